@@ -1,0 +1,37 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//! `evict`: cache eviction policies behind one trait, with Python's `functools` ergonomics.
+//!
+//! Every policy implements [`Cache`]; each is compiled in by its Cargo feature, so a program
+//! switches policy by changing one type name. See the
+//! [README](https://example.invalid/evict) for the quick start, the feature table and the
+//! benchmarks.
+//!
+//! ```
+//! # #[cfg(feature = "lru")] {
+//! use evict::{Cache, LruCache};
+//!
+//! let mut cache = LruCache::new(2);
+//! let _ = cache.put("a", 1);
+//! let _ = cache.put("b", 2);
+//! assert_eq!(cache.get(&"a"), Some(&1));
+//! let _ = cache.put("c", 3); // evicts "b", the least recently used
+//! assert_eq!(cache.get(&"b"), None);
+//! assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=2, currsize=2)");
+//! cache.clear();
+//! assert_eq!(cache.info().to_string(), "CacheInfo(hits=0, misses=0, maxsize=2, currsize=0)");
+//! # }
+//! ```
+
+pub use evict_core::{Cache, CacheInfo, Put, Stats};
+
+#[cfg(feature = "unbounded")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unbounded")))]
+pub use evict_unbounded::UnboundedCache;
+
+#[cfg(feature = "lru")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
+pub use evict_lru::LruCache;

@@ -1,0 +1,427 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![doc = include_str!("../README.md")]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+
+pub use evict_core::{self, Cache, CacheInfo, Put};
+use evict_core::Stats;
+use hashbrown::HashTable;
+
+/// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
+/// cache.
+pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
+
+/// "No slot": the end of the recency list.
+const NIL: u32 = u32::MAX;
+
+/// The largest capacity an `LruCache` accepts: slots are addressed by `u32`, and `u32::MAX`
+/// marks the end of the list. Larger requests are clamped to this.
+pub const MAX_CAPACITY: usize = (u32::MAX - 1) as usize;
+
+/// One entry. `prev` points towards the most recently used end, `next` towards the least.
+#[derive(Clone)]
+struct Node<K, V> {
+    key: K,
+    value: V,
+    prev: u32,
+    next: u32,
+}
+
+/// A least-recently-used cache: when full, `put` evicts the entry that was read or written
+/// longest ago. Python's `functools.lru_cache(maxsize=N)`.
+///
+/// Entries live in one dense `Vec` linked into a recency list by `u32` indices; a
+/// hashbrown `HashTable<u32>` maps keys to slots. See the [crate docs](crate) for costs.
+///
+/// # Examples
+///
+/// ```
+/// use evict_lru::{Cache, LruCache, Put};
+///
+/// let mut cache = LruCache::new(2);
+/// assert_eq!(cache.put(1, "one"), Put::Inserted);
+/// assert_eq!(cache.put(2, "two"), Put::Inserted);
+/// assert_eq!(cache.get(&1), Some(&"one")); // 1 is now the most recently used
+/// assert_eq!(cache.put(3, "three"), Put::Evicted(2, "two"));
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
+/// ```
+#[derive(Clone)]
+pub struct LruCache<K, V, S = DefaultHashBuilder> {
+    /// Dense: slots `0..len` are all live, so no free list and no `Option` per slot.
+    /// `remove` fills its hole with the last slot.
+    nodes: Vec<Node<K, V>>,
+    /// Key hash -> slot index in `nodes`.
+    table: HashTable<u32>,
+    /// Most recently used slot, or `NIL` when empty.
+    head: u32,
+    /// Least recently used slot (the next victim), or `NIL` when empty.
+    tail: u32,
+    capacity: u32,
+    hasher: S,
+    stats: Stats,
+}
+
+impl<K, V> LruCache<K, V> {
+    /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]).
+    /// Capacity 0 caches nothing, as Python's `lru_cache(maxsize=0)`.
+    ///
+    /// Memory is allocated as entries arrive, never more than `capacity` entries' worth.
+    ///
+    /// ```
+    /// use evict_lru::{Cache, LruCache, Put};
+    ///
+    /// let mut none: LruCache<u8, u8> = LruCache::new(0);
+    /// assert_eq!(none.put(1, 1), Put::Rejected(1, 1));
+    /// assert_eq!(none.get(&1), None);
+    /// assert_eq!(none.info().to_string(), "CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)");
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> LruCache<K, V, S> {
+    /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
+    ///
+    /// ```
+    /// use evict_lru::{Cache, DefaultHashBuilder, LruCache};
+    ///
+    /// let cache: LruCache<u64, u64> = LruCache::with_hasher(100, DefaultHashBuilder::default());
+    /// assert_eq!(cache.capacity(), Some(100));
+    /// ```
+    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+        Self {
+            nodes: Vec::new(),
+            table: HashTable::new(),
+            head: NIL,
+            tail: NIL,
+            capacity: capacity.min(MAX_CAPACITY) as u32,
+            hasher,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Iterates over the entries from the most to the least recently used, without counting
+    /// lookups or changing the order.
+    ///
+    /// ```
+    /// use evict_lru::{Cache, LruCache};
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// for k in [1, 2, 3] {
+    ///     let _ = cache.put(k, k * 10);
+    /// }
+    /// let _ = cache.get(&1);
+    /// let keys: Vec<_> = cache.iter().map(|(k, _)| *k).collect();
+    /// assert_eq!(keys, [1, 3, 2]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            nodes: &self.nodes,
+            at: self.head,
+            left: self.nodes.len(),
+        }
+    }
+
+    /// The least recently used entry: the one the next `put` of a new key would evict.
+    /// Counts nothing and changes nothing.
+    ///
+    /// ```
+    /// use evict_lru::{Cache, LruCache};
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// let _ = cache.put("a", 1);
+    /// let _ = cache.put("b", 2);
+    /// assert_eq!(cache.peek_lru(), Some((&"a", &1)));
+    /// ```
+    pub fn peek_lru(&self) -> Option<(&K, &V)> {
+        let node = self.nodes.get(self.tail as usize)?;
+        Some((&node.key, &node.value))
+    }
+
+    /// Detaches slot `i` from the recency list.
+    #[inline]
+    fn unlink(&mut self, i: u32) {
+        let Node { prev, next, .. } = self.nodes[i as usize];
+        match prev {
+            NIL => self.head = next,
+            p => self.nodes[p as usize].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => self.nodes[n as usize].prev = prev,
+        }
+    }
+
+    /// Links detached slot `i` in as the most recently used.
+    #[inline]
+    fn push_front(&mut self, i: u32) {
+        let old_head = self.head;
+        {
+            let node = &mut self.nodes[i as usize];
+            node.prev = NIL;
+            node.next = old_head;
+        }
+        match old_head {
+            NIL => self.tail = i,
+            h => self.nodes[h as usize].prev = i,
+        }
+        self.head = i;
+    }
+
+    /// Checks that the list, the slots and the table agree. For tests.
+    #[doc(hidden)]
+    pub fn check_invariants(&self)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        let n = self.nodes.len();
+        assert!(n <= self.capacity as usize, "len {n} > capacity");
+        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        let mut seen = 0;
+        let mut prev = NIL;
+        let mut at = self.head;
+        while at != NIL {
+            let node = &self.nodes[at as usize];
+            assert_eq!(node.prev, prev, "broken prev link at slot {at}");
+            let hash = self.hasher.hash_one(&node.key);
+            assert_eq!(
+                self.table.find(hash, |&i| i == at).copied(),
+                Some(at),
+                "slot {at} not reachable from the table"
+            );
+            seen += 1;
+            assert!(seen <= n, "cycle in the recency list");
+            prev = at;
+            at = node.next;
+        }
+        assert_eq!(self.tail, prev, "tail is not the last node");
+        assert_eq!(seen, n, "list does not cover every slot");
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
+    #[inline]
+    fn find(&self, hash: u64, key: &K) -> Option<u32> {
+        let nodes = &self.nodes;
+        self.table
+            .find(hash, |&i| nodes[i as usize].key == *key)
+            .copied()
+    }
+
+    /// Moves `i` to the front unless it is there already (a common case under skew, and
+    /// it saves four link writes).
+    #[inline]
+    fn touch(&mut self, i: u32) {
+        if self.head != i {
+            self.unlink(i);
+            self.push_front(i);
+        }
+    }
+
+    /// Takes slot `i` out: its list links, its table entry, and its place in the dense
+    /// `Vec` (filled by the last slot, whose links and table entry are repointed).
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.unlink(i);
+        match self.table.find_entry(hash, |&j| j == i) {
+            Ok(entry) => {
+                entry.remove();
+            }
+            Err(_) => unreachable!("every live slot has a table entry"),
+        }
+        let last = (self.nodes.len() - 1) as u32;
+        let node = self.nodes.swap_remove(i as usize);
+        if i != last {
+            // The node that was at `last` now lives at `i`: repoint its neighbours and its
+            // table entry.
+            let Node { prev, next, .. } = self.nodes[i as usize];
+            match prev {
+                NIL => self.head = i,
+                p => self.nodes[p as usize].next = i,
+            }
+            match next {
+                NIL => self.tail = i,
+                n => self.nodes[n as usize].prev = i,
+            }
+            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
+            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
+                *slot = i;
+            }
+        }
+        (node.key, node.value)
+    }
+}
+
+impl<K, V, S> Cache<K, V> for LruCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    #[inline]
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let hash = self.hasher.hash_one(key);
+        match self.find(hash, key) {
+            Some(i) => {
+                self.stats.hit();
+                self.touch(i);
+                Some(&self.nodes[i as usize].value)
+            }
+            None => {
+                self.stats.miss();
+                None
+            }
+        }
+    }
+
+    #[inline]
+    fn peek(&self, key: &K) -> Option<&V> {
+        let hash = self.hasher.hash_one(key);
+        self.find(hash, key).map(|i| &self.nodes[i as usize].value)
+    }
+
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            self.touch(i);
+            let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
+            return Put::Replaced(old);
+        }
+        if self.capacity == 0 {
+            return Put::Rejected(key, value);
+        }
+        if self.nodes.len() < self.capacity as usize {
+            let i = self.nodes.len() as u32;
+            if self.nodes.len() == self.nodes.capacity() {
+                // Grow geometrically but never past the capacity: a full cache holds exactly
+                // `capacity` slots and never allocates again.
+                let room = self.capacity as usize - self.nodes.len();
+                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
+            }
+            self.nodes.push(Node {
+                key,
+                value,
+                prev: NIL,
+                next: NIL,
+            });
+            self.push_front(i);
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table.insert_unique(hash, i, |&j| {
+                hasher.hash_one(&nodes[j as usize].key)
+            });
+            return Put::Inserted;
+        }
+        // Full: reuse the least recently used slot in place.
+        let victim = self.tail;
+        let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
+        match self.table.find_entry(victim_hash, |&j| j == victim) {
+            Ok(entry) => {
+                entry.remove();
+            }
+            Err(_) => unreachable!("every live slot has a table entry"),
+        }
+        let node = &mut self.nodes[victim as usize];
+        let old_key = core::mem::replace(&mut node.key, key);
+        let old_value = core::mem::replace(&mut node.value, value);
+        self.touch(victim);
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        // The table never grows here: one entry left and one comes back.
+        self.table.insert_unique(hash, victim, |&j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+        Put::Evicted(old_key, old_value)
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let hash = self.hasher.hash_one(key);
+        let i = self.find(hash, key)?;
+        Some(self.remove_slot(i, hash).1)
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity as usize)
+    }
+
+    fn info(&self) -> CacheInfo {
+        self.stats.info(Some(self.capacity as usize), self.nodes.len())
+    }
+
+    /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
+    /// resets the counters.
+    fn clear(&mut self) {
+        self.nodes = Vec::new();
+        self.table = HashTable::new();
+        self.head = NIL;
+        self.tail = NIL;
+        self.stats.reset();
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for LruCache<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Entries<'a, K, V>(Iter<'a, K, V>);
+        impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entries<'_, K, V> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.clone()).finish()
+            }
+        }
+        f.debug_struct("LruCache")
+            .field("capacity", &self.capacity)
+            .field("most_recent_first", &Entries(self.iter()))
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+/// Iterator over an [`LruCache`]'s entries, most recently used first. See
+/// [`LruCache::iter`].
+#[derive(Debug)]
+pub struct Iter<'a, K, V> {
+    nodes: &'a [Node<K, V>],
+    at: u32,
+    left: usize,
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let node = self.nodes.get(self.at as usize)?;
+        self.at = node.next;
+        self.left -= 1;
+        Some((&node.key, &node.value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+
+// Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
+impl<K, V> Clone for Iter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self { ..*self }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {:?}", self.key, self.value)
+    }
+}
