@@ -1,4 +1,4 @@
-#![no_std]
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
@@ -35,3 +35,17 @@ pub use evict_unbounded::UnboundedCache;
 #[cfg(feature = "lru")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
 pub use evict_lru::LruCache;
+
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use evict_macros::{cache, lru_cache, memoize};
+
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use __private::CacheParameters;
+
+/// Run-time support for the memoization macros; not a public API.
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
