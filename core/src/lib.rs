@@ -61,7 +61,11 @@ impl CacheInfo {
 
 impl fmt::Display for CacheInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CacheInfo(hits={}, misses={}, maxsize=", self.hits, self.misses)?;
+        write!(
+            f,
+            "CacheInfo(hits={}, misses={}, maxsize=",
+            self.hits, self.misses
+        )?;
         match self.maxsize {
             Some(n) => write!(f, "{n}")?,
             None => f.write_str("None")?,

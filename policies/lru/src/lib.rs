@@ -10,8 +10,8 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-pub use evict_core::{self, Cache, CacheInfo, Put};
 use evict_core::Stats;
+pub use evict_core::{self, Cache, CacheInfo, Put};
 use hashbrown::HashTable;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
@@ -314,9 +314,8 @@ where
             self.push_front(i);
             let nodes = &self.nodes;
             let hasher = &self.hasher;
-            self.table.insert_unique(hash, i, |&j| {
-                hasher.hash_one(&nodes[j as usize].key)
-            });
+            self.table
+                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
             return Put::Inserted;
         }
         // Full: reuse the least recently used slot in place.
@@ -335,9 +334,8 @@ where
         let nodes = &self.nodes;
         let hasher = &self.hasher;
         // The table never grows here: one entry left and one comes back.
-        self.table.insert_unique(hash, victim, |&j| {
-            hasher.hash_one(&nodes[j as usize].key)
-        });
+        self.table
+            .insert_unique(hash, victim, |&j| hasher.hash_one(&nodes[j as usize].key));
         Put::Evicted(old_key, old_value)
     }
 
@@ -357,7 +355,8 @@ where
     }
 
     fn info(&self) -> CacheInfo {
-        self.stats.info(Some(self.capacity as usize), self.nodes.len())
+        self.stats
+            .info(Some(self.capacity as usize), self.nodes.len())
     }
 
     /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
@@ -423,5 +422,41 @@ impl<K, V> Clone for Iter<'_, K, V> {
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}: {:?}", self.key, self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use evict_harness::model;
+
+    evict_harness::conformance!(
+        conformance,
+        |cap| LruCache::new(cap),
+        model = |cap| model::Lru::new(cap),
+        validate = |c: &LruCache<u8, u16>| c.check_invariants()
+    );
+
+    #[test]
+    fn remove_keeps_slots_dense_and_order_intact() {
+        let mut c = LruCache::new(4);
+        for k in 0..4u32 {
+            let _ = c.put(k, k);
+        }
+        assert_eq!(c.remove(&0), Some(0)); // slot 0 refilled by the last slot
+        c.check_invariants();
+        let order: alloc::vec::Vec<_> = c.iter().map(|(k, _)| *k).collect();
+        assert_eq!(order, [3, 2, 1]);
+        assert_eq!(c.put(9, 9), Put::Inserted);
+        assert_eq!(c.put(10, 10), Put::Evicted(1, 1));
+        c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        let c: LruCache<u64, u64> = LruCache::new(usize::MAX);
+        assert_eq!(c.capacity(), Some(MAX_CAPACITY));
+        assert_eq!(c.nodes.capacity(), 0);
     }
 }

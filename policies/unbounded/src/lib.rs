@@ -7,8 +7,8 @@
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-pub use evict_core::{self, Cache, CacheInfo, Put};
 use evict_core::Stats;
+pub use evict_core::{self, Cache, CacheInfo, Put};
 use hashbrown::HashMap;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
@@ -139,4 +139,17 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for UnboundedCache<K, V, S> {
             .field("stats", &self.stats)
             .finish()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use evict_harness::model;
+
+    evict_harness::conformance!(
+        conformance,
+        |_cap| UnboundedCache::new(),
+        model = |_cap| model::Unbounded::new()
+    );
 }

@@ -1,0 +1,244 @@
+//! Reference models: each policy written the obvious way, with a `Vec` or `VecDeque` and
+//! linear scans, so that it can be checked by reading. They are slow (O(capacity) per
+//! operation) and meant only for tests: the kit runs a policy and its model side by side and
+//! compares every answer.
+//!
+//! Every model implements [`Cache`], keeps its statistics with [`Stats`], and follows the
+//! rules of `Cache`'s "Implementing `Cache`" section.
+
+use std::collections::VecDeque;
+
+use evict_core::{Cache, CacheInfo, Put, Stats};
+
+/// Position of `key` in a slice of pairs, by linear scan.
+fn position<K: PartialEq, V>(entries: impl IntoIterator<Item = (K, V)>, key: K) -> Option<usize> {
+    entries.into_iter().position(|(k, _)| k == key)
+}
+
+/// Model of a cache that never evicts (`functools.cache`): a `Vec` of pairs.
+///
+/// ```
+/// use evict_harness::model::Unbounded;
+/// use evict_harness::Cache;
+///
+/// let mut m = Unbounded::new();
+/// let _ = m.put(1, 'a');
+/// assert_eq!(m.get(&1), Some(&'a'));
+/// assert_eq!(m.capacity(), None);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Unbounded<K, V> {
+    entries: Vec<(K, V)>,
+    stats: Stats,
+}
+
+impl<K, V> Unbounded<K, V> {
+    /// An empty model.
+    pub fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
+        self.stats.record(i.is_some());
+        i.map(|i| &self.entries[i].1)
+    }
+    fn peek(&self, key: &K) -> Option<&V> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        match position(self.entries.iter().map(|(k, v)| (k, v)), &key) {
+            Some(i) => Put::Replaced(std::mem::replace(&mut self.entries[i].1, value)),
+            None => {
+                self.entries.push((key, value));
+                Put::Inserted
+            }
+        }
+    }
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
+        Some(self.entries.remove(i).1)
+    }
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+    fn info(&self) -> CacheInfo {
+        self.stats.info(None, self.entries.len())
+    }
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.stats.reset();
+    }
+}
+
+/// Model of least-recently-used eviction: a `Vec` ordered from the most recently used
+/// (index 0) to the least (the last element, the next victim).
+///
+/// A `get` hit or a `put` of any key moves that key to index 0; a `put` of a new key into
+/// a full model evicts the last element.
+///
+/// ```
+/// use evict_harness::model::Lru;
+/// use evict_harness::{Cache, Put};
+///
+/// let mut m = Lru::new(2);
+/// let _ = m.put(1, 'a');
+/// let _ = m.put(2, 'b');
+/// let _ = m.get(&1);
+/// assert_eq!(m.put(3, 'c'), Put::Evicted(2, 'b'));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Lru<K, V> {
+    /// Most recently used first.
+    entries: Vec<(K, V)>,
+    capacity: usize,
+    stats: Stats,
+}
+
+impl<K, V> Lru<K, V> {
+    /// An empty model of at most `capacity` entries.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Vec::new(),
+            capacity,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
+        self.stats.record(i.is_some());
+        let entry = self.entries.remove(i?);
+        self.entries.insert(0, entry);
+        Some(&self.entries[0].1)
+    }
+    fn peek(&self, key: &K) -> Option<&V> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        if let Some(i) = position(self.entries.iter().map(|(k, v)| (k, v)), &key) {
+            let (k, old) = self.entries.remove(i);
+            self.entries.insert(0, (k, value));
+            return Put::Replaced(old);
+        }
+        if self.capacity == 0 {
+            return Put::Rejected(key, value);
+        }
+        let evicted = if self.entries.len() == self.capacity {
+            self.entries.pop()
+        } else {
+            None
+        };
+        self.entries.insert(0, (key, value));
+        match evicted {
+            Some((k, v)) => Put::Evicted(k, v),
+            None => Put::Inserted,
+        }
+    }
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
+        Some(self.entries.remove(i).1)
+    }
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity)
+    }
+    fn info(&self) -> CacheInfo {
+        self.stats.info(Some(self.capacity), self.entries.len())
+    }
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.stats.reset();
+    }
+}
+
+/// Model of first-in-first-out eviction: a `VecDeque` in insertion order, oldest at the
+/// front. A hit does not reorder; replacing a value keeps the key's place; a `put` of a new
+/// key into a full model evicts the front.
+///
+/// ```
+/// use evict_harness::model::Fifo;
+/// use evict_harness::{Cache, Put};
+///
+/// let mut m = Fifo::new(2);
+/// let _ = m.put(1, 'a');
+/// let _ = m.put(2, 'b');
+/// let _ = m.get(&1); // no effect on the order
+/// assert_eq!(m.put(3, 'c'), Put::Evicted(1, 'a'));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Fifo<K, V> {
+    /// Oldest insertion at the front.
+    queue: VecDeque<(K, V)>,
+    capacity: usize,
+    stats: Stats,
+}
+
+impl<K, V> Fifo<K, V> {
+    /// An empty model of at most `capacity` entries.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            queue: VecDeque::new(),
+            capacity,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let found = self.queue.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        self.stats.record(found.is_some());
+        found
+    }
+    fn peek(&self, key: &K) -> Option<&V> {
+        self.queue.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        if let Some(i) = position(self.queue.iter().map(|(k, v)| (k, v)), &key) {
+            return Put::Replaced(std::mem::replace(&mut self.queue[i].1, value));
+        }
+        if self.capacity == 0 {
+            return Put::Rejected(key, value);
+        }
+        let evicted = if self.queue.len() == self.capacity {
+            self.queue.pop_front()
+        } else {
+            None
+        };
+        self.queue.push_back((key, value));
+        match evicted {
+            Some((k, v)) => Put::Evicted(k, v),
+            None => Put::Inserted,
+        }
+    }
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let i = position(self.queue.iter().map(|(k, v)| (k, v)), key)?;
+        self.queue.remove(i).map(|(_, v)| v)
+    }
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity)
+    }
+    fn info(&self) -> CacheInfo {
+        self.stats.info(Some(self.capacity), self.queue.len())
+    }
+    fn clear(&mut self) {
+        self.queue.clear();
+        self.stats.reset();
+    }
+}
