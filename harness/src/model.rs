@@ -242,3 +242,10 @@ impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
         self.stats.reset();
     }
 }
+
+// One file per policy written from its paper; each is `model::<policy>::<Model>`.
+pub mod arc;
+pub mod clock;
+pub mod s3fifo;
+pub mod sieve;
+pub mod wtinylfu;

@@ -1,0 +1,1 @@
+//! Reference model of the arc policy (being written).

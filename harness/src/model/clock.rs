@@ -1,0 +1,1 @@
+//! Reference model of the clock policy (being written).

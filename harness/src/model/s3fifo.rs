@@ -1,0 +1,1 @@
+//! Reference model of the s3fifo policy (being written).

@@ -1,0 +1,1 @@
+//! Reference model of the sieve policy (being written).

@@ -1,0 +1,1 @@
+//! Reference model of the wtinylfu policy (being written).
