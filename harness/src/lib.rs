@@ -444,13 +444,11 @@ where
 /// (256 by default), and regressions are saved beside the calling file.
 ///
 /// ```
-/// # // A doctest cannot run #[test] functions; this shows the call a policy crate makes.
-/// # mod hidden {
-/// use evict_harness::model;
-///
-/// evict_harness::conformance!(lru_model_against_itself, |cap| model::Lru::new(cap),
-///     model = |cap| model::Lru::new(cap));
-/// # }
+/// // In a policy crate's `src/lib.rs` (the tests expand under `#[cfg(test)]`):
+/// evict_harness::conformance!(lru_model_against_itself,
+///     |cap| evict_harness::model::Lru::new(cap),
+///     model = |cap| evict_harness::model::Lru::new(cap));
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! conformance {
