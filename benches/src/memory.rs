@@ -1,0 +1,124 @@
+//! Bytes per entry, peak bytes during the fill, and allocations per put-evict.
+//!
+//! The counting itself needs a global allocator, which only the binaries install (see
+//! `src/bin/memory.rs`): this module takes the counter as a [`Meter`], so that the criterion
+//! benches, which link this library, keep the system allocator untouched.
+
+use crate::adapters::BenchCache;
+use crate::workload::key;
+use crate::{Kind, Meta, Visitor, for_each_impl};
+
+/// What a [`Meter`] saw while a closure ran on the current thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Allocs {
+    /// Bytes allocated and not freed when the closure returned.
+    pub bytes_current: i64,
+    /// The most bytes held at once while it ran.
+    pub bytes_max: u64,
+    /// Allocations made (reallocations count as allocations).
+    pub count_total: u64,
+}
+
+/// Counts the allocations of a closure.
+pub trait Meter {
+    /// Runs `f` and reports its allocations.
+    fn measure(&self, f: &mut dyn FnMut()) -> Allocs;
+}
+
+/// One implementation's memory figures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryRow {
+    /// Which implementation.
+    pub meta: Meta,
+    /// Entries held after the fill.
+    pub len: usize,
+    /// Heap bytes held after the fill, divided by the number of entries put.
+    pub bytes_per_entry: f64,
+    /// The most heap bytes held at any point of the fill, per entry put.
+    pub peak_per_entry: f64,
+    /// Allocations during `entries` put-evicts of new keys into the full cache; `None` for
+    /// the caches that never evict.
+    pub allocs_put_evict: Option<u64>,
+}
+
+/// Fills each implementation, created with capacity `entries`, with `entries` distinct
+/// `u64 -> u64` pairs, then puts `entries` new keys into the full cache, measuring both with
+/// `meter`.
+pub fn measure_all<M: Meter>(meter: &M, entries: usize) -> Vec<MemoryRow> {
+    struct Run<'a, M> {
+        meter: &'a M,
+        entries: usize,
+        rows: Vec<MemoryRow>,
+    }
+    impl<M: Meter> Visitor for Run<'_, M> {
+        fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
+            self.rows
+                .push(measure_one(self.meter, meta, &make, self.entries));
+        }
+    }
+    let mut run = Run {
+        meter,
+        entries,
+        rows: Vec::new(),
+    };
+    for_each_impl(&mut run);
+    run.rows
+}
+
+fn measure_one<M: Meter, C: BenchCache>(
+    meter: &M,
+    meta: Meta,
+    make: &dyn Fn(usize) -> C,
+    entries: usize,
+) -> MemoryRow {
+    let mut slot: Option<C> = None;
+    let fill = meter.measure(&mut || {
+        let mut cache = make(entries);
+        for i in 0..entries as u64 {
+            cache.put(key(i), i);
+        }
+        cache.settle();
+        slot = Some(cache);
+    });
+    let mut cache = slot.take().expect("the fill closure ran");
+    let len = cache.len();
+    let per = |bytes: f64| bytes / entries.max(1) as f64;
+    let bounded = !matches!(meta.kind, Kind::Limit | Kind::Unbounded);
+    let allocs_put_evict = bounded.then(|| {
+        let start = entries as u64;
+        meter
+            .measure(&mut || {
+                for i in start..start + entries as u64 {
+                    cache.put(key(i), i);
+                }
+                cache.settle();
+            })
+            .count_total
+    });
+    drop(cache);
+    MemoryRow {
+        meta,
+        len,
+        bytes_per_entry: per(fill.bytes_current as f64),
+        peak_per_entry: per(fill.bytes_max as f64),
+        allocs_put_evict,
+    }
+}
+
+/// The rows as a markdown table.
+pub fn markdown(rows: &[MemoryRow], entries: usize) -> String {
+    let mut out = format!(
+        "| implementation | bytes/entry at {entries} entries | peak bytes/entry during the fill | entries held | allocations over {entries} put-evicts when full |\n|---|---|---|---|---|\n"
+    );
+    for r in rows {
+        let allocs = match r.allocs_put_evict {
+            Some(n) => n.to_string(),
+            None => "– (never evicts)".into(),
+        };
+        out += &format!(
+            "| {} | {:.1} | {:.1} | {} | {} |\n",
+            r.meta.name, r.bytes_per_entry, r.peak_per_entry, r.len, allocs
+        );
+    }
+    out
+}
