@@ -4,6 +4,8 @@
 //! Each memoized function has one process-wide cache, and tests run in parallel threads, so
 //! every test uses its own functions.
 
+#![cfg(feature = "macros")]
+
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

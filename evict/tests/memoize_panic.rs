@@ -3,6 +3,8 @@
 //! nothing is stored for that argument, every other argument still caches, and no later call
 //! panics on a poisoned lock.
 
+#![cfg(feature = "macros")]
+
 use std::panic;
 
 #[evict::lru_cache(maxsize = 8)]

@@ -2,6 +2,8 @@
 //! call is counted exactly once (a hit or a miss), and nothing deadlocks (the lock is never
 //! held while the body runs, so the recursion re-enters freely).
 
+#![cfg(feature = "macros")]
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
