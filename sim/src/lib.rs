@@ -1,0 +1,12 @@
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![doc = include_str!("../README.md")]
+
+pub mod opt;
+pub mod parser;
+pub mod registry;
+pub mod replay;
+pub mod report;
+pub mod size;
+pub mod workload;
