@@ -1,0 +1,962 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![doc = include_str!("../README.md")]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+
+use evict_core::Stats;
+pub use evict_core::{self, Cache, CacheInfo, Put};
+use hashbrown::HashTable;
+
+/// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
+/// cache.
+pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
+
+/// "No slot": the end of a list. Indices use the low 31 bits of a link.
+const NIL: u32 = 0x7FFF_FFFF;
+/// The top bit of `Links::next` says which list a slot is on: 0 for `T1` / `B1`, 1 for
+/// `T2` / `B2`.
+const TAG: u32 = 0x8000_0000;
+
+/// Resident list ids (in `ArcCache::lists`) and ghost list ids (in `Ghosts::lists`).
+const T1: usize = 0;
+const T2: usize = 1;
+const B1: usize = 0;
+const B2: usize = 1;
+
+/// The largest capacity an `ArcCache` accepts: slots are addressed by 31-bit indices (the
+/// 32nd bit of a link names the list), and `0x7FFF_FFFF` marks the end of a list. Larger
+/// requests are clamped to this.
+pub const MAX_CAPACITY: usize = (NIL - 1) as usize;
+
+/// Doubly linked list links by slot index; the list id rides in the top bit of `next`, so
+/// a `u64 -> u64` entry stays 24 bytes.
+#[derive(Clone, Copy, Debug)]
+struct Links {
+    /// Towards the most recently used end.
+    prev: u32,
+    /// Towards the least recently used end, with the list id in the top bit.
+    next: u32,
+}
+
+impl Links {
+    #[inline]
+    fn list(self) -> usize {
+        (self.next >> 31) as usize
+    }
+
+    #[inline]
+    fn next(self) -> u32 {
+        self.next & !TAG
+    }
+
+    #[inline]
+    fn set_next(&mut self, next: u32) {
+        self.next = (self.next & TAG) | next;
+    }
+}
+
+/// A slot that lives on one of two lists.
+trait Linked {
+    fn links(&self) -> Links;
+    fn links_mut(&mut self) -> &mut Links;
+}
+
+/// Two doubly linked lists threaded through one slab: heads (most recent), tails (least
+/// recent) and lengths, indexed by list id.
+#[derive(Clone, Copy, Debug)]
+struct Lists {
+    head: [u32; 2],
+    tail: [u32; 2],
+    len: [u32; 2],
+}
+
+impl Lists {
+    const EMPTY: Self = Self {
+        head: [NIL; 2],
+        tail: [NIL; 2],
+        len: [0; 2],
+    };
+
+    /// Detaches slot `i` from its list.
+    #[inline]
+    fn unlink<T: Linked>(&mut self, slots: &mut [T], i: u32) {
+        let links = slots[i as usize].links();
+        let list = links.list();
+        let (prev, next) = (links.prev, links.next());
+        match prev {
+            NIL => self.head[list] = next,
+            p => slots[p as usize].links_mut().set_next(next),
+        }
+        match next {
+            NIL => self.tail[list] = prev,
+            n => slots[n as usize].links_mut().prev = prev,
+        }
+        self.len[list] -= 1;
+    }
+
+    /// Links detached slot `i` in as the most recent of `list`.
+    #[inline]
+    fn push_front<T: Linked>(&mut self, slots: &mut [T], i: u32, list: usize) {
+        let old_head = self.head[list];
+        *slots[i as usize].links_mut() = Links {
+            prev: NIL,
+            next: old_head | ((list as u32) << 31),
+        };
+        match old_head {
+            NIL => self.tail[list] = i,
+            h => slots[h as usize].links_mut().prev = i,
+        }
+        self.head[list] = i;
+        self.len[list] += 1;
+    }
+
+    /// After a `swap_remove`, the slot that was last now lives at `to`: repoints its
+    /// neighbours (or the list ends) at its new index.
+    #[inline]
+    fn relocate<T: Linked>(&mut self, slots: &mut [T], to: u32) {
+        let links = slots[to as usize].links();
+        let list = links.list();
+        match links.prev {
+            NIL => self.head[list] = to,
+            p => slots[p as usize].links_mut().set_next(to),
+        }
+        match links.next() {
+            NIL => self.tail[list] = to,
+            n => slots[n as usize].links_mut().prev = to,
+        }
+    }
+
+    /// Walks `list` from the most recent end, checking the back links; returns the slots.
+    fn walk<T: Linked>(&self, slots: &[T], list: usize) -> Vec<u32> {
+        let mut seen = Vec::new();
+        let mut prev = NIL;
+        let mut at = self.head[list];
+        while at != NIL {
+            let links = slots[at as usize].links();
+            assert_eq!(links.prev, prev, "broken prev link at slot {at}");
+            assert_eq!(links.list(), list, "slot {at} carries the wrong list tag");
+            seen.push(at);
+            assert!(seen.len() <= slots.len(), "cycle in list {list}");
+            prev = at;
+            at = links.next();
+        }
+        assert_eq!(
+            self.tail[list], prev,
+            "tail of list {list} is not its last slot"
+        );
+        assert_eq!(self.len[list] as usize, seen.len(), "length of list {list}");
+        seen
+    }
+}
+
+/// A resident entry, on `T1` or `T2`.
+#[derive(Clone)]
+struct Node<K, V> {
+    key: K,
+    value: V,
+    links: Links,
+}
+
+impl<K, V> Linked for Node<K, V> {
+    #[inline]
+    fn links(&self) -> Links {
+        self.links
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        &mut self.links
+    }
+}
+
+/// A ghost: the hash of a key that left `T1` (on `B1`) or `T2` (on `B2`).
+#[derive(Clone, Copy, Debug)]
+struct Ghost {
+    hash: u64,
+    links: Links,
+}
+
+impl Linked for Ghost {
+    #[inline]
+    fn links(&self) -> Links {
+        self.links
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        &mut self.links
+    }
+}
+
+/// The ghost lists `B1` and `B2`: key hashes in a dense slab, linked in recency order and
+/// found through a table keyed by the stored hash (so no key and no hasher are needed).
+#[derive(Clone, Debug)]
+struct Ghosts {
+    slots: Vec<Ghost>,
+    table: HashTable<u32>,
+    lists: Lists,
+}
+
+impl Ghosts {
+    fn new() -> Self {
+        Self {
+            slots: Vec::new(),
+            table: HashTable::new(),
+            lists: Lists::EMPTY,
+        }
+    }
+
+    #[inline]
+    fn len(&self, list: usize) -> usize {
+        self.lists.len[list] as usize
+    }
+
+    #[inline]
+    fn find(&self, hash: u64) -> Option<u32> {
+        let slots = &self.slots;
+        self.table
+            .find(hash, |&j| slots[j as usize].hash == hash)
+            .copied()
+    }
+
+    /// Adds `hash` as the most recent ghost of `list`. There are never more than
+    /// `capacity` ghosts, so the slab grows geometrically up to that and then stays.
+    fn push(&mut self, hash: u64, list: usize, capacity: usize) {
+        let i = self.slots.len() as u32;
+        if self.slots.len() == self.slots.capacity() {
+            let room = capacity.saturating_sub(self.slots.len()).max(1);
+            self.slots.reserve_exact(self.slots.len().max(4).min(room));
+        }
+        self.slots.push(Ghost {
+            hash,
+            links: Links {
+                prev: NIL,
+                next: NIL,
+            },
+        });
+        self.lists.push_front(&mut self.slots, i, list);
+        let slots = &self.slots;
+        self.table
+            .insert_unique(hash, i, |&j| slots[j as usize].hash);
+    }
+
+    /// Forgets ghost `i`, keeping the slab dense.
+    fn remove(&mut self, i: u32) {
+        self.lists.unlink(&mut self.slots, i);
+        let hash = self.slots[i as usize].hash;
+        if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
+            entry.remove();
+        }
+        let last = (self.slots.len() - 1) as u32;
+        self.slots.swap_remove(i as usize);
+        if i != last {
+            self.lists.relocate(&mut self.slots, i);
+            let moved = self.slots[i as usize].hash;
+            if let Some(slot) = self.table.find_mut(moved, |&j| j == last) {
+                *slot = i;
+            }
+        }
+    }
+
+    /// Forgets the least recent ghost of `list`, if any.
+    fn pop_lru(&mut self, list: usize) {
+        let tail = self.lists.tail[list];
+        if tail != NIL {
+            self.remove(tail);
+        }
+    }
+}
+
+/// ARC, the Adaptive Replacement Cache (Megiddo and Modha, FAST 2003): two LRU lists of
+/// cached entries, `T1` (seen once recently) and `T2` (seen at least twice), two ghost
+/// lists `B1` and `B2` of the keys (hashes) they recently evicted, and a target `p` for the
+/// size of `T1` that a ghost hit moves: up after a hit in `B1`, down after a hit in `B2`.
+///
+/// See the [crate docs](crate) for the exact rules, costs and memory.
+///
+/// # Examples
+///
+/// ```
+/// use evict_arc::{ArcCache, Cache, Put};
+///
+/// let mut cache = ArcCache::new(2);
+/// assert_eq!(cache.put("a", 1), Put::Inserted);
+/// assert_eq!(cache.get(&"a"), Some(&1)); // "a" is now frequent (T2)
+/// assert_eq!(cache.put("b", 2), Put::Inserted);
+/// assert_eq!(cache.put("c", 3), Put::Evicted("b", 2)); // T1 is over its target p = 0
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
+/// ```
+#[derive(Clone)]
+pub struct ArcCache<K, V, S = DefaultHashBuilder> {
+    /// Dense: slots `0..len` are all live; `remove` fills its hole with the last slot.
+    nodes: Vec<Node<K, V>>,
+    /// Key hash -> slot index in `nodes`.
+    table: HashTable<u32>,
+    /// `T1` and `T2`.
+    lists: Lists,
+    /// `B1` and `B2`.
+    ghosts: Ghosts,
+    /// The target size of `T1`, in `0..=capacity`.
+    p: u32,
+    capacity: u32,
+    hasher: S,
+    stats: Stats,
+}
+
+impl<K, V> ArcCache<K, V> {
+    /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]),
+    /// with `p = 0`. Capacity 0 caches nothing.
+    ///
+    /// Memory is allocated as entries and ghosts arrive, never more than `capacity` of each.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache, Put};
+    ///
+    /// let mut none: ArcCache<u8, u8> = ArcCache::new(0);
+    /// assert_eq!(none.put(1, 1), Put::Rejected(1, 1));
+    /// assert_eq!(none.get(&1), None);
+    /// assert_eq!(none.info().to_string(), "CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)");
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> ArcCache<K, V, S> {
+    /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
+    ///
+    /// The ghosts are 64-bit hashes of this hasher, so a seeded hasher (the default) makes
+    /// the rare ghost collision differ from run to run; pass a fixed one for reproducible
+    /// runs.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache, DefaultHashBuilder};
+    ///
+    /// let cache: ArcCache<u64, u64> = ArcCache::with_hasher(100, DefaultHashBuilder::default());
+    /// assert_eq!(cache.capacity(), Some(100));
+    /// ```
+    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+        Self {
+            nodes: Vec::new(),
+            table: HashTable::new(),
+            lists: Lists::EMPTY,
+            ghosts: Ghosts::new(),
+            p: 0,
+            capacity: capacity.min(MAX_CAPACITY) as u32,
+            hasher,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The adaptive target `p` for the size of `T1`, between 0 and the capacity: it grows
+    /// after a `put` of a key in the ghost list `B1` and shrinks after one in `B2`.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(2);
+    /// let _ = cache.put(1, 1);
+    /// let _ = cache.get(&1); // 1 to T2
+    /// let _ = cache.put(2, 2);
+    /// let _ = cache.put(3, 3); // 2 leaves T1 for the ghost list B1
+    /// assert_eq!(cache.target(), 0);
+    /// let _ = cache.put(2, 2); // a ghost hit in B1: recency deserves more room
+    /// assert_eq!(cache.target(), 1);
+    /// ```
+    pub fn target(&self) -> usize {
+        self.p as usize
+    }
+
+    /// The sizes of the four lists, `[|T1|, |T2|, |B1|, |B2|]`: resident entries seen once
+    /// and seen at least twice, then ghosts evicted from each.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(2);
+    /// let _ = cache.put(1, 1);
+    /// let _ = cache.put(2, 2);
+    /// let _ = cache.get(&2);
+    /// assert_eq!(cache.sizes(), [1, 1, 0, 0]);
+    /// ```
+    pub fn sizes(&self) -> [usize; 4] {
+        [
+            self.lists.len[T1] as usize,
+            self.lists.len[T2] as usize,
+            self.ghosts.len(B1),
+            self.ghosts.len(B2),
+        ]
+    }
+
+    /// The resident entries of `list`, most recent first.
+    fn list_iter(&self, list: usize) -> impl Iterator<Item = (&K, &V)> {
+        let mut at = self.lists.head[list];
+        core::iter::from_fn(move || {
+            let node = self.nodes.get(at as usize)?;
+            at = node.links.next();
+            Some((&node.key, &node.value))
+        })
+    }
+
+    /// Checks that the lists, the slabs and the tables agree, and ARC's size bounds. For
+    /// tests.
+    #[doc(hidden)]
+    pub fn check_invariants(&self)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        let c = self.capacity as usize;
+        let n = self.nodes.len();
+        assert!(n <= c, "len {n} > capacity {c}");
+        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        let mut resident = 0;
+        for list in [T1, T2] {
+            for at in self.lists.walk(&self.nodes, list) {
+                let hash = self.hasher.hash_one(&self.nodes[at as usize].key);
+                assert_eq!(
+                    self.table.find(hash, |&i| i == at).copied(),
+                    Some(at),
+                    "slot {at} not reachable from the table"
+                );
+                assert!(
+                    self.ghosts.find(hash).is_none(),
+                    "resident slot {at} is also a ghost"
+                );
+                resident += 1;
+            }
+        }
+        assert_eq!(resident, n, "T1 and T2 do not cover every slot");
+
+        let g = &self.ghosts;
+        assert_eq!(
+            g.table.len(),
+            g.slots.len(),
+            "ghost table and slab disagree"
+        );
+        let mut ghosts = 0;
+        for list in [B1, B2] {
+            for at in g.lists.walk(&g.slots, list) {
+                let hash = g.slots[at as usize].hash;
+                assert_eq!(
+                    g.table.find(hash, |&i| i == at).copied(),
+                    Some(at),
+                    "ghost {at} not reachable from the ghost table"
+                );
+                ghosts += 1;
+            }
+        }
+        assert_eq!(ghosts, g.slots.len(), "B1 and B2 do not cover every ghost");
+
+        let [t1, t2, b1, b2] = self.sizes();
+        assert!(t1 + b1 <= c, "|T1| + |B1| = {} > c = {c}", t1 + b1);
+        assert!(t1 + t2 + b1 + b2 <= 2 * c, "more than 2c pages tracked");
+        assert!(b1 + b2 <= c, "more than c ghosts");
+        assert!(self.p as usize <= c, "p = {} > c = {c}", self.p);
+        assert!(g.slots.capacity() <= c.max(4), "ghost slab over-allocated");
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
+    #[inline]
+    fn find(&self, hash: u64, key: &K) -> Option<u32> {
+        let nodes = &self.nodes;
+        self.table
+            .find(hash, |&i| nodes[i as usize].key == *key)
+            .copied()
+    }
+
+    /// Case I: a cached entry moves to the most recent end of `T2`.
+    #[inline]
+    fn touch(&mut self, i: u32) {
+        if self.nodes[i as usize].links.list() == T2 && self.lists.head[T2] == i {
+            return;
+        }
+        self.lists.unlink(&mut self.nodes, i);
+        self.lists.push_front(&mut self.nodes, i, T2);
+    }
+
+    /// The paper's `REPLACE(x, p)`, choosing only: the slot whose entry moves to a ghost
+    /// list. Called only on a full cache.
+    #[inline]
+    fn replace_victim(&self, x_in_b2: bool) -> u32 {
+        let t1 = self.lists.len[T1];
+        let from_t1 = t1 >= 1 && ((x_in_b2 && t1 == self.p) || t1 > self.p);
+        // The invariants keep T2 non-empty when T1 is not chosen on a full cache; the
+        // fallback only keeps a broken invariant from corrupting anything.
+        if from_t1 || self.lists.len[T2] == 0 {
+            self.lists.tail[T1]
+        } else {
+            self.lists.tail[T2]
+        }
+    }
+
+    /// Takes resident slot `i` out: its list links, its table entry and its place in the
+    /// dense `Vec` (filled by the last slot, whose links and table entry are repointed).
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.lists.unlink(&mut self.nodes, i);
+        if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
+            entry.remove();
+        }
+        let last = (self.nodes.len() - 1) as u32;
+        let node = self.nodes.swap_remove(i as usize);
+        if i != last {
+            self.lists.relocate(&mut self.nodes, i);
+            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
+            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
+                *slot = i;
+            }
+        }
+        (node.key, node.value)
+    }
+}
+
+impl<K, V, S> Cache<K, V> for ArcCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    /// A hit is the paper's case I (the entry moves to the most recent end of `T2`); a miss
+    /// only counts, and changes nothing else: the `put` that follows it is the paper's miss.
+    #[inline]
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let hash = self.hasher.hash_one(key);
+        match self.find(hash, key) {
+            Some(i) => {
+                self.stats.hit();
+                self.touch(i);
+                Some(&self.nodes[i as usize].value)
+            }
+            None => {
+                self.stats.miss();
+                None
+            }
+        }
+    }
+
+    #[inline]
+    fn peek(&self, key: &K) -> Option<&V> {
+        let hash = self.hasher.hash_one(key);
+        self.find(hash, key).map(|i| &self.nodes[i as usize].value)
+    }
+
+    /// A cached key gets the new value and counts as an access (case I). A new key is the
+    /// paper's miss: case II (its hash is in `B1`), III (in `B2`) or IV (in no list), with
+    /// the adaptation of `p` and `REPLACE` there; it returns [`Put::Evicted`] with the entry
+    /// that left the cache, if one did.
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            self.touch(i);
+            let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
+            return Put::Replaced(old);
+        }
+        if self.capacity == 0 {
+            return Put::Rejected(key, value);
+        }
+        let c = self.capacity as usize;
+        let full = self.nodes.len() == c;
+        let (b1, b2) = (self.ghosts.len(B1), self.ghosts.len(B2));
+        // The resident slot that leaves (if any), and whether it leaves a ghost.
+        let mut victim = None;
+        let list = match self.ghosts.find(hash) {
+            Some(g) => {
+                let in_b2 = self.ghosts.slots[g as usize].links.list() == B2;
+                if in_b2 {
+                    // Case III: p = max(p - max(|B1| / |B2|, 1), 0).
+                    let delta = (b1 / b2).max(1) as u32;
+                    self.p = self.p.saturating_sub(delta);
+                } else {
+                    // Case II: p = min(p + max(|B2| / |B1|, 1), c).
+                    let delta = (b2 / b1).max(1) as u32;
+                    self.p = self.p.saturating_add(delta).min(self.capacity);
+                }
+                // x leaves its ghost list first; REPLACE does not look at the ghosts, so
+                // the order does not matter, and the ghost slab never exceeds c.
+                self.ghosts.remove(g);
+                if full {
+                    victim = Some((self.replace_victim(in_b2), true));
+                }
+                T2
+            }
+            None => {
+                // Case IV.
+                let t1 = self.lists.len[T1] as usize;
+                let l1 = t1 + b1;
+                let l2 = self.lists.len[T2] as usize + b2;
+                if l1 == c {
+                    if t1 < c {
+                        self.ghosts.pop_lru(B1);
+                        if full {
+                            victim = Some((self.replace_victim(false), true));
+                        }
+                    } else {
+                        // T1 is the whole cache: its LRU leaves without a ghost.
+                        victim = Some((self.lists.tail[T1], false));
+                    }
+                } else if l1 + l2 >= c {
+                    if l1 + l2 == 2 * c {
+                        self.ghosts.pop_lru(B2);
+                    }
+                    if full {
+                        victim = Some((self.replace_victim(false), true));
+                    }
+                }
+                T1
+            }
+        };
+
+        let Some((v, to_ghost)) = victim else {
+            // Room left: a new slot.
+            let i = self.nodes.len() as u32;
+            if self.nodes.len() == self.nodes.capacity() {
+                // Grow geometrically but never past the capacity: a full cache holds
+                // exactly `capacity` slots and never allocates again.
+                let room = c - self.nodes.len();
+                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
+            }
+            self.nodes.push(Node {
+                key,
+                value,
+                links: Links {
+                    prev: NIL,
+                    next: NIL,
+                },
+            });
+            self.lists.push_front(&mut self.nodes, i, list);
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table
+                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+            return Put::Inserted;
+        };
+
+        // Full: the victim's slot is reused in place for the new entry.
+        let victim_hash = self.hasher.hash_one(&self.nodes[v as usize].key);
+        if let Ok(entry) = self.table.find_entry(victim_hash, |&j| j == v) {
+            entry.remove();
+        }
+        if to_ghost {
+            // T1's victim goes to B1, T2's to B2: the list ids match.
+            let from = self.nodes[v as usize].links.list();
+            self.ghosts.push(victim_hash, from, c);
+        }
+        self.lists.unlink(&mut self.nodes, v);
+        let node = &mut self.nodes[v as usize];
+        let old_key = core::mem::replace(&mut node.key, key);
+        let old_value = core::mem::replace(&mut node.value, value);
+        self.lists.push_front(&mut self.nodes, v, list);
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        // The table never grows here: one entry left and one comes back.
+        self.table
+            .insert_unique(hash, v, |&j| hasher.hash_one(&nodes[j as usize].key));
+        Put::Evicted(old_key, old_value)
+    }
+
+    /// Removes a cached key without leaving a ghost (and without touching `p`); `remove` of
+    /// a key that is not cached changes nothing, even if the key is a ghost.
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let hash = self.hasher.hash_one(key);
+        let i = self.find(hash, key)?;
+        Some(self.remove_slot(i, hash).1)
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity as usize)
+    }
+
+    fn info(&self) -> CacheInfo {
+        self.stats
+            .info(Some(self.capacity as usize), self.nodes.len())
+    }
+
+    /// Drops every entry and ghost, sets `p` back to 0, gives the memory back (as Python's
+    /// `cache_clear()` does) and resets the counters.
+    fn clear(&mut self) {
+        self.nodes = Vec::new();
+        self.table = HashTable::new();
+        self.lists = Lists::EMPTY;
+        self.ghosts = Ghosts::new();
+        self.p = 0;
+        self.stats.reset();
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for ArcCache<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Entries<'a, K, V, S>(&'a ArcCache<K, V, S>, usize);
+        impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entries<'_, K, V, S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.list_iter(self.1)).finish()
+            }
+        }
+        f.debug_struct("ArcCache")
+            .field("capacity", &self.capacity)
+            .field("target", &self.p)
+            .field("t1_most_recent_first", &Entries(self, T1))
+            .field("t2_most_recent_first", &Entries(self, T2))
+            .field("ghosts", &[self.ghosts.len(B1), self.ghosts.len(B2)])
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use core::hash::{BuildHasherDefault, Hasher};
+    use evict_harness::model;
+    use evict_harness::model::arc::AdaptiveReplacement;
+    use proptest::prelude::*;
+    use std::vec;
+
+    /// A fixed, collision-free hasher for small keys (splitmix64 of the bytes), so that runs
+    /// are reproducible and ghosts are exact.
+    #[derive(Clone, Default)]
+    struct Mix(u64);
+
+    impl Hasher for Mix {
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = self.0.rotate_left(8) ^ u64::from(b);
+            }
+        }
+        fn finish(&self) -> u64 {
+            let mut z = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+    }
+
+    type Fixed = BuildHasherDefault<Mix>;
+
+    fn fixed<K, V>(cap: usize) -> ArcCache<K, V, Fixed> {
+        ArcCache::with_hasher(cap, Fixed::default())
+    }
+
+    /// Capacities large enough for `p` to wander and for all four lists to fill.
+    const SETTINGS: evict_harness::Settings = evict_harness::Settings {
+        max_capacity: 24,
+        keys: 64,
+        max_ops: 500,
+    };
+
+    evict_harness::conformance!(
+        conformance,
+        fixed,
+        model = AdaptiveReplacement::new,
+        validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
+        settings = SETTINGS
+    );
+
+    // The default (seeded) hasher, with the kit's default (smaller) scenarios.
+    evict_harness::conformance!(
+        default_hasher,
+        ArcCache::new,
+        model = AdaptiveReplacement::new,
+        validate = |c: &ArcCache<u8, u16>| c.check_invariants()
+    );
+
+    proptest! {
+        /// Beyond the answers the kit compares: `p` and the four list sizes equal the
+        /// model's after every step.
+        #[test]
+        fn same_target_and_lists_as_model(
+            (capacity, ops) in evict_harness::scenario(SETTINGS)
+        ) {
+            let mut cache = fixed::<u8, u16>(capacity);
+            let mut m = AdaptiveReplacement::new(capacity);
+            for (step, op) in ops.iter().enumerate() {
+                let _ = evict_harness::apply(&mut cache, op);
+                let _ = evict_harness::apply(&mut m, op);
+                prop_assert_eq!(cache.target(), m.target(), "p after step {} {:?}", step, op);
+                prop_assert_eq!(cache.sizes(), m.sizes(), "sizes after step {} {:?}", step, op);
+            }
+        }
+    }
+
+    /// "get; on a miss, put" over `keys`; returns the hits.
+    fn demand<C: Cache<u32, u32>>(cache: &mut C, keys: impl IntoIterator<Item = u32>) -> u64 {
+        for k in keys {
+            if cache.get(&k).is_none() {
+                let _ = cache.put(k, k);
+            }
+        }
+        cache.info().hits
+    }
+
+    #[test]
+    fn b1_ghost_hits_grow_p_and_b2_ghost_hits_shrink_it() {
+        let mut c = fixed(8);
+        // Four frequent keys in T2, then a stream of new keys through T1: each pushes T1's
+        // LRU into B1 while p = 0.
+        demand(&mut c, [1, 2, 3, 4, 1, 2, 3, 4]);
+        demand(&mut c, 10..20);
+        let [t1, t2, b1, _] = c.sizes();
+        assert_eq!((t1, t2), (4, 4));
+        assert!(b1 > 0);
+        assert_eq!(c.target(), 0);
+        // Re-requesting B1 ghosts (most recent first, so they are still there): p climbs.
+        let mut last = c.target();
+        for k in (14..16).rev() {
+            assert!(c.get(&k).is_none());
+            assert!(matches!(c.put(k, k), Put::Evicted(..)));
+            assert!(c.target() > last, "p did not grow on a B1 hit");
+            last = c.target();
+            c.check_invariants();
+        }
+        // With p > |T1|, REPLACE takes from T2: its keys become B2 ghosts.
+        demand(&mut c, 30..34);
+        let b2 = c.sizes()[3];
+        assert!(b2 > 0, "no B2 ghosts: {:?}", c.sizes());
+        let ghost_keys: vec::Vec<u32> = [1, 2, 3, 4, 14, 15]
+            .into_iter()
+            .filter(|k| c.peek(k).is_none())
+            .collect();
+        let before = c.target();
+        let mut shrank = false;
+        for k in ghost_keys {
+            let was = c.target();
+            let _ = c.put(k, k);
+            if c.target() < was {
+                shrank = true;
+            }
+            assert!(c.target() <= was, "p grew on a B2 hit");
+        }
+        assert!(shrank && c.target() < before, "p never shrank on B2 hits");
+        c.check_invariants();
+    }
+
+    #[test]
+    fn scan_does_not_flush_frequent_entries() {
+        // Eight hot keys, seen twice, then a scan of 1,000 one-time keys, then the hot keys
+        // again: LRU lost them all, ARC kept them in T2.
+        let hot = 0..8u32;
+        let trace = || {
+            hot.clone()
+                .chain(hot.clone())
+                .chain(100..1100)
+                .chain(hot.clone())
+        };
+        let arc_hits = demand(&mut fixed(10), trace());
+        let lru_hits = demand(&mut model::Lru::new(10), trace());
+        assert_eq!(
+            lru_hits, 8,
+            "LRU keeps the hot keys only for their second pass"
+        );
+        assert_eq!(
+            arc_hits, 16,
+            "ARC should keep all 8 hot keys through the scan"
+        );
+    }
+
+    #[test]
+    fn t1_full_evicts_its_lru_without_a_ghost() {
+        let mut c = fixed(3);
+        for k in 0..3u32 {
+            assert_eq!(c.put(k, k), Put::Inserted);
+        }
+        assert_eq!(c.put(3, 3), Put::Evicted(0, 0));
+        assert_eq!(c.sizes(), [3, 0, 0, 0]);
+        // 0 left no ghost: it comes back as a plain new key, to T1.
+        assert_eq!(c.put(0, 0), Put::Evicted(1, 1));
+        assert_eq!(c.sizes(), [3, 0, 0, 0]);
+        c.check_invariants();
+    }
+
+    #[test]
+    fn remove_leaves_no_ghost_and_put_uses_the_room() {
+        let mut c = fixed(2);
+        let _ = c.put(1, 1);
+        let _ = c.get(&1);
+        let _ = c.put(2, 2);
+        assert_eq!(c.put(3, 3), Put::Evicted(2, 2)); // 2 to B1
+        assert_eq!(c.remove(&3), Some(3));
+        assert_eq!(c.sizes(), [0, 1, 1, 0]);
+        // A B1 ghost hit with room to spare: p adapts, nothing is evicted.
+        assert_eq!(c.put(2, 2), Put::Inserted);
+        assert_eq!(c.target(), 1);
+        assert_eq!(c.sizes(), [0, 2, 0, 0]);
+        assert_eq!(c.remove(&9), None);
+        c.check_invariants();
+    }
+
+    #[test]
+    fn put_of_a_cached_key_is_an_access() {
+        let mut c = fixed(2);
+        let _ = (c.put(1, 1), c.put(2, 2));
+        assert_eq!(c.put(1, 10), Put::Replaced(1));
+        assert_eq!(c.sizes(), [1, 1, 0, 0]); // 1 moved to T2
+        assert_eq!(c.put(3, 3), Put::Evicted(2, 2));
+        assert_eq!(c.get(&1), Some(&10));
+    }
+
+    #[test]
+    fn clear_resets_everything() {
+        let mut c = fixed(4);
+        demand(&mut c, [1, 1, 2, 2, 3, 4, 5, 6, 7, 3]);
+        assert!(c.sizes()[2] + c.sizes()[3] > 0);
+        c.clear();
+        assert_eq!(c.sizes(), [0; 4]);
+        assert_eq!(c.target(), 0);
+        assert_eq!(
+            c.info(),
+            CacheInfo {
+                hits: 0,
+                misses: 0,
+                maxsize: Some(4),
+                currsize: 0
+            }
+        );
+        assert_eq!(c.nodes.capacity() + c.ghosts.slots.capacity(), 0);
+        c.check_invariants();
+    }
+
+    #[test]
+    fn full_cache_stops_allocating() {
+        let mut c = fixed::<u32, u32>(100);
+        demand(&mut c, (0..5000u32).map(|i| (i * 7919) % 300));
+        assert_eq!(c.nodes.capacity(), 100);
+        assert!(c.ghosts.slots.capacity() <= 100);
+        demand(&mut c, (0..5000u32).map(|i| (i * 104_729) % 400));
+        assert_eq!(c.nodes.capacity(), 100);
+        assert!(c.ghosts.slots.capacity() <= 100);
+        c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        let c: ArcCache<u64, u64> = ArcCache::new(usize::MAX);
+        assert_eq!(c.capacity(), Some(MAX_CAPACITY));
+        assert_eq!(c.nodes.capacity(), 0);
+    }
+
+    #[test]
+    fn node_is_24_bytes_for_u64_pairs() {
+        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+        assert_eq!(core::mem::size_of::<Ghost>(), 16);
+    }
+
+    #[test]
+    fn debug_lists_both_queues() {
+        let mut c = fixed(2);
+        let _ = (c.put(1, 'a'), c.put(2, 'b'));
+        let _ = c.get(&2);
+        let s = std::format!("{c:?}");
+        assert!(s.contains("t1_most_recent_first: {1: 'a'}"), "{s}");
+        assert!(s.contains("t2_most_recent_first: {2: 'b'}"), "{s}");
+    }
+}
