@@ -1,1 +1,221 @@
-//! Reference model of the wtinylfu policy (being written).
+//! Reference model of W-TinyLFU (Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient
+//! Cache Admission Policy", ACM Transactions on Storage 2017), written the way Caffeine's
+//! simulator (`WindowTinyLfuPolicy`) states it, with three `VecDeque`s and linear scans.
+//! The frequency sketch is shared with the policy (`evict_wtinylfu::sketch`), which has its
+//! own tests against exact counts.
+
+use std::collections::VecDeque;
+use std::hash::Hash;
+
+use evict_core::{Cache, CacheInfo, Put, Stats};
+use evict_wtinylfu::sketch::FrequencySketch;
+
+/// Model of W-TinyLFU: a window LRU, then a main space of probation and protected LRUs.
+/// In every queue the front is the least recently used entry and the back the most.
+///
+/// - Sizes (Caffeine's simulator): `main = floor(0.99 × capacity)`,
+///   `window = capacity - main`, `protected = floor(0.8 × main)`.
+/// - Every `get` (hit or miss) and every `put` records the key in the sketch, except a
+///   `put` of the key whose `get` missed in the operation just before.
+/// - A hit (a `get` hit, or a `put` of a cached key) moves a window entry to the window's
+///   back and a protected entry to protected's back; a probation entry goes to protected's
+///   back, and if protected is then too long, its front goes to probation's back.
+/// - A new key goes to the window's back. If the window is too long (or the cache), its
+///   front (the candidate) goes to probation's back. If the cache is then too long, the
+///   candidate is compared with probation's front (the victim, which is the candidate
+///   itself if probation was empty): the candidate stays if its estimated frequency is
+///   greater, and the victim leaves; otherwise the candidate leaves. If what left is the
+///   new key, `put` returns `Rejected`.
+/// - `remove` takes the entry out of its queue; `clear` also forgets the sketch.
+///
+/// ```
+/// use evict_harness::model::wtinylfu::WTinyLfu;
+/// use evict_harness::{Cache, Put};
+///
+/// let mut m = WTinyLfu::new(2); // window 1, probation 1, protected 0
+/// let _ = m.put(1, 'a');
+/// let _ = m.put(2, 'b'); // 1 moves from the window to probation
+/// let _ = m.get(&2);
+/// let _ = m.get(&2);
+/// // 2 is the candidate now; seen 3 times against 1's once: 1 leaves.
+/// assert_eq!(m.put(3, 'c'), Put::Evicted(1, 'a'));
+/// ```
+#[derive(Clone, Debug)]
+pub struct WTinyLfu<K, V> {
+    window: VecDeque<(K, V)>,
+    probation: VecDeque<(K, V)>,
+    protected: VecDeque<(K, V)>,
+    capacity: usize,
+    max_window: usize,
+    max_protected: usize,
+    sketch: FrequencySketch,
+    /// The key of the last operation, if that was a `get` miss.
+    missed: Option<K>,
+    stats: Stats,
+}
+
+impl<K, V> WTinyLfu<K, V> {
+    /// An empty model of at most `capacity` entries.
+    pub fn new(capacity: usize) -> Self {
+        let main = (capacity as f64 * 0.99) as usize;
+        Self {
+            window: VecDeque::new(),
+            probation: VecDeque::new(),
+            protected: VecDeque::new(),
+            capacity,
+            max_window: capacity - main,
+            max_protected: (main as f64 * 0.8) as usize,
+            sketch: FrequencySketch::new(capacity),
+            missed: None,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
+    fn record(&mut self, key: &K) {
+        self.sketch.increment(FrequencySketch::hash(key));
+    }
+
+    fn frequency(&self, key: &K) -> u8 {
+        self.sketch.frequency(FrequencySketch::hash(key))
+    }
+
+    /// Which queue holds `key` (0 window, 1 probation, 2 protected) and where.
+    fn find(&self, key: &K) -> Option<(usize, usize)> {
+        [&self.window, &self.probation, &self.protected]
+            .iter()
+            .enumerate()
+            .find_map(|(q, queue)| queue.iter().position(|(k, _)| k == key).map(|i| (q, i)))
+    }
+
+    /// A hit on the entry at `at`: window and protected entries go to their queue's back,
+    /// a probation entry to protected's back (demoting protected's front if protected is
+    /// then too long).
+    fn hit(&mut self, (queue, i): (usize, usize)) {
+        match queue {
+            0 => {
+                let e = self.window.remove(i).unwrap();
+                self.window.push_back(e);
+            }
+            2 => {
+                let e = self.protected.remove(i).unwrap();
+                self.protected.push_back(e);
+            }
+            _ => {
+                let e = self.probation.remove(i).unwrap();
+                self.protected.push_back(e);
+                if self.protected.len() > self.max_protected {
+                    let demoted = self.protected.pop_front().unwrap();
+                    self.probation.push_back(demoted);
+                }
+            }
+        }
+    }
+
+    fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V) {
+        match queue {
+            0 => &mut self.window[i],
+            1 => &mut self.probation[i],
+            _ => &mut self.protected[i],
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
+    fn get(&mut self, key: &K) -> Option<&V> {
+        if self.capacity == 0 {
+            self.stats.miss();
+            return None;
+        }
+        self.record(key);
+        match self.find(key) {
+            Some(at) => {
+                self.stats.hit();
+                self.missed = None;
+                self.hit(at);
+                let at = self.find(key).unwrap();
+                Some(&self.entry_mut(at).1)
+            }
+            None => {
+                self.stats.miss();
+                self.missed = Some(key.clone());
+                None
+            }
+        }
+    }
+
+    fn peek(&self, key: &K) -> Option<&V> {
+        let (queue, i) = self.find(key)?;
+        let q = [&self.window, &self.probation, &self.protected][queue];
+        Some(&q[i].1)
+    }
+
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        if self.capacity == 0 {
+            return Put::Rejected(key, value);
+        }
+        if self.missed.take().as_ref() != Some(&key) {
+            self.record(&key);
+        }
+        if let Some(at) = self.find(&key) {
+            self.hit(at);
+            let at = self.find(&key).unwrap();
+            return Put::Replaced(std::mem::replace(&mut self.entry_mut(at).1, value));
+        }
+        let new_key = key.clone();
+        self.window.push_back((key, value));
+        if self.window.len() > self.max_window || self.len() > self.capacity {
+            let candidate = self.window.pop_front().unwrap();
+            self.probation.push_back(candidate);
+            if self.len() > self.capacity {
+                let victim = &self.probation.front().unwrap().0;
+                let candidate = &self.probation.back().unwrap().0;
+                let admit = self.frequency(candidate) > self.frequency(victim);
+                let (k, v) = if admit {
+                    self.probation.pop_front().unwrap()
+                } else {
+                    self.probation.pop_back().unwrap()
+                };
+                return if k == new_key {
+                    Put::Rejected(k, v)
+                } else {
+                    Put::Evicted(k, v)
+                };
+            }
+        }
+        Put::Inserted
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        self.missed = None;
+        let (queue, i) = self.find(key)?;
+        let q = match queue {
+            0 => &mut self.window,
+            1 => &mut self.probation,
+            _ => &mut self.protected,
+        };
+        q.remove(i).map(|(_, v)| v)
+    }
+
+    fn len(&self) -> usize {
+        self.window.len() + self.probation.len() + self.protected.len()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity)
+    }
+
+    fn info(&self) -> CacheInfo {
+        self.stats.info(Some(self.capacity), self.len())
+    }
+
+    fn clear(&mut self) {
+        self.window.clear();
+        self.probation.clear();
+        self.protected.clear();
+        self.sketch = FrequencySketch::new(self.capacity);
+        self.missed = None;
+        self.stats.reset();
+    }
+}

@@ -1,0 +1,438 @@
+//! The frequency sketch of TinyLFU: a count-min sketch of 4-bit counters, depth 4, that
+//! halves every counter after a sample of `10 × capacity` recorded accesses.
+//!
+//! The sketch answers "about how often was this key seen lately?" in a few bytes per cache
+//! entry. Its estimate is never below the true count (up to the counter limit of 15): each
+//! key owns one counter in each of four rows, every access of the key increments all four,
+//! and the estimate is the smallest of them, so other keys sharing a counter can only add.
+//! Halving every counter once `sample_size` increments have been recorded (the *reset*)
+//! makes old popularity fade away.
+//!
+//! Layout (the one Caffeine's `FrequencySketch` uses, written afresh): counters are packed
+//! 16 to a `u64` word, words are grouped into blocks of 8 (64 bytes, one cache line), and a
+//! key's four counters all live in one block, two words per row, so an increment or an
+//! estimate touches one cache line. The table has `next_power_of_two(capacity)` words
+//! (at least one block): 8 bytes per cache entry, 16 counters per entry.
+//!
+//! Hashing is deterministic: [`FrequencySketch::hash`] uses a fixed-seed hasher, so two
+//! sketches fed the same keys hold the same counters. (This trades protection against
+//! adversarially chosen keys, which could inflate each other's estimates, for reproducible
+//! runs.)
+//!
+//! ```
+//! use evict_wtinylfu::sketch::FrequencySketch;
+//!
+//! let mut sketch = FrequencySketch::new(100);
+//! let hot = FrequencySketch::hash(&"hot");
+//! for _ in 0..5 {
+//!     sketch.increment(hot);
+//! }
+//! assert!(sketch.frequency(hot) >= 5); // never an underestimate
+//! assert_eq!(sketch.frequency(FrequencySketch::hash(&"never seen")), 0);
+//! ```
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::hash::{BuildHasher, Hash};
+
+/// The largest value of a counter.
+pub const MAX_COUNT: u8 = 15;
+
+/// Every counter's low bit, 16 counters to a word.
+const ONE_MASK: u64 = 0x1111_1111_1111_1111;
+/// Every counter's three low bits: a halved word keeps these.
+const RESET_MASK: u64 = 0x7777_7777_7777_7777;
+/// Words per block: one 64-byte cache line.
+const BLOCK_WORDS: usize = 8;
+/// The seed of the fixed hasher (any constant works; this one is the fractional part of the
+/// golden ratio).
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A count-min sketch of 4-bit counters, depth 4, with periodic halving. See the
+/// [module docs](self).
+///
+/// The table is allocated on the first [`increment`](Self::increment) (an empty sketch
+/// estimates 0 for every key), so a cache that is never used costs nothing.
+///
+/// ```
+/// use evict_wtinylfu::sketch::FrequencySketch;
+///
+/// let mut sketch = FrequencySketch::new(8);
+/// assert_eq!(sketch.sample_size(), 80); // halving after 10 × capacity additions
+/// let k = FrequencySketch::hash(&42u64);
+/// for _ in 0..20 {
+///     sketch.increment(k);
+/// }
+/// assert_eq!(sketch.frequency(k), 15); // counters saturate at 15
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrequencySketch {
+    /// 16 counters per word; empty until the first increment.
+    table: Vec<u64>,
+    /// Words in the table once allocated: a power of two, at least one block.
+    words: usize,
+    /// Increments that changed at least one counter since the last reset (minus the
+    /// halving correction, see [`reset`](Self::reset)).
+    additions: u64,
+    /// `additions` at which every counter is halved.
+    sample_size: u64,
+}
+
+impl FrequencySketch {
+    /// A sketch sized for a cache of `capacity` entries: `next_power_of_two(capacity)`
+    /// words of 16 counters (at least 8 words), halved every `10 × capacity` additions
+    /// (at least 10).
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// let sketch = FrequencySketch::new(1000);
+    /// assert_eq!(sketch.words(), 1024);
+    /// assert_eq!(sketch.sample_size(), 10_000);
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        // Past 2^30 words (8 GiB of counters) more width buys nothing measurable.
+        let words = capacity.clamp(BLOCK_WORDS, 1 << 30).next_power_of_two();
+        Self {
+            table: Vec::new(),
+            words,
+            additions: 0,
+            sample_size: (capacity.max(1) as u64).saturating_mul(10),
+        }
+    }
+
+    /// The sketch hash of `item`: a fixed-seed hash, the same in every sketch and every run
+    /// of the same build. Feed it to [`increment`](Self::increment) and
+    /// [`frequency`](Self::frequency).
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// assert_eq!(FrequencySketch::hash(&"a"), FrequencySketch::hash(&"a"));
+    /// assert_ne!(FrequencySketch::hash(&1u32), FrequencySketch::hash(&2u32));
+    /// ```
+    #[inline]
+    pub fn hash<T: Hash + ?Sized>(item: &T) -> u64 {
+        let h = foldhash::fast::FixedState::with_seed(SEED).hash_one(item);
+        // A final avalanche (murmur3's fmix64): foldhash is built for hash tables, which
+        // use the top bits; the sketch slices every byte of the hash.
+        let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+
+    /// The four (word, bit shift) positions of `hash`'s counters, one per row. The low
+    /// half of the hash picks the block; each byte of the high half picks, for its row, one
+    /// of the row's two words in the block (bit 0) and one of its 16 counters (bits 1-4).
+    #[inline]
+    fn slots(&self, hash: u64) -> [(usize, u32); 4] {
+        let block = (hash as u32 as usize) & (self.words / BLOCK_WORDS - 1);
+        let base = block * BLOCK_WORDS;
+        let high = (hash >> 32) as u32;
+        let mut out = [(0, 0); 4];
+        let mut row = 0;
+        while row < 4 {
+            let byte = high >> (row * 8);
+            let word = base + 2 * row + (byte & 1) as usize;
+            let shift = ((byte >> 1) & 15) * 4;
+            out[row] = (word, shift);
+            row += 1;
+        }
+        out
+    }
+
+    /// The estimated number of times `hash` was [incremented](Self::increment) (halved at
+    /// each reset), at most [`MAX_COUNT`]. Never below the true count (up to 15); possibly
+    /// above it when other keys share its counters.
+    #[inline]
+    pub fn frequency(&self, hash: u64) -> u8 {
+        if self.table.is_empty() {
+            return 0;
+        }
+        let mut min = MAX_COUNT;
+        for (word, shift) in self.slots(hash) {
+            min = min.min(((self.table[word] >> shift) & 15) as u8);
+        }
+        min
+    }
+
+    /// Records one occurrence of `hash`: adds 1 to each of its four counters that is below
+    /// 15. If that changed any counter it counts as an addition, and the
+    /// `sample_size`-th addition halves every counter.
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// let mut sketch = FrequencySketch::new(8);
+    /// let k = FrequencySketch::hash(&"k");
+    /// sketch.increment(k);
+    /// assert_eq!(sketch.additions(), 1);
+    /// ```
+    #[inline]
+    pub fn increment(&mut self, hash: u64) {
+        if self.table.is_empty() {
+            self.table = vec![0; self.words];
+        }
+        let mut added = false;
+        for (word, shift) in self.slots(hash) {
+            let w = &mut self.table[word];
+            if (*w >> shift) & 15 != 15 {
+                *w += 1 << shift;
+                added = true;
+            }
+        }
+        if added {
+            self.additions += 1;
+            if self.additions >= self.sample_size {
+                self.reset();
+            }
+        }
+    }
+
+    /// Halves every counter (the aging step), which [`increment`](Self::increment) does on
+    /// its own once `additions()` reaches `sample_size()`. The addition count is halved
+    /// too, after subtracting a quarter of the number of odd counters: halving truncates
+    /// each odd counter by one half, and every key owns four counters.
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// let mut sketch = FrequencySketch::new(64);
+    /// let k = FrequencySketch::hash(&7);
+    /// for _ in 0..9 {
+    ///     sketch.increment(k);
+    /// }
+    /// let before = sketch.frequency(k);
+    /// sketch.reset();
+    /// assert_eq!(sketch.frequency(k), before / 2);
+    /// ```
+    pub fn reset(&mut self) {
+        let mut odd = 0u64;
+        for w in &mut self.table {
+            odd += u64::from((*w & ONE_MASK).count_ones());
+            *w = (*w >> 1) & RESET_MASK;
+        }
+        self.additions = self.additions.saturating_sub(odd / 4) / 2;
+    }
+
+    /// Forgets everything and gives the table's memory back (it is allocated again on the
+    /// next increment).
+    pub fn clear(&mut self) {
+        self.table = Vec::new();
+        self.additions = 0;
+    }
+
+    /// Additions (increments that changed a counter) since the last reset, corrected as
+    /// [`reset`](Self::reset) says.
+    pub fn additions(&self) -> u64 {
+        self.additions
+    }
+
+    /// The number of additions that triggers a reset: `10 × capacity`.
+    pub fn sample_size(&self) -> u64 {
+        self.sample_size
+    }
+
+    /// The number of 64-bit words of counters (16 counters each) once allocated.
+    pub fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Bytes of heap the sketch holds now: `8 × words()` once allocated, else 0.
+    pub fn heap_bytes(&self) -> usize {
+        self.table.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::collections::HashSet;
+
+    /// A deterministic stream of (key, true count) with counts 1..=15.
+    fn stream(keys: u64) -> Vec<(u64, u8)> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        (0..keys)
+            .map(|k| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (k, (x % 15) as u8 + 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn never_underestimates_and_overestimates_within_the_count_min_bound() {
+        let capacity = 1024;
+        let mut sketch = FrequencySketch::new(capacity);
+        let items = stream(800);
+        let total: u64 = items.iter().map(|&(_, c)| u64::from(c)).sum();
+        assert!(
+            total < sketch.sample_size(),
+            "the stream must not trigger a reset"
+        );
+        // Interleave the increments so that no key's counters are filled in one go.
+        for round in 1..=15u8 {
+            for &(k, c) in &items {
+                if c >= round {
+                    sketch.increment(FrequencySketch::hash(&k));
+                }
+            }
+        }
+        // Count-min bound: each row has `words * 16 / 4` counters (two words per row per
+        // block); a row's overestimate has mean <= total / width, so by Markov it exceeds
+        // e * total / width with probability <= 1/e, and all four rows do with <= e^-4
+        // (1.8%). Allow 5% of the keys to exceed it, and none to go below the truth.
+        let width = (sketch.words() * 16 / 4) as f64;
+        let bound = core::f64::consts::E * total as f64 / width;
+        let mut over_bound = 0;
+        let mut exact = 0;
+        for &(k, c) in &items {
+            let est = sketch.frequency(FrequencySketch::hash(&k));
+            assert!(est >= c, "key {k}: estimate {est} below the true count {c}");
+            let over = f64::from(est - c);
+            if over > bound {
+                over_bound += 1;
+            }
+            if est == c {
+                exact += 1;
+            }
+        }
+        assert!(
+            over_bound * 20 <= items.len(),
+            "{over_bound} of {} keys overestimated by more than {bound:.2}",
+            items.len()
+        );
+        // And most keys are exact at this load (one key per 1.3 words).
+        assert!(
+            exact * 10 >= items.len() * 8,
+            "only {exact} exact estimates"
+        );
+    }
+
+    #[test]
+    fn unseen_keys_mostly_estimate_zero() {
+        let mut sketch = FrequencySketch::new(512);
+        for k in 0..256u64 {
+            sketch.increment(FrequencySketch::hash(&k));
+        }
+        let nonzero = (10_000..11_000u64)
+            .filter(|k| sketch.frequency(FrequencySketch::hash(k)) > 0)
+            .count();
+        // A fresh key is nonzero only if all four of its counters are shared: rare.
+        assert!(nonzero < 50, "{nonzero} of 1000 unseen keys look seen");
+    }
+
+    #[test]
+    fn counters_saturate_at_fifteen_and_stop_counting_additions() {
+        let mut sketch = FrequencySketch::new(64);
+        let k = FrequencySketch::hash(&"k");
+        for _ in 0..40 {
+            sketch.increment(k);
+        }
+        assert_eq!(sketch.frequency(k), MAX_COUNT);
+        // Only the increments that changed a counter count.
+        assert_eq!(sketch.additions(), 15);
+    }
+
+    #[test]
+    fn reset_halves_every_count_after_the_sample() {
+        let capacity = 32;
+        let mut sketch = FrequencySketch::new(capacity);
+        assert_eq!(sketch.sample_size(), 320);
+        let hot: Vec<u64> = (0..4u64)
+            .map(|k| FrequencySketch::hash(&(k + 1000)))
+            .collect();
+        for _ in 0..13 {
+            for &h in &hot {
+                sketch.increment(h);
+            }
+        }
+        let before: Vec<u8> = hot.iter().map(|&h| sketch.frequency(h)).collect();
+        assert!(before.iter().all(|&f| f >= 13));
+        // Fill up to one addition short of the sample with other keys, checking no reset yet.
+        let mut k = 0u64;
+        while sketch.additions() < sketch.sample_size() - 1 {
+            sketch.increment(FrequencySketch::hash(&k));
+            k += 1;
+        }
+        let at_brink: Vec<u8> = hot.iter().map(|&h| sketch.frequency(h)).collect();
+        assert!(at_brink.iter().zip(&before).all(|(a, b)| a >= b));
+        let table_before = sketch.table.clone();
+        // The next addition triggers the reset: every counter is halved.
+        let mut next = k;
+        loop {
+            let h = FrequencySketch::hash(&next);
+            let mut probe = sketch.clone();
+            probe.increment(h);
+            if probe.additions() < sketch.additions() {
+                sketch = probe;
+                // Each word halved, except the counters the last increment touched first.
+                let touched: HashSet<usize> = sketch.slots(h).iter().map(|s| s.0).collect();
+                for (i, (&old, &new)) in table_before.iter().zip(&sketch.table).enumerate() {
+                    if !touched.contains(&i) {
+                        assert_eq!(new, (old >> 1) & RESET_MASK, "word {i} not halved");
+                    }
+                }
+                break;
+            }
+            next += 1;
+        }
+        for (i, &h) in hot.iter().enumerate() {
+            assert_eq!(
+                sketch.frequency(h),
+                at_brink[i] / 2,
+                "hot key {i} not halved"
+            );
+        }
+        assert!(sketch.additions() < sketch.sample_size() / 2 + 1);
+    }
+
+    #[test]
+    fn reset_corrects_additions_for_truncated_odd_counters() {
+        let mut sketch = FrequencySketch::new(64);
+        let k = FrequencySketch::hash(&1u8);
+        for _ in 0..3 {
+            sketch.increment(k);
+        }
+        // Four counters at 3 (odd): halving loses 4 half-counts, one key's worth.
+        assert_eq!(sketch.additions(), 3);
+        sketch.reset();
+        assert_eq!(sketch.frequency(k), 1);
+        assert_eq!(sketch.additions(), (3 - 1) / 2);
+    }
+
+    #[test]
+    fn the_four_counters_of_a_key_are_distinct_and_in_one_block() {
+        let sketch = FrequencySketch::new(4096);
+        for k in 0..1000u64 {
+            let slots = sketch.slots(FrequencySketch::hash(&k));
+            let words: HashSet<usize> = slots.iter().map(|s| s.0).collect();
+            assert_eq!(words.len(), 4, "two rows share a word");
+            let blocks: HashSet<usize> = slots.iter().map(|s| s.0 / BLOCK_WORDS).collect();
+            assert_eq!(blocks.len(), 1);
+        }
+    }
+
+    #[test]
+    fn small_key_spaces_hash_without_collisions() {
+        // The cache remembers the last missed key by its sketch hash; the conformance tests'
+        // u8 keys must not collide.
+        let hashes: HashSet<u64> = (0..=255u8).map(|k| FrequencySketch::hash(&k)).collect();
+        assert_eq!(hashes.len(), 256);
+    }
+
+    #[test]
+    fn clear_forgets_and_releases() {
+        let mut sketch = FrequencySketch::new(100);
+        let k = FrequencySketch::hash(&"x");
+        sketch.increment(k);
+        assert!(sketch.heap_bytes() >= 128 * 8);
+        sketch.clear();
+        assert_eq!(sketch.heap_bytes(), 0);
+        assert_eq!(sketch.frequency(k), 0);
+        assert_eq!(sketch.additions(), 0);
+    }
+}

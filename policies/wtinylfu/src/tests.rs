@@ -1,0 +1,238 @@
+extern crate std;
+
+use super::*;
+use alloc::string::ToString;
+use evict_harness::model;
+use std::string::String;
+
+const SETTINGS: evict_harness::Settings = evict_harness::Settings {
+    // Capacities up to 120: windows of 1 and 2 entries, probation and protected of dozens.
+    max_capacity: 120,
+    keys: 160,
+    max_ops: 600,
+};
+
+evict_harness::conformance!(
+    conformance,
+    |cap| WTinyLfuCache::new(cap),
+    model = |cap| model::wtinylfu::WTinyLfu::new(cap),
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
+    settings = SETTINGS
+);
+
+// The default (small) settings too: capacities 0 to 12, where protected is 0 to 8 entries
+// and probation can be a single entry.
+evict_harness::conformance!(
+    conformance_small,
+    |cap| WTinyLfuCache::new(cap),
+    model = |cap| model::wtinylfu::WTinyLfu::new(cap),
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants()
+);
+
+// The adaptive variant keeps the contract (no model: the climber is checked below).
+evict_harness::conformance!(
+    adaptive_contract,
+    |cap| WTinyLfuCache::adaptive(cap),
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
+    settings = evict_harness::Settings {
+        max_capacity: 12,
+        keys: 24,
+        max_ops: 600,
+    }
+);
+
+#[test]
+fn sizes_follow_caffeine_rounding() {
+    let cases = [
+        (1, 1, 0),
+        (2, 1, 0),
+        (10, 1, 7),
+        (100, 1, 79),
+        (101, 2, 79),
+        (120, 2, 94),
+        (1000, 10, 792),
+    ];
+    for (cap, window, protected) in cases {
+        let c: WTinyLfuCache<u8, u8> = WTinyLfuCache::new(cap);
+        assert_eq!(
+            (c.window_capacity(), c.protected_capacity()),
+            (window, protected),
+            "capacity {cap}"
+        );
+    }
+}
+
+#[test]
+fn frequent_entry_survives_a_scan_of_one_hit_wonders() {
+    let mut c = WTinyLfuCache::new(100);
+    for k in 0..100u32 {
+        let _ = c.put(k, k);
+    }
+    for _ in 0..2 {
+        for k in 0..10u32 {
+            assert_eq!(c.get(&k), Some(&k));
+        }
+    }
+    // A scan of 10,000 keys seen once each, looked up then inserted.
+    for k in 10_000..20_000u32 {
+        assert_eq!(c.get(&k), None);
+        let put = c.put(k, k);
+        assert!(put.is_kept());
+        if let Put::Evicted(gone, _) = put {
+            assert!(gone >= 10, "hot key {gone} evicted by a one-hit wonder");
+        }
+    }
+    for k in 0..10u32 {
+        assert_eq!(c.get(&k), Some(&k), "hot key {k} lost to the scan");
+    }
+    // An LRU of the same size keeps none of them.
+    let mut lru = model::Lru::new(100);
+    for k in 0..100u32 {
+        let _ = lru.put(k, k);
+    }
+    for k in 10_000..20_000u32 {
+        let _ = lru.put(k, k);
+    }
+    assert!((0..10u32).all(|k| lru.get(&k).is_none()));
+    c.check_invariants();
+}
+
+#[test]
+fn a_popular_newcomer_is_admitted_over_a_cold_victim() {
+    let mut c = WTinyLfuCache::new(100);
+    for k in 0..100u32 {
+        let _ = c.put(k, k);
+    }
+    // Key 500 is requested often before it is first cached.
+    for _ in 0..5 {
+        assert_eq!(c.get(&500), None);
+    }
+    let _ = c.put(500, 500); // the window's entry (99) becomes the candidate and loses
+    let put = c.put(501, 501); // now 500 is the candidate, and wins
+    assert!(matches!(put, Put::Evicted(k, _) if k != 500), "{put:?}");
+    assert!(c.contains(&500));
+    assert_eq!(c.segment_lens().0, 1);
+    c.check_invariants();
+}
+
+#[test]
+fn a_get_miss_then_put_is_one_access() {
+    let mut c = WTinyLfuCache::new(10);
+    let h = FrequencySketch::hash(&7u8);
+    assert_eq!(c.get(&7u8), None);
+    assert_eq!(c.put(7, 1), Put::Inserted);
+    assert_eq!(c.sketch().frequency(h), 1);
+    // A put not preceded by its miss counts.
+    assert_eq!(c.put(7, 2), Put::Replaced(1));
+    assert_eq!(c.sketch().frequency(h), 2);
+    // A miss of another key, then a put of this one: counts.
+    assert_eq!(c.get(&8), None);
+    let _ = c.put(7, 3);
+    assert_eq!(c.sketch().frequency(h), 3);
+    // peek records nothing.
+    let _ = c.peek(&7);
+    assert_eq!(c.sketch().frequency(h), 3);
+}
+
+#[test]
+fn a_probation_hit_promotes_and_protected_overflow_demotes() {
+    let mut c = WTinyLfuCache::new(10); // window 1, protected 7, probation 2
+    for k in 0..10u8 {
+        let _ = c.put(k, k);
+    }
+    assert_eq!(c.segment_lens(), (1, 9, 0));
+    for k in 0..8u8 {
+        assert_eq!(c.get(&k), Some(&k));
+    }
+    // Eight promotions into a protected segment of seven: 0 went back to probation.
+    assert_eq!(c.segment_lens(), (1, 2, 7));
+    let probation: std::vec::Vec<u8> = c.iter().skip(1).take(2).map(|(k, _)| *k).collect();
+    assert_eq!(probation, [0, 8]);
+    c.check_invariants();
+}
+
+#[test]
+fn remove_keeps_slots_dense_and_lists_intact() {
+    let mut c = WTinyLfuCache::new(10);
+    for k in 0..10u32 {
+        let _ = c.put(k, k);
+    }
+    for k in [0u32, 5, 9] {
+        let _ = c.get(&k);
+    }
+    assert_eq!(c.remove(&0), Some(0));
+    c.check_invariants();
+    assert_eq!(c.remove(&9), Some(9)); // the window's only entry
+    c.check_invariants();
+    assert_eq!(c.remove(&9), None);
+    assert_eq!(c.len(), 8);
+    assert_eq!(c.put(20, 20), Put::Inserted);
+    assert_eq!(c.put(21, 21), Put::Inserted);
+    assert!(matches!(c.put(22, 22), Put::Evicted(..)));
+    c.check_invariants();
+}
+
+#[test]
+fn two_identical_caches_decide_alike() {
+    // The table hashers differ (random seeds); the sketch's hash does not.
+    let mut a = WTinyLfuCache::new(50);
+    let mut b = WTinyLfuCache::new(50);
+    let mut x = 1u64;
+    for _ in 0..20_000 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let k = (x >> 33) % 300;
+        let (ga, gb) = (a.get(&k).copied(), b.get(&k).copied());
+        assert_eq!(ga, gb);
+        if ga.is_none() {
+            assert_eq!(a.put(k, k), b.put(k, k));
+        }
+    }
+    assert_eq!(a.info(), b.info());
+    assert!(a.info().hits > 0);
+}
+
+#[test]
+fn clear_releases_memory_and_forgets_frequencies() {
+    let mut c = WTinyLfuCache::new(100);
+    for k in 0..200u32 {
+        let _ = c.get(&k);
+        let _ = c.put(k, k);
+    }
+    c.clear();
+    assert_eq!(c.len(), 0);
+    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.sketch().heap_bytes(), 0);
+    assert_eq!(c.sketch().frequency(FrequencySketch::hash(&5u32)), 0);
+    assert_eq!(
+        c.info().to_string(),
+        "CacheInfo(hits=0, misses=0, maxsize=100, currsize=0)"
+    );
+    c.check_invariants();
+}
+
+#[test]
+fn huge_capacity_is_clamped_not_allocated() {
+    let c: WTinyLfuCache<u64, u64> = WTinyLfuCache::new(usize::MAX);
+    assert_eq!(c.capacity(), Some(MAX_CAPACITY));
+    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.sketch().heap_bytes(), 0);
+}
+
+#[test]
+fn full_cache_allocates_exactly_its_capacity() {
+    let mut c = WTinyLfuCache::new(1000);
+    for k in 0..5000u64 {
+        let _ = c.put(k, k);
+    }
+    assert_eq!(c.nodes.capacity(), 1000);
+    assert_eq!(c.sketch().heap_bytes(), 1024 * 8);
+}
+
+#[test]
+fn debug_lists_segments() {
+    let mut c = WTinyLfuCache::new(4);
+    let _ = c.put(1u8, 'a');
+    let s = std::format!("{c:?}");
+    assert!(s.contains("1: 'a'"), "{s}");
+    let _: String = s;
+}
