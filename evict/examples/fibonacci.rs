@@ -16,19 +16,31 @@ use std::time::{Duration, Instant};
 /// make the comparison meaningless.)
 fn fib_uncached(n: u64) -> u64 {
     let n = black_box(n);
-    if n < 2 { n } else { fib_uncached(n - 1) + fib_uncached(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        fib_uncached(n - 1) + fib_uncached(n - 2)
+    }
 }
 
 /// Python's `@cache`.
 #[evict::cache]
 fn fib_cache(n: u64) -> u64 {
-    if n < 2 { n } else { fib_cache(n - 1) + fib_cache(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        fib_cache(n - 1) + fib_cache(n - 2)
+    }
 }
 
 /// Python's `@lru_cache` (maxsize 128, Python's default).
 #[evict::lru_cache]
 fn fib_lru(n: u64) -> u64 {
-    if n < 2 { n } else { fib_lru(n - 1) + fib_lru(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        fib_lru(n - 1) + fib_lru(n - 2)
+    }
 }
 
 /// Python's `@lru_cache(maxsize=32)`.
@@ -61,9 +73,22 @@ pub(crate) fn run(out: &mut impl Write) -> io::Result<()> {
     let speedup = |t: Duration| t_plain.as_secs_f64() / t.as_secs_f64().max(1e-9);
     writeln!(out, "fib(30) = {plain}")?;
     writeln!(out, "uncached:           {:>12.3?}", t_plain)?;
-    writeln!(out, "#[cache]:           {:>12.3?}  ({:.0}x faster)", t_cache, speedup(t_cache))?;
-    writeln!(out, "#[lru_cache]:       {:>12.3?}  ({:.0}x faster)", t_lru, speedup(t_lru))?;
-    writeln!(out, "(times are the best of 3 runs, each from an empty cache)")?;
+    writeln!(
+        out,
+        "#[cache]:           {:>12.3?}  ({:.0}x faster)",
+        t_cache,
+        speedup(t_cache)
+    )?;
+    writeln!(
+        out,
+        "#[lru_cache]:       {:>12.3?}  ({:.0}x faster)",
+        t_lru,
+        speedup(t_lru)
+    )?;
+    writeln!(
+        out,
+        "(times are the best of 3 runs, each from an empty cache)"
+    )?;
     writeln!(out)?;
 
     writeln!(out, "#[lru_cache(maxsize = 32)]: fib(30) = {}", fib(30))?;

@@ -44,7 +44,11 @@ fn load_user(user_id: u64) -> Arc<UserData> {
             }
         }
     }
-    Arc::new(UserData { id: user_id, name: format!("user{user_id:07}"), introduction })
+    Arc::new(UserData {
+        id: user_id,
+        name: format!("user{user_id:07}"),
+        introduction,
+    })
 }
 
 /// Python's `@cache`: every record ever requested stays in memory.
@@ -94,7 +98,12 @@ pub(crate) struct Report {
 
 /// Calls `unbounded::get_user_data` for ids `0..sizes[i]` (cumulatively), then
 /// `bounded::get_user_data` for ids `0..bounded_ids`, printing the heap every `every` calls.
-pub(crate) fn run(out: &mut impl Write, sizes: &[u64], bounded_ids: u64, every: u64) -> io::Result<Report> {
+pub(crate) fn run(
+    out: &mut impl Write,
+    sizes: &[u64],
+    bounded_ids: u64,
+    every: u64,
+) -> io::Result<Report> {
     let mut report = Report::default();
     let mib = |b: i64| b as f64 / (1024.0 * 1024.0);
 
@@ -127,8 +136,13 @@ pub(crate) fn run(out: &mut impl Write, sizes: &[u64], bounded_ids: u64, every: 
         heap.measure(|| {
             black_box(bounded::get_user_data(id));
         });
-        if (id + 1) % every == 0 {
-            writeln!(out, "  {:>5} ids: heap {:>8.3} MiB", id + 1, mib(heap.bytes))?;
+        if (id + 1).is_multiple_of(every) {
+            writeln!(
+                out,
+                "  {:>5} ids: heap {:>8.3} MiB",
+                id + 1,
+                mib(heap.bytes)
+            )?;
             report.bounded.push((id + 1, heap.bytes));
         }
     }
@@ -140,5 +154,11 @@ pub(crate) fn run(out: &mut impl Write, sizes: &[u64], bounded_ids: u64, every: 
 }
 
 fn main() -> io::Result<()> {
-    run(&mut io::stdout().lock(), &[10_000, 100_000, 1_000_000], 2_000, 100).map(|_| ())
+    run(
+        &mut io::stdout().lock(),
+        &[10_000, 100_000, 1_000_000],
+        2_000,
+        100,
+    )
+    .map(|_| ())
 }

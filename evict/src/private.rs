@@ -98,7 +98,8 @@ impl<C> Memo<C> {
     pub fn call<K, V>(&self, key: K, body: impl FnOnce(&K) -> V, keep: fn(&V) -> bool) -> V
     where
         C: Cache<K, V>,
-        V: Clone,
+        K: Key,
+        V: Value,
     {
         if let Some(value) = self.lock().get(&key).cloned() {
             return value;
@@ -142,13 +143,22 @@ impl<C> Memo<C> {
     }
 }
 
+/// The undecorated body of a memoized function, called with its arguments as a tuple: how
+/// `name::uncached(..)` reaches a body that its module cannot name.
+pub trait Wrapped<Args> {
+    /// The function's return type.
+    type Output;
+    /// Runs the body.
+    fn call(args: Args) -> Self::Output;
+}
+
 /// Checks, with a message that says what to do, that an argument can be part of a key.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a memoization key",
     label = "this argument must be `Clone + Hash + Eq + Send + 'static` to be stored in the cache",
     note = "a `&T` argument is stored as `T::Owned` (e.g. `&str` as `String`); wrap other types or derive `Clone, PartialEq, Eq, Hash`"
 )]
-pub trait Key {}
+pub trait Key: Clone + core::hash::Hash + Eq + Send + 'static {}
 impl<T: Clone + core::hash::Hash + Eq + Send + 'static> Key for T {}
 
 /// Asserts `T: Key` (called from generated code, spanned at the argument's type).
@@ -160,7 +170,7 @@ pub const fn assert_key<T: Key>() {}
     label = "a hit returns a clone of the cached value",
     note = "derive or implement `Clone`; for a large or non-`Clone` value return `std::sync::Arc<T>` (a clone is then one atomic increment)"
 )]
-pub trait Value {}
+pub trait Value: Clone + Send + 'static {}
 impl<T: Clone + Send + 'static> Value for T {}
 
 /// Asserts `T: Value` (called from generated code, spanned at the return type).

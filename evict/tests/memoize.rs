@@ -53,14 +53,22 @@ fn cache_is_unbounded_and_uncached_skips_the_cache() {
     }
     assert_eq!(
         square::cache_info(),
-        CacheInfo { hits: 1000, misses: 1000, maxsize: None, currsize: 1000 }
+        CacheInfo {
+            hits: 1000,
+            misses: 1000,
+            maxsize: None,
+            currsize: 1000
+        }
     );
     assert_eq!(SQUARE_BODY.load(Ordering::Relaxed), 1000);
     // `uncached` runs the body and touches neither the cache nor its counters.
     assert_eq!(square::uncached(7), 49);
     assert_eq!(SQUARE_BODY.load(Ordering::Relaxed), 1001);
     assert_eq!(square::cache_info().hits, 1000);
-    assert_eq!(square::cache_parameters().to_string(), "CacheParameters(maxsize=None, policy=UnboundedCache)");
+    assert_eq!(
+        square::cache_parameters().to_string(),
+        "CacheParameters(maxsize=None, policy=UnboundedCache)"
+    );
 }
 
 static ZERO_BODY: AtomicU64 = AtomicU64::new(0);
@@ -151,7 +159,7 @@ fn parse(text: &str) -> Result<u32, String> {
 
 #[evict::lru_cache(maxsize = 4, errors = false)]
 fn find(n: u32) -> Option<u32> {
-    (n % 2 == 0).then_some(n / 2)
+    n.is_multiple_of(2).then_some(n / 2)
 }
 
 #[evict::cache]
@@ -170,7 +178,10 @@ fn errors_false_does_not_store_failures() {
         parse::cache_info().to_string(),
         "CacheInfo(hits=1, misses=3, maxsize=None, currsize=1)"
     );
-    assert_eq!((find(4), find(4), find(3), find(3)), (Some(2), Some(2), None, None));
+    assert_eq!(
+        (find(4), find(4), find(3), find(3)),
+        (Some(2), Some(2), None, None)
+    );
     assert_eq!(find::cache_info().currsize, 1);
     // The default stores errors too, as Python stores whatever the function returns.
     assert!(parse_cached_errors("x").is_err());
@@ -199,7 +210,11 @@ struct LastOne<K, V> {
 
 impl<K, V> LastOne<K, V> {
     fn new(capacity: usize) -> Self {
-        Self { capacity: capacity.min(1), slot: None, stats: Stats::default() }
+        Self {
+            capacity: capacity.min(1),
+            slot: None,
+            stats: Stats::default(),
+        }
     }
 }
 
@@ -222,7 +237,11 @@ impl<K: PartialEq, V> Cache<K, V> for LastOne<K, V> {
         }
     }
     fn remove(&mut self, key: &K) -> Option<V> {
-        if self.peek(key).is_some() { self.slot.take().map(|(_, v)| v) } else { None }
+        if self.peek(key).is_some() {
+            self.slot.take().map(|(_, v)| v)
+        } else {
+            None
+        }
     }
     fn len(&self) -> usize {
         usize::from(self.slot.is_some())
@@ -268,7 +287,10 @@ fn memoize_with_any_policy() {
         last_one::cache_info().to_string(),
         "CacheInfo(hits=1, misses=2, maxsize=1, currsize=1)"
     );
-    assert_eq!(last_one::cache_parameters(), CacheParameters::new(Some(1), "LastOne"));
+    assert_eq!(
+        last_one::cache_parameters(),
+        CacheParameters::new(Some(1), "LastOne")
+    );
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -278,7 +300,11 @@ impl Grid {
     /// Paths through a `w` x `h` grid, moving right or down.
     #[evict::lru_cache(maxsize = 64, associated)]
     fn paths(w: u64, h: u64) -> u64 {
-        if w == 0 || h == 0 { 1 } else { Self::paths(w - 1, h) + Self::paths(w, h - 1) }
+        if w == 0 || h == 0 {
+            1
+        } else {
+            Self::paths(w - 1, h) + Self::paths(w, h - 1)
+        }
     }
 }
 
@@ -286,8 +312,16 @@ impl Grid {
 fn associated_functions() {
     assert_eq!(Grid::paths(16, 16), 601_080_390);
     let info = Grid::paths_cache_info();
-    assert_eq!(info.misses, 17 * 17 - 1, "each (w, h) but (0, 0) computed once");
-    assert_eq!(info.hits + info.misses, 1 + 2 * (16 * 16), "one call plus two per inner cell");
+    assert_eq!(
+        info.misses,
+        17 * 17 - 1,
+        "each (w, h) but (0, 0) computed once"
+    );
+    assert_eq!(
+        info.hits + info.misses,
+        1 + 2 * (16 * 16),
+        "one call plus two per inner cell"
+    );
     assert_eq!(Grid::paths_uncached(2, 2), 6);
     assert_eq!(Grid::paths_cache_parameters().maxsize, Some(64));
     Grid::paths_cache_clear();
@@ -298,22 +332,38 @@ const SMALL: usize = 3;
 
 #[evict::lru_cache(maxsize = SMALL)]
 fn py_lru3(n: u64) -> u64 {
-    if n < 2 { n } else { py_lru3(n - 1) + py_lru3(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        py_lru3(n - 1) + py_lru3(n - 2)
+    }
 }
 
 #[evict::lru_cache(maxsize = 0)]
 fn py_lru0(n: u64) -> u64 {
-    if n < 2 { n } else { py_lru0(n - 1) + py_lru0(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        py_lru0(n - 1) + py_lru0(n - 2)
+    }
 }
 
 #[evict::lru_cache(maxsize = None)]
 fn py_none(n: u64) -> u64 {
-    if n < 2 { n } else { py_none(n - 1) + py_none(n - 2) }
+    if n < 2 {
+        n
+    } else {
+        py_none(n - 1) + py_none(n - 2)
+    }
 }
 
 #[evict::cache]
 fn py_cache(a: u64, b: &str) -> u64 {
-    if a == 0 { b.len() as u64 } else { py_cache(a - 1, b) + py_cache(a / 2, "x") }
+    if a == 0 {
+        b.len() as u64
+    } else {
+        py_cache(a - 1, b) + py_cache(a / 2, "x")
+    }
 }
 
 const PY_SEQ: [u64; 12] = [5, 1, 7, 5, 2, 9, 3, 5, 0, 7, 12, 4];
@@ -327,7 +377,7 @@ fn counters_agree_with_cpython() {
         py_lru3(n);
         py_lru0(n.min(10));
         py_none(n);
-        py_cache(n, if n % 2 == 0 { "ab" } else { "abc" });
+        py_cache(n, if n.is_multiple_of(2) { "ab" } else { "abc" });
     }
     rust.push(py_lru3::cache_info().to_string());
     rust.push(py_lru0::cache_info().to_string());
@@ -355,14 +405,24 @@ for f in (py_lru3, py_lru0, py_none, py_cache):
     let output = match Command::new("python3").arg("-c").arg(&script).output() {
         Ok(output) => output,
         Err(err) => {
-            assert!(std::env::var_os("CI").is_none(), "python3 is required in CI: {err}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "python3 is required in CI: {err}"
+            );
             eprintln!("notice: python3 not found ({err}); skipping the CPython comparison");
             return;
         }
     };
-    assert!(output.status.success(), "python3 failed: {}", String::from_utf8_lossy(&output.stderr));
-    let python: Vec<String> =
-        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+    assert!(
+        output.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let python: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(rust, python);
 }
 
@@ -374,12 +434,40 @@ fn lru_cache_type_is_the_one_the_macro_uses() {
         if let Some(&v) = cache.get(&(n,)) {
             return v;
         }
-        let v = if n < 2 { n } else { fib_by_hand(cache, n - 1) + fib_by_hand(cache, n - 2) };
+        let v = if n < 2 {
+            n
+        } else {
+            fib_by_hand(cache, n - 1) + fib_by_hand(cache, n - 2)
+        };
         if cache.peek(&(n,)).is_none() {
             let _ = cache.put((n,), v);
         }
         v
     }
     assert_eq!(fib_by_hand(&mut cache, 30), 832_040);
-    assert_eq!(cache.info().to_string(), "CacheInfo(hits=28, misses=31, maxsize=32, currsize=31)");
+    assert_eq!(
+        cache.info().to_string(),
+        "CacheInfo(hits=28, misses=31, maxsize=32, currsize=31)"
+    );
+}
+
+#[test]
+fn inside_a_function_body() {
+    // Block-scoped items (as in every doctest): the companion module names none of the
+    // types around it, so imports local to this function are fine.
+    use std::collections::BTreeSet;
+
+    #[evict::lru_cache(maxsize = 4)]
+    fn letters(word: &str, skip: char) -> BTreeSet<char> {
+        word.chars().filter(|&c| c != skip).collect()
+    }
+
+    assert_eq!(letters("banana", 'x').len(), 3);
+    assert_eq!(letters("banana", 'x').len(), 3);
+    assert_eq!(letters::uncached("banana", 'a').len(), 2);
+    assert_eq!(
+        letters::cache_info().to_string(),
+        "CacheInfo(hits=1, misses=1, maxsize=4, currsize=1)"
+    );
+    assert_eq!(greet::uncached("Hi", "Bo", 0), "Hi, Bo");
 }

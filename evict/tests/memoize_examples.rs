@@ -38,19 +38,37 @@ fn user_records_heap_grows_linearly_then_stays_flat_then_returns() {
     let text = String::from_utf8(out).unwrap();
 
     // #[cache]: ten times the ids, about ten times the heap (records dominate the table).
-    let [(_, small), (_, large)] = report.unbounded[..] else { panic!("{text}") };
-    assert!(small >= 1_000 * 1_000, "at least 1,000 bytes per record: {text}");
+    let [(_, small), (_, large)] = report.unbounded[..] else {
+        panic!("{text}")
+    };
+    assert!(
+        small >= 1_000 * 1_000,
+        "at least 1,000 bytes per record: {text}"
+    );
     let ratio = large as f64 / small as f64;
-    assert!((9.0..=11.0).contains(&ratio), "linear growth, got x{ratio:.2}: {text}");
-    assert_eq!(report.unbounded_after_clear, 0, "cache_clear() frees everything: {text}");
+    assert!(
+        (9.0..=11.0).contains(&ratio),
+        "linear growth, got x{ratio:.2}: {text}"
+    );
+    assert_eq!(
+        report.unbounded_after_clear, 0,
+        "cache_clear() frees everything: {text}"
+    );
 
     // #[lru_cache(maxsize = 1000)]: grows until 1,000 ids, then not by a single byte.
     let at = |ids: u64| report.bounded.iter().find(|&&(n, _)| n == ids).unwrap().1;
     assert!(at(500) < at(1_000), "{text}");
     for &(ids, bytes) in &report.bounded {
         if ids >= 1_000 {
-            assert_eq!(bytes, at(1_000), "flat after the cache is full (at {ids} ids): {text}");
+            assert_eq!(
+                bytes,
+                at(1_000),
+                "flat after the cache is full (at {ids} ids): {text}"
+            );
         }
     }
-    assert_eq!(report.bounded_after_clear, 0, "cache_clear() frees everything: {text}");
+    assert_eq!(
+        report.bounded_after_clear, 0,
+        "cache_clear() frees everything: {text}"
+    );
 }

@@ -18,7 +18,10 @@ fn a_panicking_body_leaves_the_cache_consistent() {
     assert_eq!(fragile(3), 6); // misses 3, 2, 1, 0
     assert_eq!(fragile(3), 6); // hit
     let before = fragile::cache_info();
-    assert_eq!(before.to_string(), "CacheInfo(hits=1, misses=4, maxsize=8, currsize=4)");
+    assert_eq!(
+        before.to_string(),
+        "CacheInfo(hits=1, misses=4, maxsize=8, currsize=4)"
+    );
 
     let quiet = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
@@ -31,7 +34,10 @@ fn a_panicking_body_leaves_the_cache_consistent() {
     let after = fragile::cache_info();
     assert_eq!(after.misses, before.misses + 1 + 3, "13, then 15, 14, 13");
     assert_eq!(after.hits, before.hits);
-    assert_eq!(after.currsize, before.currsize, "nothing stored for the failed calls");
+    assert_eq!(
+        after.currsize, before.currsize,
+        "nothing stored for the failed calls"
+    );
 
     // Later calls work, cache, and count as before.
     assert_eq!(fragile(3), 6);
@@ -39,10 +45,17 @@ fn a_panicking_body_leaves_the_cache_consistent() {
     assert_eq!(fragile(5), 15);
     assert_eq!(
         fragile::cache_info().to_string(),
-        format!("CacheInfo(hits={}, misses={}, maxsize=8, currsize=6)", after.hits + 3, after.misses + 2)
+        format!(
+            "CacheInfo(hits={}, misses={}, maxsize=8, currsize=6)",
+            after.hits + 3,
+            after.misses + 2
+        )
     );
     fragile::cache_clear();
-    assert_eq!(fragile::cache_info().to_string(), "CacheInfo(hits=0, misses=0, maxsize=8, currsize=0)");
+    assert_eq!(
+        fragile::cache_info().to_string(),
+        "CacheInfo(hits=0, misses=0, maxsize=8, currsize=0)"
+    );
 }
 
 /// A key whose `Hash` panics while the cache's lock is held poisons the mutex; the memo
@@ -72,5 +85,8 @@ fn a_poisoned_lock_is_recovered() {
     assert!(poisoned.is_err());
     assert_eq!(touchy(Touchy(1)), 2);
     assert_eq!(touchy(Touchy(2)), 4);
-    assert_eq!(touchy::cache_info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)");
+    assert_eq!(
+        touchy::cache_info().to_string(),
+        "CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)"
+    );
 }

@@ -55,8 +55,16 @@ fn eight_threads_share_one_cache() {
     }
     let info = stairs::cache_info();
     let calls = THREADS * ROUNDS + INNER_CALLS.load(Ordering::Relaxed);
-    assert_eq!(info.hits + info.misses, calls, "every call counted once: {info}");
-    assert_eq!(info.misses, BODIES.load(Ordering::Relaxed), "a body runs exactly on a miss");
+    assert_eq!(
+        info.hits + info.misses,
+        calls,
+        "every call counted once: {info}"
+    );
+    assert_eq!(
+        info.misses,
+        BODIES.load(Ordering::Relaxed),
+        "a body runs exactly on a miss"
+    );
     assert!(info.currsize <= 64);
     assert_eq!(info.maxsize, Some(64));
 }

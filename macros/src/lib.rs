@@ -265,9 +265,9 @@ struct Arg {
 #[derive(Default)]
 struct Forbidden {
     lifetime: Option<syn::Lifetime>,
-    impl_trait: Option<Span>,
-    self_type: Option<Span>,
-    reference: Option<Span>,
+    impl_trait: Option<TokenStream2>,
+    self_type: Option<TokenStream2>,
+    reference: Option<TokenStream2>,
 }
 
 impl<'ast> Visit<'ast> for Forbidden {
@@ -277,18 +277,18 @@ impl<'ast> Visit<'ast> for Forbidden {
         }
     }
     fn visit_type_impl_trait(&mut self, t: &'ast syn::TypeImplTrait) {
-        self.impl_trait.get_or_insert(t.span());
+        self.impl_trait.get_or_insert_with(|| t.to_token_stream());
     }
     fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
         let is_static = r.lifetime.as_ref().is_some_and(|lt| lt.ident == "static");
         if !is_static {
-            self.reference.get_or_insert(r.span());
+            self.reference.get_or_insert_with(|| r.to_token_stream());
         }
         syn::visit::visit_type_reference(self, r);
     }
     fn visit_path(&mut self, p: &'ast syn::Path) {
         if p.segments.first().is_some_and(|s| s.ident == "Self") {
-            self.self_type.get_or_insert(p.span());
+            self.self_type.get_or_insert_with(|| p.to_token_stream());
         }
         syn::visit::visit_path(self, p);
     }
@@ -297,27 +297,27 @@ impl<'ast> Visit<'ast> for Forbidden {
 fn check_type(ty: &Type, what: &str) -> syn::Result<()> {
     let mut found = Forbidden::default();
     found.visit_type(ty);
-    if let Some(span) = found.impl_trait {
-        return Err(syn::Error::new(
-            span,
+    if let Some(tokens) = found.impl_trait {
+        return Err(syn::Error::new_spanned(
+            tokens,
             format!(
                 "`impl Trait` cannot be memoized: {what} must have one concrete type to be \
                  stored in the cache; name the type (e.g. `&str` instead of `impl AsRef<str>`)"
             ),
         ));
     }
-    if let Some(span) = found.self_type {
-        return Err(syn::Error::new(
-            span,
+    if let Some(tokens) = found.self_type {
+        return Err(syn::Error::new_spanned(
+            tokens,
             format!(
                 "`Self` cannot appear in {what} of a memoized function: the cache is a \
                  `static`, which cannot name `Self`; write the type's name instead"
             ),
         ));
     }
-    if let Some(span) = found.reference {
-        return Err(syn::Error::new(
-            span,
+    if let Some(tokens) = found.reference {
+        return Err(syn::Error::new_spanned(
+            tokens,
             format!(
                 "{what} cannot hold a borrowed reference: the cache outlives every borrow; \
                  use an owned type (`String`, `Vec<T>`, `Arc<T>`) or `&'static`"
@@ -341,8 +341,8 @@ fn collect_args(func: &ItemFn) -> syn::Result<Vec<Arg>> {
     for (i, input) in func.sig.inputs.iter().enumerate() {
         let pat_ty = match input {
             FnArg::Receiver(recv) => {
-                return Err(syn::Error::new(
-                    recv.span(),
+                return Err(syn::Error::new_spanned(
+                    recv,
                     "memoized functions cannot take `self`: the cache is one `static` shared \
                      by all calls, not a field of the value; make it an associated function \
                      that takes what the result depends on (e.g. `fn area(w: u32, h: u32)`) \
@@ -358,8 +358,8 @@ fn collect_args(func: &ItemFn) -> syn::Result<Vec<Arg>> {
         let ty = (*pat_ty.ty).clone();
         let (key_ty, by_ref) = match &ty {
             Type::Reference(r) if r.mutability.is_some() => {
-                return Err(syn::Error::new(
-                    r.span(),
+                return Err(syn::Error::new_spanned(
+                    r,
                     "a memoized function cannot take `&mut` arguments: a cached call would \
                      skip the body and leave the argument unchanged; take the value (or `&T`) \
                      and return the new state",
@@ -368,13 +368,12 @@ fn collect_args(func: &ItemFn) -> syn::Result<Vec<Arg>> {
             Type::Reference(r) => {
                 check_type(&r.elem, "an argument behind `&`")?;
                 let elem = &r.elem;
-                let key =
-                    quote_spanned! {r.span()=> <#elem as ::std::borrow::ToOwned>::Owned };
+                let key = quote_spanned! {r.span()=> <#elem as ::std::borrow::ToOwned>::Owned };
                 (key, true)
             }
             Type::ImplTrait(t) => {
-                return Err(syn::Error::new(
-                    t.span(),
+                return Err(syn::Error::new_spanned(
+                    t,
                     "`impl Trait` arguments cannot be memoized: the cache key needs one \
                      concrete type; name the type (e.g. `&str` instead of `impl AsRef<str>`, \
                      `u64` instead of `impl Into<u64>`)",
@@ -398,8 +397,11 @@ fn collect_args(func: &ItemFn) -> syn::Result<Vec<Arg>> {
 fn check_signature(func: &ItemFn, opts: &Options) -> syn::Result<()> {
     let sig = &func.sig;
     if let Some(t) = &sig.asyncness {
-        return Err(syn::Error::new(
-            t.span(),
+        return Err(syn::Error::new_spanned(
+            {
+                let fn_token = &sig.fn_token;
+                quote!(#t #fn_token)
+            },
             "`async fn` cannot be memoized by this attribute: the body would run while \
              the cache waits on a future; memoize a synchronous function instead",
         ));
@@ -434,16 +436,16 @@ fn check_signature(func: &ItemFn, opts: &Options) -> syn::Result<()> {
         match param {
             GenericParam::Lifetime(_) => {}
             GenericParam::Type(t) => {
-                return Err(syn::Error::new(
-                    t.span(),
+                return Err(syn::Error::new_spanned(
+                    t,
                     "generic functions cannot be memoized yet: the cache is one `static`, \
                      and a `static` cannot depend on a type parameter; memoize one \
                      non-generic function per type (each calling a shared generic helper)",
                 ));
             }
             GenericParam::Const(c) => {
-                return Err(syn::Error::new(
-                    c.span(),
+                return Err(syn::Error::new_spanned(
+                    c,
                     "const-generic functions cannot be memoized yet: the cache is one \
                      `static`, which cannot depend on a const parameter; pass the value \
                      as an ordinary argument instead",
@@ -458,9 +460,9 @@ fn check_signature(func: &ItemFn, opts: &Options) -> syn::Result<()> {
         // The generated module cannot name `Self`; a free function never can.
         let mut found = Forbidden::default();
         found.visit_block(&func.block);
-        if let Some(span) = found.self_type {
-            return Err(syn::Error::new(
-                span,
+        if let Some(tokens) = found.self_type {
+            return Err(syn::Error::new_spanned(
+                tokens,
                 "this function uses `Self`, so it is in an `impl` block, where no module can \
                  be generated; write `#[evict::cache(associated)]` (or add `associated` to \
                  the attribute) to get `name_cache_info()` etc. as associated functions",
@@ -729,12 +731,20 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         "Runs the body of `{name_str}` without looking in or storing into its cache (Python's `{name_str}.__wrapped__`); recursive calls in the body still go through the cache."
     );
 
+    // The companion module names no type of the user's (it may sit in a function body, where
+    // it cannot see the items around it): everything it needs is reached through `__Evict`,
+    // a marker type whose impls are written next to the function, where every name resolves.
+    let memo_fn = format_ident!("__evict_memo_{}", name);
+    let arg_tys: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
+    let generic_args: Vec<Ident> = (0..args.len()).map(|i| format_ident!("A{}", i)).collect();
+    let generic_vals: Vec<Ident> = (0..args.len()).map(|i| format_ident!("a{}", i)).collect();
+    let (impl_generics, _, _) = generics.split_for_impl();
     Ok(quote! {
         #(#wrapper_attrs)*
         #vis fn #name #generics (#(#params),*) -> #ret_ty #where_clause {
             let #key_var: #key_ty = (#(#key_parts,)*);
             #private::Memo::call(
-                &#name::__EVICT_MEMO,
+                #memo_fn(),
                 #key_var,
                 |#key_var: &#key_ty| #uncached_ident(#(#body_args),*),
                 #keep,
@@ -747,41 +757,68 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         fn #uncached_ident #generics (#inputs) -> #ret_ty #where_clause #block
 
         #(#shared_attrs)*
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #memo_fn() -> &'static #memo_static {
+            #(#key_checks)*
+            #value_check
+            static MEMO: #memo_static = #private::Memo::new(|| #init, #params_expr);
+            &MEMO
+        }
+
+        #(#shared_attrs)*
+        #[allow(dead_code)]
+        impl #name::__Evict {
+            fn __evict_info() -> #private::CacheInfo {
+                #memo_fn().info::<#key_ty, #ret_ty>()
+            }
+            fn __evict_clear() {
+                #memo_fn().clear()
+            }
+            fn __evict_parameters() -> #private::CacheParameters {
+                #memo_fn().parameters()
+            }
+        }
+
+        #(#shared_attrs)*
+        impl #impl_generics #private::Wrapped<(#(#arg_tys,)*)> for #name::__Evict #where_clause {
+            type Output = #ret_ty;
+            fn call((#(#idents,)*): (#(#arg_tys,)*)) -> #ret_ty {
+                #uncached_ident(#(#idents),*)
+            }
+        }
+
+        #(#shared_attrs)*
         #[doc = #doc_mod]
         #[allow(dead_code, non_snake_case)]
         #vis mod #name {
-            #[allow(unused_imports)]
-            use super::*;
-
+            /// The marker through which these functions reach the cache.
             #[doc(hidden)]
-            pub(super) static __EVICT_MEMO: #memo_static =
-                #private::Memo::new(|| #init, #params_expr);
-
-            const _: () = {
-                fn __evict_check() {
-                    #(#key_checks)*
-                    #value_check
-                }
-            };
+            #[derive(Debug)]
+            #inner_vis struct __Evict;
 
             #[doc = #doc_info]
             #inner_vis fn cache_info() -> #private::CacheInfo {
-                __EVICT_MEMO.info::<#key_ty, #ret_ty>()
+                __Evict::__evict_info()
             }
 
             #[doc = #doc_clear]
             #inner_vis fn cache_clear() {
-                __EVICT_MEMO.clear()
+                __Evict::__evict_clear()
             }
 
             #[doc = #doc_params]
             #inner_vis fn cache_parameters() -> #private::CacheParameters {
-                __EVICT_MEMO.parameters()
+                __Evict::__evict_parameters()
             }
 
             #[doc = #doc_uncached]
-            #inner_vis fn uncached #generics (#(#params),*) -> #ret_ty #where_clause {
-                super::#uncached_ident(#(#idents),*)
+            #inner_vis fn uncached<#(#generic_args),*>(#(#generic_vals: #generic_args),*)
+                -> <__Evict as #private::Wrapped<(#(#generic_args,)*)>>::Output
+            where
+                __Evict: #private::Wrapped<(#(#generic_args,)*)>,
+            {
+                <__Evict as #private::Wrapped<(#(#generic_args,)*)>>::call((#(#generic_vals,)*))
             }
         }
     })
