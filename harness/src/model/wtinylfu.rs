@@ -27,6 +27,12 @@ use evict_wtinylfu::sketch::FrequencySketch;
 ///   greater, and the victim leaves; otherwise the candidate leaves. If what left is the
 ///   new key, `put` returns `Rejected`.
 /// - `remove` takes the entry out of its queue; `clear` also forgets the sketch.
+/// - [`WTinyLfu::adaptive`]: after each `get` made while the model is full, the hit or miss
+///   is counted; every `sample` of them, the hill climber (below) moves the window's share:
+///   growing takes it from protected (protected's front then goes to probation's back if
+///   protected is too long, and the window takes main's front entries, probation's first,
+///   until main fits); shrinking gives it to protected, and the window's front entries that
+///   no longer fit go to probation's *front*.
 ///
 /// ```
 /// use evict_harness::model::wtinylfu::WTinyLfu;
@@ -51,7 +57,35 @@ pub struct WTinyLfu<K, V> {
     sketch: FrequencySketch,
     /// The key of the last operation, if that was a `get` miss.
     missed: Option<K>,
+    climber: Option<Climber>,
     stats: Stats,
+}
+
+/// Caffeine's hill climber: every `sample` lookups, compare the hit ratio with the last
+/// sample's; step the same way if it did not drop, else the other way. The step starts at
+/// `-step_percent × capacity`, decays by 2% per sample and restarts at
+/// `±step_percent × capacity` when the hit ratio moves by 0.05 or more.
+#[derive(Clone, Debug)]
+struct Climber {
+    hits: u64,
+    misses: u64,
+    sample: u64,
+    step_percent: f64,
+    previous: f64,
+    step: f64,
+}
+
+impl Climber {
+    fn new(sample: u64, step_percent: f64, capacity: usize) -> Self {
+        Self {
+            hits: 0,
+            misses: 0,
+            sample: sample.max(1),
+            step_percent,
+            previous: 0.0,
+            step: -step_percent * capacity as f64,
+        }
+    }
 }
 
 impl<K, V> WTinyLfu<K, V> {
@@ -67,8 +101,23 @@ impl<K, V> WTinyLfu<K, V> {
             max_protected: (main as f64 * 0.8) as usize,
             sketch: FrequencySketch::new(capacity),
             missed: None,
+            climber: None,
             stats: Stats::default(),
         }
+    }
+
+    /// An adaptive model: Caffeine's climber, a sample of `10 × capacity` lookups and a step
+    /// of 6.25% of the capacity.
+    pub fn adaptive(capacity: usize) -> Self {
+        Self::adaptive_tuned(capacity, 10 * capacity.max(1) as u64, 0.0625)
+    }
+
+    /// An adaptive model with a sample of `sample` lookups and a step of `step_percent` of
+    /// the capacity.
+    pub fn adaptive_tuned(capacity: usize, sample: u64, step_percent: f64) -> Self {
+        let mut m = Self::new(capacity);
+        m.climber = Some(Climber::new(sample, step_percent, capacity));
+        m
     }
 }
 
@@ -113,6 +162,63 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         }
     }
 
+    /// The adaptive model's step after a `get`.
+    fn climb(&mut self, hit: bool) {
+        if self.len() < self.capacity {
+            return;
+        }
+        let capacity = self.capacity as f64;
+        let Some(c) = &mut self.climber else {
+            return;
+        };
+        if hit {
+            c.hits += 1;
+        } else {
+            c.misses += 1;
+        }
+        let lookups = c.hits + c.misses;
+        if lookups < c.sample {
+            return;
+        }
+        let ratio = c.hits as f64 / lookups as f64;
+        let change = ratio - c.previous;
+        let amount = if change >= 0.0 { c.step } else { -c.step };
+        c.step = if change.abs() >= 0.05 {
+            let size = c.step_percent * capacity;
+            if amount >= 0.0 { size } else { -size }
+        } else {
+            0.98 * amount
+        };
+        c.previous = ratio;
+        c.hits = 0;
+        c.misses = 0;
+        let amount = amount as i64;
+        if amount > 0 {
+            let steps = (amount as usize).min(self.max_protected);
+            self.max_window += steps;
+            self.max_protected -= steps;
+            while self.protected.len() > self.max_protected {
+                let e = self.protected.pop_front().unwrap();
+                self.probation.push_back(e);
+            }
+            while self.probation.len() + self.protected.len() > self.capacity - self.max_window {
+                let e = match self.probation.pop_front() {
+                    Some(e) => e,
+                    None => self.protected.pop_front().unwrap(),
+                };
+                self.window.push_back(e);
+            }
+        } else if amount < 0 {
+            let steps = (amount.unsigned_abs() as usize).min(self.max_window);
+            self.max_window -= steps;
+            self.max_protected += steps;
+            while self.window.len() > self.max_window {
+                let e = self.window.pop_front().unwrap();
+                self.probation.push_front(e);
+            }
+        }
+    }
+
     fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V) {
         match queue {
             0 => &mut self.window[i],
@@ -134,12 +240,14 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                 self.stats.hit();
                 self.missed = None;
                 self.hit(at);
+                self.climb(true);
                 let at = self.find(key).unwrap();
                 Some(&self.entry_mut(at).1)
             }
             None => {
                 self.stats.miss();
                 self.missed = Some(key.clone());
+                self.climb(false);
                 None
             }
         }
@@ -216,6 +324,12 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         self.protected.clear();
         self.sketch = FrequencySketch::new(self.capacity);
         self.missed = None;
+        let fresh = Self::new(self.capacity);
+        self.max_window = fresh.max_window;
+        self.max_protected = fresh.max_protected;
+        if let Some(c) = &mut self.climber {
+            *c = Climber::new(c.sample, c.step_percent, self.capacity);
+        }
         self.stats.reset();
     }
 }

@@ -220,6 +220,16 @@ impl<K, V> WTinyLfuCache<K, V> {
     pub fn adaptive(capacity: usize) -> Self {
         Self::adaptive_with_hasher(capacity, DefaultHashBuilder::default())
     }
+
+    /// An adaptive cache with its own climber settings: a sample of `sample` lookups and a
+    /// step of `step_percent` of the capacity (Caffeine: `10 × capacity` and `0.0625`).
+    /// For tests, which need the window to move in small caches and short runs.
+    #[doc(hidden)]
+    pub fn adaptive_tuned(capacity: usize, sample: u64, step_percent: f64) -> Self {
+        let mut cache = Self::new(capacity);
+        cache.climber = Some(Climber::tuned(sample, step_percent, cache.capacity));
+        cache
+    }
 }
 
 impl<K, V, S> WTinyLfuCache<K, V, S> {
@@ -388,6 +398,23 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         }
         let list = self.list(seg);
         list.head = i;
+        list.len += 1;
+    }
+
+    /// Links detached slot `i` in as the least recently used entry of `seg`.
+    fn push_back(&mut self, seg: Segment, i: u32) {
+        let old_tail = self.lists[seg as usize].tail;
+        {
+            let node = &mut self.nodes[i as usize];
+            node.prev_seg = ((seg as u32) << INDEX_BITS) | old_tail;
+            node.next = NIL;
+        }
+        match old_tail {
+            NIL => self.list(seg).head = i,
+            t => self.nodes[t as usize].next = i,
+        }
+        let list = self.list(seg);
+        list.tail = i;
         list.len += 1;
     }
 
@@ -702,7 +729,7 @@ where
         self.max_window = max_window;
         self.max_protected = max_protected;
         if let Some(climber) = &mut self.climber {
-            *climber = Climber::new(self.capacity);
+            *climber = Climber::tuned(climber.sample, climber.step_percent, self.capacity);
         }
         self.stats.reset();
     }
@@ -717,7 +744,10 @@ where
 struct Climber {
     hits: u64,
     misses: u64,
+    /// Lookups per sample.
     sample: u64,
+    /// The initial (and restart) step, as a share of the capacity.
+    step_percent: f64,
     previous_hit_ratio: f64,
     /// Signed: positive grows the window.
     step: f64,
@@ -729,13 +759,18 @@ const RESTART_THRESHOLD: f64 = 0.05;
 
 impl Climber {
     fn new(capacity: u32) -> Self {
+        Self::tuned(10 * u64::from(capacity.max(1)), STEP_PERCENT, capacity)
+    }
+
+    fn tuned(sample: u64, step_percent: f64, capacity: u32) -> Self {
         Self {
             hits: 0,
             misses: 0,
-            sample: 10 * u64::from(capacity.max(1)),
+            sample: sample.max(1),
+            step_percent,
             previous_hit_ratio: 0.0,
             // Caffeine starts by shrinking the window.
-            step: -STEP_PERCENT * f64::from(capacity),
+            step: -step_percent * f64::from(capacity),
         }
     }
 
@@ -755,7 +790,7 @@ impl Climber {
         let amount = if change >= 0.0 { self.step } else { -self.step };
         let restart = if change >= 0.0 { change } else { -change } >= RESTART_THRESHOLD;
         self.step = if restart {
-            let size = STEP_PERCENT * f64::from(capacity);
+            let size = self.step_percent * f64::from(capacity);
             if amount >= 0.0 { size } else { -size }
         } else {
             STEP_DECAY * amount
@@ -807,14 +842,16 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     }
 
     /// Moves up to `amount` entries of capacity from the window to protected; the window's
-    /// LRU entries that no longer fit go to probation's MRU end.
+    /// LRU entries that no longer fit go to probation's LRU end (next in line for eviction),
+    /// as in Caffeine's simulator.
     fn shrink_window(&mut self, amount: u64) {
         let steps = amount.min(u64::from(self.max_window)) as u32;
         self.max_window -= steps;
         self.max_protected += steps;
         while self.lists[0].len > self.max_window {
             let i = self.lists[0].tail;
-            self.move_to_front(Segment::Probation, i);
+            self.unlink(i);
+            self.push_back(Segment::Probation, i);
         }
     }
 }

@@ -29,17 +29,67 @@ evict_harness::conformance!(
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants()
 );
 
-// The adaptive variant keeps the contract (no model: the climber is checked below).
+// The adaptive variant with Caffeine's climber settings (a sample of 10 × capacity lookups:
+// it adapts only in the longer runs of larger caches).
 evict_harness::conformance!(
-    adaptive_contract,
+    adaptive,
     |cap| WTinyLfuCache::adaptive(cap),
+    model = |cap| model::wtinylfu::WTinyLfu::adaptive(cap),
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
     settings = evict_harness::Settings {
-        max_capacity: 12,
+        max_capacity: 20,
+        keys: 40,
+        max_ops: 600,
+    }
+);
+
+/// A climber that moves every 8 lookups by a quarter of the capacity, so that the window
+/// grows, shrinks to nothing (and the newcomer is then its own candidate) within one run.
+const SAMPLE: u64 = 8;
+const STEP: f64 = 0.25;
+
+evict_harness::conformance!(
+    adaptive_fast,
+    |cap| WTinyLfuCache::adaptive_tuned(cap, SAMPLE, STEP),
+    model = |cap| model::wtinylfu::WTinyLfu::adaptive_tuned(cap, SAMPLE, STEP),
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
+    settings = evict_harness::Settings {
+        max_capacity: 16,
         keys: 24,
         max_ops: 600,
     }
 );
+
+#[test]
+fn adaptive_window_moves_both_ways_and_can_reject() {
+    let mut c = WTinyLfuCache::adaptive_tuned(40, 20, 0.25);
+    let (mut min_window, mut max_window) = (usize::MAX, 0);
+    let mut rejected = 0;
+    let mut x = 7u64;
+    for i in 0..20_000u64 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        // Phases: a skewed hot set, then a loop larger than the cache.
+        let k = if (i / 2000) % 2 == 0 {
+            (x >> 33) % 8 + ((x >> 40) % 4) * ((x >> 50) % 30)
+        } else {
+            i % 60
+        };
+        if c.get(&k).is_none() {
+            if let Put::Rejected(rk, _) = c.put(k, k) {
+                assert_eq!(rk, k);
+                assert_eq!(c.window_capacity(), 0);
+                assert!(!c.contains(&k));
+                rejected += 1;
+            }
+        }
+        min_window = min_window.min(c.window_capacity());
+        max_window = max_window.max(c.window_capacity());
+        c.check_invariants();
+    }
+    assert_eq!(min_window, 0, "the window never shrank to nothing");
+    assert!(max_window > 1, "the window never grew past its start");
+    assert!(rejected > 0, "no newcomer was refused");
+}
 
 #[test]
 fn sizes_follow_caffeine_rounding() {
