@@ -79,6 +79,27 @@ pub fn for_each_impl<V: Visitor>(visitor: &mut V) {
     visitor.visit(meta("evict-lru", ExactLru, true), |cap| {
         Evict(evict_lru::LruCache::new(cap))
     });
+    visitor.visit(meta("evict-fifo", Other, true), |cap| {
+        Evict(evict_fifo::FifoCache::new(cap))
+    });
+    visitor.visit(meta("evict-random", Other, true), |cap| {
+        Evict(evict_random::RandomCache::with_seed(cap, 0x5EED))
+    });
+    visitor.visit(meta("evict-clock", Other, true), |cap| {
+        Evict(evict_clock::ClockCache::new(cap))
+    });
+    visitor.visit(meta("evict-sieve", Other, true), |cap| {
+        Evict(evict_sieve::SieveCache::new(cap))
+    });
+    visitor.visit(meta("evict-s3fifo", Other, true), |cap| {
+        Evict(evict_s3fifo::S3FifoCache::new(cap))
+    });
+    visitor.visit(meta("evict-arc", Other, true), |cap| {
+        Evict(evict_arc::ArcCache::new(cap))
+    });
+    visitor.visit(meta("evict-wtinylfu", Other, true), |cap| {
+        Evict(evict_wtinylfu::WTinyLfuCache::new(cap))
+    });
     visitor.visit(meta("lru", ExactLru, false), LruCrate::new);
     visitor.visit(meta("schnellru", ExactLru, false), Schnellru::new);
     visitor.visit(meta("hashlink", ExactLru, false), Hashlink::new);

@@ -186,6 +186,53 @@ fn hit_table() -> Result<String, String> {
     Ok(out)
 }
 
+/// Cores and CPU model of this machine (Linux `/proc/cpuinfo`; "unknown model" elsewhere).
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown model".into());
+    format!("{cores} cores, {model}")
+}
+
+/// The issues' headline targets, from the same run.
+fn targets(dir: &Path, memory: &[MemoryRow]) -> Result<String, String> {
+    let mut out = String::from("### Targets (evict-lru)\n\n");
+    let limit = ns_per_op(dir, "get_hit_100k", "hashbrown")?;
+    let lru = ns_per_op(dir, "get_hit_100k", "evict-lru")?;
+    if let (Some(l), Some(e)) = (limit, lru) {
+        writeln!(
+            out,
+            "- get-hit at 100,000 entries: {e:.1} ns vs bare hashbrown {l:.1} ns = {:.2}× (target ≤ 2×, stretch ≤ 1.5×)",
+            e / l
+        )
+        .expect("write to String");
+    }
+    if let Some(r) = memory.iter().find(|r| r.meta.name == "evict-lru") {
+        writeln!(
+            out,
+            "- bytes per entry at {} entries: {:.1} (target ≤ 40, stretch ≤ 36); peak during the fill {:.1}",
+            r.len, r.bytes_per_entry, r.peak_per_entry
+        )
+        .expect("write to String");
+        if let Some(a) = r.allocs_put_evict {
+            writeln!(
+                out,
+                "- allocations over {} put-evicts on the full cache: {a} (target 0)",
+                r.len
+            )
+            .expect("write to String");
+        }
+    }
+    Ok(out)
+}
+
 fn memory_table(rows: &[MemoryRow], entries: usize) -> String {
     evict_benches::memory::markdown(rows, entries)
 }
@@ -199,10 +246,15 @@ fn main() -> ExitCode {
         }
     };
     let result = (|| -> Result<(), String> {
+        println!("Machine: {}\n", machine());
         println!(
             "### Speed: ns per operation, criterion median (ratio to bare hashbrown in the same group)\n"
         );
         println!("{}", speed_table(&args.criterion_dir)?);
+        println!(
+            "In the put-evict columns the hashbrown row is one `remove` plus one `insert` per operation \
+             (the least work of any bounded hash cache); unbounded caches never evict and are left out.\n"
+        );
         println!("### Two threads sharing one cache\n");
         println!("{}", shared_table(&args.criterion_dir)?);
         println!(
@@ -210,11 +262,15 @@ fn main() -> ExitCode {
             evict_benches::SEQUENCE_LEN
         );
         println!("{}", hit_table()?);
-        if args.memory {
+        let rows = if args.memory {
             println!("### Memory: u64 -> u64, capacity {}\n", args.entries);
             let rows = measure_all(&meter::Counter, args.entries);
             println!("{}", memory_table(&rows, args.entries));
-        }
+            rows
+        } else {
+            Vec::new()
+        };
+        println!("{}", targets(&args.criterion_dir, &rows)?);
         Ok(())
     })();
     match result {
