@@ -297,7 +297,11 @@ where
                 self.stats.hit();
                 match &mut self.slots[i as usize] {
                     Slot::Full(entry) => {
-                        entry.referenced = true;
+                        // Write only when the bit changes: a hot entry's cache line stays
+                        // clean, so hits cost no write-back traffic.
+                        if !entry.referenced {
+                            entry.referenced = true;
+                        }
                         Some(&entry.value)
                     }
                     Slot::Free { .. } => None,

@@ -376,7 +376,11 @@ where
             Some(i) => {
                 self.stats.hit();
                 let node = &mut self.nodes[i as usize];
-                node.older |= VISITED;
+                // Write only when the bit changes: a hot entry's cache line stays clean, so
+                // hits cost no write-back traffic.
+                if node.older & VISITED == 0 {
+                    node.older |= VISITED;
+                }
                 Some(&node.value)
             }
             None => {
