@@ -30,8 +30,10 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 ///   of `T1` moves to the front of `B1`; else the back of `T2` moves to the front of `B2`.
 ///   The pair that moved is what `put` reports as [`Put::Evicted`].
 ///
-/// Arithmetic is on integers, as in libCacheSim's `ARC.c` and Caffeine's `ArcPolicy`: the
-/// deltas are floor divisions and `p` is a whole number of entries in `0..=c`.
+/// Arithmetic: [`new`](Self::new) adapts `p` with real numbers, as the paper writes it
+/// and libCacheSim's `ARC.c` computes it (`f64` quotients, `p` a real in `[0, c]`);
+/// [`integer`](Self::integer) uses floor divisions and a whole-number `p`, as Caffeine's
+/// simulator `ArcPolicy` does.
 ///
 /// Two rules for operations the paper does not have (the policy `evict_arc::ArcCache` does
 /// exactly the same):
@@ -55,7 +57,7 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 /// assert_eq!(m.sizes(), [1, 1, 1, 0]);
 /// // A B1 ghost hit: p grows to 1, so T1 may keep its one entry and T2 gives up 1.
 /// assert_eq!(m.put(2, 'b'), Put::Evicted(1, 'a'));
-/// assert_eq!(m.target(), 1);
+/// assert_eq!(m.target(), 1.0);
 /// assert_eq!(m.sizes(), [1, 1, 0, 1]);
 /// ```
 #[derive(Clone, Debug)]
@@ -68,29 +70,50 @@ pub struct AdaptiveReplacement<K, V> {
     b1: VecDeque<K>,
     /// Ghosts: keys evicted from `t2`. Front: most recent.
     b2: VecDeque<K>,
-    /// The target size of `t1`, in `0..=capacity`.
-    p: usize,
+    /// The target size of `t1`, in `[0, capacity]`; a whole number when `integer`.
+    p: f64,
+    /// Floor-division deltas (Caffeine) instead of real ones (the paper, libCacheSim).
+    integer: bool,
     capacity: usize,
     stats: Stats,
 }
 
 impl<K, V> AdaptiveReplacement<K, V> {
-    /// An empty model of at most `capacity` resident entries (`p = 0`).
+    /// An empty model of at most `capacity` resident entries (`p = 0`), with real
+    /// arithmetic for `p`.
     pub fn new(capacity: usize) -> Self {
         Self {
             t1: VecDeque::new(),
             t2: VecDeque::new(),
             b1: VecDeque::new(),
             b2: VecDeque::new(),
-            p: 0,
+            p: 0.0,
+            integer: false,
             capacity,
             stats: Stats::default(),
         }
     }
 
+    /// An empty model whose deltas are floor divisions, so that `p` is a whole number.
+    pub fn integer(capacity: usize) -> Self {
+        Self {
+            integer: true,
+            ..Self::new(capacity)
+        }
+    }
+
     /// The adaptive target `p` for the size of `T1`.
-    pub fn target(&self) -> usize {
+    pub fn target(&self) -> f64 {
         self.p
+    }
+
+    /// `max(a / b, 1)`, the paper's delta, in this model's arithmetic.
+    fn delta(&self, a: usize, b: usize) -> f64 {
+        if self.integer {
+            (a / b).max(1) as f64
+        } else {
+            (a as f64 / b as f64).max(1.0)
+        }
     }
 
     /// `[|T1|, |T2|, |B1|, |B2|]`.
@@ -116,8 +139,8 @@ impl<K: PartialEq + Clone, V> AdaptiveReplacement<K, V> {
 
     /// The paper's `REPLACE(x, p)`: one resident entry moves to a ghost list; returns it.
     fn replace(&mut self, x_in_b2: bool) -> (K, V) {
-        let t1 = self.t1.len();
-        let from_t1 = t1 >= 1 && ((x_in_b2 && t1 == self.p) || t1 > self.p);
+        let t1 = self.t1.len() as f64;
+        let from_t1 = t1 >= 1.0 && ((x_in_b2 && t1 == self.p) || t1 > self.p);
         if from_t1 || self.t2.is_empty() {
             let (k, v) = self.t1.pop_back().expect("REPLACE runs on a full cache");
             self.b1.push_front(k.clone());
@@ -157,8 +180,8 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for AdaptiveReplacement<K, V> {
         let mut evicted = None;
         if let Some(i) = self.b1.iter().position(|k| *k == key) {
             // Case II: a hit in B1. Adapt with the sizes as they are, x still in B1.
-            let delta = (self.b2.len() / self.b1.len()).max(1);
-            self.p = (self.p + delta).min(c);
+            let delta = self.delta(self.b2.len(), self.b1.len());
+            self.p = (self.p + delta).min(c as f64);
             // x leaves B1 before REPLACE rather than after: REPLACE does not look at B1,
             // so the result is the same, and the index `i` stays valid.
             self.b1.remove(i);
@@ -168,8 +191,8 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for AdaptiveReplacement<K, V> {
             self.t2.push_front((key, value));
         } else if let Some(i) = self.b2.iter().position(|k| *k == key) {
             // Case III: a hit in B2.
-            let delta = (self.b1.len() / self.b2.len()).max(1);
-            self.p = self.p.saturating_sub(delta);
+            let delta = self.delta(self.b1.len(), self.b2.len());
+            self.p = (self.p - delta).max(0.0);
             self.b2.remove(i);
             if full {
                 evicted = Some(self.replace(true));
@@ -230,7 +253,7 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for AdaptiveReplacement<K, V> {
         self.t2.clear();
         self.b1.clear();
         self.b2.clear();
-        self.p = 0;
+        self.p = 0.0;
         self.stats.reset();
     }
 }
@@ -266,15 +289,39 @@ mod tests {
         assert_eq!(m.sizes(), [2, 2, 1, 0]);
         // Case II: B1 hit, delta = max(0 / 1, 1) = 1; then |T1| = 2 > p = 1: 4 goes to B1.
         assert_eq!(m.put(3, 3), Put::Evicted(4, 4));
-        assert_eq!(m.target(), 1);
+        assert_eq!(m.target(), 1.0);
         assert_eq!(m.sizes(), [1, 3, 1, 0]);
         // Case IV(B): |T1| = 1 = p and 6 is not in B2, so T2's LRU (1) goes to B2.
         assert_eq!(m.put(6, 6), Put::Evicted(1, 1));
         assert_eq!(m.sizes(), [2, 2, 1, 1]);
         // Case III: B2 hit, delta = max(1 / 1, 1) = 1, p = 0; |T1| = 2 > 0: 5 goes to B1.
         assert_eq!(m.put(1, 1), Put::Evicted(5, 5));
-        assert_eq!(m.target(), 0);
+        assert_eq!(m.target(), 0.0);
         assert_eq!(m.sizes(), [1, 3, 2, 0]);
+    }
+
+    #[test]
+    fn real_and_integer_deltas() {
+        // Nothing resident, so no REPLACE: only p moves.
+        let mut real = AdaptiveReplacement::<u32, u32>::new(8);
+        real.b1 = VecDeque::from([3, 4]);
+        real.b2 = VecDeque::from([1, 2, 5]);
+        let mut int = AdaptiveReplacement::integer(8);
+        int.b1 = real.b1.clone();
+        int.b2 = real.b2.clone();
+        // B1 hit with |B1| = 2, |B2| = 3: p += max(3 / 2, 1).
+        let _ = real.put(3, 3);
+        let _ = int.put(3, 3);
+        assert_eq!((real.target(), int.target()), (1.5, 1.0));
+        // B2 hit with |B1| = 1, |B2| = 3: p -= max(1 / 3, 1) = 1.
+        let _ = real.put(1, 1);
+        let _ = int.put(1, 1);
+        assert_eq!((real.target(), int.target()), (0.5, 0.0));
+        // B2 hit with |B1| = 3, |B2| = 2: p -= 1.5, clamped at 0.
+        real.b1 = VecDeque::from([4, 6, 7]);
+        let _ = real.put(2, 2);
+        assert_eq!(real.target(), 0.0);
+        assert_eq!(real.sizes(), [0, 3, 3, 1]);
     }
 
     #[test]

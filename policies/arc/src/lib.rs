@@ -301,8 +301,11 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder> {
     lists: Lists,
     /// `B1` and `B2`.
     ghosts: Ghosts,
-    /// The target size of `T1`, in `0..=capacity`.
-    p: u32,
+    /// The target size of `T1`, in `[0, capacity]`; a whole number when `integer`.
+    p: f64,
+    /// Floor-division deltas (Caffeine's simulator) instead of real ones (the paper,
+    /// libCacheSim).
+    integer: bool,
     capacity: u32,
     hasher: S,
     stats: Stats,
@@ -346,11 +349,31 @@ impl<K, V, S> ArcCache<K, V, S> {
             table: HashTable::new(),
             lists: Lists::EMPTY,
             ghosts: Ghosts::new(),
-            p: 0,
+            p: 0.0,
+            integer: false,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
             stats: Stats::default(),
         }
+    }
+
+    /// Switches the adaptation of `p` to integer arithmetic: the deltas
+    /// `max(|B2| / |B1|, 1)` and `max(|B1| / |B2|, 1)` become floor divisions and `p` stays
+    /// a whole number, as in Caffeine's simulator (`ArcPolicy`). The default is the paper's
+    /// real arithmetic, which libCacheSim's `ARC.c` also uses. Meant to be called on a new
+    /// cache; `clear` keeps the choice.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(100).integer_target();
+    /// let _ = cache.put(1, 1);
+    /// assert_eq!(cache.target(), 0.0);
+    /// ```
+    pub fn integer_target(mut self) -> Self {
+        self.integer = true;
+        self.p = self.p.max(0.0) as u64 as f64; // drop a fraction, if any
+        self
     }
 
     /// The adaptive target `p` for the size of `T1`, between 0 and the capacity: it grows
@@ -364,12 +387,12 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// let _ = cache.get(&1); // 1 to T2
     /// let _ = cache.put(2, 2);
     /// let _ = cache.put(3, 3); // 2 leaves T1 for the ghost list B1
-    /// assert_eq!(cache.target(), 0);
+    /// assert_eq!(cache.target(), 0.0);
     /// let _ = cache.put(2, 2); // a ghost hit in B1: recency deserves more room
-    /// assert_eq!(cache.target(), 1);
+    /// assert_eq!(cache.target(), 1.0);
     /// ```
-    pub fn target(&self) -> usize {
-        self.p as usize
+    pub fn target(&self) -> f64 {
+        self.p
     }
 
     /// The sizes of the four lists, `[|T1|, |T2|, |B1|, |B2|]`: resident entries seen once
@@ -457,7 +480,14 @@ impl<K, V, S> ArcCache<K, V, S> {
         assert!(t1 + b1 <= c, "|T1| + |B1| = {} > c = {c}", t1 + b1);
         assert!(t1 + t2 + b1 + b2 <= 2 * c, "more than 2c pages tracked");
         assert!(b1 + b2 <= c, "more than c ghosts");
-        assert!(self.p as usize <= c, "p = {} > c = {c}", self.p);
+        assert!(
+            (0.0..=c as f64).contains(&self.p),
+            "p = {} not in [0, {c}]",
+            self.p
+        );
+        if self.integer {
+            assert_eq!(self.p, self.p as u64 as f64, "integer p has a fraction");
+        }
         assert!(g.slots.capacity() <= c.max(4), "ghost slab over-allocated");
     }
 }
@@ -481,12 +511,25 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         self.lists.push_front(&mut self.nodes, i, T2);
     }
 
+    /// `max(a / b, 1)`, the paper's delta, in this cache's arithmetic (`b >= 1`).
+    #[inline]
+    fn delta(&self, a: usize, b: usize) -> f64 {
+        if self.integer {
+            (a / b).max(1) as f64
+        } else {
+            (a as f64 / b as f64).max(1.0)
+        }
+    }
+
     /// The paper's `REPLACE(x, p)`, choosing only: the slot whose entry moves to a ghost
     /// list. Called only on a full cache.
     #[inline]
     fn replace_victim(&self, x_in_b2: bool) -> u32 {
-        let t1 = self.lists.len[T1];
-        let from_t1 = t1 >= 1 && ((x_in_b2 && t1 == self.p) || t1 > self.p);
+        let t1 = f64::from(self.lists.len[T1]);
+        // `t1 == p` can hold only when p is a whole number: exact by design, as in the paper.
+        #[allow(clippy::float_cmp)]
+        let tie = x_in_b2 && t1 == self.p;
+        let from_t1 = t1 >= 1.0 && (tie || t1 > self.p);
         // The invariants keep T2 non-empty when T1 is not chosen on a full cache; the
         // fallback only keeps a broken invariant from corrupting anything.
         if from_t1 || self.lists.len[T2] == 0 {
@@ -569,12 +612,10 @@ where
                 let in_b2 = self.ghosts.slots[g as usize].links.list() == B2;
                 if in_b2 {
                     // Case III: p = max(p - max(|B1| / |B2|, 1), 0).
-                    let delta = (b1 / b2).max(1) as u32;
-                    self.p = self.p.saturating_sub(delta);
+                    self.p = (self.p - self.delta(b1, b2)).max(0.0);
                 } else {
                     // Case II: p = min(p + max(|B2| / |B1|, 1), c).
-                    let delta = (b2 / b1).max(1) as u32;
-                    self.p = self.p.saturating_add(delta).min(self.capacity);
+                    self.p = (self.p + self.delta(b2, b1)).min(c as f64);
                 }
                 // x leaves its ghost list first; REPLACE does not look at the ghosts, so
                 // the order does not matter, and the ghost slab never exceeds c.
@@ -688,7 +729,7 @@ where
         self.table = HashTable::new();
         self.lists = Lists::EMPTY;
         self.ghosts = Ghosts::new();
-        self.p = 0;
+        self.p = 0.0;
         self.stats.reset();
     }
 }
@@ -762,6 +803,14 @@ mod tests {
         settings = SETTINGS
     );
 
+    evict_harness::conformance!(
+        integer,
+        |cap| fixed(cap).integer_target(),
+        model = AdaptiveReplacement::integer,
+        validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
+        settings = SETTINGS
+    );
+
     // The default (seeded) hasher, with the kit's default (smaller) scenarios.
     evict_harness::conformance!(
         default_hasher,
@@ -775,10 +824,14 @@ mod tests {
         /// model's after every step.
         #[test]
         fn same_target_and_lists_as_model(
-            (capacity, ops) in evict_harness::scenario(SETTINGS)
+            (capacity, ops) in evict_harness::scenario(SETTINGS),
+            integer in any::<bool>(),
         ) {
-            let mut cache = fixed::<u8, u16>(capacity);
-            let mut m = AdaptiveReplacement::new(capacity);
+            let (mut cache, mut m) = if integer {
+                (fixed::<u8, u16>(capacity).integer_target(), AdaptiveReplacement::integer(capacity))
+            } else {
+                (fixed(capacity), AdaptiveReplacement::new(capacity))
+            };
             for (step, op) in ops.iter().enumerate() {
                 let _ = evict_harness::apply(&mut cache, op);
                 let _ = evict_harness::apply(&mut m, op);
@@ -808,7 +861,7 @@ mod tests {
         let [t1, t2, b1, _] = c.sizes();
         assert_eq!((t1, t2), (4, 4));
         assert!(b1 > 0);
-        assert_eq!(c.target(), 0);
+        assert_eq!(c.target(), 0.0);
         // Re-requesting B1 ghosts (most recent first, so they are still there): p climbs.
         let mut last = c.target();
         for k in (14..16).rev() {
@@ -888,7 +941,7 @@ mod tests {
         assert_eq!(c.sizes(), [0, 1, 1, 0]);
         // A B1 ghost hit with room to spare: p adapts, nothing is evicted.
         assert_eq!(c.put(2, 2), Put::Inserted);
-        assert_eq!(c.target(), 1);
+        assert_eq!(c.target(), 1.0);
         assert_eq!(c.sizes(), [0, 2, 0, 0]);
         assert_eq!(c.remove(&9), None);
         c.check_invariants();
@@ -911,7 +964,7 @@ mod tests {
         assert!(c.sizes()[2] + c.sizes()[3] > 0);
         c.clear();
         assert_eq!(c.sizes(), [0; 4]);
-        assert_eq!(c.target(), 0);
+        assert_eq!(c.target(), 0.0);
         assert_eq!(
             c.info(),
             CacheInfo {
