@@ -14,8 +14,8 @@ const SETTINGS: evict_harness::Settings = evict_harness::Settings {
 
 evict_harness::conformance!(
     conformance,
-    |cap| WTinyLfuCache::new(cap),
-    model = |cap| model::wtinylfu::WTinyLfu::new(cap),
+    WTinyLfuCache::new,
+    model = model::wtinylfu::WTinyLfu::new,
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
     settings = SETTINGS
 );
@@ -24,8 +24,8 @@ evict_harness::conformance!(
 // and probation can be a single entry.
 evict_harness::conformance!(
     conformance_small,
-    |cap| WTinyLfuCache::new(cap),
-    model = |cap| model::wtinylfu::WTinyLfu::new(cap),
+    WTinyLfuCache::new,
+    model = model::wtinylfu::WTinyLfu::new,
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants()
 );
 
@@ -33,8 +33,8 @@ evict_harness::conformance!(
 // it adapts only in the longer runs of larger caches).
 evict_harness::conformance!(
     adaptive,
-    |cap| WTinyLfuCache::adaptive(cap),
-    model = |cap| model::wtinylfu::WTinyLfu::adaptive(cap),
+    WTinyLfuCache::adaptive,
+    model = model::wtinylfu::WTinyLfu::adaptive,
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
     settings = evict_harness::Settings {
         max_capacity: 20,
@@ -74,13 +74,13 @@ fn adaptive_window_moves_both_ways_and_can_reject() {
         } else {
             i % 60
         };
-        if c.get(&k).is_none() {
-            if let Put::Rejected(rk, _) = c.put(k, k) {
-                assert_eq!(rk, k);
-                assert_eq!(c.window_capacity(), 0);
-                assert!(!c.contains(&k));
-                rejected += 1;
-            }
+        if c.get(&k).is_none()
+            && let Put::Rejected(rk, _) = c.put(k, k)
+        {
+            assert_eq!(rk, k);
+            assert_eq!(c.window_capacity(), 0);
+            assert!(!c.contains(&k));
+            rejected += 1;
         }
         min_window = min_window.min(c.window_capacity());
         max_window = max_window.max(c.window_capacity());
