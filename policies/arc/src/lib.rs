@@ -193,11 +193,16 @@ impl Linked for Ghost {
     }
 }
 
-/// The ghost lists `B1` and `B2`: key hashes in a dense slab, linked in recency order and
-/// found through a table keyed by the stored hash (so no key and no hasher are needed).
+/// The ghost lists `B1` and `B2`: key hashes in a slab, linked in recency order and found
+/// through a table keyed by the stored hash (so no key and no hasher are needed). Freed
+/// slots are chained into a free list through `next` and reused: unlike a dense slab, a
+/// removal moves no other ghost, which saves three random memory accesses per removal on
+/// the miss path.
 #[derive(Clone, Debug)]
 struct Ghosts {
     slots: Vec<Ghost>,
+    /// First free slot, or `NIL`.
+    free: u32,
     table: HashTable<u32>,
     lists: Lists,
 }
@@ -206,6 +211,7 @@ impl Ghosts {
     fn new() -> Self {
         Self {
             slots: Vec::new(),
+            free: NIL,
             table: HashTable::new(),
             lists: Lists::EMPTY,
         }
@@ -224,46 +230,51 @@ impl Ghosts {
             .copied()
     }
 
-    /// Adds `hash` as the most recent ghost of `list`. There are never more than
-    /// `capacity` ghosts, so the slab grows geometrically up to that and then stays.
+    /// Adds `hash` as the most recent ghost of `list`, in a free slot if there is one. The
+    /// callers keep at most `capacity` ghosts (one is always dropped before one is added
+    /// at that bound), so the slab grows geometrically up to `capacity` and then stays.
     fn push(&mut self, hash: u64, list: usize, capacity: usize) {
-        let i = self.slots.len() as u32;
-        if self.slots.len() == self.slots.capacity() {
-            let room = capacity.saturating_sub(self.slots.len()).max(1);
-            self.slots.reserve_exact(self.slots.len().max(4).min(room));
-        }
-        self.slots.push(Ghost {
-            hash,
-            links: Links {
-                prev: NIL,
-                next: NIL,
-            },
-        });
+        let i = if self.free != NIL {
+            let i = self.free;
+            self.free = self.slots[i as usize].links.next();
+            self.slots[i as usize].hash = hash;
+            i
+        } else {
+            if self.slots.len() == self.slots.capacity() {
+                let room = capacity.saturating_sub(self.slots.len()).max(1);
+                self.slots.reserve_exact(self.slots.len().max(4).min(room));
+            }
+            self.slots.push(Ghost {
+                hash,
+                links: Links {
+                    prev: NIL,
+                    next: NIL,
+                },
+            });
+            (self.slots.len() - 1) as u32
+        };
         self.lists.push_front(&mut self.slots, i, list);
         let slots = &self.slots;
         self.table
             .insert_unique(hash, i, |&j| slots[j as usize].hash);
     }
 
-    /// Forgets ghost `i`, keeping the slab dense.
+    /// Forgets ghost `i`; its slot goes to the free list.
     fn remove(&mut self, i: u32) {
         self.lists.unlink(&mut self.slots, i);
         let hash = self.slots[i as usize].hash;
         if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
             entry.remove();
         }
-        let last = (self.slots.len() - 1) as u32;
-        self.slots.swap_remove(i as usize);
-        if i != last {
-            self.lists.relocate(&mut self.slots, i);
-            let moved = self.slots[i as usize].hash;
-            if let Some(slot) = self.table.find_mut(moved, |&j| j == last) {
-                *slot = i;
-            }
-        }
+        self.slots[i as usize].links = Links {
+            prev: NIL,
+            next: self.free,
+        };
+        self.free = i;
     }
 
     /// Forgets the least recent ghost of `list`, if any.
+    #[inline]
     fn pop_lru(&mut self, list: usize) {
         let tail = self.lists.tail[list];
         if tail != NIL {
@@ -457,8 +468,20 @@ impl<K, V, S> ArcCache<K, V, S> {
         assert_eq!(resident, n, "T1 and T2 do not cover every slot");
 
         let g = &self.ghosts;
+        let mut free = 0;
+        let mut at = g.free;
+        while at != NIL {
+            let ghost = &g.slots[at as usize];
+            assert!(
+                g.table.find(ghost.hash, |&i| i == at).is_none(),
+                "free slot {at} is still in the ghost table"
+            );
+            free += 1;
+            assert!(free <= g.slots.len(), "cycle in the free list");
+            at = ghost.links.next();
+        }
         assert_eq!(
-            g.table.len(),
+            g.table.len() + free,
             g.slots.len(),
             "ghost table and slab disagree"
         );
@@ -474,7 +497,7 @@ impl<K, V, S> ArcCache<K, V, S> {
                 ghosts += 1;
             }
         }
-        assert_eq!(ghosts, g.slots.len(), "B1 and B2 do not cover every ghost");
+        assert_eq!(ghosts, g.table.len(), "B1 and B2 do not cover every ghost");
 
         let [t1, t2, b1, b2] = self.sizes();
         assert!(t1 + b1 <= c, "|T1| + |B1| = {} > c = {c}", t1 + b1);
