@@ -1,20 +1,23 @@
-//! Reference model of CLOCK (second chance): a ring of slots, each with a reference bit,
-//! and a hand.
+//! Reference model of CLOCK (second chance), in libCacheSim's formulation (`Clock.c`): a
+//! FIFO queue that reinserts an entry whose reference bit is set instead of evicting it.
+
+use std::collections::VecDeque;
 
 use evict_core::{Cache, CacheInfo, Put, Stats};
 
-/// Model of CLOCK: a `Vec` ring of slots (`None` once `remove` freed it), a hand index and
-/// a stack of freed slots, all searched by linear scan.
+/// Model of CLOCK as a FIFO queue with reinsertion: a `VecDeque` of `(key, value, bit)`,
+/// the oldest (the hand of the clock) at the front, searched by linear scan.
 ///
 /// - `get` of a cached key sets its bit. `put` of a cached key replaces the value and sets
-///   the bit too.
-/// - `put` of a new key: if some slot was freed by `remove`, the most recently freed one
-///   takes the newcomer; else, while the ring is shorter than the capacity, a new slot is
-///   appended; else the hand sweeps: a set bit is cleared and the hand moves on (wrapping
-///   around), and the first slot whose bit is clear is evicted, the newcomer takes that
-///   slot, and the hand moves to the next slot. A newcomer's bit starts clear (as in
-///   libCacheSim's `Clock.c`).
-/// - `remove` empties the slot; nothing else moves.
+///   the bit too; nothing moves.
+/// - `put` of a new key into a full model evicts first: while the front entry's bit is set,
+///   the bit is cleared and the entry goes to the back (a second chance); the first front
+///   entry whose bit is clear is evicted. The newcomer joins the back with its bit clear
+///   (as libCacheSim's `Clock.c` sets `freq = 0` on insert).
+/// - `remove` takes the entry out; the others keep their order.
+///
+/// A ring with a hand is the same thing: the hand is the front, and the slot just behind
+/// it is the back.
 ///
 /// ```
 /// use evict_harness::model::clock::Clock;
@@ -25,16 +28,12 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 /// let _ = m.put(2, 'b');
 /// let _ = m.get(&1); // second chance for 1
 /// assert_eq!(m.put(3, 'c'), Put::Evicted(2, 'b'));
-/// assert_eq!(m.put(4, 'd'), Put::Evicted(1, 'a')); // 1's bit was cleared by the sweep
+/// assert_eq!(m.put(4, 'd'), Put::Evicted(1, 'a')); // 1's bit was cleared on the way
 /// ```
 #[derive(Clone, Debug)]
 pub struct Clock<K, V> {
-    /// The ring: `(key, value, reference bit)`, or `None` for a slot freed by `remove`.
-    ring: Vec<Option<(K, V, bool)>>,
-    /// The slot the next sweep looks at first.
-    hand: usize,
-    /// Freed slots, the most recently freed last.
-    freed: Vec<usize>,
+    /// `(key, value, reference bit)`, oldest first.
+    queue: VecDeque<(K, V, bool)>,
     capacity: usize,
     stats: Stats,
 }
@@ -43,9 +42,7 @@ impl<K, V> Clock<K, V> {
     /// An empty model of at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
         Self {
-            ring: Vec::new(),
-            hand: 0,
-            freed: Vec::new(),
+            queue: VecDeque::new(),
             capacity,
             stats: Stats::default(),
         }
@@ -53,71 +50,60 @@ impl<K, V> Clock<K, V> {
 }
 
 impl<K: PartialEq, V> Clock<K, V> {
-    fn slot_of(&self, key: &K) -> Option<usize> {
-        self.ring
-            .iter()
-            .position(|slot| matches!(slot, Some((k, _, _)) if k == key))
+    fn index_of(&self, key: &K) -> Option<usize> {
+        self.queue.iter().position(|(k, _, _)| k == key)
     }
 }
 
 impl<K: PartialEq, V> Cache<K, V> for Clock<K, V> {
     fn get(&mut self, key: &K) -> Option<&V> {
-        let i = self.slot_of(key);
+        let i = self.index_of(key);
         self.stats.record(i.is_some());
-        let (_, value, bit) = self.ring[i?].as_mut()?;
+        let (_, value, bit) = &mut self.queue[i?];
         *bit = true;
         Some(value)
     }
 
     fn peek(&self, key: &K) -> Option<&V> {
-        let (_, value, _) = self.ring[self.slot_of(key)?].as_ref()?;
+        let (_, value, _) = &self.queue[self.index_of(key)?];
         Some(value)
     }
 
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        if let Some(i) = self.slot_of(&key) {
-            let (_, old, bit) = self.ring[i].as_mut().expect("slot_of finds full slots");
+        if let Some(i) = self.index_of(&key) {
+            let (_, old, bit) = &mut self.queue[i];
             *bit = true;
             return Put::Replaced(std::mem::replace(old, value));
         }
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        if let Some(i) = self.freed.pop() {
-            self.ring[i] = Some((key, value, false));
-            return Put::Inserted;
-        }
-        if self.ring.len() < self.capacity {
-            self.ring.push(Some((key, value, false)));
-            return Put::Inserted;
-        }
-        loop {
-            let (_, _, bit) = self.ring[self.hand]
-                .as_mut()
-                .expect("a full ring has no hole");
-            if *bit {
-                *bit = false;
-                self.hand = (self.hand + 1) % self.ring.len();
-            } else {
-                break;
+        let mut evicted = None;
+        if self.queue.len() == self.capacity {
+            loop {
+                let (k, v, bit) = self.queue.pop_front().expect("a full model is not empty");
+                if bit {
+                    self.queue.push_back((k, v, false));
+                } else {
+                    evicted = Some((k, v));
+                    break;
+                }
             }
         }
-        let (old_key, old_value, _) = self.ring[self.hand]
-            .replace((key, value, false))
-            .expect("the hand stopped on a full slot");
-        self.hand = (self.hand + 1) % self.ring.len();
-        Put::Evicted(old_key, old_value)
+        self.queue.push_back((key, value, false));
+        match evicted {
+            Some((k, v)) => Put::Evicted(k, v),
+            None => Put::Inserted,
+        }
     }
 
     fn remove(&mut self, key: &K) -> Option<V> {
-        let i = self.slot_of(key)?;
-        let (_, value, _) = self.ring[i].take()?;
-        self.freed.push(i);
-        Some(value)
+        let i = self.index_of(key)?;
+        self.queue.remove(i).map(|(_, v, _)| v)
     }
 
     fn len(&self) -> usize {
-        self.ring.iter().filter(|slot| slot.is_some()).count()
+        self.queue.len()
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -125,13 +111,11 @@ impl<K: PartialEq, V> Cache<K, V> for Clock<K, V> {
     }
 
     fn info(&self) -> CacheInfo {
-        self.stats.info(Some(self.capacity), self.len())
+        self.stats.info(Some(self.capacity), self.queue.len())
     }
 
     fn clear(&mut self) {
-        self.ring.clear();
-        self.freed.clear();
-        self.hand = 0;
+        self.queue.clear();
         self.stats.reset();
     }
 }

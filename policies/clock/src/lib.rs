@@ -18,38 +18,51 @@ use hashbrown::HashTable;
 /// cache. The eviction order never depends on hashes, so the seed changes no result.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// "No slot": the end of the free-slot list.
-const NIL: u32 = u32::MAX;
+/// "No slot": an empty ring has no hand. Links are 31 bits wide; the top bit of
+/// `Node::prev` is the reference bit.
+const NIL: u32 = 0x7FFF_FFFF;
+/// The reference bit, kept in the top bit of `Node::prev`.
+const REFERENCED: u32 = 0x8000_0000;
 
-/// The largest capacity a `ClockCache` accepts: slots are addressed by `u32`, and `u32::MAX`
-/// marks the end of the free list. Larger requests are clamped to this.
-pub const MAX_CAPACITY: usize = (u32::MAX - 1) as usize;
+/// The largest capacity a `ClockCache` accepts: slots are addressed by 31-bit indices (the
+/// 32nd bit of a link holds the reference bit). Larger requests are clamped to this.
+pub const MAX_CAPACITY: usize = NIL as usize;
 
-/// A cached entry and its reference bit, side by side so that a hit writes to the cache
-/// line it has just read the key from.
+/// One entry of the ring. The hand moves along `next`; `prev` points back, and its top bit
+/// is the reference bit, so a node is the key, the value and 8 bytes, and a hit reads the
+/// key and writes the bit in the same place.
 #[derive(Clone)]
-struct Entry<K, V> {
+struct Node<K, V> {
     key: K,
     value: V,
-    referenced: bool,
+    next: u32,
+    /// `prev` link in the low 31 bits, reference bit on top.
+    prev: u32,
 }
 
-/// One slot of the ring. A `remove` leaves a `Free` slot where the entry was; free slots
-/// form a stack (`next` is the slot freed before this one) and are filled before the ring
-/// grows. `Free` fits beside the `bool`'s spare bit patterns, so a slot is no larger than
-/// an `Entry`.
-#[derive(Clone)]
-enum Slot<K, V> {
-    Full(Entry<K, V>),
-    Free { next: u32 },
+impl<K, V> Node<K, V> {
+    #[inline]
+    fn prev(&self) -> u32 {
+        self.prev & !REFERENCED
+    }
+
+    #[inline]
+    fn set_prev(&mut self, prev: u32) {
+        self.prev = (self.prev & REFERENCED) | prev;
+    }
+
+    #[inline]
+    fn referenced(&self) -> bool {
+        self.prev & REFERENCED != 0
+    }
 }
 
-/// A CLOCK (second-chance) cache: a ring of slots, each with a reference bit, and a hand.
+/// A CLOCK (second-chance) cache: a ring of entries, each with a reference bit, and a hand.
 /// A hit sets the bit; when the cache is full, a new key makes the hand sweep, clearing set
-/// bits, until it finds a slot whose bit is clear: that entry is evicted and the newcomer
-/// takes its slot, its bit clear.
+/// bits, until it finds an entry whose bit is clear: that entry is evicted and the newcomer
+/// takes its place in the ring, its bit clear, just behind the hand.
 ///
-/// The ring is one `Vec` of slots (`key`, `value` and the bit together); a hashbrown
+/// Entries live in one dense `Vec`, linked into a circle by `u32` indices; a hashbrown
 /// `HashTable<u32>` maps keys to slots. See the [crate docs](crate) for the exact rules and
 /// costs.
 ///
@@ -68,17 +81,13 @@ enum Slot<K, V> {
 /// ```
 #[derive(Clone)]
 pub struct ClockCache<K, V, S = DefaultHashBuilder> {
-    /// The ring. It grows by pushes until it holds `capacity` slots and never shrinks
-    /// until `clear`.
-    slots: Vec<Slot<K, V>>,
-    /// Key hash -> index of its (full) slot.
+    /// Dense: slots `0..len` are all live. `remove` fills its hole with the last slot.
+    nodes: Vec<Node<K, V>>,
+    /// Key hash -> slot index in `nodes`.
     table: HashTable<u32>,
-    /// The slot the next sweep starts at. `0` until the ring first fills.
+    /// The oldest entry in the hand's order: where the next sweep starts. Newcomers join
+    /// just behind it. `NIL` iff the cache is empty.
     hand: u32,
-    /// The most recently freed slot, or `NIL`.
-    free: u32,
-    /// Full slots.
-    len: u32,
     capacity: u32,
     hasher: S,
     stats: Stats,
@@ -88,7 +97,7 @@ impl<K, V> ClockCache<K, V> {
     /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]).
     /// Capacity 0 caches nothing, as Python's `lru_cache(maxsize=0)`.
     ///
-    /// Memory is allocated as entries arrive, never more than `capacity` slots' worth.
+    /// Memory is allocated as entries arrive, never more than `capacity` entries' worth.
     ///
     /// ```
     /// use evict_clock::{Cache, ClockCache, Put};
@@ -114,11 +123,9 @@ impl<K, V, S> ClockCache<K, V, S> {
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
-            slots: Vec::new(),
+            nodes: Vec::new(),
             table: HashTable::new(),
-            hand: 0,
-            free: NIL,
-            len: 0,
+            hand: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
             stats: Stats::default(),
@@ -126,23 +133,24 @@ impl<K, V, S> ClockCache<K, V, S> {
     }
 
     /// Iterates over the entries in the order the hand will visit them, starting at the
-    /// hand, without counting lookups or changing any reference bit.
+    /// hand (the oldest entry, the next candidate), without counting lookups or changing
+    /// any reference bit.
     ///
     /// ```
     /// use evict_clock::{Cache, ClockCache};
     ///
     /// let mut cache = ClockCache::new(3);
     /// for k in [1, 2, 3, 4] {
-    ///     let _ = cache.put(k, k * 10); // 4 replaces 1 in slot 0; the hand moves to 2
+    ///     let _ = cache.put(k, k * 10); // 4 takes 1's place; the hand moves on to 2
     /// }
     /// let keys: Vec<_> = cache.iter().map(|(k, _)| *k).collect();
     /// assert_eq!(keys, [2, 3, 4]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
-        let (behind, ahead) = self.slots.split_at(self.hand as usize);
         Iter {
-            slots: ahead.iter().chain(behind.iter()),
-            left: self.len as usize,
+            nodes: &self.nodes,
+            at: self.hand,
+            left: self.nodes.len(),
         }
     }
 
@@ -165,96 +173,88 @@ impl<K, V, S> ClockCache<K, V, S> {
         S: BuildHasher,
     {
         let i = self.find(self.hasher.hash_one(key), key)?;
-        match &self.slots[i as usize] {
-            Slot::Full(entry) => Some(entry.referenced),
-            Slot::Free { .. } => None,
-        }
+        Some(self.nodes[i as usize].referenced())
     }
 
-    /// Moves the hand to the next slot of the ring.
+    /// Links detached slot `i` into the ring just behind the hand (the newest position),
+    /// or makes it the whole ring if the ring is empty.
     #[inline]
-    fn advance(&mut self) {
-        self.hand += 1;
-        if self.hand as usize == self.slots.len() {
-            self.hand = 0;
+    fn link_behind_hand(&mut self, i: u32) {
+        if self.hand == NIL {
+            let node = &mut self.nodes[i as usize];
+            node.next = i;
+            node.set_prev(i);
+            self.hand = i;
+            return;
         }
+        let hand = self.hand;
+        let newest = self.nodes[hand as usize].prev();
+        {
+            let node = &mut self.nodes[i as usize];
+            node.next = hand;
+            node.set_prev(newest);
+        }
+        self.nodes[newest as usize].next = i;
+        self.nodes[hand as usize].set_prev(i);
     }
 
-    /// Checks that the ring, the free list and the table agree. For tests.
+    /// Checks that the ring, the hand, the slots and the table agree. For tests.
     #[doc(hidden)]
     pub fn check_invariants(&self)
     where
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let n = self.slots.len();
-        assert!(n <= self.capacity as usize, "ring of {n} slots > capacity");
+        let n = self.nodes.len();
+        assert!(n <= self.capacity as usize, "len {n} > capacity");
+        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        if n == 0 {
+            assert_eq!(self.hand, NIL, "an empty ring has no hand");
+            return;
+        }
         assert!(
-            (self.hand as usize) < n || (n == 0 && self.hand == 0),
-            "hand {} outside a ring of {n}",
+            (self.hand as usize) < n,
+            "hand {} outside {n} slots",
             self.hand
         );
-        let mut full = 0;
-        for (i, slot) in self.slots.iter().enumerate() {
-            if let Slot::Full(entry) = slot {
-                full += 1;
-                let hash = self.hasher.hash_one(&entry.key);
-                assert_eq!(
-                    self.table.find(hash, |&j| j as usize == i).copied(),
-                    Some(i as u32),
-                    "slot {i} not reachable from the table"
-                );
-                assert_eq!(
-                    self.find(hash, &entry.key),
-                    Some(i as u32),
-                    "key of slot {i} found elsewhere"
-                );
+        let mut seen = 0;
+        let mut at = self.hand;
+        loop {
+            let node = &self.nodes[at as usize];
+            assert_eq!(
+                self.nodes[node.next as usize].prev(),
+                at,
+                "broken prev link after slot {at}"
+            );
+            let hash = self.hasher.hash_one(&node.key);
+            assert_eq!(
+                self.table.find(hash, |&i| i == at).copied(),
+                Some(at),
+                "slot {at} not reachable from the table"
+            );
+            assert_eq!(
+                self.find(hash, &node.key),
+                Some(at),
+                "key of slot {at} found elsewhere"
+            );
+            seen += 1;
+            assert!(seen <= n, "the ring does not close at the hand");
+            at = node.next;
+            if at == self.hand {
+                break;
             }
         }
-        assert_eq!(full, self.len as usize, "len disagrees with the full slots");
-        assert_eq!(self.table.len(), full, "table and slots disagree on len");
-        let mut free = 0;
-        let mut at = self.free;
-        while at != NIL {
-            match self.slots[at as usize] {
-                Slot::Free { next } => at = next,
-                Slot::Full(_) => panic!("full slot {at} on the free list"),
-            }
-            free += 1;
-            assert!(free <= n, "cycle in the free list");
-        }
-        assert_eq!(free + full, n, "free list misses free slots");
-    }
-}
-
-/// The key of a slot the table points to: always a full one.
-#[inline]
-fn key_of<K, V>(slot: &Slot<K, V>) -> &K {
-    match slot {
-        Slot::Full(entry) => &entry.key,
-        Slot::Free { .. } => unreachable!("the table points only at full slots"),
+        assert_eq!(seen, n, "the ring does not cover every slot");
     }
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> ClockCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
-        let slots = &self.slots;
+        let nodes = &self.nodes;
         self.table
-            .find(hash, |&i| match &slots[i as usize] {
-                Slot::Full(entry) => entry.key == *key,
-                Slot::Free { .. } => false,
-            })
+            .find(hash, |&i| nodes[i as usize].key == *key)
             .copied()
-    }
-
-    /// Points `hash` at slot `i` in the table (the key is known to be absent).
-    #[inline]
-    fn index(&mut self, hash: u64, i: u32) {
-        let slots = &self.slots;
-        let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, i, |&j| hasher.hash_one(key_of(&slots[j as usize])));
     }
 
     /// Drops slot `i`'s table entry.
@@ -264,23 +264,71 @@ impl<K: Hash + Eq, V, S: BuildHasher> ClockCache<K, V, S> {
             Ok(entry) => {
                 entry.remove();
             }
-            Err(_) => unreachable!("every full slot has a table entry"),
+            Err(_) => unreachable!("every live slot has a table entry"),
         }
     }
 
+    /// Points `hash` at slot `i` in the table (the key is known to be absent).
+    #[inline]
+    fn index(&mut self, hash: u64, i: u32) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table
+            .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+    }
+
     /// The full ring's victim: sweeps from the hand, clearing set bits, and stops at the
-    /// first slot whose bit is clear (after at most one turn, all bits are clear). Leaves
+    /// first entry whose bit is clear (after at most one turn, all bits are clear). Leaves
     /// the hand on the victim.
     #[inline]
     fn sweep(&mut self) -> u32 {
         loop {
-            match &mut self.slots[self.hand as usize] {
-                Slot::Full(entry) if entry.referenced => entry.referenced = false,
-                Slot::Full(_) => return self.hand,
-                Slot::Free { .. } => unreachable!("a full ring has no free slot"),
+            let node = &mut self.nodes[self.hand as usize];
+            if node.prev & REFERENCED == 0 {
+                return self.hand;
             }
-            self.advance();
+            node.prev &= !REFERENCED;
+            self.hand = node.next;
         }
+    }
+
+    /// Takes slot `i` out: its ring links (the hand moves on if it was on `i`), its table
+    /// entry, and its place in the dense `Vec` (filled by the last slot, whose links, table
+    /// entry and hand are repointed).
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        let (prev, next) = {
+            let node = &self.nodes[i as usize];
+            (node.prev(), node.next)
+        };
+        if next == i {
+            self.hand = NIL; // the last entry
+        } else {
+            if self.hand == i {
+                self.hand = next;
+            }
+            self.nodes[prev as usize].next = next;
+            self.nodes[next as usize].set_prev(prev);
+        }
+        self.unindex(hash, i);
+        let last = (self.nodes.len() - 1) as u32;
+        let node = self.nodes.swap_remove(i as usize);
+        if i != last {
+            // The node that was at `last` now lives at `i`: repoint its neighbours (itself,
+            // if it is the only entry left), its table entry and the hand.
+            let moved = &self.nodes[i as usize];
+            let relocate = |j: u32| if j == last { i } else { j };
+            let (prev, next) = (relocate(moved.prev()), relocate(moved.next));
+            self.nodes[prev as usize].next = i;
+            self.nodes[next as usize].set_prev(i);
+            if self.hand == last {
+                self.hand = i;
+            }
+            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
+            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
+                *slot = i;
+            }
+        }
+        (node.key, node.value)
     }
 }
 
@@ -295,17 +343,13 @@ where
         match self.find(hash, key) {
             Some(i) => {
                 self.stats.hit();
-                match &mut self.slots[i as usize] {
-                    Slot::Full(entry) => {
-                        // Write only when the bit changes: a hot entry's cache line stays
-                        // clean, so hits cost no write-back traffic.
-                        if !entry.referenced {
-                            entry.referenced = true;
-                        }
-                        Some(&entry.value)
-                    }
-                    Slot::Free { .. } => None,
+                let node = &mut self.nodes[i as usize];
+                // Write only when the bit changes: a hot entry's cache line stays clean, so
+                // hits cost no write-back traffic.
+                if node.prev & REFERENCED == 0 {
+                    node.prev |= REFERENCED;
                 }
+                Some(&node.value)
             }
             None => {
                 self.stats.miss();
@@ -316,91 +360,68 @@ where
 
     #[inline]
     fn peek(&self, key: &K) -> Option<&V> {
-        let i = self.find(self.hasher.hash_one(key), key)?;
-        match &self.slots[i as usize] {
-            Slot::Full(entry) => Some(&entry.value),
-            Slot::Free { .. } => None,
-        }
+        let hash = self.hasher.hash_one(key);
+        self.find(hash, key).map(|i| &self.nodes[i as usize].value)
     }
 
     /// Inserts or replaces. Replacing the value of a cached key counts as a use: it sets the
-    /// reference bit, as a hit does. A new key goes into the most recently freed slot (left
-    /// by `remove`), else into a new slot while the ring is shorter than the capacity, else
-    /// into the slot of the entry the hand evicts; its bit starts clear.
+    /// reference bit, as a hit does, and moves nothing. A new key joins the ring just behind
+    /// the hand (the newest position) while the cache is not full; when it is full, the
+    /// newcomer takes the place of the entry the hand evicts and the hand moves past it. A
+    /// newcomer's bit starts clear.
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         let hash = self.hasher.hash_one(&key);
         if let Some(i) = self.find(hash, &key) {
-            return match &mut self.slots[i as usize] {
-                Slot::Full(entry) => {
-                    entry.referenced = true;
-                    Put::Replaced(core::mem::replace(&mut entry.value, value))
-                }
-                Slot::Free { .. } => unreachable!("the table points only at full slots"),
-            };
+            let node = &mut self.nodes[i as usize];
+            node.prev |= REFERENCED;
+            return Put::Replaced(core::mem::replace(&mut node.value, value));
         }
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        let fresh = Entry {
-            key,
-            value,
-            referenced: false,
-        };
-        if self.free != NIL {
-            let i = self.free;
-            match core::mem::replace(&mut self.slots[i as usize], Slot::Full(fresh)) {
-                Slot::Free { next } => self.free = next,
-                Slot::Full(_) => unreachable!("the free list holds only free slots"),
-            }
-            self.len += 1;
-            self.index(hash, i);
-            return Put::Inserted;
-        }
-        if self.slots.len() < self.capacity as usize {
-            let i = self.slots.len() as u32;
-            if self.slots.len() == self.slots.capacity() {
-                // Grow geometrically but never past the capacity: a full ring holds exactly
+        if self.nodes.len() < self.capacity as usize {
+            let i = self.nodes.len() as u32;
+            if self.nodes.len() == self.nodes.capacity() {
+                // Grow geometrically but never past the capacity: a full cache holds exactly
                 // `capacity` slots and never allocates again.
-                let room = self.capacity as usize - self.slots.len();
-                self.slots.reserve_exact(self.slots.len().max(4).min(room));
+                let room = self.capacity as usize - self.nodes.len();
+                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
             }
-            self.slots.push(Slot::Full(fresh));
-            self.len += 1;
+            self.nodes.push(Node {
+                key,
+                value,
+                next: NIL,
+                prev: NIL,
+            });
+            self.link_behind_hand(i);
             self.index(hash, i);
             return Put::Inserted;
         }
-        // Full: no free slot, the ring is `capacity` long.
+        // Full: the newcomer takes the victim's slot and place in the ring, so no link
+        // changes; the hand moves past it, which makes it the newest.
         let victim = self.sweep();
-        let old = match core::mem::replace(&mut self.slots[victim as usize], Slot::Full(fresh)) {
-            Slot::Full(entry) => entry,
-            Slot::Free { .. } => unreachable!("the sweep stops on a full slot"),
-        };
-        let old_hash = self.hasher.hash_one(&old.key);
-        self.unindex(old_hash, victim);
+        let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
+        self.unindex(victim_hash, victim);
+        let node = &mut self.nodes[victim as usize];
+        let old_key = core::mem::replace(&mut node.key, key);
+        let old_value = core::mem::replace(&mut node.value, value);
+        self.hand = node.next;
         // The table never grows here: one entry left and one comes back.
         self.index(hash, victim);
-        self.advance();
-        Put::Evicted(old.key, old.value)
+        Put::Evicted(old_key, old_value)
     }
 
-    /// Removes `key`; its slot becomes free (the hand and every other entry stay where they
-    /// are) and the next new key fills it.
+    /// Removes `key` from the ring; the others keep their order, and if the hand was on it,
+    /// the hand moves to the next entry (as libCacheSim unlinks a removed object).
     fn remove(&mut self, key: &K) -> Option<V> {
         let hash = self.hasher.hash_one(key);
         let i = self.find(hash, key)?;
-        self.unindex(hash, i);
-        let freed = core::mem::replace(&mut self.slots[i as usize], Slot::Free { next: self.free });
-        self.free = i;
-        self.len -= 1;
-        match freed {
-            Slot::Full(entry) => Some(entry.value),
-            Slot::Free { .. } => unreachable!("the table points only at full slots"),
-        }
+        Some(self.remove_slot(i, hash).1)
     }
 
     #[inline]
     fn len(&self) -> usize {
-        self.len as usize
+        self.nodes.len()
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -409,17 +430,15 @@ where
 
     fn info(&self) -> CacheInfo {
         self.stats
-            .info(Some(self.capacity as usize), self.len as usize)
+            .info(Some(self.capacity as usize), self.nodes.len())
     }
 
-    /// Drops every entry, gives the memory back (as Python's `cache_clear()` does), puts
-    /// the hand back at the start and resets the counters.
+    /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
+    /// resets the counters.
     fn clear(&mut self) {
-        self.slots = Vec::new();
+        self.nodes = Vec::new();
         self.table = HashTable::new();
-        self.hand = 0;
-        self.free = NIL;
-        self.len = 0;
+        self.hand = NIL;
         self.stats.reset();
     }
 }
@@ -440,13 +459,11 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for ClockCache<K, V, S> {
     }
 }
 
-/// The slots from the hand to the end of the ring, then from the start to the hand.
-type RingOrder<'a, K, V> =
-    core::iter::Chain<core::slice::Iter<'a, Slot<K, V>>, core::slice::Iter<'a, Slot<K, V>>>;
-
 /// Iterator over a [`ClockCache`]'s entries in the hand's order. See [`ClockCache::iter`].
+#[derive(Debug)]
 pub struct Iter<'a, K, V> {
-    slots: RingOrder<'a, K, V>,
+    nodes: &'a [Node<K, V>],
+    at: u32,
     left: usize,
 }
 
@@ -454,13 +471,13 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        for slot in self.slots.by_ref() {
-            if let Slot::Full(entry) = slot {
-                self.left -= 1;
-                return Some((&entry.key, &entry.value));
-            }
+        if self.left == 0 {
+            return None;
         }
-        None
+        let node = self.nodes.get(self.at as usize)?;
+        self.at = node.next;
+        self.left -= 1;
+        Some((&node.key, &node.value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -473,16 +490,13 @@ impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
 // Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
 impl<K, V> Clone for Iter<'_, K, V> {
     fn clone(&self) -> Self {
-        Self {
-            slots: self.slots.clone(),
-            left: self.left,
-        }
+        Self { ..*self }
     }
 }
 
-impl<K, V> fmt::Debug for Iter<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Iter").field("left", &self.left).finish()
+        write!(f, "{:?}: {:?}", self.key, self.value)
     }
 }
 
@@ -490,10 +504,7 @@ impl<K, V> fmt::Debug for Iter<'_, K, V> {
 mod tests {
     extern crate std;
     use super::*;
-    use alloc::collections::VecDeque;
-    use alloc::vec;
     use evict_harness::model;
-    use proptest::prelude::*;
 
     evict_harness::conformance!(
         conformance,
@@ -514,7 +525,8 @@ mod tests {
         }
         assert_eq!(c.get(&1), Some(&1));
         assert_eq!(c.get(&2), Some(&2));
-        // The hand clears 1 and 2, evicts 3; 4 takes slot 2 and the hand wraps to slot 0.
+        // The hand clears 1 and 2, evicts 3; 4 takes 3's place and the hand moves past it,
+        // back to 1.
         assert_eq!(c.put(4, 4), Put::Evicted(3, 3));
         assert_eq!(keys(&c), [1, 2, 4]);
         assert_eq!(c.is_referenced(&1), Some(false));
@@ -540,28 +552,39 @@ mod tests {
     }
 
     #[test]
-    fn replace_sets_the_bit_and_keeps_the_slot() {
+    fn replace_sets_the_bit_and_moves_nothing() {
         let mut c = ClockCache::new(2);
         let _ = c.put(1, 10);
         let _ = c.put(2, 20);
         assert_eq!(c.put(1, 11), Put::Replaced(10));
+        assert_eq!(keys(&c), [1, 2]);
         assert_eq!(c.is_referenced(&1), Some(true));
         assert_eq!(c.put(3, 30), Put::Evicted(2, 20));
         assert_eq!(c.peek(&1), Some(&11));
     }
 
     #[test]
-    fn remove_frees_the_slot_for_the_next_newcomer() {
-        let mut c = ClockCache::new(3);
-        for k in [1, 2, 3, 4] {
-            let _ = c.put(k, k); // ring: [4, 2, 3], hand at slot 1 (key 2)
+    fn remove_keeps_the_order_of_the_others() {
+        let mut c = ClockCache::new(4);
+        for k in [1, 2, 3, 4, 5] {
+            let _ = c.put(k, k); // 5 takes 1's place; from the hand: 2 3 4 5
         }
+        assert_eq!(keys(&c), [2, 3, 4, 5]);
         assert_eq!(c.remove(&3), Some(3));
         c.check_invariants();
-        assert_eq!(keys(&c), [2, 4]);
-        assert_eq!(c.put(5, 5), Put::Inserted); // into 3's slot, behind 2
-        assert_eq!(keys(&c), [2, 5, 4]);
-        assert_eq!(c.put(6, 6), Put::Evicted(2, 2));
+        assert_eq!(keys(&c), [2, 4, 5]);
+        assert_eq!(c.remove(&2), Some(2)); // under the hand: the hand moves on to 4
+        c.check_invariants();
+        assert_eq!(keys(&c), [4, 5]);
+        assert_eq!(c.put(6, 6), Put::Inserted); // the newest: just behind the hand
+        assert_eq!(keys(&c), [4, 5, 6]);
+        assert_eq!(c.remove(&5), Some(5));
+        assert_eq!(c.remove(&6), Some(6));
+        assert_eq!(c.remove(&4), Some(4));
+        assert!(c.is_empty());
+        c.check_invariants();
+        assert_eq!(c.put(7, 7), Put::Inserted);
+        assert_eq!(keys(&c), [7]);
         c.check_invariants();
     }
 
@@ -579,62 +602,11 @@ mod tests {
     fn huge_capacity_is_clamped_not_allocated() {
         let c: ClockCache<u64, u64> = ClockCache::new(usize::MAX);
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.slots.capacity(), 0);
+        assert_eq!(c.nodes.capacity(), 0);
     }
 
     #[test]
-    fn a_slot_is_no_larger_than_key_value_and_a_bool() {
-        assert_eq!(core::mem::size_of::<Slot<u64, u64>>(), 24);
-    }
-
-    /// libCacheSim's formulation (Clock.c): a FIFO queue, newcomers at the head with a clear
-    /// bit, a hit sets the bit, and eviction looks at the tail: a set bit is cleared and the
-    /// entry moves to the head; the first clear one leaves. Written independently of the
-    /// ring, it must evict the same keys for any request stream ("get; on a miss, put").
-    fn fifo_reinsertion(capacity: usize, requests: &[u8]) -> (u64, Vec<(usize, u8)>) {
-        let mut queue: VecDeque<(u8, bool)> = VecDeque::new(); // front = head (newest)
-        let mut hits = 0;
-        let mut evicted = vec![];
-        for (t, &k) in requests.iter().enumerate() {
-            if let Some(e) = queue.iter_mut().find(|(key, _)| *key == k) {
-                e.1 = true;
-                hits += 1;
-                continue;
-            }
-            if queue.len() == capacity {
-                loop {
-                    let (key, bit) = queue.pop_back().unwrap();
-                    if bit {
-                        queue.push_front((key, false));
-                    } else {
-                        evicted.push((t, key));
-                        break;
-                    }
-                }
-            }
-            queue.push_front((k, false));
-        }
-        (hits, evicted)
-    }
-
-    proptest! {
-        #[test]
-        fn same_as_libcachesim_fifo_reinsertion(
-            capacity in 1usize..10,
-            requests in proptest::collection::vec(0u8..20, 0..300),
-        ) {
-            let mut c = ClockCache::new(capacity);
-            let mut evicted = vec![];
-            for (t, &k) in requests.iter().enumerate() {
-                if c.get(&k).is_none()
-                    && let Put::Evicted(old, _) = c.put(k, ())
-                {
-                    evicted.push((t, old));
-                }
-            }
-            let (hits, expected) = fifo_reinsertion(capacity, &requests);
-            prop_assert_eq!(c.info().hits, hits);
-            prop_assert_eq!(evicted, expected);
-        }
+    fn a_node_is_key_value_and_two_links() {
+        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
     }
 }
