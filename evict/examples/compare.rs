@@ -29,6 +29,20 @@ fn policies(capacity: usize) -> Vec<(&'static str, Box<dyn Cache<u64, u64>>)> {
     all.push(("unbounded", Box::new(evict::UnboundedCache::new())));
     #[cfg(feature = "lru")]
     all.push(("lru", Box::new(evict::LruCache::new(capacity))));
+    #[cfg(feature = "fifo")]
+    all.push(("fifo", Box::new(evict::FifoCache::new(capacity))));
+    #[cfg(feature = "random")]
+    all.push(("random", Box::new(evict::RandomCache::with_seed(capacity, 1))));
+    #[cfg(feature = "clock")]
+    all.push(("clock", Box::new(evict::ClockCache::new(capacity))));
+    #[cfg(feature = "sieve")]
+    all.push(("sieve", Box::new(evict::SieveCache::new(capacity))));
+    #[cfg(feature = "s3fifo")]
+    all.push(("s3fifo", Box::new(evict::S3FifoCache::new(capacity))));
+    #[cfg(feature = "arc")]
+    all.push(("arc", Box::new(evict::ArcCache::new(capacity))));
+    #[cfg(feature = "wtinylfu")]
+    all.push(("wtinylfu", Box::new(evict::WTinyLfuCache::new(capacity))));
     let _ = capacity;
     all
 }

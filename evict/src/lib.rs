@@ -36,6 +36,34 @@ pub use evict_unbounded::UnboundedCache;
 #[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
 pub use evict_lru::LruCache;
 
+#[cfg(feature = "fifo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fifo")))]
+pub use evict_fifo::FifoCache;
+
+#[cfg(feature = "random")]
+#[cfg_attr(docsrs, doc(cfg(feature = "random")))]
+pub use evict_random::RandomCache;
+
+#[cfg(feature = "clock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "clock")))]
+pub use evict_clock::ClockCache;
+
+#[cfg(feature = "sieve")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sieve")))]
+pub use evict_sieve::SieveCache;
+
+#[cfg(feature = "s3fifo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3fifo")))]
+pub use evict_s3fifo::S3FifoCache;
+
+#[cfg(feature = "arc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arc")))]
+pub use evict_arc::ArcCache;
+
+#[cfg(feature = "wtinylfu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
+pub use evict_wtinylfu::WTinyLfuCache;
+
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use evict_macros::{cache, lru_cache, memoize};
