@@ -39,6 +39,9 @@ pub struct MemoryRow {
     /// Allocations during `entries` put-evicts of new keys into the full cache; `None` for
     /// the caches that never evict.
     pub allocs_put_evict: Option<u64>,
+    /// Heap bytes held after those put-evicts, per entry put (ghost lists of ARC and
+    /// S3-FIFO fill up only then); `None` for the caches that never evict.
+    pub steady_per_entry: Option<f64>,
 }
 
 /// Fills each implementation, created with capacity `entries`, with `entries` distinct
@@ -84,16 +87,14 @@ fn measure_one<M: Meter, C: BenchCache>(
     let len = cache.len();
     let per = |bytes: f64| bytes / entries.max(1) as f64;
     let bounded = !matches!(meta.kind, Kind::Limit | Kind::Unbounded);
-    let allocs_put_evict = bounded.then(|| {
+    let evict = bounded.then(|| {
         let start = entries as u64;
-        meter
-            .measure(&mut || {
-                for i in start..start + entries as u64 {
-                    cache.put(key(i), i);
-                }
-                cache.settle();
-            })
-            .count_total
+        meter.measure(&mut || {
+            for i in start..start + entries as u64 {
+                cache.put(key(i), i);
+            }
+            cache.settle();
+        })
     });
     drop(cache);
     MemoryRow {
@@ -101,23 +102,28 @@ fn measure_one<M: Meter, C: BenchCache>(
         len,
         bytes_per_entry: per(fill.bytes_current as f64),
         peak_per_entry: per(fill.bytes_max as f64),
-        allocs_put_evict,
+        allocs_put_evict: evict.map(|a| a.count_total),
+        steady_per_entry: evict.map(|a| per((fill.bytes_current + a.bytes_current) as f64)),
     }
 }
 
 /// The rows as a markdown table.
 pub fn markdown(rows: &[MemoryRow], entries: usize) -> String {
     let mut out = format!(
-        "| implementation | bytes/entry at {entries} entries | peak bytes/entry during the fill | entries held | allocations over {entries} put-evicts when full |\n|---|---|---|---|---|\n"
+        "| implementation | bytes/entry at {entries} entries | peak bytes/entry during the fill | bytes/entry after {entries} put-evicts | entries held | allocations over {entries} put-evicts when full |\n|---|---|---|---|---|---|\n"
     );
     for r in rows {
         let allocs = match r.allocs_put_evict {
             Some(n) => n.to_string(),
             None => "– (never evicts)".into(),
         };
+        let steady = match r.steady_per_entry {
+            Some(b) => format!("{b:.1}"),
+            None => "–".into(),
+        };
         out += &format!(
-            "| {} | {:.1} | {:.1} | {} | {} |\n",
-            r.meta.name, r.bytes_per_entry, r.peak_per_entry, r.len, allocs
+            "| {} | {:.1} | {:.1} | {} | {} | {} |\n",
+            r.meta.name, r.bytes_per_entry, r.peak_per_entry, steady, r.len, allocs
         );
     }
     out

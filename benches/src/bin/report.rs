@@ -203,32 +203,59 @@ fn machine() -> String {
 
 /// The issues' headline targets, from the same run.
 fn targets(dir: &Path, memory: &[MemoryRow]) -> Result<String, String> {
-    let mut out = String::from("### Targets (evict-lru)\n\n");
+    let mut out = String::from("### Targets\n\n");
     let limit = ns_per_op(dir, "get_hit_100k", "hashbrown")?;
-    let lru = ns_per_op(dir, "get_hit_100k", "evict-lru")?;
-    if let (Some(l), Some(e)) = (limit, lru) {
-        writeln!(
-            out,
-            "- get-hit at 100,000 entries: {e:.1} ns vs bare hashbrown {l:.1} ns = {:.2}× (target ≤ 2×, stretch ≤ 1.5×)",
-            e / l
-        )
-        .expect("write to String");
+    for meta in impl_names().into_iter().filter(|m| m.evict) {
+        let target = match meta.name {
+            "evict-lru" => " (target ≤ 2×, stretch ≤ 1.5×)",
+            "evict-clock" | "evict-sieve" | "evict-s3fifo" => " (target ≤ 1.2×)",
+            _ => "",
+        };
+        if let (Some(l), Some(e)) = (limit, ns_per_op(dir, "get_hit_100k", meta.name)?) {
+            writeln!(
+                out,
+                "- {} get-hit at 100,000 entries: {e:.1} ns vs bare hashbrown {l:.1} ns = {:.2}×{target}",
+                meta.name,
+                e / l
+            )
+            .expect("write to String");
+        }
     }
     if let Some(r) = memory.iter().find(|r| r.meta.name == "evict-lru") {
         writeln!(
             out,
-            "- bytes per entry at {} entries: {:.1} (target ≤ 40, stretch ≤ 36); peak during the fill {:.1}",
+            "- evict-lru bytes per entry at {} entries: {:.1} (target ≤ 40, stretch ≤ 36); peak during the fill {:.1}",
             r.len, r.bytes_per_entry, r.peak_per_entry
         )
         .expect("write to String");
-        if let Some(a) = r.allocs_put_evict {
-            writeln!(
-                out,
-                "- allocations over {} put-evicts on the full cache: {a} (target 0)",
-                r.len
-            )
-            .expect("write to String");
-        }
+    }
+    let evict_rows = memory
+        .iter()
+        .filter(|r| r.meta.evict && r.meta.kind != Kind::Unbounded);
+    if let Some(worst) = evict_rows.clone().max_by(|a, b| {
+        let key = |r: &MemoryRow| r.bytes_per_entry.max(r.steady_per_entry.unwrap_or(0.0));
+        key(a).total_cmp(&key(b))
+    }) {
+        writeln!(
+            out,
+            "- largest bounded evict policy: {} at {:.1} bytes/entry after the fill, {:.1} after the put-evicts (target: none above 48)",
+            worst.meta.name,
+            worst.bytes_per_entry,
+            worst.steady_per_entry.unwrap_or(f64::NAN)
+        )
+        .expect("write to String");
+    }
+    let allocating: Vec<String> = evict_rows
+        .filter(|r| r.allocs_put_evict != Some(0))
+        .map(|r| format!("{} ({:?})", r.meta.name, r.allocs_put_evict))
+        .collect();
+    if !memory.is_empty() {
+        writeln!(
+            out,
+            "- evict policies that allocated during the put-evicts on a full cache: {} (target: none)",
+            if allocating.is_empty() { "none".to_string() } else { allocating.join(", ") }
+        )
+        .expect("write to String");
     }
     Ok(out)
 }
