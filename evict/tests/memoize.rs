@@ -471,3 +471,18 @@ fn inside_a_function_body() {
     );
     assert_eq!(greet::uncached("Hi", "Bo", 0), "Hi, Bo");
 }
+
+mod reexport {
+    pub(crate) use evict as memo;
+}
+
+#[evict::cache(crate = "crate::reexport::memo")]
+fn through_a_reexport(n: u32) -> u32 {
+    n + 1
+}
+
+#[test]
+fn crate_option_names_a_reexport() {
+    assert_eq!((through_a_reexport(1), through_a_reexport(1)), (2, 2));
+    assert_eq!(through_a_reexport::cache_info().hits, 1);
+}
