@@ -268,13 +268,45 @@ impl<K: Hash + Eq, V, S: BuildHasher> ClockCache<K, V, S> {
         }
     }
 
-    /// Points `hash` at slot `i` in the table (the key is known to be absent).
+    /// Points `hash` at slot `i` in the table; slot `i` already holds its (new) key.
+    ///
+    /// Every eviction removes one table entry and adds one. hashbrown leaves some removed
+    /// buckets marked "deleted", the marks eat the table's free space, and when none is
+    /// left it doubles any table that is more than half full: a full cache would grow its
+    /// table for nothing after enough evictions. So when the free space is gone, the table
+    /// is rebuilt instead ([`rebuild_table`](Self::rebuild_table)).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
+        if self.table.len() == self.table.capacity() && !self.table.is_empty() {
+            self.rebuild_table();
+            return;
+        }
         let nodes = &self.nodes;
         let hasher = &self.hasher;
         self.table
             .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+    }
+
+    /// Empties the table in place (the allocation stays, the "deleted" marks go) and
+    /// indexes every slot again, growing the table first only if fewer than `len / 4`
+    /// buckets would stay free. A rebuild costs O(len) and leaves at least `len / 4` free
+    /// buckets, each `put` uses at most one, so it costs at most 4 re-insertions per `put`,
+    /// amortised; once the cache is full it never allocates.
+    #[cold]
+    #[inline(never)]
+    fn rebuild_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
+        self.table.clear();
+        let room = nodes.len() + nodes.len() / 4;
+        if self.table.capacity() < room {
+            self.table.reserve(room, rehash);
+        }
+        for (j, node) in nodes.iter().enumerate() {
+            self.table
+                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
+        }
     }
 
     /// The full ring's victim: sweeps from the hand, clearing set bits, and stops at the
@@ -608,5 +640,27 @@ mod tests {
     #[test]
     fn a_node_is_key_value_and_two_links() {
         assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    }
+
+    /// Evictions in a full cache must not grow the table: it keeps the allocation it had
+    /// once full, however many entries come and go.
+    #[test]
+    fn churn_does_not_grow_the_table() {
+        for cap in [80usize, 1000] {
+            let mut c = ClockCache::new(cap);
+            for k in 0..cap as u64 {
+                let _ = c.put(k, k);
+            }
+            let filled = c.table.allocation_size();
+            for k in cap as u64..200_000 {
+                if k % 3 == 0 {
+                    let _ = c.get(&(k - 1));
+                }
+                assert!(matches!(c.put(k, k), Put::Evicted(..)));
+            }
+            c.check_invariants();
+            assert_eq!(c.table.allocation_size(), filled, "capacity {cap}");
+            assert_eq!(c.nodes.capacity(), cap);
+        }
     }
 }
