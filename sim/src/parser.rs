@@ -685,7 +685,7 @@ fn parse_ints(
     name: &str,
     decode: impl Fn(&[u8]) -> u64,
 ) -> Result<Vec<u64>, TraceError> {
-    if data.len() % width != 0 {
+    if !data.len().is_multiple_of(width) {
         return Err(truncated(name, data.len(), width, format));
     }
     if data.len() / width > MAX_REQUESTS {
@@ -699,7 +699,7 @@ fn parse_ints(
 
 fn parse_oracle(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
     const W: usize = 24;
-    if data.len() % W != 0 {
+    if !data.len().is_multiple_of(W) {
         return Err(truncated(name, data.len(), W, Format::OracleGeneral));
     }
     let mut keys = Vec::with_capacity(data.len() / W);
@@ -764,16 +764,16 @@ pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceEr
     {
         return Ok((Format::Lines, "the content is text".into()));
     }
-    if data.len() % 24 == 0 && looks_oracle(data) {
+    if data.len().is_multiple_of(24) && looks_oracle(data) {
         return Ok((
             Format::OracleGeneral,
             "binary, 24-byte records with valid next-access fields".into(),
         ));
     }
-    if data.len() % 8 == 0 && looks_64_bit(data) {
+    if data.len().is_multiple_of(8) && looks_64_bit(data) {
         return Ok((Format::I64Be, "binary, 8-byte keys".into()));
     }
-    if data.len() % 4 == 0 {
+    if data.len().is_multiple_of(4) {
         let records = &data[..data.len().min(4 << 16)];
         let be = close_neighbours(records, u32::from_be_bytes);
         let le = close_neighbours(records, u32::from_le_bytes);
@@ -1066,7 +1066,7 @@ mod tests {
     #[test]
     fn guesses() {
         let be: Vec<u8> = (0..4000u32)
-            .flat_map(|i| ((3u32 << 28) | (i % 97) * 13).to_be_bytes())
+            .flat_map(|i| ((3u32 << 28) | ((i % 97) * 13)).to_be_bytes())
             .collect();
         assert_eq!(guess_format("x.trace", &be).unwrap().0, Format::I32Be);
         let le: Vec<u8> = (0..4001u32)

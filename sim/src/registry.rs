@@ -15,7 +15,9 @@ pub const RANDOM_SEED: u64 = 0x5eed;
 /// ```
 /// assert!(evict_sim::registry::POLICIES.contains(&"lru"));
 /// ```
-pub const POLICIES: &[&str] = &["lru"];
+pub const POLICIES: &[&str] = &[
+    "lru", "fifo", "random", "clock", "sieve", "s3fifo", "arc", "wtinylfu",
+];
 
 /// A policy name [`build`] does not know.
 ///
@@ -62,6 +64,13 @@ impl std::error::Error for UnknownPolicy {}
 pub fn build(name: &str, maxsize: usize) -> Result<Box<dyn Cache<u64, ()>>, UnknownPolicy> {
     Ok(match name {
         "lru" => Box::new(evict_lru::LruCache::new(maxsize)),
+        "fifo" => Box::new(evict_fifo::FifoCache::new(maxsize)),
+        "random" => Box::new(evict_random::RandomCache::with_seed(maxsize, RANDOM_SEED)),
+        "clock" => Box::new(evict_clock::ClockCache::new(maxsize)),
+        "sieve" => Box::new(evict_sieve::SieveCache::new(maxsize)),
+        "s3fifo" => Box::new(evict_s3fifo::S3FifoCache::new(maxsize)),
+        "arc" => Box::new(evict_arc::ArcCache::new(maxsize)),
+        "wtinylfu" => Box::new(evict_wtinylfu::WTinyLfuCache::new(maxsize)),
         _ => return Err(UnknownPolicy(name.to_string())),
     })
 }
