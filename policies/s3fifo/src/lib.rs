@@ -38,7 +38,8 @@ const MAIN: usize = 1;
 pub const MAX_CAPACITY: usize = (IDX - 1) as usize;
 
 /// One entry. `prev` points towards the head (newer entries) of its queue, `next` towards
-/// the tail (older).
+/// the tail (older); each queue is a ring, so the head's `prev` is the tail and the tail's
+/// `next` the head.
 #[derive(Clone)]
 struct Node<K, V> {
     key: K,
@@ -49,7 +50,7 @@ struct Node<K, V> {
     next: u32,
 }
 
-/// One FIFO queue: a doubly linked list through the nodes.
+/// One FIFO queue: a circular doubly linked list through the nodes.
 #[derive(Clone, Copy, Debug)]
 struct Queue {
     /// Newest entry, or `NIL`.
@@ -82,7 +83,11 @@ fn ghost_capacity(capacity: u32) -> u32 {
     (u64::from(capacity) * 9 / 10) as u32
 }
 
-/// No ring position, in the ghost index.
+/// Bits of a ghost index slot that record the entry's distance from its home slot.
+const DISP_BITS: u32 = 4;
+
+/// An empty slot of the ghost index. Never a real slot: positions never have all their bits
+/// set (see `Ghost::allocate`).
 const EMPTY: u32 = u32::MAX;
 
 /// The ghost queue: a FIFO of at most `capacity` fingerprints of keys evicted from the small
@@ -93,9 +98,14 @@ const EMPTY: u32 = u32::MAX;
 /// the others. A new fingerprint pushes out the oldest live one only when `live` reaches
 /// the capacity (holes do not count, exactly as a FIFO with removal); the ring has an eighth
 /// more slots than the capacity, and when holes fill that slack the ring is compacted, so
-/// the work stays O(1) amortised. `index` is an open-addressing table (linear probing,
-/// backward-shift deletion, so no tombstones and no growth) of ring positions, at most half
-/// full. Both are allocated once, when the cache first fills, and never again.
+/// the work stays O(1) amortised.
+///
+/// `index` is an open-addressing table of ring positions (linear probing, backward-shift
+/// deletion, so no tombstones and no growth), at most half full. Each `u32` slot packs the
+/// ring position (low `pos_bits`), the distance from the entry's home slot (next
+/// `disp_bits`, saturating: the largest value means "look it up") and a tag of fingerprint
+/// bits (the rest), so that probing past other entries and shifting them back rarely reads
+/// the ring. Both are allocated once, when the cache first fills, and never again.
 #[derive(Clone, Default)]
 struct Ghost {
     ring: Vec<u32>,
@@ -104,6 +114,11 @@ struct Ghost {
     mask: u32,
     /// `32 - log2(index.len())`.
     shift: u32,
+    pos_bits: u32,
+    /// Largest stored displacement (`2^disp_bits - 1`): it means "this or more".
+    disp_max: u32,
+    /// Fingerprint bits kept as a tag: `(1 << tag_bits) - 1`.
+    tag_mask: u32,
     tail: u32,
     span: u32,
     live: u32,
@@ -115,7 +130,7 @@ struct Ghost {
 
 impl Ghost {
     /// Allocates room for `capacity` fingerprints (none if 0).
-    fn allocate(&mut self, capacity: u32) {
+    fn allocate(&mut self, capacity: u32, disp_bits: u32) {
         if capacity == 0 || !self.ring.is_empty() {
             return;
         }
@@ -125,6 +140,12 @@ impl Ghost {
         self.index = alloc::vec![EMPTY; index_len];
         self.mask = (index_len - 1) as u32;
         self.shift = 32 - index_len.trailing_zeros();
+        // Positions are < slots <= 2^pos_bits - 1, so a slot is never all ones (EMPTY).
+        self.pos_bits = usize::BITS - slots.leading_zeros();
+        let spare = 32 - self.pos_bits;
+        let disp_bits = spare.min(disp_bits);
+        self.disp_max = (1 << disp_bits) - 1;
+        self.tag_mask = ((1u64 << (spare - disp_bits)) - 1) as u32;
         self.tail = 0;
         self.span = 0;
         self.live = 0;
@@ -136,20 +157,68 @@ impl Ghost {
         fp.wrapping_mul(0x9E37_79B9) >> self.shift
     }
 
+    #[inline]
+    fn pos_of(&self, slot: u32) -> u32 {
+        slot & ((1 << self.pos_bits) - 1)
+    }
+
+    #[inline]
+    fn tag_shift(&self) -> u32 {
+        self.pos_bits + self.disp_max.count_ones()
+    }
+
+    #[inline]
+    fn tag_of(&self, slot: u32) -> u32 {
+        ((u64::from(slot)) >> self.tag_shift()) as u32 & self.tag_mask
+    }
+
+    /// A slot for ring position `pos` of `fp`, `disp` slots from its home.
+    #[inline]
+    fn slot(&self, pos: u32, fp: u32, disp: u32) -> u32 {
+        let tag = u64::from(fp & self.tag_mask) << self.tag_shift();
+        pos | (disp.min(self.disp_max) << self.pos_bits) | tag as u32
+    }
+
+    /// How far the entry in slot `j` sits from its home.
+    #[inline]
+    fn disp_of(&self, slot: u32, j: u32) -> u32 {
+        let d = (slot >> self.pos_bits) & self.disp_max;
+        if d < self.disp_max {
+            d
+        } else {
+            j.wrapping_sub(self.home(self.ring[self.pos_of(slot) as usize])) & self.mask
+        }
+    }
+
     /// The index slot holding `fp`, if it is a live ghost.
     #[inline]
     fn find(&self, fp: u32) -> Option<u32> {
         if self.live == 0 {
             return None;
         }
+        let tag = fp & self.tag_mask;
         let mut s = self.home(fp);
         loop {
-            let p = self.index[s as usize];
-            if p == EMPTY {
+            let v = self.index[s as usize];
+            if v == EMPTY {
                 return None;
             }
-            if self.ring[p as usize] == fp {
+            if self.tag_of(v) == tag && self.ring[self.pos_of(v) as usize] == fp {
                 return Some(s);
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// The index slot of the live ghost at ring position `pos`, whose fingerprint is `fp`.
+    #[inline]
+    fn find_pos(&self, pos: u32, fp: u32) -> u32 {
+        let mut s = self.home(fp);
+        loop {
+            let v = self.index[s as usize];
+            debug_assert_ne!(v, EMPTY, "a live ghost is indexed");
+            if self.pos_of(v) == pos {
+                return s;
             }
             s = (s + 1) & self.mask;
         }
@@ -162,19 +231,16 @@ impl Ghost {
         let mut j = s;
         loop {
             j = (j + 1) & self.mask;
-            let p = self.index[j as usize];
-            if p == EMPTY {
+            let v = self.index[j as usize];
+            if v == EMPTY {
                 return;
             }
-            let h = self.home(self.ring[p as usize]);
-            // The entry at `j` may move to `s` unless its home lies cyclically in (s, j].
-            let stays = if s < j {
-                s < h && h <= j
-            } else {
-                s < h || h <= j
-            };
-            if !stays {
-                self.index[s as usize] = p;
+            // The entry may move back to `s` unless its home lies cyclically in (s, j].
+            let d = self.disp_of(v, j);
+            let gap = j.wrapping_sub(s) & self.mask;
+            if d >= gap {
+                let keep = v & !(self.disp_max << self.pos_bits);
+                self.index[s as usize] = keep | ((d - gap).min(self.disp_max) << self.pos_bits);
                 self.index[j as usize] = EMPTY;
                 s = j;
             }
@@ -183,17 +249,20 @@ impl Ghost {
 
     fn index_insert(&mut self, fp: u32, pos: u32) {
         let mut s = self.home(fp);
+        let mut disp = 0;
         while self.index[s as usize] != EMPTY {
             s = (s + 1) & self.mask;
+            disp += 1;
         }
-        self.index[s as usize] = pos;
+        self.index[s as usize] = self.slot(pos, fp, disp);
     }
 
     /// Takes `fp` out of the ghost; whether it was there.
+    #[inline]
     fn take(&mut self, fp: u32) -> bool {
         match self.find(fp) {
             Some(s) => {
-                let p = self.index[s as usize];
+                let p = self.pos_of(self.index[s as usize]);
                 self.unindex(s);
                 self.ring[p as usize] = 0;
                 self.live -= 1;
@@ -221,7 +290,7 @@ impl Ghost {
                 self.span -= 1;
             }
             let old = self.ring[self.tail as usize];
-            let s = self.find(old).expect("a live ghost is indexed");
+            let s = self.find_pos(self.tail, old);
             self.unindex(s);
             self.ring[self.tail as usize] = 0;
             self.tail = self.wrap(self.tail + 1);
@@ -280,11 +349,33 @@ impl Ghost {
             } else if fp != 0 {
                 live += 1;
                 let s = self.find(fp).expect("live ghost not indexed");
-                assert_eq!(self.index[s as usize], pos, "duplicate ghost fingerprint");
+                assert_eq!(
+                    self.pos_of(self.index[s as usize]),
+                    pos,
+                    "duplicate fingerprint"
+                );
             }
         }
         assert_eq!(live, self.live, "ghost live count");
-        let indexed = self.index.iter().filter(|&&p| p != EMPTY).count();
+        let mut indexed = 0;
+        for (j, &v) in self.index.iter().enumerate() {
+            if v == EMPTY {
+                continue;
+            }
+            indexed += 1;
+            let fp = self.ring[self.pos_of(v) as usize];
+            let d = (j as u32).wrapping_sub(self.home(fp)) & self.mask;
+            assert_eq!(
+                v,
+                self.slot(self.pos_of(v), fp, d),
+                "ghost slot {j} is stale"
+            );
+            // Linear probing: every slot from the home to here is taken.
+            for k in 0..d {
+                let between = (j as u32).wrapping_sub(k + 1) & self.mask;
+                assert_ne!(self.index[between as usize], EMPTY, "gap before slot {j}");
+            }
+        }
         assert_eq!(indexed, self.live as usize, "ghost index size");
     }
 }
@@ -423,15 +514,18 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// Links detached slot `i` in at the head of queue `q`, keeping its frequency.
     #[inline]
     fn link_head(&mut self, i: u32, q: usize) {
-        let old_head = self.queues[q].head;
+        let Queue { head, tail, .. } = self.queues[q];
+        let (newer, older) = if head == NIL { (i, i) } else { (tail, head) };
         {
             let node = &mut self.nodes[i as usize];
-            node.prev = NIL | ((q as u32) << 31);
-            set_idx(&mut node.next, old_head);
+            node.prev = newer | ((q as u32) << 31);
+            set_idx(&mut node.next, older);
         }
-        match old_head {
-            NIL => self.queues[q].tail = i,
-            h => set_idx(&mut self.nodes[h as usize].prev, i),
+        if head == NIL {
+            self.queues[q].tail = i;
+        } else {
+            set_idx(&mut self.nodes[head as usize].prev, i);
+            set_idx(&mut self.nodes[tail as usize].next, i);
         }
         self.queues[q].head = i;
         self.queues[q].len += 1;
@@ -441,17 +535,22 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     #[inline]
     fn unlink(&mut self, i: u32) {
         let q = self.queue_of(i);
+        let queue = &mut self.queues[q];
+        queue.len -= 1;
+        if queue.len == 0 {
+            *queue = EMPTY_QUEUE;
+            return;
+        }
         let node = &self.nodes[i as usize];
         let (prev, next) = (node.prev & IDX, node.next & IDX);
-        match prev {
-            NIL => self.queues[q].head = next,
-            p => set_idx(&mut self.nodes[p as usize].next, next),
+        if queue.head == i {
+            queue.head = next;
         }
-        match next {
-            NIL => self.queues[q].tail = prev,
-            n => set_idx(&mut self.nodes[n as usize].prev, prev),
+        if queue.tail == i {
+            queue.tail = prev;
         }
-        self.queues[q].len -= 1;
+        set_idx(&mut self.nodes[prev as usize].next, next);
+        set_idx(&mut self.nodes[next as usize].prev, prev);
     }
 
     /// Counts an access to slot `i`: frequency + 1, capped at 3.
@@ -474,12 +573,16 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 // head, one access poorer.
                 loop {
                     let t = self.queues[MAIN].tail;
-                    let next = self.nodes[t as usize].next;
-                    self.unlink(t);
-                    if next >= FREQ_ONE {
-                        self.nodes[t as usize].next = next - FREQ_ONE;
-                        self.link_head(t, MAIN);
+                    let node = &mut self.nodes[t as usize];
+                    if node.next >= FREQ_ONE {
+                        // The queue is a ring: moving the tail to the head is moving both
+                        // ends one step.
+                        node.next -= FREQ_ONE;
+                        let newer = node.prev & IDX;
+                        self.queues[MAIN].head = t;
+                        self.queues[MAIN].tail = newer;
                     } else {
+                        self.unlink(t);
                         return (t, false);
                     }
                 }
@@ -510,12 +613,18 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         assert_eq!(self.table.len(), n, "table and slots disagree on len");
         assert_eq!(self.small_target, self.capacity / 10);
         assert_eq!(self.main_target, self.capacity - self.small_target);
-        let mut seen = 0;
+        let mut seen = alloc::vec![false; n];
         for q in [SMALL, MAIN] {
-            let mut count = 0;
-            let mut prev = NIL;
-            let mut at = self.queues[q].head;
-            while at != NIL {
+            let Queue { head, tail, len } = self.queues[q];
+            if len == 0 {
+                assert_eq!((head, tail), (NIL, NIL), "empty queue {q} with ends");
+                continue;
+            }
+            let mut prev = tail;
+            let mut at = head;
+            for _ in 0..len {
+                assert!(!seen[at as usize], "slot {at} linked twice");
+                seen[at as usize] = true;
                 let node = &self.nodes[at as usize];
                 assert_eq!(node.prev & IDX, prev, "broken prev link at slot {at}");
                 assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
@@ -526,19 +635,16 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                     Some(at),
                     "slot {at} not reachable from the table"
                 );
-                count += 1;
-                assert!(count <= n, "cycle in queue {q}");
                 prev = at;
                 at = node.next & IDX;
             }
-            assert_eq!(
-                self.queues[q].tail, prev,
-                "tail of queue {q} is not its last node"
-            );
-            assert_eq!(self.queues[q].len as usize, count, "length of queue {q}");
-            seen += count;
+            assert_eq!(tail, prev, "tail of queue {q} is not its last node");
+            assert_eq!(at, head, "queue {q} is not a ring of its length");
         }
-        assert_eq!(seen, n, "the queues do not cover every slot");
+        assert!(
+            seen.iter().all(|&s| s),
+            "the queues do not cover every slot"
+        );
         if self.ghost.capacity != 0 {
             assert_eq!(self.ghost.capacity, ghost_capacity(self.capacity));
         }
@@ -577,13 +683,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
                 let moved = &self.nodes[i as usize];
                 (moved.prev & IDX, moved.next & IDX)
             };
-            match prev {
-                NIL => self.queues[q].head = i,
-                p => set_idx(&mut self.nodes[p as usize].next, i),
+            if prev == last {
+                // Alone in its queue: it is its own neighbour.
+                set_idx(&mut self.nodes[i as usize].prev, i);
+                set_idx(&mut self.nodes[i as usize].next, i);
+            } else {
+                set_idx(&mut self.nodes[prev as usize].next, i);
+                set_idx(&mut self.nodes[next as usize].prev, i);
             }
-            match next {
-                NIL => self.queues[q].tail = i,
-                n => set_idx(&mut self.nodes[n as usize].prev, i),
+            if self.queues[q].head == last {
+                self.queues[q].head = i;
+            }
+            if self.queues[q].tail == last {
+                self.queues[q].tail = i;
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
             if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
@@ -670,7 +782,8 @@ where
             if self.nodes.len() == self.capacity as usize {
                 // Full from now on: the ghost's memory is taken once, here, so that
                 // evictions never allocate.
-                self.ghost.allocate(ghost_capacity(self.capacity));
+                self.ghost
+                    .allocate(ghost_capacity(self.capacity), DISP_BITS);
             }
             return Put::Inserted;
         }
@@ -750,7 +863,8 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for S3FifoCache<K, V, S> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut map = f.debug_map();
                 let mut at = self.1.head;
-                while let Some(node) = self.0.get(at as usize) {
+                for _ in 0..self.1.len {
+                    let node = &self.0[at as usize];
                     map.entry(&node.key, &node.value);
                     at = node.next & IDX;
                 }
@@ -945,16 +1059,25 @@ mod tests {
             max_ops: ops.len(),
         };
         for capacity in [1, 9, 10, 41, 120] {
-            let result = evict_harness::check_against(
-                |cap| S3FifoCache::with_hasher(cap, fixed()),
-                model::s3fifo::S3Fifo::new,
-                |c: &S3FifoCache<u8, u16, Fixed>| c.check_invariants(),
-                capacity,
-                &ops,
-                settings,
-            );
-            if let Err(failure) = result {
-                panic!("capacity {capacity}: {}", failure.op);
+            // Also with one displacement bit in the ghost index instead of four, so that
+            // most entries take the "displacement unknown, read the ring" path.
+            for disp_bits in [DISP_BITS, 1] {
+                let make = |cap: usize| {
+                    let mut c = S3FifoCache::with_hasher(cap, fixed());
+                    c.ghost.allocate(ghost_capacity(cap as u32), disp_bits);
+                    c
+                };
+                let result = evict_harness::check_against(
+                    make,
+                    model::s3fifo::S3Fifo::new,
+                    |c: &S3FifoCache<u8, u16, Fixed>| c.check_invariants(),
+                    capacity,
+                    &ops,
+                    settings,
+                );
+                if let Err(failure) = result {
+                    panic!("capacity {capacity}, {disp_bits} displacement bits: {failure}");
+                }
             }
         }
         // The same run again, counting compactions on the largest cache.
