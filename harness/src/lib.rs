@@ -229,10 +229,10 @@ where
             if bound.is_some_and(|b| b != capacity) {
                 return Err(run.fail(step, op, ("capacity()", Some(capacity)), bound));
             }
-            if let Some(b) = bound {
-                if cache.len() > b {
-                    return Err(run.fail(step, op, ("len() <= capacity", b), cache.len()));
-                }
+            if let Some(b) = bound
+                && cache.len() > b
+            {
+                return Err(run.fail(step, op, ("len() <= capacity", b), cache.len()));
             }
             if cache.len() != len {
                 return Err(run.fail(step, op, ("len() = entries reported in", len), cache.len()));
@@ -322,13 +322,12 @@ where
                 if put.is_kept() {
                     resident[usize::from(*k)] = Some(*v);
                 }
-                if let Some(b) = bound {
-                    if was.is_none()
-                        && matches!(put, Put::Inserted)
-                        && resident.iter().flatten().count() > b
-                    {
-                        return Err(run.fail(step, op, ("Evicted (cache was full)", b), put));
-                    }
+                if let Some(b) = bound
+                    && was.is_none()
+                    && matches!(put, Put::Inserted)
+                    && resident.iter().flatten().count() > b
+                {
+                    return Err(run.fail(step, op, ("Evicted (cache was full)", b), put));
                 }
             }
             (Op::Remove(k), Outcome::Removed(v)) => {
