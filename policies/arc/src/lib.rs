@@ -458,6 +458,8 @@ impl<K, V, S> ArcCache<K, V, S> {
                     Some(at),
                     "slot {at} not reachable from the table"
                 );
+                // A key is never resident and a ghost at once (short of a 64-bit hash
+                // collision between two keys, which the tests' hashers exclude).
                 assert!(
                     self.ghosts.find(hash).is_none(),
                     "resident slot {at} is also a ghost"
