@@ -305,6 +305,24 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         self.max_protected as usize
     }
 
+    /// Bytes of heap memory the cache holds now: entry slots, hash table and sketch.
+    ///
+    /// ```
+    /// use evict_wtinylfu::{Cache, WTinyLfuCache};
+    ///
+    /// let mut cache = WTinyLfuCache::new(1000);
+    /// assert_eq!(cache.heap_bytes(), 0); // nothing allocated before use
+    /// for k in 0..2000u64 {
+    ///     let _ = cache.put(k, k);
+    /// }
+    /// assert!(cache.heap_bytes() <= 1000 * 48);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * core::mem::size_of::<Node<K, V>>()
+            + self.table.allocation_size()
+            + self.sketch.heap_bytes()
+    }
+
     /// The frequency sketch (read-only), e.g. to see how often a key was seen lately:
     /// `cache.sketch().frequency(FrequencySketch::hash(&key))`.
     ///

@@ -14,7 +14,8 @@
 //! estimate touches one cache line. The table has `next_power_of_two(capacity)` words
 //! (at least one block): 8 bytes per cache entry, 16 counters per entry.
 //!
-//! Hashing is deterministic: [`FrequencySketch::hash`] uses a fixed-seed hasher, so two
+//! Hashing is deterministic: [`FrequencySketch::hash`] uses a fixed-seed hasher (foldhash,
+//! whose output is well mixed in every bit, which the block and counter choice need), so two
 //! sketches fed the same keys hold the same counters. (This trades protection against
 //! adversarially chosen keys, which could inflate each other's estimates, for reproducible
 //! runs.)
@@ -65,7 +66,7 @@ const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 /// }
 /// assert_eq!(sketch.frequency(k), 15); // counters saturate at 15
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct FrequencySketch {
     /// 16 counters per word; empty until the first increment.
     table: Vec<u64>,
@@ -113,32 +114,30 @@ impl FrequencySketch {
     /// ```
     #[inline]
     pub fn hash<T: Hash + ?Sized>(item: &T) -> u64 {
-        let h = foldhash::fast::FixedState::with_seed(SEED).hash_one(item);
-        // A final avalanche (murmur3's fmix64): foldhash is built for hash tables, which
-        // use the top bits; the sketch slices every byte of the hash.
-        let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
+        foldhash::fast::FixedState::with_seed(SEED).hash_one(item)
     }
 
-    /// The four (word, bit shift) positions of `hash`'s counters, one per row. The low
-    /// half of the hash picks the block; each byte of the high half picks, for its row, one
-    /// of the row's two words in the block (bit 0) and one of its 16 counters (bits 1-4).
-    #[inline]
-    fn slots(&self, hash: u64) -> [(usize, u32); 4] {
+    /// The block of `hash` (its index in 8-word units) and, per row, the word in the block
+    /// (0..8) and the bit shift of its counter. The low half of the hash picks the block;
+    /// each byte of the high half picks, for its row, one of the row's two words in the
+    /// block (bit 0) and one of its 16 counters (bits 1-4).
+    #[inline(always)]
+    fn locate(&self, hash: u64) -> (usize, [(usize, u32); 4]) {
         let block = (hash as u32 as usize) & (self.words / BLOCK_WORDS - 1);
-        let base = block * BLOCK_WORDS;
         let high = (hash >> 32) as u32;
-        let mut out = [(0, 0); 4];
-        let mut row = 0;
-        while row < 4 {
+        let slot = |row: u32| {
             let byte = high >> (row * 8);
-            let word = base + 2 * row + (byte & 1) as usize;
-            let shift = ((byte >> 1) & 15) * 4;
-            out[row] = (word, shift);
-            row += 1;
-        }
-        out
+            let word = (2 * row + (byte & 1)) as usize;
+            (word, ((byte >> 1) & 15) * 4)
+        };
+        (block * BLOCK_WORDS, [slot(0), slot(1), slot(2), slot(3)])
+    }
+
+    /// The table positions (word index, bit shift) of `hash`'s four counters.
+    #[cfg(test)]
+    fn slots(&self, hash: u64) -> [(usize, u32); 4] {
+        let (base, slots) = self.locate(hash);
+        slots.map(|(w, s)| (base + w, s))
     }
 
     /// The estimated number of times `hash` was [incremented](Self::increment) (halved at
@@ -149,11 +148,16 @@ impl FrequencySketch {
         if self.table.is_empty() {
             return 0;
         }
-        let mut min = MAX_COUNT;
-        for (word, shift) in self.slots(hash) {
-            min = min.min(((self.table[word] >> shift) & 15) as u8);
-        }
-        min
+        let (base, slots) = self.locate(hash);
+        let block: &[u64; BLOCK_WORDS] = self.table[base..base + BLOCK_WORDS]
+            .try_into()
+            .expect("a block is 8 words");
+        let count = |(word, shift): (usize, u32)| (block[word & 7] >> shift) & 15;
+        let min = count(slots[0])
+            .min(count(slots[1]))
+            .min(count(slots[2]))
+            .min(count(slots[3]));
+        min as u8
     }
 
     /// Records one occurrence of `hash`: adds 1 to each of its four counters that is below
@@ -173,15 +177,19 @@ impl FrequencySketch {
         if self.table.is_empty() {
             self.table = vec![0; self.words];
         }
-        let mut added = false;
-        for (word, shift) in self.slots(hash) {
-            let w = &mut self.table[word];
-            if (*w >> shift) & 15 != 15 {
-                *w += 1 << shift;
-                added = true;
-            }
+        let (base, slots) = self.locate(hash);
+        let block: &mut [u64; BLOCK_WORDS] = (&mut self.table[base..base + BLOCK_WORDS])
+            .try_into()
+            .expect("a block is 8 words");
+        let mut added = 0;
+        for (word, shift) in slots {
+            let w = &mut block[word & 7];
+            // Branch-free: add 1 unless the counter is at 15.
+            let below_max = u64::from((*w >> shift) & 15 != 15);
+            *w += below_max << shift;
+            added |= below_max;
         }
-        if added {
+        if added != 0 {
             self.additions += 1;
             if self.additions >= self.sample_size {
                 self.reset();
@@ -241,6 +249,18 @@ impl FrequencySketch {
     /// Bytes of heap the sketch holds now: `8 × words()` once allocated, else 0.
     pub fn heap_bytes(&self) -> usize {
         self.table.capacity() * 8
+    }
+}
+
+/// Shows the sizes and the addition count, not the (possibly megabytes of) counters.
+impl core::fmt::Debug for FrequencySketch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FrequencySketch")
+            .field("words", &self.words)
+            .field("allocated", &!self.table.is_empty())
+            .field("additions", &self.additions)
+            .field("sample_size", &self.sample_size)
+            .finish()
     }
 }
 

@@ -286,3 +286,21 @@ fn debug_lists_segments() {
     assert!(s.contains("1: 'a'"), "{s}");
     let _: String = s;
 }
+
+#[test]
+fn u64_entries_cost_at_most_48_bytes_at_a_million() {
+    assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    let n = 1_000_000u64;
+    let mut c = WTinyLfuCache::new(n as usize);
+    for k in 0..n + 10 {
+        let _ = c.put(k, k);
+    }
+    assert_eq!(c.len() as u64, n);
+    let per_entry = c.heap_bytes() as f64 / n as f64;
+    // 24 (slot) + 10.49 (2^21 buckets of 5 bytes) + 8.39 (2^20 sketch words) = 42.9
+    assert!(per_entry <= 48.0, "{per_entry:.2} bytes per entry");
+    assert!(
+        per_entry > 42.0,
+        "{per_entry:.2}: the formula in the README is off"
+    );
+}
