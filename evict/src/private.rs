@@ -2,7 +2,9 @@
 //! `#[evict::memoize]` generate. Generated code names only `::evict::__private::...`; nothing
 //! here is a stable API except [`CacheParameters`], which is re-exported at the crate root.
 
+use core::any::{Any, TypeId};
 use core::fmt;
+use core::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 pub use evict_core::{Cache, CacheInfo};
@@ -140,6 +142,114 @@ impl<C> Memo<C> {
     /// Python's `cache_parameters()`.
     pub fn parameters(&self) -> CacheParameters {
         self.params
+    }
+}
+
+/// The memos of a generic memoized function, one per instantiation (a `static` cannot depend
+/// on a type parameter). Each is leaked once, when its instantiation is first called: their
+/// number is bounded by the program's code, not by its input.
+#[derive(Debug)]
+pub struct Registry {
+    memos: Mutex<Vec<(TypeId, &'static dyn ErasedMemo)>>,
+    params: CacheParameters,
+}
+
+impl Registry {
+    /// An empty registry; every memo it creates gets `params`.
+    pub const fn new(params: CacheParameters) -> Self {
+        Self {
+            memos: Mutex::new(Vec::new()),
+            params,
+        }
+    }
+
+    fn memos(&self) -> Vec<&'static dyn ErasedMemo> {
+        let memos = self.memos.lock().unwrap_or_else(PoisonError::into_inner);
+        memos.iter().map(|&(_, memo)| memo).collect()
+    }
+
+    /// The memo of the instantiation whose cache type is `C`, created by `init` on first use.
+    pub fn memo<C, K, V>(&self, init: fn() -> C) -> &'static Memo<C>
+    where
+        C: Cache<K, V> + Send + 'static,
+        K: 'static,
+        V: 'static,
+    {
+        let id = TypeId::of::<Typed<C, K, V>>();
+        let mut memos = self.memos.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&(_, memo)) = memos.iter().find(|(t, _)| *t == id) {
+            let any: &'static dyn Any = memo;
+            if let Some(typed) = any.downcast_ref::<Typed<C, K, V>>() {
+                return &typed.memo;
+            }
+        }
+        let typed: &'static Typed<C, K, V> = Box::leak(Box::new(Typed {
+            memo: Memo::new(init, self.params),
+            kv: PhantomData,
+        }));
+        memos.push((id, typed));
+        &typed.memo
+    }
+
+    /// The sum of the instantiations' `cache_info()`: hits, misses and current sizes add up;
+    /// `maxsize` is each instantiation's.
+    pub fn info(&self) -> CacheInfo {
+        let mut total = CacheInfo {
+            maxsize: self.params.maxsize,
+            ..CacheInfo::default()
+        };
+        for memo in self.memos() {
+            let info = memo.info();
+            total.hits += info.hits;
+            total.misses += info.misses;
+            total.currsize += info.currsize;
+        }
+        total
+    }
+
+    /// Clears every instantiation's cache.
+    pub fn clear(&self) {
+        for memo in self.memos() {
+            memo.clear();
+        }
+    }
+
+    /// The parameters every instantiation shares.
+    pub fn parameters(&self) -> CacheParameters {
+        self.params
+    }
+}
+
+/// A memo with its key and value types, so the registry can hold it without naming them.
+struct Typed<C, K, V> {
+    memo: Memo<C>,
+    kv: PhantomData<fn() -> (K, V)>,
+}
+
+trait ErasedMemo: Any + Sync + fmt::Debug {
+    fn info(&self) -> CacheInfo;
+    fn clear(&self);
+}
+
+impl<C, K, V> fmt::Debug for Typed<C, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Typed")
+            .field("params", &self.memo.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C, K, V> ErasedMemo for Typed<C, K, V>
+where
+    C: Cache<K, V> + Send + 'static,
+    K: 'static,
+    V: 'static,
+{
+    fn info(&self) -> CacheInfo {
+        self.memo.info::<K, V>()
+    }
+    fn clear(&self) {
+        self.memo.clear();
     }
 }
 

@@ -306,6 +306,14 @@ impl Grid {
             Self::paths(w - 1, h) + Self::paths(w, h - 1)
         }
     }
+    /// Generic and associated at once: one cache per instantiation.
+    #[evict::cache(associated)]
+    fn twice<T>(x: T) -> T
+    where
+        T: Clone + std::hash::Hash + Eq + Send + 'static + std::ops::Add<Output = T>,
+    {
+        x.clone() + x
+    }
 }
 
 #[test]
@@ -326,6 +334,15 @@ fn associated_functions() {
     assert_eq!(Grid::paths_cache_parameters().maxsize, Some(64));
     Grid::paths_cache_clear();
     assert_eq!(Grid::paths_cache_info().currsize, 0);
+    assert_eq!(
+        (Grid::twice(2u8), Grid::twice(2u8), Grid::twice(5u64)),
+        (4, 4, 10)
+    );
+    assert_eq!(Grid::twice_uncached(3i32), 6);
+    assert_eq!(
+        Grid::twice_cache_info().to_string(),
+        "CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)"
+    );
 }
 
 const SMALL: usize = 3;
@@ -485,4 +502,32 @@ fn through_a_reexport(n: u32) -> u32 {
 fn crate_option_names_a_reexport() {
     assert_eq!((through_a_reexport(1), through_a_reexport(1)), (2, 2));
     assert_eq!(through_a_reexport::cache_info().hits, 1);
+}
+
+static LARGEST_BODY: AtomicU64 = AtomicU64::new(0);
+
+#[evict::lru_cache(maxsize = 8)]
+fn largest<T: Ord + Clone + std::hash::Hash + Send + 'static>(items: Vec<T>) -> Option<T> {
+    LARGEST_BODY.fetch_add(1, Ordering::Relaxed);
+    items.into_iter().max()
+}
+
+#[test]
+fn generic_functions_get_one_cache_per_type() {
+    assert_eq!(largest(vec![3, 9, 4]), Some(9));
+    assert_eq!(largest(vec![3, 9, 4]), Some(9));
+    assert_eq!(largest(vec!["b", "a"]), Some("b"));
+    assert_eq!(largest(vec!["b", "a"]), Some("b"));
+    assert_eq!(largest::<u8>(vec![]), None);
+    assert_eq!(LARGEST_BODY.load(Ordering::Relaxed), 3);
+    // Three instantiations (i32, &str, u8), each with its own cache of 8; the counters add up.
+    assert_eq!(
+        largest::cache_info().to_string(),
+        "CacheInfo(hits=2, misses=3, maxsize=8, currsize=3)"
+    );
+    assert_eq!(largest::uncached(vec!['x', 'y']), Some('y'));
+    largest::cache_clear();
+    assert_eq!(largest::cache_info().currsize, 0);
+    assert_eq!(largest(vec![1, 2]), Some(2));
+    assert_eq!(largest::cache_info().misses, 1);
 }

@@ -394,6 +394,15 @@ fn collect_args(func: &ItemFn) -> syn::Result<Vec<Arg>> {
     Ok(args)
 }
 
+/// Whether `ident` occurs anywhere in `tokens`.
+fn mentions(tokens: TokenStream2, ident: &Ident) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
+}
+
 fn check_signature(func: &ItemFn, opts: &Options) -> syn::Result<()> {
     let sig = &func.sig;
     if let Some(t) = &sig.asyncness {
@@ -436,12 +445,22 @@ fn check_signature(func: &ItemFn, opts: &Options) -> syn::Result<()> {
         match param {
             GenericParam::Lifetime(_) => {}
             GenericParam::Type(t) => {
-                return Err(syn::Error::new_spanned(
-                    t,
-                    "generic functions cannot be memoized yet: the cache is one `static`, \
-                     and a `static` cannot depend on a type parameter; memoize one \
-                     non-generic function per type (each calling a shared generic helper)",
-                ));
+                let used = sig.inputs.iter().any(|input| match input {
+                    FnArg::Typed(pat_ty) => mentions(pat_ty.ty.to_token_stream(), &t.ident),
+                    FnArg::Receiver(_) => false,
+                });
+                if !used {
+                    return Err(syn::Error::new_spanned(
+                        &t.ident,
+                        format!(
+                            "the type parameter `{}` appears in no argument: a memoized \
+                             generic function needs each type parameter in an argument's type \
+                             (its `uncached` companion is found from them); add an argument \
+                             such as `PhantomData<{0}>`, or write one function per type",
+                            t.ident
+                        ),
+                    ));
+                }
             }
             GenericParam::Const(c) => {
                 return Err(syn::Error::new_spanned(
@@ -609,10 +628,13 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         .collect();
 
     // Bounds checked with messages that say what to do (see `__private::Key`/`Value`).
-    let key_checks = args.iter().map(|a| {
-        let key_ty = &a.key_ty;
-        quote_spanned!(a.ty.span()=> #private::assert_key::<#key_ty>();)
-    });
+    let key_checks: Vec<TokenStream2> = args
+        .iter()
+        .map(|a| {
+            let key_ty = &a.key_ty;
+            quote_spanned!(a.ty.span()=> #private::assert_key::<#key_ty>();)
+        })
+        .collect();
     let value_check = quote_spanned!(ret_span=> #private::assert_value::<#ret_ty>(););
     let keep = if opts.errors {
         quote!(#private::keep_all::<#ret_ty>)
@@ -632,8 +654,69 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         #private::Memo<#cache_ty>
     };
 
+    // Where the cache lives. A non-generic function has one `static` memo. A generic one
+    // cannot (a `static` cannot depend on a type parameter): it keeps a registry with one
+    // memo per instantiation, and the companions sum over them.
+    let memo_fn = format_ident!("__evict_memo_{}", name);
+    let registry_fn = format_ident!("__evict_registry_{}", name);
+    let prefix = if opts.associated {
+        quote!(Self::)
+    } else {
+        quote!()
+    };
+    let type_params: Vec<&Ident> = generics.type_params().map(|t| &t.ident).collect();
+    let mut memo_generics = generics.clone();
+    memo_generics.params = memo_generics
+        .params
+        .into_iter()
+        .filter(|p| matches!(p, GenericParam::Type(_)))
+        .collect();
+    let (memo_fn_def, memo_ref, info_expr, clear_expr, params_fn_expr) = if type_params.is_empty() {
+        (
+            quote! {
+                #(#shared_attrs)*
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                fn #memo_fn() -> &'static #memo_static {
+                    #(#key_checks)*
+                    #value_check
+                    static MEMO: #memo_static = #private::Memo::new(|| #init, #params_expr);
+                    &MEMO
+                }
+            },
+            quote!(#prefix #memo_fn()),
+            quote!(#prefix #memo_fn().info::<#key_ty, #ret_ty>()),
+            quote!(#prefix #memo_fn().clear()),
+            quote!(#prefix #memo_fn().parameters()),
+        )
+    } else {
+        (
+            quote! {
+                #(#shared_attrs)*
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                fn #memo_fn #memo_generics () -> &'static #memo_static #where_clause {
+                    #(#key_checks)*
+                    #value_check
+                    #prefix #registry_fn().memo::<#cache_ty, #key_ty, #ret_ty>(|| #init)
+                }
+
+                #(#shared_attrs)*
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                fn #registry_fn() -> &'static #private::Registry {
+                    static REGISTRY: #private::Registry = #private::Registry::new(#params_expr);
+                    &REGISTRY
+                }
+            },
+            quote!(#prefix #memo_fn::<#(#type_params),*>()),
+            quote!(#prefix #registry_fn().info()),
+            quote!(#prefix #registry_fn().clear()),
+            quote!(#prefix #registry_fn().parameters()),
+        )
+    };
+
     if opts.associated {
-        let memo_fn = format_ident!("__evict_memo_{}", name);
         let info_fn = format_ident!("{}_cache_info", name);
         let clear_fn = format_ident!("{}_cache_clear", name);
         let params_fn = format_ident!("{}_cache_parameters", name);
@@ -655,7 +738,7 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
             #vis fn #name #generics (#(#params),*) -> #ret_ty #where_clause {
                 let #key_var: #key_ty = (#(#key_parts,)*);
                 #private::Memo::call(
-                    Self::#memo_fn(),
+                    #memo_ref,
                     #key_var,
                     |#key_var: &#key_ty| Self::#uncached_ident(#(#body_args),*),
                     #keep,
@@ -667,35 +750,27 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
             #[allow(non_snake_case, clippy::inline_always)]
             fn #uncached_ident #generics (#inputs) -> #ret_ty #where_clause #block
 
-            #(#shared_attrs)*
-            #[doc(hidden)]
-            #[allow(non_snake_case)]
-            fn #memo_fn() -> &'static #memo_static {
-                #(#key_checks)*
-                #value_check
-                static MEMO: #memo_static = #private::Memo::new(|| #init, #params_expr);
-                &MEMO
-            }
+            #memo_fn_def
 
             #(#shared_attrs)*
             #[doc = #doc_info]
             #[allow(dead_code)]
             #vis fn #info_fn() -> #private::CacheInfo {
-                Self::#memo_fn().info::<#key_ty, #ret_ty>()
+                #info_expr
             }
 
             #(#shared_attrs)*
             #[doc = #doc_clear]
             #[allow(dead_code)]
             #vis fn #clear_fn() {
-                Self::#memo_fn().clear()
+                #clear_expr
             }
 
             #(#shared_attrs)*
             #[doc = #doc_params]
             #[allow(dead_code)]
             #vis fn #params_fn() -> #private::CacheParameters {
-                Self::#memo_fn().parameters()
+                #params_fn_expr
             }
 
             #(#shared_attrs)*
@@ -734,7 +809,6 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
     // The companion module names no type of the user's (it may sit in a function body, where
     // it cannot see the items around it): everything it needs is reached through `__Evict`,
     // a marker type whose impls are written next to the function, where every name resolves.
-    let memo_fn = format_ident!("__evict_memo_{}", name);
     let arg_tys: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
     let generic_args: Vec<Ident> = (0..args.len()).map(|i| format_ident!("A{}", i)).collect();
     let generic_vals: Vec<Ident> = (0..args.len()).map(|i| format_ident!("a{}", i)).collect();
@@ -744,7 +818,7 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         #vis fn #name #generics (#(#params),*) -> #ret_ty #where_clause {
             let #key_var: #key_ty = (#(#key_parts,)*);
             #private::Memo::call(
-                #memo_fn(),
+                #memo_ref,
                 #key_var,
                 |#key_var: &#key_ty| #uncached_ident(#(#body_args),*),
                 #keep,
@@ -756,27 +830,19 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
         #[allow(non_snake_case)]
         fn #uncached_ident #generics (#inputs) -> #ret_ty #where_clause #block
 
-        #(#shared_attrs)*
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        fn #memo_fn() -> &'static #memo_static {
-            #(#key_checks)*
-            #value_check
-            static MEMO: #memo_static = #private::Memo::new(|| #init, #params_expr);
-            &MEMO
-        }
+        #memo_fn_def
 
         #(#shared_attrs)*
         #[allow(dead_code)]
         impl #name::__Evict {
             fn __evict_info() -> #private::CacheInfo {
-                #memo_fn().info::<#key_ty, #ret_ty>()
+                #info_expr
             }
             fn __evict_clear() {
-                #memo_fn().clear()
+                #clear_expr
             }
             fn __evict_parameters() -> #private::CacheParameters {
-                #memo_fn().parameters()
+                #params_fn_expr
             }
         }
 

@@ -7,8 +7,13 @@ fn bump(counter: &mut u64) -> u64 {
 }
 
 #[evict::cache]
-fn largest<T: Ord + Clone>(items: Vec<T>) -> Option<T> {
-    items.into_iter().max()
+fn make<T: Default + Clone + Send + 'static>() -> T {
+    T::default()
+}
+
+#[evict::cache]
+fn zeros<const N: usize>() -> [u8; N] {
+    [0; N]
 }
 
 #[evict::cache]
