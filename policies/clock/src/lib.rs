@@ -291,7 +291,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> ClockCache<K, V, S> {
     /// indexes every slot again, growing the table first only if fewer than `len / 4`
     /// buckets would stay free. A rebuild costs O(len) and leaves at least `len / 4` free
     /// buckets, each `put` uses at most one, so it costs at most 4 re-insertions per `put`,
-    /// amortised; once the cache is full it never allocates.
+    /// amortised. A full cache grows its table at most once (when its capacity fills the
+    /// table above about 0.7) and then never allocates again.
     #[cold]
     #[inline(never)]
     fn rebuild_table(&mut self) {
@@ -662,5 +663,17 @@ mod tests {
             assert_eq!(c.table.allocation_size(), filled, "capacity {cap}");
             assert_eq!(c.nodes.capacity(), cap);
         }
+        // 100 entries would leave fewer than 100 / 4 of a 128-bucket table's 112 usable
+        // buckets free: the table doubles once, then stays put.
+        let mut c = ClockCache::new(100);
+        let mut sizes = Vec::new();
+        for k in 0..400_000u64 {
+            let _ = c.put(k, k);
+            if k % 50_000 == 49_999 {
+                sizes.push(c.table.allocation_size());
+            }
+        }
+        assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
+        c.check_invariants();
     }
 }
