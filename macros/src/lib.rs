@@ -747,7 +747,7 @@ fn generate(kind: Kind, opts: &Options, func: &ItemFn) -> syn::Result<TokenStrea
 
             #(#shared_attrs)*
             #[doc(hidden)]
-            #[allow(non_snake_case, clippy::inline_always)]
+            #[allow(non_snake_case)]
             fn #uncached_ident #generics (#inputs) -> #ret_ty #where_clause #block
 
             #memo_fn_def
