@@ -77,3 +77,8 @@ pub use __private::CacheParameters;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+// The README's examples are doctests too, so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
