@@ -297,7 +297,12 @@ fn run(args: Args) -> Result<(), Failure> {
         })?;
     }
     for ((path, input), r) in plots.iter().zip(&inputs).zip(&results) {
-        let title = format!("{} ({})", input.trace.name, input.source);
+        let title = format!(
+            "{}: {} requests, {} distinct keys",
+            input.plot_name,
+            input.trace.keys.len(),
+            input.trace.unique
+        );
         report::plot(path, &title, r).map_err(|e| Failure(ErrorKind::Usage, e))?;
         if args.json || args.csv {
             eprintln!("evict-sim: plot written to {}", path.display());

@@ -246,6 +246,7 @@ pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String
         .map_err(|e| fail(&e))?;
     chart
         .configure_mesh()
+        .max_light_lines(0)
         .x_desc("cache size (entries)")
         .y_desc("hit ratio")
         .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
