@@ -20,7 +20,7 @@ pub const OPT_FILL: &str = "opt-fill";
 /// Requests replayed between two calls of the progress callback.
 const CHUNK: usize = 1 << 16;
 
-/// The default policy list: every policy of the [registry](crate::registry), then `opt`.
+/// The default policy list: every policy of the [`registry`], then `opt`.
 ///
 /// ```
 /// let all = evict_sim::replay::default_policies();
