@@ -26,6 +26,8 @@ use evict_wtinylfu::sketch::FrequencySketch;
 ///   itself if probation was empty): the candidate stays if its estimated frequency is
 ///   greater, and the victim leaves; otherwise the candidate leaves. If what left is the
 ///   new key, `put` returns `Rejected`.
+/// - After a `put` that inserted without evicting, the sketch may widen to the number of
+///   entries (only sketches for more than 65,536 entries do).
 /// - `remove` takes the entry out of its queue; `clear` also forgets the sketch.
 /// - [`WTinyLfu::adaptive`]: after each `get` made while the model is full, the hit or miss
 ///   is counted; every `sample` of them, the hill climber (below) moves the window's share:
@@ -292,6 +294,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                 };
             }
         }
+        self.sketch.ensure_capacity(self.len());
         Put::Inserted
     }
 

@@ -617,6 +617,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             });
             self.index(hash, i);
             self.push_front(Segment::Window, i);
+            self.sketch.ensure_capacity(n + 1);
             if overflow {
                 let candidate = self.lists[Segment::Window as usize].tail;
                 self.move_to_front(Segment::Probation, candidate);

@@ -11,7 +11,9 @@
 //! Layout (the one Caffeine's `FrequencySketch` uses, written afresh): counters are packed
 //! 16 to a `u64` word, words are grouped into blocks of 8 (64 bytes, one cache line), and a
 //! key's four counters all live in one block, two words per row, so an increment or an
-//! estimate touches one cache line. The table has `next_power_of_two(capacity)` words
+//! estimate touches one cache line. The table grows to `next_power_of_two(capacity)` words
+//! (see [`FrequencySketch::ensure_capacity`]; large sketches start at 2^16 words and double
+//! as the cache fills, so a cache with a huge capacity and few entries stays small)
 //! (at least one block): 8 bytes per cache entry, 16 counters per entry.
 //!
 //! Hashing is deterministic: [`FrequencySketch::hash`] uses a fixed-seed hasher (foldhash,
@@ -48,6 +50,8 @@ const BLOCK_WORDS: usize = 8;
 /// The seed of the fixed hasher (any constant works; this one is the fractional part of the
 /// golden ratio).
 const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The largest table a new sketch starts with (512 KiB); larger ones grow as the cache fills.
+const INITIAL_WORDS: usize = 1 << 16;
 
 /// A count-min sketch of 4-bit counters, depth 4, with periodic halving. See the
 /// [module docs](self).
@@ -72,6 +76,10 @@ pub struct FrequencySketch {
     table: Vec<u64>,
     /// Words in the table once allocated: a power of two, at least one block.
     words: usize,
+    /// `words` when new or cleared.
+    initial_words: usize,
+    /// The most `words` grows to: `next_power_of_two(capacity)`.
+    max_words: usize,
     /// Increments that changed at least one counter since the last reset (minus the
     /// halving correction, see [`reset`](Self::reset)).
     additions: u64,
@@ -82,7 +90,8 @@ pub struct FrequencySketch {
 impl FrequencySketch {
     /// A sketch sized for a cache of `capacity` entries: `next_power_of_two(capacity)`
     /// words of 16 counters (at least 8 words), halved every `10 × capacity` additions
-    /// (at least 10).
+    /// (at least 10). Above 2^16 words it starts at 2^16 and grows with
+    /// [`ensure_capacity`](Self::ensure_capacity).
     ///
     /// ```
     /// use evict_wtinylfu::sketch::FrequencySketch;
@@ -93,12 +102,43 @@ impl FrequencySketch {
     /// ```
     pub fn new(capacity: usize) -> Self {
         // Past 2^30 words (8 GiB of counters) more width buys nothing measurable.
-        let words = capacity.clamp(BLOCK_WORDS, 1 << 30).next_power_of_two();
+        let max_words = capacity.clamp(BLOCK_WORDS, 1 << 30).next_power_of_two();
+        let initial_words = max_words.min(INITIAL_WORDS);
         Self {
             table: Vec::new(),
-            words,
+            words: initial_words,
+            initial_words,
+            max_words,
             additions: 0,
             sample_size: (capacity.max(1) as u64).saturating_mul(10),
+        }
+    }
+
+    /// Widens the table, by doubling, to at least `entries` words (one word, 16 counters,
+    /// per cache entry), up to the size [`new`](Self::new) was given. A cache calls it as
+    /// it grows. Doubling copies each block to its two possible new places, so every key
+    /// keeps its estimate: estimates never drop below the true counts. Only sketches of
+    /// more than 2^16 words ever grow.
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// let mut sketch = FrequencySketch::new(1 << 20);
+    /// assert_eq!(sketch.words(), 1 << 16);
+    /// let k = FrequencySketch::hash(&"k");
+    /// sketch.increment(k);
+    /// sketch.ensure_capacity(100_000);
+    /// assert_eq!(sketch.words(), 1 << 17);
+    /// assert_eq!(sketch.frequency(k), 1);
+    /// ```
+    pub fn ensure_capacity(&mut self, entries: usize) {
+        while self.words < entries && self.words < self.max_words {
+            if !self.table.is_empty() {
+                // Block b moves to b or b + old block count under the wider mask; both
+                // get its counters.
+                self.table.extend_from_within(..);
+            }
+            self.words *= 2;
         }
     }
 
@@ -227,6 +267,7 @@ impl FrequencySketch {
     /// next increment).
     pub fn clear(&mut self) {
         self.table = Vec::new();
+        self.words = self.initial_words;
         self.additions = 0;
     }
 
@@ -241,7 +282,8 @@ impl FrequencySketch {
         self.sample_size
     }
 
-    /// The number of 64-bit words of counters (16 counters each) once allocated.
+    /// The number of 64-bit words of counters (16 counters each) once allocated (now: it
+    /// grows with [`ensure_capacity`](Self::ensure_capacity)).
     pub fn words(&self) -> usize {
         self.words
     }
@@ -442,6 +484,38 @@ mod tests {
         // u8 keys must not collide.
         let hashes: HashSet<u64> = (0..=255u8).map(|k| FrequencySketch::hash(&k)).collect();
         assert_eq!(hashes.len(), 256);
+    }
+
+    #[test]
+    fn growing_keeps_every_estimate_and_the_bound() {
+        let mut sketch = FrequencySketch::new(1 << 18);
+        assert_eq!(sketch.words(), 1 << 16);
+        let items = stream(50_000);
+        let mut truth = std::collections::HashMap::new();
+        for (i, &(k, c)) in items.iter().enumerate() {
+            for _ in 0..c.min(3) {
+                sketch.increment(FrequencySketch::hash(&k));
+            }
+            *truth.entry(k).or_insert(0u8) += c.min(3);
+            if i % 10_000 == 0 {
+                let before: Vec<u8> = (0..=i as u64)
+                    .map(|k| sketch.frequency(FrequencySketch::hash(&k)))
+                    .collect();
+                sketch.ensure_capacity(sketch.words() + 1);
+                for (k, &b) in before.iter().enumerate() {
+                    let h = FrequencySketch::hash(&(k as u64));
+                    assert_eq!(sketch.frequency(h), b, "key {k} changed on growth");
+                }
+            }
+        }
+        assert_eq!(sketch.words(), 1 << 18);
+        sketch.ensure_capacity(usize::MAX);
+        assert_eq!(sketch.words(), 1 << 18, "grew past its capacity");
+        for (k, &c) in &truth {
+            assert!(sketch.frequency(FrequencySketch::hash(k)) >= c);
+        }
+        sketch.clear();
+        assert_eq!(sketch.words(), 1 << 16);
     }
 
     #[test]

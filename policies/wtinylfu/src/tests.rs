@@ -304,3 +304,14 @@ fn u64_entries_cost_at_most_48_bytes_at_a_million() {
         "{per_entry:.2}: the formula in the README is off"
     );
 }
+
+#[test]
+fn a_huge_capacity_does_not_allocate_a_huge_sketch() {
+    let mut c = WTinyLfuCache::new(usize::MAX);
+    for k in 0..1000u64 {
+        assert_eq!(c.get(&k), None);
+        assert_eq!(c.put(k, k), Put::Inserted);
+    }
+    assert!(c.heap_bytes() < 1 << 20, "{} bytes", c.heap_bytes());
+    assert_eq!(c.sketch().words(), 1 << 16);
+}
