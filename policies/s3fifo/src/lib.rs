@@ -20,7 +20,7 @@ pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
 /// Low 30 bits of a link: a slot index. The high bits carry the entry's flags.
 const IDX: u32 = (1 << 30) - 1;
-/// "No slot": the end of a queue.
+/// "No slot": both ends of an empty queue.
 const NIL: u32 = IDX;
 /// In `Node::next`, bits 30 and 31 hold the frequency (0 to 3).
 const FREQ_ONE: u32 = 1 << 30;
