@@ -78,8 +78,26 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         })
         .collect();
     let name_w = policies.iter().map(|p| p.len()).max().unwrap_or(0).max(8);
-    let heads: Vec<String> = labels.to_vec();
-    let subs: Vec<String> = sizes.iter().map(|&s| thousands(s)).collect();
+    // A percentage gets its entry count on a second header row; an entry count is shown once.
+    let absolute = |i: usize| sizes.get(i).is_some_and(|s| labels[i] == s.to_string());
+    let heads: Vec<String> = (0..labels.len())
+        .map(|i| {
+            if absolute(i) {
+                thousands(sizes[i])
+            } else {
+                labels[i].clone()
+            }
+        })
+        .collect();
+    let subs: Vec<String> = (0..sizes.len())
+        .map(|i| {
+            if absolute(i) {
+                String::new()
+            } else {
+                thousands(sizes[i])
+            }
+        })
+        .collect();
     let col_w: Vec<usize> = heads
         .iter()
         .zip(&subs)
@@ -100,11 +118,13 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         let _ = write!(out, " {h:>w$}");
     }
     let _ = writeln!(out, " {:>8}", "Mreq/s");
-    let _ = write!(out, "{:<name_w$}", "");
-    for (s, w) in subs.iter().zip(&col_w) {
-        let _ = write!(out, " {s:>w$}");
+    if subs.iter().any(|s| !s.is_empty()) {
+        let _ = write!(out, "{:<name_w$}", "");
+        for (s, w) in subs.iter().zip(&col_w) {
+            let _ = write!(out, " {s:>w$}");
+        }
+        let _ = writeln!(out);
     }
-    let _ = writeln!(out);
     for p in &policies {
         let _ = write!(out, "{p:<name_w$}");
         let (mut reqs, mut secs) = (0u64, 0f64);
