@@ -206,7 +206,7 @@ fn run(args: Args) -> Result<(), Failure> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(total);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} replaying [{bar:40}] {percent}% {per_sec} eta {eta}",
+            "{spinner} replaying [{bar:40}] {percent}% of {human_len} requests, eta {eta}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
