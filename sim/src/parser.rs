@@ -632,7 +632,11 @@ fn parse_csv(data: &[u8], column: Option<&str>, name: &str) -> Result<Vec<u64>, 
     }
     let columns: Vec<String> = header
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .map(|h| {
+            // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first name.
+            let h = h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h);
+            String::from_utf8_lossy(h).trim().to_string()
+        })
         .collect();
     let index = match column {
         Some(c) => columns.iter().position(|h| h == c).ok_or_else(|| {
@@ -933,6 +937,8 @@ mod tests {
         );
         let strings = b"key\nalpha\nbeta\nalpha\n";
         assert_eq!(parse(strings, Format::Csv, None, "t").unwrap(), [0, 1, 0]);
+        let bom = "\u{feff}key,b\n5,1\n".as_bytes();
+        assert_eq!(parse(bom, Format::Csv, Some("key"), "t").unwrap(), [5]);
         let quoted = b"a,key\n1,\"x,y\"\n2,\"x,y\"\n";
         assert_eq!(
             parse(quoted, Format::Csv, Some("key"), "t").unwrap(),
