@@ -215,7 +215,7 @@ impl FrequencySketch {
     #[inline]
     pub fn increment(&mut self, hash: u64) {
         if self.table.is_empty() {
-            self.table = vec![0; self.words];
+            self.allocate();
         }
         let (base, slots) = self.locate(hash);
         let block: &mut [u64; BLOCK_WORDS] = (&mut self.table[base..base + BLOCK_WORDS])
@@ -237,6 +237,13 @@ impl FrequencySketch {
         }
     }
 
+    /// Allocates the table (on the first increment, and the first after a `clear`).
+    #[cold]
+    #[inline(never)]
+    fn allocate(&mut self) {
+        self.table = vec![0; self.words];
+    }
+
     /// Halves every counter (the aging step), which [`increment`](Self::increment) does on
     /// its own once `additions()` reaches `sample_size()`. The addition count is halved
     /// too, after subtracting a quarter of the number of odd counters: halving truncates
@@ -254,6 +261,7 @@ impl FrequencySketch {
     /// sketch.reset();
     /// assert_eq!(sketch.frequency(k), before / 2);
     /// ```
+    #[cold]
     pub fn reset(&mut self) {
         let mut odd = 0u64;
         for w in &mut self.table {
