@@ -728,10 +728,12 @@ where
         match self.find(hash, key) {
             Some(i) => {
                 self.stats.hit();
-                // One bounds check for the counter and the value; the increment is
-                // branch-free (a saturated counter is rewritten unchanged).
+                // One bounds check for the counter and the value; a saturated counter is
+                // not rewritten, so hot entries' cache lines stay clean.
                 let node = &mut self.nodes[i as usize];
-                node.next += u32::from(node.next < FREQ_MAX) << 30;
+                if node.next < FREQ_MAX {
+                    node.next += FREQ_ONE;
+                }
                 Some(&node.value)
             }
             None => {
