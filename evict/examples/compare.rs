@@ -23,8 +23,13 @@ fn workload(requests: usize, keys: u64, mut seed: u64) -> Vec<u64> {
         .collect()
 }
 
-fn policies(capacity: usize) -> Vec<(&'static str, Box<dyn Cache<u64, u64>>)> {
-    let mut all: Vec<(&'static str, Box<dyn Cache<u64, u64>>)> = Vec::new();
+/// A policy's registry name and a cache of it, chosen at run time through the trait.
+type Named = (&'static str, Box<dyn Cache<u64, u64>>);
+
+// Each push is behind its own feature, so `vec![...]` cannot express the list.
+#[allow(clippy::vec_init_then_push)]
+fn policies(capacity: usize) -> Vec<Named> {
+    let mut all: Vec<Named> = Vec::new();
     #[cfg(feature = "unbounded")]
     all.push(("unbounded", Box::new(evict::UnboundedCache::new())));
     #[cfg(feature = "lru")]
