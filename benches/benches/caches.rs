@@ -52,7 +52,7 @@ struct Single<'g, 'c, 'k> {
 }
 
 impl Visitor for Single<'_, '_, '_> {
-    fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
+    fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
         let cap = self.group.capacity;
         match self.group.workload {
             Workload::GetHit => {

@@ -65,7 +65,7 @@ const fn meta(name: &'static str, kind: Kind, evict: bool) -> Meta {
 /// capacity in entries (ignored by the unbounded ones).
 pub trait Visitor {
     /// Called once per implementation, in table order.
-    fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F);
+    fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F);
 }
 
 /// Calls `visitor` for every implementation: the hashbrown limit, every evict policy, then
@@ -112,7 +112,7 @@ pub fn for_each_impl<V: Visitor>(visitor: &mut V) {
 pub fn impl_names() -> Vec<Meta> {
     struct Names(Vec<Meta>);
     impl Visitor for Names {
-        fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, _: F) {
+        fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, _: F) {
             self.0.push(meta);
         }
     }
@@ -295,7 +295,7 @@ pub fn hits_of_all(keys: &[u64], capacity: usize) -> Vec<Hits> {
         out: Vec<Hits>,
     }
     impl Visitor for Count<'_> {
-        fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
+        fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
             let mut cache = make(self.capacity);
             let hits = count_hits(&mut cache, self.keys);
             self.out.push(Hits {

@@ -54,7 +54,7 @@ pub fn measure_all<M: Meter>(meter: &M, entries: usize) -> Vec<MemoryRow> {
         rows: Vec<MemoryRow>,
     }
     impl<M: Meter> Visitor for Run<'_, M> {
-        fn visit<C: BenchCache, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
+        fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
             self.rows
                 .push(measure_one(self.meter, meta, &make, self.entries));
         }
