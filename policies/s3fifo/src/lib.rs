@@ -71,10 +71,11 @@ fn set_idx(link: &mut u32, i: u32) {
     *link = (*link & !IDX) | i;
 }
 
-/// The ghost fingerprint of a key hash: its high 32 bits (0 is reserved for holes).
+/// The ghost's 32-bit fingerprint of a key hash: both halves folded (so that a hasher that
+/// fills only the low bits still spreads), never 0 (that marks the ring's holes).
 #[inline]
 fn fingerprint(hash: u64) -> u32 {
-    ((hash >> 32) as u32).max(1)
+    ((hash ^ (hash >> 32)) as u32).max(1)
 }
 
 /// The ghost's capacity for a cache of `capacity`: `⌊9 · capacity / 10⌋`, libCacheSim's
@@ -83,12 +84,205 @@ fn ghost_capacity(capacity: u32) -> u32 {
     (u64::from(capacity) * 9 / 10) as u32
 }
 
-/// Bits of a ghost index slot that record the entry's distance from its home slot.
+/// Bits of an index slot that record the entry's distance from its home slot.
 const DISP_BITS: u32 = 4;
 
-/// An empty slot of the ghost index. Never a real slot: positions never have all their bits
-/// set (see `Ghost::allocate`).
+/// An empty index slot. Never a real slot: positions never have all their bits set (see
+/// `Index::new`).
 const EMPTY: u32 = u32::MAX;
+
+/// An open-addressing table of `u32` positions (in the ghost ring) keyed by 32-bit
+/// fingerprints: linear probing, backward-shift deletion (so no tombstones
+/// and no growth but the one the owner asks for), at most half full.
+///
+/// Each `u32` slot packs the position (low `pos_bits`), the distance from the entry's home
+/// slot (next bits, saturating: the largest value means "ask the owner") and a tag of
+/// fingerprint bits (the rest), so that a lookup reads one cache line of slots and then only
+/// the entries whose tag matches, and moving entries back on a deletion seldom needs their
+/// fingerprint. The owner confirms a match (`is`) and tells an entry's fingerprint from its
+/// position (`fp_of`).
+#[derive(Clone, Default)]
+struct Index {
+    slots: Vec<u32>,
+    /// `slots.len() - 1`.
+    mask: u32,
+    /// `32 - log2(slots.len())`.
+    shift: u32,
+    pos_bits: u32,
+    /// `(1 << pos_bits) - 1`.
+    pos_mask: u32,
+    /// Largest stored displacement (`2^disp_bits - 1`): it means "this or more".
+    disp_max: u32,
+    /// `pos_bits + disp_bits`: where the tag starts (32 when there is none).
+    tag_shift: u32,
+    /// Fingerprint bits kept as a tag: `(1 << tag_bits) - 1`.
+    tag_mask: u32,
+    len: u32,
+}
+
+/// The fewest slots an index has.
+const GROUP: u32 = 4;
+
+impl Index {
+    /// An empty index of `slots` slots (a power of two, at least 2) for positions below
+    /// `positions`, recording displacements in up to `disp_bits` bits.
+    fn new(positions: usize, slots: usize, disp_bits: u32) -> Self {
+        debug_assert!(slots.is_power_of_two() && slots >= GROUP as usize);
+        // Positions are < positions <= 2^pos_bits - 1, so a slot is never all ones (EMPTY).
+        let pos_bits = usize::BITS - positions.leading_zeros();
+        let spare = 32 - pos_bits;
+        let disp_bits = spare.min(disp_bits);
+        Self {
+            slots: alloc::vec![EMPTY; slots],
+            mask: (slots - 1) as u32,
+            shift: 32 - slots.trailing_zeros(),
+            pos_bits,
+            pos_mask: (1 << pos_bits) - 1,
+            disp_max: (1 << disp_bits) - 1,
+            tag_shift: pos_bits + disp_bits,
+            tag_mask: ((1u64 << (spare - disp_bits)) - 1) as u32,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn home(&self, fp: u32) -> u32 {
+        fp.wrapping_mul(0x9E37_79B9) >> self.shift
+    }
+
+    #[inline]
+    fn pos_of(&self, slot: u32) -> u32 {
+        slot & self.pos_mask
+    }
+
+    #[inline]
+    fn tag_of(&self, slot: u32) -> u32 {
+        ((u64::from(slot)) >> self.tag_shift) as u32 & self.tag_mask
+    }
+
+    /// A slot for position `pos` of `fp`, `disp` slots from its home.
+    #[inline]
+    fn slot(&self, pos: u32, fp: u32, disp: u32) -> u32 {
+        let tag = u64::from(fp & self.tag_mask) << self.tag_shift;
+        pos | (disp.min(self.disp_max) << self.pos_bits) | tag as u32
+    }
+
+    /// How far the entry in slot `j` sits from its home.
+    #[inline]
+    fn disp_of(&self, slot: u32, j: u32, fp_of: &impl Fn(u32) -> u32) -> u32 {
+        let d = (slot >> self.pos_bits) & self.disp_max;
+        if d < self.disp_max {
+            d
+        } else {
+            j.wrapping_sub(self.home(fp_of(self.pos_of(slot)))) & self.mask
+        }
+    }
+
+    /// The slot of the entry of fingerprint `fp` whose position satisfies `is`.
+    #[inline]
+    fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let tag = fp & self.tag_mask;
+        let mut s = self.home(fp);
+        loop {
+            let v = self.slots[s as usize];
+            if v == EMPTY {
+                return None;
+            }
+            if self.tag_of(v) == tag && is(self.pos_of(v)) {
+                return Some(s);
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// The position in slot `s`.
+    #[inline]
+    fn pos_at(&self, s: u32) -> u32 {
+        self.pos_of(self.slots[s as usize])
+    }
+
+    /// The slot of the entry at position `pos`, whose fingerprint is `fp` (it is indexed).
+    #[inline]
+    fn find_pos(&self, fp: u32, pos: u32) -> u32 {
+        let mut s = self.home(fp);
+        loop {
+            let v = self.slots[s as usize];
+            debug_assert_ne!(v, EMPTY, "position {pos} is not indexed");
+            if self.pos_of(v) == pos {
+                return s;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// Empties slot `s`, shifting later entries of its cluster back so that every entry
+    /// stays reachable from its home slot.
+    fn remove_at(&mut self, mut s: u32, fp_of: impl Fn(u32) -> u32) {
+        self.slots[s as usize] = EMPTY;
+        self.len -= 1;
+        let mut j = s;
+        loop {
+            j = (j + 1) & self.mask;
+            let v = self.slots[j as usize];
+            if v == EMPTY {
+                return;
+            }
+            // The entry may move back to `s` unless its home lies cyclically in (s, j].
+            let d = self.disp_of(v, j, &fp_of);
+            let gap = j.wrapping_sub(s) & self.mask;
+            if d >= gap {
+                let keep = v & !(self.disp_max << self.pos_bits);
+                self.slots[s as usize] = keep | ((d - gap).min(self.disp_max) << self.pos_bits);
+                self.slots[j as usize] = EMPTY;
+                s = j;
+            }
+        }
+    }
+
+    fn insert(&mut self, fp: u32, pos: u32) {
+        let mut s = self.home(fp);
+        let mut disp = 0;
+        while self.slots[s as usize] != EMPTY {
+            s = (s + 1) & self.mask;
+            disp += 1;
+        }
+        self.slots[s as usize] = self.slot(pos, fp, disp);
+        self.len += 1;
+    }
+
+    fn clear_slots(&mut self) {
+        self.slots.fill(EMPTY);
+        self.len = 0;
+    }
+
+    /// Checks every slot against the fingerprint of its position. For tests.
+    fn check(&self, fp_of: impl Fn(u32) -> u32) {
+        let mut taken = 0;
+        for (j, &v) in self.slots.iter().enumerate() {
+            if v == EMPTY {
+                continue;
+            }
+            taken += 1;
+            let fp = fp_of(self.pos_of(v));
+            let d = (j as u32).wrapping_sub(self.home(fp)) & self.mask;
+            assert_eq!(
+                v,
+                self.slot(self.pos_of(v), fp, d),
+                "index slot {j} is stale"
+            );
+            // Linear probing: every slot from the home to here is taken.
+            for k in 0..d {
+                let between = (j as u32).wrapping_sub(k + 1) & self.mask;
+                assert_ne!(self.slots[between as usize], EMPTY, "gap before slot {j}");
+            }
+        }
+        assert_eq!(taken, self.len, "index length");
+        assert!(self.slots.is_empty() || 2 * self.len as usize <= self.slots.len());
+    }
+}
 
 /// The ghost queue: a FIFO of at most `capacity` fingerprints of keys evicted from the small
 /// queue.
@@ -98,27 +292,12 @@ const EMPTY: u32 = u32::MAX;
 /// the others. A new fingerprint pushes out the oldest live one only when `live` reaches
 /// the capacity (holes do not count, exactly as a FIFO with removal); the ring has an eighth
 /// more slots than the capacity, and when holes fill that slack the ring is compacted, so
-/// the work stays O(1) amortised.
-///
-/// `index` is an open-addressing table of ring positions (linear probing, backward-shift
-/// deletion, so no tombstones and no growth), at most half full. Each `u32` slot packs the
-/// ring position (low `pos_bits`), the distance from the entry's home slot (next
-/// `disp_bits`, saturating: the largest value means "look it up") and a tag of fingerprint
-/// bits (the rest), so that probing past other entries and shifting them back rarely reads
-/// the ring. Both are allocated once, when the cache first fills, and never again.
+/// the work stays O(1) amortised. `index` maps fingerprints to ring positions. Both are
+/// allocated once, when the cache first fills, and never again.
 #[derive(Clone, Default)]
 struct Ghost {
     ring: Vec<u32>,
-    index: Vec<u32>,
-    /// `index.len() - 1`.
-    mask: u32,
-    /// `32 - log2(index.len())`.
-    shift: u32,
-    pos_bits: u32,
-    /// Largest stored displacement (`2^disp_bits - 1`): it means "this or more".
-    disp_max: u32,
-    /// Fingerprint bits kept as a tag: `(1 << tag_bits) - 1`.
-    tag_mask: u32,
+    index: Index,
     tail: u32,
     span: u32,
     live: u32,
@@ -135,126 +314,22 @@ impl Ghost {
             return;
         }
         let slots = capacity as usize + capacity as usize / 8 + 1;
-        let index_len = (2 * capacity as usize).next_power_of_two().max(2);
+        let index_len = (2 * capacity as usize)
+            .next_power_of_two()
+            .max(GROUP as usize);
         self.ring = alloc::vec![0; slots];
-        self.index = alloc::vec![EMPTY; index_len];
-        self.mask = (index_len - 1) as u32;
-        self.shift = 32 - index_len.trailing_zeros();
-        // Positions are < slots <= 2^pos_bits - 1, so a slot is never all ones (EMPTY).
-        self.pos_bits = usize::BITS - slots.leading_zeros();
-        let spare = 32 - self.pos_bits;
-        let disp_bits = spare.min(disp_bits);
-        self.disp_max = (1 << disp_bits) - 1;
-        self.tag_mask = ((1u64 << (spare - disp_bits)) - 1) as u32;
+        self.index = Index::new(slots, index_len, disp_bits);
         self.tail = 0;
         self.span = 0;
         self.live = 0;
         self.capacity = capacity;
     }
 
-    #[inline]
-    fn home(&self, fp: u32) -> u32 {
-        fp.wrapping_mul(0x9E37_79B9) >> self.shift
-    }
-
-    #[inline]
-    fn pos_of(&self, slot: u32) -> u32 {
-        slot & ((1 << self.pos_bits) - 1)
-    }
-
-    #[inline]
-    fn tag_shift(&self) -> u32 {
-        self.pos_bits + self.disp_max.count_ones()
-    }
-
-    #[inline]
-    fn tag_of(&self, slot: u32) -> u32 {
-        ((u64::from(slot)) >> self.tag_shift()) as u32 & self.tag_mask
-    }
-
-    /// A slot for ring position `pos` of `fp`, `disp` slots from its home.
-    #[inline]
-    fn slot(&self, pos: u32, fp: u32, disp: u32) -> u32 {
-        let tag = u64::from(fp & self.tag_mask) << self.tag_shift();
-        pos | (disp.min(self.disp_max) << self.pos_bits) | tag as u32
-    }
-
-    /// How far the entry in slot `j` sits from its home.
-    #[inline]
-    fn disp_of(&self, slot: u32, j: u32) -> u32 {
-        let d = (slot >> self.pos_bits) & self.disp_max;
-        if d < self.disp_max {
-            d
-        } else {
-            j.wrapping_sub(self.home(self.ring[self.pos_of(slot) as usize])) & self.mask
-        }
-    }
-
     /// The index slot holding `fp`, if it is a live ghost.
     #[inline]
     fn find(&self, fp: u32) -> Option<u32> {
-        if self.live == 0 {
-            return None;
-        }
-        let tag = fp & self.tag_mask;
-        let mut s = self.home(fp);
-        loop {
-            let v = self.index[s as usize];
-            if v == EMPTY {
-                return None;
-            }
-            if self.tag_of(v) == tag && self.ring[self.pos_of(v) as usize] == fp {
-                return Some(s);
-            }
-            s = (s + 1) & self.mask;
-        }
-    }
-
-    /// The index slot of the live ghost at ring position `pos`, whose fingerprint is `fp`.
-    #[inline]
-    fn find_pos(&self, pos: u32, fp: u32) -> u32 {
-        let mut s = self.home(fp);
-        loop {
-            let v = self.index[s as usize];
-            debug_assert_ne!(v, EMPTY, "a live ghost is indexed");
-            if self.pos_of(v) == pos {
-                return s;
-            }
-            s = (s + 1) & self.mask;
-        }
-    }
-
-    /// Empties index slot `s`, shifting later entries of its cluster back so that every
-    /// entry stays reachable from its home slot.
-    fn unindex(&mut self, mut s: u32) {
-        self.index[s as usize] = EMPTY;
-        let mut j = s;
-        loop {
-            j = (j + 1) & self.mask;
-            let v = self.index[j as usize];
-            if v == EMPTY {
-                return;
-            }
-            // The entry may move back to `s` unless its home lies cyclically in (s, j].
-            let d = self.disp_of(v, j);
-            let gap = j.wrapping_sub(s) & self.mask;
-            if d >= gap {
-                let keep = v & !(self.disp_max << self.pos_bits);
-                self.index[s as usize] = keep | ((d - gap).min(self.disp_max) << self.pos_bits);
-                self.index[j as usize] = EMPTY;
-                s = j;
-            }
-        }
-    }
-
-    fn index_insert(&mut self, fp: u32, pos: u32) {
-        let mut s = self.home(fp);
-        let mut disp = 0;
-        while self.index[s as usize] != EMPTY {
-            s = (s + 1) & self.mask;
-            disp += 1;
-        }
-        self.index[s as usize] = self.slot(pos, fp, disp);
+        let ring = &self.ring;
+        self.index.find(fp, |p| ring[p as usize] == fp)
     }
 
     /// Takes `fp` out of the ghost; whether it was there.
@@ -262,8 +337,9 @@ impl Ghost {
     fn take(&mut self, fp: u32) -> bool {
         match self.find(fp) {
             Some(s) => {
-                let p = self.pos_of(self.index[s as usize]);
-                self.unindex(s);
+                let p = self.index.pos_at(s);
+                let ring = &self.ring;
+                self.index.remove_at(s, |q| ring[q as usize]);
                 self.ring[p as usize] = 0;
                 self.live -= 1;
                 true
@@ -290,8 +366,9 @@ impl Ghost {
                 self.span -= 1;
             }
             let old = self.ring[self.tail as usize];
-            let s = self.find_pos(self.tail, old);
-            self.unindex(s);
+            let s = self.index.find_pos(old, self.tail);
+            let ring = &self.ring;
+            self.index.remove_at(s, |q| ring[q as usize]);
             self.ring[self.tail as usize] = 0;
             self.tail = self.wrap(self.tail + 1);
             self.span -= 1;
@@ -302,7 +379,7 @@ impl Ghost {
         }
         let pos = self.wrap(self.tail + self.span);
         self.ring[pos as usize] = fp;
-        self.index_insert(fp, pos);
+        self.index.insert(fp, pos);
         self.span += 1;
         self.live += 1;
     }
@@ -326,10 +403,10 @@ impl Ghost {
         self.ring[w..].fill(0);
         self.tail = 0;
         self.span = w as u32;
-        self.index.fill(EMPTY);
+        self.index.clear_slots();
         for pos in 0..w {
             let fp = self.ring[pos];
-            self.index_insert(fp, pos as u32);
+            self.index.insert(fp, pos as u32);
         }
     }
 
@@ -349,34 +426,12 @@ impl Ghost {
             } else if fp != 0 {
                 live += 1;
                 let s = self.find(fp).expect("live ghost not indexed");
-                assert_eq!(
-                    self.pos_of(self.index[s as usize]),
-                    pos,
-                    "duplicate fingerprint"
-                );
+                assert_eq!(self.index.pos_at(s), pos, "duplicate fingerprint");
             }
         }
         assert_eq!(live, self.live, "ghost live count");
-        let mut indexed = 0;
-        for (j, &v) in self.index.iter().enumerate() {
-            if v == EMPTY {
-                continue;
-            }
-            indexed += 1;
-            let fp = self.ring[self.pos_of(v) as usize];
-            let d = (j as u32).wrapping_sub(self.home(fp)) & self.mask;
-            assert_eq!(
-                v,
-                self.slot(self.pos_of(v), fp, d),
-                "ghost slot {j} is stale"
-            );
-            // Linear probing: every slot from the home to here is taken.
-            for k in 0..d {
-                let between = (j as u32).wrapping_sub(k + 1) & self.mask;
-                assert_ne!(self.index[between as usize], EMPTY, "gap before slot {j}");
-            }
-        }
-        assert_eq!(indexed, self.live as usize, "ghost index size");
+        assert_eq!(self.index.len, self.live, "ghost index size");
+        self.index.check(|p| self.ring[p as usize]);
     }
 }
 
