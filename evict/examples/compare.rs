@@ -37,7 +37,10 @@ fn policies(capacity: usize) -> Vec<Named> {
     #[cfg(feature = "fifo")]
     all.push(("fifo", Box::new(evict::FifoCache::new(capacity))));
     #[cfg(feature = "random")]
-    all.push(("random", Box::new(evict::RandomCache::with_seed(capacity, 1))));
+    all.push((
+        "random",
+        Box::new(evict::RandomCache::with_seed(capacity, 1)),
+    ));
     #[cfg(feature = "clock")]
     all.push(("clock", Box::new(evict::ClockCache::new(capacity))));
     #[cfg(feature = "sieve")]
@@ -68,6 +71,9 @@ fn main() {
             }
         }
         let info = cache.info();
-        println!("{name:>10}  {info}  hit ratio {:.2}%", 100.0 * info.hit_ratio());
+        println!(
+            "{name:>10}  {info}  hit ratio {:.2}%",
+            100.0 * info.hit_ratio()
+        );
     }
 }
