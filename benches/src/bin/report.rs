@@ -221,6 +221,55 @@ fn targets(dir: &Path, memory: &[MemoryRow]) -> Result<String, String> {
             .expect("write to String");
         }
     }
+    // Each evict policy against the competitors of its family, group by group.
+    let groups: Vec<&Group> = GROUPS
+        .iter()
+        .filter(|g| !matches!(g.workload, Workload::SharedZipf { .. }))
+        .collect();
+    for meta in impl_names()
+        .into_iter()
+        .filter(|m| m.evict && m.kind != Kind::Unbounded)
+    {
+        let rivals: &[&str] = if meta.kind == Kind::ExactLru {
+            &["lru", "schnellru", "hashlink"]
+        } else {
+            &["quick_cache-unsync", "quick_cache-sync"]
+        };
+        let mut lost = Vec::new();
+        let mut compared = 0;
+        for g in &groups {
+            let Some(ours) = ns_per_op(dir, g.id, meta.name)? else {
+                continue;
+            };
+            let mut best: Option<(f64, &str)> = None;
+            for &r in rivals {
+                if let Some(t) = ns_per_op(dir, g.id, r)?
+                    && best.is_none_or(|(b, _)| t < b)
+                {
+                    best = Some((t, r));
+                }
+            }
+            if let Some((t, r)) = best {
+                compared += 1;
+                if ours >= t {
+                    lost.push(format!("{} ({ours:.1} vs {r} {t:.1})", g.title));
+                }
+            }
+        }
+        writeln!(
+            out,
+            "- {} vs {}: faster in {} of {compared} groups{}",
+            meta.name,
+            rivals.join("/"),
+            compared - lost.len(),
+            if lost.is_empty() {
+                String::new()
+            } else {
+                format!("; slower in {}", lost.join(", "))
+            }
+        )
+        .expect("write to String");
+    }
     if let Some(r) = memory.iter().find(|r| r.meta.name == "evict-lru") {
         writeln!(
             out,
