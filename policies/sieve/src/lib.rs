@@ -313,7 +313,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
     }
 
     /// Empties the table in place (the allocation stays, the "deleted" marks go) and
-    /// indexes every slot again, growing the table first only if fewer than `len / 4`
+    /// indexes every slot again, growing the table first only if fewer than `max(len / 4, min(len, 4096))`
     /// buckets would stay free. A rebuild costs O(len) and leaves at least `len / 4` free
     /// buckets, each `put` uses at most one, so it costs at most 4 re-insertions per `put`,
     /// amortised. A full cache grows its table at most once (when its capacity fills the
@@ -325,7 +325,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
         let hasher = &self.hasher;
         let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
         self.table.clear();
-        let room = nodes.len() + nodes.len() / 4;
+        // A quarter of `len` spare, but at least `min(len, 4096)`: a nearly full small table
+        // refills with tombstones within a few dozen evictions and its misses probe further.
+        let room = nodes.len() + (nodes.len() / 4).max(nodes.len().min(4096));
         if self.table.capacity() < room {
             self.table.reserve(room, rehash);
         }
