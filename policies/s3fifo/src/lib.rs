@@ -711,6 +711,46 @@ impl<K, V, S> S3FifoCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
+    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
+    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
+    /// tombstones, and once they use up its spare room it doubles a table that is more than
+    /// half full. So when the room is used up, the table is instead rebuilt in its own
+    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
+    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
+    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    #[inline]
+    fn index(&mut self, hash: u64, i: u32) {
+        if self.table.len() < self.table.capacity() {
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table
+                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+        } else {
+            // Slot `i` already holds its key, so the rebuild indexes it too.
+            self.rebuild_table();
+        }
+    }
+
+    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
+    #[cold]
+    fn rebuild_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
+        self.table.clear();
+        // A quarter of `len` spare. (LRU and the other single-queue policies keep at least
+        // `min(len, 4096)` spare for speed on small caches; here the ghost or the sketch
+        // already uses most of the 48-bytes-per-entry budget, so memory wins.)
+        let want = nodes.len() + nodes.len() / 4;
+        if self.table.capacity() < want {
+            self.table.reserve(want, rehash);
+        }
+        for (j, node) in nodes.iter().enumerate() {
+            self.table
+                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
+        }
+    }
+
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
@@ -835,10 +875,7 @@ where
             });
             let q = self.entry_queue(was_ghost);
             self.link_head(i, q);
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+            self.index(hash, i);
             if self.nodes.len() == self.capacity as usize {
                 // Full from now on: the ghost's memory is taken once, here, so that
                 // evictions never allocate.
@@ -865,11 +902,7 @@ where
         node.next = NIL; // frequency 0
         let q = self.entry_queue(was_ghost);
         self.link_head(victim, q);
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        // The table never grows here: one entry left and one comes back.
-        self.table
-            .insert_unique(hash, victim, |&j| hasher.hash_one(&nodes[j as usize].key));
+        self.index(hash, victim);
         Put::Evicted(old_key, old_value)
     }
 
@@ -1180,5 +1213,28 @@ mod tests {
         }
         assert_eq!(c.queue_lens(), (2, 18)); // the warm-up starts over
         c.check_invariants();
+    }
+
+    #[test]
+    fn table_does_not_keep_growing_under_churn() {
+        // Tombstones left by evictions must not make a full cache double its table again
+        // and again: after the warm-up (at most one growth) the allocation stays put.
+        for capacity in [50usize, 80, 1000] {
+            let mut c = S3FifoCache::new(capacity);
+            let mut sizes = (0, 0);
+            // S3-FIFO's tables churn more slowly than LRU's: 2M ops are needed to see the
+            // doubling without the in-place rebuild.
+            for k in 0..2_000_000u64 {
+                let key = if k % 7 == 0 { k.saturating_sub(3) } else { k };
+                if c.get(&key).is_none() {
+                    let _ = c.put(key, key);
+                }
+                if k == 20_000 {
+                    sizes = (c.nodes.capacity(), c.table.allocation_size());
+                }
+            }
+            c.check_invariants();
+            assert_eq!((c.nodes.capacity(), c.table.allocation_size()), sizes);
+        }
     }
 }

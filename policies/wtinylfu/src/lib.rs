@@ -545,12 +545,44 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         }
     }
 
-    /// Adds slot `i`'s table entry under `hash`.
+    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
+    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
+    /// tombstones, and once they use up its spare room it doubles a table that is more than
+    /// half full. So when the room is used up, the table is instead rebuilt in its own
+    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
+    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
+    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    #[inline]
     fn index(&mut self, hash: u64, i: u32) {
+        if self.table.len() < self.table.capacity() {
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table
+                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+        } else {
+            // Slot `i` already holds its key, so the rebuild indexes it too.
+            self.rebuild_table();
+        }
+    }
+
+    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
+    #[cold]
+    fn rebuild_table(&mut self) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
+        self.table.clear();
+        // A quarter of `len` spare. (LRU and the other single-queue policies keep at least
+        // `min(len, 4096)` spare for speed on small caches; here the ghost or the sketch
+        // already uses most of the 48-bytes-per-entry budget, so memory wins.)
+        let want = nodes.len() + nodes.len() / 4;
+        if self.table.capacity() < want {
+            self.table.reserve(want, rehash);
+        }
+        for (j, node) in nodes.iter().enumerate() {
+            self.table
+                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
+        }
     }
 
     /// The sketch's estimate for the key in slot `i`.
