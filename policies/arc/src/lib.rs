@@ -518,6 +518,44 @@ impl<K, V, S> ArcCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
+    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
+    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
+    /// tombstones, and once they use up its spare room it doubles a table that is more than
+    /// half full. So when the room is used up, the table is instead rebuilt in its own
+    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
+    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
+    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    #[inline]
+    fn index(&mut self, hash: u64, i: u32) {
+        if self.table.len() < self.table.capacity() {
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table
+                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+        } else {
+            // Slot `i` already holds its key, so the rebuild indexes it too.
+            self.rebuild_table();
+        }
+    }
+
+    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
+    #[cold]
+    fn rebuild_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
+        self.table.clear();
+        // A quarter of `len` spare (not LRU's `min(len, 4096)` floor: the ghost lists
+        // already take much of the memory budget).
+        let want = nodes.len() + nodes.len() / 4;
+        if self.table.capacity() < want {
+            self.table.reserve(want, rehash);
+        }
+        for (j, node) in nodes.iter().enumerate() {
+            self.table
+                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
+        }
+    }
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
@@ -695,10 +733,7 @@ where
                 },
             });
             self.lists.push_front(&mut self.nodes, i, list);
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
+            self.index(hash, i);
             return Put::Inserted;
         };
 
@@ -717,11 +752,7 @@ where
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
         self.lists.push_front(&mut self.nodes, v, list);
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        // The table never grows here: one entry left and one comes back.
-        self.table
-            .insert_unique(hash, v, |&j| hasher.hash_one(&nodes[j as usize].key));
+        self.index(hash, v);
         Put::Evicted(old_key, old_value)
     }
 
