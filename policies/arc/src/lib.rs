@@ -12,6 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
+use evict_slots::SlotIndex;
 use hashbrown::HashTable;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
@@ -307,7 +308,7 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live; `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// `T1` and `T2`.
     lists: Lists,
     /// `B1` and `B2`.
@@ -357,7 +358,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             lists: Lists::EMPTY,
             ghosts: Ghosts::new(),
             p: 0.0,
@@ -454,7 +455,7 @@ impl<K, V, S> ArcCache<K, V, S> {
             for at in self.lists.walk(&self.nodes, list) {
                 let hash = self.hasher.hash_one(&self.nodes[at as usize].key);
                 assert_eq!(
-                    self.table.find(hash, |&i| i == at).copied(),
+                    self.table.find(hash, |i| i == at),
                     Some(at),
                     "slot {at} not reachable from the table"
                 );
@@ -518,50 +519,20 @@ impl<K, V, S> ArcCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
-    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
-    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
-    /// tombstones, and once they use up its spare room it doubles a table that is more than
-    /// half full. So when the room is used up, the table is instead rebuilt in its own
-    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
-    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
-    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
-        if self.table.len() < self.table.capacity() {
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
-        } else {
-            // Slot `i` already holds its key, so the rebuild indexes it too.
-            self.rebuild_table();
-        }
-    }
-
-    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // A quarter of `len` spare (not LRU's `min(len, 4096)` floor: the ghost lists
-        // already take much of the memory budget).
-        let want = nodes.len() + nodes.len() / 4;
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 0, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
     /// Case I: a cached entry moves to the most recent end of `T2`.
@@ -606,17 +577,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// dense `Vec` (filled by the last slot, whose links and table entry are repointed).
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         self.lists.unlink(&mut self.nodes, i);
-        if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
-            entry.remove();
-        }
+        self.table.remove(hash, i);
         let last = (self.nodes.len() - 1) as u32;
         let node = self.nodes.swap_remove(i as usize);
         if i != last {
             self.lists.relocate(&mut self.nodes, i);
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -739,9 +706,7 @@ where
 
         // Full: the victim's slot is reused in place for the new entry.
         let victim_hash = self.hasher.hash_one(&self.nodes[v as usize].key);
-        if let Ok(entry) = self.table.find_entry(victim_hash, |&j| j == v) {
-            entry.remove();
-        }
+        self.table.remove(victim_hash, v);
         if to_ghost {
             // T1's victim goes to B1, T2's to B2: the list ids match.
             let from = self.nodes[v as usize].links.list();
@@ -782,7 +747,7 @@ where
     /// `cache_clear()` does) and resets the counters.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.lists = Lists::EMPTY;
         self.ghosts = Ghosts::new();
         self.p = 0.0;

@@ -12,7 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
@@ -60,7 +60,7 @@ pub struct FifoCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live. `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// Oldest slot (the next victim), or `NIL` when empty. The newest is `nodes[head].prev`.
     head: u32,
     capacity: u32,
@@ -99,7 +99,7 @@ impl<K, V, S> FifoCache<K, V, S> {
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             head: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
@@ -217,7 +217,7 @@ impl<K, V, S> FifoCache<K, V, S> {
             );
             let hash = self.hasher.hash_one(&node.key);
             assert_eq!(
-                self.table.find(hash, |&i| i == at).copied(),
+                self.table.find(hash, |i| i == at),
                 Some(at),
                 "slot {at} not reachable from the table"
             );
@@ -230,67 +230,24 @@ impl<K: Hash + Eq, V, S: BuildHasher> FifoCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
-    /// Adds the table entry of slot `i`, whose key hashes to `hash`.
-    ///
-    /// hashbrown marks some removed buckets "deleted" rather than "empty", and the marks use
-    /// up the table's free space. When none is left, hashbrown rehashes in place only if the
-    /// table is at most half full, and otherwise doubles it. A full cache removes and
-    /// inserts one entry per eviction, so it would sooner or later double its table for
-    /// nothing (measured at 1,000,000 `u64` entries: 34.5 -> 45 bytes per entry after about
-    /// 15 million evictions). Instead, when the free space is used up, the table is rebuilt
-    /// in its own allocation (`clear` keeps the memory and forgets the marks; every slot is
-    /// inserted again), and grows only if fewer than `max(len / 4, min(len, 4096))` buckets would stay free.
-    /// A rebuild costs O(len) and leaves at least `len / 4` free buckets, each insertion
-    /// uses at most one, so it costs at most 4 insertions per `put`, amortised, and
-    /// allocates nothing. (Measured over 20 million evictions: 2.05 hashes per eviction
-    /// at 60,000 entries in 131,072 buckets, about 2.7 at 90,000, close to the worst load
-    /// before the table doubles; 2.0 is the minimum, the new key and the victim.)
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        if self.table.len() < self.table.capacity() || self.table.is_empty() {
-            self.table.insert_unique(hash, i, rehash);
-            return;
-        }
-        self.rebuild_table();
-    }
-
-    /// Re-inserts every slot into an emptied table, growing it only when short of room.
-    /// See [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // A quarter of `len` spare, but at least `min(len, 4096)`: a nearly full small table
-        // refills with tombstones within a few dozen evictions and its misses probe further.
-        let want = nodes.len() + (nodes.len() / 4).max(nodes.len().min(4096));
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 4096, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
 
     /// Removes the table entry of slot `i`, whose key hashes to `hash`.
     #[inline]
     fn unindex(&mut self, i: u32, hash: u64) {
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
     }
 
     /// Takes slot `i` out: its links, its table entry, and its place in the dense `Vec`
@@ -316,9 +273,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> FifoCache<K, V, S> {
                 self.head = i;
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -413,7 +368,7 @@ where
     /// resets the counters.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.head = NIL;
         self.stats.reset();
     }

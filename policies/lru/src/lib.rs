@@ -12,7 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
@@ -58,7 +58,7 @@ pub struct LruCache<K, V, S = DefaultHashBuilder> {
     /// `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// Most recently used slot, or `NIL` when empty.
     head: u32,
     /// Least recently used slot (the next victim), or `NIL` when empty.
@@ -99,7 +99,7 @@ impl<K, V, S> LruCache<K, V, S> {
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             head: NIL,
             tail: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
@@ -194,7 +194,7 @@ impl<K, V, S> LruCache<K, V, S> {
             assert_eq!(node.prev, prev, "broken prev link at slot {at}");
             let hash = self.hasher.hash_one(&node.key);
             assert_eq!(
-                self.table.find(hash, |&i| i == at).copied(),
+                self.table.find(hash, |i| i == at),
                 Some(at),
                 "slot {at} not reachable from the table"
             );
@@ -212,9 +212,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
     /// Moves `i` to the front unless it is there already (a common case under skew, and
@@ -227,63 +225,22 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         }
     }
 
-    /// Adds slot `i`, whose key hashes to `hash`, to the table.
-    ///
-    /// Why not just `insert_unique`: a full cache removes one table entry and inserts one per
-    /// eviction. hashbrown leaves some removed buckets as tombstones, which use up its spare
-    /// room; when none is left it rehashes in place only if the table is at most half full,
-    /// and otherwise doubles it. A full LRU would so double its table for nothing after
-    /// enough evictions (measured at 1,000,000 `u64` entries: 34.5 bytes per entry growing
-    /// to 45 after about 15 million evictions). So when the spare room is used up, the table
-    /// is rebuilt in its own allocation (`clear` keeps the memory and drops the tombstones),
-    /// growing only when fewer than a quarter of `len` (at least `min(len, 4096)`) buckets
-    /// would stay free. A rebuild is
-    /// O(len) and buys at least `len / 4` insertions, so it costs O(1) amortised and
-    /// allocates nothing once the cache is full.
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
-        if self.table.len() < self.table.capacity() {
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
-        } else {
-            // Slot `i` already holds its key, so the rebuild indexes it too.
-            self.rebuild_table();
-        }
-    }
-
-    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // Spare room of a quarter of `len`, but at least `len` (up to 4096) for small caches:
-        // a nearly full small table fills with tombstones again within a few dozen
-        // evictions, and its misses probe further (measured: the capacity-64 memoization
-        // workload 22.5 -> 16.9 ns per op with this floor). At 1M entries it changes nothing.
-        let want = nodes.len() + (nodes.len() / 4).max(nodes.len().min(4096));
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 4096, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
 
     /// Takes slot `i` out: its list links, its table entry, and its place in the dense
     /// `Vec` (filled by the last slot, whose links and table entry are repointed).
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         self.unlink(i);
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
         let last = (self.nodes.len() - 1) as u32;
         let node = self.nodes.swap_remove(i as usize);
         if i != last {
@@ -299,9 +256,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
                 n => self.nodes[n as usize].prev = i,
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -365,12 +320,7 @@ where
         // Full: reuse the least recently used slot in place.
         let victim = self.tail;
         let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
-        match self.table.find_entry(victim_hash, |&j| j == victim) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(victim_hash, victim);
         let node = &mut self.nodes[victim as usize];
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
@@ -403,7 +353,7 @@ where
     /// resets the counters.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.head = NIL;
         self.tail = NIL;
         self.stats.reset();

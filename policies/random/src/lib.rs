@@ -12,7 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache. Hashing never influences which entry is evicted.
@@ -96,7 +96,7 @@ pub struct RandomCache<K, V, S = DefaultHashBuilder> {
     /// with the last slot.
     entries: Vec<(K, V)>,
     /// Key hash -> slot index in `entries`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     capacity: u32,
     /// Where the generator starts after `new` and after every `clear`.
     seed: u64,
@@ -168,7 +168,7 @@ impl<K, V, S> RandomCache<K, V, S> {
     pub fn with_hasher_and_seed(capacity: usize, hasher: S, seed: u64) -> Self {
         Self {
             entries: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             capacity: capacity.min(MAX_CAPACITY) as u32,
             seed,
             rng: SplitMix64::new(seed),
@@ -223,9 +223,7 @@ impl<K, V, S> RandomCache<K, V, S> {
             let hash = self.hasher.hash_one(key);
             let entries = &self.entries;
             assert_eq!(
-                self.table
-                    .find(hash, |&i| entries[i as usize].0 == *key)
-                    .copied(),
+                self.table.find(hash, |i| entries[i as usize].0 == *key),
                 Some(at as u32),
                 "slot {at} not reachable from the table by its key"
             );
@@ -237,67 +235,24 @@ impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let entries = &self.entries;
-        self.table
-            .find(hash, |&i| entries[i as usize].0 == *key)
-            .copied()
+        self.table.find(hash, |i| entries[i as usize].0 == *key)
     }
 
-    /// Adds the table entry of slot `i`, whose key hashes to `hash`.
-    ///
-    /// hashbrown marks some removed buckets "deleted" rather than "empty", and the marks use
-    /// up the table's free space. When none is left, hashbrown rehashes in place only if the
-    /// table is at most half full, and otherwise doubles it. A full cache removes and
-    /// inserts one entry per eviction, so it would sooner or later double its table for
-    /// nothing (measured at 1,000,000 `u64` entries: 26.5 -> 37 bytes per entry after about
-    /// 20 million evictions). Instead, when the free space is used up, the table is rebuilt
-    /// in its own allocation (`clear` keeps the memory and forgets the marks; every slot is
-    /// inserted again), and grows only if fewer than `max(len / 4, min(len, 4096))` buckets would stay free.
-    /// A rebuild costs O(len) and leaves at least `len / 4` free buckets, each insertion
-    /// uses at most one, so it costs at most 4 insertions per `put`, amortised, and
-    /// allocates nothing. (Measured over 20 million evictions: 2.05 hashes per eviction
-    /// at 60,000 entries in 131,072 buckets, about 2.7 at 90,000, close to the worst load
-    /// before the table doubles; 2.0 is the minimum, the new key and the victim.)
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
         let entries = &self.entries;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&entries[j as usize].0);
-        if self.table.len() < self.table.capacity() || self.table.is_empty() {
-            self.table.insert_unique(hash, i, rehash);
-            return;
-        }
-        self.rebuild_table();
-    }
-
-    /// Re-inserts every slot into an emptied table, growing it only when short of room.
-    /// See [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
-        let entries = &self.entries;
-        let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&entries[j as usize].0);
-        self.table.clear();
-        // A quarter of `len` spare, but at least `min(len, 4096)`: a nearly full small table
-        // refills with tombstones within a few dozen evictions and its misses probe further.
-        let want = entries.len() + (entries.len() / 4).max(entries.len().min(4096));
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, (key, _)) in entries.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, entries.len(), 4096, |j| {
+            hasher.hash_one(&entries[j as usize].0)
+        });
     }
 
     /// Removes the table entry of slot `i`, whose key hashes to `hash`.
     #[inline]
     fn unindex(&mut self, i: u32, hash: u64) {
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
     }
 }
 
@@ -367,9 +322,7 @@ where
         let (_, value) = self.entries.swap_remove(i as usize);
         if i != last {
             let moved_hash = self.hasher.hash_one(&self.entries[i as usize].0);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         Some(value)
     }
@@ -393,7 +346,7 @@ where
     /// exactly as a new one.
     fn clear(&mut self) {
         self.entries = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.rng = SplitMix64::new(self.seed);
         self.stats.reset();
     }

@@ -12,7 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
@@ -463,7 +463,7 @@ pub struct S3FifoCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live; `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// The small and the main queue.
     queues: [Queue; 2],
     ghost: Ghost,
@@ -514,7 +514,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let small_target = capacity / 10;
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             queues: [EMPTY_QUEUE; 2],
             ghost: Ghost::default(),
             capacity,
@@ -686,7 +686,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 assert_eq!(node.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
                 let hash = self.hasher.hash_one(&node.key);
                 assert_eq!(
-                    self.table.find(hash, |&i| i == at).copied(),
+                    self.table.find(hash, |i| i == at),
                     Some(at),
                     "slot {at} not reachable from the table"
                 );
@@ -711,63 +711,27 @@ impl<K, V, S> S3FifoCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
-    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
-    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
-    /// tombstones, and once they use up its spare room it doubles a table that is more than
-    /// half full. So when the room is used up, the table is instead rebuilt in its own
-    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
-    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
-    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
-        if self.table.len() < self.table.capacity() {
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
-        } else {
-            // Slot `i` already holds its key, so the rebuild indexes it too.
-            self.rebuild_table();
-        }
-    }
-
-    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // A quarter of `len` spare. (LRU and the other single-queue policies keep at least
-        // `min(len, 4096)` spare for speed on small caches; here the ghost or the sketch
-        // already uses most of the 48-bytes-per-entry budget, so memory wins.)
-        let want = nodes.len() + nodes.len() / 4;
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 0, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
 
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
     /// Takes slot `i` (already unlinked) out of the table and out of the dense `Vec`,
     /// whose last slot fills the hole.
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
         let last = (self.nodes.len() - 1) as u32;
         let node = self.nodes.swap_remove(i as usize);
         if i != last {
@@ -793,9 +757,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
                 self.queues[q].tail = i;
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -890,12 +852,7 @@ where
         if from_small {
             self.ghost.push(fingerprint(victim_hash));
         }
-        match self.table.find_entry(victim_hash, |&j| j == victim) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(victim_hash, victim);
         let node = &mut self.nodes[victim as usize];
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
@@ -941,7 +898,7 @@ where
     /// does) and resets the counters: the cache is as new.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.queues = [EMPTY_QUEUE; 2];
         self.ghost = Ghost::default();
         self.has_evicted = false;

@@ -12,7 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache. The eviction order never depends on hashes, so the seed changes no result.
@@ -85,7 +85,7 @@ pub struct SieveCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live. `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// The newest entry, or `NIL` when empty.
     head: u32,
     /// The oldest entry, or `NIL` when empty.
@@ -128,7 +128,7 @@ impl<K, V, S> SieveCache<K, V, S> {
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             head: NIL,
             tail: NIL,
             hand: NIL,
@@ -254,7 +254,7 @@ impl<K, V, S> SieveCache<K, V, S> {
             assert_eq!(node.newer, newer, "broken newer link at slot {at}");
             let hash = self.hasher.hash_one(&node.key);
             assert_eq!(
-                self.table.find(hash, |&i| i == at).copied(),
+                self.table.find(hash, |i| i == at),
                 Some(at),
                 "slot {at} not reachable from the table"
             );
@@ -277,64 +277,24 @@ impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
     /// Drops slot `i`'s table entry.
     #[inline]
     fn unindex(&mut self, hash: u64, i: u32) {
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
     }
 
-    /// Points `hash` at slot `i` in the table; slot `i` already holds its (new) key.
-    ///
-    /// Every eviction removes one table entry and adds one. hashbrown leaves some removed
-    /// buckets marked "deleted", the marks eat the table's free space, and when none is
-    /// left it doubles any table that is more than half full: a full cache would grow its
-    /// table for nothing after enough evictions. So when the free space is gone, the table
-    /// is rebuilt instead ([`rebuild_table`](Self::rebuild_table)).
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
-        if self.table.len() == self.table.capacity() && !self.table.is_empty() {
-            self.rebuild_table();
-            return;
-        }
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
-    }
-
-    /// Empties the table in place (the allocation stays, the "deleted" marks go) and
-    /// indexes every slot again, growing the table first only if fewer than `max(len / 4, min(len, 4096))`
-    /// buckets would stay free. A rebuild costs O(len) and leaves at least `len / 4` free
-    /// buckets, each `put` uses at most one, so it costs at most 4 re-insertions per `put`,
-    /// amortised. A full cache grows its table at most once (when its capacity fills the
-    /// table above about 0.7) and then never allocates again.
-    #[cold]
-    #[inline(never)]
-    fn rebuild_table(&mut self) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // A quarter of `len` spare, but at least `min(len, 4096)`: a nearly full small table
-        // refills with tombstones within a few dozen evictions and its misses probe further.
-        let room = nodes.len() + (nodes.len() / 4).max(nodes.len().min(4096));
-        if self.table.capacity() < room {
-            self.table.reserve(room, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 4096, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
 
     /// SIEVE's victim: from the hand (or the tail), clear visited bits moving towards the
@@ -391,9 +351,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
                 self.hand = i;
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -503,7 +461,7 @@ where
     /// the hand back to the tail and resets the counters.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.head = NIL;
         self.tail = NIL;
         self.hand = NIL;

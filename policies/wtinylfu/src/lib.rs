@@ -14,7 +14,7 @@ use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use hashbrown::HashTable;
+use evict_slots::SlotIndex;
 
 use crate::sketch::FrequencySketch;
 
@@ -152,7 +152,7 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live; `remove` fills its hole with the last slot.
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
-    table: HashTable<u32>,
+    table: SlotIndex,
     /// The three LRU lists, indexed by [`Segment`].
     lists: [List; 3],
     capacity: u32,
@@ -248,7 +248,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let (max_window, max_protected) = sizes(capacity);
         Self {
             nodes: Vec::new(),
-            table: HashTable::new(),
+            table: SlotIndex::new(),
             lists: [EMPTY; 3],
             capacity,
             max_window,
@@ -494,7 +494,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
                 assert_eq!(node.prev(), prev, "broken prev link at slot {at}");
                 let hash = self.hasher.hash_one(&node.key);
                 assert_eq!(
-                    self.table.find(hash, |&i| i == at).copied(),
+                    self.table.find(hash, |i| i == at),
                     Some(at),
                     "slot {at} not reachable from the table"
                 );
@@ -529,60 +529,24 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table
-            .find(hash, |&i| nodes[i as usize].key == *key)
-            .copied()
+        self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
     /// Drops slot `i`'s table entry (the slot itself stays).
     fn unindex(&mut self, i: u32) {
         let hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-        match self.table.find_entry(hash, |&j| j == i) {
-            Ok(entry) => {
-                entry.remove();
-            }
-            Err(_) => unreachable!("every live slot has a table entry"),
-        }
+        self.table.remove(hash, i);
     }
 
-    /// Adds slot `i`, whose key hashes to `hash`, to the table. A full cache removes one
-    /// table entry and inserts one per eviction; hashbrown leaves some removed buckets as
-    /// tombstones, and once they use up its spare room it doubles a table that is more than
-    /// half full. So when the room is used up, the table is instead rebuilt in its own
-    /// allocation (`clear` keeps the memory and drops the tombstones), growing only when
-    /// fewer than `len / 4` buckets would stay free: O(1) amortised,
-    /// and no allocation once the cache is full (the first such rebuild may grow it once).
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
-        if self.table.len() < self.table.capacity() {
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(&nodes[j as usize].key));
-        } else {
-            // Slot `i` already holds its key, so the rebuild indexes it too.
-            self.rebuild_table();
-        }
-    }
-
-    /// Re-inserts every slot into an emptied table; see [`index`](Self::index).
-    #[cold]
-    fn rebuild_table(&mut self) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(&nodes[j as usize].key);
-        self.table.clear();
-        // A quarter of `len` spare. (LRU and the other single-queue policies keep at least
-        // `min(len, 4096)` spare for speed on small caches; here the ghost or the sketch
-        // already uses most of the 48-bytes-per-entry budget, so memory wins.)
-        let want = nodes.len() + nodes.len() / 4;
-        if self.table.capacity() < want {
-            self.table.reserve(want, rehash);
-        }
-        for (j, node) in nodes.iter().enumerate() {
-            self.table
-                .insert_unique(hasher.hash_one(&node.key), j as u32, rehash);
-        }
+        self.table.insert(hash, i, nodes.len(), 0, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
     }
 
     /// The sketch's estimate for the key in slot `i`.
@@ -620,9 +584,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 n => self.nodes[n as usize].set_prev(i),
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            if let Some(slot) = self.table.find_mut(moved_hash, |&j| j == last) {
-                *slot = i;
-            }
+            self.table.repoint(moved_hash, last, i);
         }
         (node.key, node.value)
     }
@@ -772,7 +734,7 @@ where
     /// frequencies, resets the counters and, for an adaptive cache, the window size.
     fn clear(&mut self) {
         self.nodes = Vec::new();
-        self.table = HashTable::new();
+        self.table = SlotIndex::new();
         self.lists = [EMPTY; 3];
         self.sketch.clear();
         self.missed = None;

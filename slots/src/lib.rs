@@ -1,0 +1,160 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![doc = include_str!("../README.md")]
+
+use core::ops::Deref;
+
+use hashbrown::HashTable;
+
+/// A key-hash -> slot-number index over a dense array of `len` slots `0..len`.
+///
+/// Reads go through `Deref` to the `HashTable<u32>` (`find`, `len`, `allocation_size`, …);
+/// writes go through the methods here, so that every insertion can rebuild instead of
+/// doubling. See the [crate docs](crate).
+#[derive(Clone, Debug, Default)]
+pub struct SlotIndex {
+    table: HashTable<u32>,
+}
+
+impl SlotIndex {
+    /// An empty index; allocates nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The slot whose entry hashes to `hash` and for which `is` says yes.
+    #[inline]
+    pub fn find(&self, hash: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.table.find(hash, |&j| is(j)).copied()
+    }
+
+    /// Indexes slot `i` under `hash`. The array holds `len` slots `0..len`, slot `i` among
+    /// them already holding its key, and `rehash(j)` is the hash of slot `j`'s key.
+    ///
+    /// When the table has no room left it is rebuilt from `0..len` in place, keeping
+    /// `max(len / 4, min(len, small_floor))` buckets spare and growing only if that does
+    /// not fit. A floor (LRU uses 4096) keeps small, hot tables from refilling with
+    /// tombstones within a few dozen evictions, whose misses then probe further (the
+    /// capacity-64 memoization workload: 22.5 -> 16.9 ns per op); 0 spends no memory on it.
+    #[inline]
+    pub fn insert(
+        &mut self,
+        hash: u64,
+        i: u32,
+        len: usize,
+        small_floor: usize,
+        rehash: impl Fn(u32) -> u64,
+    ) {
+        if self.table.len() < self.table.capacity() {
+            self.table.insert_unique(hash, i, |&j| rehash(j));
+        } else {
+            self.rebuild(len, small_floor, rehash);
+        }
+    }
+
+    #[cold]
+    fn rebuild(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
+        self.table.clear();
+        let want = len + (len / 4).max(len.min(small_floor));
+        if self.table.capacity() < want {
+            self.table.reserve(want, |&j| rehash(j));
+        }
+        for j in 0..len as u32 {
+            self.table.insert_unique(rehash(j), j, |&j| rehash(j));
+        }
+    }
+
+    /// Forgets slot `i`, indexed under `hash`.
+    ///
+    /// # Panics
+    ///
+    /// If slot `i` is not indexed under `hash`: the caller's slots and index disagree.
+    #[inline]
+    pub fn remove(&mut self, hash: u64, i: u32) {
+        match self.table.find_entry(hash, |&j| j == i) {
+            Ok(entry) => {
+                entry.remove();
+            }
+            Err(_) => panic!("slot {i} is not indexed under its hash"),
+        }
+    }
+
+    /// Records that the entry indexed under `hash` moved from slot `from` to slot `to`
+    /// (a dense array filling a hole with its last slot).
+    #[inline]
+    pub fn repoint(&mut self, hash: u64, from: u32, to: u32) {
+        if let Some(slot) = self.table.find_mut(hash, |&j| j == from) {
+            *slot = to;
+        }
+    }
+
+    /// Forgets every slot and gives the memory back.
+    pub fn reset(&mut self) {
+        self.table = HashTable::new();
+    }
+}
+
+impl Deref for SlotIndex {
+    type Target = HashTable<u32>;
+
+    fn deref(&self) -> &HashTable<u32> {
+        &self.table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate alloc;
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// SplitMix64's finaliser: well-spread hashes, as a real hasher gives.
+    fn hash(k: u64) -> u64 {
+        let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn churn_rebuilds_in_place_instead_of_doubling() {
+        // A full "cache" of 1000 slots that replaces one key per step, as an eviction does.
+        let mut keys: Vec<u64> = (0..1000).collect();
+        let mut index = SlotIndex::new();
+        for j in 0..keys.len() {
+            index.insert(hash(keys[j]), j as u32, j + 1, 0, |s| {
+                hash(keys[s as usize])
+            });
+        }
+        let size = index.allocation_size();
+        for step in 0..1_000_000u64 {
+            let slot = (step * 7919 % 1000) as u32;
+            index.remove(hash(keys[slot as usize]), slot);
+            keys[slot as usize] = 1000 + step;
+            index.insert(hash(keys[slot as usize]), slot, 1000, 0, |s| {
+                hash(keys[s as usize])
+            });
+        }
+        assert_eq!(index.allocation_size(), size);
+        assert_eq!(index.len(), 1000);
+        for (j, &k) in keys.iter().enumerate() {
+            assert_eq!(
+                index.find(hash(k), |s| keys[s as usize] == k),
+                Some(j as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn repoint_and_reset() {
+        let keys = [5u64, 6];
+        let mut index = SlotIndex::new();
+        index.insert(hash(6), 0, 1, 0, |_| hash(6));
+        index.repoint(hash(6), 0, 1);
+        assert_eq!(index.find(hash(6), |s| keys[s as usize] == 6), Some(1));
+        index.reset();
+        assert_eq!((index.len(), index.allocation_size()), (0, 0));
+    }
+}
