@@ -40,6 +40,10 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 ///
 /// - `remove` of a cached key takes it out of `T1` or `T2` and leaves no ghost; `remove` of
 ///   any other key (a ghost too) changes nothing. `p` is untouched.
+/// - Ghosts here are keys; the policy keeps only a fingerprint of each key's hash (see its
+///   crate docs), so it can take a new key for a ghost where this model does not. Its tests
+///   use a hasher whose fingerprints are distinct over their whole key space, where the two
+///   must agree op by op.
 /// - `REPLACE` runs only when the cache is full (`|T1| + |T2| = c`). Without `remove` this is
 ///   always so where the paper calls it; after a `remove` the freed room is used first, so a
 ///   `put` never evicts while there is room. (Should `T2` be empty where `REPLACE` picks it,
