@@ -1,6 +1,8 @@
 //! The cost of a cache hit through `#[evict::lru_cache]` and `#[evict::cache]`, next to the
-//! same lookup done by hand (a `Mutex<LruCache>`, an unlocked `LruCache`) and a bare
-//! `std::collections::HashMap` lookup, all in one run so the ratios are meaningful.
+//! same lookup done by hand (a `Mutex<LruCache>`, an unlocked `LruCache`), a bare
+//! `std::collections::HashMap` lookup, and the floor of any cache shared between threads (an
+//! uncontended lock and unlock with nothing inside; one bare compare-exchange), all in one run
+//! so the ratios are meaningful.
 //!
 //! ```text
 //! cargo bench -p evict-macros --bench hit
@@ -16,6 +18,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use evict::{Cache, LruCache};
@@ -60,6 +63,24 @@ fn hits(c: &mut Criterion) {
     });
     g.bench_function("std HashMap::get (SipHash)", |b| {
         b.iter(|| *map.get(&black_box(7)).unwrap())
+    });
+    // The floor of any cache shared by all threads: one uncontended lock and unlock with
+    // nothing inside. A hit through the attribute cannot cost less than this plus a lookup.
+    let empty = Mutex::new(0u64);
+    g.bench_function("Mutex lock + unlock alone", |b| {
+        b.iter(|| *empty.lock().unwrap() + black_box(0))
+    });
+    // The cheapest possible lock: one compare-exchange to take it, a plain store to give it
+    // back (a spin lock, which never parks).
+    let flag = AtomicBool::new(false);
+    g.bench_function("one compare_exchange + store alone", |b| {
+        b.iter(|| {
+            let taken = flag
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok();
+            flag.store(false, Ordering::Release);
+            black_box(taken)
+        })
     });
     g.finish();
 

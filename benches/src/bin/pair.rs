@@ -8,6 +8,10 @@
 //! a comma-separated list of implementations, hashbrown is always included). Few names keep
 //! all the caches within the L3 cache together, as in the criterion run. Prints a markdown
 //! table.
+//!
+//! One extra name is accepted: `evict-lru-peek`, evict-lru's `peek` (the same lookup through
+//! its `u32` slot index, without the recency update or the hit count). It is the floor of any
+//! hit in that layout, so `evict-lru` minus `evict-lru-peek` is what the recency list costs.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -53,6 +57,32 @@ impl<'k> Visitor for Build<'k> {
     }
 }
 
+/// The extra row: evict-lru's lookup without the recency update.
+const LRU_PEEK: &str = "evict-lru-peek";
+
+fn lru_peek<'k>(capacity: usize) -> (Meta, Runner<'k>) {
+    use evict_core::Cache;
+    let mut cache = evict_lru::LruCache::new(capacity);
+    for i in 0..capacity as u64 {
+        let _ = cache.put(key(i), i);
+    }
+    let run: Runner<'k> = Box::new(move |chunk: &'k [u64]| {
+        let mut sum = 0u64;
+        for k in chunk {
+            if let Some(v) = cache.peek(k) {
+                sum = sum.wrapping_add(*v);
+            }
+        }
+        sum
+    });
+    let meta = Meta {
+        name: LRU_PEEK,
+        kind: evict_benches::Kind::Other,
+        evict: true,
+    };
+    (meta, run)
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -88,7 +118,8 @@ fn main() -> ExitCode {
         .split(',')
         .map(|s| s.trim().to_string())
         .collect();
-    let known: Vec<&str> = evict_benches::impl_names().iter().map(|m| m.name).collect();
+    let mut known: Vec<&str> = evict_benches::impl_names().iter().map(|m| m.name).collect();
+    known.push(LRU_PEEK);
     if let Some(bad) = names.iter().find(|n| !known.contains(&n.as_str())) {
         eprintln!(
             "pair: unknown implementation {bad:?}; known: {}",
@@ -104,6 +135,9 @@ fn main() -> ExitCode {
     };
     for_each_impl(&mut build);
     let mut runners = build.runners;
+    if build.names.iter().any(|n| n == LRU_PEEK) {
+        runners.push(lru_peek(capacity));
+    }
     let n = runners.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); n];
     let start = Instant::now();
