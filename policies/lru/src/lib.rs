@@ -18,14 +18,16 @@ use evict_slots::SlotIndex;
 /// cache.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// "No slot": the end of the recency list.
+/// "No slot": the head of an empty cache.
 const NIL: u32 = u32::MAX;
 
 /// The largest capacity an `LruCache` accepts: slots are addressed by `u32`, and `u32::MAX`
 /// marks the end of the list. Larger requests are clamped to this.
 pub const MAX_CAPACITY: usize = (u32::MAX - 1) as usize;
 
-/// One entry. `prev` points towards the most recently used end, `next` towards the least.
+/// One entry of the recency circle. `next` points towards less recently used entries, `prev`
+/// towards more recently used ones; the least recently used entry's `next` is the most
+/// recently used one.
 #[derive(Clone)]
 struct Node<K, V> {
     key: K,
@@ -37,7 +39,7 @@ struct Node<K, V> {
 /// A least-recently-used cache: when full, `put` evicts the entry that was read or written
 /// longest ago. Python's `functools.lru_cache(maxsize=N)`.
 ///
-/// Entries live in one dense `Vec` linked into a recency list by `u32` indices; a
+/// Entries live in one dense `Vec` linked into a recency circle by `u32` indices; a
 /// hashbrown `HashTable<u32>` maps keys to slots. See the [crate docs](crate) for costs.
 ///
 /// # Examples
@@ -59,10 +61,9 @@ pub struct LruCache<K, V, S = DefaultHashBuilder> {
     nodes: Vec<Node<K, V>>,
     /// Key hash -> slot index in `nodes`.
     table: SlotIndex,
-    /// Most recently used slot, or `NIL` when empty.
+    /// Most recently used slot, or `NIL` when empty. The circle closes behind it: its `prev`
+    /// is the least recently used slot, the next victim.
     head: u32,
-    /// Least recently used slot (the next victim), or `NIL` when empty.
-    tail: u32,
     capacity: u32,
     hasher: S,
     stats: Stats,
@@ -101,7 +102,6 @@ impl<K, V, S> LruCache<K, V, S> {
             nodes: Vec::new(),
             table: SlotIndex::new(),
             head: NIL,
-            tail: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
             stats: Stats::default(),
@@ -142,36 +142,43 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(cache.peek_lru(), Some((&"a", &1)));
     /// ```
     pub fn peek_lru(&self) -> Option<(&K, &V)> {
-        let node = self.nodes.get(self.tail as usize)?;
+        let head = self.nodes.get(self.head as usize)?;
+        let node = &self.nodes[head.prev as usize];
         Some((&node.key, &node.value))
     }
 
-    /// Detaches slot `i` from the recency list.
+    /// The least recently used slot, the next victim (the cache must not be empty).
+    #[inline]
+    fn tail(&self) -> u32 {
+        self.nodes[self.head as usize].prev
+    }
+
+    /// Detaches slot `i` from the circle; it must not be the only entry.
     #[inline]
     fn unlink(&mut self, i: u32) {
         let Node { prev, next, .. } = self.nodes[i as usize];
-        match prev {
-            NIL => self.head = next,
-            p => self.nodes[p as usize].next = next,
-        }
-        match next {
-            NIL => self.tail = prev,
-            n => self.nodes[n as usize].prev = prev,
-        }
+        self.nodes[prev as usize].next = next;
+        self.nodes[next as usize].prev = prev;
     }
 
-    /// Links detached slot `i` in as the most recently used.
+    /// Links detached slot `i` in as the most recently used: between the least recently used
+    /// slot and the old head.
     #[inline]
     fn push_front(&mut self, i: u32) {
-        let old_head = self.head;
-        {
+        let head = self.head;
+        if head == NIL {
             let node = &mut self.nodes[i as usize];
-            node.prev = NIL;
-            node.next = old_head;
-        }
-        match old_head {
-            NIL => self.tail = i,
-            h => self.nodes[h as usize].prev = i,
+            node.prev = i;
+            node.next = i;
+        } else {
+            let tail = self.nodes[head as usize].prev;
+            {
+                let node = &mut self.nodes[i as usize];
+                node.prev = tail;
+                node.next = head;
+            }
+            self.nodes[tail as usize].next = i;
+            self.nodes[head as usize].prev = i;
         }
         self.head = i;
     }
@@ -186,25 +193,35 @@ impl<K, V, S> LruCache<K, V, S> {
         let n = self.nodes.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
         assert_eq!(self.table.len(), n, "table and slots disagree on len");
-        let mut seen = 0;
-        let mut prev = NIL;
+        if n == 0 {
+            assert_eq!(self.head, NIL, "empty cache with a head");
+            return;
+        }
+        assert!((self.head as usize) < n, "head {} out of bounds", self.head);
+        let mut seen = alloc::vec![false; n];
         let mut at = self.head;
-        while at != NIL {
+        for step in 0..n {
             let node = &self.nodes[at as usize];
-            assert_eq!(node.prev, prev, "broken prev link at slot {at}");
+            assert!(!seen[at as usize], "slot {at} visited twice");
+            seen[at as usize] = true;
+            assert!((node.next as usize) < n, "next of slot {at} out of bounds");
+            assert_eq!(
+                self.nodes[node.next as usize].prev, at,
+                "broken prev link after slot {at}"
+            );
+            assert_eq!(
+                node.next == self.head,
+                step == n - 1,
+                "circle closes at the wrong place (slot {at}, step {step})"
+            );
             let hash = self.hasher.hash_one(&node.key);
             assert_eq!(
                 self.table.find(hash, |i| i == at),
                 Some(at),
                 "slot {at} not reachable from the table"
             );
-            seen += 1;
-            assert!(seen <= n, "cycle in the recency list");
-            prev = at;
             at = node.next;
         }
-        assert_eq!(self.tail, prev, "tail is not the last node");
-        assert_eq!(seen, n, "list does not cover every slot");
     }
 }
 
@@ -215,13 +232,20 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
-    /// Moves `i` to the front unless it is there already (a common case under skew, and
-    /// it saves four link writes).
+    /// Makes `i` the most recently used. Nothing to write when it is already (common under
+    /// skew); when it is the least recently used, turning the circle one step (moving the
+    /// head back onto it) is all it takes.
     #[inline]
     fn touch(&mut self, i: u32) {
-        if self.head != i {
+        let head = self.head;
+        if head == i {
+            return;
+        }
+        if self.nodes[head as usize].prev != i {
             self.unlink(i);
             self.push_front(i);
+        } else {
+            self.head = i;
         }
     }
 
@@ -236,24 +260,35 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         });
     }
 
-    /// Takes slot `i` out: its list links, its table entry, and its place in the dense
-    /// `Vec` (filled by the last slot, whose links and table entry are repointed).
+    /// Takes slot `i` out: its links, its table entry, and its place in the dense `Vec`
+    /// (filled by the last slot, whose links and table entry are repointed).
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        self.unlink(i);
+        let next = self.nodes[i as usize].next;
+        if next == i {
+            self.head = NIL; // the only entry
+        } else {
+            self.unlink(i);
+            if self.head == i {
+                self.head = next;
+            }
+        }
         self.table.remove(hash, i);
         let last = (self.nodes.len() - 1) as u32;
         let node = self.nodes.swap_remove(i as usize);
         if i != last {
-            // The node that was at `last` now lives at `i`: repoint its neighbours and its
-            // table entry.
+            // The node that was at `last` now lives at `i`.
             let Node { prev, next, .. } = self.nodes[i as usize];
-            match prev {
-                NIL => self.head = i,
-                p => self.nodes[p as usize].next = i,
+            if prev == last {
+                // It is the only entry left: a circle of one.
+                let moved = &mut self.nodes[i as usize];
+                moved.prev = i;
+                moved.next = i;
+            } else {
+                self.nodes[prev as usize].next = i;
+                self.nodes[next as usize].prev = i;
             }
-            match next {
-                NIL => self.tail = i,
-                n => self.nodes[n as usize].prev = i,
+            if self.head == last {
+                self.head = i;
             }
             let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
             self.table.repoint(moved_hash, last, i);
@@ -317,14 +352,15 @@ where
             self.index(hash, i);
             return Put::Inserted;
         }
-        // Full: reuse the least recently used slot in place.
-        let victim = self.tail;
+        // Full: the least recently used slot takes the new pair in place, and turning the
+        // circle one step makes it the most recently used: no link is written.
+        let victim = self.tail();
         let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
         self.table.remove(victim_hash, victim);
         let node = &mut self.nodes[victim as usize];
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
-        self.touch(victim);
+        self.head = victim;
         self.index(hash, victim);
         Put::Evicted(old_key, old_value)
     }
@@ -355,7 +391,6 @@ where
         self.nodes = Vec::new();
         self.table = SlotIndex::new();
         self.head = NIL;
-        self.tail = NIL;
         self.stats.reset();
     }
 }
@@ -389,7 +424,10 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let node = self.nodes.get(self.at as usize)?;
+        if self.left == 0 {
+            return None;
+        }
+        let node = &self.nodes[self.at as usize];
         self.at = node.next;
         self.left -= 1;
         Some((&node.key, &node.value))
