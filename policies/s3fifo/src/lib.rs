@@ -84,203 +84,264 @@ fn ghost_capacity(capacity: u32) -> u32 {
     (u64::from(capacity) * 9 / 10) as u32
 }
 
-/// Bits of an index slot that record the entry's distance from its home slot.
-const DISP_BITS: u32 = 4;
-
-/// An empty index slot. Never a real slot: positions never have all their bits set (see
+/// An empty index lane. Never a real entry: positions never have all their bits set (see
 /// `Index::new`).
 const EMPTY: u32 = u32::MAX;
 
-/// An open-addressing table of `u32` positions (in the ghost ring) keyed by 32-bit
-/// fingerprints: linear probing, backward-shift deletion (so no tombstones
-/// and no growth but the one the owner asks for), at most half full.
+/// Lanes per index bucket (one 64-byte cache line of `u32`s); the last one is not an entry
+/// but the bucket's `META`.
+const LANES: usize = 16;
+/// The lane holding a bucket's metadata: the number of entries (low 4 bits; they fill lanes
+/// `0..n`) and above it how many entries homed in this bucket spilled to later ones. Its top
+/// bit is never set, unlike an entry's or `EMPTY`'s, so it never matches either.
+const META: usize = LANES - 1;
+/// The low bits of the metadata lane that count the entries.
+const COUNT: u32 = 0xf;
+/// One spilled entry, in the metadata lane.
+const SPILL_ONE: u32 = 1 << 4;
+/// The largest spill count; once reached it sticks (the bucket is always searched past).
+const SPILL_MAX: u32 = (1 << 31) - SPILL_ONE;
+
+/// One bucket of the ghost index, aligned to a cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Bucket([u32; LANES]);
+
+const EMPTY_BUCKET: Bucket = {
+    let mut lanes = [EMPTY; LANES];
+    lanes[META] = 0;
+    Bucket(lanes)
+};
+
+/// Whether some lane of `bucket` has `want` under `mask`. Written as a branch-free fold
+/// so that it compiles to four vector compares and one `pmovmskb`.
+#[inline]
+fn any_lane(bucket: &Bucket, want: u32, mask: u32) -> bool {
+    bucket
+        .0
+        .iter()
+        .fold(false, |any, &v| any | ((v ^ want) & mask == 0))
+}
+
+/// The lane of `bucket` that holds `entry` if exactly one does (else 0 or nonsense: the
+/// caller checks). Branch-free, so that it vectorises.
+#[inline]
+fn lane_of(bucket: &Bucket, entry: u32) -> usize {
+    let mut lane = 0;
+    for (l, &v) in bucket.0.iter().enumerate() {
+        lane += usize::from(v == entry) * l;
+    }
+    lane & (LANES - 1)
+}
+
+/// A hash index of `u32` positions (in the ghost ring) keyed by 32-bit fingerprints, in
+/// buckets of one cache line: a fingerprint lives in its home bucket, or, when that is
+/// full, in the first later bucket with room (it *spills*). Each bucket has 15 entry lanes,
+/// kept packed at the front (a deletion moves the bucket's last entry into the hole), and a
+/// metadata lane: the entry count and how many entries homed there spilled. Lookups look
+/// past the home bucket only when that count is not 0, and then at most `reach` buckets
+/// further. No tombstones, no growth.
 ///
-/// Each `u32` slot packs the position (low `pos_bits`), the distance from the entry's home
-/// slot (next bits, saturating: the largest value means "ask the owner") and a tag of
-/// fingerprint bits (the rest), so that a lookup reads one cache line of slots and then only
-/// the entries whose tag matches, and moving entries back on a deletion seldom needs their
-/// fingerprint. The owner confirms a match (`is`) and tells an entry's fingerprint from its
-/// position (`fp_of`).
+/// Each entry lane packs the position (low `pos_bits`) and a tag of fingerprint bits (the
+/// rest, top bit set), so that a lookup compares all lanes of a bucket at once and reads
+/// the ring only for an entry whose tag matches. The owner confirms a match (`is`).
 #[derive(Clone, Default)]
 struct Index {
-    slots: Vec<u32>,
-    /// `slots.len() - 1`.
-    mask: u32,
-    /// `32 - log2(slots.len())`.
+    buckets: Vec<Bucket>,
+    /// `32 - log2(buckets.len())`.
     shift: u32,
     pos_bits: u32,
     /// `(1 << pos_bits) - 1`.
     pos_mask: u32,
-    /// Largest stored displacement (`2^disp_bits - 1`): it means "this or more".
-    disp_max: u32,
-    /// `pos_bits + disp_bits`: where the tag starts (32 when there is none).
-    tag_shift: u32,
-    /// Fingerprint bits kept as a tag: `(1 << tag_bits) - 1`.
-    tag_mask: u32,
+    /// The most buckets past its home that any entry was put (reset when emptied).
+    reach: u32,
     len: u32,
 }
 
-/// The fewest slots an index has.
-const GROUP: u32 = 4;
-
 impl Index {
-    /// An empty index of `slots` slots (a power of two, at least 2) for positions below
-    /// `positions`, recording displacements in up to `disp_bits` bits.
-    fn new(positions: usize, slots: usize, disp_bits: u32) -> Self {
-        debug_assert!(slots.is_power_of_two() && slots >= GROUP as usize);
-        // Positions are < positions <= 2^pos_bits - 1, so a slot is never all ones (EMPTY).
+    /// An empty index of `buckets` buckets (a power of two) for positions below
+    /// `positions`.
+    fn new(positions: usize, buckets: usize) -> Self {
+        debug_assert!(buckets.is_power_of_two());
+        // Positions are < positions <= 2^pos_bits - 1, so a lane is never all ones (EMPTY).
         let pos_bits = usize::BITS - positions.leading_zeros();
-        let spare = 32 - pos_bits;
-        let disp_bits = spare.min(disp_bits);
+        debug_assert!(pos_bits < 32);
         Self {
-            slots: alloc::vec![EMPTY; slots],
-            mask: (slots - 1) as u32,
-            shift: 32 - slots.trailing_zeros(),
+            buckets: alloc::vec![EMPTY_BUCKET; buckets],
+            shift: 32 - buckets.trailing_zeros(),
             pos_bits,
-            pos_mask: (1 << pos_bits) - 1,
-            disp_max: (1 << disp_bits) - 1,
-            tag_shift: pos_bits + disp_bits,
-            tag_mask: ((1u64 << (spare - disp_bits)) - 1) as u32,
+            pos_mask: ((1u64 << pos_bits) - 1) as u32,
+            reach: 0,
             len: 0,
         }
     }
 
+    /// The bucket where `fp` belongs.
     #[inline]
-    fn home(&self, fp: u32) -> u32 {
-        fp.wrapping_mul(0x9E37_79B9) >> self.shift
+    fn home(&self, fp: u32) -> usize {
+        // `shift` is 32 for a single bucket: shift a u64 so that this is 0, not overflow.
+        (u64::from(fp.wrapping_mul(0x9E37_79B9)) >> self.shift) as usize
     }
 
     #[inline]
-    fn pos_of(&self, slot: u32) -> u32 {
-        slot & self.pos_mask
+    fn next(&self, b: usize) -> usize {
+        (b + 1) & (self.buckets.len() - 1)
     }
 
+    /// `fp`'s tag bits, in place above the position. The top bit is always set, so that
+    /// no entry looks like a metadata lane.
     #[inline]
-    fn tag_of(&self, slot: u32) -> u32 {
-        ((u64::from(slot)) >> self.tag_shift) as u32 & self.tag_mask
+    fn tag(&self, fp: u32) -> u32 {
+        ((u64::from(fp) << self.pos_bits) as u32 | 1 << 31) & !self.pos_mask
     }
 
-    /// A slot for position `pos` of `fp`, `disp` slots from its home.
+    /// The bucket and lane of the entry of fingerprint `fp` whose position satisfies `is`.
     #[inline]
-    fn slot(&self, pos: u32, fp: u32, disp: u32) -> u32 {
-        let tag = u64::from(fp & self.tag_mask) << self.tag_shift;
-        pos | (disp.min(self.disp_max) << self.pos_bits) | tag as u32
-    }
-
-    /// How far the entry in slot `j` sits from its home.
-    #[inline]
-    fn disp_of(&self, slot: u32, j: u32, fp_of: &impl Fn(u32) -> u32) -> u32 {
-        let d = (slot >> self.pos_bits) & self.disp_max;
-        if d < self.disp_max {
-            d
-        } else {
-            j.wrapping_sub(self.home(fp_of(self.pos_of(slot)))) & self.mask
-        }
-    }
-
-    /// The slot of the entry of fingerprint `fp` whose position satisfies `is`.
-    #[inline]
-    fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
+    fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<(usize, usize)> {
         if self.len == 0 {
             return None;
         }
-        let tag = fp & self.tag_mask;
-        let mut s = self.home(fp);
+        let home = self.home(fp);
+        let tag = self.tag(fp);
+        let mut b = home;
+        let mut d = 0;
         loop {
-            let v = self.slots[s as usize];
-            if v == EMPTY {
+            if any_lane(&self.buckets[b], tag, !self.pos_mask) {
+                let lanes = &self.buckets[b].0;
+                let n = (lanes[META] & COUNT) as usize;
+                for (l, &v) in lanes[..n].iter().enumerate() {
+                    if (v ^ tag) & !self.pos_mask == 0 && is(v & self.pos_mask) {
+                        return Some((b, l));
+                    }
+                }
+            }
+            if d == self.reach || self.buckets[home].0[META] < SPILL_ONE {
                 return None;
             }
-            if self.tag_of(v) == tag && is(self.pos_of(v)) {
-                return Some(s);
-            }
-            s = (s + 1) & self.mask;
+            d += 1;
+            b = self.next(b);
         }
     }
 
-    /// The position in slot `s`.
+    /// The bucket and lane of the entry at position `pos`, whose fingerprint is `fp` (it is
+    /// indexed).
     #[inline]
-    fn pos_at(&self, s: u32) -> u32 {
-        self.pos_of(self.slots[s as usize])
-    }
-
-    /// The slot of the entry at position `pos`, whose fingerprint is `fp` (it is indexed).
-    #[inline]
-    fn find_pos(&self, fp: u32, pos: u32) -> u32 {
-        let mut s = self.home(fp);
+    fn find_pos(&self, fp: u32, pos: u32) -> (usize, usize) {
+        let entry = self.tag(fp) | pos;
+        let mut b = self.home(fp);
         loop {
-            let v = self.slots[s as usize];
-            debug_assert_ne!(v, EMPTY, "position {pos} is not indexed");
-            if self.pos_of(v) == pos {
-                return s;
+            let l = lane_of(&self.buckets[b], entry);
+            if self.buckets[b].0[l] == entry {
+                return (b, l);
             }
-            s = (s + 1) & self.mask;
+            debug_assert!(self.buckets[self.home(fp)].0[META] >= SPILL_ONE);
+            b = self.next(b);
         }
     }
 
-    /// Empties slot `s`, shifting later entries of its cluster back so that every entry
-    /// stays reachable from its home slot.
-    fn remove_at(&mut self, mut s: u32, fp_of: impl Fn(u32) -> u32) {
-        self.slots[s as usize] = EMPTY;
+    /// Empties lane `l` of bucket `b`, which holds an entry of fingerprint `fp`: the
+    /// bucket's last entry moves into it.
+    #[inline]
+    fn remove_at(&mut self, fp: u32, b: usize, l: usize) {
+        let lanes = &mut self.buckets[b].0;
+        let last = (lanes[META] & COUNT) as usize - 1;
+        lanes[l] = lanes[last];
+        lanes[last] = EMPTY;
+        lanes[META] -= 1;
         self.len -= 1;
-        let mut j = s;
-        loop {
-            j = (j + 1) & self.mask;
-            let v = self.slots[j as usize];
-            if v == EMPTY {
-                return;
+        let home = self.home(fp);
+        if b != home {
+            let meta = &mut self.buckets[home].0[META];
+            if *meta < SPILL_MAX {
+                *meta -= SPILL_ONE;
             }
-            // The entry may move back to `s` unless its home lies cyclically in (s, j].
-            let d = self.disp_of(v, j, &fp_of);
-            let gap = j.wrapping_sub(s) & self.mask;
-            if d >= gap {
-                let keep = v & !(self.disp_max << self.pos_bits);
-                self.slots[s as usize] = keep | ((d - gap).min(self.disp_max) << self.pos_bits);
-                self.slots[j as usize] = EMPTY;
-                s = j;
-            }
+        }
+        if self.len == 0 {
+            self.reach = 0;
         }
     }
 
+    /// Indexes position `pos` of fingerprint `fp`. There must be a free lane somewhere.
+    #[inline]
     fn insert(&mut self, fp: u32, pos: u32) {
-        let mut s = self.home(fp);
-        let mut disp = 0;
-        while self.slots[s as usize] != EMPTY {
-            s = (s + 1) & self.mask;
-            disp += 1;
+        let home = self.home(fp);
+        let entry = self.tag(fp) | pos;
+        let lanes = &mut self.buckets[home].0;
+        let n = (lanes[META] & COUNT) as usize;
+        if n < META {
+            lanes[n] = entry;
+            lanes[META] += 1;
+        } else {
+            self.spill(home, entry);
         }
-        self.slots[s as usize] = self.slot(pos, fp, disp);
         self.len += 1;
     }
 
+    /// Puts `entry`, whose home bucket `home` is full, in the first later bucket with room.
+    #[cold]
+    fn spill(&mut self, home: usize, entry: u32) {
+        let mut b = home;
+        let mut d = 0;
+        loop {
+            b = self.next(b);
+            d += 1;
+            let lanes = &mut self.buckets[b].0;
+            let n = (lanes[META] & COUNT) as usize;
+            if n < META {
+                lanes[n] = entry;
+                lanes[META] += 1;
+                break;
+            }
+        }
+        let meta = &mut self.buckets[home].0[META];
+        if *meta < SPILL_MAX {
+            *meta += SPILL_ONE;
+        }
+        self.reach = self.reach.max(d);
+    }
+
     fn clear_slots(&mut self) {
-        self.slots.fill(EMPTY);
+        self.buckets.fill(EMPTY_BUCKET);
+        self.reach = 0;
         self.len = 0;
     }
 
-    /// Checks every slot against the fingerprint of its position. For tests.
+    /// Checks every entry against the fingerprint of its position. For tests.
     fn check(&self, fp_of: impl Fn(u32) -> u32) {
         let mut taken = 0;
-        for (j, &v) in self.slots.iter().enumerate() {
-            if v == EMPTY {
-                continue;
-            }
-            taken += 1;
-            let fp = fp_of(self.pos_of(v));
-            let d = (j as u32).wrapping_sub(self.home(fp)) & self.mask;
-            assert_eq!(
-                v,
-                self.slot(self.pos_of(v), fp, d),
-                "index slot {j} is stale"
+        let mut spilled = alloc::vec![0u32; self.buckets.len()];
+        for (b, bucket) in self.buckets.iter().enumerate() {
+            let n = (bucket.0[META] & COUNT) as usize;
+            assert!(n <= META, "bucket {b} overfull");
+            assert!(
+                bucket.0[META] >> 31 == 0,
+                "metadata lane of bucket {b} looks like an entry"
             );
-            // Linear probing: every slot from the home to here is taken.
-            for k in 0..d {
-                let between = (j as u32).wrapping_sub(k + 1) & self.mask;
-                assert_ne!(self.slots[between as usize], EMPTY, "gap before slot {j}");
+            assert!(
+                bucket.0[n..META].iter().all(|&v| v == EMPTY),
+                "bucket {b} not packed"
+            );
+            for &v in &bucket.0[..n] {
+                taken += 1;
+                let pos = v & self.pos_mask;
+                let fp = fp_of(pos);
+                assert_eq!(v, self.tag(fp) | pos, "index entry in bucket {b} is stale");
+                let home = self.home(fp);
+                let d = b.wrapping_sub(home) & (self.buckets.len() - 1);
+                assert!(d as u32 <= self.reach, "entry beyond the reach");
+                if d != 0 {
+                    spilled[home] += 1;
+                }
             }
         }
+        for (b, bucket) in self.buckets.iter().enumerate() {
+            assert_eq!(
+                bucket.0[META] / SPILL_ONE,
+                spilled[b],
+                "spill count of bucket {b}"
+            );
+        }
         assert_eq!(taken, self.len, "index length");
-        assert!(self.slots.is_empty() || 2 * self.len as usize <= self.slots.len());
     }
 }
 
@@ -307,39 +368,44 @@ struct Ghost {
     compactions: u32,
 }
 
+/// The number of index buckets for a ghost of `capacity`: twice as many lanes as
+/// fingerprints, rounded up to a power of two, so that buckets are under half full on
+/// average and seldom spill.
+fn ghost_buckets(capacity: u32) -> usize {
+    (2 * capacity as usize).div_ceil(LANES).next_power_of_two()
+}
+
 impl Ghost {
-    /// Allocates room for `capacity` fingerprints (none if 0).
-    fn allocate(&mut self, capacity: u32, disp_bits: u32) {
+    /// Allocates room for `capacity` fingerprints (none if 0), indexed in `buckets` buckets
+    /// (a power of two with at least `capacity` entry lanes).
+    fn allocate(&mut self, capacity: u32, buckets: usize) {
         if capacity == 0 || !self.ring.is_empty() {
             return;
         }
+        assert!(buckets * META >= capacity as usize);
         let slots = capacity as usize + capacity as usize / 8 + 1;
-        let index_len = (2 * capacity as usize)
-            .next_power_of_two()
-            .max(GROUP as usize);
         self.ring = alloc::vec![0; slots];
-        self.index = Index::new(slots, index_len, disp_bits);
+        self.index = Index::new(slots, buckets);
         self.tail = 0;
         self.span = 0;
         self.live = 0;
         self.capacity = capacity;
     }
 
-    /// The index slot holding `fp`, if it is a live ghost.
+    /// The index bucket and lane holding `fp`, if it is a live ghost.
     #[inline]
-    fn find(&self, fp: u32) -> Option<u32> {
+    fn find(&self, fp: u32) -> Option<(usize, usize)> {
         let ring = &self.ring;
-        self.index.find(fp, |p| ring[p as usize] == fp)
+        self.index.find(fp, |p| ring.get(p as usize) == Some(&fp))
     }
 
     /// Takes `fp` out of the ghost; whether it was there.
     #[inline]
     fn take(&mut self, fp: u32) -> bool {
         match self.find(fp) {
-            Some(s) => {
-                let p = self.index.pos_at(s);
-                let ring = &self.ring;
-                self.index.remove_at(s, |q| ring[q as usize]);
+            Some((b, l)) => {
+                let p = self.index.buckets[b].0[l] & self.index.pos_mask;
+                self.index.remove_at(fp, b, l);
                 self.ring[p as usize] = 0;
                 self.live -= 1;
                 true
@@ -355,6 +421,7 @@ impl Ghost {
     }
 
     /// Adds `fp` as the newest ghost, unless it is one already.
+    #[inline]
     fn push(&mut self, fp: u32) {
         if self.capacity == 0 || self.find(fp).is_some() {
             return;
@@ -366,9 +433,8 @@ impl Ghost {
                 self.span -= 1;
             }
             let old = self.ring[self.tail as usize];
-            let s = self.index.find_pos(old, self.tail);
-            let ring = &self.ring;
-            self.index.remove_at(s, |q| ring[q as usize]);
+            let (b, l) = self.index.find_pos(old, self.tail);
+            self.index.remove_at(old, b, l);
             self.ring[self.tail as usize] = 0;
             self.tail = self.wrap(self.tail + 1);
             self.span -= 1;
@@ -386,6 +452,7 @@ impl Ghost {
 
     /// Closes the holes: the live fingerprints move, in order, to the front of the ring, and
     /// the index is rebuilt. O(ring + index), at most once per `ring.len() - capacity` pushes.
+    #[cold]
     fn compact(&mut self) {
         #[cfg(test)]
         {
@@ -425,8 +492,12 @@ impl Ghost {
                 assert_eq!(fp, 0, "ghost fingerprint outside the span");
             } else if fp != 0 {
                 live += 1;
-                let s = self.find(fp).expect("live ghost not indexed");
-                assert_eq!(self.index.pos_at(s), pos, "duplicate fingerprint");
+                let (b, l) = self.find(fp).expect("live ghost not indexed");
+                assert_eq!(
+                    self.index.buckets[b].0[l] & self.index.pos_mask,
+                    pos,
+                    "duplicate fingerprint"
+                );
             }
         }
         assert_eq!(live, self.live, "ghost live count");
@@ -841,8 +912,10 @@ where
             if self.nodes.len() == self.capacity as usize {
                 // Full from now on: the ghost's memory is taken once, here, so that
                 // evictions never allocate.
-                self.ghost
-                    .allocate(ghost_capacity(self.capacity), DISP_BITS);
+                self.ghost.allocate(
+                    ghost_capacity(self.capacity),
+                    ghost_buckets(ghost_capacity(self.capacity)),
+                );
             }
             return Put::Inserted;
         }
@@ -1109,12 +1182,16 @@ mod tests {
             max_ops: ops.len(),
         };
         for capacity in [1, 9, 10, 41, 120] {
-            // Also with one displacement bit in the ghost index instead of four, so that
-            // most entries take the "displacement unknown, read the ring" path.
-            for disp_bits in [DISP_BITS, 1] {
+            // Also with as few index buckets as fit the ghost (up to 90% full), so that
+            // many fingerprints spill out of their home bucket.
+            let g = ghost_capacity(capacity as u32);
+            for buckets in [
+                ghost_buckets(g),
+                (g as usize).div_ceil(META).next_power_of_two(),
+            ] {
                 let make = |cap: usize| {
                     let mut c = S3FifoCache::with_hasher(cap, fixed());
-                    c.ghost.allocate(ghost_capacity(cap as u32), disp_bits);
+                    c.ghost.allocate(ghost_capacity(cap as u32), buckets);
                     c
                 };
                 let result = evict_harness::check_against(
@@ -1126,10 +1203,19 @@ mod tests {
                     settings,
                 );
                 if let Err(failure) = result {
-                    panic!("capacity {capacity}, {disp_bits} displacement bits: {failure}");
+                    panic!("capacity {capacity}, {buckets} index buckets: {failure}");
                 }
             }
         }
+        // The crowded index does spill.
+        let mut c = S3FifoCache::with_hasher(120, fixed());
+        c.ghost.allocate(108, 8);
+        let mut spilled = false;
+        for op in &ops {
+            let _ = evict_harness::apply(&mut c, op);
+            spilled |= c.ghost.index.reach > 0;
+        }
+        assert!(spilled, "the crowded ghost index never spilled");
         // The same run again, counting compactions on the largest cache.
         let mut c = S3FifoCache::with_hasher(120, fixed());
         for op in &ops {
