@@ -32,6 +32,11 @@ const IN_MAIN: u32 = 1 << 31;
 const SMALL: usize = 0;
 const MAIN: usize = 1;
 
+/// Spare buckets the key table keeps at least (up to the number of entries) when it is
+/// rebuilt, as LRU and SIEVE do: without them a small table fills with hashbrown's
+/// tombstones within a few hundred evictions, and a miss probes several groups.
+const SPARE_FLOOR: usize = 4096;
+
 /// The largest capacity an `S3FifoCache` accepts: slots are addressed by 30 bits, the two
 /// spare bits of each link holding the frequency and the queue. Larger requests are clamped
 /// to this.
@@ -788,7 +793,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), 0, |j| {
+        self.table.insert(hash, i, nodes.len(), SPARE_FLOOR, |j| {
             hasher.hash_one(&nodes[j as usize].key)
         });
     }
