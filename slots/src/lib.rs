@@ -4,6 +4,12 @@
 #![doc(test(attr(deny(warnings))))]
 #![doc = include_str!("../README.md")]
 
+extern crate alloc;
+
+pub mod ring;
+
+pub use ring::Ring;
+
 use core::ops::Deref;
 
 use hashbrown::HashTable;
@@ -20,8 +26,10 @@ pub struct SlotIndex {
 
 impl SlotIndex {
     /// An empty index; allocates nothing.
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        Self {
+            table: HashTable::new(),
+        }
     }
 
     /// The slot whose entry hashes to `hash` and for which `is` says yes.
@@ -106,7 +114,6 @@ impl Deref for SlotIndex {
 
 #[cfg(test)]
 mod tests {
-    extern crate alloc;
     use super::*;
     use alloc::vec::Vec;
 

@@ -6,42 +6,31 @@
 
 extern crate alloc;
 
-use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use evict_slots::SlotIndex;
+use evict_slots::ring::{self, NIL, Ring};
+
+/// Iterator over a [`FifoCache`]'s entries, oldest insertion first. See [`FifoCache::iter`].
+pub type Iter<'a, K, V> = ring::Iter<'a, K, V>;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// "No slot": the head of an empty cache.
-const NIL: u32 = u32::MAX;
-
-/// The largest capacity a `FifoCache` accepts: slots are addressed by `u32`, and `u32::MAX`
-/// means "no slot". Larger requests are clamped to this.
-pub const MAX_CAPACITY: usize = (u32::MAX - 1) as usize;
-
-/// One entry, linked into a circular list in insertion order: `next` points towards newer
-/// entries, and the newest entry's `next` is the oldest.
-#[derive(Clone)]
-struct Node<K, V> {
-    key: K,
-    value: V,
-    prev: u32,
-    next: u32,
-}
+/// The largest capacity a `FifoCache` accepts: slots are addressed by 31-bit links. Larger
+/// requests are clamped to this.
+pub const MAX_CAPACITY: usize = ring::MAX_LEN;
 
 /// A first-in-first-out cache: when full, `put` of a new key evicts the entry that was
 /// inserted longest ago. Lookups do not change the order, and replacing the value of a cached
 /// key keeps its place.
 ///
-/// Entries live in one dense `Vec`, linked into a circular insertion-order list by `u32`
-/// indices; a hashbrown `HashTable<u32>` maps keys to slots. See the [crate docs](crate) for
-/// costs.
+/// Entries live in one dense `Vec`, linked into a circle in insertion order by `u32`
+/// indices; a hashbrown `HashTable<u32>` maps keys to slots (an `evict_slots::Ring`). See
+/// the [crate docs](crate) for costs.
 ///
 /// # Examples
 ///
@@ -57,11 +46,9 @@ struct Node<K, V> {
 /// ```
 #[derive(Clone)]
 pub struct FifoCache<K, V, S = DefaultHashBuilder> {
-    /// Dense: slots `0..len` are all live. `remove` fills its hole with the last slot.
-    nodes: Vec<Node<K, V>>,
-    /// Key hash -> slot index in `nodes`.
-    table: SlotIndex,
-    /// Oldest slot (the next victim), or `NIL` when empty. The newest is `nodes[head].prev`.
+    /// The entries, in a circle from the oldest to the newest.
+    ring: Ring<K, V>,
+    /// Oldest slot (the next victim), or `NIL` when empty. The newest is just before it.
     head: u32,
     capacity: u32,
     hasher: S,
@@ -98,8 +85,7 @@ impl<K, V, S> FifoCache<K, V, S> {
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
-            nodes: Vec::new(),
-            table: SlotIndex::new(),
+            ring: Ring::new(),
             head: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
@@ -123,11 +109,7 @@ impl<K, V, S> FifoCache<K, V, S> {
     /// assert_eq!(keys, [1, 2, 3]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter {
-            nodes: &self.nodes,
-            at: self.head,
-            left: self.nodes.len(),
-        }
+        self.ring.iter_from(self.head)
     }
 
     /// The oldest entry: the one the next `put` of a new key into a full cache would evict.
@@ -143,45 +125,7 @@ impl<K, V, S> FifoCache<K, V, S> {
     /// assert_eq!(cache.peek_oldest(), Some((&"a", &1)));
     /// ```
     pub fn peek_oldest(&self) -> Option<(&K, &V)> {
-        let node = self.nodes.get(self.head as usize)?;
-        Some((&node.key, &node.value))
-    }
-
-    /// Links detached slot `i` in as the newest entry: just before the oldest in the circle.
-    #[inline]
-    fn push_newest(&mut self, i: u32) {
-        if self.head == NIL {
-            let node = &mut self.nodes[i as usize];
-            node.prev = i;
-            node.next = i;
-            self.head = i;
-            return;
-        }
-        let head = self.head;
-        let newest = self.nodes[head as usize].prev;
-        {
-            let node = &mut self.nodes[i as usize];
-            node.prev = newest;
-            node.next = head;
-        }
-        self.nodes[newest as usize].next = i;
-        self.nodes[head as usize].prev = i;
-    }
-
-    /// Detaches slot `i` from the circle.
-    #[inline]
-    fn unlink(&mut self, i: u32) {
-        let Node { prev, next, .. } = self.nodes[i as usize];
-        if next == i {
-            // The only entry.
-            self.head = NIL;
-            return;
-        }
-        self.nodes[prev as usize].next = next;
-        self.nodes[next as usize].prev = prev;
-        if self.head == i {
-            self.head = next;
-        }
+        self.ring.get(self.head)
     }
 
     /// Checks that the circle, the slots and the table agree. For tests.
@@ -191,91 +135,9 @@ impl<K, V, S> FifoCache<K, V, S> {
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let n = self.nodes.len();
+        let n = self.ring.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
-        assert_eq!(self.table.len(), n, "table and slots disagree on len");
-        if n == 0 {
-            assert_eq!(self.head, NIL, "empty cache with a head");
-            return;
-        }
-        assert!((self.head as usize) < n, "head {} out of bounds", self.head);
-        let mut seen = alloc::vec![false; n];
-        let mut at = self.head;
-        for step in 0..n {
-            let node = &self.nodes[at as usize];
-            assert!(!seen[at as usize], "slot {at} visited twice");
-            seen[at as usize] = true;
-            assert!((node.next as usize) < n, "next of slot {at} out of bounds");
-            assert_eq!(
-                self.nodes[node.next as usize].prev, at,
-                "broken prev link after slot {at}"
-            );
-            assert_eq!(
-                node.next == self.head,
-                step == n - 1,
-                "circle closes at the wrong place (slot {at}, step {step})"
-            );
-            let hash = self.hasher.hash_one(&node.key);
-            assert_eq!(
-                self.table.find(hash, |i| i == at),
-                Some(at),
-                "slot {at} not reachable from the table"
-            );
-            at = node.next;
-        }
-    }
-}
-
-impl<K: Hash + Eq, V, S: BuildHasher> FifoCache<K, V, S> {
-    #[inline]
-    fn find(&self, hash: u64, key: &K) -> Option<u32> {
-        let nodes = &self.nodes;
-        self.table.find(hash, |i| nodes[i as usize].key == *key)
-    }
-
-    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
-    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
-    #[inline]
-    fn index(&mut self, hash: u64, i: u32) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), 4096, |j| {
-            hasher.hash_one(&nodes[j as usize].key)
-        });
-    }
-
-    /// Removes the table entry of slot `i`, whose key hashes to `hash`.
-    #[inline]
-    fn unindex(&mut self, i: u32, hash: u64) {
-        self.table.remove(hash, i);
-    }
-
-    /// Takes slot `i` out: its links, its table entry, and its place in the dense `Vec`
-    /// (filled by the last slot, whose links and table entry are repointed).
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        self.unlink(i);
-        self.unindex(i, hash);
-        let last = (self.nodes.len() - 1) as u32;
-        let node = self.nodes.swap_remove(i as usize);
-        if i != last {
-            // The node that was at `last` now lives at `i`.
-            let Node { prev, next, .. } = self.nodes[i as usize];
-            if prev == last {
-                // It is the only entry left: a circle of one.
-                let moved = &mut self.nodes[i as usize];
-                moved.prev = i;
-                moved.next = i;
-            } else {
-                self.nodes[prev as usize].next = i;
-                self.nodes[next as usize].prev = i;
-            }
-            if self.head == last {
-                self.head = i;
-            }
-            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            self.table.repoint(moved_hash, last, i);
-        }
-        (node.key, node.value)
+        self.ring.check(self.head, |k| self.hasher.hash_one(k));
     }
 }
 
@@ -288,57 +150,49 @@ where
     #[inline]
     fn get(&mut self, key: &K) -> Option<&V> {
         let hash = self.hasher.hash_one(key);
-        let found = self.find(hash, key);
+        let found = self.ring.find(hash, key);
         self.stats.record(found.is_some());
-        found.map(|i| &self.nodes[i as usize].value)
+        found.map(|i| self.ring.value(i))
     }
 
     #[inline]
     fn peek(&self, key: &K) -> Option<&V> {
         let hash = self.hasher.hash_one(key);
-        self.find(hash, key).map(|i| &self.nodes[i as usize].value)
+        self.ring.find(hash, key).map(|i| self.ring.value(i))
     }
 
     /// Inserts `key` as the newest entry, evicting the oldest when full; a `put` of a cached
     /// key replaces its value and keeps its place in the order.
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.find(hash, &key) {
-            let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
+        if let Some(i) = self.ring.find(hash, &key) {
+            let old = core::mem::replace(self.ring.value_mut(i), value);
             return Put::Replaced(old);
         }
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        if self.nodes.len() < self.capacity as usize {
-            let i = self.nodes.len() as u32;
-            if self.nodes.len() == self.nodes.capacity() {
-                // Grow geometrically but never past the capacity: a full cache holds exactly
-                // `capacity` slots and never allocates again.
-                let room = self.capacity as usize - self.nodes.len();
-                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
+        let hasher = &self.hasher;
+        let rehash = |k: &K| hasher.hash_one(k);
+        if self.ring.len() < self.capacity as usize {
+            let i = self
+                .ring
+                .push(key, value, hash, self.capacity as usize, rehash);
+            // The newest goes just before the oldest.
+            self.ring.link_before(self.head, i);
+            if self.head == NIL {
+                self.head = i;
             }
-            self.nodes.push(Node {
-                key,
-                value,
-                prev: NIL,
-                next: NIL,
-            });
-            self.push_newest(i);
-            self.index(hash, i);
             return Put::Inserted;
         }
         // Full: the oldest slot takes the new pair in place. The list is a circle, so moving
         // the head one step makes that slot the newest: no link is written.
         let victim = self.head;
-        let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
-        self.unindex(victim, victim_hash);
-        let node = &mut self.nodes[victim as usize];
-        let old_key = core::mem::replace(&mut node.key, key);
-        let old_value = core::mem::replace(&mut node.value, value);
-        self.head = node.next;
-        // One entry left the table and one comes back: `index` keeps it from growing.
-        self.index(hash, victim);
+        let victim_hash = rehash(self.ring.key(victim));
+        let (old_key, old_value) = self
+            .ring
+            .replace(victim, key, value, hash, victim_hash, rehash);
+        self.head = self.ring.next(victim);
         Put::Evicted(old_key, old_value)
     }
 
@@ -346,13 +200,22 @@ where
     /// is kept.
     fn remove(&mut self, key: &K) -> Option<V> {
         let hash = self.hasher.hash_one(key);
-        let i = self.find(hash, key)?;
-        Some(self.remove_slot(i, hash).1)
+        let i = self.ring.find(hash, key)?;
+        let next = self.ring.unlink(i);
+        if self.head == i {
+            self.head = next;
+        }
+        let hasher = &self.hasher;
+        let (_, value, moved_from) = self.ring.remove_detached(i, hash, |k| hasher.hash_one(k));
+        if self.head == moved_from {
+            self.head = i;
+        }
+        Some(value)
     }
 
     #[inline]
     fn len(&self) -> usize {
-        self.nodes.len()
+        self.ring.len()
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -361,14 +224,13 @@ where
 
     fn info(&self) -> CacheInfo {
         self.stats
-            .info(Some(self.capacity as usize), self.nodes.len())
+            .info(Some(self.capacity as usize), self.ring.len())
     }
 
     /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
     /// resets the counters.
     fn clear(&mut self) {
-        self.nodes = Vec::new();
-        self.table = SlotIndex::new();
+        self.ring.clear();
         self.head = NIL;
         self.stats.reset();
     }
@@ -387,50 +249,6 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for FifoCache<K, V, S> {
             .field("oldest_first", &Entries(self.iter()))
             .field("stats", &self.stats)
             .finish()
-    }
-}
-
-/// Iterator over a [`FifoCache`]'s entries, oldest insertion first. See
-/// [`FifoCache::iter`].
-#[derive(Debug)]
-pub struct Iter<'a, K, V> {
-    nodes: &'a [Node<K, V>],
-    at: u32,
-    left: usize,
-}
-
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, &'a V);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        let node = &self.nodes[self.at as usize];
-        self.at = node.next;
-        self.left -= 1;
-        Some((&node.key, &node.value))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
-
-impl<K, V> core::iter::FusedIterator for Iter<'_, K, V> {}
-
-// Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
-impl<K, V> Clone for Iter<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self { ..*self }
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {:?}", self.key, self.value)
     }
 }
 
@@ -514,7 +332,7 @@ mod tests {
                 assert_eq!(c.put(k - 1, k - 1), Put::Inserted);
             }
             c.check_invariants();
-            sizes.push((c.nodes.capacity(), c.table.allocation_size()));
+            sizes.push((c.ring.slot_capacity(), c.ring.index().allocation_size()));
         }
         sizes
     }
@@ -528,7 +346,7 @@ mod tests {
         for k in 0..80u64 {
             let _ = c.put(k, k);
         }
-        let filled = (c.nodes.capacity(), c.table.allocation_size());
+        let filled = (c.ring.slot_capacity(), c.ring.index().allocation_size());
         assert_eq!(filled.0, 80);
         let sizes = churn(80, 4);
         assert!(sizes.iter().all(|&s| s == filled), "{sizes:?}");
@@ -577,7 +395,7 @@ mod tests {
     fn huge_capacity_is_clamped_not_allocated() {
         let c: FifoCache<u64, u64> = FifoCache::new(usize::MAX);
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.nodes.capacity(), 0);
+        assert_eq!(c.ring.slot_capacity(), 0);
     }
 
     #[test]
@@ -589,7 +407,7 @@ mod tests {
         }
         c.clear();
         assert_eq!(
-            (c.nodes.capacity(), c.table.capacity(), c.head),
+            (c.ring.slot_capacity(), c.ring.index().capacity(), c.head),
             (0, 0, NIL)
         );
         assert_eq!(
