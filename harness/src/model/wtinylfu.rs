@@ -10,7 +10,8 @@ use std::hash::Hash;
 use evict_core::{Cache, CacheInfo, Put, Stats};
 use evict_wtinylfu::sketch::FrequencySketch;
 
-/// Model of W-TinyLFU: a window LRU, then a main space of probation and protected LRUs.
+/// Model of W-TinyLFU: a window LRU, then a main space of probation and protected queues
+/// whose entries carry a reference bit (CLOCK-style).
 /// In every queue the front is the least recently used entry and the back the most.
 ///
 /// - Sizes (Caffeine's simulator): `main = floor(0.99 × capacity)`,
@@ -18,21 +19,24 @@ use evict_wtinylfu::sketch::FrequencySketch;
 /// - Every `get` (hit or miss) and every `put` records the key in the sketch, except a
 ///   `put` of the key whose `get` missed in the operation just before.
 /// - A hit (a `get` hit, or a `put` of a cached key) moves a window entry to the window's
-///   back and a protected entry to protected's back; a probation entry goes to protected's
-///   back, and if protected is then too long, its front goes to probation's back.
+///   back; a probation or protected entry stays in place, its reference bit set.
 /// - A new key goes to the window's back. If the window is too long (or the cache), its
-///   front (the candidate) goes to probation's back. If the cache is then too long, the
-///   candidate is compared with probation's front (the victim, which is the candidate
-///   itself if probation was empty): the candidate stays if its estimated frequency is
-///   greater, and the victim leaves; otherwise the candidate leaves. If what left is the
-///   new key, `put` returns `Rejected`.
+///   front (the candidate) leaves the window. If the cache is then too long, a victim is
+///   selected: while probation's front entry is referenced, it is promoted to protected's
+///   back (bit cleared), and while protected is too long, its front entry goes to
+///   protected's back with its bit cleared if referenced (a second chance), else to
+///   probation's back. The victim is then probation's front entry; the candidate goes to
+///   probation's back (and the victim leaves) only if its estimated frequency is greater
+///   than the victim's, else the candidate leaves (so does it with no victim). If what left
+///   is the new key, `put` returns `Rejected`. If the cache was not too long, the candidate
+///   goes to probation's back.
 /// - After a `put` that inserted without evicting, the sketch may widen to the number of
 ///   entries (only sketches for more than 65,536 entries do).
 /// - `remove` takes the entry out of its queue; `clear` also forgets the sketch.
 /// - [`WTinyLfu::adaptive`]: after each `get` made while the model is full, the hit or miss
 ///   is counted; every `sample` of them, the hill climber (below) moves the window's share:
-///   growing takes it from protected (protected's front then goes to probation's back if
-///   protected is too long, and the window takes main's front entries, probation's first,
+///   growing takes it from protected (protected's overflow then leaves as in a victim
+///   search, and the window takes main's front entries, probation's first, bits cleared,
 ///   until main fits); shrinking gives it to protected, and the window's front entries that
 ///   no longer fit go to probation's *front*.
 ///
@@ -50,9 +54,10 @@ use evict_wtinylfu::sketch::FrequencySketch;
 /// ```
 #[derive(Clone, Debug)]
 pub struct WTinyLfu<K, V> {
-    window: VecDeque<(K, V)>,
-    probation: VecDeque<(K, V)>,
-    protected: VecDeque<(K, V)>,
+    /// Entries with their reference bit (always false in the window).
+    window: VecDeque<(K, V, bool)>,
+    probation: VecDeque<(K, V, bool)>,
+    protected: VecDeque<(K, V, bool)>,
     capacity: usize,
     max_window: usize,
     max_protected: usize,
@@ -137,30 +142,43 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         [&self.window, &self.probation, &self.protected]
             .iter()
             .enumerate()
-            .find_map(|(q, queue)| queue.iter().position(|(k, _)| k == key).map(|i| (q, i)))
+            .find_map(|(q, queue)| queue.iter().position(|(k, ..)| k == key).map(|i| (q, i)))
     }
 
-    /// A hit on the entry at `at`: window and protected entries go to their queue's back,
-    /// a probation entry to protected's back (demoting protected's front if protected is
-    /// then too long).
+    /// A hit on the entry at `at`: a window entry goes to the window's back; a probation or
+    /// protected entry stays where it is, its reference bit set.
     fn hit(&mut self, (queue, i): (usize, usize)) {
         match queue {
             0 => {
                 let e = self.window.remove(i).unwrap();
                 self.window.push_back(e);
             }
-            2 => {
-                let e = self.protected.remove(i).unwrap();
-                self.protected.push_back(e);
+            1 => self.probation[i].2 = true,
+            _ => self.protected[i].2 = true,
+        }
+    }
+
+    /// While protected is too long, its front entry leaves: to protected's back with its bit
+    /// cleared if the bit was set (a second chance), else to probation's back.
+    fn demote_overflow(&mut self) {
+        while self.protected.len() > self.max_protected {
+            let (k, v, referenced) = self.protected.pop_front().unwrap();
+            if referenced {
+                self.protected.push_back((k, v, false));
+            } else {
+                self.probation.push_back((k, v, false));
             }
-            _ => {
-                let e = self.probation.remove(i).unwrap();
-                self.protected.push_back(e);
-                if self.protected.len() > self.max_protected {
-                    let demoted = self.protected.pop_front().unwrap();
-                    self.probation.push_back(demoted);
-                }
-            }
+        }
+    }
+
+    /// Promotes probation's front entries while their bit is set (each to protected's back,
+    /// bit cleared, then [`demote_overflow`](Self::demote_overflow)); the victim is then
+    /// probation's front entry, if any.
+    fn select_victim(&mut self) {
+        while self.probation.front().is_some_and(|e| e.2) {
+            let (k, v, _) = self.probation.pop_front().unwrap();
+            self.protected.push_back((k, v, false));
+            self.demote_overflow();
         }
     }
 
@@ -199,16 +217,13 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             let steps = (amount as usize).min(self.max_protected);
             self.max_window += steps;
             self.max_protected -= steps;
-            while self.protected.len() > self.max_protected {
-                let e = self.protected.pop_front().unwrap();
-                self.probation.push_back(e);
-            }
+            self.demote_overflow();
             while self.probation.len() + self.protected.len() > self.capacity - self.max_window {
-                let e = match self.probation.pop_front() {
+                let (k, v, _) = match self.probation.pop_front() {
                     Some(e) => e,
                     None => self.protected.pop_front().unwrap(),
                 };
-                self.window.push_back(e);
+                self.window.push_back((k, v, false));
             }
         } else if amount < 0 {
             let steps = (amount.unsigned_abs() as usize).min(self.max_window);
@@ -221,7 +236,7 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         }
     }
 
-    fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V) {
+    fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V, bool) {
         match queue {
             0 => &mut self.window[i],
             1 => &mut self.probation[i],
@@ -274,18 +289,21 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             return Put::Replaced(std::mem::replace(&mut self.entry_mut(at).1, value));
         }
         let new_key = key.clone();
-        self.window.push_back((key, value));
+        self.window.push_back((key, value, false));
         if self.window.len() > self.max_window || self.len() > self.capacity {
             let candidate = self.window.pop_front().unwrap();
-            self.probation.push_back(candidate);
-            if self.len() > self.capacity {
-                let victim = &self.probation.front().unwrap().0;
-                let candidate = &self.probation.back().unwrap().0;
-                let admit = self.frequency(candidate) > self.frequency(victim);
-                let (k, v) = if admit {
-                    self.probation.pop_front().unwrap()
+            if self.len() + 1 > self.capacity {
+                self.select_victim();
+                let admit = self
+                    .probation
+                    .front()
+                    .is_some_and(|victim| self.frequency(&candidate.0) > self.frequency(&victim.0));
+                let (k, v, _) = if admit {
+                    let victim = self.probation.pop_front().unwrap();
+                    self.probation.push_back(candidate);
+                    victim
                 } else {
-                    self.probation.pop_back().unwrap()
+                    candidate
                 };
                 return if k == new_key {
                     Put::Rejected(k, v)
@@ -293,6 +311,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                     Put::Evicted(k, v)
                 };
             }
+            self.probation.push_back(candidate);
         }
         self.sketch.ensure_capacity(self.len());
         Put::Inserted
@@ -306,7 +325,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             1 => &mut self.probation,
             _ => &mut self.protected,
         };
-        q.remove(i).map(|(_, v)| v)
+        q.remove(i).map(|(_, v, _)| v)
     }
 
     fn len(&self) -> usize {

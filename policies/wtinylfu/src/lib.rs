@@ -62,6 +62,9 @@ impl Segment {
     }
 }
 
+/// The reference bit in a node's `next_ref` field.
+const REFERENCED: u32 = 1 << 31;
+
 /// One entry. `prev` points towards the MRU end of its list, `next` towards the LRU end.
 #[derive(Clone)]
 struct Node<K, V> {
@@ -69,7 +72,9 @@ struct Node<K, V> {
     value: V,
     /// Low 30 bits: the previous slot (or `NIL`); top 2 bits: the [`Segment`].
     prev_seg: u32,
-    next: u32,
+    /// Low 30 bits: the next slot (or `NIL`); top bit: hit since it entered its segment
+    /// (main-space entries only).
+    next_ref: u32,
 }
 
 impl<K, V> Node<K, V> {
@@ -84,6 +89,18 @@ impl<K, V> Node<K, V> {
     #[inline]
     fn set_prev(&mut self, prev: u32) {
         self.prev_seg = (self.prev_seg & !INDEX_MASK) | prev;
+    }
+    #[inline]
+    fn next(&self) -> u32 {
+        self.next_ref & INDEX_MASK
+    }
+    #[inline]
+    fn set_next(&mut self, next: u32) {
+        self.next_ref = (self.next_ref & !INDEX_MASK) | next;
+    }
+    #[inline]
+    fn referenced(&self) -> bool {
+        self.next_ref & REFERENCED != 0
     }
 }
 
@@ -103,8 +120,11 @@ const EMPTY: List = List {
 
 /// A W-TinyLFU cache (Einziger, Friedman and Manes, 2017; the policy of Java's Caffeine):
 /// a small LRU *window* admits every new entry; when it overflows, its least recently used
-/// entry (the *candidate*) may enter the segmented-LRU *main* space only if a frequency
-/// sketch estimates it was used more often than the main space's next victim.
+/// entry (the *candidate*) may enter the segmented *main* space (probation and protected)
+/// only if a frequency sketch estimates it was used more often than the main space's next
+/// victim. A hit in the main space sets the entry's reference bit; the victim search
+/// promotes referenced probation entries and gives referenced protected entries a second
+/// chance (see the crate docs).
 ///
 /// # What `put` reports
 ///
@@ -115,10 +135,10 @@ const EMPTY: List = List {
 /// - The admission filter can refuse the new pair itself: when the window has no room
 ///   (capacity 0, or an [adaptive](WTinyLfuCache::adaptive) window shrunk to 0 entries), the
 ///   newcomer is its own candidate; if it loses to the victim, `put` returns
-///   [`Put::Rejected`] with the pair passed in, and the cache is unchanged apart from the
-///   sketch having recorded the access.
+///   [`Put::Rejected`] with the pair passed in, and no entry has left (the sketch has
+///   recorded the access, and the victim search may have promoted referenced entries).
 /// - `put` of a cached key replaces the value, counts as an access (recorded in the sketch,
-///   moved as a `get` hit moves it) and returns [`Put::Replaced`].
+///   moved or marked as a `get` hit) and returns [`Put::Replaced`].
 ///
 /// # What counts as an access
 ///
@@ -372,8 +392,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// for k in 0..3 {
     ///     let _ = cache.put(k, ());
     /// }
-    /// let _ = cache.get(&0); // a hit on probation promotes to protected
-    /// assert_eq!(cache.segment_lens(), (1, 1, 1));
+    /// let _ = cache.get(&0); // a hit on probation only marks the entry ...
+    /// assert_eq!(cache.segment_lens(), (1, 2, 0));
+    /// for k in 3..10 {
+    ///     let _ = cache.put(k, ());
+    /// }
+    /// let _ = cache.put(10, ()); // ... which is promoted when it would be the victim
+    /// assert_eq!(cache.segment_lens(), (1, 8, 1));
     /// ```
     pub fn segment_lens(&self) -> (usize, usize, usize) {
         let [w, p, q] = self.lists.map(|l| l.len as usize);
@@ -389,10 +414,10 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     fn unlink(&mut self, i: u32) {
         let node = &self.nodes[i as usize];
-        let (prev, next, seg) = (node.prev(), node.next, node.segment());
+        let (prev, next, seg) = (node.prev(), node.next(), node.segment());
         match prev {
             NIL => self.list(seg).head = next,
-            p => self.nodes[p as usize].next = next,
+            p => self.nodes[p as usize].set_next(next),
         }
         match next {
             NIL => self.list(seg).tail = prev,
@@ -408,7 +433,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         {
             let node = &mut self.nodes[i as usize];
             node.prev_seg = ((seg as u32) << INDEX_BITS) | NIL;
-            node.next = old_head;
+            node.next_ref = old_head;
         }
         match old_head {
             NIL => self.list(seg).tail = i,
@@ -425,11 +450,11 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         {
             let node = &mut self.nodes[i as usize];
             node.prev_seg = ((seg as u32) << INDEX_BITS) | old_tail;
-            node.next = NIL;
+            node.next_ref = NIL;
         }
         match old_tail {
             NIL => self.list(seg).head = i,
-            t => self.nodes[t as usize].next = i,
+            t => self.nodes[t as usize].set_next(i),
         }
         let list = self.list(seg);
         list.tail = i;
@@ -447,26 +472,60 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         self.push_front(seg, i);
     }
 
-    /// What a hit (a `get` hit or a `put` of a cached key) does to slot `i`: to the front
-    /// of the window or of protected; from probation up to protected, demoting protected's
-    /// LRU entry to probation if protected overflows.
+    /// What a hit (a `get` hit or a `put` of a cached key) does to slot `i`: a window
+    /// entry goes to the window's front; a main-space entry only gets its reference bit
+    /// set (one store to the node just read, no list work), which the next victim search
+    /// or demotion acts on.
     #[inline]
     fn on_hit(&mut self, i: u32) {
-        match self.nodes[i as usize].segment() {
-            Segment::Window => self.move_to_front(Segment::Window, i),
-            Segment::Protected => self.move_to_front(Segment::Protected, i),
-            Segment::Probation => {
-                self.move_to_front(Segment::Protected, i);
-                self.demote_protected_overflow();
+        let node = &mut self.nodes[i as usize];
+        if node.segment() == Segment::Window {
+            self.window_hit(i);
+        } else {
+            node.next_ref |= REFERENCED;
+        }
+    }
+
+    /// A hit in the window (rare: it is 1% of the cache): to the window's MRU end.
+    #[inline(never)]
+    fn window_hit(&mut self, i: u32) {
+        self.move_to_front(Segment::Window, i);
+    }
+
+    /// Moves slot `i` (in `seg` now) to the MRU end of `seg`, clearing its reference bit:
+    /// its second chance.
+    #[inline]
+    fn second_chance(&mut self, seg: Segment, i: u32) {
+        self.unlink(i);
+        self.push_front(seg, i);
+    }
+
+    /// While protected holds more than its share, takes its LRU entry: a referenced one gets
+    /// a second chance at protected's MRU end (bit cleared), an unreferenced one is demoted
+    /// to probation's MRU end (CLOCK).
+    fn demote_protected_overflow(&mut self) {
+        while self.lists[Segment::Protected as usize].len > self.max_protected {
+            let d = self.lists[Segment::Protected as usize].tail;
+            if self.nodes[d as usize].referenced() {
+                self.second_chance(Segment::Protected, d);
+            } else {
+                self.move_to_front(Segment::Probation, d);
             }
         }
     }
 
-    /// While protected holds more than its share, moves its LRU entry to probation's MRU.
-    fn demote_protected_overflow(&mut self) {
-        while self.lists[Segment::Protected as usize].len > self.max_protected {
-            let d = self.lists[Segment::Protected as usize].tail;
-            self.move_to_front(Segment::Probation, d);
+    /// The victim: probation's LRU entry once the referenced entries at its LRU end have
+    /// been promoted (each to protected's MRU end, bit cleared, demoting protected's
+    /// overflow); `NIL` if probation ends up empty.
+    #[inline]
+    fn victim(&mut self) -> u32 {
+        loop {
+            let v = self.lists[Segment::Probation as usize].tail;
+            if v == NIL || !self.nodes[v as usize].referenced() {
+                return v;
+            }
+            self.move_to_front(Segment::Protected, v);
+            self.demote_protected_overflow();
         }
     }
 
@@ -501,7 +560,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
                 count += 1;
                 assert!(count <= n, "cycle in list {seg:?}");
                 prev = at;
-                at = node.next;
+                at = node.next();
             }
             assert_eq!(list.tail, prev, "tail of {seg:?} is not its last node");
             assert_eq!(list.len as usize, count, "len of {seg:?}");
@@ -574,10 +633,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         let node = self.nodes.swap_remove(i as usize);
         if i != last {
             let moved = &self.nodes[i as usize];
-            let (prev, next, seg) = (moved.prev(), moved.next, moved.segment());
+            let (prev, next, seg) = (moved.prev(), moved.next(), moved.segment());
             match prev {
                 NIL => self.list(seg).head = i,
-                p => self.nodes[p as usize].next = i,
+                p => self.nodes[p as usize].set_next(i),
             }
             match next {
                 NIL => self.list(seg).tail = i,
@@ -607,7 +666,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 key,
                 value,
                 prev_seg: NIL,
-                next: NIL,
+                next_ref: NIL,
             });
             self.index(hash, i);
             self.push_front(Segment::Window, i);
@@ -620,16 +679,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         }
         // Full: one entry leaves. The candidate is the window's LRU entry once the newcomer
         // is in: the newcomer itself when the window is empty.
-        let probation_tail = self.lists[Segment::Probation as usize].tail;
+        let victim = self.victim();
         if window.len == 0 {
             // The newcomer is the candidate; with an empty probation it would be its own
             // victim (refused).
-            if probation_tail == NIL
-                || self.sketch.frequency(sketch_hash) <= self.frequency_of(probation_tail)
-            {
+            if victim == NIL || self.sketch.frequency(sketch_hash) <= self.frequency_of(victim) {
                 return Put::Rejected(key, value);
             }
-            let v = probation_tail;
+            let v = victim;
             self.unlink(v);
             self.unindex(v);
             let old = self.refill(v, hash, key, value);
@@ -638,12 +695,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             return Put::Evicted(old.0, old.1);
         }
         let candidate = window.tail;
-        let admit = probation_tail != NIL
-            && self.frequency_of(candidate) > self.frequency_of(probation_tail);
+        let admit = victim != NIL && self.frequency_of(candidate) > self.frequency_of(victim);
         let out = if admit {
             // The victim leaves; the candidate moves to probation's MRU end.
             self.move_to_front(Segment::Probation, candidate);
-            probation_tail
+            victim
         } else {
             candidate
         };
@@ -674,13 +730,17 @@ where
                 self.stats.hit();
                 self.missed = None;
                 self.on_hit(i);
-                self.climb(Some(i));
+                if self.climber.is_some() {
+                    self.climb(true);
+                }
                 Some(&self.nodes[i as usize].value)
             }
             None => {
                 self.stats.miss();
                 self.missed = Some(sketch_hash);
-                self.climb(None);
+                if self.climber.is_some() {
+                    self.climb(false);
+                }
                 None
             }
         }
@@ -820,9 +880,9 @@ impl Climber {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
-    /// The adaptive variant's step after a lookup (`hit` is the slot hit, if any).
-    #[inline]
-    fn climb(&mut self, hit: Option<u32>) {
+    /// The adaptive variant's step after a lookup.
+    #[inline(never)]
+    fn climb(&mut self, hit: bool) {
         let Some(climber) = &mut self.climber else {
             return;
         };
@@ -830,7 +890,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if self.nodes.len() < self.capacity as usize {
             return;
         }
-        let amount = climber.record(hit.is_some(), self.capacity);
+        let amount = climber.record(hit, self.capacity);
         if amount > 0 {
             self.grow_window(amount.unsigned_abs());
         } else if amount < 0 {
@@ -850,6 +910,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         while self.lists[1].len + self.lists[2].len > max_main {
             let from = if self.lists[1].len > 0 { 1 } else { 2 };
             let i = self.lists[from].tail;
+            // Into the window, reference bit cleared.
             self.move_to_front(Segment::Window, i);
         }
     }
@@ -911,7 +972,7 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
             self.at = self.lists[self.list].head;
         }
         let node = &self.nodes[self.at as usize];
-        self.at = node.next;
+        self.at = node.next();
         self.left -= 1;
         Some((&node.key, &node.value))
     }

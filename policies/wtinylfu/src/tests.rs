@@ -185,7 +185,7 @@ fn a_get_miss_then_put_is_one_access() {
 }
 
 #[test]
-fn a_probation_hit_promotes_and_protected_overflow_demotes() {
+fn a_probation_hit_promotes_at_eviction_and_protected_overflow_demotes() {
     let mut c = WTinyLfuCache::new(10); // window 1, protected 7, probation 2
     for k in 0..10u8 {
         let _ = c.put(k, k);
@@ -194,10 +194,38 @@ fn a_probation_hit_promotes_and_protected_overflow_demotes() {
     for k in 0..8u8 {
         assert_eq!(c.get(&k), Some(&k));
     }
-    // Eight promotions into a protected segment of seven: 0 went back to probation.
+    // Hits only mark the entries.
+    assert_eq!(c.segment_lens(), (1, 9, 0));
+    // The next eviction looks for a victim from probation's LRU end: 0 to 7 were hit, so
+    // they go up to protected, where the eighth promotion demotes 0 (bit cleared when
+    // promoted) back to probation. 8, never hit, is the victim; 9, the candidate, is seen
+    // no more often, so it leaves.
+    assert_eq!(c.put(10, 10), Put::Evicted(9, 9));
     assert_eq!(c.segment_lens(), (1, 2, 7));
     let probation: std::vec::Vec<u8> = c.iter().skip(1).take(2).map(|(k, _)| *k).collect();
     assert_eq!(probation, [0, 8]);
+    c.check_invariants();
+}
+
+#[test]
+fn a_referenced_protected_entry_gets_a_second_chance() {
+    let mut c = WTinyLfuCache::new(10); // window 1, protected 7, probation 2
+    for k in 0..10u8 {
+        let _ = c.put(k, k);
+    }
+    for k in 0..8u8 {
+        let _ = c.get(&k);
+    }
+    let _ = c.put(10, 10); // protected: 7 (MRU) .. 1 (LRU); probation: 0, 8 (LRU)
+    let _ = c.get(&8); // marks the next victim for promotion
+    let _ = c.get(&1); // marks protected's LRU entry
+    // 8 is promoted and protected overflows: 1, hit, goes round again and 2 is demoted.
+    // The victim is then 0 (seen twice), which the candidate 10 (seen once) does not beat.
+    assert_eq!(c.put(11, 11), Put::Evicted(10, 10));
+    let probation: std::vec::Vec<u8> = c.iter().skip(1).take(2).map(|(k, _)| *k).collect();
+    assert_eq!(probation, [2, 0]);
+    let protected: std::vec::Vec<u8> = c.iter().skip(3).map(|(k, _)| *k).collect();
+    assert_eq!(protected, [1, 8, 7, 6, 5, 4, 3]);
     c.check_invariants();
 }
 
