@@ -134,9 +134,9 @@ fn any_lane(bucket: &Bucket, want: u32, mask: u32) -> bool {
 fn lane_of(bucket: &Bucket, entry: u32) -> usize {
     let mut lane = 0;
     for (l, &v) in bucket.0.iter().enumerate() {
-        lane += usize::from(v == entry) * l;
+        lane += u32::from(v == entry) * l as u32;
     }
-    lane & (LANES - 1)
+    lane as usize & (LANES - 1)
 }
 
 /// A hash index of `u32` positions (in the ghost ring) keyed by 32-bit fingerprints, in
@@ -201,13 +201,29 @@ impl Index {
     }
 
     /// The bucket and lane of the entry of fingerprint `fp` whose position satisfies `is`.
-    #[inline]
-    fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<(usize, usize)> {
+    #[inline(always)]
+    fn find(&self, fp: u32, is: impl FnMut(u32) -> bool) -> Option<(usize, usize)> {
         if self.len == 0 {
             return None;
         }
         let home = self.home(fp);
         let tag = self.tag(fp);
+        // Usually no tag matches in the home bucket, and nothing spilled from it.
+        let bucket = &self.buckets[home];
+        if !any_lane(bucket, tag, !self.pos_mask) && bucket.0[META] < SPILL_ONE {
+            return None;
+        }
+        self.find_from(home, tag, is)
+    }
+
+    /// `find`'s slow path: look at the lanes whose tag matches, and past the home bucket.
+    #[inline(never)]
+    fn find_from(
+        &self,
+        home: usize,
+        tag: u32,
+        mut is: impl FnMut(u32) -> bool,
+    ) -> Option<(usize, usize)> {
         let mut b = home;
         let mut d = 0;
         loop {
@@ -693,10 +709,11 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         }
     }
 
-    /// Evicts exactly one entry (the cache is full, so not empty): unlinks it and returns
-    /// its slot and whether it left from the small queue (then its key becomes a ghost).
-    /// Entries may move between the queues on the way, as libCacheSim's `S3FIFO_evict`.
-    fn evict(&mut self) -> (u32, bool) {
+    /// Chooses exactly one entry to evict (the cache is full, so not empty) and returns its
+    /// slot and its queue (if small, its key becomes a ghost); it is left linked as that
+    /// queue's tail. Entries may move between the queues on the way, as libCacheSim's
+    /// `S3FIFO_evict`.
+    fn evict(&mut self) -> (u32, usize) {
         self.has_evicted = true;
         loop {
             if self.queues[MAIN].len > self.main_target || self.queues[SMALL].len == 0 {
@@ -713,20 +730,19 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                         self.queues[MAIN].head = t;
                         self.queues[MAIN].tail = newer;
                     } else {
-                        self.unlink(t);
-                        return (t, false);
+                        return (t, MAIN);
                     }
                 }
             }
             while self.queues[SMALL].len > 0 {
                 let t = self.queues[SMALL].tail;
-                self.unlink(t);
                 if self.nodes[t as usize].next >= 2 * FREQ_ONE {
                     // Read at least twice while on probation: promoted, frequency reset.
+                    self.unlink(t);
                     self.nodes[t as usize].next &= IDX;
                     self.link_head(t, MAIN);
                 } else {
-                    return (t, true);
+                    return (t, SMALL);
                 }
             }
         }
@@ -925,18 +941,29 @@ where
             return Put::Inserted;
         }
         // Full: evict one entry and reuse its slot in place.
-        let (victim, from_small) = self.evict();
+        let (victim, from) = self.evict();
         let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
-        if from_small {
+        if from == SMALL {
             self.ghost.push(fingerprint(victim_hash));
         }
         self.table.remove(victim_hash, victim);
         let node = &mut self.nodes[victim as usize];
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
-        node.next = NIL; // frequency 0
-        let q = self.entry_queue(was_ghost);
-        self.link_head(victim, q);
+        // `has_evicted` is set now: only a ghost goes to main.
+        let q = if was_ghost { MAIN } else { SMALL };
+        if q == from {
+            // The new entry takes the victim's slot at the head of the same queue: in a
+            // ring, moving the tail to the head is moving both ends one step.
+            node.next &= IDX; // frequency 0
+            let newer = node.prev & IDX;
+            self.queues[q].head = victim;
+            self.queues[q].tail = newer;
+        } else {
+            self.unlink(victim);
+            self.nodes[victim as usize].next = NIL; // frequency 0
+            self.link_head(victim, q);
+        }
         self.index(hash, victim);
         Put::Evicted(old_key, old_value)
     }
