@@ -542,6 +542,11 @@ mod tests {
     }
 
     #[test]
+    fn a_node_is_key_value_and_two_links() {
+        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    }
+
+    #[test]
     fn growth_stops_at_max_len() {
         let mut ring: Ring<u32, u32> = Ring::new();
         for k in 0..10u32 {

@@ -6,63 +6,31 @@
 
 extern crate alloc;
 
-use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Put};
-use evict_slots::SlotIndex;
+use evict_slots::ring::{self, NIL, Ring};
+
+/// Iterator over a [`SieveCache`]'s entries, newest first. See [`SieveCache::iter`].
+pub type Iter<'a, K, V> = ring::Iter<'a, K, V>;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache. The eviction order never depends on hashes, so the seed changes no result.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// "No slot": the end of the queue, or a hand that starts from the tail. Links are 31 bits
-/// wide; the top bit of `Node::older` is the visited bit.
-const NIL: u32 = 0x7FFF_FFFF;
-/// The visited bit, kept in the top bit of `Node::older`.
-const VISITED: u32 = 0x8000_0000;
-
 /// The largest capacity a `SieveCache` accepts: slots are addressed by 31-bit indices (the
-/// 32nd bit of a link holds the visited bit) and `2³¹ - 1` marks the end of the queue.
-/// Larger requests are clamped to this.
-pub const MAX_CAPACITY: usize = NIL as usize;
-
-/// One entry. `newer` points towards the head (the newest entry), `older` towards the tail;
-/// the visited bit rides in `older`'s top bit, so a node is the key, the value and 8 bytes.
-#[derive(Clone)]
-struct Node<K, V> {
-    key: K,
-    value: V,
-    newer: u32,
-    /// `older` link in the low 31 bits, visited bit on top.
-    older: u32,
-}
-
-impl<K, V> Node<K, V> {
-    #[inline]
-    fn older(&self) -> u32 {
-        self.older & !VISITED
-    }
-
-    #[inline]
-    fn set_older(&mut self, older: u32) {
-        self.older = (self.older & VISITED) | older;
-    }
-
-    #[inline]
-    fn visited(&self) -> bool {
-        self.older & VISITED != 0
-    }
-}
+/// 32nd bit of a link holds the visited bit). Larger requests are clamped to this.
+pub const MAX_CAPACITY: usize = ring::MAX_LEN;
 
 /// A SIEVE cache (Zhang et al., NSDI 2024): one FIFO queue with a visited bit per entry and
 /// a hand that walks from the tail towards the head, evicting unvisited entries wherever it
 /// finds them. A hit only sets the bit.
 ///
-/// Entries live in one dense `Vec` linked into the queue by `u32` indices; a hashbrown
-/// `HashTable<u32>` maps keys to slots. See the [crate docs](crate) for the exact rules and
+/// Entries live in one dense `Vec` linked into the queue by `u32` indices (a circle: the
+/// tail's older neighbour is the head); a hashbrown `HashTable<u32>` maps keys to slots (an
+/// `evict_slots::Ring`). See the [crate docs](crate) for the exact rules and
 /// costs.
 ///
 /// # Examples
@@ -82,14 +50,11 @@ impl<K, V> Node<K, V> {
 /// ```
 #[derive(Clone)]
 pub struct SieveCache<K, V, S = DefaultHashBuilder> {
-    /// Dense: slots `0..len` are all live. `remove` fills its hole with the last slot.
-    nodes: Vec<Node<K, V>>,
-    /// Key hash -> slot index in `nodes`.
-    table: SlotIndex,
+    /// The entries in a circle, `next` pointing to the older neighbour, so that the tail
+    /// (the oldest) is just before the head; the flag is the visited bit.
+    ring: Ring<K, V, true>,
     /// The newest entry, or `NIL` when empty.
     head: u32,
-    /// The oldest entry, or `NIL` when empty.
-    tail: u32,
     /// Where the next eviction starts; `NIL` means at the tail.
     hand: u32,
     capacity: u32,
@@ -127,10 +92,8 @@ impl<K, V, S> SieveCache<K, V, S> {
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
-            nodes: Vec::new(),
-            table: SlotIndex::new(),
+            ring: Ring::new(),
             head: NIL,
-            tail: NIL,
             hand: NIL,
             capacity: capacity.min(MAX_CAPACITY) as u32,
             hasher,
@@ -153,11 +116,7 @@ impl<K, V, S> SieveCache<K, V, S> {
     /// assert_eq!(keys, [3, 2, 1]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter {
-            nodes: &self.nodes,
-            at: self.head,
-            left: self.nodes.len(),
-        }
+        self.ring.iter_from(self.head)
     }
 
     /// The key the next eviction starts from (the hand), or `None` if it starts from the
@@ -175,7 +134,7 @@ impl<K, V, S> SieveCache<K, V, S> {
     /// assert_eq!(cache.hand(), Some(&2));
     /// ```
     pub fn hand(&self) -> Option<&K> {
-        self.nodes.get(self.hand as usize).map(|node| &node.key)
+        self.ring.get(self.hand).map(|(key, _)| key)
     }
 
     /// Whether `key`'s entry was visited since the hand last passed it: the next sweep will
@@ -196,39 +155,8 @@ impl<K, V, S> SieveCache<K, V, S> {
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let i = self.find(self.hasher.hash_one(key), key)?;
-        Some(self.nodes[i as usize].visited())
-    }
-
-    /// Detaches slot `i` from the queue (its visited bit is kept).
-    #[inline]
-    fn unlink(&mut self, i: u32) {
-        let node = &self.nodes[i as usize];
-        let (newer, older) = (node.newer, node.older());
-        match newer {
-            NIL => self.head = older,
-            n => self.nodes[n as usize].set_older(older),
-        }
-        match older {
-            NIL => self.tail = newer,
-            o => self.nodes[o as usize].newer = newer,
-        }
-    }
-
-    /// Links detached slot `i` in at the head, as the newest entry.
-    #[inline]
-    fn push_head(&mut self, i: u32) {
-        let old_head = self.head;
-        {
-            let node = &mut self.nodes[i as usize];
-            node.newer = NIL;
-            node.set_older(old_head);
-        }
-        match old_head {
-            NIL => self.tail = i,
-            h => self.nodes[h as usize].newer = i,
-        }
-        self.head = i;
+        let i = self.ring.find(self.hasher.hash_one(key), key)?;
+        Some(self.ring.flag(i))
     }
 
     /// Checks that the queue, the hand, the slots and the table agree. For tests.
@@ -238,63 +166,14 @@ impl<K, V, S> SieveCache<K, V, S> {
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let n = self.nodes.len();
+        let n = self.ring.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
-        assert_eq!(self.table.len(), n, "table and slots disagree on len");
         assert!(
             self.hand == NIL || (self.hand as usize) < n,
             "hand {} outside {n} slots",
             self.hand
         );
-        let mut seen = 0;
-        let mut newer = NIL;
-        let mut at = self.head;
-        while at != NIL {
-            let node = &self.nodes[at as usize];
-            assert_eq!(node.newer, newer, "broken newer link at slot {at}");
-            let hash = self.hasher.hash_one(&node.key);
-            assert_eq!(
-                self.table.find(hash, |i| i == at),
-                Some(at),
-                "slot {at} not reachable from the table"
-            );
-            assert_eq!(
-                self.find(hash, &node.key),
-                Some(at),
-                "key of slot {at} found elsewhere"
-            );
-            seen += 1;
-            assert!(seen <= n, "cycle in the queue");
-            newer = at;
-            at = node.older();
-        }
-        assert_eq!(self.tail, newer, "tail is not the last node");
-        assert_eq!(seen, n, "queue does not cover every slot");
-    }
-}
-
-impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
-    #[inline]
-    fn find(&self, hash: u64, key: &K) -> Option<u32> {
-        let nodes = &self.nodes;
-        self.table.find(hash, |i| nodes[i as usize].key == *key)
-    }
-
-    /// Drops slot `i`'s table entry.
-    #[inline]
-    fn unindex(&mut self, hash: u64, i: u32) {
-        self.table.remove(hash, i);
-    }
-
-    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
-    /// rebuilt in place rather than doubled (see `evict_slots::SlotIndex::insert`).
-    #[inline]
-    fn index(&mut self, hash: u64, i: u32) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), 4096, |j| {
-            hasher.hash_one(&nodes[j as usize].key)
-        });
+        self.ring.check(self.head, |k| self.hasher.hash_one(k));
     }
 
     /// SIEVE's victim: from the hand (or the tail), clear visited bits moving towards the
@@ -304,56 +183,20 @@ impl<K: Hash + Eq, V, S: BuildHasher> SieveCache<K, V, S> {
     #[inline]
     fn sweep(&mut self) -> u32 {
         let mut at = if self.hand == NIL {
-            self.tail
+            self.ring.prev(self.head)
         } else {
             self.hand
         };
-        loop {
-            let node = &mut self.nodes[at as usize];
-            if node.older & VISITED == 0 {
-                self.hand = node.newer;
-                return at;
-            }
-            node.older &= !VISITED;
-            at = if node.newer == NIL {
-                self.tail
-            } else {
-                node.newer
-            };
+        // In the circle the head's newer neighbour is the tail: the wrap comes for free.
+        while self.ring.take_flag(at) {
+            at = self.ring.prev(at);
         }
-    }
-
-    /// Takes slot `i` out: its queue links, its table entry, and its place in the dense
-    /// `Vec` (filled by the last slot, whose links, table entry and hand are repointed).
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        if self.hand == i {
-            // libCacheSim: the hand moves to the next newer entry (or back to the tail).
-            self.hand = self.nodes[i as usize].newer;
-        }
-        self.unlink(i);
-        self.unindex(hash, i);
-        let last = (self.nodes.len() - 1) as u32;
-        let node = self.nodes.swap_remove(i as usize);
-        if i != last {
-            // The node that was at `last` now lives at `i`: repoint its neighbours, its
-            // table entry and the hand.
-            let moved = &self.nodes[i as usize];
-            let (newer, older) = (moved.newer, moved.older());
-            match newer {
-                NIL => self.head = i,
-                n => self.nodes[n as usize].set_older(i),
-            }
-            match older {
-                NIL => self.tail = i,
-                o => self.nodes[o as usize].newer = i,
-            }
-            if self.hand == last {
-                self.hand = i;
-            }
-            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            self.table.repoint(moved_hash, last, i);
-        }
-        (node.key, node.value)
+        self.hand = if at == self.head {
+            NIL
+        } else {
+            self.ring.prev(at)
+        };
+        at
     }
 }
 
@@ -365,16 +208,11 @@ where
     #[inline]
     fn get(&mut self, key: &K) -> Option<&V> {
         let hash = self.hasher.hash_one(key);
-        match self.find(hash, key) {
+        match self.ring.find(hash, key) {
             Some(i) => {
                 self.stats.hit();
-                let node = &mut self.nodes[i as usize];
-                // Write only when the bit changes: a hot entry's cache line stays clean, so
-                // hits cost no write-back traffic.
-                if node.older & VISITED == 0 {
-                    node.older |= VISITED;
-                }
-                Some(&node.value)
+                self.ring.set_flag(i);
+                Some(self.ring.value(i))
             }
             None => {
                 self.stats.miss();
@@ -386,7 +224,7 @@ where
     #[inline]
     fn peek(&self, key: &K) -> Option<&V> {
         let hash = self.hasher.hash_one(key);
-        self.find(hash, key).map(|i| &self.nodes[i as usize].value)
+        self.ring.find(hash, key).map(|i| self.ring.value(i))
     }
 
     /// Inserts or replaces. Replacing the value of a cached key counts as a request for it:
@@ -394,44 +232,40 @@ where
     /// with its bit clear, after the hand has evicted an entry if the cache was full.
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.find(hash, &key) {
-            let node = &mut self.nodes[i as usize];
-            node.older |= VISITED;
-            return Put::Replaced(core::mem::replace(&mut node.value, value));
+        if let Some(i) = self.ring.find(hash, &key) {
+            self.ring.set_flag(i);
+            return Put::Replaced(core::mem::replace(self.ring.value_mut(i), value));
         }
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        if self.nodes.len() < self.capacity as usize {
-            let i = self.nodes.len() as u32;
-            if self.nodes.len() == self.nodes.capacity() {
-                // Grow geometrically but never past the capacity: a full cache holds exactly
-                // `capacity` slots and never allocates again.
-                let room = self.capacity as usize - self.nodes.len();
-                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
-            }
-            self.nodes.push(Node {
-                key,
-                value,
-                newer: NIL,
-                older: NIL,
-            });
-            self.push_head(i);
-            self.index(hash, i);
+        if self.ring.len() < self.capacity as usize {
+            let hasher = &self.hasher;
+            let i = self
+                .ring
+                .push(key, value, hash, self.capacity as usize, |k| {
+                    hasher.hash_one(k)
+                });
+            self.ring.link_before(self.head, i);
+            self.head = i;
             return Put::Inserted;
         }
-        // Full: evict the hand's victim and reuse its slot in place.
+        // Full: evict the hand's victim, reuse its slot in place (its visited bit is clear,
+        // or it would not be the victim) and move it to the head.
         let victim = self.sweep();
-        self.unlink(victim);
-        let victim_hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
-        self.unindex(victim_hash, victim);
-        let node = &mut self.nodes[victim as usize];
-        let old_key = core::mem::replace(&mut node.key, key);
-        let old_value = core::mem::replace(&mut node.value, value);
-        node.older = NIL; // and the visited bit clear (it was, or it would not be the victim)
-        self.push_head(victim);
-        // The table never grows here: one entry left and one comes back.
-        self.index(hash, victim);
+        let hasher = &self.hasher;
+        let rehash = |k: &K| hasher.hash_one(k);
+        let victim_hash = rehash(self.ring.key(victim));
+        let (old_key, old_value) = self
+            .ring
+            .replace(victim, key, value, hash, victim_hash, rehash);
+        if victim != self.head {
+            // The tail, most often: then turning the circle one step is all it takes.
+            if self.ring.prev(self.head) != victim {
+                self.ring.move_before(self.head, victim);
+            }
+            self.head = victim;
+        }
         Put::Evicted(old_key, old_value)
     }
 
@@ -439,13 +273,33 @@ where
     /// tail if it was the head), as in libCacheSim; nothing else changes.
     fn remove(&mut self, key: &K) -> Option<V> {
         let hash = self.hasher.hash_one(key);
-        let i = self.find(hash, key)?;
-        Some(self.remove_slot(i, hash).1)
+        let i = self.ring.find(hash, key)?;
+        if self.hand == i {
+            // libCacheSim: the hand moves to the next newer entry (or back to the tail).
+            self.hand = if i == self.head {
+                NIL
+            } else {
+                self.ring.prev(i)
+            };
+        }
+        let older = self.ring.unlink(i);
+        if self.head == i {
+            self.head = older;
+        }
+        let hasher = &self.hasher;
+        let (_, value, moved_from) = self.ring.remove_detached(i, hash, |k| hasher.hash_one(k));
+        if self.head == moved_from {
+            self.head = i;
+        }
+        if self.hand == moved_from {
+            self.hand = i;
+        }
+        Some(value)
     }
 
     #[inline]
     fn len(&self) -> usize {
-        self.nodes.len()
+        self.ring.len()
     }
 
     fn capacity(&self) -> Option<usize> {
@@ -454,16 +308,14 @@ where
 
     fn info(&self) -> CacheInfo {
         self.stats
-            .info(Some(self.capacity as usize), self.nodes.len())
+            .info(Some(self.capacity as usize), self.ring.len())
     }
 
     /// Drops every entry, gives the memory back (as Python's `cache_clear()` does), sends
     /// the hand back to the tail and resets the counters.
     fn clear(&mut self) {
-        self.nodes = Vec::new();
-        self.table = SlotIndex::new();
+        self.ring.clear();
         self.head = NIL;
-        self.tail = NIL;
         self.hand = NIL;
         self.stats.reset();
     }
@@ -486,48 +338,11 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for SieveCache<K, V, S> {
     }
 }
 
-/// Iterator over a [`SieveCache`]'s entries, newest first. See [`SieveCache::iter`].
-#[derive(Debug)]
-pub struct Iter<'a, K, V> {
-    nodes: &'a [Node<K, V>],
-    at: u32,
-    left: usize,
-}
-
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, &'a V);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let node = self.nodes.get(self.at as usize)?;
-        self.at = node.older();
-        self.left -= 1;
-        Some((&node.key, &node.value))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
-
-// Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
-impl<K, V> Clone for Iter<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self { ..*self }
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {:?}", self.key, self.value)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     extern crate std;
     use super::*;
+    use alloc::vec::Vec;
     use evict_harness::model;
 
     evict_harness::conformance!(
@@ -654,12 +469,7 @@ mod tests {
     fn huge_capacity_is_clamped_not_allocated() {
         let c: SieveCache<u64, u64> = SieveCache::new(usize::MAX);
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.nodes.capacity(), 0);
-    }
-
-    #[test]
-    fn a_node_is_key_value_and_two_links() {
-        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+        assert_eq!(c.ring.slot_capacity(), 0);
     }
 
     /// Evictions in a full cache must not grow the table: it keeps the allocation it had
@@ -671,7 +481,7 @@ mod tests {
             for k in 0..cap as u64 {
                 let _ = c.put(k, k);
             }
-            let filled = c.table.allocation_size();
+            let filled = c.ring.index().allocation_size();
             for k in cap as u64..200_000 {
                 if k % 3 == 0 {
                     let _ = c.get(&(k - 1));
@@ -679,8 +489,8 @@ mod tests {
                 assert!(matches!(c.put(k, k), Put::Evicted(..)));
             }
             c.check_invariants();
-            assert_eq!(c.table.allocation_size(), filled, "capacity {cap}");
-            assert_eq!(c.nodes.capacity(), cap);
+            assert_eq!(c.ring.index().allocation_size(), filled, "capacity {cap}");
+            assert_eq!(c.ring.slot_capacity(), cap);
         }
         // 100 entries would leave fewer than 100 / 4 of a 128-bucket table's 112 usable
         // buckets free: the table doubles once, then stays put.
@@ -689,7 +499,7 @@ mod tests {
         for k in 0..400_000u64 {
             let _ = c.put(k, k);
             if k % 50_000 == 49_999 {
-                sizes.push(c.table.allocation_size());
+                sizes.push(c.ring.index().allocation_size());
             }
         }
         assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
