@@ -179,8 +179,11 @@ impl<K, V> Linked for Node<K, V> {
 const LO: u32 = 0x7FFF_FFFF;
 /// A log word whose ghost was hit (and so left its list) before reaching its list's tail.
 const DEAD: u32 = u32::MAX;
-/// An empty bucket of `Ghosts::table`.
+/// An empty bucket of the ghost table.
 const EMPTY: u32 = u32::MAX;
+/// Bits of a ghost table entry (above the ring position) that hold its distance from its
+/// home bucket, when they fit.
+const DISP_BITS: u32 = 3;
 
 /// The low 31 bits of `hash`, as stored in the log; `LO` itself is folded onto `LO - 1` so
 /// that no `B2` word is `DEAD`.
@@ -190,63 +193,131 @@ fn lo31(hash: u64) -> u32 {
     if lo == LO { LO - 1 } else { lo }
 }
 
-/// The home bucket of a ghost whose log word has low bits `lo`, in a table of `m` buckets
-/// (a multiply-shift range reduction, so `m` need not be a power of two).
-#[inline]
-fn home(lo: u32, m: usize) -> usize {
-    ((u64::from(lo) * m as u64) >> 31) as usize
-}
-
 /// The ghost lists `B1` and `B2`, as fingerprints of key hashes: no key, no hasher, no links.
 ///
-/// - `log` holds one `u32` per ghost in the order the ghosts were made, `B1` and `B2`
-///   interleaved: bit 31 names the list, bits 0..31 are the low 31 bits of the hash. Each
-///   list reads its own entries oldest first from its cursor `tail[list]`: its least
-///   recently used ghost is the first entry at or after the cursor that carries its list
-///   bit and is not `DEAD`. A ghost hit marks its entry `DEAD`; dropping a list's LRU
-///   ghost moves that list's cursor past it. Entries behind both cursors, and dead ones,
-///   are reclaimed by compacting the log in place (order kept) when it is full; the log
-///   holds at most `max_log = c + c / 2 + 8` words, so a compaction of at most `c` live
-///   ghosts comes at most once per `c / 2` new ghosts.
-/// - `table` is an open-addressing (linear probing, backward-shift deletion) table of
-///   `u32`s: a ghost's position in `log` in the low `pos_bits` bits and, above them, the top
-///   `32 - pos_bits` bits of its hash's high half as a tag. Its home bucket comes from the
-///   low hash bits that the log keeps, so a ghost can be found from its log entry alone. At
-///   most `max_table = c + c / 2 + 8` buckets, so the load stays at or below 2/3.
+/// - `log` is a ring of one `u32` per ghost, in the order the ghosts were made, `B1` and
+///   `B2` interleaved: bit 31 names the list, bits 0..31 are the low 31 bits of the hash.
+///   The slots in use are `span` slots from `front` on. Each list reads its own words,
+///   oldest first, from its cursor `off[list]` (an offset from `front`): its least recently
+///   used ghost is the first word at or after the cursor that carries its list bit and is
+///   not `DEAD`. A ghost hit marks its word `DEAD`; dropping a list's LRU ghost moves that
+///   list's cursor past it, and the ring's front up to the older cursor. When the ring is
+///   full, it grows (geometrically, up to `max_log = c + c / 2 + 8` words) if mostly live,
+///   else is compacted in place, order kept, and the table repointed in one pass.
+/// - `table` is an open-addressing hash table of `u32`s (Robin Hood linear probing,
+///   backward-shift deletion, so no tombstones): a ghost's ring index in the low `pos_bits` bits, then its
+///   distance from its home bucket in up to `DISP_BITS` bits (all ones: look it up in the
+///   log), then, in the rest, the top bits of its hash's high half as a tag. Its home
+///   bucket comes from the low hash bits that the log keeps, so a ghost can be found from
+///   its log word alone. At most `max_table = c + c / 2 + 8` buckets: at most 2/3 full.
 ///
-/// A lookup matches on 31 low bits of the hash and the tag: `63 - pos_bits` bits in all
-/// (42 bits at `c = 1,000,000`), so a new key is taken for a ghost with probability about
-/// `(|B1| + |B2|) / 2^(63 - pos_bits)` per lookup (see the crate docs).
+/// A lookup matches on 31 low bits of the hash and the tag: `31 + tag_bits` bits in all
+/// (39 bits at `c = 1,000,000`), so a new key is taken for a ghost with probability at most
+/// `(|B1| + |B2|) / 2^(31 + tag_bits)` per lookup (see the crate docs). The tests' fixed
+/// hasher gives their keys distinct low 31 bits, so there the ghosts are exact.
 #[derive(Clone, Debug)]
 struct Ghosts {
     log: Vec<u32>,
-    /// Per list, the log position from which its entries are live (unless `DEAD`).
-    tail: [u32; 2],
+    /// Ring index of the oldest slot in use.
+    front: usize,
+    /// Ring slots in use, from `front` on.
+    span: usize,
+    /// Per non-empty list, the offset from `front` from which its words are live (unless
+    /// `DEAD`).
+    off: [usize; 2],
     /// `|B1|` and `|B2|`.
     len: [u32; 2],
     table: Vec<u32>,
-    /// Low bits of a table entry that hold a log position (`max_log < 2^pos_bits`, so a
-    /// position never has all of them set and no entry is `EMPTY`).
+    /// Scratch for compaction: one bit per ring slot (live or not) and running counts.
+    live_bits: Vec<u64>,
+    live_rank: Vec<u32>,
+    /// Bits of a table entry that hold a ring index (`max_log < 2^pos_bits`, so a ring
+    /// index never has all of them set and no entry is `EMPTY`).
+    pos_bits: u32,
     pos_mask: u32,
+    /// The largest distance field, meaning "unknown" (0 when there is no room for one).
+    disp_max: u32,
+    tag_mask: u32,
     max_log: usize,
     max_table: usize,
+}
+
+/// The ghost table's layout constants and the log, copied out of `Ghosts` for the probe
+/// loops (so that they stay in registers while the table is written).
+#[derive(Clone, Copy)]
+struct Probe<'a> {
+    log: &'a [u32],
+    m: usize,
+    pos_bits: u32,
+    pos_mask: u32,
+    disp_max: u32,
+    tag_mask: u32,
+}
+
+impl<'a> Probe<'a> {
+    #[inline(always)]
+    fn new(g: &'a Ghosts) -> Self {
+        Self {
+            log: &g.log,
+            m: g.table.len(),
+            pos_bits: g.pos_bits,
+            pos_mask: g.pos_mask,
+            disp_max: g.disp_max,
+            tag_mask: g.tag_mask,
+        }
+    }
+
+    /// The home bucket of a ghost whose log word has low bits `lo`.
+    #[inline(always)]
+    fn home(&self, lo: u32) -> usize {
+        ((u64::from(lo) * self.m as u64) >> 31) as usize
+    }
+
+    /// How far entry `e`, at bucket `b`, sits from its home bucket.
+    #[inline(always)]
+    fn disp(&self, b: usize, e: u32) -> usize {
+        let d = e.wrapping_shr(self.pos_bits) & self.disp_max;
+        if d < self.disp_max {
+            d as usize
+        } else {
+            // Too far for the field (or no field): ask the log.
+            let home = self.home(self.log[(e & self.pos_mask) as usize] & LO);
+            if b >= home {
+                b - home
+            } else {
+                b + self.m - home
+            }
+        }
+    }
+
+    /// Entry `e` (tag and ring index kept) placed at distance `d` from its home.
+    #[inline(always)]
+    fn with_disp(&self, e: u32, d: usize) -> u32 {
+        let d = (d as u32).min(self.disp_max);
+        (e & (self.tag_mask | self.pos_mask)) | d.wrapping_shl(self.pos_bits)
+    }
 }
 
 impl Ghosts {
     /// An empty directory for a cache of capacity `capacity`; allocates nothing.
     fn new(capacity: usize) -> Self {
         let max = capacity + capacity / 2 + 8;
-        let pos_bits = usize::BITS - max.leading_zeros();
+        let pos_bits = (usize::BITS - max.leading_zeros()).min(32);
+        let disp_bits = DISP_BITS.min(32 - pos_bits);
+        let low = (1u64 << (pos_bits + disp_bits)) - 1;
         Self {
             log: Vec::new(),
-            tail: [0; 2],
+            front: 0,
+            span: 0,
+            off: [0; 2],
             len: [0; 2],
             table: Vec::new(),
-            pos_mask: if pos_bits >= 32 {
-                u32::MAX
-            } else {
-                (1 << pos_bits) - 1
-            },
+            live_bits: Vec::new(),
+            live_rank: Vec::new(),
+            pos_bits,
+            pos_mask: ((1u64 << pos_bits) - 1) as u32,
+            disp_max: (1 << disp_bits) - 1,
+            tag_mask: !(low as u32),
             max_log: max,
             max_table: max,
         }
@@ -265,109 +336,166 @@ impl Ghosts {
     /// The tag of `hash` as it sits in a table entry.
     #[inline]
     fn tag(&self, hash: u64) -> u32 {
-        (hash >> 32) as u32 & !self.pos_mask
+        (hash >> 32) as u32 & self.tag_mask
     }
 
-    /// The ghost list of the ghost at log position `p`.
+    /// The ring index `k` slots after `front`.
+    #[inline]
+    fn at(&self, k: usize) -> usize {
+        let p = self.front + k;
+        if p >= self.log.len() {
+            p - self.log.len()
+        } else {
+            p
+        }
+    }
+
+    /// The home bucket of a ghost whose log word has low bits `lo` (a multiply-shift range
+    /// reduction, so the table size need not be a power of two).
+    #[inline]
+    fn home(&self, lo: u32) -> usize {
+        ((u64::from(lo) * self.table.len() as u64) >> 31) as usize
+    }
+
+    /// The home bucket of entry `e`, found at bucket `b`.
+    #[inline]
+    fn home_of(&self, b: usize, e: u32) -> usize {
+        let d = (e.wrapping_shr(self.pos_bits) & self.disp_max) as usize;
+        if d < self.disp_max as usize {
+            if b >= d {
+                b - d
+            } else {
+                b + self.table.len() - d
+            }
+        } else {
+            self.home(self.log[(e & self.pos_mask) as usize] & LO)
+        }
+    }
+
+    /// The ghost list of the ghost at ring index `p`.
     #[inline]
     fn list_at(&self, p: u32) -> usize {
         (self.log[p as usize] >> 31) as usize
     }
 
-    /// The ghost whose fingerprint matches `hash`: its table bucket and log position.
-    #[inline]
+    /// The probe constants beside the table, to write it.
+    #[inline(always)]
+    fn split(&mut self) -> (Probe<'_>, &mut [u32]) {
+        let probe = Probe {
+            log: &self.log,
+            m: self.table.len(),
+            pos_bits: self.pos_bits,
+            pos_mask: self.pos_mask,
+            disp_max: self.disp_max,
+            tag_mask: self.tag_mask,
+        };
+        (probe, &mut self.table)
+    }
+
+    /// The ghost whose fingerprint matches `hash`: its bucket and ring index.
+    #[inline(always)]
     fn find(&self, hash: u64) -> Option<(usize, u32)> {
-        let m = self.table.len();
         if self.live() == 0 {
             return None;
         }
         let lo = lo31(hash);
         let tag = self.tag(hash);
-        let mut b = home(lo, m);
+        let probe = Probe::new(self);
+        let table = &self.table[..];
+        let mut b = probe.home(lo);
+        let mut d = 0;
         loop {
-            let e = self.table[b];
+            let e = table[b];
             if e == EMPTY {
                 return None;
             }
-            if e & !self.pos_mask == tag {
-                let p = e & self.pos_mask;
+            if e & probe.tag_mask == tag {
+                let p = e & probe.pos_mask;
                 if self.log[p as usize] & LO == lo {
                     return Some((b, p));
                 }
             }
-            b += 1;
-            if b == m {
-                b = 0;
+            // Robin Hood order: past an entry nearer its home than we are to ours, ours
+            // cannot be.
+            if probe.disp(b, e) < d {
+                return None;
             }
+            b = if b + 1 == table.len() { 0 } else { b + 1 };
+            d += 1;
         }
     }
 
-    /// The bucket of the ghost at log position `p`, whose log word has low bits `lo`.
-    fn bucket_of(&self, lo: u32, p: u32) -> usize {
-        let m = self.table.len();
-        let mut b = home(lo, m);
+    /// The bucket of the ghost at ring index `p`, whose log word has low bits `lo`.
+    #[inline(always)]
+    fn locate(&self, lo: u32, p: u32) -> usize {
+        let table = &self.table[..];
+        let m = table.len();
+        let mut b = self.home(lo);
         for _ in 0..m {
-            let e = self.table[b];
-            assert!(e != EMPTY, "ghost at log position {p} is not in the table");
+            let e = table[b];
+            assert!(e != EMPTY, "ghost at ring index {p} is not in the table");
             if e & self.pos_mask == p {
                 return b;
             }
-            b += 1;
-            if b == m {
-                b = 0;
-            }
+            b = if b + 1 == m { 0 } else { b + 1 };
         }
-        panic!("ghost at log position {p} is not in the table");
+        panic!("ghost at ring index {p} is not in the table");
     }
 
-    /// Empties bucket `b`, shifting back the entries after it that may move nearer home.
+    /// Empties bucket `b`, shifting back the entries after it up to the first one at its
+    /// home (Robin Hood backward-shift deletion).
+    #[inline(always)]
     fn unindex(&mut self, mut b: usize) {
-        let m = self.table.len();
-        let mut j = b;
+        let (probe, table) = self.split();
+        let m = table.len();
         loop {
-            j += 1;
-            if j == m {
-                j = 0;
-            }
-            let e = self.table[j];
+            let j = if b + 1 == m { 0 } else { b + 1 };
+            let e = table[j];
             if e == EMPTY {
                 break;
             }
-            let k = home(self.log[(e & self.pos_mask) as usize] & LO, m);
-            // `e` stays if its home lies cyclically in (b, j].
-            let stays = if b <= j {
-                b < k && k <= j
-            } else {
-                b < k || k <= j
-            };
-            if !stays {
-                self.table[b] = e;
-                b = j;
+            let d = probe.disp(j, e);
+            if d == 0 {
+                break;
             }
+            table[b] = probe.with_disp(e, d - 1);
+            b = j;
         }
-        self.table[b] = EMPTY;
+        table[b] = EMPTY;
     }
 
-    /// Puts entry `e` for a ghost whose log word has low bits `lo` into the table.
-    #[inline]
-    fn index(&mut self, lo: u32, e: u32) {
-        let m = self.table.len();
-        let mut b = home(lo, m);
-        while self.table[b] != EMPTY {
-            b += 1;
-            if b == m {
-                b = 0;
+    /// Puts entry `e` (its distance field aside) for a ghost whose log word has low bits
+    /// `lo` into the table: Robin Hood insertion, which displaces entries nearer their home
+    /// than the one being placed.
+    #[inline(always)]
+    fn index(&mut self, lo: u32, mut e: u32) {
+        let (probe, table) = self.split();
+        let mut b = probe.home(lo);
+        let m = table.len();
+        let mut d = 0;
+        loop {
+            let cur = table[b];
+            if cur == EMPTY {
+                table[b] = probe.with_disp(e, d);
+                return;
             }
+            let dc = probe.disp(b, cur);
+            if dc < d {
+                table[b] = probe.with_disp(e, d);
+                e = cur;
+                d = dc;
+            }
+            b = if b + 1 == m { 0 } else { b + 1 };
+            d += 1;
         }
-        self.table[b] = e;
     }
 
-    /// Rebuilds the table with `m` buckets.
+    /// Rebuilds the table with `n` buckets.
     #[cold]
-    fn resize_table(&mut self, m: usize) {
+    fn resize_table(&mut self, n: usize) {
         let old = core::mem::take(&mut self.table);
-        self.table.reserve_exact(m);
-        self.table.resize(m, EMPTY);
+        self.table.reserve_exact(n);
+        self.table.resize(n, EMPTY);
         for e in old {
             if e != EMPTY {
                 let lo = self.log[(e & self.pos_mask) as usize] & LO;
@@ -377,155 +505,225 @@ impl Ghosts {
     }
 
     /// Adds `hash` as the most recent ghost of `list`. The callers keep at most `capacity`
-    /// ghosts, so the log and the table grow geometrically up to their bounds and then stay.
+    /// ghosts, so the ring and the table grow geometrically up to their bounds and then stay.
+    #[inline(always)]
     fn push(&mut self, hash: u64, list: usize) {
-        if self.log.len() == self.log.capacity() {
+        if self.span == self.log.len() {
             self.make_room();
         }
-        let p = self.log.len() as u32;
+        if self.len[list] == 0 {
+            self.off[list] = self.span;
+        }
+        let p = self.at(self.span);
         let lo = lo31(hash);
-        self.log.push(lo | ((list as u32) << 31));
+        self.log[p] = lo | ((list as u32) << 31);
+        self.span += 1;
         self.len[list] += 1;
-        let m = self.table.len();
-        if self.live() * 4 > m * 3 {
-            let grown = if m < self.max_table {
-                (m * 2).max(16).min(self.max_table)
+        let n = self.table.len();
+        if self.live() * 3 > n * 2 {
+            let grown = if n < self.max_table {
+                (n * 2).max(8).min(self.max_table)
             } else {
-                m * 2
+                n * 2
             };
             self.resize_table(grown);
         }
         let tag = self.tag(hash);
-        self.index(lo, tag | p);
+        self.index(lo, tag | p as u32);
     }
 
-    /// Called with a full log: grows it (geometrically, up to `max_log`) if it is mostly
+    /// Called with a full ring: grows it (geometrically, up to `max_log`) if it is mostly
     /// live, else compacts it.
     #[cold]
     fn make_room(&mut self) {
-        let len = self.log.len();
-        if len < self.max_log && self.live() * 2 > len {
-            self.log.reserve_exact(len.max(8).min(self.max_log - len));
+        let n = self.log.len();
+        if n < self.max_log && self.live() * 2 >= n {
+            self.relayout(Some((n * 2).max(16).min(self.max_log)));
         } else {
-            self.compact();
-            if self.log.len() == self.log.capacity() {
+            self.relayout(None);
+            if self.span == self.log.len() {
                 // Only if the callers broke the bound of `capacity` ghosts.
-                self.log.reserve(1);
+                self.relayout(Some(n + n.max(16)));
             }
         }
     }
 
-    /// Drops the dead entries and those behind their list's cursor, sliding the live ones
-    /// to the front of the log in order and repointing their table entries.
-    fn compact(&mut self) {
-        if self.live() == 0 {
-            self.log.clear();
-            self.tail = [0; 2];
-            return;
-        }
-        let start = self.tail[0].min(self.tail[1]) as usize;
-        let mut w = 0usize;
-        let mut tail = [u32::MAX; 2];
-        for r in start..self.log.len() {
-            let word = self.log[r];
+    /// Moves the live words, in order, to the first slots from `front` (in place, dropping
+    /// dead words and words behind their list's cursor) or, given a length, to the start of
+    /// a new ring of that length; then points the table at their new places in one pass.
+    fn relayout(&mut self, new_len: Option<usize>) {
+        let words = self.span.div_ceil(64);
+        self.live_bits.clear();
+        self.live_bits.reserve_exact(words);
+        self.live_bits.resize(words, 0);
+        let mut fresh = new_len.map(|n| {
+            let mut v = Vec::new();
+            v.reserve_exact(n);
+            v.resize(n, DEAD);
+            v
+        });
+        let mut off = [0; 2];
+        let mut seen = [false; 2];
+        let mut w = 0;
+        for k in 0..self.span {
+            let word = self.log[self.at(k)];
             if word == DEAD {
                 continue;
             }
             let list = (word >> 31) as usize;
-            if r < self.tail[list] as usize {
+            if self.len[list] == 0 || k < self.off[list] {
                 continue; // dropped as its list's LRU
             }
-            if tail[list] == u32::MAX {
-                tail[list] = w as u32;
+            if !seen[list] {
+                seen[list] = true;
+                off[list] = w;
             }
-            if r != w {
-                // Positions already rewritten are below `w <= r`, so `r` is unique.
-                let b = self.bucket_of(word & LO, r as u32);
-                self.table[b] = (self.table[b] & !self.pos_mask) | w as u32;
-                self.log[w] = word;
+            self.live_bits[k / 64] |= 1 << (k % 64);
+            match &mut fresh {
+                Some(v) => v[w] = word,
+                None => {
+                    // `w <= k`: the slot at `w` has been read already.
+                    let to = self.at(w);
+                    self.log[to] = word;
+                }
             }
             w += 1;
         }
-        self.log.truncate(w);
-        for t in &mut tail {
-            if *t == u32::MAX {
-                *t = w as u32;
-            }
+        self.live_rank.clear();
+        self.live_rank.reserve_exact(words);
+        let mut count = 0;
+        for &bits in &self.live_bits {
+            self.live_rank.push(count);
+            count += bits.count_ones();
         }
-        self.tail = tail;
+        // One pass over the table: a ghost at offset `k` moves to offset `rank(k)`.
+        let (old_front, old_len) = (self.front, self.log.len());
+        let new_front = if fresh.is_some() { 0 } else { old_front };
+        let new_len = fresh.as_ref().map_or(old_len, Vec::len);
+        let pos_mask = self.pos_mask;
+        for e in &mut self.table {
+            if *e == EMPTY {
+                continue;
+            }
+            let p = (*e & pos_mask) as usize;
+            let k = if p >= old_front {
+                p - old_front
+            } else {
+                p + old_len - old_front
+            };
+            let below = self.live_bits[k / 64] & ((1u64 << (k % 64)) - 1);
+            let r = (self.live_rank[k / 64] + below.count_ones()) as usize;
+            let q = new_front + r;
+            let q = if q >= new_len { q - new_len } else { q };
+            *e = (*e & !pos_mask) | q as u32;
+        }
+        if let Some(v) = fresh {
+            self.log = v;
+        }
+        self.front = new_front;
+        self.span = w;
+        self.off = off;
     }
 
-    /// Forgets the ghost found at table bucket `b`, log position `p` (a ghost hit).
+    /// Moves the ring's front up to the older cursor of a non-empty list (all of it if both
+    /// lists are empty).
+    #[inline]
+    fn reclaim(&mut self) {
+        let m = match (self.len[B1] != 0, self.len[B2] != 0) {
+            (true, true) => self.off[B1].min(self.off[B2]),
+            (true, false) => self.off[B1],
+            (false, true) => self.off[B2],
+            (false, false) => self.span,
+        };
+        if m > 0 {
+            self.front = self.at(m);
+            self.span -= m;
+            self.off[B1] = self.off[B1].saturating_sub(m);
+            self.off[B2] = self.off[B2].saturating_sub(m);
+        }
+    }
+
+    /// Forgets the ghost found at bucket `b`, ring index `p` (a ghost hit).
     #[inline]
     fn remove(&mut self, b: usize, p: u32) {
         let list = self.list_at(p);
         self.unindex(b);
         self.log[p as usize] = DEAD;
         self.len[list] -= 1;
+        if self.len[list] == 0 {
+            self.reclaim();
+        }
     }
 
     /// Forgets the least recent ghost of `list`, if any.
-    #[inline]
+    #[inline(always)]
     fn pop_lru(&mut self, list: usize) {
         if self.len[list] == 0 {
             return;
         }
-        let mut r = self.tail[list] as usize;
+        let mut k = self.off[list];
+        let mut p = self.at(k);
         loop {
-            let word = self.log[r];
+            let word = self.log[p];
             if word != DEAD && (word >> 31) as usize == list {
                 break;
             }
-            r += 1;
+            k += 1;
+            p += 1;
+            if p == self.log.len() {
+                p = 0;
+            }
         }
-        let b = self.bucket_of(self.log[r] & LO, r as u32);
+        let b = self.locate(self.log[p] & LO, p as u32);
         self.unindex(b);
-        self.tail[list] = r as u32 + 1;
+        self.off[list] = k + 1;
         self.len[list] -= 1;
+        self.reclaim();
     }
 
-    /// The live ghosts of `list`, oldest first, as log positions.
+    /// The live ghosts of `list`, oldest first, as ring indices.
     fn walk(&self, list: usize) -> Vec<u32> {
-        (self.tail[list] as usize..self.log.len())
-            .filter(|&r| {
-                let word = self.log[r];
+        if self.len[list] == 0 {
+            return Vec::new();
+        }
+        (self.off[list]..self.span)
+            .map(|k| self.at(k))
+            .filter(|&p| {
+                let word = self.log[p];
                 word != DEAD && (word >> 31) as usize == list
             })
-            .map(|r| r as u32)
+            .map(|p| p as u32)
             .collect()
     }
 
-    /// Checks the log, the cursors and the table against each other. For tests.
+    /// Checks the ring, the cursors and the table against each other. For tests.
     fn check(&self) {
+        assert!(self.span <= self.log.len(), "ring span past its length");
         let mut indexed = 0;
         for list in [B1, B2] {
             let live = self.walk(list);
             assert_eq!(live.len(), self.len(list), "length of ghost list {list}");
             for p in live {
-                // Reachable from its home without crossing an empty bucket.
-                let b = self.bucket_of(self.log[p as usize] & LO, p);
-                let m = self.table.len();
-                let mut at = home(self.log[p as usize] & LO, m);
-                while at != b {
-                    assert!(self.table[at] != EMPTY, "ghost {p} cut off from its home");
-                    at = (at + 1) % m;
-                }
+                let lo = self.log[p as usize] & LO;
+                let b = self.locate(lo, p);
+                let home = self.home(lo);
+                assert_eq!(self.home_of(b, self.table[b]), home, "ghost {p}: distance");
                 indexed += 1;
             }
         }
         let used = self.table.iter().filter(|&&e| e != EMPTY).count();
-        assert_eq!(used, indexed, "ghost table and log disagree");
+        assert_eq!(used, indexed, "ghost table and ring disagree");
         assert!(
             self.log.capacity() <= self.max_log,
-            "ghost log over-allocated"
+            "ghost ring over-allocated"
         );
         assert!(
             self.table.len() <= self.max_table,
             "ghost table over-allocated"
         );
         assert!(
-            used * 4 <= self.table.len() * 3,
-            "ghost table over 3/4 full"
+            used * 3 <= self.table.len() * 2,
+            "ghost table over 2/3 full"
         );
     }
 }
@@ -740,7 +938,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), 0, |j| {
+        self.table.insert(hash, i, nodes.len(), 4096, |j| {
             hasher.hash_one(&nodes[j as usize].key)
         });
     }
@@ -853,7 +1051,7 @@ where
         // The resident slot that leaves (if any), and whether it leaves a ghost.
         let mut victim = None;
         let list = match self.ghosts.find(hash) {
-            Some((b, g)) => {
+            Some((bucket, g)) => {
                 let in_b2 = self.ghosts.list_at(g) == B2;
                 if in_b2 {
                     // Case III: p = max(p - max(|B1| / |B2|, 1), 0).
@@ -864,7 +1062,7 @@ where
                 }
                 // x leaves its ghost list first; REPLACE does not look at the ghosts, so
                 // the order does not matter, and there are never more than c ghosts.
-                self.ghosts.remove(b, g);
+                self.ghosts.remove(bucket, g);
                 if full {
                     victim = Some((self.replace_victim(in_b2), true));
                 }
@@ -1336,13 +1534,56 @@ mod tests {
                     assert_eq!(c.put(k, step), m.put(k, step), "put {k} at step {step}");
                 }
                 assert_eq!(c.sizes(), m.sizes(), "sizes at step {step}");
-                if step.is_multiple_of(500) {
+                if capacity < 10 || step.is_multiple_of(50) {
                     c.check_invariants();
                 }
             }
             c.check_invariants();
             let g = &c.ghosts;
             assert!(g.log.capacity() <= g.max_log && g.table.len() <= g.max_table);
+        }
+    }
+
+    /// The ghost directory alone against two `VecDeque`s of hashes, also at capacities
+    /// whose ring indices leave little or no room for the distance field and the tag.
+    #[test]
+    fn ghost_directory_against_deques() {
+        use std::collections::VecDeque;
+        for cap in [MAX_CAPACITY, 1 << 29, 1 << 20, 300, 5] {
+            let mut g = Ghosts::new(cap);
+            let mut lists: [VecDeque<u64>; 2] = [VecDeque::new(), VecDeque::new()];
+            let mut x = 0x9E37_79B9_7F4A_7C15u64;
+            for step in 0..20_000u32 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let h = Fixed::default().hash_one(x % 1500);
+                let list = (x >> 40) as usize & 1;
+                if (x >> 20).is_multiple_of(5) {
+                    g.pop_lru(list);
+                    lists[list].pop_back();
+                } else if let Some((b, p)) = g.find(h) {
+                    let l = g.list_at(p);
+                    let at = lists[l].iter().position(|&k| k == h).expect("a ghost");
+                    lists[l].remove(at);
+                    g.remove(b, p);
+                } else {
+                    assert!(!lists.iter().any(|l| l.contains(&h)), "lost {h:x}");
+                    if g.live() == cap.min(400) {
+                        g.pop_lru(B1);
+                        g.pop_lru(B2);
+                        lists[B1].pop_back();
+                        lists[B2].pop_back();
+                    }
+                    g.push(h, list);
+                    lists[list].push_front(h);
+                }
+                assert_eq!([g.len(B1), g.len(B2)], [lists[0].len(), lists[1].len()]);
+                if step.is_multiple_of(97) {
+                    g.check();
+                }
+            }
+            g.check();
         }
     }
 
