@@ -11,20 +11,23 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 use evict_wtinylfu::sketch::FrequencySketch;
 
 /// Model of W-TinyLFU: a window LRU, then a main space of probation and protected queues
-/// whose entries carry a reference bit (CLOCK-style).
+/// whose entries count their hits (CLOCK-style: nonzero is the reference bit).
 /// In every queue the front is the least recently used entry and the back the most.
 ///
 /// - Sizes (Caffeine's simulator): `main = floor(0.99 × capacity)`,
 ///   `window = capacity - main`, `protected = floor(0.8 × main)`.
-/// - Every `get` (hit or miss) and every `put` records the key in the sketch, except a
+/// - Every `get` miss and every `put` of a new key records the key in the sketch, except a
 ///   `put` of the key whose `get` missed in the operation just before.
-/// - A hit (a `get` hit, or a `put` of a cached key) moves a window entry to the window's
-///   back; a probation or protected entry stays in place, its reference bit set.
+/// - A hit (a `get` hit, or a `put` of a cached key) on a window entry records it and moves
+///   it to the window's back; a probation or protected entry stays in place and counts the
+///   hit, up to 15 (below 15 the sketch counts an addition; if that halves the sketch, every
+///   entry's count is halved too). The count goes to the entry's sketch counters at once
+///   (no addition counted) whenever the rules below say "hits recorded", and is then 0.
 /// - A new key goes to the window's back. If the window is too long (or the cache), its
 ///   front (the candidate) leaves the window. If the cache is then too long, a victim is
-///   selected: while probation's front entry is referenced, it is promoted to protected's
-///   back (bit cleared), and while protected is too long, its front entry goes to
-///   protected's back with its bit cleared if referenced (a second chance), else to
+///   selected: while probation's front entry has hits, they are recorded and it is promoted
+///   to protected's back, and while protected is too long, its front entry goes to
+///   protected's back with its hits recorded if it has any (a second chance), else to
 ///   probation's back. The victim is then probation's front entry; the candidate goes to
 ///   probation's back (and the victim leaves) only if its estimated frequency is greater
 ///   than the victim's, else the candidate leaves (so does it with no victim). If what left
@@ -32,11 +35,12 @@ use evict_wtinylfu::sketch::FrequencySketch;
 ///   goes to probation's back.
 /// - After a `put` that inserted without evicting, the sketch may widen to the number of
 ///   entries (only sketches for more than 65,536 entries do).
-/// - `remove` takes the entry out of its queue; `clear` also forgets the sketch.
+/// - `remove` records the entry's hits and takes it out of its queue; `clear` also forgets
+///   the sketch.
 /// - [`WTinyLfu::adaptive`]: after each `get` made while the model is full, the hit or miss
 ///   is counted; every `sample` of them, the hill climber (below) moves the window's share:
 ///   growing takes it from protected (protected's overflow then leaves as in a victim
-///   search, and the window takes main's front entries, probation's first, bits cleared,
+///   search, and the window takes main's front entries, probation's first, hits recorded,
 ///   until main fits); shrinking gives it to protected, and the window's front entries that
 ///   no longer fit go to probation's *front*.
 ///
@@ -54,10 +58,10 @@ use evict_wtinylfu::sketch::FrequencySketch;
 /// ```
 #[derive(Clone, Debug)]
 pub struct WTinyLfu<K, V> {
-    /// Entries with their reference bit (always false in the window).
-    window: VecDeque<(K, V, bool)>,
-    probation: VecDeque<(K, V, bool)>,
-    protected: VecDeque<(K, V, bool)>,
+    /// Entries with their unrecorded hits (0 to 15; always 0 in the window).
+    window: VecDeque<(K, V, u8)>,
+    probation: VecDeque<(K, V, u8)>,
+    protected: VecDeque<(K, V, u8)>,
     capacity: usize,
     max_window: usize,
     max_protected: usize,
@@ -130,7 +134,21 @@ impl<K, V> WTinyLfu<K, V> {
 
 impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
     fn record(&mut self, key: &K) {
+        let resets = self.sketch.resets();
         self.sketch.increment(FrequencySketch::hash(key));
+        self.halve_hits_on_reset(resets);
+    }
+
+    /// Halves every entry's counted hits if the sketch has reset (halved its counters)
+    /// since it had made `resets` resets.
+    fn halve_hits_on_reset(&mut self, resets: u64) {
+        if self.sketch.resets() != resets {
+            for queue in [&mut self.window, &mut self.probation, &mut self.protected] {
+                for e in queue.iter_mut() {
+                    e.2 /= 2;
+                }
+            }
+        }
     }
 
     fn frequency(&self, key: &K) -> u8 {
@@ -145,39 +163,63 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             .find_map(|(q, queue)| queue.iter().position(|(k, ..)| k == key).map(|i| (q, i)))
     }
 
-    /// A hit on the entry at `at`: a window entry goes to the window's back; a probation or
-    /// protected entry stays where it is, its reference bit set.
+    /// A hit on the entry at `at`: a window entry is recorded and goes to the window's
+    /// back; a probation or protected entry stays where it is and counts the hit (up to 15;
+    /// below 15 the sketch counts an addition, and the entries' counts are halved if that
+    /// reset it).
     fn hit(&mut self, (queue, i): (usize, usize)) {
         match queue {
             0 => {
                 let e = self.window.remove(i).unwrap();
+                self.record(&e.0);
                 self.window.push_back(e);
             }
-            1 => self.probation[i].2 = true,
-            _ => self.protected[i].2 = true,
+            1 | 2 => {
+                let queue = if queue == 1 {
+                    &mut self.probation
+                } else {
+                    &mut self.protected
+                };
+                if queue[i].2 < 15 {
+                    queue[i].2 += 1;
+                    let resets = self.sketch.resets();
+                    self.sketch.count_addition(1);
+                    self.halve_hits_on_reset(resets);
+                }
+            }
+            _ => unreachable!(),
         }
     }
 
-    /// While protected is too long, its front entry leaves: to protected's back with its bit
-    /// cleared if the bit was set (a second chance), else to probation's back.
+    /// Adds an entry's counted hits to its sketch counters (at once, counting no addition)
+    /// and returns it without them.
+    fn record_hits(&mut self, (k, v, hits): (K, V, u8)) -> (K, V, u8) {
+        self.sketch.add_counted(FrequencySketch::hash(&k), hits);
+        (k, v, 0)
+    }
+
+    /// While protected is too long, its front entry leaves: to protected's back with its
+    /// hits recorded if it has any (a second chance), else to probation's back.
     fn demote_overflow(&mut self) {
         while self.protected.len() > self.max_protected {
-            let (k, v, referenced) = self.protected.pop_front().unwrap();
-            if referenced {
-                self.protected.push_back((k, v, false));
+            let e = self.protected.pop_front().unwrap();
+            if e.2 > 0 {
+                let e = self.record_hits(e);
+                self.protected.push_back(e);
             } else {
-                self.probation.push_back((k, v, false));
+                self.probation.push_back(e);
             }
         }
     }
 
-    /// Promotes probation's front entries while their bit is set (each to protected's back,
-    /// bit cleared, then [`demote_overflow`](Self::demote_overflow)); the victim is then
-    /// probation's front entry, if any.
+    /// Promotes probation's front entries while they have hits (each has them recorded and
+    /// goes to protected's back, then [`demote_overflow`](Self::demote_overflow)); the
+    /// victim is then probation's front entry, if any.
     fn select_victim(&mut self) {
-        while self.probation.front().is_some_and(|e| e.2) {
-            let (k, v, _) = self.probation.pop_front().unwrap();
-            self.protected.push_back((k, v, false));
+        while self.probation.front().is_some_and(|e| e.2 > 0) {
+            let e = self.probation.pop_front().unwrap();
+            let e = self.record_hits(e);
+            self.protected.push_back(e);
             self.demote_overflow();
         }
     }
@@ -219,11 +261,12 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             self.max_protected -= steps;
             self.demote_overflow();
             while self.probation.len() + self.protected.len() > self.capacity - self.max_window {
-                let (k, v, _) = match self.probation.pop_front() {
+                let e = match self.probation.pop_front() {
                     Some(e) => e,
                     None => self.protected.pop_front().unwrap(),
                 };
-                self.window.push_back((k, v, false));
+                let e = self.record_hits(e);
+                self.window.push_back(e);
             }
         } else if amount < 0 {
             let steps = (amount.unsigned_abs() as usize).min(self.max_window);
@@ -236,7 +279,7 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         }
     }
 
-    fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V, bool) {
+    fn entry_mut(&mut self, (queue, i): (usize, usize)) -> &mut (K, V, u8) {
         match queue {
             0 => &mut self.window[i],
             1 => &mut self.probation[i],
@@ -251,7 +294,6 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             self.stats.miss();
             return None;
         }
-        self.record(key);
         match self.find(key) {
             Some(at) => {
                 self.stats.hit();
@@ -262,6 +304,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                 Some(&self.entry_mut(at).1)
             }
             None => {
+                self.record(key);
                 self.stats.miss();
                 self.missed = Some(key.clone());
                 self.climb(false);
@@ -280,16 +323,17 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        if self.missed.take().as_ref() != Some(&key) {
-            self.record(&key);
-        }
+        let missed = self.missed.take();
         if let Some(at) = self.find(&key) {
             self.hit(at);
             let at = self.find(&key).unwrap();
             return Put::Replaced(std::mem::replace(&mut self.entry_mut(at).1, value));
         }
+        if missed.as_ref() != Some(&key) {
+            self.record(&key);
+        }
         let new_key = key.clone();
-        self.window.push_back((key, value, false));
+        self.window.push_back((key, value, 0));
         if self.window.len() > self.max_window || self.len() > self.capacity {
             let candidate = self.window.pop_front().unwrap();
             if self.len() + 1 > self.capacity {
@@ -325,7 +369,8 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             1 => &mut self.probation,
             _ => &mut self.protected,
         };
-        q.remove(i).map(|(_, v, _)| v)
+        let e = q.remove(i).unwrap();
+        Some(self.record_hits(e).1)
     }
 
     fn len(&self) -> usize {

@@ -23,14 +23,18 @@ use crate::sketch::FrequencySketch;
 /// seed of its own, so admission decisions do not depend on it.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// Slot indices have 30 bits; the top two bits of a node's `prev` field hold its segment.
-const INDEX_BITS: u32 = 30;
+/// Slot indices have 28 bits; the top two bits of a node's `prev` field hold its segment,
+/// the top four of its `next` field its unrecorded hits.
+const INDEX_BITS: u32 = 28;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+/// Where a node's segment starts in its `prev` field.
+const SEGMENT_SHIFT: u32 = 30;
 /// "No slot": the end of a list.
 const NIL: u32 = INDEX_MASK;
 
-/// The largest capacity a `WTinyLfuCache` accepts: slots are addressed by 30-bit indices
-/// (the other two bits of a link hold the entry's segment). Larger requests are clamped.
+/// The largest capacity a `WTinyLfuCache` accepts, 2^28 - 2: slots are addressed by 28-bit
+/// indices (the other bits of the links hold the entry's segment and its unrecorded hits).
+/// Larger requests are clamped.
 pub const MAX_CAPACITY: usize = (NIL - 1) as usize;
 
 /// The share of the capacity given to the main space (Caffeine's simulator default,
@@ -62,19 +66,22 @@ impl Segment {
     }
 }
 
-/// The reference bit in a node's `next_ref` field.
-const REFERENCED: u32 = 1 << 31;
+/// One unrecorded hit in a node's `next_hits` field.
+const ONE_HIT: u32 = 1 << INDEX_BITS;
+/// `next_hits` at or above this holds 15 unrecorded hits: as many as a counter of the
+/// sketch can take.
+const MAX_HITS: u32 = 15 << INDEX_BITS;
 
 /// One entry. `prev` points towards the MRU end of its list, `next` towards the LRU end.
 #[derive(Clone)]
 struct Node<K, V> {
     key: K,
     value: V,
-    /// Low 30 bits: the previous slot (or `NIL`); top 2 bits: the [`Segment`].
+    /// Low 28 bits: the previous slot (or `NIL`); top 2 bits: the [`Segment`].
     prev_seg: u32,
-    /// Low 30 bits: the next slot (or `NIL`); top bit: hit since it entered its segment
-    /// (main-space entries only).
-    next_ref: u32,
+    /// Low 28 bits: the next slot (or `NIL`); top 4 bits: the hits on this main-space entry
+    /// not yet recorded in the sketch (at most 15). Nonzero is the entry's reference bit.
+    next_hits: u32,
 }
 
 impl<K, V> Node<K, V> {
@@ -84,7 +91,7 @@ impl<K, V> Node<K, V> {
     }
     #[inline]
     fn segment(&self) -> Segment {
-        Segment::from_bits(self.prev_seg >> INDEX_BITS)
+        Segment::from_bits(self.prev_seg >> SEGMENT_SHIFT)
     }
     #[inline]
     fn set_prev(&mut self, prev: u32) {
@@ -92,15 +99,21 @@ impl<K, V> Node<K, V> {
     }
     #[inline]
     fn next(&self) -> u32 {
-        self.next_ref & INDEX_MASK
+        self.next_hits & INDEX_MASK
     }
     #[inline]
     fn set_next(&mut self, next: u32) {
-        self.next_ref = (self.next_ref & !INDEX_MASK) | next;
+        self.next_hits = (self.next_hits & !INDEX_MASK) | next;
     }
+    /// Hit since it entered its main-space segment (or since its hits were last recorded).
     #[inline]
     fn referenced(&self) -> bool {
-        self.next_ref & REFERENCED != 0
+        self.next_hits > INDEX_MASK
+    }
+    /// The hits not yet recorded in the sketch.
+    #[inline]
+    fn hits(&self) -> u8 {
+        (self.next_hits >> INDEX_BITS) as u8
     }
 }
 
@@ -147,6 +160,16 @@ const EMPTY: List = List {
 /// is one access, recorded once, as Caffeine's simulator records each trace access once.
 /// `peek` records nothing; `remove` records nothing and leaves no trace but the sketch's
 /// counts.
+///
+/// A hit on a main-space entry is recorded in two halves: the sketch counts the addition at
+/// once (so it halves on schedule), and the entry counts the hit in spare bits of its links
+/// (up to 15, as many as a counter holds; halved when the sketch halves). The entry's
+/// counters in the sketch get those hits when the entry is next looked at: when the victim
+/// search promotes it or gives it a second chance, when it moves into the window, or when
+/// it is removed. Until then [`sketch`](Self::sketch) underestimates such an entry; the
+/// admission decisions never see the difference, as the candidate and the victim have no
+/// hits pending. A main-space hit thus touches nothing but the entry: no sketch hash, no
+/// sketch cache line.
 ///
 /// # Examples
 ///
@@ -344,7 +367,8 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     }
 
     /// The frequency sketch (read-only), e.g. to see how often a key was seen lately:
-    /// `cache.sketch().frequency(FrequencySketch::hash(&key))`.
+    /// `cache.sketch().frequency(FrequencySketch::hash(&key))` (for an entry of the main
+    /// space, minus the hits it has not passed on yet: see "What counts as an access").
     ///
     /// ```
     /// use evict_wtinylfu::sketch::FrequencySketch;
@@ -432,8 +456,8 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let old_head = self.lists[seg as usize].head;
         {
             let node = &mut self.nodes[i as usize];
-            node.prev_seg = ((seg as u32) << INDEX_BITS) | NIL;
-            node.next_ref = old_head;
+            node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | NIL;
+            node.next_hits = old_head;
         }
         match old_head {
             NIL => self.list(seg).tail = i,
@@ -449,8 +473,8 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let old_tail = self.lists[seg as usize].tail;
         {
             let node = &mut self.nodes[i as usize];
-            node.prev_seg = ((seg as u32) << INDEX_BITS) | old_tail;
-            node.next_ref = NIL;
+            node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | old_tail;
+            node.next_hits = NIL;
         }
         match old_tail {
             NIL => self.list(seg).head = i,
@@ -470,63 +494,6 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         }
         self.unlink(i);
         self.push_front(seg, i);
-    }
-
-    /// What a hit (a `get` hit or a `put` of a cached key) does to slot `i`: a window
-    /// entry goes to the window's front; a main-space entry only gets its reference bit
-    /// set (one store to the node just read, no list work), which the next victim search
-    /// or demotion acts on.
-    #[inline]
-    fn on_hit(&mut self, i: u32) {
-        let node = &mut self.nodes[i as usize];
-        if node.segment() == Segment::Window {
-            self.window_hit(i);
-        } else {
-            node.next_ref |= REFERENCED;
-        }
-    }
-
-    /// A hit in the window (rare: it is 1% of the cache): to the window's MRU end.
-    #[inline(never)]
-    fn window_hit(&mut self, i: u32) {
-        self.move_to_front(Segment::Window, i);
-    }
-
-    /// Moves slot `i` (in `seg` now) to the MRU end of `seg`, clearing its reference bit:
-    /// its second chance.
-    #[inline]
-    fn second_chance(&mut self, seg: Segment, i: u32) {
-        self.unlink(i);
-        self.push_front(seg, i);
-    }
-
-    /// While protected holds more than its share, takes its LRU entry: a referenced one gets
-    /// a second chance at protected's MRU end (bit cleared), an unreferenced one is demoted
-    /// to probation's MRU end (CLOCK).
-    fn demote_protected_overflow(&mut self) {
-        while self.lists[Segment::Protected as usize].len > self.max_protected {
-            let d = self.lists[Segment::Protected as usize].tail;
-            if self.nodes[d as usize].referenced() {
-                self.second_chance(Segment::Protected, d);
-            } else {
-                self.move_to_front(Segment::Probation, d);
-            }
-        }
-    }
-
-    /// The victim: probation's LRU entry once the referenced entries at its LRU end have
-    /// been promoted (each to protected's MRU end, bit cleared, demoting protected's
-    /// overflow); `NIL` if probation ends up empty.
-    #[inline]
-    fn victim(&mut self) -> u32 {
-        loop {
-            let v = self.lists[Segment::Probation as usize].tail;
-            if v == NIL || !self.nodes[v as usize].referenced() {
-                return v;
-            }
-            self.move_to_front(Segment::Protected, v);
-            self.demote_protected_overflow();
-        }
     }
 
     /// Checks that the lists, the slots, the table and the segment bounds agree. For tests.
@@ -550,6 +517,10 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
             while at != NIL {
                 let node = &self.nodes[at as usize];
                 assert_eq!(node.segment(), seg, "slot {at} on the wrong list");
+                assert!(
+                    seg != Segment::Window || !node.referenced(),
+                    "window slot {at} holds unrecorded hits"
+                );
                 assert_eq!(node.prev(), prev, "broken prev link at slot {at}");
                 let hash = self.hasher.hash_one(&node.key);
                 assert_eq!(
@@ -589,6 +560,117 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
         self.table.find(hash, |i| nodes[i as usize].key == *key)
+    }
+
+    /// What a hit (a `get` hit or a `put` of a cached key) does to slot `i`: a window
+    /// entry is recorded in the sketch and goes to the window's front; a main-space entry
+    /// counts the hit in its own spare bits and the sketch counts an addition (no hashing,
+    /// no sketch counters, no list work). [`record_hits`](Self::record_hits) adds the
+    /// entry's count to its sketch counters when the entry is next looked at.
+    #[inline]
+    fn on_hit(&mut self, i: u32) {
+        let node = &mut self.nodes[i as usize];
+        if node.segment() == Segment::Window {
+            self.window_hit(i);
+        } else {
+            // Saturates at 15 (a counter can take no more); the addition is counted now,
+            // so that the sketch halves on schedule.
+            // Branch-free: whether an entry is saturated is hard to predict.
+            let below_max = node.next_hits < MAX_HITS;
+            node.next_hits += u32::from(below_max) * ONE_HIT;
+            if self.sketch.count_addition(u8::from(below_max)) {
+                self.halve_hits();
+            }
+        }
+    }
+
+    /// A hit in the window (rare: it is 1% of the cache): recorded, and to the window's MRU
+    /// end.
+    #[inline(never)]
+    fn window_hit(&mut self, i: u32) {
+        let hash = FrequencySketch::hash(&self.nodes[i as usize].key);
+        self.record(hash);
+        self.move_to_front(Segment::Window, i);
+    }
+
+    /// Records one access of the key with sketch hash `hash`.
+    #[inline]
+    fn record(&mut self, hash: u64) {
+        let resets = self.sketch.resets();
+        self.sketch.increment(hash);
+        if self.sketch.resets() != resets {
+            self.halve_hits();
+        }
+    }
+
+    /// Halves every entry's unrecorded hits, as the sketch has just halved its counters
+    /// (O(entries), as the halving of the sketch is O(capacity)).
+    #[cold]
+    #[inline(never)]
+    fn halve_hits(&mut self) {
+        for node in &mut self.nodes {
+            let hits = node.next_hits >> INDEX_BITS;
+            node.next_hits = (node.next_hits & INDEX_MASK) | ((hits >> 1) << INDEX_BITS);
+        }
+    }
+
+    /// Adds slot `i`'s unrecorded hits to its sketch counters and clears them (and so its
+    /// reference bit).
+    fn record_hits(&mut self, i: u32) {
+        let node = &mut self.nodes[i as usize];
+        let hits = node.hits();
+        if hits != 0 {
+            node.next_hits &= INDEX_MASK;
+            let hash = FrequencySketch::hash(&node.key);
+            self.sketch.add_counted(hash, hits);
+        }
+    }
+
+    /// While protected holds more than its share, takes its LRU entry: a referenced one has
+    /// its hits recorded and gets a second chance at protected's MRU end, an unreferenced
+    /// one is demoted to probation's MRU end (CLOCK).
+    fn demote_protected_overflow(&mut self) {
+        while self.lists[Segment::Protected as usize].len > self.max_protected {
+            let d = self.lists[Segment::Protected as usize].tail;
+            if self.nodes[d as usize].referenced() {
+                self.record_hits(d);
+                self.unlink(d);
+                self.push_front(Segment::Protected, d);
+            } else {
+                self.move_to_front(Segment::Probation, d);
+            }
+        }
+    }
+
+    /// The victim: probation's LRU entry once the referenced entries at its LRU end have
+    /// been promoted (each has its hits recorded and goes to protected's MRU end, demoting
+    /// protected's overflow); `NIL` if probation ends up empty.
+    #[inline]
+    fn victim(&mut self) -> u32 {
+        loop {
+            let v = self.lists[Segment::Probation as usize].tail;
+            if v == NIL || !self.nodes[v as usize].referenced() {
+                return v;
+            }
+            self.record_hits(v);
+            self.move_to_front(Segment::Protected, v);
+            self.demote_protected_overflow();
+        }
+    }
+
+    /// A `get` miss (out of line: the hit path stays small).
+    #[inline(never)]
+    fn get_miss(&mut self, key: &K) {
+        self.stats.miss();
+        if self.capacity == 0 {
+            return;
+        }
+        let sketch_hash = FrequencySketch::hash(key);
+        self.record(sketch_hash);
+        self.missed = Some(sketch_hash);
+        if self.climber.is_some() {
+            self.climb(false);
+        }
     }
 
     /// Drops slot `i`'s table entry (the slot itself stays).
@@ -666,7 +748,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 key,
                 value,
                 prev_seg: NIL,
-                next_ref: NIL,
+                next_hits: NIL,
             });
             self.index(hash, i);
             self.push_front(Segment::Window, i);
@@ -718,12 +800,6 @@ where
 {
     #[inline]
     fn get(&mut self, key: &K) -> Option<&V> {
-        if self.capacity == 0 {
-            self.stats.miss();
-            return None;
-        }
-        let sketch_hash = FrequencySketch::hash(key);
-        self.sketch.increment(sketch_hash);
         let hash = self.hasher.hash_one(key);
         match self.find(hash, key) {
             Some(i) => {
@@ -736,11 +812,7 @@ where
                 Some(&self.nodes[i as usize].value)
             }
             None => {
-                self.stats.miss();
-                self.missed = Some(sketch_hash);
-                if self.climber.is_some() {
-                    self.climb(false);
-                }
+                self.get_miss(key);
                 None
             }
         }
@@ -756,15 +828,17 @@ where
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        let sketch_hash = FrequencySketch::hash(&key);
-        if self.missed.take() != Some(sketch_hash) {
-            self.sketch.increment(sketch_hash);
-        }
+        let missed = self.missed.take();
         let hash = self.hasher.hash_one(&key);
         if let Some(i) = self.find(hash, &key) {
+            // A hit: the key cannot be the one whose `get` just missed.
             self.on_hit(i);
             let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
             return Put::Replaced(old);
+        }
+        let sketch_hash = FrequencySketch::hash(&key);
+        if missed != Some(sketch_hash) {
+            self.record(sketch_hash);
         }
         self.insert(hash, sketch_hash, key, value)
     }
@@ -773,6 +847,7 @@ where
         self.missed = None;
         let hash = self.hasher.hash_one(key);
         let i = self.find(hash, key)?;
+        self.record_hits(i);
         Some(self.remove_slot(i).1)
     }
 
@@ -910,7 +985,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         while self.lists[1].len + self.lists[2].len > max_main {
             let from = if self.lists[1].len > 0 { 1 } else { 2 };
             let i = self.lists[from].tail;
-            // Into the window, reference bit cleared.
+            // Into the window, hits recorded.
+            self.record_hits(i);
             self.move_to_front(Segment::Window, i);
         }
     }

@@ -83,6 +83,8 @@ pub struct FrequencySketch {
     /// Increments that changed at least one counter since the last reset (minus the
     /// halving correction, see [`reset`](Self::reset)).
     additions: u64,
+    /// Resets since the sketch was made (or cleared).
+    resets: u64,
     /// `additions` at which every counter is halved.
     sample_size: u64,
 }
@@ -110,6 +112,7 @@ impl FrequencySketch {
             initial_words,
             max_words,
             additions: 0,
+            resets: 0,
             sample_size: (capacity.max(1) as u64).saturating_mul(10),
         }
     }
@@ -237,6 +240,54 @@ impl FrequencySketch {
         }
     }
 
+    /// Counts `n` (0 or 1) additions without changing a counter: the first half of an
+    /// increment that a cache defers (it counts a hit in the entry and passes the count on
+    /// later with [`add_counted`](Self::add_counted)). Counting at the time of the access
+    /// keeps the halving on schedule. Returns whether this triggered a
+    /// [reset](Self::reset), so that the cache can halve the counts it holds too.
+    ///
+    /// ```
+    /// use evict_wtinylfu::sketch::FrequencySketch;
+    ///
+    /// let mut a = FrequencySketch::new(64);
+    /// let mut b = FrequencySketch::new(64);
+    /// let k = FrequencySketch::hash(&"k");
+    /// for _ in 0..3 {
+    ///     a.increment(k);
+    ///     assert!(!b.count_addition(1));
+    /// }
+    /// b.add_counted(k, 3);
+    /// assert_eq!(a, b);
+    /// ```
+    #[inline]
+    pub fn count_addition(&mut self, n: u8) -> bool {
+        self.additions += u64::from(n);
+        if self.additions >= self.sample_size {
+            self.reset();
+            return true;
+        }
+        false
+    }
+
+    /// The second half of deferred increments: adds `count` to each of `hash`'s four
+    /// counters (each saturating at 15) and counts no addition (see
+    /// [`count_addition`](Self::count_addition)).
+    pub fn add_counted(&mut self, hash: u64, count: u8) {
+        if count == 0 {
+            return;
+        }
+        if self.table.is_empty() {
+            self.allocate();
+        }
+        let (base, slots) = self.locate(hash);
+        let count = u64::from(count.min(MAX_COUNT));
+        for (word, shift) in slots {
+            let w = &mut self.table[base + (word & 7)];
+            let c = (*w >> shift) & 15;
+            *w += ((c + count).min(15) - c) << shift;
+        }
+    }
+
     /// Allocates the table (on the first increment, and the first after a `clear`).
     #[cold]
     #[inline(never)]
@@ -269,6 +320,7 @@ impl FrequencySketch {
             *w = (*w >> 1) & RESET_MASK;
         }
         self.additions = self.additions.saturating_sub(odd / 4) / 2;
+        self.resets += 1;
     }
 
     /// Forgets everything and gives the table's memory back (it is allocated again on the
@@ -277,12 +329,19 @@ impl FrequencySketch {
         self.table = Vec::new();
         self.words = self.initial_words;
         self.additions = 0;
+        self.resets = 0;
     }
 
     /// Additions (increments that changed a counter) since the last reset, corrected as
     /// [`reset`](Self::reset) says.
     pub fn additions(&self) -> u64 {
         self.additions
+    }
+
+    /// The number of resets (halvings) since the sketch was made or cleared. A cache that
+    /// keeps counts of its own (hits not yet [added](Self::add)) halves them when this moves.
+    pub fn resets(&self) -> u64 {
+        self.resets
     }
 
     /// The number of additions that triggers a reset: `10 × capacity`.
