@@ -24,6 +24,10 @@ const NIL: u32 = 0x7FFF_FFFF;
 /// `T2` / `B2`.
 const TAG: u32 = 0x8000_0000;
 
+/// Hits on `T2` entries whose move to the most recent end of `T2` may wait (see
+/// `ArcCache::pending`).
+const PENDING: usize = 32;
+
 /// Resident list ids (in `ArcCache::lists`) and ghost list ids (in `Ghosts::lists`).
 const T1: usize = 0;
 const T2: usize = 1;
@@ -755,6 +759,14 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder> {
     table: SlotIndex,
     /// `T1` and `T2`.
     lists: Lists,
+    /// Slots of `T2` that were hit, oldest first, and are still to move to the most recent
+    /// end of `T2` (case I), in this order: `pending[..pending_len]`. A hit only records
+    /// the slot; the moves are made, in the same order, before anything that depends on
+    /// `T2`'s order or on slot numbers (a `put` of a new key, `remove`, a hit on `T1`, a
+    /// full buffer), so the lists are exactly those of moving at once. Batching takes the
+    /// relinking (two neighbours in random places) out of the lookup's dependency chain.
+    pending: [u32; PENDING],
+    pending_len: u32,
     /// `B1` and `B2`.
     ghosts: Ghosts,
     /// The target size of `T1`, in `[0, capacity]`; a whole number when `integer`.
@@ -804,6 +816,8 @@ impl<K, V, S> ArcCache<K, V, S> {
             nodes: Vec::new(),
             table: SlotIndex::new(),
             lists: Lists::EMPTY,
+            pending: [NIL; PENDING],
+            pending_len: 0,
             ghosts: Ghosts::new(capacity.min(MAX_CAPACITY)),
             p: 0.0,
             integer: false,
@@ -872,13 +886,32 @@ impl<K, V, S> ArcCache<K, V, S> {
         ]
     }
 
+    /// The slots of `list`, most recent first, pending moves included.
+    fn list_order(&self, list: usize) -> Vec<u32> {
+        let pending = &self.pending[..self.pending_len as usize];
+        let mut order = Vec::new();
+        if list == T2 {
+            for &i in pending.iter().rev() {
+                if !order.contains(&i) {
+                    order.push(i);
+                }
+            }
+        }
+        let mut at = self.lists.head[list];
+        while let Some(node) = self.nodes.get(at as usize) {
+            if list == T1 || !pending.contains(&at) {
+                order.push(at);
+            }
+            at = node.links.next();
+        }
+        order
+    }
+
     /// The resident entries of `list`, most recent first.
     fn list_iter(&self, list: usize) -> impl Iterator<Item = (&K, &V)> {
-        let mut at = self.lists.head[list];
-        core::iter::from_fn(move || {
-            let node = self.nodes.get(at as usize)?;
-            at = node.links.next();
-            Some((&node.key, &node.value))
+        self.list_order(list).into_iter().map(|i| {
+            let node = &self.nodes[i as usize];
+            (&node.key, &node.value)
         })
     }
 
@@ -913,6 +946,14 @@ impl<K, V, S> ArcCache<K, V, S> {
             }
         }
         assert_eq!(resident, n, "T1 and T2 do not cover every slot");
+        for &i in &self.pending[..self.pending_len as usize] {
+            assert!((i as usize) < n, "pending slot {i} out of range");
+            assert_eq!(
+                self.nodes[i as usize].links.list(),
+                T2,
+                "pending slot {i} not in T2"
+            );
+        }
 
         self.ghosts.check();
 
@@ -948,14 +989,53 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         self.table.find(hash, |i| nodes[i as usize].key == *key)
     }
 
-    /// Case I: a cached entry moves to the most recent end of `T2`.
+    /// Case I: a cached entry moves to the most recent end of `T2`; from within `T2`, the
+    /// move may wait in `pending`.
     #[inline]
     fn touch(&mut self, i: u32) {
-        if self.nodes[i as usize].links.list() == T2 && self.lists.head[T2] == i {
+        if self.nodes[i as usize].links.list() == T2 {
+            let n = self.pending_len as usize;
+            let last = if n > 0 {
+                self.pending[n - 1]
+            } else {
+                self.lists.head[T2]
+            };
+            if last == i {
+                return; // already the most recent
+            }
+            if n == PENDING {
+                self.apply_pending();
+            }
+            let n = self.pending_len as usize;
+            self.pending[n] = i;
+            self.pending_len += 1;
             return;
         }
+        self.flush();
         self.lists.unlink(&mut self.nodes, i);
         self.lists.push_front(&mut self.nodes, i, T2);
+    }
+
+    /// Makes the pending moves, if any.
+    #[inline]
+    fn flush(&mut self) {
+        if self.pending_len != 0 {
+            self.apply_pending();
+        }
+    }
+
+    /// Makes the pending moves to the most recent end of `T2`, oldest first.
+    #[inline(never)]
+    fn apply_pending(&mut self) {
+        let n = self.pending_len as usize;
+        self.pending_len = 0;
+        for k in 0..n {
+            let i = self.pending[k];
+            if self.lists.head[T2] != i {
+                self.lists.unlink(&mut self.nodes, i);
+                self.lists.push_front(&mut self.nodes, i, T2);
+            }
+        }
     }
 
     /// `max(a / b, 1)`, the paper's delta, in this cache's arithmetic (`b >= 1`).
@@ -1045,6 +1125,8 @@ where
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
+        // What follows looks at T2's order and reuses slots: moves first.
+        self.flush();
         let c = self.capacity as usize;
         let full = self.nodes.len() == c;
         let (b1, b2) = (self.ghosts.len(B1), self.ghosts.len(B2));
@@ -1139,6 +1221,8 @@ where
     fn remove(&mut self, key: &K) -> Option<V> {
         let hash = self.hasher.hash_one(key);
         let i = self.find(hash, key)?;
+        // `remove_slot` renumbers a slot: moves first.
+        self.flush();
         Some(self.remove_slot(i, hash).1)
     }
 
@@ -1162,6 +1246,7 @@ where
         self.nodes = Vec::new();
         self.table = SlotIndex::new();
         self.lists = Lists::EMPTY;
+        self.pending_len = 0;
         self.ghosts = Ghosts::new(self.capacity as usize);
         self.p = 0.0;
         self.stats.reset();
@@ -1597,6 +1682,29 @@ mod tests {
     #[test]
     fn node_is_24_bytes_for_u64_pairs() {
         assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    }
+
+    #[test]
+    fn pending_moves_keep_the_exact_order() {
+        let mut c = fixed(4);
+        for k in 1..=4u32 {
+            let _ = c.put(k, k);
+            let _ = c.get(&k); // T1 -> T2, at once
+        }
+        // Hits within T2 wait in `pending`; the order seen is the order made.
+        for k in [1, 3, 1, 2, 2] {
+            let _ = c.get(&k);
+        }
+        assert!(c.pending_len > 0);
+        let s = std::format!("{c:?}");
+        assert!(
+            s.contains("t2_most_recent_first: {2: 2, 1: 1, 3: 3, 4: 4}"),
+            "{s}"
+        );
+        // A new key evicts T2's true LRU (4), after the pending moves.
+        assert_eq!(c.put(9, 9), Put::Evicted(4, 4));
+        assert_eq!(c.pending_len, 0);
+        c.check_invariants();
     }
 
     #[test]
