@@ -112,9 +112,11 @@ impl<K: PartialEq + Clone, V> S3Fifo<K, V> {
             .find(|e| e.key == *key)
     }
 
-    /// Adds `key` to the ghost unless it is there already; the oldest ghost goes if full.
+    /// Adds `key` to the ghost; the oldest ghost goes if full. A key leaving the cache is
+    /// never a ghost already: a `put` of a ghost's key takes it out of the ghost.
     fn remember(&mut self, key: K) {
-        if self.ghost_capacity == 0 || self.ghost.contains(&key) {
+        debug_assert!(!self.ghost.contains(&key), "a cached key was a ghost");
+        if self.ghost_capacity == 0 {
             return;
         }
         if self.ghost.len() == self.ghost_capacity {

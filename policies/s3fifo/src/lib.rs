@@ -128,21 +128,11 @@ fn any_lane(bucket: &Bucket, want: u32, mask: u32) -> bool {
         .fold(false, |any, &v| any | ((v ^ want) & mask == 0))
 }
 
-/// The lane of `bucket` that holds `entry` if exactly one does (else 0 or nonsense: the
-/// caller checks). Branch-free, so that it vectorises.
-#[inline]
-fn lane_of(bucket: &Bucket, entry: u32) -> usize {
-    let mut lane = 0;
-    for (l, &v) in bucket.0.iter().enumerate() {
-        lane += u32::from(v == entry) * l as u32;
-    }
-    lane as usize & (LANES - 1)
-}
-
 /// A hash index of `u32` positions (in the ghost ring) keyed by 32-bit fingerprints, in
 /// buckets of one cache line: a fingerprint lives in its home bucket, or, when that is
 /// full, in the first later bucket with room (it *spills*). Each bucket has 15 entry lanes,
-/// kept packed at the front (a deletion moves the bucket's last entry into the hole), and a
+/// kept packed at the front in insertion order (a deletion moves the later ones down), so
+/// that the oldest entry of the index, the next to go, is in lane 0 of its bucket; and a
 /// metadata lane: the entry count and how many entries homed there spilled. Lookups look
 /// past the home bucket only when that count is not 0, and then at most `reach` buckets
 /// further. No tombstones, no growth.
@@ -244,33 +234,38 @@ impl Index {
         }
     }
 
-    /// The bucket and lane of the entry at position `pos`, whose fingerprint is `fp` (it is
-    /// indexed).
+    /// The home bucket of `fp` and the bucket of the entry at position `pos`, whose
+    /// fingerprint is `fp`, the oldest entry of the index: as buckets keep their entries in
+    /// insertion order, it is in lane 0 of its bucket.
     #[inline]
-    fn find_pos(&self, fp: u32, pos: u32) -> (usize, usize) {
+    fn find_oldest(&self, fp: u32, pos: u32) -> (usize, usize) {
         let entry = self.tag(fp) | pos;
-        let mut b = self.home(fp);
-        loop {
-            let l = lane_of(&self.buckets[b], entry);
-            if self.buckets[b].0[l] == entry {
-                return (b, l);
-            }
-            debug_assert!(self.buckets[self.home(fp)].0[META] >= SPILL_ONE);
+        let home = self.home(fp);
+        let mut b = home;
+        let mut d = 0;
+        while self.buckets[b].0[0] != entry {
+            assert!(d < self.reach, "ghost position {pos} is not indexed");
+            d += 1;
             b = self.next(b);
         }
+        (home, b)
     }
 
-    /// Empties lane `l` of bucket `b`, which holds an entry of fingerprint `fp`: the
-    /// bucket's last entry moves into it.
+    /// Empties lane `l` of bucket `b`, which holds an entry whose home bucket is `home`:
+    /// the later entries of the bucket move down one lane, so that it stays in insertion
+    /// order.
     #[inline]
-    fn remove_at(&mut self, fp: u32, b: usize, l: usize) {
+    fn remove_at(&mut self, home: usize, b: usize, l: usize) {
         let lanes = &mut self.buckets[b].0;
-        let last = (lanes[META] & COUNT) as usize - 1;
-        lanes[l] = lanes[last];
-        lanes[last] = EMPTY;
+        if l == 0 {
+            // The usual case, the oldest ghost: a fixed-size move, no loop.
+            lanes.copy_within(1..META, 0);
+        } else {
+            lanes.copy_within(l + 1..META, l);
+        }
+        lanes[META - 1] = EMPTY;
         lanes[META] -= 1;
         self.len -= 1;
-        let home = self.home(fp);
         if b != home {
             let meta = &mut self.buckets[home].0[META];
             if *meta < SPILL_MAX {
@@ -327,8 +322,9 @@ impl Index {
         self.len = 0;
     }
 
-    /// Checks every entry against the fingerprint of its position. For tests.
-    fn check(&self, fp_of: impl Fn(u32) -> u32) {
+    /// Checks every entry against the fingerprint of its position, and the order of each
+    /// bucket against ring positions (oldest at `tail` of a ring of `ring_len`). For tests.
+    fn check(&self, fp_of: impl Fn(u32) -> u32, tail: u32, ring_len: u32) {
         let mut taken = 0;
         let mut spilled = alloc::vec![0u32; self.buckets.len()];
         for (b, bucket) in self.buckets.iter().enumerate() {
@@ -342,6 +338,10 @@ impl Index {
                 bucket.0[n..META].iter().all(|&v| v == EMPTY),
                 "bucket {b} not packed"
             );
+            for w in bucket.0[..n].windows(2) {
+                let age = |v: u32| ((v & self.pos_mask) + ring_len - tail) % ring_len;
+                assert!(age(w[0]) < age(w[1]), "bucket {b} out of insertion order");
+            }
             for &v in &bucket.0[..n] {
                 taken += 1;
                 let pos = v & self.pos_mask;
@@ -426,7 +426,7 @@ impl Ghost {
         match self.find(fp) {
             Some((b, l)) => {
                 let p = self.index.buckets[b].0[l] & self.index.pos_mask;
-                self.index.remove_at(fp, b, l);
+                self.index.remove_at(self.index.home(fp), b, l);
                 self.ring[p as usize] = 0;
                 self.live -= 1;
                 true
@@ -441,23 +441,26 @@ impl Ghost {
         if pos >= n { pos - n } else { pos }
     }
 
-    /// Adds `fp` as the newest ghost, unless it is one already.
+    /// Adds `fp` as the newest ghost. The key it stands for is not a ghost (a `put` of a
+    /// ghost's key takes it out), so nothing is looked up; another key with the same
+    /// fingerprint may be, and then `fp` is in the ghost twice, as the two keys are.
     #[inline]
     fn push(&mut self, fp: u32) {
-        if self.capacity == 0 || self.find(fp).is_some() {
+        if self.capacity == 0 {
             return;
         }
         if self.live == self.capacity {
             // Push out the oldest live fingerprint.
-            while self.ring[self.tail as usize] == 0 {
-                self.tail = self.wrap(self.tail + 1);
+            let mut tail = self.tail;
+            while self.ring[tail as usize] == 0 {
+                tail = self.wrap(tail + 1);
                 self.span -= 1;
             }
-            let old = self.ring[self.tail as usize];
-            let (b, l) = self.index.find_pos(old, self.tail);
-            self.index.remove_at(old, b, l);
-            self.ring[self.tail as usize] = 0;
-            self.tail = self.wrap(self.tail + 1);
+            let old = self.ring[tail as usize];
+            let (home, b) = self.index.find_oldest(old, tail);
+            self.index.remove_at(home, b, 0);
+            self.ring[tail as usize] = 0;
+            self.tail = self.wrap(tail + 1);
             self.span -= 1;
             self.live -= 1;
         }
@@ -513,17 +516,16 @@ impl Ghost {
                 assert_eq!(fp, 0, "ghost fingerprint outside the span");
             } else if fp != 0 {
                 live += 1;
-                let (b, l) = self.find(fp).expect("live ghost not indexed");
-                assert_eq!(
-                    self.index.buckets[b].0[l] & self.index.pos_mask,
-                    pos,
-                    "duplicate fingerprint"
+                assert!(
+                    self.index.find(fp, |p| p == pos).is_some(),
+                    "live ghost at {pos} not indexed"
                 );
             }
         }
         assert_eq!(live, self.live, "ghost live count");
         assert_eq!(self.index.len, self.live, "ghost index size");
-        self.index.check(|p| self.ring[p as usize]);
+        self.index
+            .check(|p| self.ring[p as usize], self.tail, self.ring.len() as u32);
     }
 }
 
