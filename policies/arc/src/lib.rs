@@ -452,30 +452,41 @@ impl Ghosts {
     fn unindex(&mut self, mut b: usize) {
         let (probe, table) = self.split();
         let m = table.len();
+        let one = 1u32.wrapping_shl(probe.pos_bits);
         loop {
             let j = if b + 1 == m { 0 } else { b + 1 };
             let e = table[j];
             if e == EMPTY {
                 break;
             }
-            let d = probe.disp(j, e);
-            if d == 0 {
-                break;
-            }
-            table[b] = probe.with_disp(e, d - 1);
+            let field = e.wrapping_shr(probe.pos_bits) & probe.disp_max;
+            table[b] = if field < probe.disp_max {
+                if field == 0 {
+                    break; // at its home
+                }
+                e - one
+            } else {
+                // The field is full (or there is none): ask the log.
+                let d = probe.disp(j, e);
+                if d == 0 {
+                    break;
+                }
+                probe.with_disp(e, d - 1)
+            };
             b = j;
         }
         table[b] = EMPTY;
     }
 
     /// Puts entry `e` (its distance field aside) for a ghost whose log word has low bits
-    /// `lo` into the table: Robin Hood insertion, which displaces entries nearer their home
-    /// than the one being placed.
+    /// `lo` into the table: Robin Hood insertion, at the first bucket whose entry is nearer
+    /// its home than this one would be, the entries from there to the next empty bucket
+    /// shifting one bucket on.
     #[inline(always)]
-    fn index(&mut self, lo: u32, mut e: u32) {
+    fn index(&mut self, lo: u32, e: u32) {
         let (probe, table) = self.split();
-        let mut b = probe.home(lo);
         let m = table.len();
+        let mut b = probe.home(lo);
         let mut d = 0;
         loop {
             let cur = table[b];
@@ -483,14 +494,28 @@ impl Ghosts {
                 table[b] = probe.with_disp(e, d);
                 return;
             }
-            let dc = probe.disp(b, cur);
-            if dc < d {
-                table[b] = probe.with_disp(e, d);
-                e = cur;
-                d = dc;
+            if probe.disp(b, cur) < d {
+                break;
             }
             b = if b + 1 == m { 0 } else { b + 1 };
             d += 1;
+        }
+        let one = 1u32.wrapping_shl(probe.pos_bits);
+        let mut carry = probe.with_disp(e, d);
+        loop {
+            let cur = table[b];
+            table[b] = carry;
+            if cur == EMPTY {
+                return;
+            }
+            // One bucket further from home; a full field already means "ask the log".
+            let field = cur.wrapping_shr(probe.pos_bits) & probe.disp_max;
+            carry = if field < probe.disp_max {
+                cur + one
+            } else {
+                cur
+            };
+            b = if b + 1 == m { 0 } else { b + 1 };
         }
     }
 
@@ -1025,7 +1050,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     }
 
     /// Makes the pending moves to the most recent end of `T2`, oldest first.
-    #[inline(never)]
+    #[inline]
     fn apply_pending(&mut self) {
         let n = self.pending_len as usize;
         self.pending_len = 0;
