@@ -37,6 +37,11 @@ const NIL: u32 = INDEX_MASK;
 /// Larger requests are clamped.
 pub const MAX_CAPACITY: usize = (NIL - 1) as usize;
 
+/// Spare table buckets kept on a rebuild, up to the number of entries: a small table
+/// under eviction churn otherwise fills with tombstones and rebuilds every few dozen
+/// evictions (see `evict_slots::SlotIndex::insert`).
+const TABLE_FLOOR: usize = 256;
+
 /// The share of the capacity given to the main space (Caffeine's simulator default,
 /// `percent-main = 0.99`); the window gets the rest.
 const PERCENT_MAIN: f64 = 0.99;
@@ -685,12 +690,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;
         let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), 0, |j| {
+        self.table.insert(hash, i, nodes.len(), TABLE_FLOOR, |j| {
             hasher.hash_one(&nodes[j as usize].key)
         });
     }
 
     /// The sketch's estimate for the key in slot `i`.
+    #[inline(always)]
     fn frequency_of(&self, i: u32) -> u8 {
         self.sketch
             .frequency(FrequencySketch::hash(&self.nodes[i as usize].key))

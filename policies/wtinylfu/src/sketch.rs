@@ -186,7 +186,7 @@ impl FrequencySketch {
     /// The estimated number of times `hash` was [incremented](Self::increment) (halved at
     /// each reset), at most [`MAX_COUNT`]. Never below the true count (up to 15); possibly
     /// above it when other keys share its counters.
-    #[inline]
+    #[inline(always)]
     pub fn frequency(&self, hash: u64) -> u8 {
         if self.table.is_empty() {
             return 0;
@@ -215,7 +215,7 @@ impl FrequencySketch {
     /// sketch.increment(k);
     /// assert_eq!(sketch.additions(), 1);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn increment(&mut self, hash: u64) {
         if self.table.is_empty() {
             self.allocate();
