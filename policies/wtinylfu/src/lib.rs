@@ -212,6 +212,10 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder> {
     /// The sketch hash of the key of the last operation, if it was a `get` miss: a `put` of
     /// that key does not record it again.
     missed: Option<u64>,
+    /// The last victim's estimate, `(slot, sketch block, estimate)`, kept while nothing
+    /// could have changed it (slot `NIL`: none). Evictions that refuse the candidate keep
+    /// the same victim, so this saves one sketch lookup (a cache miss in large caches).
+    victim_estimate: (u32, usize, u8),
     /// The hill climber of the adaptive variant.
     climber: Option<Climber>,
     hasher: S,
@@ -303,6 +307,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
             max_protected,
             sketch: FrequencySketch::new(capacity as usize),
             missed: None,
+            victim_estimate: (NIL, 0, 0),
             climber: None,
             hasher,
             stats: Stats::default(),
@@ -601,6 +606,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Records one access of the key with sketch hash `hash`.
     #[inline]
     fn record(&mut self, hash: u64) {
+        self.forget_victim_estimate_in(hash);
         let resets = self.sketch.resets();
         self.sketch.increment(hash);
         if self.sketch.resets() != resets {
@@ -613,6 +619,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     #[cold]
     #[inline(never)]
     fn halve_hits(&mut self) {
+        self.victim_estimate.0 = NIL;
         for node in &mut self.nodes {
             let hits = node.next_hits >> INDEX_BITS;
             node.next_hits = (node.next_hits & INDEX_MASK) | ((hits >> 1) << INDEX_BITS);
@@ -628,7 +635,28 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             node.next_hits &= INDEX_MASK;
             let hash = FrequencySketch::hash(&node.key);
             self.sketch.add_counted(hash, hits);
+            self.forget_victim_estimate_in(hash);
         }
+    }
+
+    /// Drops the kept victim estimate if the sketch counters of `hash` share its block.
+    #[inline]
+    fn forget_victim_estimate_in(&mut self, hash: u64) {
+        if self.sketch.block(hash) == self.victim_estimate.1 {
+            self.victim_estimate.0 = NIL;
+        }
+    }
+
+    /// The sketch's estimate for the victim in slot `v`, kept for the next eviction.
+    #[inline]
+    fn victim_frequency(&mut self, v: u32) -> u8 {
+        if self.victim_estimate.0 == v {
+            return self.victim_estimate.2;
+        }
+        let hash = FrequencySketch::hash(&self.nodes[v as usize].key);
+        let estimate = self.sketch.frequency(hash);
+        self.victim_estimate = (v, self.sketch.block(hash), estimate);
+        estimate
     }
 
     /// While protected holds more than its share, takes its LRU entry: a referenced one has
@@ -705,6 +733,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Puts `key`/`value` in slot `i` (whose entry has been unlinked and unindexed) and
     /// returns the entry that was there.
     fn refill(&mut self, i: u32, hash: u64, key: K, value: V) -> (K, V) {
+        if self.victim_estimate.0 == i {
+            self.victim_estimate.0 = NIL;
+        }
         let node = &mut self.nodes[i as usize];
         let old_key = core::mem::replace(&mut node.key, key);
         let old_value = core::mem::replace(&mut node.value, value);
@@ -715,6 +746,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Takes slot `i` out: its list links, its table entry, and its place in the dense
     /// `Vec` (filled by the last slot, whose links and table entry are repointed).
     fn remove_slot(&mut self, i: u32) -> (K, V) {
+        // Slots get renumbered.
+        self.victim_estimate.0 = NIL;
         self.unlink(i);
         self.unindex(i);
         let last = (self.nodes.len() - 1) as u32;
@@ -758,7 +791,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             });
             self.index(hash, i);
             self.push_front(Segment::Window, i);
+            let words = self.sketch.words();
             self.sketch.ensure_capacity(n + 1);
+            if self.sketch.words() != words {
+                self.victim_estimate.0 = NIL; // the blocks moved
+            }
             if overflow {
                 let candidate = self.lists[Segment::Window as usize].tail;
                 self.move_to_front(Segment::Probation, candidate);
@@ -771,7 +808,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if window.len == 0 {
             // The newcomer is the candidate; with an empty probation it would be its own
             // victim (refused).
-            if victim == NIL || self.sketch.frequency(sketch_hash) <= self.frequency_of(victim) {
+            if victim == NIL || self.sketch.frequency(sketch_hash) <= self.victim_frequency(victim)
+            {
                 return Put::Rejected(key, value);
             }
             let v = victim;
@@ -783,7 +821,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             return Put::Evicted(old.0, old.1);
         }
         let candidate = window.tail;
-        let admit = victim != NIL && self.frequency_of(candidate) > self.frequency_of(victim);
+        let admit = victim != NIL && self.frequency_of(candidate) > self.victim_frequency(victim);
         let out = if admit {
             // The victim leaves; the candidate moves to probation's MRU end.
             self.move_to_front(Segment::Probation, candidate);
@@ -879,6 +917,7 @@ where
         self.lists = [EMPTY; 3];
         self.sketch.clear();
         self.missed = None;
+        self.victim_estimate.0 = NIL;
         let (max_window, max_protected) = sizes(self.capacity);
         self.max_window = max_window;
         self.max_protected = max_protected;

@@ -176,6 +176,13 @@ impl FrequencySketch {
         (block * BLOCK_WORDS, [slot(0), slot(1), slot(2), slot(3)])
     }
 
+    /// The block that holds `hash`'s counters: only an increment or addition of a hash in
+    /// the same block (or a reset, or growth) can change its estimate.
+    #[inline]
+    pub(crate) fn block(&self, hash: u64) -> usize {
+        (hash as u32 as usize) & (self.words / BLOCK_WORDS - 1)
+    }
+
     /// The table positions (word index, bit shift) of `hash`'s four counters.
     #[cfg(test)]
     fn slots(&self, hash: u64) -> [(usize, u32); 4] {
