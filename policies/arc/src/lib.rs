@@ -213,7 +213,9 @@ fn lo31(hash: u64) -> u32 {
 ///   distance from its home bucket in up to `DISP_BITS` bits (all ones: look it up in the
 ///   log), then, in the rest, the top bits of its hash's high half as a tag. Its home
 ///   bucket comes from the low hash bits that the log keeps, so a ghost can be found from
-///   its log word alone. At most `max_table = c + c / 2 + 8` buckets: at most 2/3 full.
+///   its log word alone. At most `max_table = c + c / 2 + 8 + min(c, 4096)` buckets (the
+///   last term shortens probes of small tables, where memory is no concern): at most
+///   2/3 full.
 ///
 /// A lookup matches on 31 low bits of the hash and the tag: `31 + tag_bits` bits in all
 /// (39 bits at `c = 1,000,000`), so a new key is taken for a ghost with probability at most
@@ -323,7 +325,7 @@ impl Ghosts {
             disp_max: (1 << disp_bits) - 1,
             tag_mask: !(low as u32),
             max_log: max,
-            max_table: max,
+            max_table: max + capacity.min(4096),
         }
     }
 
