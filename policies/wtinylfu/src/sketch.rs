@@ -346,7 +346,8 @@ impl FrequencySketch {
     }
 
     /// The number of resets (halvings) since the sketch was made or cleared. A cache that
-    /// keeps counts of its own (hits not yet [added](Self::add)) halves them when this moves.
+    /// keeps counts of its own (hits not yet [added](Self::add_counted)) halves them when
+    /// this moves.
     pub fn resets(&self) -> u64 {
         self.resets
     }
