@@ -36,12 +36,16 @@ pub struct MemoryRow {
     pub bytes_per_entry: f64,
     /// The most heap bytes held at any point of the fill, per entry put.
     pub peak_per_entry: f64,
-    /// Allocations during `entries` put-evicts of new keys into the full cache; `None` for
-    /// the caches that never evict.
+    /// Allocations during the first `2 × entries` put-evicts of new keys into the full
+    /// cache, while the ghost lists of ARC and S3-FIFO fill up (ARC's take more than
+    /// `entries` put-evicts to reach `c` ghosts); `None` for the caches that never evict.
+    pub allocs_ghost_fill: Option<u64>,
+    /// Allocations during the next `entries` put-evicts, everything full: the steady state
+    /// that must allocate nothing. `None` for the caches that never evict.
     pub allocs_put_evict: Option<u64>,
-    /// Heap bytes held after those put-evicts, per entry put (ghost lists of ARC and
-    /// S3-FIFO fill up only then; ARC's entries are all hit once before them, so that its
-    /// ghost lists end up full); `None` for the caches that never evict.
+    /// Heap bytes held after all `3 × entries` put-evicts, per entry put (ARC's entries are
+    /// all hit once before them, so that its ghost lists end up full); `None` for the
+    /// caches that never evict.
     pub steady_per_entry: Option<f64>,
 }
 
@@ -98,43 +102,49 @@ fn measure_one<M: Meter, C: BenchCache>(
             let _ = cache.get(key(i));
         }
     }
-    let evict = bounded.then(|| {
-        let start = entries as u64;
+    let mut put_evicts = |rounds: std::ops::Range<u64>| {
+        let (start, end) = (entries as u64 * rounds.start, entries as u64 * rounds.end);
         meter.measure(&mut || {
-            for i in start..start + entries as u64 {
+            for i in start..end {
                 cache.put(key(i), i);
             }
             cache.settle();
         })
-    });
+    };
+    let ghost_fill = bounded.then(|| put_evicts(1..3));
+    let evict = bounded.then(|| put_evicts(3..4));
     drop(cache);
     MemoryRow {
         meta,
         len,
         bytes_per_entry: per(fill.bytes_current as f64),
         peak_per_entry: per(fill.bytes_max as f64),
+        allocs_ghost_fill: ghost_fill.map(|a| a.count_total),
         allocs_put_evict: evict.map(|a| a.count_total),
-        steady_per_entry: evict.map(|a| per((fill.bytes_current + a.bytes_current) as f64)),
+        steady_per_entry: ghost_fill
+            .zip(evict)
+            .map(|(g, a)| per((fill.bytes_current + g.bytes_current + a.bytes_current) as f64)),
     }
 }
 
 /// The rows as a markdown table.
 pub fn markdown(rows: &[MemoryRow], entries: usize) -> String {
     let mut out = format!(
-        "| implementation | bytes/entry at {entries} entries | peak bytes/entry during the fill | bytes/entry after {entries} put-evicts | entries held | allocations over {entries} put-evicts when full |\n|---|---|---|---|---|---|\n"
+        "| implementation | bytes/entry at {entries} entries | peak bytes/entry during the fill | bytes/entry after 3 × {entries} put-evicts | entries held | allocations over the first 2 × {entries} put-evicts (ghost lists filling) | allocations over the next {entries} put-evicts |\n|---|---|---|---|---|---|---|\n"
     );
     for r in rows {
-        let allocs = match r.allocs_put_evict {
+        let count = |n: Option<u64>| match n {
             Some(n) => n.to_string(),
             None => "– (never evicts)".into(),
         };
+        let (first, allocs) = (count(r.allocs_ghost_fill), count(r.allocs_put_evict));
         let steady = match r.steady_per_entry {
             Some(b) => format!("{b:.1}"),
             None => "–".into(),
         };
         out += &format!(
-            "| {} | {:.1} | {:.1} | {} | {} | {} |\n",
-            r.meta.name, r.bytes_per_entry, r.peak_per_entry, steady, r.len, allocs
+            "| {} | {:.1} | {:.1} | {} | {} | {} | {} |\n",
+            r.meta.name, r.bytes_per_entry, r.peak_per_entry, steady, r.len, first, allocs
         );
     }
     out

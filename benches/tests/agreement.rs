@@ -156,10 +156,11 @@ fn memory_driver_fills_every_implementation_within_capacity() {
             Kind::Limit | Kind::Unbounded => {
                 assert_eq!(r.len, 500, "{}", r.meta.name);
                 assert_eq!(r.allocs_put_evict, None);
+                assert_eq!(r.allocs_ghost_fill, None);
             }
             _ => {
                 assert!(r.len <= 500 && r.len >= 400, "{}: {}", r.meta.name, r.len);
-                assert!(r.allocs_put_evict.is_some());
+                assert!(r.allocs_put_evict.is_some() && r.allocs_ghost_fill.is_some());
             }
         }
     }

@@ -301,7 +301,7 @@ fn targets(dir: &Path, memory: &[MemoryRow]) -> Result<String, String> {
     if !memory.is_empty() {
         writeln!(
             out,
-            "- evict policies that allocated during the put-evicts on a full cache: {} (target: none)",
+            "- evict policies that allocated during 1M put-evicts on a full cache after 2M put-evicts (ghost lists full too): {} (target: none)",
             if allocating.is_empty() { "none".to_string() } else { allocating.join(", ") }
         )
         .expect("write to String");

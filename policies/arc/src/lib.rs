@@ -584,8 +584,12 @@ impl Ghosts {
     /// a new ring of that length; then points the table at their new places in one pass.
     fn relayout(&mut self, new_len: Option<usize>) {
         let words = self.span.div_ceil(64);
+        // The scratch vectors are sized for the whole ring (the longer of the old and the
+        // new one), not just for today's span: once the ring stops growing, a compaction
+        // then never allocates, however far the span reaches.
+        let room = self.log.len().max(new_len.unwrap_or(0)).div_ceil(64);
         self.live_bits.clear();
-        self.live_bits.reserve_exact(words);
+        self.live_bits.reserve_exact(room);
         self.live_bits.resize(words, 0);
         let mut fresh = new_len.map(|n| {
             let mut v = Vec::new();
@@ -621,7 +625,7 @@ impl Ghosts {
             w += 1;
         }
         self.live_rank.clear();
-        self.live_rank.reserve_exact(words);
+        self.live_rank.reserve_exact(room);
         let mut count = 0;
         for &bits in &self.live_bits {
             self.live_rank.push(count);
