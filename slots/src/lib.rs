@@ -62,6 +62,18 @@ impl SlotIndex {
         }
     }
 
+    /// Called once the array has reached its final length `len` (a cache that just became
+    /// full): gives the table now the spare room a rebuild at this length keeps (see
+    /// [`insert`](Self::insert)), growing it once if it has less. Later rebuilds then never
+    /// grow it, so a full cache allocates nothing more, whatever its size; without this the
+    /// one growth would come at the first rebuild, some evictions after the cache filled.
+    pub fn settle(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
+        let want = len + (len / 4).max(len.min(small_floor));
+        if full_capacity(self.table.num_buckets()) < want {
+            self.rebuild(len, small_floor, &rehash);
+        }
+    }
+
     #[cold]
     fn rebuild(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
         self.table.clear();
@@ -101,6 +113,16 @@ impl SlotIndex {
     /// Forgets every slot and gives the memory back.
     pub fn reset(&mut self) {
         self.table = HashTable::new();
+    }
+}
+
+/// The most entries hashbrown lets a table of `buckets` buckets hold (7/8 of them; one fewer
+/// than the buckets below 8), tombstones aside.
+fn full_capacity(buckets: usize) -> usize {
+    if buckets < 8 {
+        buckets.saturating_sub(1)
+    } else {
+        buckets / 8 * 7
     }
 }
 
@@ -151,6 +173,33 @@ mod tests {
                 index.find(hash(k), |s| keys[s as usize] == k),
                 Some(j as u32)
             );
+        }
+    }
+
+    #[test]
+    fn settled_table_never_grows_under_churn() {
+        // Sizes at which the table sized during the fill has less than a quarter spare: the
+        // one growth happens at `settle`, not later.
+        for n in [50usize, 900, 3000, 50_000] {
+            let mut keys: Vec<u64> = (0..n as u64).collect();
+            let mut index = SlotIndex::new();
+            for j in 0..n {
+                index.insert(hash(keys[j]), j as u32, j + 1, 0, |s| {
+                    hash(keys[s as usize])
+                });
+            }
+            index.settle(n, 0, |s| hash(keys[s as usize]));
+            assert!(full_capacity(index.num_buckets()) >= n + n / 4, "n {n}");
+            let size = index.allocation_size();
+            for step in 0..20 * n as u64 {
+                let slot = (step * 7919 % n as u64) as u32;
+                index.remove(hash(keys[slot as usize]), slot);
+                keys[slot as usize] = n as u64 + step;
+                index.insert(hash(keys[slot as usize]), slot, n, 0, |s| {
+                    hash(keys[s as usize])
+                });
+            }
+            assert_eq!(index.allocation_size(), size, "n {n}");
         }
     }
 

@@ -269,8 +269,9 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
     /// it, detached: link it with [`link_before`](Self::link_before). Its flag is clear.
     ///
     /// The `Vec` grows geometrically but never beyond `max_len` slots, so a full cache
-    /// holds exactly its capacity and never allocates again. `rehash` is the key hash
-    /// function, for the index's rebuilds.
+    /// holds exactly its capacity, and the push that fills it gives the index its final
+    /// spare room ([`SlotIndex::settle`]): a full cache never allocates again. `rehash` is
+    /// the key hash function, for the index's rebuilds.
     #[inline]
     pub fn push(
         &mut self,
@@ -293,6 +294,11 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
             prev: i,
         });
         self.reindex(hash, i, &rehash);
+        if self.nodes.len() == max_len {
+            let nodes = &self.nodes;
+            self.index
+                .settle(nodes.len(), SMALL_FLOOR, |j| rehash(&nodes[j as usize].key));
+        }
         i
     }
 

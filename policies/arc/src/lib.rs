@@ -1015,6 +1015,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
             hasher.hash_one(&nodes[j as usize].key)
         });
     }
+
+    /// The cache just became full: the table gets its final spare room now, so that it
+    /// never grows again (see `evict_slots::SlotIndex::settle`).
+    #[cold]
+    fn settle_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table.settle(nodes.len(), 4096, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+    }
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
@@ -1228,6 +1239,9 @@ where
             });
             self.lists.push_front(&mut self.nodes, i, list);
             self.index(hash, i);
+            if self.nodes.len() == c {
+                self.settle_table();
+            }
             return Put::Inserted;
         };
 

@@ -249,6 +249,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
         });
     }
 
+    /// The cache just became full: the table gets its final spare room now, so that it
+    /// never grows again (see `evict_slots::SlotIndex::settle`).
+    #[cold]
+    fn settle_table(&mut self) {
+        let entries = &self.entries;
+        let hasher = &self.hasher;
+        self.table.settle(entries.len(), 4096, |j| {
+            hasher.hash_one(&entries[j as usize].0)
+        });
+    }
+
     /// Removes the table entry of slot `i`, whose key hashes to `hash`.
     #[inline]
     fn unindex(&mut self, i: u32, hash: u64) {
@@ -299,6 +310,9 @@ where
             }
             self.entries.push((key, value));
             self.index(hash, i);
+            if self.entries.len() == self.capacity as usize {
+                self.settle_table();
+            }
             return Put::Inserted;
         }
         // Full: a uniformly chosen slot takes the new pair in place.

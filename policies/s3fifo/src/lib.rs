@@ -820,6 +820,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         });
     }
 
+    /// The cache just became full: the table gets its final spare room now, so that it
+    /// never grows again (see `evict_slots::SlotIndex::settle`).
+    #[cold]
+    fn settle_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table.settle(nodes.len(), SPARE_FLOOR, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+    }
+
     #[inline]
     fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let nodes = &self.nodes;
@@ -937,6 +948,7 @@ where
             self.link_head(i, q);
             self.index(hash, i);
             if self.nodes.len() == self.capacity as usize {
+                self.settle_table();
                 // Full from now on: the ghost's memory is taken once, here, so that
                 // evictions never allocate.
                 self.ghost.allocate(

@@ -723,6 +723,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         });
     }
 
+    /// The cache just became full: the table gets its final spare room now, so that it
+    /// never grows again (see `evict_slots::SlotIndex::settle`).
+    #[cold]
+    fn settle_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table.settle(nodes.len(), TABLE_FLOOR, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+    }
+
     /// The sketch's estimate for the key in slot `i`.
     #[inline(always)]
     fn frequency_of(&self, i: u32) -> u8 {
@@ -790,6 +801,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 next_hits: NIL,
             });
             self.index(hash, i);
+            if self.nodes.len() == self.capacity as usize {
+                self.settle_table();
+            }
             self.push_front(Segment::Window, i);
             let words = self.sketch.words();
             self.sketch.ensure_capacity(n + 1);
