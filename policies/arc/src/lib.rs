@@ -206,7 +206,8 @@ fn lo31(hash: u64) -> u32 {
 ///   used ghost is the first word at or after the cursor that carries its list bit and is
 ///   not `DEAD`. A ghost hit marks its word `DEAD`; dropping a list's LRU ghost moves that
 ///   list's cursor past it, and the ring's front up to the older cursor. When the ring is
-///   full, it grows (geometrically, up to `max_log = c + c / 2 + 8` words) if mostly live,
+///   full, it grows (geometrically, up to `max_log = c + c / 2 + 8` words, or at once when
+///   the cache becomes full: see `reserve_max`) if mostly live,
 ///   else is compacted in place, order kept, and the table repointed in one pass.
 /// - `table` is an open-addressing hash table of `u32`s (Robin Hood linear probing,
 ///   backward-shift deletion, so no tombstones): a ghost's ring index in the low `pos_bits` bits, then its
@@ -561,6 +562,19 @@ impl Ghosts {
         }
         let tag = self.tag(hash);
         self.index(lo, tag | p as u32);
+    }
+
+    /// Grows the ring and the table to their bounds at once. Called when the cache becomes
+    /// full: the ghost lists then fill (over the next million or so evictions of a
+    /// million-entry cache) without allocating, and a full ARC allocates nothing more.
+    #[cold]
+    fn reserve_max(&mut self) {
+        if self.log.len() < self.max_log {
+            self.relayout(Some(self.max_log));
+        }
+        if self.table.len() < self.max_table {
+            self.resize_table(self.max_table);
+        }
     }
 
     /// Called with a full ring: grows it (geometrically, up to `max_log`) if it is mostly
@@ -1006,7 +1020,7 @@ impl<K, V, S> ArcCache<K, V, S> {
 impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
     /// rebuilt in place rather than doubled, with `min(len, 4096)` spare buckets at least
-    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 4` rules).
+    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 8` rules).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;
@@ -1241,6 +1255,7 @@ where
             self.index(hash, i);
             if self.nodes.len() == c {
                 self.settle_table();
+                self.ghosts.reserve_max();
             }
             return Put::Inserted;
         };
@@ -1615,13 +1630,23 @@ mod tests {
 
     #[test]
     fn full_cache_stops_allocating() {
+        // The put that fills the cache takes the ghosts' memory up to its bounds at once;
+        // nothing grows after that.
         let mut c = fixed::<u32, u32>(100);
+        demand(&mut c, 0..100u32);
+        let sizes = |c: &ArcCache<u32, u32, _>| {
+            (
+                c.nodes.capacity(),
+                c.ghosts.log.capacity(),
+                c.ghosts.table.capacity(),
+            )
+        };
+        let full = sizes(&c);
+        assert_eq!(full, (100, c.ghosts.max_log, c.ghosts.max_table));
         demand(&mut c, (0..5000u32).map(|i| (i * 7919) % 300));
-        assert_eq!(c.nodes.capacity(), 100);
-        assert!(c.ghosts.log.capacity() <= 158 && c.ghosts.table.capacity() <= 158);
+        assert_eq!(sizes(&c), full);
         demand(&mut c, (0..5000u32).map(|i| (i * 104_729) % 400));
-        assert_eq!(c.nodes.capacity(), 100);
-        assert!(c.ghosts.log.capacity() <= 158 && c.ghosts.table.capacity() <= 158);
+        assert_eq!(sizes(&c), full);
         c.check_invariants();
     }
 
