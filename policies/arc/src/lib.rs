@@ -1020,7 +1020,7 @@ impl<K, V, S> ArcCache<K, V, S> {
 impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
     /// rebuilt in place rather than doubled, with `min(len, 4096)` spare buckets at least
-    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 8` rules).
+    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 4` rules).
     #[inline]
     fn index(&mut self, hash: u64, i: u32) {
         let nodes = &self.nodes;

@@ -37,7 +37,7 @@ const MAIN: usize = 1;
 /// small table fills with hashbrown's tombstones within a few hundred evictions, and at 60%
 /// load a miss probes further and an erase leaves a tombstone or not at random, a branch
 /// that mispredicts half the time (Zipf get-or-put at 10k entries: 0.5 fewer mispredicted
-/// branches per operation than with 4096). From 524,288 entries on the `len / 8` spares are
+/// branches per operation than with 4096). From 262,144 entries on the `len / 4` spares are
 /// larger, so big caches keep their memory.
 const SPARE_FLOOR: usize = 1 << 16;
 
