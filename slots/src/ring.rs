@@ -355,6 +355,32 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
         (node.key, node.value, last)
     }
 
+    /// Takes slot `i`, whose key hashes to `hash`, out of the ring and returns its pair: it
+    /// is unlinked, then the last slot moves into its place. `anchors` are the caller's
+    /// pointers into the circle (a head, a hand): one on `i` moves on to the slot after it
+    /// (`NIL` if none is left), one on the moved slot follows it.
+    pub fn remove(
+        &mut self,
+        i: u32,
+        hash: u64,
+        anchors: &mut [&mut u32],
+        rehash: impl Fn(&K) -> u64,
+    ) -> (K, V) {
+        let next = self.unlink(i);
+        for anchor in anchors.iter_mut() {
+            if **anchor == i {
+                **anchor = next;
+            }
+        }
+        let (key, value, moved_from) = self.remove_detached(i, hash, rehash);
+        for anchor in anchors.iter_mut() {
+            if **anchor == moved_from {
+                **anchor = i;
+            }
+        }
+        (key, value)
+    }
+
     #[inline]
     fn reindex(&mut self, hash: u64, i: u32, rehash: &impl Fn(&K) -> u64) {
         let nodes = &self.nodes;

@@ -201,16 +201,9 @@ where
     fn remove(&mut self, key: &K) -> Option<V> {
         let hash = self.hasher.hash_one(key);
         let i = self.ring.find(hash, key)?;
-        let next = self.ring.unlink(i);
-        if self.head == i {
-            self.head = next;
-        }
         let hasher = &self.hasher;
-        let (_, value, moved_from) = self.ring.remove_detached(i, hash, |k| hasher.hash_one(k));
-        if self.head == moved_from {
-            self.head = i;
-        }
-        Some(value)
+        let anchors = &mut [&mut self.head];
+        Some(self.ring.remove(i, hash, anchors, |k| hasher.hash_one(k)).1)
     }
 
     #[inline]

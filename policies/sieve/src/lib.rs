@@ -282,19 +282,10 @@ where
                 self.ring.prev(i)
             };
         }
-        let older = self.ring.unlink(i);
-        if self.head == i {
-            self.head = older;
-        }
+        // The head, if removed, gives way to the next older entry.
         let hasher = &self.hasher;
-        let (_, value, moved_from) = self.ring.remove_detached(i, hash, |k| hasher.hash_one(k));
-        if self.head == moved_from {
-            self.head = i;
-        }
-        if self.hand == moved_from {
-            self.hand = i;
-        }
-        Some(value)
+        let anchors = &mut [&mut self.head, &mut self.hand];
+        Some(self.ring.remove(i, hash, anchors, |k| hasher.hash_one(k)).1)
     }
 
     #[inline]
