@@ -51,8 +51,7 @@ struct Node<K, V> {
 /// let mut ring: Ring<u64, u64> = Ring::new();
 /// let mut head = NIL;
 /// for k in [1u64, 2, 3] {
-///     let i = ring.push(k, k * 10, hash(&k), 10, hash);
-///     ring.link_before(head, i);
+///     let i = ring.insert_before(head, k, k * 10, hash(&k), 10, hash);
 ///     if head == NIL {
 ///         head = i;
 ///     }
@@ -265,16 +264,18 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
         self.index.find(hash, |i| nodes[i as usize].key == *key)
     }
 
-    /// Adds `key` (hashing to `hash`, not yet in the ring) in a new slot `len` and returns
-    /// it, detached: link it with [`link_before`](Self::link_before). Its flag is clear.
+    /// Adds `key` (hashing to `hash`, not yet in the ring) in a new slot `len`, linked in
+    /// just before slot `at` (or as a circle of its own if `at` is `NIL`, see
+    /// [`link_before`](Self::link_before)), and returns the slot. Its flag is clear.
     ///
     /// The `Vec` grows geometrically but never beyond `max_len` slots, so a full cache
     /// holds exactly its capacity, and the push that fills it gives the index its final
     /// spare room ([`SlotIndex::settle`]): a full cache never allocates again. `rehash` is
     /// the key hash function, for the index's rebuilds.
     #[inline]
-    pub fn push(
+    pub fn insert_before(
         &mut self,
+        at: u32,
         key: K,
         value: V,
         hash: u64,
@@ -299,6 +300,7 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
             self.index
                 .settle(nodes.len(), SMALL_FLOOR, |j| rehash(&nodes[j as usize].key));
         }
+        self.link_before(at, i);
         i
     }
 
@@ -502,8 +504,8 @@ mod tests {
     fn ring_of<const F: bool>(n: u32) -> Ring<u32, u32, F> {
         let mut ring = Ring::new();
         for k in 0..n {
-            let i = ring.push(k, k, hash(&k), n as usize, hash);
-            ring.link_before(if k == 0 { NIL } else { 0 }, i);
+            let at = if k == 0 { NIL } else { 0 };
+            ring.insert_before(at, k, k, hash(&k), n as usize, hash);
         }
         ring.check(0, hash);
         ring
@@ -582,8 +584,8 @@ mod tests {
     fn growth_stops_at_max_len() {
         let mut ring: Ring<u32, u32> = Ring::new();
         for k in 0..10u32 {
-            let i = ring.push(k, k, hash(&k), 10, hash);
-            ring.link_before(if k == 0 { NIL } else { 0 }, i);
+            let at = if k == 0 { NIL } else { 0 };
+            ring.insert_before(at, k, k, hash(&k), 10, hash);
         }
         assert_eq!(ring.slot_capacity(), 10);
         ring.clear();

@@ -203,13 +203,12 @@ where
         }
         if self.ring.len() < self.capacity as usize {
             let hasher = &self.hasher;
-            let i = self
-                .ring
-                .push(key, value, hash, self.capacity as usize, |k| {
-                    hasher.hash_one(k)
-                });
             // Just behind the hand: the newest position.
-            self.ring.link_before(self.hand, i);
+            let i =
+                self.ring
+                    .insert_before(self.hand, key, value, hash, self.capacity as usize, |k| {
+                        hasher.hash_one(k)
+                    });
             if self.hand == NIL {
                 self.hand = i;
             }

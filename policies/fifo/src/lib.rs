@@ -175,11 +175,15 @@ where
         let hasher = &self.hasher;
         let rehash = |k: &K| hasher.hash_one(k);
         if self.ring.len() < self.capacity as usize {
-            let i = self
-                .ring
-                .push(key, value, hash, self.capacity as usize, rehash);
             // The newest goes just before the oldest.
-            self.ring.link_before(self.head, i);
+            let i = self.ring.insert_before(
+                self.head,
+                key,
+                value,
+                hash,
+                self.capacity as usize,
+                rehash,
+            );
             if self.head == NIL {
                 self.head = i;
             }

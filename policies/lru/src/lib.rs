@@ -198,11 +198,14 @@ where
         let hasher = &self.hasher;
         let rehash = |k: &K| hasher.hash_one(k);
         if self.ring.len() < self.capacity as usize {
-            let i = self
-                .ring
-                .push(key, value, hash, self.capacity as usize, rehash);
-            self.ring.link_before(self.head, i);
-            self.head = i;
+            self.head = self.ring.insert_before(
+                self.head,
+                key,
+                value,
+                hash,
+                self.capacity as usize,
+                rehash,
+            );
             return Put::Inserted;
         }
         // Full: the least recently used slot takes the new pair in place, and turning the

@@ -241,13 +241,11 @@ where
         }
         if self.ring.len() < self.capacity as usize {
             let hasher = &self.hasher;
-            let i = self
-                .ring
-                .push(key, value, hash, self.capacity as usize, |k| {
-                    hasher.hash_one(k)
-                });
-            self.ring.link_before(self.head, i);
-            self.head = i;
+            self.head =
+                self.ring
+                    .insert_before(self.head, key, value, hash, self.capacity as usize, |k| {
+                        hasher.hash_one(k)
+                    });
             return Put::Inserted;
         }
         // Full: evict the hand's victim, reuse its slot in place (its visited bit is clear,
