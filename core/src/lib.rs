@@ -8,6 +8,7 @@
 extern crate alloc;
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// Statistics of a cache, with the meaning of Python's `functools` `cache_info()`.
@@ -88,6 +89,7 @@ impl fmt::Display for CacheInfo {
 /// assert!(!rejected.is_kept());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[must_use = "a `Put` may carry an evicted or rejected pair; ignore it with `let _ =` if that is intended"]
 pub enum Put<K, V> {
     /// The key was absent and is now cached; nothing left the cache.
     Inserted,
@@ -176,31 +178,46 @@ impl<K, V> Put<K, V> {
 /// policy runs the same kit from its own tests (`evict_harness::conformance!`).
 ///
 /// 1. **Size.** `len() <= capacity` after every operation, for a bounded cache.
-///    `capacity()` never changes. `is_empty()` is `len() == 0`.
-/// 2. **Statistics.** Only [`get`](Cache::get) counts: each call adds exactly one hit (it
-///    returned `Some`) or one miss (`None`). `peek`, `put`, `remove`, `len` and `info` count
+///    `capacity()` changes only through [`resize`](Cache::resize). `is_empty()` is
+///    `len() == 0`.
+/// 2. **Statistics.** Only [`get`](Cache::get), [`get_mut`](Cache::get_mut) and
+///    [`get_or_insert_with`](Cache::get_or_insert_with) (and its `try_` form) count: each
+///    call adds exactly one hit (the key was cached) or one miss. Every other method counts
 ///    nothing. `info()` reports `hits`, `misses`, `maxsize == capacity()` and
 ///    `currsize == len()`.
 /// 3. **Lookups return what was stored.** `get` and `peek` return the value of the latest
-///    `put` of that key, if the key is still cached. In particular a `get` right after a
-///    `put` of the same key returns that value, unless the `put` returned
-///    [`Put::Rejected`].
-/// 4. **`peek` is invisible.** It changes neither statistics nor the policy's state: inserting
-///    a `peek` anywhere in a sequence of operations changes no other result.
+///    `put` of that key (or what `get_mut`/`peek_mut` changed it to), if the key is still
+///    cached. In particular a `get` right after a `put` of the same key returns that value,
+///    unless the `put` returned [`Put::Rejected`].
+/// 4. **Reads are invisible.** `peek`, `peek_mut` (the value aside), `contains`,
+///    `peek_victim`, `entries` and the policies' iterators change neither statistics nor the
+///    policy's state: inserting one anywhere in a sequence of operations changes no other
+///    result. `get_mut` affects the policy exactly as `get` does.
 /// 5. **`put` reports exactly what left.** [`Put::Inserted`]: the key was absent, is now
 ///    present, and `len` grew by one. [`Put::Replaced`]: the key was present, its old value
 ///    is returned, `len` is unchanged, and the key is still cached. [`Put::Evicted`]: the key
 ///    was absent and is now present; the returned pair was cached just before, is not
 ///    anymore, and `len` is unchanged. [`Put::Rejected`]: the key was absent and still is,
 ///    the pair handed back is the one passed in, and nothing else changed. No other entry
-///    ever leaves the cache during a `put`.
+///    ever leaves the cache during a `put`. `put_mut` and `get_or_insert_with` on a miss
+///    behave exactly as `put`, and return the stored value.
 /// 6. **`remove`** returns the value if the key was cached (and it no longer is); it does not
 ///    count as a lookup, and no other key leaves the cache.
 /// 7. **Capacity 0** caches nothing: every `put` returns `Rejected`, every `get` is a miss,
 ///    `currsize` stays 0.
 /// 8. **`clear`** empties the cache and resets `hits` and `misses` to 0, like
 ///    `cache_clear()`; `capacity()` is unchanged.
-/// 9. **Entries leave only through `put`, `remove` and `clear`.** A `get` never evicts.
+/// 9. **Entries leave only through `put`, `remove`, `pop`, `resize` and `clear`.** A `get`
+///    never evicts.
+/// 10. **`pop` is the next eviction.** It removes and returns exactly the pair
+///     `peek_victim()` showed just before (both `None` only when the cache is empty, or for
+///     a cache that never evicts), and it is the pair a `put` of a new key into the full
+///     cache would have evicted.
+/// 11. **`resize`** sets `capacity()` (clamped as the constructor clamps), returns exactly
+///     the pairs that left, in order, each one what `pop` would have returned at that
+///     point, and leaves `len() <= capacity`; growing returns nothing.
+/// 12. **`entries` lists the resident pairs**, each once, `len()` of them, in the order the
+///     policy documents; a policy's own `iter()` lists the same.
 ///
 /// The [`Stats`] helper keeps the counters right for you.
 pub trait Cache<K, V> {
@@ -232,6 +249,120 @@ pub trait Cache<K, V> {
 
     /// Removes every entry and resets hits and misses to 0, as Python's `cache_clear()`.
     fn clear(&mut self);
+
+    /// Looks `key` up like [`get`](Cache::get) (one hit or one miss, and the policy records
+    /// the access) and returns the value to change in place. The entry keeps its place in
+    /// the policy's order beyond what a `get` does: no remove-and-put, no lost frequency.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// Looks `key` up like [`peek`](Cache::peek) (counts nothing, tells the policy nothing)
+    /// and returns the value to change in place.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// Does exactly what [`put`](Cache::put) does and also returns the value now stored
+    /// under `key`, to read or change in place; `None` when the pair was
+    /// [`Rejected`](Put::Rejected) (it is then in the returned `Put`). The building block of
+    /// [`get_or_insert_with`](Cache::get_or_insert_with) for any cache, `Box<dyn Cache>`
+    /// included.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// The entry the policy would evict next, if it had to make room now: what
+    /// [`pop`](Cache::pop) would remove. Counts nothing and changes nothing. `None` when the
+    /// cache is empty, and always for a cache that never evicts.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// Evicts and returns the entry the policy would evict next, as a `put` of a new key into
+    /// a full cache would (a policy with ghost lists remembers the key there, as after any
+    /// eviction). Counts nothing. `None` when the cache is empty, and always for a cache that
+    /// never evicts.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn pop(&mut self) -> Option<(K, V)> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// Changes the capacity to `capacity` (clamped to the policy's largest, as in its
+    /// constructor). Shrinking evicts in the policy's own order, as [`pop`](Cache::pop)
+    /// would, until the cache fits, and returns every evicted pair in the order they left;
+    /// growing evicts nothing. 0 makes a cache that caches nothing. Statistics are kept.
+    /// A cache that never evicts has no capacity to change: it returns nothing and stays
+    /// unbounded.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// Every entry, in the policy's documented order (each policy's docs say which: an LRU
+    /// lists from the most to the least recently used), without counting lookups or
+    /// changing the policy's state. For `Box<dyn Cache>`; a concrete policy's `iter()`
+    /// returns the same entries in the same order without allocating.
+    #[allow(unused_variables)] // TEMP-DEFAULT
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        // TEMP-DEFAULT: removed once every policy implements it.
+        unimplemented!()
+    }
+
+    /// The value of `key`, computed by `f` and inserted on a miss. A hit counts one hit
+    /// and records the access as a [`get`](Cache::get) does; a miss counts one miss, runs
+    /// `f` once, and [`put`](Cache::put)s the result. Nothing is lost: the returned
+    /// [`Fetched`] holds a reference to the cached value, the pair evicted to make room if
+    /// any, or, when the policy does not keep the pair (capacity 0, an admission filter),
+    /// the pair itself.
+    ///
+    /// The provided body looks a hit up twice (`contains`, then `get_mut`) so that it works
+    /// for every cache, `Box<dyn Cache>` included; the `evict` policies override it with one
+    /// lookup.
+    fn get_or_insert_with<F>(&mut self, key: K, f: F) -> Fetched<'_, K, V>
+    where
+        Self: Sized,
+        F: FnOnce() -> V,
+    {
+        match self.try_get_or_insert_with(key, || Ok::<V, core::convert::Infallible>(f())) {
+            Ok(fetched) => fetched,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`get_or_insert_with`](Cache::get_or_insert_with) for a computation that can fail:
+    /// on a miss, an `Err` from `f` is returned and nothing is inserted (the miss is still
+    /// counted, as Python counts a call that raised).
+    ///
+    /// # Errors
+    ///
+    /// The error `f` returned.
+    fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
+    where
+        Self: Sized,
+        F: FnOnce() -> Result<V, E>,
+    {
+        if self.contains(&key) {
+            let value = self.get_mut(&key);
+            return Ok(Fetched::Hit(
+                value.expect("contains(key) but get_mut(key) is None: a broken Cache"),
+            ));
+        }
+        // Counts the miss through `get`, which every implementation counts right.
+        let _ = self.get(&key);
+        let value = f()?;
+        Ok(Fetched::from_put(self.put_mut(key, value)))
+    }
 
     /// Whether the cache holds no entry.
     fn is_empty(&self) -> bool {
@@ -277,6 +408,27 @@ macro_rules! forward_cache {
         fn contains(&self, key: &K) -> bool {
             (**self).contains(key)
         }
+        fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+            (**self).get_mut(key)
+        }
+        fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+            (**self).peek_mut(key)
+        }
+        fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+            (**self).put_mut(key, value)
+        }
+        fn peek_victim(&self) -> Option<(&K, &V)> {
+            (**self).peek_victim()
+        }
+        fn pop(&mut self) -> Option<(K, V)> {
+            (**self).pop()
+        }
+        fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+            (**self).resize(capacity)
+        }
+        fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+            (**self).entries()
+        }
     };
 }
 
@@ -287,6 +439,169 @@ impl<K, V, C: Cache<K, V> + ?Sized> Cache<K, V> for &mut C {
 impl<K, V, C: Cache<K, V> + ?Sized> Cache<K, V> for Box<C> {
     forward_cache!();
 }
+
+/// What [`Cache::get_or_insert_with`] found or did. Nothing is lost: a value the cache
+/// did not keep is handed back, and so is the pair evicted to make room.
+///
+/// `Deref`s to the value either way, so the common case reads like a plain reference:
+///
+/// ```
+/// use evict_core::{Cache, Fetched};
+/// # use evict_core::{CacheInfo, Put, Stats};
+/// # #[derive(Default)] struct One { slot: Option<(u32, String)>, stats: Stats }
+/// # impl Cache<u32, String> for One {
+/// #     fn get(&mut self, k: &u32) -> Option<&String> { self.get_mut(k).map(|v| &*v) }
+/// #     fn get_mut(&mut self, k: &u32) -> Option<&mut String> {
+/// #         let hit = self.slot.as_ref().is_some_and(|(s, _)| s == k);
+/// #         self.stats.record(hit);
+/// #         if hit { self.slot.as_mut().map(|(_, v)| v) } else { None }
+/// #     }
+/// #     fn peek(&self, k: &u32) -> Option<&String> { self.slot.as_ref().filter(|(s, _)| s == k).map(|(_, v)| v) }
+/// #     fn peek_mut(&mut self, k: &u32) -> Option<&mut String> { self.slot.as_mut().filter(|(s, _)| s == k).map(|(_, v)| v) }
+/// #     fn put(&mut self, k: u32, v: String) -> Put<u32, String> { self.put_mut(k, v).0 }
+/// #     fn put_mut(&mut self, k: u32, v: String) -> (Put<u32, String>, Option<&mut String>) {
+/// #         let put = match self.slot.take() { None => Put::Inserted, Some((o, ov)) if o == k => Put::Replaced(ov), Some((o, ov)) => Put::Evicted(o, ov) };
+/// #         self.slot = Some((k, v));
+/// #         (put, self.slot.as_mut().map(|(_, v)| v))
+/// #     }
+/// #     fn remove(&mut self, k: &u32) -> Option<String> { if self.peek(k).is_some() { self.slot.take().map(|(_, v)| v) } else { None } }
+/// #     fn len(&self) -> usize { usize::from(self.slot.is_some()) }
+/// #     fn capacity(&self) -> Option<usize> { Some(1) }
+/// #     fn info(&self) -> CacheInfo { self.stats.info(Some(1), self.len()) }
+/// #     fn clear(&mut self) { self.slot = None; self.stats.reset(); }
+/// #     fn peek_victim(&self) -> Option<(&u32, &String)> { self.slot.as_ref().map(|(k, v)| (k, v)) }
+/// #     fn pop(&mut self) -> Option<(u32, String)> { self.slot.take() }
+/// #     fn resize(&mut self, _: usize) -> Vec<(u32, String)> { Vec::new() }
+/// #     fn entries(&self) -> Box<dyn Iterator<Item = (&u32, &String)> + '_> { Box::new(self.slot.iter().map(|(k, v)| (k, v))) }
+/// # }
+/// let mut cache = One::default(); // a cache of one entry
+/// assert_eq!(cache.get_or_insert_with(1, || "one".to_string()).len(), 3); // a miss: computed
+/// assert!(cache.get_or_insert_with(1, || unreachable!()).is_hit()); // a hit: not computed
+/// match cache.get_or_insert_with(2, || "two".to_string()) {
+///     Fetched::Evicted(value, old_key, old_value) => {
+///         assert_eq!((value.as_str(), old_key, old_value.as_str()), ("two", 1, "one"));
+///     }
+///     other => panic!("expected an eviction, got {other:?}"),
+/// }
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=1, currsize=1)");
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "a `Fetched` may carry an evicted or rejected pair"]
+pub enum Fetched<'a, K, V> {
+    /// The key was cached: its value, as [`Cache::get_mut`] returns it.
+    Hit(&'a mut V),
+    /// A miss: the computed value is now cached, and nothing left the cache.
+    Inserted(&'a mut V),
+    /// A miss: the computed value (first) is now cached; to make room, the pair that
+    /// follows left the cache.
+    Evicted(&'a mut V, K, V),
+    /// A miss: the policy did not keep the computed pair (capacity 0, or an admission filter
+    /// refused it); here it is, key and value.
+    Rejected(K, V),
+}
+
+impl<'a, K, V> Fetched<'a, K, V> {
+    /// The `Fetched` of a miss from what `put_mut` returned.
+    fn from_put((put, value): (Put<K, V>, Option<&'a mut V>)) -> Self {
+        match (put, value) {
+            (Put::Rejected(k, v), _) => Fetched::Rejected(k, v),
+            (Put::Evicted(k, v), Some(value)) => Fetched::Evicted(value, k, v),
+            (_, Some(value)) => Fetched::Inserted(value),
+            // `put_mut` kept the pair but gave no reference to it: a broken implementation.
+            // `Replaced` cannot happen on a miss; neither is reachable with a correct cache.
+            (put, None) => unreachable!("put_mut kept the pair but returned no value ({})", match put {
+                Put::Inserted => "Inserted",
+                Put::Replaced(_) => "Replaced",
+                Put::Evicted(..) => "Evicted",
+                Put::Rejected(..) => "Rejected",
+            }),
+        }
+    }
+
+    /// Whether the key was cached (no computation ran).
+    pub fn is_hit(&self) -> bool {
+        matches!(self, Fetched::Hit(_))
+    }
+
+    /// Whether the value is in the cache now (everything but [`Fetched::Rejected`]).
+    pub fn is_cached(&self) -> bool {
+        !matches!(self, Fetched::Rejected(..))
+    }
+
+    /// The value, whether cached or handed back.
+    pub fn value(&self) -> &V {
+        match self {
+            Fetched::Hit(v) | Fetched::Inserted(v) | Fetched::Evicted(v, ..) => v,
+            Fetched::Rejected(_, v) => v,
+        }
+    }
+
+    /// The value, to change: in the cache, or the one handed back.
+    pub fn value_mut(&mut self) -> &mut V {
+        match self {
+            Fetched::Hit(v) | Fetched::Inserted(v) | Fetched::Evicted(v, ..) => v,
+            Fetched::Rejected(_, v) => v,
+        }
+    }
+
+    /// The value as an owned `V`: cloned from the cache, or moved out of a rejected pair.
+    pub fn into_value(self) -> V
+    where
+        V: Clone,
+    {
+        match self {
+            Fetched::Hit(v) | Fetched::Inserted(v) | Fetched::Evicted(v, ..) => v.clone(),
+            Fetched::Rejected(_, v) => v,
+        }
+    }
+
+    /// The pair that left the cache to make room, if any.
+    pub fn into_evicted(self) -> Option<(K, V)> {
+        match self {
+            Fetched::Evicted(_, k, v) => Some((k, v)),
+            _ => None,
+        }
+    }
+}
+
+impl<K, V> core::ops::Deref for Fetched<'_, K, V> {
+    type Target = V;
+
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K, V> core::ops::DerefMut for Fetched<'_, K, V> {
+    fn deref_mut(&mut self) -> &mut V {
+        self.value_mut()
+    }
+}
+
+macro_rules! debug_dyn_cache {
+    ($($bounds:tt)*) => {
+        /// Lists the entries in the policy's order (through [`Cache::entries`]) and the
+        /// statistics, so that a `Box<dyn Cache>` can be printed.
+        impl<'c, K: fmt::Debug, V: fmt::Debug> fmt::Debug for dyn Cache<K, V> $($bounds)* + 'c {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                struct Entries<'a, 'c, K, V>(&'a (dyn Cache<K, V> $($bounds)* + 'c));
+                impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entries<'_, '_, K, V> {
+                    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.debug_map().entries(self.0.entries()).finish()
+                    }
+                }
+                f.debug_struct("dyn Cache")
+                    .field("info", &self.info())
+                    .field("entries", &Entries(self))
+                    .finish()
+            }
+        }
+    };
+}
+
+debug_dyn_cache!();
+debug_dyn_cache!(+ Send);
+debug_dyn_cache!(+ Send + Sync);
 
 /// Hit and miss counters for implementers of [`Cache`]: record every `get` with
 /// [`record`](Stats::record), reset them in `clear`, build `info()` from them.
