@@ -88,6 +88,15 @@ impl fmt::Display for CacheInfo {
 /// let rejected: Put<&str, i32> = Put::Rejected("new", 2);
 /// assert!(!rejected.is_kept());
 /// ```
+///
+/// `Put` is `#[must_use]`: an eviction is not ignored by accident. Say so with `let _ =`.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn put_and_forget(cache: &mut dyn evict_core::Cache<u8, u8>) {
+///     cache.put(1, 1); // error: unused `Put` that must be used
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use = "a `Put` may carry an evicted or rejected pair; ignore it with `let _ =` if that is intended"]
 pub enum Put<K, V> {

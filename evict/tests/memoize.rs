@@ -256,6 +256,40 @@ impl<K: PartialEq, V> Cache<K, V> for LastOne<K, V> {
         self.slot = None;
         self.stats.reset();
     }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let hit = self.slot.as_ref().is_some_and(|(k, _)| k == key);
+        self.stats.record(hit);
+        self.slot.as_mut().filter(|_| hit).map(|(_, v)| v)
+    }
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.slot.as_mut().filter(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let put = self.put(key, value);
+        let stored = if put.is_kept() {
+            self.slot.as_mut().map(|(_, v)| v)
+        } else {
+            None
+        };
+        (put, stored)
+    }
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        self.slot.as_ref().map(|(k, v)| (k, v))
+    }
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.slot.take()
+    }
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.capacity = capacity.min(1);
+        if self.capacity == 0 {
+            self.slot.take().into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.slot.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 #[evict::memoize(policy = LastOne, maxsize = 1)]
