@@ -4,12 +4,22 @@
 #![doc(test(attr(deny(warnings))))]
 #![doc = include_str!("../README.md")]
 
+extern crate alloc;
+
+mod iter;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use hashbrown::HashMap;
+use hashbrown::hash_map::Entry;
+
+pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// map.
@@ -17,7 +27,17 @@ pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
 /// A cache that never evicts, like Python's `functools.cache`.
 ///
-/// See the [crate docs](crate) for costs and an example.
+/// Lookups take the key by reference to anything it borrows as (`&str` for a `String` key),
+/// as `HashMap` does. Entries leave only through `remove`, `drain` and `clear`: `pop` and
+/// `peek_victim` always return `None`, and `resize` returns nothing and leaves the cache
+/// unbounded (`capacity()` stays `None`).
+///
+/// **Iteration order** ([`iter`](Self::iter), [`Cache::entries`] and every other iterator) is
+/// the hash map's: arbitrary, depending on the hasher's seed and on the table's history. It is
+/// the same for every iterator over an unchanged cache, and nothing else can be relied on.
+///
+/// Unlike the bounded caches, it implements [`FromIterator`] (there is no capacity to choose)
+/// and [`Default`]. See the [crate docs](crate) for costs and an example.
 #[derive(Clone)]
 pub struct UnboundedCache<K, V, S = DefaultHashBuilder> {
     map: HashMap<K, V, S>,
@@ -38,9 +58,10 @@ impl<K, V> UnboundedCache<K, V> {
     }
 }
 
-impl<K, V> Default for UnboundedCache<K, V> {
+/// An empty cache with the hasher's default, as [`UnboundedCache::new`].
+impl<K, V, S: Default> Default for UnboundedCache<K, V, S> {
     fn default() -> Self {
-        Self::new()
+        Self::with_hasher(S::default())
     }
 }
 
@@ -61,7 +82,8 @@ impl<K, V, S> UnboundedCache<K, V, S> {
         }
     }
 
-    /// Iterates over the cached entries in no particular order, without counting lookups.
+    /// Iterates over the cached entries in the map's order (arbitrary: see the
+    /// [type docs](UnboundedCache)), without counting lookups.
     ///
     /// ```
     /// use evict_unbounded::{Cache, UnboundedCache};
@@ -69,9 +91,224 @@ impl<K, V, S> UnboundedCache<K, V, S> {
     /// let mut cache = UnboundedCache::new();
     /// let _ = cache.put(1, 10);
     /// assert_eq!(cache.iter().collect::<Vec<_>>(), vec![(&1, &10)]);
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0); // iterating counts nothing
     /// ```
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.map.iter()
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            inner: self.map.iter(),
+        }
+    }
+
+    /// Iterates over the cached entries with mutable values, in the map's order, without
+    /// counting lookups.
+    ///
+    /// ```
+    /// use evict_unbounded::UnboundedCache;
+    ///
+    /// let mut cache: UnboundedCache<&str, i32> = [("a", 1), ("b", 2)].into_iter().collect();
+    /// for (_, v) in cache.iter_mut() {
+    ///     *v *= 10;
+    /// }
+    /// assert_eq!((cache.peek("a"), cache.peek("b")), (Some(&10), Some(&20)));
+    /// ```
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut {
+            inner: self.map.iter_mut(),
+        }
+    }
+
+    /// The cached keys, in the map's order.
+    ///
+    /// ```
+    /// use evict_unbounded::UnboundedCache;
+    ///
+    /// let cache: UnboundedCache<u8, char> = [(1, 'a'), (2, 'b')].into_iter().collect();
+    /// let mut keys: Vec<u8> = cache.keys().copied().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys {
+            inner: self.map.keys(),
+        }
+    }
+
+    /// The cached values, in the map's order.
+    ///
+    /// ```
+    /// use evict_unbounded::UnboundedCache;
+    ///
+    /// let cache: UnboundedCache<u8, u32> = [(1, 10), (2, 20)].into_iter().collect();
+    /// assert_eq!(cache.values().sum::<u32>(), 30);
+    /// ```
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values {
+            inner: self.map.values(),
+        }
+    }
+
+    /// The cached values, mutable, in the map's order.
+    ///
+    /// ```
+    /// use evict_unbounded::UnboundedCache;
+    ///
+    /// let mut cache: UnboundedCache<u8, u32> = [(1, 10), (2, 20)].into_iter().collect();
+    /// cache.values_mut().for_each(|v| *v += 1);
+    /// assert_eq!(cache.values().sum::<u32>(), 32);
+    /// ```
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut {
+            inner: self.map.values_mut(),
+        }
+    }
+
+    /// Removes every entry and yields them, in the map's order. Unlike
+    /// [`clear`](Cache::clear), the statistics are kept (and so is the table's memory, for
+    /// the entries to come). The cache is empty from the call on, even if the iterator is
+    /// dropped before the end.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = (cache.put(1, 'a'), cache.get(&1));
+    /// let mut drained: Vec<(u8, char)> = cache.drain().collect();
+    /// drained.sort();
+    /// assert_eq!(drained, [(1, 'a')]);
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=None, currsize=0)");
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        Drain {
+            inner: self.map.drain(),
+        }
+    }
+}
+
+impl<K, V, S> UnboundedCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    /// Looks `key` up, counts one hit or one miss, and returns the value. `key` may be any
+    /// borrowed form of the key type (`&str` for `String` keys), as for `HashMap::get`: no
+    /// allocation. This is [`Cache::get`], generalised.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.get("a"), Some(&1)); // a `&str`, no `String` built
+    /// assert_eq!(cache.get("b"), None);
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=None, currsize=1)");
+    /// ```
+    #[inline]
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let found = self.map.get(key);
+        self.stats.record(found.is_some());
+        found
+    }
+
+    /// Looks `key` up like [`get`](Self::get) (one hit or one miss) and returns the value to
+    /// change in place.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("hits"), 0);
+    /// *cache.get_mut("hits").unwrap() += 1;
+    /// assert_eq!(cache.peek("hits"), Some(&1));
+    /// assert_eq!(cache.info().hits, 1);
+    /// ```
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let found = self.map.get_mut(key);
+        self.stats.record(found.is_some());
+        found
+    }
+
+    /// Looks `key` up without counting it. `key` may be any borrowed form of the key type.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.peek("a"), Some(&1));
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0);
+    /// ```
+    #[inline]
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get(key)
+    }
+
+    /// Looks `key` up without counting it and returns the value to change in place.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("a"), 1);
+    /// *cache.peek_mut("a").unwrap() = 2;
+    /// assert_eq!(cache.peek("a"), Some(&2));
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0);
+    /// ```
+    #[inline]
+    pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get_mut(key)
+    }
+
+    /// Whether `key` is cached; counts nothing.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert!(cache.contains("a") && !cache.contains("b"));
+    /// ```
+    #[inline]
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.contains_key(key)
+    }
+
+    /// Removes `key` and returns its value, if it was cached; counts nothing.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.remove("a"), Some(1));
+    /// assert_eq!(cache.remove("a"), None);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.remove(key)
     }
 }
 
@@ -82,14 +319,12 @@ where
 {
     #[inline]
     fn get(&mut self, key: &K) -> Option<&V> {
-        let found = self.map.get(key);
-        self.stats.record(found.is_some());
-        found
+        Self::get(self, key)
     }
 
     #[inline]
     fn peek(&self, key: &K) -> Option<&V> {
-        self.map.get(key)
+        Self::peek(self, key)
     }
 
     #[inline]
@@ -101,7 +336,7 @@ where
     }
 
     fn remove(&mut self, key: &K) -> Option<V> {
-        self.map.remove(key)
+        Self::remove(self, key)
     }
 
     fn len(&self) -> usize {
@@ -124,6 +359,173 @@ where
         self.map.shrink_to_fit();
         self.stats.reset();
     }
+
+    fn contains(&self, key: &K) -> bool {
+        Self::contains(self, key)
+    }
+
+    #[inline]
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        Self::get_mut(self, key)
+    }
+
+    #[inline]
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        Self::peek_mut(self, key)
+    }
+
+    /// Inserts or replaces, as [`put`](Cache::put) (never `Evicted` or `Rejected`), and
+    /// returns the stored value.
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        match self.map.entry(key) {
+            Entry::Occupied(mut entry) => {
+                let old = entry.insert(value);
+                (Put::Replaced(old), Some(entry.into_mut()))
+            }
+            Entry::Vacant(entry) => (Put::Inserted, Some(entry.insert(value))),
+        }
+    }
+
+    /// Always `None`: this cache never evicts.
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        None
+    }
+
+    /// Always `None`: this cache never evicts (use [`remove`](Cache::remove) or
+    /// [`UnboundedCache::drain`] to take entries out).
+    fn pop(&mut self) -> Option<(K, V)> {
+        None
+    }
+
+    /// Returns nothing and changes nothing: the cache stays unbounded (`capacity()` is still
+    /// `None`), as there is no bound to change.
+    fn resize(&mut self, _capacity: usize) -> Vec<(K, V)> {
+        Vec::new()
+    }
+
+    /// The entries in the map's (arbitrary) order, as [`UnboundedCache::iter`].
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.iter())
+    }
+
+    /// One hash and one probe either way (hashbrown's entry API): a hit counts one hit; a
+    /// miss counts one miss, runs `f`, and inserts in the slot the probe found. Never
+    /// `Evicted` or `Rejected`.
+    fn get_or_insert_with<F>(&mut self, key: K, f: F) -> Fetched<'_, K, V>
+    where
+        F: FnOnce() -> V,
+    {
+        match self.map.entry(key) {
+            Entry::Occupied(entry) => {
+                self.stats.hit();
+                Fetched::Hit(entry.into_mut())
+            }
+            Entry::Vacant(entry) => {
+                self.stats.miss();
+                Fetched::Inserted(entry.insert(f()))
+            }
+        }
+    }
+
+    /// As [`get_or_insert_with`](Cache::get_or_insert_with); an `Err` from `f` inserts
+    /// nothing (the miss stays counted).
+    fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+    {
+        match self.map.entry(key) {
+            Entry::Occupied(entry) => {
+                self.stats.hit();
+                Ok(Fetched::Hit(entry.into_mut()))
+            }
+            Entry::Vacant(entry) => {
+                self.stats.miss();
+                Ok(Fetched::Inserted(entry.insert(f()?)))
+            }
+        }
+    }
+}
+
+/// Each pair is [`put`](Cache::put) in turn (a later pair replaces an earlier one of the
+/// same key). Nothing is ever evicted or rejected, so nothing is lost.
+///
+/// ```
+/// use evict_unbounded::{Cache, UnboundedCache};
+///
+/// let mut cache = UnboundedCache::new();
+/// cache.extend([(1, 'a'), (2, 'b'), (1, 'c')]);
+/// assert_eq!((cache.len(), cache.peek(&1)), (2, Some(&'c')));
+/// ```
+impl<K, V, S> Extend<(K, V)> for UnboundedCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            let _ = self.put(key, value);
+        }
+    }
+}
+
+/// A cache holding the pairs (a later pair replaces an earlier one of the same key), with
+/// statistics at 0: an unbounded cache has no capacity to choose, so it can be collected.
+///
+/// ```
+/// use evict_unbounded::{Cache, UnboundedCache};
+///
+/// let cache: UnboundedCache<u8, char> = [(1, 'a'), (2, 'b')].into_iter().collect();
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=0, misses=0, maxsize=None, currsize=2)");
+/// ```
+impl<K, V, S> FromIterator<(K, V)> for UnboundedCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut cache = Self::default();
+        cache.extend(iter);
+        cache
+    }
+}
+
+/// The entries by reference, in the map's order: `for (k, v) in &cache`.
+impl<'a, K, V, S> IntoIterator for &'a UnboundedCache<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+/// The entries with mutable values, in the map's order: `for (k, v) in &mut cache`.
+impl<'a, K, V, S> IntoIterator for &'a mut UnboundedCache<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}
+
+/// The entries by value, in the map's order: `for (k, v) in cache`.
+///
+/// ```
+/// use evict_unbounded::UnboundedCache;
+///
+/// let cache: UnboundedCache<u8, char> = [(1, 'a')].into_iter().collect();
+/// assert_eq!(cache.into_iter().collect::<Vec<_>>(), [(1, 'a')]);
+/// ```
+impl<K, V, S> IntoIterator for UnboundedCache<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+
+    fn into_iter(self) -> IntoIter<K, V> {
+        IntoIter {
+            inner: self.map.into_iter(),
+        }
+    }
 }
 
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for UnboundedCache<K, V, S> {
@@ -145,6 +547,8 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for UnboundedCache<K, V, S> {
 mod tests {
     extern crate std;
     use super::*;
+    use alloc::string::{String, ToString};
+    use alloc::vec;
     use evict_harness::model;
 
     evict_harness::conformance!(
@@ -152,4 +556,162 @@ mod tests {
         |_cap| UnboundedCache::new(),
         model = |_cap| model::Unbounded::new()
     );
+
+    fn sorted<K: Ord + Clone, V: Clone>(it: impl Iterator<Item = (K, V)>) -> Vec<(K, V)> {
+        let mut v: Vec<(K, V)> = it.collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    #[test]
+    fn borrowed_lookups_count_like_the_trait() {
+        let mut c: UnboundedCache<String, u32> = UnboundedCache::new();
+        let _ = c.put("a".to_string(), 1);
+        assert_eq!(c.get("a"), Some(&1));
+        assert_eq!(c.get("z"), None);
+        *c.get_mut("a").unwrap() += 1;
+        assert_eq!(c.get_mut("z"), None);
+        assert_eq!(c.peek("a"), Some(&2));
+        *c.peek_mut("a").unwrap() += 1;
+        assert!(c.contains("a") && !c.contains("z"));
+        assert_eq!(c.remove("z"), None);
+        assert_eq!(
+            c.info(),
+            CacheInfo {
+                hits: 2,
+                misses: 2,
+                maxsize: None,
+                currsize: 1
+            }
+        );
+        // Through the trait, as `Box<dyn Cache>` sees it.
+        let dynamic: &mut dyn Cache<String, u32> = &mut c;
+        assert_eq!(dynamic.get_mut(&"a".to_string()).copied(), Some(3));
+        assert_eq!(dynamic.remove(&"a".to_string()), Some(3));
+        assert_eq!(dynamic.info().hits, 3);
+    }
+
+    #[test]
+    fn get_or_insert_with_counts_one_lookup() {
+        let mut c = UnboundedCache::new();
+        let mut runs = 0;
+        assert_eq!(
+            *c.get_or_insert_with(1u8, || {
+                runs += 1;
+                10u32
+            }),
+            10
+        );
+        let mut hit = c.get_or_insert_with(1, || unreachable!());
+        assert!(hit.is_hit());
+        *hit += 1;
+        assert_eq!(runs, 1);
+        assert_eq!(c.peek(&1), Some(&11));
+        let err: Result<Fetched<'_, u8, u32>, &str> = c.try_get_or_insert_with(2, || Err("no"));
+        assert_eq!(err.unwrap_err(), "no");
+        assert!(!c.contains(&2));
+        let ok: Result<_, ()> = c.try_get_or_insert_with(2, || Ok(20));
+        assert!(matches!(ok, Ok(Fetched::Inserted(&mut 20))));
+        let ok: Result<_, ()> = c.try_get_or_insert_with(2, || unreachable!());
+        assert!(matches!(ok, Ok(Fetched::Hit(&mut 20))));
+        assert_eq!(
+            c.info(),
+            CacheInfo {
+                hits: 2,
+                misses: 3,
+                maxsize: None,
+                currsize: 2
+            }
+        );
+    }
+
+    #[test]
+    fn put_mut_returns_the_stored_value() {
+        let mut c = UnboundedCache::new();
+        let (put, v) = c.put_mut('a', 1);
+        assert_eq!(put, Put::Inserted);
+        *v.unwrap() += 1;
+        let (put, v) = c.put_mut('a', 5);
+        assert_eq!(put, Put::Replaced(2));
+        assert_eq!(v.copied(), Some(5));
+        assert_eq!(c.info().hits + c.info().misses, 0);
+    }
+
+    #[test]
+    fn never_evicts_pop_resize_and_victim() {
+        let mut c: UnboundedCache<u32, u32> = (0..100).map(|k| (k, k)).collect();
+        assert_eq!(c.peek_victim(), None);
+        assert_eq!(c.pop(), None);
+        assert_eq!(c.resize(3), vec![]);
+        assert_eq!(c.resize(0), vec![]);
+        assert_eq!((c.len(), c.capacity()), (100, None));
+        assert_eq!(c.put(1000, 0), Put::Inserted);
+    }
+
+    #[test]
+    fn iterators_agree_and_count_nothing() {
+        let mut c: UnboundedCache<u32, u32> = UnboundedCache::new();
+        c.extend((0..50).map(|k| (k, k * 2)));
+        let _ = c.get(&3);
+        let info = c.info();
+        let order: Vec<(u32, u32)> = c.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(order.len(), 50);
+        assert_eq!(c.iter().len(), 50);
+        let entries: Vec<(u32, u32)> = c.entries().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(entries, order);
+        let keys: Vec<u32> = c.keys().copied().collect();
+        let values: Vec<u32> = c.values().copied().collect();
+        assert_eq!(keys, order.iter().map(|p| p.0).collect::<Vec<_>>());
+        assert_eq!(values, order.iter().map(|p| p.1).collect::<Vec<_>>());
+        let by_ref: Vec<(u32, u32)> = (&c).into_iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(by_ref, order);
+        for (k, v) in &mut c {
+            *v += k;
+        }
+        c.values_mut().for_each(|v| *v += 1);
+        for (k, v) in c.iter_mut() {
+            *v -= k;
+        }
+        assert_eq!(c.info(), info);
+        assert_eq!(
+            sorted(c.clone().into_iter()),
+            (0..50).map(|k| (k, k * 2 + 1)).collect::<Vec<_>>()
+        );
+        let mut it = c.iter();
+        let _ = it.next();
+        let copy = it.clone();
+        assert_eq!(copy.count(), 49);
+        assert!(!std::format!("{:?} {:?}", c.keys(), c.values()).is_empty());
+    }
+
+    #[test]
+    fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
+        let mut c: UnboundedCache<u32, u32> = (0..10).map(|k| (k, k)).collect();
+        let _ = c.get(&1);
+        assert_eq!(
+            sorted(c.drain()),
+            (0..10).map(|k| (k, k)).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            c.info().to_string(),
+            "CacheInfo(hits=1, misses=0, maxsize=None, currsize=0)"
+        );
+        c.extend((0..10).map(|k| (k, k)));
+        let mut drain = c.drain();
+        assert_eq!(drain.len(), 10);
+        let _ = drain.next();
+        drop(drain);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn debug_lists_entries() {
+        let c: UnboundedCache<u8, u8> = [(1, 2)].into_iter().collect();
+        assert_eq!(
+            std::format!("{c:?}"),
+            "UnboundedCache { entries: {1: 2}, stats: Stats { hits: 0, misses: 0 } }"
+        );
+        let boxed: alloc::boxed::Box<dyn Cache<u8, u8>> = alloc::boxed::Box::new(c);
+        assert!(std::format!("{boxed:?}").contains("1: 2"));
+    }
 }
