@@ -6,13 +6,23 @@
 
 extern crate alloc;
 
+mod iter;
+mod rng;
+#[cfg(test)]
+mod tests;
+
+use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::SlotIndex;
+
+pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
+use rng::SplitMix64;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache. Hashing never influences which entry is evicted.
@@ -27,47 +37,8 @@ pub const MAX_CAPACITY: usize = (u32::MAX - 1) as usize;
 /// the same operations evict the same entries.
 pub const DEFAULT_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014): 8 bytes of state, one add, two multiplies and three xor-shifts per draw,
-/// passes BigCrush, period 2^64, and the same output on every platform.
-#[derive(Clone, Debug)]
-struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..n` (`n > 0`), without bias: Lemire's multiply-and-reject
-    /// ("Fast random integer generation in an interval", ACM TOMACS 2019). With a 64-bit
-    /// draw and `n < 2^32`, a redraw happens with probability below `2^-32`.
-    #[inline]
-    fn below(&mut self, n: u32) -> u32 {
-        debug_assert!(n > 0);
-        let n = u64::from(n);
-        let mut m = u128::from(self.next_u64()) * u128::from(n);
-        if (m as u64) < n {
-            // Reject the low `2^64 mod n` values of the low half so every result has
-            // exactly the same number of preimages.
-            let threshold = n.wrapping_neg() % n;
-            while (m as u64) < threshold {
-                m = u128::from(self.next_u64()) * u128::from(n);
-            }
-        }
-        (m >> 64) as u32
-    }
-}
+/// Spare table buckets kept on a rebuild for small caches (see `SlotIndex::insert`).
+const SMALL_FLOOR: usize = 4096;
 
 /// A cache that, when full, evicts an entry chosen uniformly at random among the resident
 /// ones. Lookups and replacements change nothing but the value and the counters.
@@ -76,6 +47,21 @@ impl SplitMix64 {
 /// two caches with the same seed given the same operations evict the same entries, on every
 /// platform. Entries live in one dense `Vec`; a hashbrown `HashTable<u32>` maps keys to
 /// slots. See the [crate docs](crate) for costs.
+///
+/// **The next victim** is known before it leaves: [`peek_victim`](Cache::peek_victim) shows
+/// the entry the generator's next draw picks (without drawing), [`pop`](Cache::pop) evicts it
+/// (one draw, as an eviction by `put` takes), and [`resize`](Cache::resize) pops until the
+/// cache fits.
+///
+/// **Iteration order** ([`iter`](Self::iter), [`Cache::entries`] and the other iterators) is
+/// storage order: the slots in the order they were filled, except that an evicting `put`
+/// stores the new pair in its victim's slot, and `remove` and `pop` move the last slot into
+/// the hole they leave. It says nothing about which entry goes next. The iterators are
+/// double-ended.
+///
+/// Lookups take the key by reference to anything it borrows as (`&str` for `String` keys).
+/// [`Extend`] puts each pair; there is no `FromIterator`, as a bounded cache needs a
+/// capacity (build one with [`new`](RandomCache::new) and `extend` it).
 ///
 /// # Examples
 ///
@@ -189,29 +175,9 @@ impl<K, V, S> RandomCache<K, V, S> {
         self.seed
     }
 
-    /// Iterates over the entries in storage order (which says nothing about what goes
-    /// next), without counting lookups.
-    ///
-    /// ```
-    /// use evict_random::{Cache, RandomCache};
-    ///
-    /// let mut cache = RandomCache::new(3);
-    /// for k in [1, 2, 3] {
-    ///     let _ = cache.put(k, k * 10);
-    /// }
-    /// let mut pairs: Vec<_> = cache.iter().map(|(k, v)| (*k, *v)).collect();
-    /// pairs.sort();
-    /// assert_eq!(pairs, [(1, 10), (2, 20), (3, 30)]);
-    /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter {
-            inner: self.entries.iter(),
-        }
-    }
-
-    /// Checks that the slots and the table agree. For tests.
-    #[doc(hidden)]
-    pub fn check_invariants(&self)
+    /// Checks that the slots and the table agree.
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self)
     where
         K: Hash + Eq,
         S: BuildHasher,
@@ -231,11 +197,26 @@ impl<K, V, S> RandomCache<K, V, S> {
     }
 }
 
+/// Where [`RandomCache::insert_new`] put a new pair.
+enum Placed<K, V> {
+    /// In slot `.0`, which was free.
+    Inserted(u32),
+    /// In slot `.0`, whose pair `.1`, `.2` left the cache.
+    Evicted(u32, K, V),
+    /// Nowhere (capacity 0): here is the pair.
+    Rejected(K, V),
+}
+
 impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
     #[inline]
-    fn find(&self, hash: u64, key: &K) -> Option<u32> {
+    fn find<Q>(&self, hash: u64, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
         let entries = &self.entries;
-        self.table.find(hash, |i| entries[i as usize].0 == *key)
+        self.table
+            .find(hash, |i| entries[i as usize].0.borrow() == key)
     }
 
     /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
@@ -244,7 +225,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
     fn index(&mut self, hash: u64, i: u32) {
         let entries = &self.entries;
         let hasher = &self.hasher;
-        self.table.insert(hash, i, entries.len(), 4096, |j| {
+        self.table.insert(hash, i, entries.len(), SMALL_FLOOR, |j| {
             hasher.hash_one(&entries[j as usize].0)
         });
     }
@@ -255,7 +236,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
     fn settle_table(&mut self) {
         let entries = &self.entries;
         let hasher = &self.hasher;
-        self.table.settle(entries.len(), 4096, |j| {
+        self.table.settle(entries.len(), SMALL_FLOOR, |j| {
             hasher.hash_one(&entries[j as usize].0)
         });
     }
@@ -265,39 +246,15 @@ impl<K: Hash + Eq, V, S: BuildHasher> RandomCache<K, V, S> {
     fn unindex(&mut self, i: u32, hash: u64) {
         self.table.remove(hash, i);
     }
-}
 
-impl<K, V, S> Cache<K, V> for RandomCache<K, V, S>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-{
-    /// Looks `key` up and counts a hit or a miss; nothing else changes.
+    /// Stores `key`, which is not cached and hashes to `hash`: in a free slot if there is
+    /// one, else in the slot of a uniformly drawn victim (one draw of the generator).
+    /// Shared by `put`, `put_mut` and `get_or_insert_with`; inlined, so `put` pays nothing
+    /// for the slot it does not use.
     #[inline]
-    fn get(&mut self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        let found = self.find(hash, key);
-        self.stats.record(found.is_some());
-        found.map(|i| &self.entries[i as usize].1)
-    }
-
-    #[inline]
-    fn peek(&self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        self.find(hash, key).map(|i| &self.entries[i as usize].1)
-    }
-
-    /// Inserts `key`, evicting a uniformly random resident entry when full (one draw of
-    /// the generator per eviction, none otherwise); a `put` of a cached key only replaces
-    /// its value.
-    fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.find(hash, &key) {
-            let old = core::mem::replace(&mut self.entries[i as usize].1, value);
-            return Put::Replaced(old);
-        }
+    fn insert_new(&mut self, hash: u64, key: K, value: V) -> Placed<K, V> {
         if self.capacity == 0 {
-            return Put::Rejected(key, value);
+            return Placed::Rejected(key, value);
         }
         if self.entries.len() < self.capacity as usize {
             let i = self.entries.len() as u32;
@@ -313,7 +270,7 @@ where
             if self.entries.len() == self.capacity as usize {
                 self.settle_table();
             }
-            return Put::Inserted;
+            return Placed::Inserted(i);
         }
         // Full: a uniformly chosen slot takes the new pair in place.
         let victim = self.rng.below(self.entries.len() as u32);
@@ -323,22 +280,215 @@ where
             core::mem::replace(&mut self.entries[victim as usize], (key, value));
         // One entry left the table and one comes back: `index` keeps it from growing.
         self.index(hash, victim);
-        Put::Evicted(old_key, old_value)
+        Placed::Evicted(victim, old_key, old_value)
+    }
+
+    /// Takes slot `i`, whose key hashes to `hash`, out of the cache; the last slot moves
+    /// into the gap.
+    fn take_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.unindex(i, hash);
+        let last = (self.entries.len() - 1) as u32;
+        let pair = self.entries.swap_remove(i as usize);
+        if i != last {
+            let moved_hash = self.hasher.hash_one(&self.entries[i as usize].0);
+            self.table.repoint(moved_hash, last, i);
+        }
+        pair
+    }
+
+    /// Gives back memory after the capacity went down: the slots shrink to the new
+    /// capacity and the table is rebuilt for the entries left (settled if the cache is
+    /// full), so the cache holds what a cache built at this capacity would.
+    #[cold]
+    fn shrink_memory(&mut self) {
+        if self.entries.is_empty() {
+            self.entries = Vec::new();
+            self.table.reset();
+            return;
+        }
+        self.entries.shrink_to(self.capacity as usize);
+        self.table.reset();
+        let entries = &self.entries;
+        let hasher = &self.hasher;
+        for j in 0..entries.len() {
+            let rehash = |s: u32| hasher.hash_one(&entries[s as usize].0);
+            // `j + 1` slots are indexed once this returns (see `SlotIndex::insert`).
+            self.table
+                .insert(rehash(j as u32), j as u32, j + 1, SMALL_FLOOR, rehash);
+        }
+        if self.entries.len() == self.capacity as usize {
+            self.settle_table();
+        }
+    }
+
+    /// Looks `key` up, counts one hit or one miss, and returns the value; nothing else
+    /// changes (a random cache keeps no recency). `key` may be any borrowed form of the key
+    /// type (`&str` for `String` keys): no allocation. This is [`Cache::get`], generalised.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.get("a"), Some(&1)); // a `&str`, no `String` built
+    /// assert_eq!(cache.get("b"), None);
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)");
+    /// ```
+    #[inline]
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        let found = self.find(hash, key);
+        self.stats.record(found.is_some());
+        found.map(|i| &self.entries[i as usize].1)
+    }
+
+    /// Looks `key` up like [`get`](Self::get) (one hit or one miss) and returns the value to
+    /// change in place.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("hits"), 0);
+    /// *cache.get_mut("hits").unwrap() += 1;
+    /// assert_eq!(cache.peek("hits"), Some(&1));
+    /// assert_eq!(cache.info().hits, 1);
+    /// ```
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        let found = self.find(hash, key);
+        self.stats.record(found.is_some());
+        found.map(|i| &mut self.entries[i as usize].1)
+    }
+
+    /// Looks `key` up without counting it. `key` may be any borrowed form of the key type.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.peek("a"), Some(&1));
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0);
+    /// ```
+    #[inline]
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        self.find(hash, key).map(|i| &self.entries[i as usize].1)
+    }
+
+    /// Looks `key` up without counting it and returns the value to change in place.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("a"), 1);
+    /// *cache.peek_mut("a").unwrap() = 2;
+    /// assert_eq!(cache.peek("a"), Some(&2));
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0);
+    /// ```
+    #[inline]
+    pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        self.find(hash, key)
+            .map(|i| &mut self.entries[i as usize].1)
+    }
+
+    /// Whether `key` is cached; counts nothing.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert!(cache.contains("a") && !cache.contains("b"));
+    /// ```
+    #[inline]
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.peek(key).is_some()
+    }
+
+    /// Removes `key` and returns its value, if it was cached; the last slot moves into the
+    /// gap. Counts nothing and draws nothing from the generator.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let _ = cache.put(String::from("a"), 1);
+    /// assert_eq!(cache.remove("a"), Some(1));
+    /// assert_eq!(cache.remove("a"), None);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        let i = self.find(hash, key)?;
+        Some(self.take_slot(i, hash).1)
+    }
+}
+
+impl<K, V, S> Cache<K, V> for RandomCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    /// Looks `key` up and counts a hit or a miss; nothing else changes.
+    #[inline]
+    fn get(&mut self, key: &K) -> Option<&V> {
+        Self::get(self, key)
+    }
+
+    #[inline]
+    fn peek(&self, key: &K) -> Option<&V> {
+        Self::peek(self, key)
+    }
+
+    /// Inserts `key`, evicting a uniformly random resident entry when full (one draw of
+    /// the generator per eviction, none otherwise); a `put` of a cached key only replaces
+    /// its value.
+    #[inline]
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            let old = core::mem::replace(&mut self.entries[i as usize].1, value);
+            return Put::Replaced(old);
+        }
+        match self.insert_new(hash, key, value) {
+            Placed::Inserted(_) => Put::Inserted,
+            Placed::Evicted(_, k, v) => Put::Evicted(k, v),
+            Placed::Rejected(k, v) => Put::Rejected(k, v),
+        }
     }
 
     /// Removes `key` and returns its value; the last slot moves into the gap. Draws nothing
     /// from the generator.
     fn remove(&mut self, key: &K) -> Option<V> {
-        let hash = self.hasher.hash_one(key);
-        let i = self.find(hash, key)?;
-        self.unindex(i, hash);
-        let last = (self.entries.len() - 1) as u32;
-        let (_, value) = self.entries.swap_remove(i as usize);
-        if i != last {
-            let moved_hash = self.hasher.hash_one(&self.entries[i as usize].0);
-            self.table.repoint(moved_hash, last, i);
-        }
-        Some(value)
+        Self::remove(self, key)
     }
 
     #[inline]
@@ -364,6 +514,207 @@ where
         self.rng = SplitMix64::new(self.seed);
         self.stats.reset();
     }
+
+    fn contains(&self, key: &K) -> bool {
+        Self::contains(self, key)
+    }
+
+    #[inline]
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        Self::get_mut(self, key)
+    }
+
+    #[inline]
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        Self::peek_mut(self, key)
+    }
+
+    /// As [`put`](Cache::put) (the same draws), returning the stored value too.
+    ///
+    /// ```
+    /// use evict_random::{Cache, Put, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let (put, value) = cache.put_mut("a", vec![1]);
+    /// assert_eq!(put, Put::Inserted);
+    /// value.unwrap().push(2);
+    /// assert_eq!(cache.peek("a"), Some(&vec![1, 2]));
+    /// ```
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            let slot = &mut self.entries[i as usize].1;
+            let old = core::mem::replace(slot, value);
+            return (Put::Replaced(old), Some(slot));
+        }
+        match self.insert_new(hash, key, value) {
+            Placed::Inserted(i) => (Put::Inserted, Some(&mut self.entries[i as usize].1)),
+            Placed::Evicted(i, k, v) => (Put::Evicted(k, v), Some(&mut self.entries[i as usize].1)),
+            Placed::Rejected(k, v) => (Put::Rejected(k, v), None),
+        }
+    }
+
+    /// The entry the generator's next draw picks: what [`pop`](Cache::pop), or a `put` of a
+    /// new key into the full cache, evicts next. Draws nothing (the generator is copied and
+    /// the copy draws), so the eviction that follows is the same with or without this call.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::with_seed(3, 1);
+    /// cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);
+    /// let (&next, _) = cache.peek_victim().unwrap();
+    /// assert_eq!(cache.peek_victim().map(|(k, _)| *k), Some(next)); // nothing drawn
+    /// assert_eq!(cache.put(4, 'd').into_evicted().map(|(k, _)| k), Some(next));
+    /// ```
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let (k, v) = &self.entries[self.rng.peek_below(self.entries.len() as u32) as usize];
+        Some((k, v))
+    }
+
+    /// Evicts the entry [`peek_victim`](Cache::peek_victim) shows, with the generator's next
+    /// draw (one draw, as an evicting `put`); the last slot moves into the gap. `None` when
+    /// empty (nothing drawn).
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(3);
+    /// cache.extend([(1, 'a'), (2, 'b')]);
+    /// let next = cache.peek_victim().map(|(k, v)| (*k, *v));
+    /// assert_eq!(cache.pop(), next);
+    /// assert_eq!(cache.len(), 1);
+    /// ```
+    fn pop(&mut self) -> Option<(K, V)> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let i = self.rng.below(self.entries.len() as u32);
+        let hash = self.hasher.hash_one(&self.entries[i as usize].0);
+        Some(self.take_slot(i, hash))
+    }
+
+    /// Sets the capacity (clamped to [`MAX_CAPACITY`]). Shrinking pops, one draw each, until
+    /// the cache fits, returns the popped pairs in order, and gives memory back (the slots
+    /// and the key table are rebuilt for the new capacity: O(len)); growing evicts nothing
+    /// and allocates nothing until entries arrive. Statistics and the seed are kept.
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(4);
+    /// cache.extend([(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')]);
+    /// let gone = cache.resize(1);
+    /// assert_eq!((gone.len(), cache.len(), cache.capacity()), (3, 1, Some(1)));
+    /// assert!(cache.resize(10).is_empty());
+    /// ```
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let capacity = capacity.min(MAX_CAPACITY) as u32;
+        let shrinks = capacity < self.capacity;
+        self.capacity = capacity;
+        let mut gone = Vec::new();
+        if !shrinks {
+            return gone;
+        }
+        gone.reserve_exact(self.entries.len().saturating_sub(capacity as usize));
+        while self.entries.len() > capacity as usize {
+            match self.pop() {
+                Some(pair) => gone.push(pair),
+                None => break,
+            }
+        }
+        self.shrink_memory();
+        gone
+    }
+
+    /// The entries in storage order, as [`RandomCache::iter`].
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.iter())
+    }
+
+    /// One hash and one table probe on a hit (counted, nothing else changes); a miss counts
+    /// one miss, runs `f`, and stores the value as `put` would (the same draw), reusing the
+    /// hash.
+    ///
+    /// ```
+    /// use evict_random::{Cache, Fetched, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(1);
+    /// assert_eq!(*cache.get_or_insert_with("a", || 1), 1); // a miss: computed
+    /// assert!(cache.get_or_insert_with("a", || unreachable!()).is_hit());
+    /// match cache.get_or_insert_with("b", || 2) {
+    ///     Fetched::Evicted(value, old_key, old_value) => assert_eq!((*value, old_key, old_value), (2, "a", 1)),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=1, currsize=1)");
+    /// ```
+    fn get_or_insert_with<F>(&mut self, key: K, f: F) -> Fetched<'_, K, V>
+    where
+        F: FnOnce() -> V,
+    {
+        match self.try_get_or_insert_with(key, || Ok::<V, core::convert::Infallible>(f())) {
+            Ok(fetched) => fetched,
+            Err(never) => match never {},
+        }
+    }
+
+    /// As [`get_or_insert_with`](Cache::get_or_insert_with); an `Err` from `f` inserts
+    /// nothing and draws nothing (the miss stays counted).
+    ///
+    /// ```
+    /// use evict_random::{Cache, RandomCache};
+    ///
+    /// let mut cache = RandomCache::new(2);
+    /// let failed = cache.try_get_or_insert_with("a", || "nope".parse::<u32>());
+    /// assert!(failed.is_err());
+    /// assert!(!cache.contains("a"));
+    /// let parsed = cache.try_get_or_insert_with("a", || "7".parse::<u32>());
+    /// assert_eq!(parsed.map(|v| *v), Ok(7));
+    /// assert_eq!(cache.info().misses, 2);
+    /// ```
+    fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+    {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            self.stats.hit();
+            return Ok(Fetched::Hit(&mut self.entries[i as usize].1));
+        }
+        self.stats.miss();
+        let value = f()?;
+        Ok(match self.insert_new(hash, key, value) {
+            Placed::Inserted(i) => Fetched::Inserted(&mut self.entries[i as usize].1),
+            Placed::Evicted(i, k, v) => Fetched::Evicted(&mut self.entries[i as usize].1, k, v),
+            Placed::Rejected(k, v) => Fetched::Rejected(k, v),
+        })
+    }
+}
+
+/// Each pair is [`put`](Cache::put) in turn. An evicted pair, or a rejected one (capacity
+/// 0), is dropped: call `put` to keep them.
+///
+/// ```
+/// use evict_random::{Cache, RandomCache};
+///
+/// let mut cache = RandomCache::new(2);
+/// cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]); // one of 1 and 2 was evicted
+/// assert_eq!(cache.len(), 2);
+/// assert!(cache.contains(&3));
+/// ```
+impl<K, V, S> Extend<(K, V)> for RandomCache<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            let _ = self.put(key, value);
+        }
+    }
 }
 
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RandomCache<K, V, S> {
@@ -384,386 +735,5 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for DebugEntries<'_, K, V> {
         f.debug_map()
             .entries(self.0.iter().map(|(k, v)| (k, v)))
             .finish()
-    }
-}
-
-/// Iterator over a [`RandomCache`]'s entries, in storage order. See [`RandomCache::iter`].
-#[derive(Debug)]
-pub struct Iter<'a, K, V> {
-    inner: core::slice::Iter<'a, (K, V)>,
-}
-
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, &'a V);
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next().map(|(k, v)| (k, v))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
-
-impl<K, V> core::iter::FusedIterator for Iter<'_, K, V> {}
-
-// Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
-impl<K, V> Clone for Iter<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    extern crate std;
-    use super::*;
-    use alloc::vec::Vec;
-    use evict_harness::model;
-
-    // No exact model: the contract checks everything that does not depend on the draw
-    // (sizes, counters, values, that `put` reports exactly what left and that it was
-    // resident, no eviction before full, peek invisibility, capacity 0, clear).
-    evict_harness::conformance!(
-        contract_default_seed,
-        RandomCache::new,
-        validate = |c: &RandomCache<u8, u16>| c.check_invariants()
-    );
-    evict_harness::conformance!(
-        contract_other_seed,
-        |cap| RandomCache::with_seed(cap, 0xDEAD_BEEF),
-        validate = |c: &RandomCache<u8, u16>| c.check_invariants(),
-        settings = evict_harness::Settings {
-            max_capacity: 40,
-            keys: 64,
-            max_ops: 400
-        }
-    );
-
-    #[test]
-    fn splitmix64_matches_the_published_reference_outputs() {
-        // The reference outputs for seed 1234567 (Vigna's splitmix64.c, as tabulated on
-        // Rosetta Code, "Pseudo-random numbers/Splitmix64").
-        let mut rng = SplitMix64::new(1_234_567);
-        let want = [
-            6457827717110365317,
-            3203168211198807973,
-            9817491932198370423,
-            4593380528125082431,
-            16408922859458223821,
-        ];
-        for w in want {
-            assert_eq!(rng.next_u64(), w);
-        }
-    }
-
-    #[test]
-    fn below_stays_in_range_and_hits_every_value() {
-        let mut rng = SplitMix64::new(5);
-        for n in [1u32, 2, 3, 7, 10, 1000] {
-            let mut seen = alloc::vec![false; n as usize];
-            for _ in 0..20 * n {
-                let x = rng.below(n);
-                assert!(x < n, "below({n}) gave {x}");
-                seen[x as usize] = true;
-            }
-            assert!(seen.iter().all(|&s| s), "below({n}) missed a value");
-        }
-        // Large bounds: the multiply keeps the high half, so the top of the range is reached.
-        let n = u32::MAX - 1;
-        assert!((0..10_000).any(|_| rng.below(n) > n / 2 + n / 4));
-    }
-
-    /// One cache operation's answer, for comparing two runs.
-    type Answer = (Option<u64>, Option<Put<u64, u64>>, Option<u64>);
-
-    /// A mixed workload (gets, puts, removes, a clear) driven by a test-local LCG; returns
-    /// every answer.
-    fn run_workload<S: BuildHasher>(cache: &mut RandomCache<u64, u64, S>) -> Vec<Answer> {
-        let mut x: u64 = 99;
-        let mut out = Vec::new();
-        for step in 0..5_000u64 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let key = (x >> 33) % 64;
-            let answer = match (x >> 20) % 10 {
-                0..=3 => (cache.get(&key).copied(), None, None),
-                4..=8 => (None, Some(cache.put(key, step)), None),
-                _ if step == 2_500 => {
-                    cache.clear();
-                    (None, None, None)
-                }
-                _ => (None, None, cache.remove(&key)),
-            };
-            out.push(answer);
-        }
-        cache.check_invariants();
-        out
-    }
-
-    fn evicted_keys(answers: &[Answer]) -> Vec<u64> {
-        answers
-            .iter()
-            .filter_map(|(_, put, _)| match put {
-                Some(Put::Evicted(k, _)) => Some(*k),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn same_seed_same_evictions_different_seed_different_evictions() {
-        let a = run_workload(&mut RandomCache::with_seed(16, 11));
-        let b = run_workload(&mut RandomCache::with_seed(16, 11));
-        assert_eq!(a, b);
-        let evictions = evicted_keys(&a);
-        assert!(evictions.len() > 500, "only {} evictions", evictions.len());
-        let c = run_workload(&mut RandomCache::with_seed(16, 12));
-        assert_ne!(evicted_keys(&c), evictions);
-        // `new` is `with_seed(DEFAULT_SEED)`.
-        assert_eq!(
-            run_workload(&mut RandomCache::new(16)),
-            run_workload(&mut RandomCache::with_seed(16, DEFAULT_SEED))
-        );
-    }
-
-    #[test]
-    fn the_hasher_does_not_influence_the_choices() {
-        // Two independently seeded hashers lay the table out differently; the evictions
-        // must not change.
-        let a = run_workload(&mut RandomCache::with_hasher_and_seed(
-            16,
-            DefaultHashBuilder::default(),
-            3,
-        ));
-        let b = run_workload(&mut RandomCache::with_hasher_and_seed(
-            16,
-            DefaultHashBuilder::default(),
-            3,
-        ));
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn a_cleared_cache_makes_the_same_choices_as_a_new_one() {
-        let mut used = RandomCache::with_seed(8, 77);
-        let _ = run_workload(&mut used);
-        used.clear();
-        assert_eq!(used.info(), RandomCache::<u64, u64>::new(8).info());
-        assert_eq!(
-            run_workload(&mut used),
-            run_workload(&mut RandomCache::with_seed(8, 77))
-        );
-    }
-
-    #[test]
-    fn deterministic_behaviour_is_policy_agnostic() {
-        let mut c = RandomCache::with_seed(5, 1);
-        // No eviction before full, hits and misses counted, gets never evict.
-        for k in 0..5u32 {
-            assert_eq!(c.get(&k), None);
-            assert_eq!(c.put(k, k), Put::Inserted);
-            assert_eq!(c.get(&k), Some(&k));
-        }
-        // Replacing when full evicts nothing.
-        for k in 0..5u32 {
-            assert_eq!(c.put(k, k + 100), Put::Replaced(k));
-        }
-        assert_eq!(c.len(), 5);
-        // A removal makes room: the next new key is inserted without eviction.
-        assert_eq!(c.remove(&2), Some(102));
-        assert_eq!(c.remove(&2), None);
-        assert_eq!(c.put(9, 9), Put::Inserted);
-        // Full again: the next new key evicts exactly one resident pair.
-        let before: Vec<(u32, u32)> = c.iter().map(|(k, v)| (*k, *v)).collect();
-        let (k, v) = c.put(10, 10).into_evicted().expect("full cache must evict");
-        assert!(
-            before.contains(&(k, v)),
-            "evicted a pair that was not resident"
-        );
-        assert!(!c.contains(&k));
-        for (rk, rv) in before.iter().filter(|(rk, _)| *rk != k) {
-            assert_eq!(c.peek(rk), Some(rv));
-        }
-        assert_eq!(c.get(&10), Some(&10));
-        assert_eq!(
-            c.info(),
-            CacheInfo {
-                hits: 6,
-                misses: 5,
-                maxsize: Some(5),
-                currsize: 5
-            }
-        );
-        c.check_invariants();
-    }
-
-    /// Fills a cache of `cap`, then runs `rounds` rounds of evictions and of remove-and-put,
-    /// and returns the slot capacity and the table's allocation after each round.
-    fn churn(cap: usize, rounds: usize) -> Vec<(usize, usize)> {
-        let mut c = RandomCache::new(cap);
-        let n = cap as u64;
-        for k in 0..n {
-            let _ = c.put(k, k);
-        }
-        let mut sizes = Vec::new();
-        let mut k = n;
-        for _ in 0..rounds {
-            for _ in 0..20 * n {
-                assert!(matches!(c.put(k, k), Put::Evicted(..)));
-                k += 1;
-            }
-            // Remove the newest and put it back: the not-full path, at full size.
-            for _ in 0..5 * n {
-                assert_eq!(c.remove(&(k - 1)), Some(k - 1));
-                assert_eq!(c.put(k - 1, k - 1), Put::Inserted);
-            }
-            c.check_invariants();
-            sizes.push((c.entries.capacity(), c.table.allocation_size()));
-        }
-        sizes
-    }
-
-    #[test]
-    fn full_cache_does_not_allocate_again() {
-        // The put that fills the cache gives the table its final spare room (hashbrown alone
-        // would double it under churn, as 80 > 112 / 2 in a 128-bucket table): from then on
-        // evictions and remove-and-put keep every allocation as it was when the cache
-        // filled, at sizes below and above the 4096-bucket floor.
-        for cap in [80, 100, 5000] {
-            let mut c = RandomCache::new(cap);
-            for k in 0..cap as u64 {
-                let _ = c.put(k, k);
-            }
-            let filled = (c.entries.capacity(), c.table.allocation_size());
-            assert_eq!(filled.0, cap);
-            let sizes = churn(cap, 4);
-            assert!(
-                sizes.iter().all(|&s| s == filled),
-                "capacity {cap}: {sizes:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn huge_capacity_is_clamped_not_allocated() {
-        let c: RandomCache<u64, u64> = RandomCache::new(usize::MAX);
-        assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.entries.capacity(), 0);
-    }
-
-    // ---- Uniformity ----
-    //
-    // A full cache of N entries takes a new key at every trial and the test notes the
-    // *age rank* of the victim among the residents (0 = oldest insertion, N-1 = newest).
-    // Random eviction picks each rank with probability 1/N independently of the past, so
-    // the rank counts and the counts of (previous rank, rank) pairs are multinomial and
-    // Pearson's statistic follows a chi-square law. The seed is fixed, so the test is
-    // deterministic; the accepted band is the two-sided 1e-9 band of that law, so that a
-    // correct implementation would pass for all but one seed in a billion, while FIFO,
-    // LRU, round-robin or a biased choice land far outside it (checked below). Every 7th
-    // trial also removes a resident key and inserts a fresh one, so the `swap_remove`
-    // path shuffles storage order too.
-
-    const N: usize = 9;
-    const TRIALS: usize = 90_000;
-    /// Chi-square with 8 degrees of freedom: P(X < 0.0250) = P(X > 58.31) = 1e-9.
-    const RANKS_BAND: (f64, f64) = (0.0250, 58.31);
-    /// Chi-square with 80 degrees of freedom: P(X < 25.65) = P(X > 180.48) = 1e-9.
-    const PAIRS_BAND: (f64, f64) = (25.65, 180.48);
-
-    fn chi_square(counts: &[u64]) -> f64 {
-        let total: u64 = counts.iter().sum();
-        let expected = total as f64 / counts.len() as f64;
-        counts
-            .iter()
-            .map(|&c| {
-                let d = c as f64 - expected;
-                d * d / expected
-            })
-            .sum()
-    }
-
-    /// Victim age-rank counts and (previous, current) pair counts of `cache`.
-    fn rank_counts(cache: &mut impl Cache<u64, u64>) -> (Vec<u64>, Vec<u64>) {
-        let mut order: Vec<u64> = Vec::new(); // residents, oldest insertion first
-        let mut next_key = 0u64;
-        for _ in 0..N {
-            assert_eq!(cache.put(next_key, 0), Put::Inserted);
-            order.push(next_key);
-            next_key += 1;
-        }
-        let (mut ranks, mut pairs) = (alloc::vec![0u64; N], alloc::vec![0u64; N * N]);
-        let mut previous = None;
-        let mut lcg: u64 = 1;
-        for trial in 0..TRIALS {
-            if trial % 7 == 6 {
-                lcg = lcg
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let gone = order.remove((lcg >> 33) as usize % N);
-                assert_eq!(cache.remove(&gone), Some(0));
-                assert_eq!(cache.put(next_key, 0), Put::Inserted);
-                order.push(next_key);
-                next_key += 1;
-            }
-            let Put::Evicted(victim, _) = cache.put(next_key, 0) else {
-                panic!("a full cache must evict");
-            };
-            let rank = order.iter().position(|&k| k == victim).expect("resident");
-            order.remove(rank);
-            order.push(next_key);
-            next_key += 1;
-            ranks[rank] += 1;
-            if let Some(p) = previous {
-                pairs[p * N + rank] += 1;
-            }
-            previous = Some(rank);
-        }
-        (ranks, pairs)
-    }
-
-    fn within(x: f64, band: (f64, f64)) -> bool {
-        band.0 < x && x < band.1
-    }
-
-    #[test]
-    fn evictions_are_uniform_over_resident_entries() {
-        for seed in [DEFAULT_SEED, 1, 2024] {
-            let (ranks, pairs) = rank_counts(&mut RandomCache::with_seed(N, seed));
-            let (r, p) = (chi_square(&ranks), chi_square(&pairs));
-            assert!(
-                within(r, RANKS_BAND),
-                "seed {seed}: ranks {ranks:?}, chi2 {r}"
-            );
-            assert!(within(p, PAIRS_BAND), "seed {seed}: pairs chi2 {p}");
-        }
-    }
-
-    #[test]
-    fn the_uniformity_test_catches_non_random_policies() {
-        // FIFO always evicts rank 0; LRU under this workload (no reads) does the same.
-        let (ranks, _) = rank_counts(&mut model::Fifo::new(N));
-        assert!(!within(chi_square(&ranks), RANKS_BAND));
-        let (ranks, _) = rank_counts(&mut model::Lru::new(N));
-        assert!(!within(chi_square(&ranks), RANKS_BAND));
-        // Round-robin over ranks is perfectly flat (too flat) and its pairs are not random.
-        let flat = alloc::vec![(TRIALS / N) as u64; N];
-        assert!(!within(chi_square(&flat), RANKS_BAND));
-        let mut pairs = alloc::vec![0u64; N * N];
-        for t in 1..TRIALS {
-            pairs[((t - 1) % N) * N + t % N] += 1;
-        }
-        assert!(!within(chi_square(&pairs), PAIRS_BAND));
-        // A slight bias: the oldest entry chosen 20% more often than the others.
-        let mut biased = alloc::vec![10_000u64; N];
-        biased[0] = 12_000;
-        assert!(!within(chi_square(&biased), RANKS_BAND));
     }
 }
