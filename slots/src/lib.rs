@@ -7,7 +7,6 @@
 extern crate alloc;
 
 pub mod ring;
-/// TinyLFU's frequency sketch (a count-min sketch of 4-bit counters), for W-TinyLFU.
 pub mod sketch;
 
 pub use ring::Ring;

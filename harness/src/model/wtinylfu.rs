@@ -1,14 +1,21 @@
 //! Reference model of W-TinyLFU (Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient
 //! Cache Admission Policy", ACM Transactions on Storage 2017), written the way Caffeine's
 //! simulator (`WindowTinyLfuPolicy`) states it, with three `VecDeque`s and linear scans.
-//! The frequency sketch is shared with the policy (`evict_wtinylfu::sketch`), which has its
-//! own tests against exact counts.
+//!
+//! The frequency sketch is the toolkit's (`evict_slots::sketch`), the one the policy uses,
+//! tested on its own there against exact counts. An exact count cannot stand in for it: the
+//! policy's decisions depend on the sketch's estimates, collisions included (a few keys per
+//! counter in the small sketches the kit's capacities give), so a model counting exactly
+//! would disagree with a correct policy. So the model uses the sketch and also keeps exact
+//! counts of its own, aged the same way, and checks at every admission decision that the
+//! sketch never estimates a key below its exact count: a sketch that loses counts fails the
+//! model comparison, not only the sketch's tests.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 
 use evict_core::{Cache, CacheInfo, Put, Stats};
-use evict_wtinylfu::sketch::FrequencySketch;
+use evict_slots::sketch::FrequencySketch;
 
 /// Model of W-TinyLFU: a window LRU, then a main space of probation and protected queues
 /// whose entries count their hits (CLOCK-style: nonzero is the reference bit).
@@ -37,6 +44,18 @@ use evict_wtinylfu::sketch::FrequencySketch;
 ///   entries (only sketches for more than 65,536 entries do).
 /// - `remove` records the entry's hits and takes it out of its queue; `clear` also forgets
 ///   the sketch.
+/// - `pop` runs the victim search above, then takes probation's front entry, else the
+///   window's, else protected's, hits recorded; `peek_victim` is what `pop` would take (a
+///   copy of the model without values pops). `get_mut`, `peek_mut`, `put_mut` are `get`,
+///   `peek`, `put`; `get_or_insert_with` is the trait's provided one (`get`, then `put`).
+/// - `resize(n)` pops while longer than `n`, then takes the sizes `new(n)` gives; the
+///   window's front entries that no longer fit go to probation's back, protected's
+///   overflow leaves as in a victim search, and while main is longer than its share its
+///   front entries (probation's first) go to the window's back, hits recorded. The sketch
+///   is [resized](FrequencySketch::resize) (counts kept) and widened to the number of
+///   entries; an adaptive model's climber starts again as a new one would.
+/// - `entries` lists the window, probation and protected, each from back (most recent) to
+///   front.
 /// - [`WTinyLfu::adaptive`]: after each `get` made while the model is full, the hit or miss
 ///   is counted; every `sample` of them, the hill climber (below) moves the window's share:
 ///   growing takes it from protected (protected's overflow then leaves as in a victim
@@ -66,6 +85,9 @@ pub struct WTinyLfu<K, V> {
     max_window: usize,
     max_protected: usize,
     sketch: FrequencySketch,
+    /// Every key's exact count, recorded and aged as the sketch's counters are: the
+    /// sketch's estimate must never be below it.
+    exact: HashMap<K, u8>,
     /// The key of the last operation, if that was a `get` miss.
     missed: Option<K>,
     climber: Option<Climber>,
@@ -81,6 +103,8 @@ struct Climber {
     hits: u64,
     misses: u64,
     sample: u64,
+    /// Whether `sample` is `10 × capacity` (and follows a resize).
+    scaled: bool,
     step_percent: f64,
     previous: f64,
     step: f64,
@@ -92,9 +116,23 @@ impl Climber {
             hits: 0,
             misses: 0,
             sample: sample.max(1),
+            scaled: false,
             step_percent,
             previous: 0.0,
             step: -step_percent * capacity as f64,
+        }
+    }
+
+    /// The climber a new model of `capacity` would have, with these settings.
+    fn restarted(&self, capacity: usize) -> Self {
+        let sample = if self.scaled {
+            10 * capacity.max(1) as u64
+        } else {
+            self.sample
+        };
+        Self {
+            scaled: self.scaled,
+            ..Self::new(sample, self.step_percent, capacity)
         }
     }
 }
@@ -102,15 +140,16 @@ impl Climber {
 impl<K, V> WTinyLfu<K, V> {
     /// An empty model of at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
-        let main = (capacity as f64 * 0.99) as usize;
+        let (max_window, max_protected) = sizes(capacity);
         Self {
             window: VecDeque::new(),
             probation: VecDeque::new(),
             protected: VecDeque::new(),
             capacity,
-            max_window: capacity - main,
-            max_protected: (main as f64 * 0.8) as usize,
+            max_window,
+            max_protected,
             sketch: FrequencySketch::new(capacity),
+            exact: HashMap::new(),
             missed: None,
             climber: None,
             stats: Stats::default(),
@@ -120,7 +159,11 @@ impl<K, V> WTinyLfu<K, V> {
     /// An adaptive model: Caffeine's climber, a sample of `10 × capacity` lookups and a step
     /// of 6.25% of the capacity.
     pub fn adaptive(capacity: usize) -> Self {
-        Self::adaptive_tuned(capacity, 10 * capacity.max(1) as u64, 0.0625)
+        let mut m = Self::adaptive_tuned(capacity, 10 * capacity.max(1) as u64, 0.0625);
+        if let Some(c) = &mut m.climber {
+            c.scaled = true;
+        }
+        m
     }
 
     /// An adaptive model with a sample of `sample` lookups and a step of `step_percent` of
@@ -132,15 +175,24 @@ impl<K, V> WTinyLfu<K, V> {
     }
 }
 
+/// The window and protected sizes of a capacity: `main = floor(0.99 × capacity)`,
+/// `window = capacity - main`, `protected = floor(0.8 × main)`.
+fn sizes(capacity: usize) -> (usize, usize) {
+    let main = (capacity as f64 * 0.99) as usize;
+    (capacity - main, (main as f64 * 0.8) as usize)
+}
+
 impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
     fn record(&mut self, key: &K) {
         let resets = self.sketch.resets();
         self.sketch.increment(FrequencySketch::hash(key));
+        let count = self.exact.entry(key.clone()).or_insert(0);
+        *count = (*count + 1).min(15);
         self.halve_hits_on_reset(resets);
     }
 
-    /// Halves every entry's counted hits if the sketch has reset (halved its counters)
-    /// since it had made `resets` resets.
+    /// Halves every entry's counted hits (and every exact count) if the sketch has reset
+    /// (halved its counters) since it had made `resets` resets.
     fn halve_hits_on_reset(&mut self, resets: u64) {
         if self.sketch.resets() != resets {
             for queue in [&mut self.window, &mut self.probation, &mut self.protected] {
@@ -148,11 +200,21 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
                     e.2 /= 2;
                 }
             }
+            for count in self.exact.values_mut() {
+                *count /= 2;
+            }
         }
     }
 
+    /// The sketch's estimate for `key`, checked against the exact count.
     fn frequency(&self, key: &K) -> u8 {
-        self.sketch.frequency(FrequencySketch::hash(key))
+        let estimate = self.sketch.frequency(FrequencySketch::hash(key));
+        let exact = self.exact.get(key).copied().unwrap_or(0);
+        assert!(
+            estimate >= exact,
+            "the frequency sketch estimates a key at {estimate}, below its exact count {exact}"
+        );
+        estimate
     }
 
     /// Which queue holds `key` (0 window, 1 probation, 2 protected) and where.
@@ -180,12 +242,12 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
                 } else {
                     &mut self.protected
                 };
-                if queue[i].2 < 15 {
-                    queue[i].2 += 1;
-                    let resets = self.sketch.resets();
-                    self.sketch.count_addition(1);
-                    self.halve_hits_on_reset(resets);
-                }
+                // Below 15 the hit counts, and so does the sketch's addition.
+                let below_max = queue[i].2 < 15;
+                queue[i].2 += u8::from(below_max);
+                let resets = self.sketch.resets();
+                self.sketch.count_addition(u8::from(below_max));
+                self.halve_hits_on_reset(resets);
             }
             _ => unreachable!(),
         }
@@ -195,6 +257,10 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
     /// and returns it without them.
     fn record_hits(&mut self, (k, v, hits): (K, V, u8)) -> (K, V, u8) {
         self.sketch.add_counted(FrequencySketch::hash(&k), hits);
+        if hits > 0 {
+            let count = self.exact.entry(k.clone()).or_insert(0);
+            *count = (*count + hits).min(15);
+        }
         (k, v, 0)
     }
 
@@ -285,6 +351,26 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             1 => &mut self.probation[i],
             _ => &mut self.protected[i],
         }
+    }
+
+    /// The key `pop` would take: a copy of the model without values pops.
+    fn victim_key(&self) -> Option<K> {
+        let keys =
+            |q: &VecDeque<(K, V, u8)>| q.iter().map(|(k, _, h)| (k.clone(), (), *h)).collect();
+        let mut copy = WTinyLfu::<K, ()> {
+            window: keys(&self.window),
+            probation: keys(&self.probation),
+            protected: keys(&self.protected),
+            capacity: self.capacity,
+            max_window: self.max_window,
+            max_protected: self.max_protected,
+            sketch: self.sketch.clone(),
+            exact: self.exact.clone(),
+            missed: None,
+            climber: None,
+            stats: Stats::default(),
+        };
+        copy.pop().map(|(k, ())| k)
     }
 }
 
@@ -390,13 +476,87 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         self.probation.clear();
         self.protected.clear();
         self.sketch = FrequencySketch::new(self.capacity);
+        self.exact.clear();
         self.missed = None;
-        let fresh = Self::new(self.capacity);
-        self.max_window = fresh.max_window;
-        self.max_protected = fresh.max_protected;
+        (self.max_window, self.max_protected) = sizes(self.capacity);
         if let Some(c) = &mut self.climber {
-            *c = Climber::new(c.sample, c.step_percent, self.capacity);
+            *c = c.restarted(self.capacity);
         }
         self.stats.reset();
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.get(key)?;
+        let at = self.find(key)?;
+        Some(&mut self.entry_mut(at).1)
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let at = self.find(key)?;
+        Some(&mut self.entry_mut(at).1)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let k = key.clone();
+        let put = self.put(key, value);
+        let at = self.find(&k);
+        (put, at.map(|at| &mut self.entry_mut(at).1))
+    }
+
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        let key = self.victim_key()?;
+        let (queue, i) = self.find(&key)?;
+        let (k, v, _) = &[&self.window, &self.probation, &self.protected][queue][i];
+        Some((k, v))
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.select_victim();
+        let e = match self.probation.pop_front() {
+            Some(e) => e,
+            None => match self.window.pop_front() {
+                Some(e) => e,
+                None => self.protected.pop_front()?,
+            },
+        };
+        let (k, v, _) = self.record_hits(e);
+        Some((k, v))
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let mut popped = Vec::new();
+        while self.len() > capacity {
+            popped.push(self.pop().unwrap());
+        }
+        self.capacity = capacity;
+        (self.max_window, self.max_protected) = sizes(capacity);
+        while self.window.len() > self.max_window {
+            let e = self.window.pop_front().unwrap();
+            self.probation.push_back(e);
+        }
+        self.demote_overflow();
+        while self.probation.len() + self.protected.len() > capacity - self.max_window {
+            let e = match self.probation.pop_front() {
+                Some(e) => e,
+                None => self.protected.pop_front().unwrap(),
+            };
+            let e = self.record_hits(e);
+            self.window.push_back(e);
+        }
+        self.sketch.resize(capacity);
+        self.sketch.ensure_capacity(self.len());
+        if let Some(c) = &mut self.climber {
+            *c = c.restarted(capacity);
+        }
+        popped
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        let queues = [&self.window, &self.probation, &self.protected];
+        Box::new(
+            queues
+                .into_iter()
+                .flat_map(|q| q.iter().rev().map(|(k, v, _)| (k, v))),
+        )
     }
 }
