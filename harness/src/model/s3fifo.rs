@@ -24,6 +24,13 @@
 //! nothing; the ghost is consulted by `put` of a new key; `remove` of a cached key takes it
 //! out without a ghost entry, and `remove` of any other key forgets its ghost entry;
 //! `clear` forgets everything, as a new cache.
+//!
+//! And for the rest of the API: `get_mut` is a `get`, `peek_mut` a `peek`; `pop` is the
+//! eviction a `put` of a new key into the full cache would make (the key of a victim from
+//! the small queue enters the ghost); `peek_victim` runs that eviction on a copy of the
+//! keys and frequencies; `resize` sets the capacity and recomputes the three sizes as `new`
+//! does (the ghost keeping its newest keys), then pops until the cache fits; `entries`
+//! lists the small queue oldest first, then the main queue oldest first.
 
 use std::collections::VecDeque;
 
@@ -74,18 +81,27 @@ pub struct S3Fifo<K, V> {
 impl<K, V> S3Fifo<K, V> {
     /// An empty model of at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
-        let small_target = capacity / 10;
-        Self {
+        let mut model = Self {
             small: VecDeque::new(),
             main: VecDeque::new(),
             ghost: VecDeque::new(),
-            capacity,
-            small_target,
-            main_target: capacity - small_target,
-            ghost_capacity: capacity * 9 / 10,
+            capacity: 0,
+            small_target: 0,
+            main_target: 0,
+            ghost_capacity: 0,
             has_evicted: false,
             stats: Stats::default(),
-        }
+        };
+        model.set_capacity(capacity);
+        model
+    }
+
+    /// The capacity and the three sizes derived from it.
+    fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity;
+        self.small_target = capacity / 10;
+        self.main_target = capacity - self.small_target;
+        self.ghost_capacity = capacity * 9 / 10;
     }
 
     /// The keys of the main queue, oldest first.
@@ -134,6 +150,32 @@ impl<K: PartialEq + Clone, V> S3Fifo<K, V> {
             }
             None => false,
         }
+    }
+
+    /// The key [`evict`](Self::evict) would take: the same steps on a copy of the keys and
+    /// frequencies.
+    fn victim_key(&self) -> Option<K> {
+        let copy = |q: &VecDeque<Entry<K, V>>| -> VecDeque<Entry<K, ()>> {
+            q.iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    value: (),
+                    freq: e.freq,
+                })
+                .collect()
+        };
+        let mut shadow = S3Fifo {
+            small: copy(&self.small),
+            main: copy(&self.main),
+            ghost: VecDeque::new(),
+            capacity: self.capacity,
+            small_target: self.small_target,
+            main_target: self.main_target,
+            ghost_capacity: 0,
+            has_evicted: self.has_evicted,
+            stats: Stats::default(),
+        };
+        (shadow.len() > 0).then(|| shadow.evict().key)
     }
 
     /// Evicts exactly one entry (the cache is not empty) and returns it.
@@ -240,6 +282,65 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for S3Fifo<K, V> {
         self.ghost.clear();
         self.has_evicted = false;
         self.stats.reset();
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let hit = self.peek(key).is_some();
+        self.stats.record(hit);
+        let entry = self.find_mut(key)?;
+        entry.freq = (entry.freq + 1).min(3);
+        Some(&mut entry.value)
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.find_mut(key).map(|e| &mut e.value)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let k = key.clone();
+        let put = self.put(key, value);
+        if let Put::Rejected(..) = put {
+            return (put, None);
+        }
+        (put, self.find_mut(&k).map(|e| &mut e.value))
+    }
+
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        let key = self.victim_key()?;
+        self.small
+            .iter()
+            .chain(self.main.iter())
+            .find(|e| e.key == key)
+            .map(|e| (&e.key, &e.value))
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        if self.len() == 0 {
+            return None;
+        }
+        let e = self.evict();
+        Some((e.key, e.value))
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.set_capacity(capacity);
+        while self.ghost.len() > self.ghost_capacity {
+            self.ghost.pop_front();
+        }
+        let mut popped = Vec::new();
+        while self.len() > capacity {
+            popped.extend(self.pop());
+        }
+        popped
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(
+            self.small
+                .iter()
+                .chain(self.main.iter())
+                .map(|e| (&e.key, &e.value)),
+        )
     }
 }
 

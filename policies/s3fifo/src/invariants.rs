@@ -1,0 +1,72 @@
+//! `check_invariants`, the tests' look inside: the queues, the slots, the key table and the
+//! ghost must agree after every operation.
+
+use core::hash::{BuildHasher, Hash};
+
+use crate::S3FifoCache;
+use crate::ghost::ghost_capacity;
+use crate::queues::{IDX, IN_MAIN, MAIN, NIL, Queue, SMALL};
+
+impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
+    /// Checks that the queues, the slots, the table and the ghost agree.
+    pub(crate) fn check_invariants(&self) {
+        let n = self.nodes.len();
+        assert!(n <= self.capacity as usize, "len {n} > capacity");
+        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        assert_eq!(self.small_target, self.capacity / 10);
+        assert_eq!(self.main_target, self.capacity - self.small_target);
+        let mut seen = alloc::vec![false; n];
+        for q in [SMALL, MAIN] {
+            let Queue { head, tail, len } = self.queues[q];
+            if len == 0 {
+                assert_eq!((head, tail), (NIL, NIL), "empty queue {q} with ends");
+                continue;
+            }
+            let mut prev = tail;
+            let mut at = head;
+            for _ in 0..len {
+                assert!(!seen[at as usize], "slot {at} linked twice");
+                seen[at as usize] = true;
+                let node = &self.nodes[at as usize];
+                assert_eq!(node.prev & IDX, prev, "broken prev link at slot {at}");
+                assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
+                assert_eq!(node.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
+                let hash = self.hasher.hash_one(&node.key);
+                assert_eq!(
+                    self.table.find(hash, |i| i == at),
+                    Some(at),
+                    "slot {at} not reachable from the table"
+                );
+                prev = at;
+                at = node.next & IDX;
+            }
+            assert_eq!(tail, prev, "tail of queue {q} is not its last node");
+            assert_eq!(at, head, "queue {q} is not a ring of its length");
+        }
+        assert!(
+            seen.iter().all(|&s| s),
+            "the queues do not cover every slot"
+        );
+        if self.ghost.capacity() != 0 {
+            assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
+        }
+        if self.has_evicted {
+            assert!(self.ghost.is_allocated() || ghost_capacity(self.capacity) == 0);
+        }
+        self.ghost.check();
+    }
+
+    /// Checks that [`victim`](Self::victim), the read-only simulation, finds the entry that
+    /// [`evict`](Self::evict) on a copy of the cache takes.
+    pub(crate) fn check_victim(&self)
+    where
+        K: Clone,
+        V: Clone,
+        S: Clone,
+    {
+        let found = self.victim();
+        let mut copy = self.clone();
+        let evicted = (!copy.nodes.is_empty()).then(|| copy.evict().0);
+        assert_eq!(found, evicted, "peek_victim disagrees with the eviction");
+    }
+}
