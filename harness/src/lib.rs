@@ -4,11 +4,19 @@
 #![doc = include_str!("../README.md")]
 
 use std::fmt::{self, Debug};
+use std::mem;
 
-pub use evict_core::{Cache, CacheInfo, Put};
+pub use evict_core::{Cache, CacheInfo, Fetched, Put};
 use proptest::prelude::*;
 
+mod against;
+mod contract;
+mod iteration;
 pub mod model;
+
+pub use against::check_against;
+pub use contract::check_contract;
+pub use iteration::{DoubleEndedMut, DoubleEndedRef, check_double_ended, check_iteration};
 
 // The macro expands in the caller's crate, which need not depend on proptest itself.
 #[doc(hidden)]
@@ -36,12 +44,59 @@ pub enum Op<K, V> {
     Len,
     /// A read of `info()`.
     Info,
+    /// `get_mut(&key)` (counts a hit or a miss, like `get`), then, if found, writes `value`
+    /// through the returned reference.
+    GetMut(K, V),
+    /// `peek_mut(&key)` (counts nothing, like `peek`), then, if found, writes `value`
+    /// through the returned reference.
+    PeekMut(K, V),
+    /// `put_mut(key, value)`, reading the stored value through the returned reference.
+    PutMut(K, V),
+    /// `get_or_insert_with(key, || value)`, counting the closure's calls.
+    GetOrInsert(K, V),
+    /// `try_get_or_insert_with(key, || result)`, counting the closure's calls: `Ok(value)`
+    /// inserts `value` on a miss, `Err(())` inserts nothing.
+    TryGetOrInsert(K, Result<V, ()>),
+    /// `pop()`.
+    Pop,
+    /// A read of `peek_victim()`.
+    PeekVictim,
+    /// `resize(capacity)`.
+    Resize(usize),
+    /// A read of every entry, through `entries()`.
+    Entries,
+}
+
+/// What [`Cache::get_or_insert_with`] returned ([`evict_core::Fetched`]), with the value
+/// read out of the cache, so that it can be kept and compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fetch<K, V> {
+    /// A hit, and the cached value.
+    Hit(V),
+    /// A miss; the computed value was inserted and this is what the cache now holds.
+    Inserted(V),
+    /// A miss; the value now held, then the pair evicted to make room.
+    Evicted(V, K, V),
+    /// A miss; the pair the cache did not keep.
+    Rejected(K, V),
+}
+
+impl<K, V: Clone> From<Fetched<'_, K, V>> for Fetch<K, V> {
+    fn from(fetched: Fetched<'_, K, V>) -> Self {
+        match fetched {
+            Fetched::Hit(v) => Fetch::Hit(v.clone()),
+            Fetched::Inserted(v) => Fetch::Inserted(v.clone()),
+            Fetched::Evicted(v, k, old) => Fetch::Evicted(v.clone(), k, old),
+            Fetched::Rejected(k, v) => Fetch::Rejected(k, v),
+        }
+    }
 }
 
 /// What one [`Op`] returned; two caches agree on a step when their outcomes are equal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome<K, V> {
-    /// The value `get` or `peek` returned (cloned).
+    /// The value `get`, `peek`, `get_mut` or `peek_mut` returned (cloned; for the `_mut`
+    /// ops, the value before the write).
     Found(Option<V>),
     /// What `put` reported.
     Put(Put<K, V>),
@@ -53,21 +108,41 @@ pub enum Outcome<K, V> {
     Len(usize),
     /// `info()`.
     Info(CacheInfo),
+    /// What `put_mut` reported, and the value its reference showed (`None` if it returned
+    /// no reference).
+    PutMut(Put<K, V>, Option<V>),
+    /// What `get_or_insert_with` (always `Ok`) or `try_get_or_insert_with` returned, and how
+    /// many times it called the closure.
+    Fetched(Result<Fetch<K, V>, ()>, usize),
+    /// What `pop` returned.
+    Popped(Option<(K, V)>),
+    /// What `peek_victim` showed (cloned).
+    Victim(Option<(K, V)>),
+    /// What `resize` returned.
+    Resized(Vec<(K, V)>),
+    /// Every `(key, value)` of `entries()`, in its order.
+    Entries(Vec<(K, V)>),
 }
 
 /// Applies `op` to `cache` and returns what it answered.
 ///
+/// The cache is `Sized` so that `get_or_insert_with` (a generic method) runs the policy's
+/// own override; for a `Box<dyn Cache>`, pass the box (it runs the trait's provided body).
+///
 /// ```
-/// use evict_harness::{apply, model::Lru, Op, Outcome, Put};
+/// use evict_harness::{apply, model::Lru, Fetch, Op, Outcome, Put};
 ///
 /// let mut m = Lru::new(1);
 /// assert_eq!(apply(&mut m, &Op::Put(1u8, 10u16)), Outcome::Put(Put::Inserted));
 /// assert_eq!(apply(&mut m, &Op::Get(1)), Outcome::Found(Some(10)));
+/// assert_eq!(apply(&mut m, &Op::GetMut(1, 11)), Outcome::Found(Some(10)));
+/// assert_eq!(
+///     apply(&mut m, &Op::GetOrInsert(2, 20)),
+///     Outcome::Fetched(Ok(Fetch::Evicted(20, 1, 11)), 1) // a miss: the closure ran once
+/// );
+/// assert_eq!(apply(&mut m, &Op::Entries), Outcome::Entries(vec![(2, 20)]));
 /// ```
-pub fn apply<K: Clone, V: Clone, C: Cache<K, V> + ?Sized>(
-    cache: &mut C,
-    op: &Op<K, V>,
-) -> Outcome<K, V> {
+pub fn apply<K: Clone, V: Clone, C: Cache<K, V>>(cache: &mut C, op: &Op<K, V>) -> Outcome<K, V> {
     match op {
         Op::Get(k) => Outcome::Found(cache.get(k).cloned()),
         Op::Peek(k) => Outcome::Found(cache.peek(k).cloned()),
@@ -79,7 +154,45 @@ pub fn apply<K: Clone, V: Clone, C: Cache<K, V> + ?Sized>(
         }
         Op::Len => Outcome::Len(cache.len()),
         Op::Info => Outcome::Info(cache.info()),
+        Op::GetMut(k, v) => Outcome::Found(cache.get_mut(k).map(|r| mem::replace(r, v.clone()))),
+        Op::PeekMut(k, v) => Outcome::Found(cache.peek_mut(k).map(|r| mem::replace(r, v.clone()))),
+        Op::PutMut(k, v) => {
+            let (put, stored) = cache.put_mut(k.clone(), v.clone());
+            Outcome::PutMut(put, stored.map(|r| r.clone()))
+        }
+        Op::GetOrInsert(k, v) => {
+            let mut calls = 0;
+            let fetched = cache.get_or_insert_with(k.clone(), || {
+                calls += 1;
+                v.clone()
+            });
+            let fetch = Fetch::from(fetched);
+            Outcome::Fetched(Ok(fetch), calls)
+        }
+        Op::TryGetOrInsert(k, result) => {
+            let mut calls = 0;
+            let fetched = cache.try_get_or_insert_with(k.clone(), || {
+                calls += 1;
+                result.clone()
+            });
+            let fetch = fetched.map(Fetch::from);
+            Outcome::Fetched(fetch, calls)
+        }
+        Op::Pop => Outcome::Popped(cache.pop()),
+        Op::PeekVictim => Outcome::Victim(cloned(cache.peek_victim())),
+        Op::Resize(n) => Outcome::Resized(cache.resize(*n)),
+        Op::Entries => Outcome::Entries(
+            cache
+                .entries()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
     }
+}
+
+/// An owned copy of a borrowed pair.
+fn cloned<K: Clone, V: Clone>(pair: Option<(&K, &V)>) -> Option<(K, V)> {
+    pair.map(|(k, v)| (k.clone(), v.clone()))
 }
 
 /// The shape of the generated scenarios: capacities, key space and sequence length.
@@ -89,7 +202,8 @@ pub fn apply<K: Clone, V: Clone, C: Cache<K, V> + ?Sized>(
 /// can ask for larger capacities and key spaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settings {
-    /// Largest capacity generated (inclusive); capacities start at 0.
+    /// Largest capacity generated (inclusive); capacities start at 0. [`Op::Resize`] draws
+    /// from `0..=max_capacity + 2`.
     pub max_capacity: usize,
     /// Keys are drawn from `0..keys` (at most 255, so keys fit a `u8`).
     pub keys: u8,
@@ -107,18 +221,31 @@ impl Default for Settings {
     }
 }
 
-/// A strategy for one operation over keys `0..keys`. Gets and puts dominate so that caches
-/// fill, evict and hit; `clear` is rare so that long histories build up.
-pub fn op(keys: Key) -> impl Strategy<Value = Op<Key, Value>> {
-    let key = 0..keys.max(1);
+/// A strategy for one operation over keys `0..settings.keys`. Gets and puts dominate so
+/// that caches fill, evict and hit; the `_mut` and `get_or_insert_with` forms come next;
+/// `pop`, `peek_victim` and `entries` are occasional; `clear` and `resize` (to
+/// `0..=settings.max_capacity + 2`, so both ways) are rare so that long histories build up.
+pub fn op(settings: Settings) -> impl Strategy<Value = Op<Key, Value>> {
+    let key = 0..settings.keys.max(1);
+    let value = 0..1000u16;
+    let result = prop_oneof![3 => value.clone().prop_map(Ok), 1 => Just(Err(()))];
     prop_oneof![
-        30 => key.clone().prop_map(Op::Get),
-        30 => (key.clone(), 0..1000u16).prop_map(|(k, v)| Op::Put(k, v)),
-        8 => key.clone().prop_map(Op::Peek),
-        8 => key.prop_map(Op::Remove),
+        24 => key.clone().prop_map(Op::Get),
+        24 => (key.clone(), value.clone()).prop_map(|(k, v)| Op::Put(k, v)),
+        6 => key.clone().prop_map(Op::Peek),
+        6 => key.clone().prop_map(Op::Remove),
         1 => Just(Op::Clear),
-        3 => Just(Op::Len),
-        3 => Just(Op::Info),
+        2 => Just(Op::Len),
+        2 => Just(Op::Info),
+        6 => (key.clone(), value.clone()).prop_map(|(k, v)| Op::GetMut(k, v)),
+        3 => (key.clone(), value.clone()).prop_map(|(k, v)| Op::PeekMut(k, v)),
+        6 => (key.clone(), value.clone()).prop_map(|(k, v)| Op::PutMut(k, v)),
+        8 => (key.clone(), value).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
+        4 => (key, result).prop_map(|(k, r)| Op::TryGetOrInsert(k, r)),
+        2 => Just(Op::Pop),
+        2 => Just(Op::PeekVictim),
+        1 => (0..=settings.max_capacity + 2).prop_map(Op::Resize),
+        2 => Just(Op::Entries),
     ]
 }
 
@@ -126,7 +253,7 @@ pub fn op(keys: Key) -> impl Strategy<Value = Op<Key, Value>> {
 pub fn scenario(settings: Settings) -> impl Strategy<Value = (usize, Vec<Op<Key, Value>>)> {
     (
         0..=settings.max_capacity,
-        proptest::collection::vec(op(settings.keys), 0..=settings.max_ops),
+        proptest::collection::vec(op(settings), 0..=settings.max_ops),
     )
 }
 
@@ -159,6 +286,7 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// One run of a check: what a [`Failure`] reports besides the step.
 struct Run<'a> {
     capacity: usize,
     ops: &'a [Op<Key, Value>],
@@ -178,269 +306,52 @@ impl Run<'_> {
     }
 }
 
-/// The contract every policy keeps, whatever it chooses to evict: runs `ops` on
-/// `make(capacity)` and checks each rule of `Cache`'s "Implementing `Cache`" section.
-///
-/// Since a `put` must report exactly what left the cache and nothing else may leave, the
-/// check knows the exact set of resident keys and values after every step from the
-/// reports alone, and compares every `get`, `peek`, `remove`, `len` and `info` with it. A
-/// twin cache runs the same ops with a `peek`, `contains`, `len` and `info` of every key
-/// before each op; every answer must be the same (peeks are invisible). `validate` runs
-/// after every step (pass `|_| {}` for none).
-///
-/// The cache must be deterministic: two caches made by `make(capacity)` given the same ops
-/// answer the same.
-///
-/// # Errors
-///
-/// The first broken rule, as a [`Failure`].
-///
-/// ```
-/// use evict_harness::{check_contract, model::Lru, Op, Settings};
-///
-/// let ops = [Op::Put(1, 10), Op::Get(1), Op::Put(2, 20), Op::Get(1)];
-/// check_contract(Lru::new, |_| {}, 1, &ops, Settings::default()).unwrap();
-/// ```
-pub fn check_contract<C>(
-    make: impl Fn(usize) -> C,
-    validate: impl Fn(&C),
-    capacity: usize,
-    ops: &[Op<Key, Value>],
-    settings: Settings,
-) -> Result<(), Failure>
-where
-    C: Cache<Key, Value>,
-{
-    let run = Run { capacity, ops };
-    let mut cache = make(capacity);
-    let mut twin = make(capacity);
-    // The resident set implied by the reports, indexed by key.
-    let mut resident: Vec<Option<Value>> = vec![None; 256];
-    let (mut hits, mut misses) = (0u64, 0u64);
-    let bound = cache.capacity();
-    let keys = settings.keys.max(1);
+/// Text that a [`Failure`] shows as it is (a `&str` or `String` would show quoted).
+struct Label(String);
 
-    let check_state =
-        |step: usize, op: &Op<Key, Value>, cache: &C, resident: &[Option<Value>], hits, misses| {
-            let len = resident.iter().filter(|v| v.is_some()).count();
-            if cache.capacity() != bound {
-                return Err(run.fail(step, op, ("capacity()", bound), cache.capacity()));
-            }
-            if bound.is_some_and(|b| b != capacity) {
-                return Err(run.fail(step, op, ("capacity()", Some(capacity)), bound));
-            }
-            if let Some(b) = bound
-                && cache.len() > b
-            {
-                return Err(run.fail(step, op, ("len() <= capacity", b), cache.len()));
-            }
-            if cache.len() != len {
-                return Err(run.fail(step, op, ("len() = entries reported in", len), cache.len()));
-            }
-            if cache.is_empty() != (len == 0) {
-                return Err(run.fail(step, op, ("is_empty()", len == 0), cache.is_empty()));
-            }
-            let info = CacheInfo {
-                hits,
-                misses,
-                maxsize: bound,
-                currsize: len,
-            };
-            if cache.info() != info {
-                return Err(run.fail(step, op, info, cache.info()));
-            }
-            for k in 0..keys {
-                let want = resident[usize::from(k)];
-                if cache.peek(&k).copied() != want {
-                    return Err(run.fail(step, op, (format!("peek({k})"), want), cache.peek(&k)));
-                }
-                if cache.contains(&k) != want.is_some() {
-                    return Err(run.fail(
-                        step,
-                        op,
-                        (format!("contains({k})"), want.is_some()),
-                        cache.contains(&k),
-                    ));
-                }
-            }
-            Ok(())
-        };
-
-    for (step, op) in ops.iter().enumerate() {
-        // The twin sees every read-only call first; they must change nothing.
-        for k in 0..keys {
-            let _ = twin.peek(&k);
-            let _ = twin.contains(&k);
-        }
-        let _ = (twin.len(), twin.is_empty(), twin.info());
-
-        let got = apply(&mut cache, op);
-        let twin_got = apply(&mut twin, op);
-        if got != twin_got {
-            return Err(run.fail(step, op, ("same answer after extra peeks", &got), twin_got));
-        }
-        match (op, &got) {
-            (Op::Get(k), Outcome::Found(v)) => {
-                let want = resident[usize::from(*k)];
-                if *v != want {
-                    return Err(run.fail(step, op, want, v));
-                }
-                if v.is_some() { hits += 1 } else { misses += 1 }
-            }
-            (Op::Peek(k), Outcome::Found(v)) => {
-                let want = resident[usize::from(*k)];
-                if *v != want {
-                    return Err(run.fail(step, op, want, v));
-                }
-            }
-            (Op::Put(k, v), Outcome::Put(put)) => {
-                let was = resident[usize::from(*k)];
-                match (put, was) {
-                    (Put::Replaced(old), Some(prev)) if *old == prev => {}
-                    (Put::Inserted, None) if bound != Some(0) => {}
-                    (Put::Evicted(ek, ev), None)
-                        if ek != k
-                            && resident[usize::from(*ek)] == Some(*ev)
-                            && bound != Some(0) =>
-                    {
-                        resident[usize::from(*ek)] = None;
-                    }
-                    (Put::Rejected(rk, rv), None) if rk == k && rv == v => {}
-                    _ => {
-                        let expected = match was {
-                            Some(prev) => format!("Replaced({prev})"),
-                            None if bound == Some(0) => format!("Rejected({k}, {v}) (capacity 0)"),
-                            None => "Inserted, Evicted(a resident pair) or Rejected(the new pair)"
-                                .to_string(),
-                        };
-                        return Err(run.fail(step, op, expected, put));
-                    }
-                }
-                if bound == Some(0) && put.is_kept() {
-                    return Err(run.fail(step, op, "Rejected (capacity 0)", put));
-                }
-                if put.is_kept() {
-                    resident[usize::from(*k)] = Some(*v);
-                }
-                if let Some(b) = bound
-                    && was.is_none()
-                    && matches!(put, Put::Inserted)
-                    && resident.iter().flatten().count() > b
-                {
-                    return Err(run.fail(step, op, ("Evicted (cache was full)", b), put));
-                }
-            }
-            (Op::Remove(k), Outcome::Removed(v)) => {
-                let want = resident[usize::from(*k)].take();
-                if *v != want {
-                    return Err(run.fail(step, op, want, v));
-                }
-            }
-            (Op::Clear, _) => {
-                resident.iter_mut().for_each(|v| *v = None);
-                hits = 0;
-                misses = 0;
-            }
-            (Op::Len, Outcome::Len(n)) => {
-                let want = resident.iter().flatten().count();
-                if *n != want {
-                    return Err(run.fail(step, op, want, n));
-                }
-            }
-            (Op::Info, Outcome::Info(info)) => {
-                let want = CacheInfo {
-                    hits,
-                    misses,
-                    maxsize: bound,
-                    currsize: resident.iter().flatten().count(),
-                };
-                if *info != want {
-                    return Err(run.fail(step, op, want, info));
-                }
-            }
-            (op, got) => unreachable!("apply({op:?}) returned {got:?}"),
-        }
-        check_state(step, op, &cache, &resident, hits, misses)?;
-        validate(&cache);
-        validate(&twin);
+impl Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
-    Ok(())
 }
 
-/// Op-by-op equality with a reference model: runs `ops` on `make(capacity)` and on
-/// `model(capacity)` and compares every answer, then `info()` and the resident keys and
-/// values (by `peek` over the key space) after every step. `validate` runs on the cache
-/// after every step.
-///
-/// # Errors
-///
-/// The first step where the cache and the model differ, as a [`Failure`].
-///
-/// ```
-/// use evict_harness::{check_against, model, Op, Settings};
-///
-/// let ops = [Op::Put(1, 10), Op::Put(2, 20), Op::Get(1), Op::Put(3, 30)];
-/// // A model checked against itself agrees, of course; a real test passes a policy.
-/// check_against(model::Lru::new, model::Lru::new, |_| {}, 2, &ops, Settings::default()).unwrap();
-/// ```
-pub fn check_against<C, M>(
-    make: impl Fn(usize) -> C,
-    model: impl Fn(usize) -> M,
-    validate: impl Fn(&C),
-    capacity: usize,
-    ops: &[Op<Key, Value>],
-    settings: Settings,
-) -> Result<(), Failure>
-where
-    C: Cache<Key, Value>,
-    M: Cache<Key, Value>,
-{
-    let run = Run { capacity, ops };
-    let mut cache = make(capacity);
-    let mut model = model(capacity);
-    if cache.capacity() != model.capacity() {
-        return Err(run.fail(0, "capacity()", model.capacity(), cache.capacity()));
+/// Every `(key, value)` of `cache.entries()`, in its order.
+fn entries<C: Cache<Key, Value>>(cache: &C) -> Vec<(Key, Value)> {
+    cache.entries().map(|(k, v)| (*k, *v)).collect()
+}
+
+/// `outcome`, with the entries it lists sorted when their order means nothing: for a cache
+/// without a capacity (`ordered == false`), which never evicts and so has no eviction order
+/// to list in (the real unbounded cache lists in its hash table's order, seeded per map).
+fn comparable(outcome: Outcome<Key, Value>, ordered: bool) -> Outcome<Key, Value> {
+    match outcome {
+        Outcome::Entries(mut list) if !ordered => {
+            list.sort_unstable();
+            Outcome::Entries(list)
+        }
+        other => other,
     }
-    for (step, op) in ops.iter().enumerate() {
-        let want = apply(&mut model, op);
-        let got = apply(&mut cache, op);
-        if got != want {
-            return Err(run.fail(step, op, want, got));
-        }
-        if cache.info() != model.info() {
-            return Err(run.fail(
-                step,
-                format!("info() after {op:?}"),
-                model.info(),
-                cache.info(),
-            ));
-        }
-        for k in 0..settings.keys.max(1) {
-            if cache.peek(&k) != model.peek(&k) {
-                return Err(run.fail(
-                    step,
-                    format!("peek({k}) after {op:?}"),
-                    model.peek(&k),
-                    cache.peek(&k),
-                ));
-            }
-        }
-        validate(&cache);
-    }
-    Ok(())
 }
 
 /// Stamps out the conformance tests for a policy, in a module named `$name`:
 ///
 /// - `contract`: [`check_contract`] on generated scenarios;
-/// - `model` (when `model = ...` is given): [`check_against`] the reference model.
+/// - `model` (when `model = ...` is given): [`check_against`] the reference model;
+/// - `iteration` (when `iteration = true` is given): [`check_iteration`], or
+///   [`check_double_ended`] when `double_ended = true` is given too.
 ///
 /// Arguments, in this order: the module name; a constructor from capacity
 /// (`|cap| MyCache::new(cap)`); optionally `model = |cap| model::Lru::new(cap)`,
-/// `validate = |c: &MyCache<u8, u16>| c.check_invariants()` and `settings = Settings { .. }`.
-/// The cache must implement `Cache<u8, u16>`. Scenarios are generated by proptest, which
-/// shrinks a failure to a minimal op sequence; `PROPTEST_CASES` sets the number of cases
-/// (256 by default), and regressions are saved beside the calling file.
+/// `validate = |c: &MyCache<u8, u16>| c.check_invariants()`, `settings = Settings { .. }`,
+/// `iteration = true` and `double_ended = true`. The cache must implement
+/// `Cache<u8, u16>`; with `iteration = true` it must also be `Clone`, implement
+/// `IntoIterator` for itself, `&Self` and `&mut Self` (with the items of `iter`,
+/// `iter_mut` and `into_iter`), and have an inherent `drain()`; with
+/// `double_ended = true`, the three iterators must be `DoubleEndedIterator`s.
+///
+/// Scenarios are generated by proptest, which shrinks a failure to a minimal op sequence;
+/// `PROPTEST_CASES` sets the number of cases (256 by default), and regressions are saved
+/// beside the calling file.
 ///
 /// ```
 /// // In a policy crate's `src/lib.rs` (the tests expand under `#[cfg(test)]`):
@@ -449,6 +360,16 @@ where
 ///     model = |cap| evict_harness::model::Lru::new(cap));
 /// # fn main() {}
 /// ```
+///
+/// A policy with iterators over a list (`LruCache` here) adds:
+///
+/// ```ignore
+/// evict_harness::conformance!(lru, LruCache::new,
+///     model = model::Lru::new,
+///     validate = |c: &LruCache<u8, u16>| c.check_invariants(),
+///     iteration = true,
+///     double_ended = true);
+/// ```
 #[macro_export]
 macro_rules! conformance {
     (
@@ -456,6 +377,8 @@ macro_rules! conformance {
         $(, model = $model:expr)?
         $(, validate = $validate:expr)?
         $(, settings = $settings:expr)?
+        $(, iteration = $iteration:tt)?
+        $(, double_ended = $double_ended:tt)?
         $(,)?
     ) => {
         #[cfg(test)]
@@ -483,6 +406,7 @@ macro_rules! conformance {
             }
 
             $crate::__model_test!([$($model)?] [$($validate)?] $make);
+            $crate::__iteration_test!([$($iteration)?] [$($double_ended)?] $make);
         }
     };
 }
@@ -522,5 +446,35 @@ macro_rules! __model_test {
                 }
             }
         }
+    };
+}
+
+/// The `iteration` test of [`conformance!`], when `iteration = true` is given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iteration_test {
+    ([$(false)?] [$(false)?] $make:expr) => {};
+    ([true] [$(false)?] $make:expr) => {
+        $crate::__iteration_test!(@test check_iteration $make);
+    };
+    ([true] [true] $make:expr) => {
+        $crate::__iteration_test!(@test check_double_ended $make);
+    };
+    (@test $check:ident $make:expr) => {
+        $crate::__proptest::proptest! {
+            #[test]
+            fn iteration((capacity, ops) in $crate::scenario(settings())) {
+                if let Err(failure) = $crate::$check(
+                    $make, |c, n| c.drain().take(n).collect(), capacity, &ops) {
+                    return Err($crate::__fail(failure));
+                }
+            }
+        }
+    };
+    ([$($iteration:tt)?] [$($double_ended:tt)?] $make:expr) => {
+        ::core::compile_error!(
+            "conformance!: `iteration` and `double_ended` take `true` or `false`, \
+             and `double_ended = true` needs `iteration = true`"
+        );
     };
 }

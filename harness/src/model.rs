@@ -3,8 +3,11 @@
 //! operation) and meant only for tests: the kit runs a policy and its model side by side and
 //! compares every answer.
 //!
-//! Every model implements [`Cache`], keeps its statistics with [`Stats`], and follows the
-//! rules of `Cache`'s "Implementing `Cache`" section.
+//! Every model implements [`Cache`], every method of it (the provided
+//! `get_or_insert_with` too, whose default body is already the obvious code), keeps its
+//! statistics with [`Stats`], and follows the rules of `Cache`'s "Implementing `Cache`"
+//! section. A model's [`entries`](Cache::entries) lists in the order the policy documents
+//! for its iterators, since [`check_against`](crate::check_against) compares the order.
 
 use std::collections::VecDeque;
 
@@ -15,7 +18,15 @@ fn position<K: PartialEq, V>(entries: impl IntoIterator<Item = (K, V)>, key: K) 
     entries.into_iter().position(|(k, _)| k == key)
 }
 
-/// Model of a cache that never evicts (`functools.cache`): a `Vec` of pairs.
+/// Model of a cache that never evicts (`functools.cache`): a `Vec` of pairs, in insertion
+/// order.
+///
+/// It has no capacity (`capacity()` is `None`), so `peek_victim` and `pop` always return
+/// `None` and `resize` changes nothing and returns no pair, as `Cache` documents for a cache
+/// that never evicts. `entries` lists in insertion order; since an unbounded cache has no
+/// eviction order to follow (the real one iterates in hash order),
+/// [`check_against`](crate::check_against) compares the entries of a model whose
+/// `capacity()` is `None` as a set.
 ///
 /// ```
 /// use evict_harness::model::Unbounded;
@@ -24,6 +35,8 @@ fn position<K: PartialEq, V>(entries: impl IntoIterator<Item = (K, V)>, key: K) 
 /// let mut m = Unbounded::new();
 /// let _ = m.put(1, 'a');
 /// assert_eq!(m.get(&1), Some(&'a'));
+/// assert_eq!(m.capacity(), None);
+/// assert_eq!((m.pop(), m.resize(0)), (None, vec![]));
 /// assert_eq!(m.capacity(), None);
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -77,13 +90,43 @@ impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
         self.entries.clear();
         self.stats.reset();
     }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
+        self.stats.record(i.is_some());
+        Some(&mut self.entries[i?].1)
+    }
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
+        Some(&mut self.entries[i].1)
+    }
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), &key);
+        let put = self.put(key, value);
+        // A replaced value keeps its place; a new one is pushed last.
+        let i = i.unwrap_or(self.entries.len() - 1);
+        (put, Some(&mut self.entries[i].1))
+    }
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        None
+    }
+    fn pop(&mut self) -> Option<(K, V)> {
+        None
+    }
+    fn resize(&mut self, _capacity: usize) -> Vec<(K, V)> {
+        Vec::new()
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.entries.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Model of least-recently-used eviction: a `Vec` ordered from the most recently used
 /// (index 0) to the least (the last element, the next victim).
 ///
-/// A `get` hit or a `put` of any key moves that key to index 0; a `put` of a new key into
-/// a full model evicts the last element.
+/// A `get` or `get_mut` hit or a `put` of any key moves that key to index 0; a `put` of a
+/// new key into a full model evicts the last element, which is also what `peek_victim`
+/// shows, `pop` removes and a shrinking `resize` removes first. `entries` lists index 0
+/// first: from the most to the least recently used, as `LruCache::iter` does.
 ///
 /// ```
 /// use evict_harness::model::Lru;
@@ -94,6 +137,9 @@ impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
 /// let _ = m.put(2, 'b');
 /// let _ = m.get(&1);
 /// assert_eq!(m.put(3, 'c'), Put::Evicted(2, 'b'));
+/// assert_eq!(m.entries().collect::<Vec<_>>(), [(&3, &'c'), (&1, &'a')]);
+/// assert_eq!(m.peek_victim(), Some((&1, &'a')));
+/// assert_eq!(m.resize(1), [(1, 'a')]);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Lru<K, V> {
@@ -162,11 +208,48 @@ impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
         self.entries.clear();
         self.stats.reset();
     }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
+        self.stats.record(i.is_some());
+        let entry = self.entries.remove(i?);
+        self.entries.insert(0, entry);
+        Some(&mut self.entries[0].1)
+    }
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
+        Some(&mut self.entries[i].1)
+    }
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        // A kept pair, new or replaced, is now the most recent: index 0.
+        match self.put(key, value) {
+            put @ Put::Rejected(..) => (put, None),
+            put => (put, Some(&mut self.entries[0].1)),
+        }
+    }
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        self.entries.last().map(|(k, v)| (k, v))
+    }
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.entries.pop()
+    }
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.capacity = capacity;
+        let mut evicted = Vec::new();
+        while self.entries.len() > capacity {
+            evicted.extend(self.pop());
+        }
+        evicted
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.entries.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Model of first-in-first-out eviction: a `VecDeque` in insertion order, oldest at the
 /// front. A hit does not reorder; replacing a value keeps the key's place; a `put` of a new
-/// key into a full model evicts the front.
+/// key into a full model evicts the front, which is also what `peek_victim` shows, `pop`
+/// removes and a shrinking `resize` removes first. `entries` lists the front first: oldest
+/// first, as `FifoCache::iter` does.
 ///
 /// ```
 /// use evict_harness::model::Fifo;
@@ -177,6 +260,8 @@ impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
 /// let _ = m.put(2, 'b');
 /// let _ = m.get(&1); // no effect on the order
 /// assert_eq!(m.put(3, 'c'), Put::Evicted(1, 'a'));
+/// assert_eq!(m.entries().collect::<Vec<_>>(), [(&2, &'b'), (&3, &'c')]);
+/// assert_eq!(m.pop(), Some((2, 'b')));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Fifo<K, V> {
@@ -240,6 +325,43 @@ impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
     fn clear(&mut self) {
         self.queue.clear();
         self.stats.reset();
+    }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.queue.iter().map(|(k, v)| (k, v)), key);
+        self.stats.record(i.is_some());
+        Some(&mut self.queue[i?].1)
+    }
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = position(self.queue.iter().map(|(k, v)| (k, v)), key)?;
+        Some(&mut self.queue[i].1)
+    }
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let i = position(self.queue.iter().map(|(k, v)| (k, v)), &key);
+        match self.put(key, value) {
+            put @ Put::Rejected(..) => (put, None),
+            // A replaced value keeps its place; a new one joins the back.
+            put => {
+                let i = i.unwrap_or(self.queue.len() - 1);
+                (put, Some(&mut self.queue[i].1))
+            }
+        }
+    }
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        self.queue.front().map(|(k, v)| (k, v))
+    }
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.queue.pop_front()
+    }
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.capacity = capacity;
+        let mut evicted = Vec::new();
+        while self.queue.len() > capacity {
+            evicted.extend(self.pop());
+        }
+        evicted
+    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.queue.iter().map(|(k, v)| (k, v)))
     }
 }
 
