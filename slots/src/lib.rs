@@ -6,20 +6,39 @@
 
 extern crate alloc;
 
+mod api;
+pub mod policy;
 pub mod ring;
 pub mod sketch;
+mod slab;
 
+pub use policy::{RingCache, RingPolicy};
 pub use ring::Ring;
-
-use core::ops::Deref;
+pub use slab::Slab;
 
 use hashbrown::HashTable;
 
+/// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
+/// map.
+pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
+
+/// The spare index room every [`Slab`] keeps, whatever its size (see
+/// [`SlotIndex::insert`]): a hot table of a few dozen entries would otherwise refill with
+/// tombstones within a few dozen evictions, and every miss would probe further.
+pub const SPARE_FLOOR: usize = 4096;
+
+// For the macro `ring_cache!`, which expands in the policy crates.
+#[doc(hidden)]
+pub mod __private {
+    pub use alloc::boxed::Box;
+    pub use alloc::vec::Vec;
+    pub use evict_core;
+}
+
 /// A key-hash -> slot-number index over a dense array of `len` slots `0..len`.
 ///
-/// Reads go through `Deref` to the `HashTable<u32>` (`find`, `len`, `allocation_size`, …);
-/// writes go through the methods here, so that every insertion can rebuild instead of
-/// doubling. See the [crate docs](crate).
+/// Every insertion goes through [`insert`](Self::insert), so that a full table is rebuilt in
+/// place instead of doubled. See the [crate docs](crate).
 #[derive(Clone, Debug, Default)]
 pub struct SlotIndex {
     table: HashTable<u32>,
@@ -72,8 +91,7 @@ impl SlotIndex {
     /// grow it, so a full cache allocates nothing more, whatever its size; without this the
     /// one growth would come at the first rebuild, some evictions after the cache filled.
     pub fn settle(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
-        let want = len + (len / 4).max(len.min(small_floor));
-        if full_capacity(self.table.num_buckets()) < want {
+        if full_capacity(self.table.num_buckets()) < want(len, small_floor) {
             self.rebuild(len, small_floor, &rehash);
         }
     }
@@ -81,7 +99,7 @@ impl SlotIndex {
     #[cold]
     fn rebuild(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
         self.table.clear();
-        let want = len + (len / 4).max(len.min(small_floor));
+        let want = want(len, small_floor);
         if self.table.capacity() < want {
             self.table.reserve(want, |&j| rehash(j));
         }
@@ -118,6 +136,60 @@ impl SlotIndex {
     pub fn reset(&mut self) {
         self.table = HashTable::new();
     }
+
+    /// Forgets every slot and keeps the memory.
+    pub fn clear(&mut self) {
+        self.table.clear();
+    }
+
+    /// Renumbers every indexed slot `j` to `f(j)` (a permutation of the slots), without
+    /// hashing anything: the slots moved, their keys did not.
+    pub fn remap(&mut self, mut f: impl FnMut(u32) -> u32) {
+        for j in self.table.iter_mut() {
+            *j = f(*j);
+        }
+    }
+
+    /// Shrinks the table to what a rebuild at `len` slots keeps (see
+    /// [`insert`](Self::insert)): the memory of a table that grew for more slots than the
+    /// array will hold again goes back.
+    pub fn shrink_to(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
+        self.table.shrink_to(want(len, small_floor), |&j| rehash(j));
+    }
+
+    /// Slots indexed.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether no slot is indexed.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// How many more slots fit before the next rebuild (hashbrown's `capacity`: the
+    /// room left net of tombstones, plus `len`).
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// The buckets of the table.
+    pub fn num_buckets(&self) -> usize {
+        self.table.num_buckets()
+    }
+
+    /// Bytes allocated by the table.
+    pub fn allocation_size(&self) -> usize {
+        self.table.allocation_size()
+    }
+}
+
+/// The room a table of `len` slots is given at a rebuild: `len` and a quarter spare, or
+/// `small_floor` spare if that is more (and at most `len` spare).
+fn want(len: usize, small_floor: usize) -> usize {
+    len + (len / 4).max(len.min(small_floor))
 }
 
 /// The most entries hashbrown lets a table of `buckets` buckets hold (7/8 of them; one fewer
@@ -127,14 +199,6 @@ fn full_capacity(buckets: usize) -> usize {
         buckets.saturating_sub(1)
     } else {
         buckets / 8 * 7
-    }
-}
-
-impl Deref for SlotIndex {
-    type Target = HashTable<u32>;
-
-    fn deref(&self) -> &HashTable<u32> {
-        &self.table
     }
 }
 

@@ -1,12 +1,15 @@
-//! [`Ring`]: entries in a dense `Vec`, linked into one circle by `u32` indices, each with
-//! one flag bit, and found by key through a [`SlotIndex`].
+//! [`Ring`]: entries in a [`Slab`], linked into one circle by `u32` indices, each with an
+//! optional flag bit; and its iterators.
 
-use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::fmt;
-use core::hash::Hash;
-use core::iter::FusedIterator;
+use core::hash::{BuildHasher, Hash};
 
-use crate::SlotIndex;
+use crate::slab::{Entry, Slab};
+
+mod iter;
+
+pub use iter::{Drain, IntoIter, Iter, IterMut};
 
 /// "No slot": the anchor of an empty ring.
 pub const NIL: u32 = u32::MAX;
@@ -17,27 +20,60 @@ pub const MAX_LEN: usize = (FLAG - 1) as usize;
 /// The top bit of `prev`: the flag.
 const FLAG: u32 = 1 << 31;
 
-/// Spare hash-table room kept for small rings, whatever their size: a hot table of a few
-/// dozen entries would otherwise refill with tombstones within a few dozen evictions, and
-/// every miss would probe further (see [`SlotIndex::insert`]).
-const SMALL_FLOOR: usize = 4096;
+/// Whether the entries of a [`Ring`] carry a flag bit: [`Flagged`] or [`Plain`].
+pub trait Flags: sealed::Sealed {
+    /// `true` for [`Flagged`].
+    const ON: bool;
+}
 
-/// One entry: the key, the value and 8 bytes of links and flag.
-#[derive(Clone)]
-struct Node<K, V> {
-    key: K,
-    value: V,
+/// Entries with a flag bit each (CLOCK's reference bit, SIEVE's visited bit).
+#[derive(Clone, Copy, Debug)]
+pub enum Flagged {}
+
+/// Entries without a flag bit (LRU, FIFO): links are written without preserving one, which
+/// saves a load of every neighbour whose link changes.
+#[derive(Clone, Copy, Debug)]
+pub enum Plain {}
+
+impl Flags for Flagged {
+    const ON: bool = true;
+}
+
+impl Flags for Plain {
+    const ON: bool = false;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Flagged {}
+    impl Sealed for super::Plain {}
+}
+
+/// Which way to walk the circle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Along `next` links.
+    Next,
+    /// Along `prev` links.
+    Prev,
+}
+
+/// A slot's value and 8 bytes of links and flag.
+#[derive(Clone, Debug)]
+pub(crate) struct Links<V> {
+    pub(crate) value: V,
     next: u32,
     /// `prev` link in the low 31 bits, the flag on top.
     prev: u32,
 }
 
-/// The entries of a cache whose policy is an order of its entries: slots `0..len` of a dense
-/// `Vec` (no holes, no free list, no `Option` per slot), linked into one circle by `u32`
-/// indices, and indexed by key hash in a [`SlotIndex`]. With `FLAGS = true` each entry also
-/// has a flag bit (CLOCK's reference bit, SIEVE's visited bit), kept in the top bit of its
-/// `prev` link; without, links are written without preserving it, which saves a load of
-/// every neighbour whose link changes (LRU, FIFO).
+pub(crate) type Node<K, V> = Entry<K, Links<V>>;
+
+/// The entries of a cache whose policy is an order of its entries: a [`Slab`] (slots
+/// `0..len` of a dense `Vec`, a key index and the hasher) whose slots are linked into one
+/// circle by `u32` indices. With [`Flagged`] each entry also has a flag bit (CLOCK's
+/// reference bit, SIEVE's visited bit), kept in the top bit of its `prev` link, so an entry
+/// is its key, its value and 8 bytes.
 ///
 /// The policy keeps its own anchors into the circle (LRU's head, CLOCK's hand, …) and moves
 /// them: a circle makes "the slot after the last" the first one, so turning the circle by one
@@ -47,93 +83,111 @@ struct Node<K, V> {
 /// ```
 /// use evict_slots::ring::{Ring, NIL};
 ///
-/// let hash = |k: &u64| k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-/// let mut ring: Ring<u64, u64> = Ring::new();
+/// let mut ring: Ring<String, u64> = Ring::default();
 /// let mut head = NIL;
-/// for k in [1u64, 2, 3] {
-///     let i = ring.insert_before(head, k, k * 10, hash(&k), 10, hash);
-///     if head == NIL {
-///         head = i;
-///     }
+/// for (n, k) in ["a", "b", "c"].into_iter().enumerate() {
+///     let hash = ring.hash(k);
+///     ring.push_back(&mut head, hash, k.to_string(), n as u64, 10);
 /// }
-/// let keys: Vec<u64> = ring.iter_from(head).map(|(k, _)| *k).collect();
-/// assert_eq!(keys, [1, 2, 3]);
-/// assert_eq!(ring.find(hash(&2), &2), Some(1));
+/// let keys: Vec<&str> = ring.iter_from(head).map(|(k, _)| k.as_str()).collect();
+/// assert_eq!(keys, ["a", "b", "c"]);
+/// let b = ring.find("b").unwrap(); // a `&str` finds a `String` key
+/// ring.move_to_front(&mut head, b);
+/// let keys: Vec<&str> = ring.iter_from(head).rev().map(|(k, _)| k.as_str()).collect();
+/// assert_eq!(keys, ["c", "a", "b"]);
 /// ```
-#[derive(Clone)]
-pub struct Ring<K, V, const FLAGS: bool = false> {
-    nodes: Vec<Node<K, V>>,
-    index: SlotIndex,
+pub struct Ring<K, V, S = crate::DefaultHashBuilder, F = Plain> {
+    slab: Slab<K, Links<V>, S>,
+    flags: core::marker::PhantomData<F>,
 }
 
-impl<K, V, const FLAGS: bool> Default for Ring<K, V, FLAGS> {
-    fn default() -> Self {
-        Self::new()
+// Not derived: a derive would demand `F: Clone` of the marker.
+impl<K: Clone, V: Clone, S: Clone, F> Clone for Ring<K, V, S, F> {
+    fn clone(&self) -> Self {
+        Self {
+            slab: self.slab.clone(),
+            flags: core::marker::PhantomData,
+        }
     }
 }
 
-impl<K, V, const FLAGS: bool> Ring<K, V, FLAGS> {
-    /// An empty ring; allocates nothing.
-    pub const fn new() -> Self {
+impl<K, V, S: Default, F: Flags> Default for Ring<K, V, S, F> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S, F: Flags> Ring<K, V, S, F> {
+    /// An empty ring that hashes keys with `hasher`; allocates nothing.
+    pub const fn with_hasher(hasher: S) -> Self {
         Self {
-            nodes: Vec::new(),
-            index: SlotIndex::new(),
+            slab: Slab::with_hasher(hasher),
+            flags: core::marker::PhantomData,
         }
     }
 
     /// Entries held.
     #[inline]
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.slab.len()
     }
 
     /// Whether the ring holds no entry.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.slab.is_empty()
     }
 
     /// Slot `i`'s key.
     #[inline]
     pub fn key(&self, i: u32) -> &K {
-        &self.nodes[i as usize].key
+        self.slab.key(i)
     }
 
     /// Slot `i`'s value.
     #[inline]
     pub fn value(&self, i: u32) -> &V {
-        &self.nodes[i as usize].value
-    }
-
-    /// Slot `i`'s key and value, or `None` if there is no slot `i` (`NIL` included).
-    #[inline]
-    pub fn get(&self, i: u32) -> Option<(&K, &V)> {
-        self.nodes.get(i as usize).map(|n| (&n.key, &n.value))
+        &self.slab.item(i).value
     }
 
     /// Slot `i`'s value, to change it.
     #[inline]
     pub fn value_mut(&mut self, i: u32) -> &mut V {
-        &mut self.nodes[i as usize].value
+        &mut self.slab.item_mut(i).value
+    }
+
+    /// Slot `i`'s key and value, or `None` if there is no slot `i` (`NIL` included).
+    #[inline]
+    pub fn get(&self, i: u32) -> Option<(&K, &V)> {
+        self.slab.get(i).map(|(k, l)| (k, &l.value))
     }
 
     /// The slot after `i` in the circle.
     #[inline]
     pub fn next(&self, i: u32) -> u32 {
-        self.nodes[i as usize].next
+        self.slab.item(i).next
     }
 
     /// The slot before `i` in the circle.
     #[inline]
     pub fn prev(&self, i: u32) -> u32 {
-        let prev = self.nodes[i as usize].prev;
-        if FLAGS { prev & !FLAG } else { prev }
+        let prev = self.slab.item(i).prev;
+        if F::ON { prev & !FLAG } else { prev }
     }
 
-    /// Slot `i`'s flag (always clear without `FLAGS`).
+    /// The slot after `i` going `dir`.
+    #[inline]
+    pub fn step(&self, i: u32, dir: Direction) -> u32 {
+        match dir {
+            Direction::Next => self.next(i),
+            Direction::Prev => self.prev(i),
+        }
+    }
+
+    /// Slot `i`'s flag (always clear without [`Flagged`]).
     #[inline]
     pub fn flag(&self, i: u32) -> bool {
-        FLAGS && self.nodes[i as usize].prev & FLAG != 0
+        F::ON && self.slab.item(i).prev & FLAG != 0
     }
 
     /// Sets slot `i`'s flag. Writes only when it changes, so that a hot entry's cache line
@@ -141,32 +195,61 @@ impl<K, V, const FLAGS: bool> Ring<K, V, FLAGS> {
     ///
     /// # Panics
     ///
-    /// Without `FLAGS`: there is no flag to set.
+    /// Without [`Flagged`]: there is no flag to set.
     #[inline]
     pub fn set_flag(&mut self, i: u32) {
-        assert!(FLAGS, "a Ring without FLAGS has no flags");
-        let node = &mut self.nodes[i as usize];
-        if node.prev & FLAG == 0 {
-            node.prev |= FLAG;
+        assert!(F::ON, "a Ring without flags has no flags");
+        let links = self.slab.item_mut(i);
+        if links.prev & FLAG == 0 {
+            links.prev |= FLAG;
         }
     }
 
     /// Clears slot `i`'s flag and says whether it was set.
     #[inline]
     pub fn take_flag(&mut self, i: u32) -> bool {
-        let node = &mut self.nodes[i as usize];
-        let was = FLAGS && node.prev & FLAG != 0;
+        let links = self.slab.item_mut(i);
+        let was = F::ON && links.prev & FLAG != 0;
         if was {
-            node.prev &= !FLAG;
+            links.prev &= !FLAG;
         }
         was
     }
 
+    /// From slot `at` going `dir`, the first slot whose flag is clear, clearing the set
+    /// flags on the way: a CLOCK or SIEVE hand's sweep. After one turn every flag is clear,
+    /// so it stops at `at` at the latest.
+    #[inline]
+    pub fn sweep(&mut self, mut at: u32, dir: Direction) -> u32 {
+        while self.take_flag(at) {
+            at = self.step(at, dir);
+        }
+        at
+    }
+
+    /// The slot [`sweep`](Self::sweep) would stop at, changing nothing: the first slot from
+    /// `at` going `dir` whose flag is clear, or `at` if every flag is set.
+    pub fn first_clear(&self, at: u32, dir: Direction) -> u32 {
+        let mut i = at;
+        for _ in 0..self.len() {
+            if !self.flag(i) {
+                return i;
+            }
+            i = self.step(i, dir);
+        }
+        at
+    }
+
+    #[inline]
+    fn set_next(&mut self, i: u32, next: u32) {
+        self.slab.item_mut(i).next = next;
+    }
+
     #[inline]
     fn set_prev(&mut self, i: u32, prev: u32) {
-        let node = &mut self.nodes[i as usize];
-        node.prev = if FLAGS {
-            (node.prev & FLAG) | prev
+        let links = self.slab.item_mut(i);
+        links.prev = if F::ON {
+            (links.prev & FLAG) | prev
         } else {
             prev
         };
@@ -177,230 +260,278 @@ impl<K, V, const FLAGS: bool> Ring<K, V, FLAGS> {
     #[inline]
     pub fn link_before(&mut self, at: u32, i: u32) {
         if at == NIL {
-            self.nodes[i as usize].next = i;
+            self.set_next(i, i);
             self.set_prev(i, i);
             return;
         }
         let before = self.prev(at);
-        self.nodes[i as usize].next = at;
+        self.set_next(i, at);
         self.set_prev(i, before);
-        self.nodes[before as usize].next = i;
+        self.set_next(before, i);
         self.set_prev(at, i);
     }
 
-    /// Moves slot `i` to just before slot `at` (`i != at`, both in the circle): LRU's "make
-    /// it the most recent" in one step, without the checks for an empty or one-entry ring.
+    /// Moves slot `i` to just before slot `at` (`i != at`, both in the circle), without the
+    /// checks for an empty or one-entry ring. Its flag is kept.
     #[inline]
     pub fn move_before(&mut self, at: u32, i: u32) {
-        let (prev, next) = (self.prev(i), self.nodes[i as usize].next);
-        self.nodes[prev as usize].next = next;
+        let (prev, next) = (self.prev(i), self.next(i));
+        self.set_next(prev, next);
         self.set_prev(next, prev);
         let before = self.prev(at);
-        self.nodes[i as usize].next = at;
+        self.set_next(i, at);
         self.set_prev(i, before);
-        self.nodes[before as usize].next = i;
+        self.set_next(before, i);
         self.set_prev(at, i);
+    }
+
+    /// Makes slot `i` the one at `anchor` (LRU's "make it the most recent"; SIEVE's
+    /// "newcomers go to the head"): nothing to write when it already is; when it is just
+    /// before the anchor, turning the circle one step (moving the anchor back onto it) is
+    /// all it takes.
+    #[inline]
+    pub fn move_to_front(&mut self, anchor: &mut u32, i: u32) {
+        let head = *anchor;
+        if head == i {
+            return;
+        }
+        if self.prev(head) != i {
+            self.move_before(head, i);
+        }
+        *anchor = i;
     }
 
     /// Detaches slot `i` from the circle (its flag is kept) and returns the slot that
     /// followed it, or `NIL` if it was the only one.
     #[inline]
     pub fn unlink(&mut self, i: u32) -> u32 {
-        let next = self.nodes[i as usize].next;
+        let next = self.next(i);
         if next == i {
             return NIL;
         }
         let prev = self.prev(i);
-        self.nodes[prev as usize].next = next;
+        self.set_next(prev, next);
         self.set_prev(next, prev);
         next
     }
 
     /// Iterates over all entries along `next`, starting at slot `start` (an empty iterator
-    /// if the ring is empty).
+    /// if the ring is empty); from the other end, along `prev` from the slot before
+    /// `start`.
     pub fn iter_from(&self, start: u32) -> Iter<'_, K, V> {
-        Iter {
-            nodes: &self.nodes,
-            at: start,
-            left: self.nodes.len(),
-            back: false,
+        Iter::new(self.slab.entries(), start)
+    }
+
+    /// Renumbers the slots so that slot `r` is the `r`-th from `start` along `next` (and
+    /// `start` slot 0), and repoints `anchors` (each a slot or `NIL`) and the index: the
+    /// circle, its flags and every key's place in it stay as they were. Nothing is hashed
+    /// and nothing allocated; a ring already in that order is only read.
+    ///
+    /// Afterwards the slots in `Vec` order are the circle from `start`, which is how
+    /// [`iter_mut_from`](Self::iter_mut_from), [`into_iter_from`](Self::into_iter_from) and
+    /// [`drain_from`](Self::drain_from) walk it without `unsafe`.
+    pub fn relayout(&mut self, start: u32, anchors: &mut [u32]) {
+        let n = self.len();
+        let mut at = start;
+        let mut sorted = true;
+        for r in 0..n as u32 {
+            if at != r {
+                sorted = false;
+                break;
+            }
+            at = self.next(at);
+        }
+        if sorted {
+            return;
+        }
+        // The rank of every slot goes into its `next` link (the new links follow from the
+        // ranks alone).
+        let mut at = start;
+        for r in 0..n as u32 {
+            let next = self.next(at);
+            self.set_next(at, r);
+            at = next;
+        }
+        for anchor in anchors.iter_mut().filter(|a| **a != NIL) {
+            *anchor = self.next(*anchor);
+        }
+        self.slab.permute(|links| links.next);
+        let last = n as u32 - 1;
+        for i in 0..n as u32 {
+            self.set_next(i, if i == last { 0 } else { i + 1 });
+            self.set_prev(i, if i == 0 { last } else { i - 1 });
         }
     }
 
-    /// Iterates over all entries along `prev`, starting at slot `start`.
-    pub fn iter_back_from(&self, start: u32) -> Iter<'_, K, V> {
-        Iter {
-            nodes: &self.nodes,
-            at: start,
-            left: self.nodes.len(),
-            back: true,
-        }
+    /// The entries in circle order from `start`, each value mutable; see
+    /// [`relayout`](Self::relayout), which it does first (repointing `anchors`).
+    pub fn iter_mut_from(&mut self, start: u32, anchors: &mut [u32]) -> IterMut<'_, K, V> {
+        self.relayout(start, anchors);
+        IterMut::new(self.slab.entries_mut().iter_mut())
+    }
+
+    /// Every entry in circle order from `start`, by value.
+    pub fn into_iter_from(mut self, start: u32) -> IntoIter<K, V> {
+        self.relayout(start, &mut []);
+        IntoIter::new(self.slab.take_entries().into_iter())
+    }
+
+    /// Removes every entry and yields them in circle order from `start`; `anchors` are set
+    /// to `NIL`. The memory is kept. Dropping the iterator early drops the rest: the ring is
+    /// empty either way.
+    pub fn drain_from(&mut self, start: u32, anchors: &mut [u32]) -> Drain<'_, K, V> {
+        self.relayout(start, &mut []);
+        anchors.fill(NIL);
+        Drain::new(self.slab.drain())
     }
 
     /// Drops every entry and gives the memory back.
     pub fn clear(&mut self) {
-        self.nodes = Vec::new();
-        self.index.reset();
+        self.slab.clear();
     }
 
     /// The `Vec`'s allocated slots (for tests of "no allocation once full").
-    #[doc(hidden)]
     pub fn slot_capacity(&self) -> usize {
-        self.nodes.capacity()
+        self.slab.slot_capacity()
     }
 
     /// The index (for tests of its size).
-    #[doc(hidden)]
-    pub fn index(&self) -> &SlotIndex {
-        &self.index
+    pub fn index(&self) -> &crate::SlotIndex {
+        self.slab.index()
     }
 }
 
-impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
-    /// The slot of `key`, whose hash is `hash`.
+impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
+    /// The hash of `key` (any borrowed form of the key type hashes alike).
     #[inline]
-    pub fn find(&self, hash: u64, key: &K) -> Option<u32> {
-        let nodes = &self.nodes;
-        self.index.find(hash, |i| nodes[i as usize].key == *key)
+    pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.slab.hash(key)
     }
 
-    /// Adds `key` (hashing to `hash`, not yet in the ring) in a new slot `len`, linked in
-    /// just before slot `at` (or as a circle of its own if `at` is `NIL`, see
-    /// [`link_before`](Self::link_before)), and returns the slot. Its flag is clear.
-    ///
-    /// The `Vec` grows geometrically but never beyond `max_len` slots, so a full cache
-    /// holds exactly its capacity, and the push that fills it gives the index its final
-    /// spare room ([`SlotIndex::settle`]): a full cache never allocates again. `rehash` is
-    /// the key hash function, for the index's rebuilds.
+    /// The slot of `key`.
     #[inline]
-    pub fn insert_before(
-        &mut self,
-        at: u32,
-        key: K,
-        value: V,
-        hash: u64,
-        max_len: usize,
-        rehash: impl Fn(&K) -> u64,
-    ) -> u32 {
-        let i = self.nodes.len() as u32;
-        if self.nodes.len() == self.nodes.capacity() {
-            let room = max_len.min(MAX_LEN).saturating_sub(self.nodes.len());
-            self.nodes
-                .reserve_exact(self.nodes.len().max(4).min(room).max(1));
-        }
-        self.nodes.push(Node {
-            key,
+    pub fn find<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.slab.find(key)
+    }
+
+    /// The slot of `key`, whose hash is `hash`.
+    #[inline]
+    pub fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.slab.find_hashed(hash, key)
+    }
+
+    /// Adds `key` (hashing to `hash`, not yet in the ring) in a new slot, linked in just
+    /// before slot `at` (or as a circle of its own if `at` is `NIL`), and returns the slot.
+    /// Its flag is clear. The slots grow up to `max_len` (see [`Slab::push`]).
+    #[inline]
+    pub fn insert_before(&mut self, at: u32, hash: u64, key: K, value: V, max_len: usize) -> u32 {
+        let links = Links {
             value,
-            next: i,
-            prev: i,
-        });
-        self.reindex(hash, i, &rehash);
-        if self.nodes.len() == max_len {
-            let nodes = &self.nodes;
-            self.index
-                .settle(nodes.len(), SMALL_FLOOR, |j| rehash(&nodes[j as usize].key));
-        }
+            next: NIL,
+            prev: 0,
+        };
+        let i = self.slab.push(hash, key, links, max_len);
         self.link_before(at, i);
         i
     }
 
-    /// Puts `key` and `value` (hashing to `hash`, key not yet in the ring) in slot `i` in
-    /// place of its entry, whose key hashes to `old_hash`, and returns the old pair. The
-    /// links stay; the flag is cleared.
+    /// Adds `key` just before `anchor` and makes it the anchor: the new first entry of an
+    /// order listed from the anchor (LRU's and SIEVE's newest).
     #[inline]
-    pub fn replace(
+    pub fn push_front(&mut self, anchor: &mut u32, hash: u64, key: K, value: V, max_len: usize) {
+        *anchor = self.insert_before(*anchor, hash, key, value, max_len);
+    }
+
+    /// Adds `key` just before `anchor`, the anchor staying (becoming the new slot if the
+    /// ring was empty), and returns the slot: the new last entry of an order listed from
+    /// the anchor (FIFO's and CLOCK's newest).
+    #[inline]
+    pub fn push_back(
         &mut self,
-        i: u32,
+        anchor: &mut u32,
+        hash: u64,
         key: K,
         value: V,
-        hash: u64,
-        old_hash: u64,
-        rehash: impl Fn(&K) -> u64,
-    ) -> (K, V) {
-        self.index.remove(old_hash, i);
-        let node = &mut self.nodes[i as usize];
-        if FLAGS {
-            node.prev &= !FLAG;
+        max_len: usize,
+    ) -> u32 {
+        let i = self.insert_before(*anchor, hash, key, value, max_len);
+        if *anchor == NIL {
+            *anchor = i;
         }
-        let old_key = core::mem::replace(&mut node.key, key);
-        let old_value = core::mem::replace(&mut node.value, value);
-        self.reindex(hash, i, &rehash);
-        (old_key, old_value)
+        i
     }
 
-    /// Takes detached slot `i` (see [`unlink`](Self::unlink)), whose key hashes to `hash`,
-    /// out of the ring and returns its pair. The last slot moves into its place, with its
-    /// links and index entry: an anchor of the caller's that pointed to slot `len - 1` (the
-    /// old `len - 1`, returned as `moved_from`) must now point to `i`.
-    pub fn remove_detached(
-        &mut self,
-        i: u32,
-        hash: u64,
-        rehash: impl Fn(&K) -> u64,
-    ) -> (K, V, u32) {
-        self.index.remove(hash, i);
-        let last = (self.nodes.len() - 1) as u32;
-        let node = self.nodes.swap_remove(i as usize);
-        if i != last {
-            let (prev, next) = (self.prev(i), self.next(i));
-            if next == last {
+    /// Puts `key` and `value` (hashing to `hash`, key not yet in the ring) in slot `i` in
+    /// place of its pair, and returns the old pair. The links stay; the flag is cleared.
+    #[inline]
+    pub fn replace(&mut self, i: u32, hash: u64, key: K, value: V) -> (K, V) {
+        let links = self.slab.item(i);
+        let links = Links {
+            value,
+            next: links.next,
+            prev: if F::ON {
+                links.prev & !FLAG
+            } else {
+                links.prev
+            },
+        };
+        let (old_key, old) = self.slab.replace(i, hash, key, links);
+        (old_key, old.value)
+    }
+
+    /// Takes slot `i` out of the ring and returns its pair: it is unlinked, then the last
+    /// slot moves into its place. `anchors` are the caller's pointers into the circle (a
+    /// head, a hand): one on `i` moves on to the slot after it (`NIL` if none is left), one
+    /// on the moved slot follows it.
+    pub fn remove(&mut self, i: u32, anchors: &mut [u32]) -> (K, V) {
+        let hash = self.slab.hash(self.slab.key(i));
+        self.remove_hashed(i, hash, anchors)
+    }
+
+    /// [`remove`](Self::remove) of slot `i`, whose key hashes to `hash`.
+    pub fn remove_hashed(&mut self, i: u32, hash: u64, anchors: &mut [u32]) -> (K, V) {
+        let next = self.unlink(i);
+        for anchor in anchors.iter_mut().filter(|a| **a == i) {
+            *anchor = next;
+        }
+        let (key, links, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        if moved_from != i {
+            // The last slot is in slot `i` now, with its links: its neighbours must follow.
+            let (mprev, mnext) = (self.prev(i), self.next(i));
+            if mnext == moved_from {
                 // It is alone: a circle of one.
-                self.nodes[i as usize].next = i;
+                self.set_next(i, i);
                 self.set_prev(i, i);
             } else {
-                self.nodes[prev as usize].next = i;
-                self.set_prev(next, i);
+                self.set_next(mprev, i);
+                self.set_prev(mnext, i);
             }
-            let moved_hash = rehash(&self.nodes[i as usize].key);
-            self.index.repoint(moved_hash, last, i);
+            for anchor in anchors.iter_mut().filter(|a| **a == moved_from) {
+                *anchor = i;
+            }
         }
-        (node.key, node.value, last)
+        (key, links.value)
     }
 
-    /// Takes slot `i`, whose key hashes to `hash`, out of the ring and returns its pair: it
-    /// is unlinked, then the last slot moves into its place. `anchors` are the caller's
-    /// pointers into the circle (a head, a hand): one on `i` moves on to the slot after it
-    /// (`NIL` if none is left), one on the moved slot follows it.
-    pub fn remove(
-        &mut self,
-        i: u32,
-        hash: u64,
-        anchors: &mut [&mut u32],
-        rehash: impl Fn(&K) -> u64,
-    ) -> (K, V) {
-        let next = self.unlink(i);
-        for anchor in anchors.iter_mut() {
-            if **anchor == i {
-                **anchor = next;
-            }
-        }
-        let (key, value, moved_from) = self.remove_detached(i, hash, rehash);
-        for anchor in anchors.iter_mut() {
-            if **anchor == moved_from {
-                **anchor = i;
-            }
-        }
-        (key, value)
-    }
-
-    #[inline]
-    fn reindex(&mut self, hash: u64, i: u32, rehash: &impl Fn(&K) -> u64) {
-        let nodes = &self.nodes;
-        self.index.insert(hash, i, nodes.len(), SMALL_FLOOR, |j| {
-            rehash(&nodes[j as usize].key)
-        });
+    /// Keeps at most `max_len` entries' worth of memory (see [`Slab::shrink_to`]).
+    pub fn shrink_to(&mut self, max_len: usize) {
+        self.slab.shrink_to(max_len);
     }
 
     /// Checks that the circle through `anchor` covers every slot once, that its links agree
-    /// both ways, and that every key is found at its own slot (`hash` is the key hash
-    /// function). Panics with what is wrong. For tests.
-    #[doc(hidden)]
-    pub fn check(&self, anchor: u32, hash: impl Fn(&K) -> u64)
-    where
-        K: Hash,
-    {
-        let n = self.nodes.len();
-        assert_eq!(self.index.len(), n, "index and slots disagree on len");
+    /// both ways, and that every key is found at its own slot. Panics with what is wrong.
+    /// For tests.
+    pub fn check(&self, anchor: u32) {
+        self.slab.check();
+        let n = self.len();
         if n == 0 {
             assert_eq!(anchor, NIL, "an empty ring has an anchor");
             return;
@@ -409,7 +540,6 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
         let mut seen = alloc::vec![false; n];
         let mut at = anchor;
         for step in 0..n {
-            assert!((at as usize) < n, "link to slot {at} outside {n} slots");
             assert!(!seen[at as usize], "slot {at} visited twice");
             seen[at as usize] = true;
             let next = self.next(at);
@@ -420,175 +550,18 @@ impl<K: Eq, V, const FLAGS: bool> Ring<K, V, FLAGS> {
                 step == n - 1,
                 "the circle closes at the wrong place (slot {at}, step {step})"
             );
-            let key = &self.nodes[at as usize].key;
-            assert_eq!(
-                self.find(hash(key), key),
-                Some(at),
-                "slot {at} is not found by its key"
-            );
             at = next;
         }
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, const FLAGS: bool> fmt::Debug for Ring<K, V, FLAGS> {
+impl<K: fmt::Debug, V: fmt::Debug, S, F> fmt::Debug for Ring<K, V, S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.nodes.iter().map(|n| (&n.key, &n.value)))
+            .entries(self.slab.entries().iter().map(|n| (&n.key, &n.item.value)))
             .finish()
     }
 }
 
-/// Iterator over a [`Ring`]'s entries in circle order from a starting slot; see
-/// [`Ring::iter_from`]. The policy crates hand it out as their `iter()`.
-pub struct Iter<'a, K, V> {
-    nodes: &'a [Node<K, V>],
-    at: u32,
-    left: usize,
-    back: bool,
-}
-
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, &'a V);
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        let node = &self.nodes[self.at as usize];
-        self.at = if self.back {
-            node.prev & !FLAG
-        } else {
-            node.next
-        };
-        self.left -= 1;
-        Some((&node.key, &node.value))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
-
-impl<K, V> FusedIterator for Iter<'_, K, V> {}
-
-// Not derived: a derive would demand `K: Clone, V: Clone`, but only references are copied.
-impl<K, V> Clone for Iter<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self { ..*self }
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.clone()).finish()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hash(k: &u32) -> u64 {
-        u64::from(*k).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-
-    fn keys<const F: bool>(ring: &Ring<u32, u32, F>, from: u32) -> Vec<u32> {
-        ring.iter_from(from).map(|(k, _)| *k).collect()
-    }
-
-    /// A ring of keys `0..n` in slot order, anchored at slot 0.
-    fn ring_of<const F: bool>(n: u32) -> Ring<u32, u32, F> {
-        let mut ring = Ring::new();
-        for k in 0..n {
-            let at = if k == 0 { NIL } else { 0 };
-            ring.insert_before(at, k, k, hash(&k), n as usize, hash);
-        }
-        ring.check(0, hash);
-        ring
-    }
-
-    #[test]
-    fn links_flags_and_iteration() {
-        let mut ring = ring_of::<true>(4);
-        assert_eq!(keys(&ring, 0), [0, 1, 2, 3]);
-        assert_eq!(keys(&ring, 2), [2, 3, 0, 1]);
-        let back: Vec<u32> = ring.iter_back_from(0).map(|(k, _)| *k).collect();
-        assert_eq!(back, [0, 3, 2, 1]);
-        ring.set_flag(1);
-        assert!(ring.flag(1) && !ring.flag(2));
-        // Moving a flagged slot keeps its flag, and the links stay clean of it.
-        assert_eq!(ring.unlink(1), 2);
-        ring.link_before(0, 1);
-        ring.check(0, hash);
-        assert_eq!(keys(&ring, 0), [0, 2, 3, 1]);
-        assert!(ring.take_flag(1));
-        assert!(!ring.take_flag(1));
-        // move_before, flag kept.
-        ring.set_flag(3);
-        ring.move_before(0, 3);
-        ring.check(3, hash);
-        assert_eq!(keys(&ring, 3), [3, 0, 2, 1]);
-        assert!(ring.flag(3));
-    }
-
-    #[test]
-    fn without_flags_links_are_plain() {
-        let mut ring = ring_of::<false>(3);
-        assert!(!ring.flag(1) && !ring.take_flag(1));
-        ring.move_before(0, 2);
-        ring.check(2, hash);
-        assert_eq!(keys(&ring, 2), [2, 0, 1]);
-    }
-
-    #[test]
-    fn replace_keeps_the_place_and_clears_the_flag() {
-        let mut ring = ring_of::<true>(3);
-        ring.set_flag(1);
-        assert_eq!(ring.replace(1, 7, 70, hash(&7), hash(&1), hash), (1, 1));
-        ring.check(0, hash);
-        assert_eq!(keys(&ring, 0), [0, 7, 2]);
-        assert!(!ring.flag(1));
-        assert_eq!(ring.find(hash(&1), &1), None);
-        assert_eq!(ring.find(hash(&7), &7), Some(1));
-    }
-
-    #[test]
-    fn remove_detached_moves_the_last_slot_in() {
-        for n in 1..6u32 {
-            for victim in 0..n {
-                let mut ring = ring_of::<false>(n);
-                let next = ring.unlink(victim);
-                let anchor = if victim == 0 { next } else { 0 };
-                let (k, v, moved_from) = ring.remove_detached(victim, hash(&victim), hash);
-                assert_eq!((k, v, moved_from), (victim, victim, n - 1));
-                let anchor = if anchor == moved_from { victim } else { anchor };
-                ring.check(anchor, hash);
-                let want: Vec<u32> = (0..n).filter(|&k| k != victim).collect();
-                if n > 1 {
-                    assert_eq!(keys(&ring, anchor), want, "n {n}, victim {victim}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_node_is_key_value_and_two_links() {
-        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
-    }
-
-    #[test]
-    fn growth_stops_at_max_len() {
-        let mut ring: Ring<u32, u32> = Ring::new();
-        for k in 0..10u32 {
-            let at = if k == 0 { NIL } else { 0 };
-            ring.insert_before(at, k, k, hash(&k), 10, hash);
-        }
-        assert_eq!(ring.slot_capacity(), 10);
-        ring.clear();
-        assert_eq!((ring.len(), ring.slot_capacity()), (0, 0));
-    }
-}
+mod tests;

@@ -20,6 +20,12 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 ///   with its bit clear.
 /// - `remove` of the entry under the hand moves the hand on to the next newer entry
 ///   (`None` if it was the head), as libCacheSim does.
+/// - `pop` evicts exactly as that `put` would (clearing the bits it passes and moving the
+///   hand); `peek_victim` shows the same entry without clearing anything: the first
+///   unvisited entry from the hand towards the head, wrapping, or the hand's own entry if
+///   every bit is set. A shrinking `resize` pops until the model fits.
+/// - `entries` lists from the head (newest) to the tail (oldest), as `SieveCache::iter`
+///   does.
 ///
 /// ```
 /// use evict_harness::model::sieve::Sieve;
@@ -34,6 +40,9 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 /// assert_eq!(m.put(5, 'e'), Put::Evicted(3, 'c')); // the hand stayed after 2
 /// assert_eq!(m.put(6, 'f'), Put::Evicted(4, 'd')); // new entries leave quickly...
 /// assert_eq!(m.peek(&1), Some(&'a')); // ...while 1 stays behind the hand
+/// assert_eq!(m.entries().collect::<Vec<_>>(), [(&6, &'f'), (&5, &'e'), (&1, &'a')]);
+/// assert_eq!(m.peek_victim(), Some((&5, &'e')));
+/// assert_eq!(m.pop(), Some((5, 'e')));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sieve<K, V> {
@@ -76,6 +85,25 @@ impl<K: PartialEq, V> Sieve<K, V> {
     }
 }
 
+impl<K, V> Sieve<K, V> {
+    /// SIEVE's eviction: from the hand (the tail if `None`), clear visited bits moving
+    /// towards the head, wrapping to the tail, and evict the first unvisited entry; the hand
+    /// stays where the victim was.
+    fn evict(&mut self) -> Option<(K, V)> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        let mut i = self.hand.unwrap_or(0);
+        while self.queue[i].2 {
+            self.queue[i].2 = false;
+            i = (i + 1) % self.queue.len();
+        }
+        self.hand = Some(i);
+        let (k, v, _) = self.take(i);
+        Some((k, v))
+    }
+}
+
 impl<K: PartialEq, V> Cache<K, V> for Sieve<K, V> {
     fn get(&mut self, key: &K) -> Option<&V> {
         let i = self.index_of(key);
@@ -99,17 +127,11 @@ impl<K: PartialEq, V> Cache<K, V> for Sieve<K, V> {
         if self.capacity == 0 {
             return Put::Rejected(key, value);
         }
-        let mut evicted = None;
-        if self.queue.len() == self.capacity {
-            let mut i = self.hand.unwrap_or(0);
-            while self.queue[i].2 {
-                self.queue[i].2 = false;
-                i = (i + 1) % self.queue.len();
-            }
-            self.hand = Some(i);
-            let (k, v, _) = self.take(i);
-            evicted = Some((k, v));
-        }
+        let evicted = if self.queue.len() == self.capacity {
+            self.evict()
+        } else {
+            None
+        };
         self.queue.push_back((key, value, false));
         match evicted {
             Some((k, v)) => Put::Evicted(k, v),
@@ -138,5 +160,57 @@ impl<K: PartialEq, V> Cache<K, V> for Sieve<K, V> {
         self.queue.clear();
         self.hand = None;
         self.stats.reset();
+    }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = self.index_of(key);
+        self.stats.record(i.is_some());
+        let (_, value, visited) = &mut self.queue[i?];
+        *visited = true;
+        Some(value)
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = self.index_of(key)?;
+        Some(&mut self.queue[i].1)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let i = self.index_of(&key);
+        match self.put(key, value) {
+            put @ Put::Rejected(..) => (put, None),
+            // A replaced value keeps its place; a new one is the head, at the back.
+            put => {
+                let i = i.unwrap_or(self.queue.len() - 1);
+                (put, Some(&mut self.queue[i].1))
+            }
+        }
+    }
+
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        let n = self.queue.len();
+        let start = self.hand.unwrap_or(0);
+        let i = (0..n)
+            .map(|step| (start + step) % n)
+            .find(|&i| !self.queue[i].2)
+            .unwrap_or(start);
+        let (k, v, _) = self.queue.get(i)?;
+        Some((k, v))
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.evict()
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.capacity = capacity;
+        let mut evicted = Vec::new();
+        while self.queue.len() > capacity {
+            evicted.extend(self.pop());
+        }
+        evicted
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.queue.iter().rev().map(|(k, v, _)| (k, v)))
     }
 }

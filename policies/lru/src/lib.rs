@@ -6,114 +6,106 @@
 
 extern crate alloc;
 
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Put};
-use evict_slots::ring::{self, NIL, Ring};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+use evict_slots::RingPolicy;
+use evict_slots::ring::{NIL, Plain, Ring};
 
-/// Iterator over an [`LruCache`]'s entries, most recently used first. See
-/// [`LruCache::iter`].
-pub type Iter<'a, K, V> = ring::Iter<'a, K, V>;
-
-/// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
-/// cache.
-pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
-
-/// The largest capacity an `LruCache` accepts: slots are addressed by 31-bit links. Larger
-/// requests are clamped to this.
-pub const MAX_CAPACITY: usize = ring::MAX_LEN;
-
-/// A least-recently-used cache: when full, `put` evicts the entry that was read or written
-/// longest ago. Python's `functools.lru_cache(maxsize=N)`.
-///
-/// Entries live in one dense `Vec` linked into a recency circle by `u32` indices; a
-/// hashbrown `HashTable<u32>` maps keys to slots (an `evict_slots::Ring`). See the
-/// [crate docs](crate) for costs.
-///
-/// # Examples
-///
-/// ```
-/// use evict_lru::{Cache, LruCache, Put};
-///
-/// let mut cache = LruCache::new(2);
-/// assert_eq!(cache.put(1, "one"), Put::Inserted);
-/// assert_eq!(cache.put(2, "two"), Put::Inserted);
-/// assert_eq!(cache.get(&1), Some(&"one")); // 1 is now the most recently used
-/// assert_eq!(cache.put(3, "three"), Put::Evicted(2, "two"));
-/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
-/// ```
-#[derive(Clone)]
-pub struct LruCache<K, V, S = DefaultHashBuilder> {
-    /// The entries, in a circle from the most to the least recently used.
-    ring: Ring<K, V>,
-    /// Most recently used slot, or `NIL` when empty. The circle closes behind it: its `prev`
-    /// is the least recently used slot, the next victim.
-    head: u32,
-    capacity: u32,
-    hasher: S,
-    stats: Stats,
-}
-
-impl<K, V> LruCache<K, V> {
-    /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]).
-    /// Capacity 0 caches nothing, as Python's `lru_cache(maxsize=0)`.
+evict_slots::ring_cache! {
+    /// A least-recently-used cache: when full, `put` evicts the entry that was read or
+    /// written longest ago. Python's `functools.lru_cache(maxsize=N)`.
     ///
-    /// Memory is allocated as entries arrive, never more than `capacity` entries' worth.
+    /// Entries live in one dense `Vec` linked into a recency circle by `u32` indices; a
+    /// hashbrown `HashTable<u32>` maps keys to slots (an `evict_slots::Ring`). See the
+    /// [crate docs](crate) for costs.
+    ///
+    /// Iteration ([`iter`](Self::iter) and the other iterators, `Debug`, `entries`) lists
+    /// the entries from the most to the least recently used; `.rev()` from the least, which
+    /// is also the order [`pop`](Cache::pop) and a shrinking [`resize`](Cache::resize) take
+    /// them in. There is no `FromIterator`: a bounded cache needs a capacity, so build one
+    /// with [`new`](Self::new) and [`extend`](Extend::extend) it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use evict_lru::{Cache, LruCache, Put};
     ///
-    /// let mut none: LruCache<u8, u8> = LruCache::new(0);
-    /// assert_eq!(none.put(1, 1), Put::Rejected(1, 1));
-    /// assert_eq!(none.get(&1), None);
-    /// assert_eq!(none.info().to_string(), "CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)");
+    /// let mut cache = LruCache::new(2);
+    /// assert_eq!(cache.put(1, "one"), Put::Inserted);
+    /// assert_eq!(cache.put(2, "two"), Put::Inserted);
+    /// assert_eq!(cache.get(&1), Some(&"one")); // 1 is now the most recently used
+    /// assert_eq!(cache.put(3, "three"), Put::Evicted(2, "two"));
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
     /// ```
-    pub fn new(capacity: usize) -> Self {
-        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    pub struct LruCache<K, V, S = DefaultHashBuilder>(Lru);
+    crate = evict_lru;
+    order = "from the most to the least recently used";
+    example_order = [3, 2, 1];
+}
+
+/// LRU over the ring: the circle runs from the most to the least recently used.
+#[derive(Clone, Debug)]
+struct Lru {
+    /// The most recently used slot, or `NIL` when empty. The circle closes behind it: its
+    /// `prev` is the least recently used slot, the next victim.
+    head: [u32; 1],
+}
+
+impl RingPolicy for Lru {
+    type Flags = Plain;
+    const EMPTY: Self = Lru { head: [NIL] };
+    const ORDER: &'static str = "most_recent_first";
+
+    fn anchors(&self) -> &[u32] {
+        &self.head
+    }
+
+    fn anchors_mut(&mut self) -> &mut [u32] {
+        &mut self.head
+    }
+
+    /// A hit makes the entry the most recent.
+    #[inline]
+    fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
+        ring.move_to_front(&mut self.head[0], i);
+    }
+
+    #[inline]
+    fn insert<K: Hash + Eq, V, S: BuildHasher>(
+        &mut self,
+        ring: &mut Ring<K, V, S, Plain>,
+        hash: u64,
+        key: K,
+        value: V,
+        max_len: usize,
+    ) -> u32 {
+        ring.push_front(&mut self.head[0], hash, key, value, max_len);
+        self.head[0]
+    }
+
+    /// The least recently used: just behind the head.
+    #[inline]
+    fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>) -> u32 {
+        ring.prev(self.head[0])
+    }
+
+    /// The victim's slot, just behind the head, holds the newcomer: turning the circle one
+    /// step makes it the most recent, and no link is written.
+    #[inline]
+    fn replaced<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, i: u32) {
+        self.head[0] = i;
+    }
+
+    #[inline]
+    fn victim<K, V, S>(&self, ring: &Ring<K, V, S, Plain>) -> u32 {
+        ring.prev(self.head[0])
     }
 }
 
 impl<K, V, S> LruCache<K, V, S> {
-    /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
-    ///
-    /// ```
-    /// use evict_lru::{Cache, DefaultHashBuilder, LruCache};
-    ///
-    /// let cache: LruCache<u64, u64> = LruCache::with_hasher(100, DefaultHashBuilder::default());
-    /// assert_eq!(cache.capacity(), Some(100));
-    /// ```
-    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
-        Self {
-            ring: Ring::new(),
-            head: NIL,
-            capacity: capacity.min(MAX_CAPACITY) as u32,
-            hasher,
-            stats: Stats::default(),
-        }
-    }
-
-    /// Iterates over the entries from the most to the least recently used, without counting
-    /// lookups or changing the order.
-    ///
-    /// ```
-    /// use evict_lru::{Cache, LruCache};
-    ///
-    /// let mut cache = LruCache::new(3);
-    /// for k in [1, 2, 3] {
-    ///     let _ = cache.put(k, k * 10);
-    /// }
-    /// let _ = cache.get(&1);
-    /// let keys: Vec<_> = cache.iter().map(|(k, _)| *k).collect();
-    /// assert_eq!(keys, [1, 3, 2]);
-    /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
-        self.ring.iter_from(self.head)
-    }
-
-    /// The least recently used entry: the one the next `put` of a new key would evict.
-    /// Counts nothing and changes nothing.
+    /// The least recently used entry: the one the next `put` of a new key would evict
+    /// (what [`peek_victim`](Cache::peek_victim) shows). Counts nothing and changes nothing.
     ///
     /// ```
     /// use evict_lru::{Cache, LruCache};
@@ -124,145 +116,29 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(cache.peek_lru(), Some((&"a", &1)));
     /// ```
     pub fn peek_lru(&self) -> Option<(&K, &V)> {
-        if self.head == NIL {
-            return None;
-        }
-        self.ring.get(self.ring.prev(self.head))
+        self.inner.peek_victim()
     }
 
-    /// Checks that the circle, the slots and the table agree. For tests.
-    #[doc(hidden)]
-    pub fn check_invariants(&self)
+    /// Removes and returns the least recently used entry (what [`pop`](Cache::pop) does).
+    /// Counts nothing.
+    ///
+    /// ```
+    /// use evict_lru::{Cache, LruCache};
+    ///
+    /// let mut cache = LruCache::new(3);
+    /// for k in ["a", "b", "c"] {
+    ///     let _ = cache.put(k, k.len());
+    /// }
+    /// let _ = cache.get("a");
+    /// assert_eq!(cache.pop_lru(), Some(("b", 1)));
+    /// assert_eq!(cache.pop_lru(), Some(("c", 1)));
+    /// ```
+    pub fn pop_lru(&mut self) -> Option<(K, V)>
     where
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let n = self.ring.len();
-        assert!(n <= self.capacity as usize, "len {n} > capacity");
-        self.ring.check(self.head, |k| self.hasher.hash_one(k));
-    }
-
-    /// Makes `i` the most recently used. Nothing to write when it is already (common under
-    /// skew); when it is the least recently used, turning the circle one step (moving the
-    /// head back onto it) is all it takes.
-    #[inline]
-    fn touch(&mut self, i: u32) {
-        let head = self.head;
-        if head == i {
-            return;
-        }
-        if self.ring.prev(head) != i {
-            self.ring.move_before(head, i);
-        }
-        self.head = i;
-    }
-}
-
-impl<K, V, S> Cache<K, V> for LruCache<K, V, S>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-{
-    #[inline]
-    fn get(&mut self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        match self.ring.find(hash, key) {
-            Some(i) => {
-                self.stats.hit();
-                self.touch(i);
-                Some(self.ring.value(i))
-            }
-            None => {
-                self.stats.miss();
-                None
-            }
-        }
-    }
-
-    #[inline]
-    fn peek(&self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        self.ring.find(hash, key).map(|i| self.ring.value(i))
-    }
-
-    fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.ring.find(hash, &key) {
-            self.touch(i);
-            let old = core::mem::replace(self.ring.value_mut(i), value);
-            return Put::Replaced(old);
-        }
-        if self.capacity == 0 {
-            return Put::Rejected(key, value);
-        }
-        let hasher = &self.hasher;
-        let rehash = |k: &K| hasher.hash_one(k);
-        if self.ring.len() < self.capacity as usize {
-            self.head = self.ring.insert_before(
-                self.head,
-                key,
-                value,
-                hash,
-                self.capacity as usize,
-                rehash,
-            );
-            return Put::Inserted;
-        }
-        // Full: the least recently used slot takes the new pair in place, and turning the
-        // circle one step makes it the most recently used: no link is written.
-        let victim = self.ring.prev(self.head);
-        let victim_hash = rehash(self.ring.key(victim));
-        let (old_key, old_value) = self
-            .ring
-            .replace(victim, key, value, hash, victim_hash, rehash);
-        self.head = victim;
-        Put::Evicted(old_key, old_value)
-    }
-
-    fn remove(&mut self, key: &K) -> Option<V> {
-        let hash = self.hasher.hash_one(key);
-        let i = self.ring.find(hash, key)?;
-        let hasher = &self.hasher;
-        let anchors = &mut [&mut self.head];
-        Some(self.ring.remove(i, hash, anchors, |k| hasher.hash_one(k)).1)
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.ring.len()
-    }
-
-    fn capacity(&self) -> Option<usize> {
-        Some(self.capacity as usize)
-    }
-
-    fn info(&self) -> CacheInfo {
-        self.stats
-            .info(Some(self.capacity as usize), self.ring.len())
-    }
-
-    /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
-    /// resets the counters.
-    fn clear(&mut self) {
-        self.ring.clear();
-        self.head = NIL;
-        self.stats.reset();
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for LruCache<K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Entries<'a, K, V>(Iter<'a, K, V>);
-        impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entries<'_, K, V> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_map().entries(self.0.clone()).finish()
-            }
-        }
-        f.debug_struct("LruCache")
-            .field("capacity", &self.capacity)
-            .field("most_recent_first", &Entries(self.iter()))
-            .field("stats", &self.stats)
-            .finish()
+        self.inner.pop()
     }
 }
 
@@ -308,7 +184,10 @@ mod tests {
             }
             // `HashTable::capacity` counts spare room net of tombstones; the allocation is
             // what must not grow.
-            let sizes = (c.ring.slot_capacity(), c.ring.index().allocation_size());
+            let sizes = (
+                c.inner.ring().slot_capacity(),
+                c.inner.ring().index().allocation_size(),
+            );
             for k in capacity as u64..200_000 {
                 // Mostly new keys (evictions), some hits, as a real workload mixes them.
                 let key = if k % 7 == 0 { k - 3 } else { k };
@@ -323,7 +202,10 @@ mod tests {
             }
             c.check_invariants();
             assert_eq!(
-                (c.ring.slot_capacity(), c.ring.index().allocation_size()),
+                (
+                    c.inner.ring().slot_capacity(),
+                    c.inner.ring().index().allocation_size()
+                ),
                 sizes
             );
             let ours: alloc::vec::Vec<_> = c.iter().map(|(k, _)| *k).collect();
@@ -336,6 +218,6 @@ mod tests {
     fn huge_capacity_is_clamped_not_allocated() {
         let c: LruCache<u64, u64> = LruCache::new(usize::MAX);
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.ring.slot_capacity(), 0);
+        assert_eq!(c.inner.ring().slot_capacity(), 0);
     }
 }

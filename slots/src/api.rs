@@ -1,0 +1,672 @@
+//! [`ring_cache!`](crate::ring_cache): the public type of a policy crate over a
+//! [`RingCache`](crate::RingCache), with evict's whole cache API, written once.
+
+/// Defines, in a policy crate, the public cache type over a [`RingCache`](crate::RingCache)
+/// with policy `$policy`, and everything around it: `new`, `with_hasher`, the lookups by
+/// borrowed key (`get`, `get_mut`, `peek`, `peek_mut`, `contains`, `remove`, shadowing the
+/// trait's so that `cache.get("a")` works on `String` keys), `iter`, `iter_mut`, `keys`,
+/// `values`, `values_mut`, `drain`, `IntoIterator` for the cache and references to it,
+/// `Extend`, `Clone`, `Debug`, `evict_core::Cache` (with the one-lookup
+/// `get_or_insert_with`), a `check_invariants` for the crate's own tests, the iterator types
+/// `Iter`, `IterMut`, `IntoIter`, `Drain`, `Keys`, `Values` and `ValuesMut` (all
+/// double-ended, exact-size and fused), the `DefaultHashBuilder` alias and the
+/// `MAX_CAPACITY` constant.
+///
+/// The policy crate keeps its policy (a [`RingPolicy`](crate::RingPolicy)), its type's
+/// documentation and its own extra methods. `order` completes "the entries, …" in the
+/// iterators' docs, and `example_order` is the order `iter` lists a cache of capacity 3
+/// after `put`s of 1, 2 and 3, for the generated examples (which also assume that such a
+/// cache evicts 1, then 2). The crate must re-export `evict_core`'s `Cache`.
+///
+/// ```
+/// use evict_core::{Cache, Put};
+/// use evict_slots::ring::{Plain, Ring, NIL};
+/// use evict_slots::RingPolicy;
+/// use std::hash::{BuildHasher, Hash};
+///
+/// /// FIFO's rules: list from the oldest, evict it, hits change nothing.
+/// #[derive(Clone)]
+/// struct Fifo([u32; 1]);
+/// impl RingPolicy for Fifo {
+///     type Flags = Plain;
+///     const EMPTY: Self = Fifo([NIL]);
+///     const ORDER: &'static str = "oldest_first";
+///     fn anchors(&self) -> &[u32] { &self.0 }
+///     fn anchors_mut(&mut self) -> &mut [u32] { &mut self.0 }
+///     fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
+///     fn insert<K: Hash + Eq, V, S: BuildHasher>(
+///         &mut self, ring: &mut Ring<K, V, S, Plain>, hash: u64, key: K, value: V, max: usize,
+///     ) -> u32 {
+///         ring.push_back(&mut self.0[0], hash, key, value, max)
+///     }
+///     fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 { self.0[0] }
+///     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
+///         self.0[0] = ring.next(i);
+///     }
+///     fn victim<K, V, S>(&self, _: &Ring<K, V, S, Plain>) -> u32 { self.0[0] }
+/// }
+///
+/// evict_slots::ring_cache! {
+///     /// A first-in-first-out cache.
+///     pub struct FifoCache<K, V, S = DefaultHashBuilder>(Fifo);
+///     crate = my_fifo;
+///     order = "from the oldest to the newest";
+///     example_order = [1, 2, 3];
+/// }
+///
+/// let mut cache = FifoCache::new(2);
+/// assert_eq!(cache.put("a".to_string(), 1), Put::Inserted);
+/// assert_eq!(cache.get("a"), Some(&1));
+/// let _ = cache.put("b".to_string(), 2);
+/// assert_eq!(cache.put("c".to_string(), 3), Put::Evicted("a".to_string(), 1));
+/// assert_eq!(cache.keys().rev().collect::<Vec<_>>(), ["c", "b"]);
+/// assert_eq!(format!("{cache:?}"), "FifoCache { capacity: 2, oldest_first: {\"b\": 2, \"c\": 3}, \
+///     stats: Stats { hits: 1, misses: 0 } }");
+/// ```
+#[macro_export]
+macro_rules! ring_cache {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident<K, V, S = DefaultHashBuilder>($policy:ty);
+        crate = $krate:ident;
+        order = $order:literal;
+        example_order = [$($ex:literal),* $(,)?];
+    ) => {
+        /// The hasher used when none is given: hashbrown's default (foldhash), fast and
+        /// seeded per cache. The eviction order never depends on hashes, so the seed changes
+        /// no result.
+        pub type DefaultHashBuilder = $crate::DefaultHashBuilder;
+
+        #[doc = concat!("The largest capacity a `", stringify!($name), "` accepts: slots \
+            are addressed by 31-bit links (the 32nd bit holds a flag where the policy has \
+            one). Larger requests are clamped to this.")]
+        pub const MAX_CAPACITY: usize = $crate::ring::MAX_LEN;
+
+        $(#[$attr])*
+        pub struct $name<K, V, S = DefaultHashBuilder> {
+            inner: $crate::RingCache<K, V, S, $policy>,
+        }
+
+        impl<K: Clone, V: Clone, S: Clone> Clone for $name<K, V, S> {
+            fn clone(&self) -> Self {
+                Self { inner: self.inner.clone() }
+            }
+        }
+
+        impl<K, V> $name<K, V> {
+            /// An empty cache that holds at most `capacity` entries (clamped to
+            /// [`MAX_CAPACITY`]). Capacity 0 caches nothing, as Python's
+            /// `lru_cache(maxsize=0)`.
+            ///
+            /// Memory is allocated as entries arrive, never more than `capacity` entries'
+            /// worth.
+            ///
+            #[doc = $crate::__example!($krate, $name, "Put",
+                "let mut none = ", stringify!($name), "::new(0);\n",
+                "assert_eq!(none.put(1, 1), Put::Rejected(1, 1));\n",
+                "assert_eq!(none.get(&1), None);\n",
+                "assert_eq!(none.info().to_string(), \"CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)\");")]
+            pub fn new(capacity: usize) -> Self {
+                Self::with_hasher(capacity, DefaultHashBuilder::default())
+            }
+        }
+
+        impl<K, V, S> $name<K, V, S> {
+            /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
+            ///
+            #[doc = $crate::__example!($krate, $name, "DefaultHashBuilder",
+                "let cache: ", stringify!($name), "<u64, u64> = ",
+                stringify!($name), "::with_hasher(100, DefaultHashBuilder::default());\n",
+                "assert_eq!(cache.capacity(), Some(100));")]
+            pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+                Self { inner: $crate::RingCache::with_hasher(capacity, hasher) }
+            }
+
+            #[doc = concat!("Iterates over the entries ", $order, ", without counting \
+                lookups or changing the policy's state; `.rev()` lists them the other way \
+                round.")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "let keys: Vec<i32> = cache.iter().map(|(k, _)| *k).collect();\n",
+                "assert_eq!(keys, ", stringify!([$($ex),*]), ");\n",
+                "let mut back: Vec<i32> = cache.iter().rev().map(|(k, _)| *k).collect();\n",
+                "back.reverse();\n",
+                "assert_eq!(back, keys);")]
+            #[inline]
+            pub fn iter(&self) -> Iter<'_, K, V> {
+                Iter(self.inner.iter())
+            }
+
+            #[doc = concat!("Iterates over the entries ", $order, ", each value mutable; \
+                counts nothing and changes no policy state (the entries are first laid out \
+                in that order in memory: O(len), no allocation).")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "for (k, v) in cache.iter_mut() {\n",
+                "    *v += k;\n",
+                "}\n",
+                "assert_eq!(cache.peek(&2), Some(&22));\n",
+                "assert_eq!(cache.info().hits, 0); // iterating counts nothing")]
+            pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+                IterMut(self.inner.iter_mut())
+            }
+
+            #[doc = concat!("The keys, ", $order, ".")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "let keys: Vec<i32> = cache.keys().copied().collect();\n",
+                "assert_eq!(keys, ", stringify!([$($ex),*]), ");")]
+            #[inline]
+            pub fn keys(&self) -> Keys<'_, K, V> {
+                Keys(self.inner.iter())
+            }
+
+            #[doc = concat!("The values, ", $order, ".")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "assert_eq!(cache.values().sum::<i32>(), 60);")]
+            #[inline]
+            pub fn values(&self) -> Values<'_, K, V> {
+                Values(self.inner.iter())
+            }
+
+            #[doc = concat!("The values, ", $order, ", to change in place.")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "for v in cache.values_mut() {\n",
+                "    *v = -*v;\n",
+                "}\n",
+                "assert_eq!(cache.peek(&1), Some(&-10));")]
+            pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+                ValuesMut(self.inner.iter_mut())
+            }
+
+            #[doc = concat!("Removes every entry and yields them ", $order, ". Unlike \
+                `clear`, the statistics are kept (and the memory too). Dropping the \
+                iterator early drops the rest: the cache is empty either way.")]
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "let _ = cache.get(&2);\n",
+                "let keys: Vec<i32> = cache.drain().map(|(k, _)| k).collect();\n",
+                "assert_eq!(keys.len(), 3);\n",
+                "assert!(cache.is_empty());\n",
+                "assert_eq!(cache.info().hits, 1);")]
+            pub fn drain(&mut self) -> Drain<'_, K, V> {
+                Drain(self.inner.drain())
+            }
+
+            /// Checks that the ring, the anchors, the slots and the index agree. For the
+            /// crate's tests.
+            #[cfg(test)]
+            #[allow(dead_code)]
+            pub(crate) fn check_invariants(&self)
+            where
+                K: core::hash::Hash + Eq,
+                S: core::hash::BuildHasher,
+            {
+                self.inner.check();
+            }
+        }
+
+        impl<K, V, S> $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            /// Looks `key` up, counts a hit or a miss, and lets the policy record the access,
+            /// like `Cache::get`; `key` may be any borrowed form of the key type (`&str`
+            /// for `String` keys), as in `HashMap`.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "assert_eq!(cache.get(\"apple\"), Some(&3)); // a `&str` finds a `String`\n",
+                "assert_eq!(cache.get(\"pear\"), None);\n",
+                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)\");")]
+            #[inline]
+            pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.get(key)
+            }
+
+            /// Like [`get`](Self::get) (one hit or one miss, and the policy records the
+            /// access), returning the value to change in place.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "if let Some(n) = cache.get_mut(\"apple\") {\n",
+                "    *n += 1;\n",
+                "}\n",
+                "assert_eq!(cache.peek(\"apple\"), Some(&4));\n",
+                "assert_eq!(cache.info().hits, 1);")]
+            #[inline]
+            pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.get_mut(key)
+            }
+
+            /// Looks `key` up without counting it and without telling the policy.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "assert_eq!(cache.peek(\"apple\"), Some(&3));\n",
+                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
+            #[inline]
+            pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.peek(key)
+            }
+
+            /// Like [`peek`](Self::peek) (counts nothing, tells the policy nothing),
+            /// returning the value to change in place.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "if let Some(n) = cache.peek_mut(\"apple\") {\n",
+                "    *n = 7;\n",
+                "}\n",
+                "assert_eq!(cache.peek(\"apple\"), Some(&7));\n",
+                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
+            #[inline]
+            pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.peek_mut(key)
+            }
+
+            /// Whether `key` is cached; counts nothing and changes nothing.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "assert!(cache.contains(\"apple\"));\n",
+                "assert!(!cache.contains(\"pear\"));")]
+            #[inline]
+            pub fn contains<Q>(&self, key: &Q) -> bool
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.contains(key)
+            }
+
+            /// Removes `key` and returns its value, if it was cached. Does not count as a
+            /// lookup; the other entries keep their places.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "assert_eq!(cache.remove(\"apple\"), Some(3));\n",
+                "assert_eq!(cache.remove(\"apple\"), None);\n",
+                "assert!(cache.is_empty());")]
+            #[inline]
+            pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                self.inner.remove(key)
+            }
+        }
+
+        impl<K, V, S> $crate::__private::evict_core::Cache<K, V> for $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            #[inline]
+            fn get(&mut self, key: &K) -> Option<&V> {
+                self.inner.get(key)
+            }
+
+            #[inline]
+            fn peek(&self, key: &K) -> Option<&V> {
+                self.inner.peek(key)
+            }
+
+            #[inline]
+            fn put(&mut self, key: K, value: V) -> $crate::__private::evict_core::Put<K, V> {
+                self.inner.put(key, value)
+            }
+
+            #[inline]
+            fn remove(&mut self, key: &K) -> Option<V> {
+                self.inner.remove(key)
+            }
+
+            #[inline]
+            fn len(&self) -> usize {
+                self.inner.len()
+            }
+
+            #[inline]
+            fn capacity(&self) -> Option<usize> {
+                Some(self.inner.capacity())
+            }
+
+            fn info(&self) -> $crate::__private::evict_core::CacheInfo {
+                self.inner.info()
+            }
+
+            /// Drops every entry, gives the memory back (as Python's `cache_clear()` does)
+            /// and resets the counters.
+            fn clear(&mut self) {
+                self.inner.clear()
+            }
+
+            #[inline]
+            fn is_empty(&self) -> bool {
+                self.inner.is_empty()
+            }
+
+            #[inline]
+            fn contains(&self, key: &K) -> bool {
+                self.inner.contains(key)
+            }
+
+            #[inline]
+            fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+                self.inner.get_mut(key)
+            }
+
+            #[inline]
+            fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+                self.inner.peek_mut(key)
+            }
+
+            #[inline]
+            fn put_mut(
+                &mut self,
+                key: K,
+                value: V,
+            ) -> ($crate::__private::evict_core::Put<K, V>, Option<&mut V>) {
+                self.inner.put_mut(key, value)
+            }
+
+            /// The entry the next eviction would take: see the type's docs for the
+            /// policy's rule. Counts nothing and changes nothing.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "assert_eq!(cache.peek_victim(), Some((&1, &10)));\n",
+                "assert_eq!(cache.pop(), Some((1, 10)));")]
+            fn peek_victim(&self) -> Option<(&K, &V)> {
+                self.inner.peek_victim()
+            }
+
+            /// Evicts and returns the entry a `put` of a new key into the full cache would
+            /// evict, exactly as that eviction would. Counts nothing.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "assert_eq!(cache.pop(), Some((1, 10)));\n",
+                "assert_eq!(cache.len(), 2);")]
+            fn pop(&mut self) -> Option<(K, V)> {
+                self.inner.pop()
+            }
+
+            /// Sets the capacity (clamped to [`MAX_CAPACITY`]). Shrinking pops in the
+            /// policy's order until the cache fits, returns the popped pairs in that order
+            /// and gives back the memory no longer needed; growing evicts nothing.
+            /// Statistics are kept.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+                "assert_eq!(cache.resize(1), [(1, 10), (2, 20)]);\n",
+                "assert_eq!(cache.capacity(), Some(1));\n",
+                "assert!(cache.resize(10).is_empty());")]
+            fn resize(&mut self, capacity: usize) -> $crate::__private::Vec<(K, V)> {
+                self.inner.resize(capacity)
+            }
+
+            fn entries(&self) -> $crate::__private::Box<dyn Iterator<Item = (&K, &V)> + '_> {
+                $crate::__private::Box::new(self.inner.iter())
+            }
+
+            /// One lookup on a hit; on a miss, one miss, `f` runs once, and the value is
+            /// inserted with the hash already computed.
+            ///
+            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+                "assert_eq!(*cache.get_or_insert_with(\"pear\".to_string(), || 5), 5);\n",
+                "assert!(cache.get_or_insert_with(\"pear\".to_string(), || unreachable!()).is_hit());\n",
+                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=2)\");")]
+            fn get_or_insert_with<F>(
+                &mut self,
+                key: K,
+                f: F,
+            ) -> $crate::__private::evict_core::Fetched<'_, K, V>
+            where
+                F: FnOnce() -> V,
+            {
+                self.inner.get_or_insert_with(key, f)
+            }
+
+            fn try_get_or_insert_with<E, F>(
+                &mut self,
+                key: K,
+                f: F,
+            ) -> Result<$crate::__private::evict_core::Fetched<'_, K, V>, E>
+            where
+                F: FnOnce() -> Result<V, E>,
+            {
+                self.inner.try_get_or_insert_with(key, f)
+            }
+        }
+
+        impl<K: core::fmt::Debug, V: core::fmt::Debug, S> core::fmt::Debug for $name<K, V, S> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                self.inner.fmt_debug(stringify!($name), f)
+            }
+        }
+
+        /// Each pair is [`put`](Cache::put): evicted or rejected pairs are dropped (call
+        /// `put` to keep them).
+        ///
+        #[doc = $crate::__example!($krate, $name, "", "let mut cache = ", stringify!($name),
+            "::new(2);\n",
+            "cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);\n",
+            "assert_eq!(cache.len(), 2);")]
+        impl<K, V, S> Extend<(K, V)> for $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
+                for (key, value) in pairs {
+                    let _ = self.inner.put(key, value);
+                }
+            }
+        }
+
+        impl<'a, K, V, S> IntoIterator for &'a $name<K, V, S> {
+            type Item = (&'a K, &'a V);
+            type IntoIter = Iter<'a, K, V>;
+
+            fn into_iter(self) -> Iter<'a, K, V> {
+                self.iter()
+            }
+        }
+
+        impl<'a, K, V, S> IntoIterator for &'a mut $name<K, V, S> {
+            type Item = (&'a K, &'a mut V);
+            type IntoIter = IterMut<'a, K, V>;
+
+            fn into_iter(self) -> IterMut<'a, K, V> {
+                self.iter_mut()
+            }
+        }
+
+        impl<K, V, S> IntoIterator for $name<K, V, S> {
+            type Item = (K, V);
+            type IntoIter = IntoIter<K, V>;
+
+            fn into_iter(self) -> IntoIter<K, V> {
+                IntoIter(self.inner.into_iter())
+            }
+        }
+
+        $crate::__ring_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", by reference: [`", stringify!($name), "::iter`], or `&cache` in a `for` \
+                loop.")]
+            Iter<'a>($crate::ring::Iter<'a, K, V>) -> (&'a K, &'a V), |pair| pair;
+            debug(it) = it.0.clone();
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", each value mutable: [`", stringify!($name), "::iter_mut`], or \
+                `&mut cache` in a `for` loop.")]
+            IterMut<'a>($crate::ring::IterMut<'a, K, V>) -> (&'a K, &'a mut V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", by value: `cache.into_iter()`, or `cache` in a `for` loop.")]
+            IntoIter<>($crate::ring::IntoIter<K, V>) -> (K, V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The entries taken out of a [`", stringify!($name), "`], ",
+                $order, ": [`", stringify!($name), "::drain`].")]
+            Drain<'a>($crate::ring::Drain<'a, K, V>) -> (K, V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The keys of a [`", stringify!($name), "`], ", $order, ": [`",
+                stringify!($name), "::keys`].")]
+            Keys<'a>($crate::ring::Iter<'a, K, V>) -> &'a K, |(key, _)| key;
+            debug(it) = it.0.clone().map(|(key, _)| key);
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order, ": [`",
+                stringify!($name), "::values`].")]
+            Values<'a>($crate::ring::Iter<'a, K, V>) -> &'a V, |(_, value)| value;
+            debug(it) = it.0.clone().map(|(_, value)| value);
+        }
+        $crate::__ring_iter! {
+            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order,
+                ", to change in place: [`", stringify!($name), "::values_mut`].")]
+            ValuesMut<'a>($crate::ring::IterMut<'a, K, V>) -> &'a mut V, |(_, value)| value;
+            debug(it) = it.0.remaining().map(|(_, value)| value);
+        }
+        $crate::__ring_iter_clone!(Iter, Keys, Values);
+    };
+}
+
+/// One iterator type of [`ring_cache!`]: a newtype over a ring iterator, mapping its items.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ring_iter {
+    (
+        $(#[$doc:meta])*
+        $name:ident<$($lt:lifetime)?>($inner:ty) -> $item:ty, |$pat:pat_param| $map:expr;
+        debug($it:ident) = $debug:expr;
+    ) => {
+        $(#[$doc])*
+        pub struct $name<$($lt,)? K, V>($inner);
+
+        impl<$($lt,)? K, V> Iterator for $name<$($lt,)? K, V> {
+            type Item = $item;
+
+            #[inline]
+            fn next(&mut self) -> Option<$item> {
+                self.0.next().map(|$pat| $map)
+            }
+
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.0.size_hint()
+            }
+        }
+
+        impl<$($lt,)? K, V> DoubleEndedIterator for $name<$($lt,)? K, V> {
+            #[inline]
+            fn next_back(&mut self) -> Option<$item> {
+                self.0.next_back().map(|$pat| $map)
+            }
+        }
+
+        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
+
+        impl<$($lt,)? K, V> core::iter::FusedIterator for $name<$($lt,)? K, V> {}
+
+        impl<$($lt,)? K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug
+            for $name<$($lt,)? K, V>
+        {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let $it = self;
+                f.debug_list().entries($debug).finish()
+            }
+        }
+    };
+}
+
+/// `Clone` for the iterators of [`ring_cache!`] that borrow the cache immutably (not
+/// derived: a derive would demand `K: Clone, V: Clone`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ring_iter_clone {
+    ($($name:ident),*) => {
+        $(
+            impl<K, V> Clone for $name<'_, K, V> {
+                fn clone(&self) -> Self {
+                    Self(self.0.clone())
+                }
+            }
+        )*
+    };
+}
+
+/// A doctest for [`ring_cache!`]'s docs: `use $krate::{Cache, $name, $extra}`, then the
+/// body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __example {
+    ($krate:ident, $name:ident, $extra:literal, $($body:expr),* $(,)?) => {
+        concat!(
+            "```\nuse ", stringify!($krate), "::{Cache, ", stringify!($name),
+            $crate::__comma!($extra), "};\n\n", $($body,)* "\n```"
+        )
+    };
+}
+
+/// `", x"`, or nothing for `""`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __comma {
+    ("") => {
+        ""
+    };
+    ($extra:literal) => {
+        concat!(", ", $extra)
+    };
+}
+
+/// The start of a doctest: a cache of capacity 3 holding 1, 2 and 3 (values 10, 20, 30).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __three {
+    ($name:ident) => {
+        concat!(
+            "let mut cache = ",
+            stringify!($name),
+            "::new(3);\n",
+            "for k in [1, 2, 3] {\n",
+            "    let _ = cache.put(k, k * 10);\n",
+            "}\n"
+        )
+    };
+}
+
+/// The start of a doctest: a cache of capacity 2 holding `"apple".to_string()` -> 3.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __apple {
+    ($name:ident) => {
+        concat!(
+            "let mut cache = ",
+            stringify!($name),
+            "::new(2);\n",
+            "let _ = cache.put(\"apple\".to_string(), 3);\n"
+        )
+    };
+}
