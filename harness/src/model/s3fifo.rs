@@ -28,8 +28,8 @@
 //! And for the rest of the API: `get_mut` is a `get`, `peek_mut` a `peek`; `pop` is the
 //! eviction a `put` of a new key into the full cache would make (the key of a victim from
 //! the small queue enters the ghost); `peek_victim` runs that eviction on a copy of the
-//! keys and frequencies; `resize` sets the capacity and recomputes the three sizes as `new`
-//! does (the ghost keeping its newest keys), then pops until the cache fits; `entries`
+//! keys and frequencies; `resize` pops until the cache fits, then sets the capacity and
+//! recomputes the three sizes as `new` does (the ghost keeping its newest keys); `entries`
 //! lists the small queue oldest first, then the main queue oldest first.
 
 use std::collections::VecDeque;
@@ -323,13 +323,13 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for S3Fifo<K, V> {
     }
 
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
-        self.set_capacity(capacity);
-        while self.ghost.len() > self.ghost_capacity {
-            self.ghost.pop_front();
-        }
         let mut popped = Vec::new();
         while self.len() > capacity {
             popped.extend(self.pop());
+        }
+        self.set_capacity(capacity);
+        while self.ghost.len() > self.ghost_capacity {
+            self.ghost.pop_front();
         }
         popped
     }
@@ -399,5 +399,40 @@ mod tests {
         assert_eq!(m.put(3, 3), Put::Evicted(1, 1));
         assert_eq!(m.main_keys(), [&2, &0]);
         assert_eq!(m.small_keys(), [&3]);
+    }
+
+    #[test]
+    fn pop_is_the_next_eviction_and_peek_victim_shows_it() {
+        let mut m = S3Fifo::new(20);
+        for k in 0..20u8 {
+            let _ = m.put(k, k);
+        }
+        let _ = m.get(&0);
+        let _ = m.get(&0);
+        // 0 (read twice) would move to main; 1 is the victim and becomes a ghost.
+        assert_eq!(m.peek_victim(), Some((&1, &1)));
+        assert_eq!(m.small_keys(), [&0, &1]); // peeking moved nothing
+        assert_eq!(m.pop(), Some((1, 1)));
+        assert_eq!(m.ghost_keys(), [&1]);
+        assert_eq!(m.main_keys().last(), Some(&&0));
+        assert_eq!(m.len(), 19);
+    }
+
+    #[test]
+    fn resize_pops_then_recomputes_the_sizes() {
+        let mut m = S3Fifo::new(20);
+        for k in 0..20u8 {
+            let _ = m.put(k, k);
+        }
+        let popped = m.resize(5);
+        // Small first (0 and 1 become ghosts), then main's oldest.
+        assert_eq!(popped.len(), 15);
+        assert_eq!(popped[..3], [(0, 0), (1, 1), (2, 2)]);
+        assert_eq!((m.small_target, m.main_target, m.ghost_capacity), (0, 5, 4));
+        assert_eq!(m.ghost_keys(), [&0, &1]);
+        let keys: Vec<u8> = m.entries().map(|(&k, _)| k).collect();
+        assert_eq!(keys, [15, 16, 17, 18, 19]);
+        assert!(m.resize(0).len() == 5 && m.is_empty());
+        assert!(m.ghost_keys().is_empty());
     }
 }

@@ -268,15 +268,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     pub(crate) fn resize_to(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let shrinking = capacity < self.capacity;
+        // Each pair leaves as `pop` would take it at that point: the first is what
+        // `peek_victim` shows now, under the targets in force now.
+        let mut popped = Vec::with_capacity(self.nodes.len().saturating_sub(capacity as usize));
+        while self.nodes.len() > capacity as usize {
+            popped.extend(self.pop_entry());
+        }
         self.set_capacity(capacity);
         let ghost = ghost_capacity(capacity);
         let same_ghost = self.ghost.is_allocated() && self.ghost.capacity() == ghost;
         if (self.has_evicted || self.ghost.is_allocated()) && !same_ghost {
             self.ghost.resize(ghost);
-        }
-        let mut popped = Vec::with_capacity(self.nodes.len().saturating_sub(capacity as usize));
-        while self.nodes.len() > capacity as usize {
-            popped.extend(self.pop_entry());
         }
         if shrinking {
             // Memory sized for a cache at least twice as large goes back.
@@ -452,13 +454,13 @@ where
         self.pop_entry()
     }
 
-    /// Sets the capacity (clamped to [`MAX_CAPACITY`]) and recomputes
-    /// what the constructor derives from it: the small queue's target `⌊capacity / 10⌋`,
-    /// main's, and the ghost's size `⌊9 · capacity / 10⌋` (it keeps its newest
-    /// fingerprints). Then, if the cache holds more than the new capacity, pops as
-    /// [`pop`](Cache::pop) would (with the new targets) until it fits, and returns the
-    /// popped pairs in order. Frequencies, queue membership and the end of the warm-up are
-    /// kept; statistics too. Shrinking gives memory back (the slots, and a key table sized
+    /// Sets the capacity (clamped to [`MAX_CAPACITY`]): if the cache holds more, first pops
+    /// as [`pop`](Cache::pop) would until it fits (the first pair is what
+    /// [`peek_victim`](Cache::peek_victim) showed) and returns the popped pairs in order;
+    /// then recomputes what the constructor derives from the capacity: the small queue's
+    /// target `⌊capacity / 10⌋`, main's, and the ghost's size `⌊9 · capacity / 10⌋` (it
+    /// keeps its newest fingerprints). Frequencies, queue membership and the end of the
+    /// warm-up are kept; statistics too. Shrinking gives memory back (the slots, and a key table sized
     /// for the new capacity); growing allocates nothing until entries arrive, except the
     /// ghost's new ring, taken now if the ghost was in use.
     ///
@@ -472,7 +474,9 @@ where
     /// let _ = cache.get(&2); // the main queue's oldest entry
     /// let evicted = cache.resize(5);
     /// assert_eq!(evicted.len(), 15);
-    /// assert_eq!(evicted[0], (3, ())); // 2 was read: it got a second chance
+    /// // The small queue's two entries, then main's oldest, but 2, which was read, gets a
+    /// // second chance.
+    /// assert_eq!(evicted[..3], [(0, ()), (1, ()), (3, ())]);
     /// assert_eq!((cache.len(), cache.capacity()), (5, Some(5)));
     /// assert!(cache.contains(&2));
     /// assert!(cache.resize(100).is_empty()); // growing evicts nothing

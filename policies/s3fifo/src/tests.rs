@@ -20,17 +20,26 @@ fn fixed() -> Fixed {
     foldhash::fast::FixedState::with_seed(0x53_4649_464f)
 }
 
+/// The structure's own checks, and `peek_victim`'s simulation against an eviction run on a
+/// copy, after every step of the kit.
+fn validate(c: &S3FifoCache<u8, u16, Fixed>) {
+    c.check_invariants();
+    c.check_victim();
+}
+
 // Capacities up to 40 so that the 10% small queue holds up to 4 entries and the ghost 36.
 evict_harness::conformance!(
     conformance,
     |cap| S3FifoCache::with_hasher(cap, fixed()),
     model = model::s3fifo::S3Fifo::new,
-    validate = |c: &S3FifoCache<u8, u16, Fixed>| c.check_invariants(),
+    validate = validate,
     settings = Settings {
         max_capacity: 40,
         keys: 64,
         max_ops: 500
-    }
+    },
+    iteration = true,
+    double_ended = true
 );
 
 // The kit's default shape: tiny capacities (small target 0 or 1, ghost of 0 to 10).
@@ -38,7 +47,9 @@ evict_harness::conformance!(
     conformance_tiny,
     |cap| S3FifoCache::with_hasher(cap, fixed()),
     model = model::s3fifo::S3Fifo::new,
-    validate = |c: &S3FifoCache<u8, u16, Fixed>| c.check_invariants()
+    validate = validate,
+    iteration = true,
+    double_ended = true
 );
 
 #[test]
