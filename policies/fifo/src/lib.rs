@@ -6,114 +6,103 @@
 
 extern crate alloc;
 
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Put};
-use evict_slots::ring::{self, NIL, Ring};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+use evict_slots::RingPolicy;
+use evict_slots::ring::{NIL, Plain, Ring};
 
-/// Iterator over a [`FifoCache`]'s entries, oldest insertion first. See [`FifoCache::iter`].
-pub type Iter<'a, K, V> = ring::Iter<'a, K, V>;
-
-/// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
-/// cache.
-pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
-
-/// The largest capacity a `FifoCache` accepts: slots are addressed by 31-bit links. Larger
-/// requests are clamped to this.
-pub const MAX_CAPACITY: usize = ring::MAX_LEN;
-
-/// A first-in-first-out cache: when full, `put` of a new key evicts the entry that was
-/// inserted longest ago. Lookups do not change the order, and replacing the value of a cached
-/// key keeps its place.
-///
-/// Entries live in one dense `Vec`, linked into a circle in insertion order by `u32`
-/// indices; a hashbrown `HashTable<u32>` maps keys to slots (an `evict_slots::Ring`). See
-/// the [crate docs](crate) for costs.
-///
-/// # Examples
-///
-/// ```
-/// use evict_fifo::{Cache, FifoCache, Put};
-///
-/// let mut cache = FifoCache::new(2);
-/// assert_eq!(cache.put(1, "one"), Put::Inserted);
-/// assert_eq!(cache.put(2, "two"), Put::Inserted);
-/// assert_eq!(cache.get(&1), Some(&"one")); // a hit does not save 1
-/// assert_eq!(cache.put(3, "three"), Put::Evicted(1, "one"));
-/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
-/// ```
-#[derive(Clone)]
-pub struct FifoCache<K, V, S = DefaultHashBuilder> {
-    /// The entries, in a circle from the oldest to the newest.
-    ring: Ring<K, V>,
-    /// Oldest slot (the next victim), or `NIL` when empty. The newest is just before it.
-    head: u32,
-    capacity: u32,
-    hasher: S,
-    stats: Stats,
-}
-
-impl<K, V> FifoCache<K, V> {
-    /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]).
-    /// Capacity 0 caches nothing: every `put` returns [`Put::Rejected`].
+evict_slots::ring_cache! {
+    /// A first-in-first-out cache: when full, `put` of a new key evicts the entry that was
+    /// inserted longest ago. Lookups do not change the order, and replacing the value of a
+    /// cached key keeps its place.
     ///
-    /// Memory is allocated as entries arrive, never more than `capacity` entries' worth.
+    /// Entries live in one dense `Vec`, linked into a circle in insertion order by `u32`
+    /// indices; a hashbrown `HashTable<u32>` maps keys to slots (an `evict_slots::Ring`).
+    /// See the [crate docs](crate) for costs.
+    ///
+    /// Iteration ([`iter`](Self::iter) and the other iterators, `Debug`, `entries`) lists
+    /// the entries from the oldest insertion (the next victim) to the newest, which is also
+    /// the order [`pop`](Cache::pop) and a shrinking [`resize`](Cache::resize) take them in.
+    /// There is no `FromIterator`: a bounded cache needs a capacity, so build one with
+    /// [`new`](Self::new) and [`extend`](Extend::extend) it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use evict_fifo::{Cache, FifoCache, Put};
     ///
-    /// let mut none: FifoCache<u8, u8> = FifoCache::new(0);
-    /// assert_eq!(none.put(1, 1), Put::Rejected(1, 1));
-    /// assert_eq!(none.get(&1), None);
-    /// assert_eq!(none.info().to_string(), "CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)");
+    /// let mut cache = FifoCache::new(2);
+    /// assert_eq!(cache.put(1, "one"), Put::Inserted);
+    /// assert_eq!(cache.put(2, "two"), Put::Inserted);
+    /// assert_eq!(cache.get(&1), Some(&"one")); // a hit does not save 1
+    /// assert_eq!(cache.put(3, "three"), Put::Evicted(1, "one"));
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
     /// ```
-    pub fn new(capacity: usize) -> Self {
-        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    pub struct FifoCache<K, V, S = DefaultHashBuilder>(Fifo);
+    crate = evict_fifo;
+    order = "from the oldest insertion to the newest";
+    example_order = [1, 2, 3];
+}
+
+/// FIFO over the ring: the circle runs from the oldest to the newest insertion.
+#[derive(Clone, Debug)]
+struct Fifo {
+    /// The oldest slot (the next victim), or `NIL` when empty. The newest is just before it.
+    head: [u32; 1],
+}
+
+impl RingPolicy for Fifo {
+    type Flags = Plain;
+    const EMPTY: Self = Fifo { head: [NIL] };
+    const ORDER: &'static str = "oldest_first";
+
+    fn anchors(&self) -> &[u32] {
+        &self.head
+    }
+
+    fn anchors_mut(&mut self) -> &mut [u32] {
+        &mut self.head
+    }
+
+    /// Hits (and replacing a value) change nothing.
+    #[inline]
+    fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
+
+    /// The newest goes just before the oldest.
+    #[inline]
+    fn insert<K: Hash + Eq, V, S: BuildHasher>(
+        &mut self,
+        ring: &mut Ring<K, V, S, Plain>,
+        hash: u64,
+        key: K,
+        value: V,
+        max_len: usize,
+    ) -> u32 {
+        ring.push_back(&mut self.head[0], hash, key, value, max_len)
+    }
+
+    #[inline]
+    fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 {
+        self.head[0]
+    }
+
+    /// The oldest slot holds the newcomer: moving the head one step makes it the newest,
+    /// and no link is written.
+    #[inline]
+    fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
+        self.head[0] = ring.next(i);
+    }
+
+    #[inline]
+    fn victim<K, V, S>(&self, _: &Ring<K, V, S, Plain>) -> u32 {
+        self.head[0]
     }
 }
 
 impl<K, V, S> FifoCache<K, V, S> {
-    /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
-    ///
-    /// ```
-    /// use evict_fifo::{Cache, DefaultHashBuilder, FifoCache};
-    ///
-    /// let cache: FifoCache<u64, u64> = FifoCache::with_hasher(100, DefaultHashBuilder::default());
-    /// assert_eq!(cache.capacity(), Some(100));
-    /// ```
-    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
-        Self {
-            ring: Ring::new(),
-            head: NIL,
-            capacity: capacity.min(MAX_CAPACITY) as u32,
-            hasher,
-            stats: Stats::default(),
-        }
-    }
-
-    /// Iterates over the entries from the oldest insertion (the next victim) to the newest,
-    /// without counting lookups.
-    ///
-    /// ```
-    /// use evict_fifo::{Cache, FifoCache};
-    ///
-    /// let mut cache = FifoCache::new(3);
-    /// for k in [1, 2, 3] {
-    ///     let _ = cache.put(k, k * 10);
-    /// }
-    /// let _ = cache.get(&1);
-    /// let _ = cache.put(2, 21); // replacing keeps the place
-    /// let keys: Vec<_> = cache.iter().map(|(k, _)| *k).collect();
-    /// assert_eq!(keys, [1, 2, 3]);
-    /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
-        self.ring.iter_from(self.head)
-    }
-
-    /// The oldest entry: the one the next `put` of a new key into a full cache would evict.
-    /// Counts nothing and changes nothing.
+    /// The oldest entry: the one the next `put` of a new key into a full cache would evict
+    /// (what [`peek_victim`](Cache::peek_victim) shows). Counts nothing and changes nothing.
     ///
     /// ```
     /// use evict_fifo::{Cache, FifoCache};
@@ -125,127 +114,7 @@ impl<K, V, S> FifoCache<K, V, S> {
     /// assert_eq!(cache.peek_oldest(), Some((&"a", &1)));
     /// ```
     pub fn peek_oldest(&self) -> Option<(&K, &V)> {
-        self.ring.get(self.head)
-    }
-
-    /// Checks that the circle, the slots and the table agree. For tests.
-    #[doc(hidden)]
-    pub fn check_invariants(&self)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        let n = self.ring.len();
-        assert!(n <= self.capacity as usize, "len {n} > capacity");
-        self.ring.check(self.head, |k| self.hasher.hash_one(k));
-    }
-}
-
-impl<K, V, S> Cache<K, V> for FifoCache<K, V, S>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-{
-    /// Looks `key` up and counts a hit or a miss; the insertion order does not change.
-    #[inline]
-    fn get(&mut self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        let found = self.ring.find(hash, key);
-        self.stats.record(found.is_some());
-        found.map(|i| self.ring.value(i))
-    }
-
-    #[inline]
-    fn peek(&self, key: &K) -> Option<&V> {
-        let hash = self.hasher.hash_one(key);
-        self.ring.find(hash, key).map(|i| self.ring.value(i))
-    }
-
-    /// Inserts `key` as the newest entry, evicting the oldest when full; a `put` of a cached
-    /// key replaces its value and keeps its place in the order.
-    fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.ring.find(hash, &key) {
-            let old = core::mem::replace(self.ring.value_mut(i), value);
-            return Put::Replaced(old);
-        }
-        if self.capacity == 0 {
-            return Put::Rejected(key, value);
-        }
-        let hasher = &self.hasher;
-        let rehash = |k: &K| hasher.hash_one(k);
-        if self.ring.len() < self.capacity as usize {
-            // The newest goes just before the oldest.
-            let i = self.ring.insert_before(
-                self.head,
-                key,
-                value,
-                hash,
-                self.capacity as usize,
-                rehash,
-            );
-            if self.head == NIL {
-                self.head = i;
-            }
-            return Put::Inserted;
-        }
-        // Full: the oldest slot takes the new pair in place. The list is a circle, so moving
-        // the head one step makes that slot the newest: no link is written.
-        let victim = self.head;
-        let victim_hash = rehash(self.ring.key(victim));
-        let (old_key, old_value) = self
-            .ring
-            .replace(victim, key, value, hash, victim_hash, rehash);
-        self.head = self.ring.next(victim);
-        Put::Evicted(old_key, old_value)
-    }
-
-    /// Removes `key` and returns its value; the others keep their order. No trace of the key
-    /// is kept.
-    fn remove(&mut self, key: &K) -> Option<V> {
-        let hash = self.hasher.hash_one(key);
-        let i = self.ring.find(hash, key)?;
-        let hasher = &self.hasher;
-        let anchors = &mut [&mut self.head];
-        Some(self.ring.remove(i, hash, anchors, |k| hasher.hash_one(k)).1)
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.ring.len()
-    }
-
-    fn capacity(&self) -> Option<usize> {
-        Some(self.capacity as usize)
-    }
-
-    fn info(&self) -> CacheInfo {
-        self.stats
-            .info(Some(self.capacity as usize), self.ring.len())
-    }
-
-    /// Drops every entry, gives the memory back (as Python's `cache_clear()` does) and
-    /// resets the counters.
-    fn clear(&mut self) {
-        self.ring.clear();
-        self.head = NIL;
-        self.stats.reset();
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for FifoCache<K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Entries<'a, K, V>(Iter<'a, K, V>);
-        impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entries<'_, K, V> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_map().entries(self.0.clone()).finish()
-            }
-        }
-        f.debug_struct("FifoCache")
-            .field("capacity", &self.capacity)
-            .field("oldest_first", &Entries(self.iter()))
-            .field("stats", &self.stats)
-            .finish()
+        self.inner.peek_victim()
     }
 }
 
@@ -329,7 +198,10 @@ mod tests {
                 assert_eq!(c.put(k - 1, k - 1), Put::Inserted);
             }
             c.check_invariants();
-            sizes.push((c.ring.slot_capacity(), c.ring.index().allocation_size()));
+            sizes.push((
+                c.inner.ring().slot_capacity(),
+                c.inner.ring().index().allocation_size(),
+            ));
         }
         sizes
     }
@@ -345,7 +217,10 @@ mod tests {
             for k in 0..cap as u64 {
                 let _ = c.put(k, k);
             }
-            let filled = (c.ring.slot_capacity(), c.ring.index().allocation_size());
+            let filled = (
+                c.inner.ring().slot_capacity(),
+                c.inner.ring().index().allocation_size(),
+            );
             assert_eq!(filled.0, cap);
             let sizes = churn(cap, 4);
             assert!(
@@ -393,7 +268,7 @@ mod tests {
     fn huge_capacity_is_clamped_not_allocated() {
         let c: FifoCache<u64, u64> = FifoCache::new(usize::MAX);
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.ring.slot_capacity(), 0);
+        assert_eq!(c.inner.ring().slot_capacity(), 0);
     }
 
     #[test]
@@ -405,7 +280,11 @@ mod tests {
         }
         c.clear();
         assert_eq!(
-            (c.ring.slot_capacity(), c.ring.index().capacity(), c.head),
+            (
+                c.inner.ring().slot_capacity(),
+                c.inner.ring().index().capacity(),
+                c.inner.policy().head[0]
+            ),
             (0, 0, NIL)
         );
         assert_eq!(
