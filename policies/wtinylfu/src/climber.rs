@@ -142,7 +142,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Moves up to `amount` entries of capacity from the window to protected; the window's
     /// LRU entries that no longer fit go to probation's LRU end (next in line for eviction),
     /// as in Caffeine's simulator.
-    fn shrink_window(&mut self, amount: u64) {
+    pub(crate) fn shrink_window(&mut self, amount: u64) {
         let steps = amount.min(u64::from(self.max_window)) as u32;
         self.max_window -= steps;
         self.max_protected += steps;

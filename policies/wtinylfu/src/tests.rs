@@ -5,6 +5,8 @@ use alloc::string::ToString;
 use evict_harness::model;
 use std::string::String;
 
+mod api;
+
 const SETTINGS: evict_harness::Settings = evict_harness::Settings {
     // Capacities up to 120: windows of 1 and 2 entries, probation and protected of dozens.
     max_capacity: 120,
