@@ -471,7 +471,6 @@ where
     /// Inserts `key`, evicting a uniformly random resident entry when full (one draw of
     /// the generator per eviction, none otherwise); a `put` of a cached key only replaces
     /// its value.
-    #[inline]
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         let hash = self.hasher.hash_one(&key);
         if let Some(i) = self.find(hash, &key) {
