@@ -283,7 +283,7 @@ where
     P: RingPolicy,
 {
     /// Looks `key` up, counts a hit or a miss, and tells the policy of a hit.
-    #[inline]
+    #[inline(always)]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -294,7 +294,7 @@ where
     }
 
     /// [`get`](Self::get), returning the value to change.
-    #[inline]
+    #[inline(always)]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -304,7 +304,7 @@ where
         Some(self.ring.value_mut(i))
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_counted<Q>(&mut self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -324,7 +324,7 @@ where
     }
 
     /// Looks `key` up without counting it or telling the policy.
-    #[inline]
+    #[inline(always)]
     pub fn peek<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -368,13 +368,13 @@ where
     }
 
     /// Inserts or replaces, evicting if full; see `evict_core::Cache::put`.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, key: K, value: V) -> Put<K, V> {
         self.put_at(key, value).0
     }
 
     /// [`put`](Self::put), also returning the stored value (`None` if rejected).
-    #[inline]
+    #[inline(always)]
     pub fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
         let (put, i) = self.put_at(key, value);
         let value = if i == NIL {
@@ -386,7 +386,7 @@ where
     }
 
     /// What `put` did and the slot the pair is in (`NIL` if rejected).
-    #[inline]
+    #[inline(always)]
     fn put_at(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
         let hash = self.ring.hash(&key);
         if let Some(i) = self.ring.find_hashed(hash, &key) {
@@ -398,7 +398,7 @@ where
     }
 
     /// `put` of a key known to be absent, hashing to `hash`.
-    #[inline]
+    #[inline(always)]
     fn put_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         let capacity = self.capacity as usize;
         if capacity == 0 {

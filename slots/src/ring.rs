@@ -139,44 +139,44 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     }
 
     /// Slot `i`'s key.
-    #[inline]
+    #[inline(always)]
     pub fn key(&self, i: u32) -> &K {
         self.slab.key(i)
     }
 
     /// Slot `i`'s value.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self, i: u32) -> &V {
         &self.slab.item(i).value
     }
 
     /// Slot `i`'s value, to change it.
-    #[inline]
+    #[inline(always)]
     pub fn value_mut(&mut self, i: u32) -> &mut V {
         &mut self.slab.item_mut(i).value
     }
 
     /// Slot `i`'s key and value, or `None` if there is no slot `i` (`NIL` included).
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, i: u32) -> Option<(&K, &V)> {
         self.slab.get(i).map(|(k, l)| (k, &l.value))
     }
 
     /// The slot after `i` in the circle.
-    #[inline]
+    #[inline(always)]
     pub fn next(&self, i: u32) -> u32 {
         self.slab.item(i).next
     }
 
     /// The slot before `i` in the circle.
-    #[inline]
+    #[inline(always)]
     pub fn prev(&self, i: u32) -> u32 {
         let prev = self.slab.item(i).prev;
         if F::ON { prev & !FLAG } else { prev }
     }
 
     /// The slot after `i` going `dir`.
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, i: u32, dir: Direction) -> u32 {
         match dir {
             Direction::Next => self.next(i),
@@ -185,7 +185,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     }
 
     /// Slot `i`'s flag (always clear without [`Flagged`]).
-    #[inline]
+    #[inline(always)]
     pub fn flag(&self, i: u32) -> bool {
         F::ON && self.slab.item(i).prev & FLAG != 0
     }
@@ -196,7 +196,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// # Panics
     ///
     /// Without [`Flagged`]: there is no flag to set.
-    #[inline]
+    #[inline(always)]
     pub fn set_flag(&mut self, i: u32) {
         assert!(F::ON, "a Ring without flags has no flags");
         let links = self.slab.item_mut(i);
@@ -206,7 +206,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     }
 
     /// Clears slot `i`'s flag and says whether it was set.
-    #[inline]
+    #[inline(always)]
     pub fn take_flag(&mut self, i: u32) -> bool {
         let links = self.slab.item_mut(i);
         let was = F::ON && links.prev & FLAG != 0;
@@ -219,7 +219,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// From slot `at` going `dir`, the first slot whose flag is clear, clearing the set
     /// flags on the way: a CLOCK or SIEVE hand's sweep. After one turn every flag is clear,
     /// so it stops at `at` at the latest.
-    #[inline]
+    #[inline(always)]
     pub fn sweep(&mut self, mut at: u32, dir: Direction) -> u32 {
         while self.take_flag(at) {
             at = self.step(at, dir);
@@ -240,12 +240,12 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         at
     }
 
-    #[inline]
+    #[inline(always)]
     fn set_next(&mut self, i: u32, next: u32) {
         self.slab.item_mut(i).next = next;
     }
 
-    #[inline]
+    #[inline(always)]
     fn set_prev(&mut self, i: u32, prev: u32) {
         let links = self.slab.item_mut(i);
         links.prev = if F::ON {
@@ -273,7 +273,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
     /// Moves slot `i` to just before slot `at` (`i != at`, both in the circle), without the
     /// checks for an empty or one-entry ring. Its flag is kept.
-    #[inline]
+    #[inline(always)]
     pub fn move_before(&mut self, at: u32, i: u32) {
         let (prev, next) = (self.prev(i), self.next(i));
         self.set_next(prev, next);
@@ -289,7 +289,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// "newcomers go to the head"): nothing to write when it already is; when it is just
     /// before the anchor, turning the circle one step (moving the anchor back onto it) is
     /// all it takes.
-    #[inline]
+    #[inline(always)]
     pub fn move_to_front(&mut self, anchor: &mut u32, i: u32) {
         let head = *anchor;
         if head == i {
@@ -403,13 +403,13 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
 impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// The hash of `key` (any borrowed form of the key type hashes alike).
-    #[inline]
+    #[inline(always)]
     pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
         self.slab.hash(key)
     }
 
     /// The slot of `key`.
-    #[inline]
+    #[inline(always)]
     pub fn find<Q>(&self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -419,7 +419,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     }
 
     /// The slot of `key`, whose hash is `hash`.
-    #[inline]
+    #[inline(always)]
     pub fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -471,7 +471,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
 
     /// Puts `key` and `value` (hashing to `hash`, key not yet in the ring) in slot `i` in
     /// place of its pair, and returns the old pair. The links stay; the flag is cleared.
-    #[inline]
+    #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, value: V) -> (K, V) {
         let links = self.slab.item(i);
         let links = Links {

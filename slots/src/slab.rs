@@ -74,19 +74,19 @@ impl<K, T, S> Slab<K, T, S> {
     }
 
     /// Slot `i`'s key.
-    #[inline]
+    #[inline(always)]
     pub fn key(&self, i: u32) -> &K {
         &self.entries[i as usize].key
     }
 
     /// Slot `i`'s item.
-    #[inline]
+    #[inline(always)]
     pub fn item(&self, i: u32) -> &T {
         &self.entries[i as usize].item
     }
 
     /// Slot `i`'s item, to change (the key stays as it is).
-    #[inline]
+    #[inline(always)]
     pub fn item_mut(&mut self, i: u32) -> &mut T {
         &mut self.entries[i as usize].item
     }
@@ -154,13 +154,13 @@ impl<K, T, S> Slab<K, T, S> {
 
 impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// The hash of `key` (any borrowed form of the slab's key type hashes alike).
-    #[inline]
+    #[inline(always)]
     pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
         self.hasher.hash_one(key)
     }
 
     /// The slot of `key`, whose hash is `hash`.
-    #[inline]
+    #[inline(always)]
     pub fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -172,7 +172,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     }
 
     /// The slot of `key`.
-    #[inline]
+    #[inline(always)]
     pub fn find<Q>(&self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -207,7 +207,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
 
     /// Puts `key` (hashing to `hash`, not in the slab yet) and `item` in slot `i` in place
     /// of its pair, and returns the old pair.
-    #[inline]
+    #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, item: T) -> (K, T) {
         let old_hash = self.hasher.hash_one(&self.entries[i as usize].key);
         self.index.remove(old_hash, i);
@@ -249,7 +249,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
         });
     }
 
-    #[inline]
+    #[inline(always)]
     fn reindex(&mut self, hash: u64, i: u32) {
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index.insert(hash, i, entries.len(), SPARE_FLOOR, |j| {

@@ -72,7 +72,7 @@ impl RingPolicy for Clock {
     }
 
     /// A hit, or replacing the value, sets the reference bit and moves nothing.
-    #[inline]
+    #[inline(always)]
     fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
         ring.set_flag(i);
     }
@@ -92,7 +92,7 @@ impl RingPolicy for Clock {
 
     /// Sweeps from the hand, clearing set bits, to the first entry whose bit is clear
     /// (after at most one turn, all bits are clear), and leaves the hand on it.
-    #[inline]
+    #[inline(always)]
     fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>) -> u32 {
         self.hand[0] = ring.sweep(self.hand[0], Direction::Next);
         self.hand[0]
@@ -100,7 +100,7 @@ impl RingPolicy for Clock {
 
     /// The newcomer took the victim's slot and place in the ring, so no link changes; the
     /// hand moves past it, which makes it the newest.
-    #[inline]
+    #[inline(always)]
     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
         self.hand[0] = ring.next(i);
     }

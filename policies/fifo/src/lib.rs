@@ -66,7 +66,7 @@ impl RingPolicy for Fifo {
     }
 
     /// Hits (and replacing a value) change nothing.
-    #[inline]
+    #[inline(always)]
     fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
 
     /// The newest goes just before the oldest.
@@ -82,14 +82,14 @@ impl RingPolicy for Fifo {
         ring.push_back(&mut self.head[0], hash, key, value, max_len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 {
         self.head[0]
     }
 
     /// The oldest slot holds the newcomer: moving the head one step makes it the newest,
     /// and no link is written.
-    #[inline]
+    #[inline(always)]
     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
         self.head[0] = ring.next(i);
     }

@@ -66,7 +66,7 @@ impl RingPolicy for Lru {
     }
 
     /// A hit makes the entry the most recent.
-    #[inline]
+    #[inline(always)]
     fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
         ring.move_to_front(&mut self.head[0], i);
     }
@@ -85,14 +85,14 @@ impl RingPolicy for Lru {
     }
 
     /// The least recently used: just behind the head.
-    #[inline]
+    #[inline(always)]
     fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>) -> u32 {
         ring.prev(self.head[0])
     }
 
     /// The victim's slot, just behind the head, holds the newcomer: turning the circle one
     /// step makes it the most recent, and no link is written.
-    #[inline]
+    #[inline(always)]
     fn replaced<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, i: u32) {
         self.head[0] = i;
     }

@@ -90,7 +90,7 @@ impl RingPolicy for Sieve {
     }
 
     /// A hit, or replacing the value, sets the visited bit and moves nothing.
-    #[inline]
+    #[inline(always)]
     fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
         ring.set_flag(i);
     }
@@ -114,7 +114,7 @@ impl RingPolicy for Sieve {
     /// free), and stop at the first unvisited entry. The hand is left at the entry just
     /// newer than the victim (`NIL` if the victim is the head, so the next sweep starts from
     /// the tail), as libCacheSim's `Sieve.c` does.
-    #[inline]
+    #[inline(always)]
     fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>) -> u32 {
         let at = ring.sweep(self.start(ring), Direction::Prev);
         self.anchors[HAND] = if at == self.anchors[HEAD] {
@@ -127,7 +127,7 @@ impl RingPolicy for Sieve {
 
     /// The victim's slot (its bit clear) holds the newcomer: move it to the head. When it
     /// is the tail, as most often, turning the circle one step is all it takes.
-    #[inline]
+    #[inline(always)]
     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
         ring.move_to_front(&mut self.anchors[HEAD], i);
     }
