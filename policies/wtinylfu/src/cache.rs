@@ -370,7 +370,7 @@ where
     /// halving period a new cache of that capacity would have and keeps its counts (see
     /// `FrequencySketch::resize`). An adaptive cache's window goes back to 1% and its hill
     /// climber starts again, as in a new cache. Shrinking gives back the memory of the
-    /// entries that left (entry slots and table are reallocated for the new size).
+    /// entries that left (entry slots and table shrink to the new size).
     ///
     /// ```
     /// use evict_wtinylfu::{Cache, WTinyLfuCache};
@@ -408,18 +408,13 @@ where
             *climber = climber.restarted(capacity);
         }
         if shrunk {
+            // Give back the memory of the entries that left.
             self.nodes.shrink_to(capacity as usize);
-            self.table = SlotIndex::new();
             let nodes = &self.nodes;
             let hasher = &self.hasher;
-            for i in 0..nodes.len() {
-                let hash = hasher.hash_one(&nodes[i].key);
-                // Slots `0..=i` are the ones indexed so far (what a rebuild reinserts).
-                self.table
-                    .insert(hash, i as u32, i + 1, crate::TABLE_FLOOR, |j| {
-                        hasher.hash_one(&nodes[j as usize].key)
-                    });
-            }
+            self.table.shrink_to(nodes.len(), crate::TABLE_FLOOR, |j| {
+                hasher.hash_one(&nodes[j as usize].key)
+            });
         }
         if !self.nodes.is_empty() && self.nodes.len() == capacity as usize {
             self.settle_table();

@@ -8,8 +8,6 @@ use core::iter::FusedIterator;
 
 use alloc::vec;
 
-use evict_slots::SlotIndex;
-
 use crate::WTinyLfuCache;
 use crate::node::{self, EMPTY, List, NIL, Node};
 
@@ -73,7 +71,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// Consumes the cache and yields its entries in [`iter`](Self::iter)'s order (also
     /// `for (k, v) in cache`).
     fn into_entries(mut self) -> IntoIter<K, V> {
-        node::arrange(&mut self.nodes, &mut self.lists, |_, _| {});
+        node::arrange(&mut self.nodes, &mut self.lists, |_| {});
         IntoIter {
             inner: core::mem::take(&mut self.nodes).into_iter(),
         }
@@ -84,9 +82,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Iterates over the entries with mutable values, in [`iter`](Self::iter)'s order,
     /// without counting or changing anything in the policy.
     ///
-    /// It first lays the entries out in memory in that order (O(len), one table update per
-    /// entry that moves, no allocation; nothing moves if no entry has moved since the last
-    /// time), so that the iterator is a plain slice iterator.
+    /// It first lays the entries out in memory in that order (O(len): the entries are
+    /// swapped into place and the table's slot numbers remapped, nothing is hashed or
+    /// allocated; nothing moves if no entry has moved since the last time), so that the
+    /// iterator is a plain slice iterator.
     ///
     /// ```
     /// use evict_wtinylfu::{Cache, WTinyLfuCache};
@@ -130,7 +129,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Removes every entry and yields them in [`iter`](Self::iter)'s order. Unlike
     /// [`clear`](crate::Cache::clear), the statistics, the frequency sketch (with the hits
     /// the entries had not passed on yet, as [`remove`](Self::remove) does) and an adaptive
-    /// cache's window size are kept, and so is the memory of the entry slots. The cache is
+    /// cache's window size are kept, and so is the memory (entry slots and table). The cache is
     /// empty from the call on, even if the iterator is dropped before the end.
     ///
     /// ```
@@ -149,8 +148,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         self.record_all_hits();
         self.missed = None;
         self.victim_estimate.0 = NIL;
-        self.table = SlotIndex::new();
-        node::arrange(&mut self.nodes, &mut self.lists, |_, _| {});
+        self.table.clear();
+        node::arrange(&mut self.nodes, &mut self.lists, |_| {});
         self.lists = [EMPTY; 3];
         Drain {
             inner: self.nodes.drain(..),

@@ -19,9 +19,6 @@ pub(crate) const ONE_HIT: u32 = 1 << INDEX_BITS;
 /// `next_hits` at or above this holds 15 unrecorded hits: as many as a counter of the
 /// sketch can take.
 pub(crate) const MAX_HITS: u32 = 15 << INDEX_BITS;
-/// A bit of `prev_seg` that no index or segment uses: set on the slots that
-/// [`arrange`](WTinyLfuCache::arrange) moves, while it runs.
-const MOVED: u32 = 1 << INDEX_BITS;
 
 /// Which list an entry is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,23 +220,15 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     }
 }
 
-/// One entry's move in [`arrange`], reported so that the caller can repoint its table.
-pub(crate) enum Move {
-    /// Before any entry moves: the entry in slot `from` will go to slot `to`.
-    Leaving { from: u32, to: u32 },
-    /// After all have moved: an entry that moved is now in slot `at`.
-    Arrived { at: u32 },
-}
-
 /// Renumbers the slots so that slot order is iteration order (window, probation, protected,
-/// each MRU first) and relinks them. `on_move(slots, m)` is called twice for each entry that
-/// moves: [`Move::Leaving`] before any moves, [`Move::Arrived`] after. Segments and
-/// unrecorded hits are kept: the policy's state is the same, only the memory layout
-/// changes. O(len), no allocation.
+/// each MRU first) and relinks them. If any entry is to move, `renumber(slots)` is called
+/// once before the moves, when `slots[j].prev()` is the new number of slot `j`, so that the
+/// caller can remap its table. Segments and unrecorded hits are kept: the policy's state is
+/// the same, only the memory layout changes. O(len), no allocation.
 pub(crate) fn arrange<K, V>(
     nodes: &mut [Node<K, V>],
     lists: &mut [List; 3],
-    mut on_move: impl FnMut(&[Node<K, V>], Move),
+    renumber: impl FnOnce(&[Node<K, V>]),
 ) {
     // Each slot's rank in iteration order goes into its `prev` index bits (the links are
     // rebuilt below from the ranks).
@@ -251,27 +240,13 @@ pub(crate) fn arrange<K, V>(
             let node = &mut nodes[at as usize];
             let next = node.next();
             node.set_prev(rank);
-            if rank != at {
-                node.prev_seg |= MOVED;
-                moved = true;
-            }
+            moved |= rank != at;
             rank += 1;
             at = next;
         }
     }
     if moved {
-        for i in 0..nodes.len() as u32 {
-            let node = &nodes[i as usize];
-            if node.prev_seg & MOVED != 0 {
-                on_move(
-                    nodes,
-                    Move::Leaving {
-                        from: i,
-                        to: node.prev(),
-                    },
-                );
-            }
-        }
+        renumber(nodes);
         // Cycle by cycle: each swap puts one entry in its final slot.
         for i in 0..nodes.len() {
             loop {
@@ -280,11 +255,6 @@ pub(crate) fn arrange<K, V>(
                     break;
                 }
                 nodes.swap(i, to);
-            }
-        }
-        for i in 0..nodes.len() as u32 {
-            if nodes[i as usize].prev_seg & MOVED != 0 {
-                on_move(nodes, Move::Arrived { at: i });
             }
         }
     }

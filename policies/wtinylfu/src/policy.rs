@@ -7,12 +7,8 @@ use core::hash::{BuildHasher, Hash};
 use evict_core::Put;
 use evict_slots::sketch::FrequencySketch;
 
-use crate::node::{self, INDEX_BITS, INDEX_MASK, MAX_HITS, Move, NIL, Node, ONE_HIT, Segment};
+use crate::node::{self, INDEX_BITS, INDEX_MASK, MAX_HITS, NIL, Node, ONE_HIT, Segment};
 use crate::{TABLE_FLOOR, WTinyLfuCache};
-
-/// Marks a table entry repointed by [`WTinyLfuCache::arrange_indexed`] to a slot's new
-/// number while the old numbers are still in use (slot numbers have 28 bits).
-const REPOINTED: u32 = 1 << 31;
 
 impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     #[inline]
@@ -387,23 +383,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         }
     }
 
-    /// [`node::arrange`] with the table following the slots: afterwards slot order is
-    /// iteration order, so a mutable iterator is a slice iterator.
+    /// [`node::arrange`] with the table following the slots (renumbered, nothing hashed):
+    /// afterwards slot order is iteration order, so a mutable iterator is a slice iterator.
     pub(crate) fn arrange_indexed(&mut self) {
         self.victim_estimate.0 = NIL;
         let table = &mut self.table;
-        let hasher = &self.hasher;
-        // Two passes: the new numbers are marked until no entry has its old number, so that
-        // a search by slot number never finds the wrong entry.
-        node::arrange(&mut self.nodes, &mut self.lists, |nodes, m| match m {
-            Move::Leaving { from, to } => {
-                let hash = hasher.hash_one(&nodes[from as usize].key);
-                table.repoint(hash, from, to | REPOINTED);
-            }
-            Move::Arrived { at } => {
-                let hash = hasher.hash_one(&nodes[at as usize].key);
-                table.repoint(hash, at | REPOINTED, at);
-            }
+        node::arrange(&mut self.nodes, &mut self.lists, |nodes| {
+            table.remap(|j| nodes[j as usize].prev());
         });
     }
 }

@@ -19,7 +19,9 @@ evict_harness::conformance!(
     WTinyLfuCache::new,
     model = model::wtinylfu::WTinyLfu::new,
     validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
-    settings = SETTINGS
+    settings = SETTINGS,
+    iteration = true,
+    double_ended = true
 );
 
 // The default (small) settings too: capacities 0 to 12, where protected is 0 to 8 entries
@@ -28,7 +30,10 @@ evict_harness::conformance!(
     conformance_small,
     WTinyLfuCache::new,
     model = model::wtinylfu::WTinyLfu::new,
-    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants()
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
+    settings = evict_harness::Settings::default(),
+    iteration = true,
+    double_ended = true
 );
 
 // The adaptive variant with Caffeine's climber settings (a sample of 10 × capacity lookups:
@@ -42,7 +47,9 @@ evict_harness::conformance!(
         max_capacity: 20,
         keys: 40,
         max_ops: 600,
-    }
+    },
+    iteration = true,
+    double_ended = true
 );
 
 /// A climber that moves every 8 lookups by a quarter of the capacity, so that the window
@@ -59,7 +66,9 @@ evict_harness::conformance!(
         max_capacity: 16,
         keys: 24,
         max_ops: 600,
-    }
+    },
+    iteration = true,
+    double_ended = true
 );
 
 #[test]
