@@ -168,7 +168,7 @@ impl Index {
     /// The home bucket of `fp` and the bucket of the entry at position `pos`, whose
     /// fingerprint is `fp`, the oldest entry of the index: as buckets keep their entries in
     /// insertion order, it is in lane 0 of its bucket.
-    #[inline]
+    #[inline(always)]
     fn find_oldest(&self, fp: u32, pos: u32) -> (usize, usize) {
         let entry = self.tag(fp) | pos;
         let home = self.home(fp);
@@ -185,7 +185,7 @@ impl Index {
     /// Empties lane `l` of bucket `b`, which holds an entry whose home bucket is `home`:
     /// the later entries of the bucket move down one lane, so that it stays in insertion
     /// order.
-    #[inline]
+    #[inline(always)]
     fn remove_at(&mut self, home: usize, b: usize, l: usize) {
         let lanes = &mut self.buckets[b].0;
         if l == 0 {
@@ -209,7 +209,7 @@ impl Index {
     }
 
     /// Indexes position `pos` of fingerprint `fp`. There must be a free lane somewhere.
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, fp: u32, pos: u32) {
         let home = self.home(fp);
         let entry = self.tag(fp) | pos;
@@ -402,7 +402,7 @@ impl Ghost {
     }
 
     /// Takes `fp` out of the ghost; whether it was there.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self, fp: u32) -> bool {
         match self.find(fp) {
             Some((b, l)) => {
@@ -425,7 +425,7 @@ impl Ghost {
     /// Adds `fp` as the newest ghost. The key it stands for is not a ghost (a `put` of a
     /// ghost's key takes it out), so nothing is looked up; another key with the same
     /// fingerprint may be, and then `fp` is in the ghost twice, as the two keys are.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, fp: u32) {
         if self.capacity == 0 {
             return;

@@ -26,6 +26,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// its queue (if small, its key becomes a ghost); it is left linked as that queue's
     /// tail. Entries may move between the queues on the way, as libCacheSim's
     /// `S3FIFO_evict`.
+    ///
+    /// This and the ghost's `take` and `push` (and the index operations under them) are
+    /// `inline(always)`: with `put`, `put_mut`, `get_or_insert_with` and `pop` sharing them,
+    /// LLVM no longer inlined them into `put` by itself, and the calls cost put-evict
+    /// about 3%.
+    #[inline(always)]
     pub(crate) fn evict(&mut self) -> (u32, usize) {
         self.has_evicted = true;
         loop {
