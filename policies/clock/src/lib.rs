@@ -146,7 +146,9 @@ mod tests {
         conformance,
         ClockCache::new,
         model = model::clock::Clock::new,
-        validate = |c: &ClockCache<u8, u16>| c.check_invariants()
+        validate = |c: &ClockCache<u8, u16>| c.check_invariants(),
+        iteration = true,
+        double_ended = true
     );
 
     fn keys<K: Copy, V, S>(c: &ClockCache<K, V, S>) -> Vec<K> {

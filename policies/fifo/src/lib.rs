@@ -129,7 +129,9 @@ mod tests {
         conformance,
         FifoCache::new,
         model = model::Fifo::new,
-        validate = |c: &FifoCache<u8, u16>| c.check_invariants()
+        validate = |c: &FifoCache<u8, u16>| c.check_invariants(),
+        iteration = true,
+        double_ended = true
     );
 
     fn keys<K: Copy, V, S>(c: &FifoCache<K, V, S>) -> Vec<K> {

@@ -152,7 +152,9 @@ mod tests {
         conformance,
         LruCache::new,
         model = model::Lru::new,
-        validate = |c: &LruCache<u8, u16>| c.check_invariants()
+        validate = |c: &LruCache<u8, u16>| c.check_invariants(),
+        iteration = true,
+        double_ended = true
     );
 
     #[test]

@@ -212,7 +212,9 @@ mod tests {
         conformance,
         SieveCache::new,
         model = model::sieve::Sieve::new,
-        validate = |c: &SieveCache<u8, u16>| c.check_invariants()
+        validate = |c: &SieveCache<u8, u16>| c.check_invariants(),
+        iteration = true,
+        double_ended = true
     );
 
     fn keys<K: Copy, V, S>(c: &SieveCache<K, V, S>) -> Vec<K> {
