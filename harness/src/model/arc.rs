@@ -35,7 +35,7 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 /// [`integer`](Self::integer) uses floor divisions and a whole-number `p`, as Caffeine's
 /// simulator `ArcPolicy` does.
 ///
-/// Two rules for operations the paper does not have (the policy `evict_arc::ArcCache` does
+/// Rules for operations the paper does not have (the policy `evict_arc::ArcCache` does
 /// exactly the same):
 ///
 /// - `remove` of a cached key takes it out of `T1` or `T2` and leaves no ghost; `remove` of
@@ -48,6 +48,17 @@ use evict_core::{Cache, CacheInfo, Put, Stats};
 ///   always so where the paper calls it; after a `remove` the freed room is used first, so a
 ///   `put` never evicts while there is room. (Should `T2` be empty where `REPLACE` picks it,
 ///   which the invariants exclude, the back of `T1` goes instead.)
+/// - `pop` is the eviction half of a `put` of a new key in no ghost list (case IV): if
+///   `|L1| = c`, then if `|T1| < c` drop the back of `B1` and `REPLACE`, else the back of
+///   `T1` leaves without a ghost; otherwise, drop the back of `B2` when `|B1| + |B2| >= c`
+///   (on a full cache: when `|L1| + |L2| = 2c`), and `REPLACE`. `p` does not move.
+///   `peek_victim` shows the pair `REPLACE` for a key not in `B2` would pick.
+/// - `resize(n)` pops (with the old capacity) while more than `n` entries are cached, then
+///   sets `c = n`, `p = min(p, n)`, drops the back of `B1` while `|T1| + |B1| > n`, and the
+///   back of `B2` while `B2` is not empty and `|B1| + |B2| > n` or the four lists hold more
+///   than `2n` keys.
+/// - `entries` lists `T1` front to back, then `T2` front to back: each from its most to its
+///   least recently used entry.
 ///
 /// ```
 /// use evict_harness::model::arc::AdaptiveReplacement;
@@ -259,6 +270,83 @@ impl<K: PartialEq + Clone, V> Cache<K, V> for AdaptiveReplacement<K, V> {
         self.b2.clear();
         self.p = 0.0;
         self.stats.reset();
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let found = self.hit(key);
+        self.stats.record(found.is_some());
+        found.map(|i| &mut self.t2[i].1)
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.t1
+            .iter_mut()
+            .chain(self.t2.iter_mut())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let put = self.put(key.clone(), value);
+        let stored = if put.is_kept() {
+            self.peek_mut(&key)
+        } else {
+            None
+        };
+        (put, stored)
+    }
+
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        let t1 = self.t1.len() as f64;
+        let (k, v) = if (t1 >= 1.0 && t1 > self.p) || self.t2.is_empty() {
+            self.t1.back()?
+        } else {
+            self.t2.back()?
+        };
+        Some((k, v))
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        if self.len() == 0 {
+            return None;
+        }
+        let c = self.capacity;
+        if self.t1.len() + self.b1.len() == c {
+            if self.t1.len() < c {
+                self.b1.pop_back();
+                Some(self.replace(false))
+            } else {
+                self.t1.pop_back()
+            }
+        } else {
+            if self.b1.len() + self.b2.len() >= c {
+                self.b2.pop_back();
+            }
+            Some(self.replace(false))
+        }
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let mut popped = Vec::new();
+        while self.len() > capacity {
+            popped.extend(self.pop());
+        }
+        self.capacity = capacity;
+        self.p = self.p.min(capacity as f64);
+        while self.t1.len() + self.b1.len() > capacity {
+            self.b1.pop_back();
+        }
+        while !self.b2.is_empty()
+            && (self.b1.len() + self.b2.len() > capacity
+                || self.len() + self.b1.len() + self.b2.len() > 2 * capacity)
+        {
+            self.b2.pop_back();
+        }
+        popped
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        Box::new(self.t1.iter().chain(self.t2.iter()).map(|(k, v)| (k, v)))
     }
 }
 

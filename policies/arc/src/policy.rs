@@ -1,0 +1,500 @@
+//! The policy: the paper's cases I to IV and `REPLACE` over the resident lists and the
+//! ghosts, and the operations the paper does not have (`remove`, `pop`, `resize`).
+
+use alloc::vec::Vec;
+use core::borrow::Borrow;
+use core::hash::{BuildHasher, Hash};
+
+use evict_core::{Put, Stats};
+use evict_slots::SlotIndex;
+
+use crate::ghost::{B1, B2, Ghosts};
+use crate::lists::{Links, Lists, NIL, Node, T1, T2};
+use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
+
+/// Spare buckets the resident table keeps at least on a rebuild (see `index`).
+const SMALL_FLOOR: usize = 4096;
+
+impl<K, V> ArcCache<K, V> {
+    /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]),
+    /// with `p = 0`. Capacity 0 caches nothing.
+    ///
+    /// Memory is allocated as entries and ghosts arrive, never more than `capacity` of each.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache, Put};
+    ///
+    /// let mut none: ArcCache<u8, u8> = ArcCache::new(0);
+    /// assert_eq!(none.put(1, 1), Put::Rejected(1, 1));
+    /// assert_eq!(none.get(&1), None);
+    /// assert_eq!(none.info().to_string(), "CacheInfo(hits=0, misses=1, maxsize=0, currsize=0)");
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Self::with_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> ArcCache<K, V, S> {
+    /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
+    ///
+    /// The ghosts are fingerprints of this hasher's hashes (see the crate docs), so a seeded
+    /// hasher (the default) makes the rare false ghost hit differ from run to run; pass a
+    /// fixed one for reproducible runs.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache, DefaultHashBuilder};
+    ///
+    /// let cache: ArcCache<u64, u64> = ArcCache::with_hasher(100, DefaultHashBuilder::default());
+    /// assert_eq!(cache.capacity(), Some(100));
+    /// ```
+    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+        Self {
+            nodes: Vec::new(),
+            table: SlotIndex::new(),
+            lists: Lists::EMPTY,
+            pending: [NIL; PENDING],
+            pending_len: 0,
+            ghosts: Ghosts::new(capacity.min(MAX_CAPACITY)),
+            p: 0.0,
+            integer: false,
+            capacity: capacity.min(MAX_CAPACITY) as u32,
+            hasher,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Switches the adaptation of `p` to integer arithmetic: the deltas
+    /// `max(|B2| / |B1|, 1)` and `max(|B1| / |B2|, 1)` become floor divisions and `p` stays
+    /// a whole number, as in Caffeine's simulator (`ArcPolicy`). The default is the paper's
+    /// real arithmetic, which libCacheSim's `ARC.c` also uses. Meant to be called on a new
+    /// cache; `clear` keeps the choice.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(100).integer_target();
+    /// let _ = cache.put(1, 1);
+    /// assert_eq!(cache.target(), 0.0);
+    /// ```
+    pub fn integer_target(mut self) -> Self {
+        self.integer = true;
+        self.p = self.p.max(0.0) as u64 as f64; // drop a fraction, if any
+        self
+    }
+
+    /// The adaptive target `p` for the size of `T1`, between 0 and the capacity: it grows
+    /// after a `put` of a key in the ghost list `B1` and shrinks after one in `B2`.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(2);
+    /// let _ = cache.put(1, 1);
+    /// let _ = cache.get(&1); // 1 to T2
+    /// let _ = cache.put(2, 2);
+    /// let _ = cache.put(3, 3); // 2 leaves T1 for the ghost list B1
+    /// assert_eq!(cache.target(), 0.0);
+    /// let _ = cache.put(2, 2); // a ghost hit in B1: recency deserves more room
+    /// assert_eq!(cache.target(), 1.0);
+    /// ```
+    pub fn target(&self) -> f64 {
+        self.p
+    }
+
+    /// The sizes of the four lists, `[|T1|, |T2|, |B1|, |B2|]`: resident entries seen once
+    /// and seen at least twice, then ghosts evicted from each.
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::new(2);
+    /// let _ = cache.put(1, 1);
+    /// let _ = cache.put(2, 2);
+    /// let _ = cache.get(&2);
+    /// assert_eq!(cache.sizes(), [1, 1, 0, 0]);
+    /// ```
+    pub fn sizes(&self) -> [usize; 4] {
+        [
+            self.lists.len[T1] as usize,
+            self.lists.len[T2] as usize,
+            self.ghosts.len(B1),
+            self.ghosts.len(B2),
+        ]
+    }
+
+    /// Makes the pending moves, if any.
+    #[inline]
+    pub(crate) fn flush(&mut self) {
+        if self.pending_len != 0 {
+            self.apply_pending();
+        }
+    }
+
+    /// Makes the pending moves to the most recent end of `T2`, oldest first.
+    #[inline]
+    fn apply_pending(&mut self) {
+        let n = self.pending_len as usize;
+        self.pending_len = 0;
+        for k in 0..n {
+            let i = self.pending[k];
+            if self.lists.head[T2] != i {
+                self.lists.unlink(&mut self.nodes, i);
+                self.lists.push_front(&mut self.nodes, i, T2);
+            }
+        }
+    }
+
+    /// Case I: a cached entry moves to the most recent end of `T2`; from within `T2`, the
+    /// move may wait in `pending`. Always inlined: it is most of a hit (measured: as a
+    /// call, a `get` hit at 100,000 entries took 15-20% longer).
+    #[inline(always)]
+    pub(crate) fn touch(&mut self, i: u32) {
+        if self.nodes[i as usize].links.list() == T2 {
+            let n = self.pending_len as usize;
+            let last = if n > 0 {
+                self.pending[n - 1]
+            } else {
+                self.lists.head[T2]
+            };
+            if last == i {
+                return; // already the most recent
+            }
+            if n == PENDING {
+                self.apply_pending();
+            }
+            let n = self.pending_len as usize;
+            self.pending[n] = i;
+            self.pending_len += 1;
+            return;
+        }
+        self.flush();
+        self.lists.unlink(&mut self.nodes, i);
+        self.lists.push_front(&mut self.nodes, i, T2);
+    }
+
+    /// The moves still pending, oldest first.
+    #[inline]
+    pub(crate) fn pending(&self) -> &[u32] {
+        &self.pending[..self.pending_len as usize]
+    }
+
+    /// `T2`'s least recently used slot as if the pending moves were made (`NIL` if `T2` is
+    /// empty), without making them.
+    fn t2_lru(&self) -> u32 {
+        let pending = self.pending();
+        let mut at = self.lists.tail[T2];
+        while at != NIL {
+            if !pending.contains(&at) {
+                return at;
+            }
+            at = self.nodes[at as usize].links.prev;
+        }
+        // Every slot of T2 waits to move: the least recent is the one whose last hit is the
+        // oldest.
+        pending
+            .iter()
+            .enumerate()
+            .find(|&(k, i)| !pending[k + 1..].contains(i))
+            .map_or(NIL, |(_, &i)| i)
+    }
+
+    /// The paper's `REPLACE(x, p)`, choosing only: the slot whose entry moves to a ghost
+    /// list, given `T2`'s least recently used slot. Called only on a non-empty cache.
+    #[inline]
+    fn replace_victim(&self, x_in_b2: bool, t2_lru: u32) -> u32 {
+        let t1 = f64::from(self.lists.len[T1]);
+        // `t1 == p` can hold only when p is a whole number: exact by design, as in the paper.
+        #[allow(clippy::float_cmp)]
+        let tie = x_in_b2 && t1 == self.p;
+        let from_t1 = t1 >= 1.0 && (tie || t1 > self.p);
+        // The invariants keep T2 non-empty when T1 is not chosen on a full cache; the
+        // fallback only keeps a broken invariant from corrupting anything.
+        if from_t1 || self.lists.len[T2] == 0 {
+            self.lists.tail[T1]
+        } else {
+            t2_lru
+        }
+    }
+
+    /// The slot `pop` would evict: `REPLACE` for a key not in `B2` (when `T1` holds the
+    /// whole cache, that is `T1`'s least recent entry too, as case IV evicts it), with the
+    /// pending moves taken into account. `None` if the cache is empty.
+    pub(crate) fn victim(&self) -> Option<u32> {
+        if self.nodes.is_empty() {
+            None
+        } else {
+            Some(self.replace_victim(false, self.t2_lru()))
+        }
+    }
+
+    /// `max(a / b, 1)`, the paper's delta, in this cache's arithmetic (`b >= 1`).
+    #[inline]
+    fn delta(&self, a: usize, b: usize) -> f64 {
+        if self.integer {
+            (a / b).max(1) as f64
+        } else {
+            (a as f64 / b as f64).max(1.0)
+        }
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
+    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
+    /// rebuilt in place rather than doubled, with `min(len, 4096)` spare buckets at least
+    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 4` rules).
+    #[inline]
+    fn index(&mut self, hash: u64, i: u32) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table.insert(hash, i, nodes.len(), SMALL_FLOOR, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+    }
+
+    /// The cache just became full: the table gets its final spare room now, so that it
+    /// never grows again (see `evict_slots::SlotIndex::settle`).
+    #[cold]
+    fn settle_table(&mut self) {
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        self.table.settle(nodes.len(), SMALL_FLOOR, |j| {
+            hasher.hash_one(&nodes[j as usize].key)
+        });
+    }
+
+    /// A new table over the slots, sized for them (after `resize` shrank the cache).
+    #[cold]
+    fn reindex(&mut self) {
+        self.table = SlotIndex::new();
+        let nodes = &self.nodes;
+        let hasher = &self.hasher;
+        for (i, node) in nodes.iter().enumerate() {
+            // Slots `0..=i` are the array as far as the index knows (a rebuild on the way
+            // indexes exactly those).
+            self.table.insert(
+                hasher.hash_one(&node.key),
+                i as u32,
+                i + 1,
+                SMALL_FLOOR,
+                |j| hasher.hash_one(&nodes[j as usize].key),
+            );
+        }
+    }
+
+    /// The slot of the entry whose key is `key` (hashed to `hash`).
+    #[inline]
+    pub(crate) fn find<Q>(&self, hash: u64, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let nodes = &self.nodes;
+        self.table
+            .find(hash, |i| nodes[i as usize].key.borrow() == key)
+    }
+
+    /// Takes resident slot `i` out: its list links, its table entry and its place in the
+    /// dense `Vec` (filled by the last slot, whose links and table entry are repointed).
+    /// The pending moves must have been made (slots are renumbered).
+    pub(crate) fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.table.remove(hash, i);
+        let last = (self.nodes.len() - 1) as u32;
+        let pair = self.lists.take(&mut self.nodes, i);
+        if i != last {
+            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
+            self.table.repoint(moved_hash, last, i);
+        }
+        pair
+    }
+
+    /// `put`, also returning the slot that holds the pair now (`NIL` if rejected).
+    #[inline(always)]
+    pub(crate) fn put_slot(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(i) = self.find(hash, &key) {
+            self.touch(i);
+            let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
+            return (Put::Replaced(old), i);
+        }
+        self.insert_new(hash, key, value)
+    }
+
+    /// The paper's miss for a key that is not cached, hashed to `hash`: case II (its hash
+    /// is in `B1`), III (in `B2`) or IV (in no list), with the adaptation of `p` and
+    /// `REPLACE` there. Returns what `put` reports and the slot of the new entry (`NIL` if
+    /// rejected).
+    #[inline(always)]
+    pub(crate) fn insert_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+        if self.capacity == 0 {
+            return (Put::Rejected(key, value), NIL);
+        }
+        // What follows looks at T2's order and reuses slots: moves first.
+        self.flush();
+        let c = self.capacity as usize;
+        let full = self.nodes.len() == c;
+        let (b1, b2) = (self.ghosts.len(B1), self.ghosts.len(B2));
+        // The resident slot that leaves (if any), and whether it leaves a ghost.
+        let mut victim = None;
+        let list = match self.ghosts.find(hash) {
+            Some(hit) => {
+                let in_b2 = self.ghosts.list_of(hit) == B2;
+                if in_b2 {
+                    // Case III: p = max(p - max(|B1| / |B2|, 1), 0).
+                    self.p = (self.p - self.delta(b1, b2)).max(0.0);
+                } else {
+                    // Case II: p = min(p + max(|B2| / |B1|, 1), c).
+                    self.p = (self.p + self.delta(b2, b1)).min(c as f64);
+                }
+                // x leaves its ghost list first; REPLACE does not look at the ghosts, so
+                // the order does not matter, and there are never more than c ghosts.
+                self.ghosts.remove(hit);
+                if full {
+                    victim = Some((self.replace_victim(in_b2, self.lists.tail[T2]), true));
+                }
+                T2
+            }
+            None => {
+                // Case IV.
+                let t1 = self.lists.len[T1] as usize;
+                let l1 = t1 + b1;
+                let l2 = self.lists.len[T2] as usize + b2;
+                if l1 == c {
+                    if t1 < c {
+                        self.ghosts.pop_lru(B1);
+                        if full {
+                            victim = Some((self.replace_victim(false, self.lists.tail[T2]), true));
+                        }
+                    } else {
+                        // T1 is the whole cache: its LRU leaves without a ghost.
+                        victim = Some((self.lists.tail[T1], false));
+                    }
+                } else if l1 + l2 >= c {
+                    if l1 + l2 == 2 * c {
+                        self.ghosts.pop_lru(B2);
+                    }
+                    if full {
+                        victim = Some((self.replace_victim(false, self.lists.tail[T2]), true));
+                    }
+                }
+                T1
+            }
+        };
+
+        let Some((v, to_ghost)) = victim else {
+            // Room left: a new slot.
+            let i = self.nodes.len() as u32;
+            if self.nodes.len() == self.nodes.capacity() {
+                // Grow geometrically but never past the capacity: a full cache holds
+                // exactly `capacity` slots and never allocates again.
+                let room = c - self.nodes.len();
+                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
+            }
+            self.nodes.push(Node {
+                key,
+                value,
+                links: Links::DETACHED,
+            });
+            self.lists.push_front(&mut self.nodes, i, list);
+            self.index(hash, i);
+            if self.nodes.len() == c {
+                self.settle_table();
+                self.ghosts.reserve_max();
+            }
+            return (Put::Inserted, i);
+        };
+
+        // Full: the victim's slot is reused in place for the new entry.
+        let victim_hash = self.hasher.hash_one(&self.nodes[v as usize].key);
+        self.table.remove(victim_hash, v);
+        if to_ghost {
+            // T1's victim goes to B1, T2's to B2: the list ids match.
+            let from = self.nodes[v as usize].links.list();
+            self.ghosts.push(victim_hash, from);
+        }
+        self.lists.unlink(&mut self.nodes, v);
+        let node = &mut self.nodes[v as usize];
+        let old_key = core::mem::replace(&mut node.key, key);
+        let old_value = core::mem::replace(&mut node.value, value);
+        self.lists.push_front(&mut self.nodes, v, list);
+        self.index(hash, v);
+        (Put::Evicted(old_key, old_value), v)
+    }
+
+    /// `pop`: the eviction half of a `put` of a new key (case IV), without the insertion.
+    /// When `|T1| + |B1| = c`, `B1`'s least recent ghost is dropped and `REPLACE` moves its
+    /// victim to a ghost list, or, when `T1` is the whole cache, `T1`'s least recent entry
+    /// leaves without a ghost; otherwise, when the ghosts number `c` (on a full cache: when
+    /// the four lists hold `2c` keys), `B2`'s least recent ghost is dropped, and `REPLACE`
+    /// moves its victim to a ghost list. So a `pop` followed by the `put` of a new key does
+    /// exactly what that `put` alone would have done, and the bounds `|T1| + |B1| <= c` and
+    /// `|B1| + |B2| <= c` hold on a cache below capacity too. `p` does not move.
+    pub(crate) fn evict_next(&mut self) -> Option<(K, V)> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        self.flush();
+        let c = self.capacity as usize;
+        let t1 = self.lists.len[T1] as usize;
+        let (b1, b2) = (self.ghosts.len(B1), self.ghosts.len(B2));
+        let (v, to_ghost) = if t1 + b1 == c {
+            if t1 < c {
+                self.ghosts.pop_lru(B1);
+                (self.replace_victim(false, self.lists.tail[T2]), true)
+            } else {
+                (self.lists.tail[T1], false)
+            }
+        } else {
+            if b1 + b2 >= c {
+                self.ghosts.pop_lru(B2);
+            }
+            (self.replace_victim(false, self.lists.tail[T2]), true)
+        };
+        let hash = self.hasher.hash_one(&self.nodes[v as usize].key);
+        if to_ghost {
+            let from = self.nodes[v as usize].links.list();
+            self.ghosts.push(hash, from);
+        }
+        Some(self.remove_slot(v, hash))
+    }
+
+    /// `resize`: pops (with the old capacity's rules) until the entries fit, then takes the
+    /// new capacity's bounds: `p` clamped to it, the ghost lists trimmed to
+    /// `|T1| + |B1| <= c` (dropping `B1`'s least recent ghosts) and to at most `c` ghosts and
+    /// `2c` keys in all (dropping `B2`'s), the ghost directory rebuilt for `c`. Shrinking
+    /// gives back the memory the larger capacity held.
+    pub(crate) fn resize_to(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let c = capacity.min(MAX_CAPACITY);
+        let old = self.capacity as usize;
+        if c == old {
+            return Vec::new();
+        }
+        let mut evicted = Vec::with_capacity(self.nodes.len().saturating_sub(c));
+        while self.nodes.len() > c {
+            match self.evict_next() {
+                Some(pair) => evicted.push(pair),
+                None => break,
+            }
+        }
+        self.capacity = c as u32;
+        self.p = self.p.min(c as f64);
+        let [t1, t2, ..] = self.sizes();
+        while t1 + self.ghosts.len(B1) > c {
+            self.ghosts.pop_lru(B1);
+        }
+        while self.ghosts.len(B2) > 0
+            && (self.ghosts.live() > c || t1 + t2 + self.ghosts.live() > 2 * c)
+        {
+            self.ghosts.pop_lru(B2);
+        }
+        self.ghosts = self.ghosts.resized(c);
+        if c < old {
+            self.nodes.shrink_to(c);
+            self.reindex();
+        }
+        if c > 0 && self.nodes.len() == c {
+            self.settle_table();
+            self.ghosts.reserve_max();
+        }
+        evicted
+    }
+}

@@ -1,0 +1,106 @@
+//! The crate's own tests: the conformance kit against the model, the policy's cases, the
+//! ghost directory, the new API, and libCacheSim's hit counts.
+
+use core::hash::{BuildHasherDefault, Hasher};
+
+use evict_harness::model::arc::AdaptiveReplacement;
+use proptest::prelude::*;
+
+use crate::{ArcCache, Cache};
+
+mod api;
+mod ghost;
+mod invariants;
+mod policy;
+mod traces;
+
+/// A fixed, collision-free hasher for small keys (splitmix64 of the bytes), so that runs
+/// are reproducible and ghosts are exact.
+#[derive(Clone, Default)]
+pub(crate) struct Mix(u64);
+
+impl Hasher for Mix {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn finish(&self) -> u64 {
+        let mut z = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+pub(crate) type Fixed = BuildHasherDefault<Mix>;
+
+pub(crate) fn fixed<K, V>(cap: usize) -> ArcCache<K, V, Fixed> {
+    ArcCache::with_hasher(cap, Fixed::default())
+}
+
+/// Capacities large enough for `p` to wander and for all four lists to fill.
+pub(crate) const SETTINGS: evict_harness::Settings = evict_harness::Settings {
+    max_capacity: 24,
+    keys: 64,
+    max_ops: 500,
+};
+
+evict_harness::conformance!(
+    conformance,
+    fixed::<u8, u16>,
+    model = AdaptiveReplacement::new,
+    validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
+    settings = SETTINGS
+);
+
+evict_harness::conformance!(
+    integer,
+    |cap| fixed(cap).integer_target(),
+    model = AdaptiveReplacement::integer,
+    validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
+    settings = SETTINGS
+);
+
+// The default (seeded) hasher, with the kit's default (smaller) scenarios.
+evict_harness::conformance!(
+    default_hasher,
+    ArcCache::new,
+    model = AdaptiveReplacement::new,
+    validate = |c: &ArcCache<u8, u16>| c.check_invariants()
+);
+
+proptest! {
+    /// Beyond the answers the kit compares: `p` and the four list sizes equal the
+    /// model's after every step.
+    #[test]
+    fn same_target_and_lists_as_model(
+        (capacity, ops) in evict_harness::scenario(SETTINGS),
+        integer in any::<bool>(),
+    ) {
+        let (mut cache, mut m) = if integer {
+            (fixed::<u8, u16>(capacity).integer_target(), AdaptiveReplacement::integer(capacity))
+        } else {
+            (fixed(capacity), AdaptiveReplacement::new(capacity))
+        };
+        for (step, op) in ops.iter().enumerate() {
+            let _ = evict_harness::apply(&mut cache, op);
+            let _ = evict_harness::apply(&mut m, op);
+            prop_assert_eq!(cache.target(), m.target(), "p after step {} {:?}", step, op);
+            prop_assert_eq!(cache.sizes(), m.sizes(), "sizes after step {} {:?}", step, op);
+        }
+    }
+}
+
+/// "get; on a miss, put" over `keys`; returns the hits.
+pub(crate) fn demand<C: Cache<u32, u32>>(
+    cache: &mut C,
+    keys: impl IntoIterator<Item = u32>,
+) -> u64 {
+    for k in keys {
+        if cache.get(&k).is_none() {
+            let _ = cache.put(k, k);
+        }
+    }
+    cache.info().hits
+}
