@@ -16,40 +16,29 @@
 /// documentation and its own extra methods. `order` completes "the entries, …" in the
 /// iterators' docs, and `example_order` is the order `iter` lists a cache of capacity 3
 /// after `put`s of 1, 2 and 3, for the generated examples (which also assume that such a
-/// cache evicts 1, then 2). The crate must re-export `evict_core`'s `Cache`.
+/// cache evicts 1, then 2). Invoke it at the crate root, which must re-export
+/// `evict_core`'s `Cache` (the examples import it from there).
 ///
 /// ```
 /// use evict_core::{Cache, Put};
-/// use evict_slots::ring::{Plain, Ring, NIL};
+/// use evict_slots::policy::Anchors;
+/// use evict_slots::ring::{Plain, Ring};
 /// use evict_slots::RingPolicy;
-/// use std::hash::{BuildHasher, Hash};
 ///
-/// /// FIFO's rules: list from the oldest, evict it, hits change nothing.
-/// #[derive(Clone)]
-/// struct Fifo([u32; 1]);
+/// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
+/// enum Fifo {}
 /// impl RingPolicy for Fifo {
 ///     type Flags = Plain;
-///     const EMPTY: Self = Fifo([NIL]);
 ///     const ORDER: &'static str = "oldest_first";
-///     fn anchors(&self) -> &[u32] { &self.0 }
-///     fn anchors_mut(&mut self) -> &mut [u32] { &mut self.0 }
-///     fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
-///     fn insert<K: Hash + Eq, V, S: BuildHasher>(
-///         &mut self, ring: &mut Ring<K, V, S, Plain>, hash: u64, key: K, value: V, max: usize,
-///     ) -> u32 {
-///         ring.push_back(&mut self.0[0], hash, key, value, max)
+///     const NEWEST_FIRST: bool = false;
+///     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+///         at.start
 ///     }
-///     fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 { self.0[0] }
-///     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
-///         self.0[0] = ring.next(i);
-///     }
-///     fn victim<K, V, S>(&self, _: &Ring<K, V, S, Plain>) -> u32 { self.0[0] }
 /// }
 ///
 /// evict_slots::ring_cache! {
 ///     /// A first-in-first-out cache.
 ///     pub struct FifoCache<K, V, S = DefaultHashBuilder>(Fifo);
-///     crate = my_fifo;
 ///     order = "from the oldest to the newest";
 ///     example_order = [1, 2, 3];
 /// }
@@ -68,7 +57,6 @@ macro_rules! ring_cache {
     (
         $(#[$attr:meta])*
         pub struct $name:ident<K, V, S = DefaultHashBuilder>($policy:ty);
-        crate = $krate:ident;
         order = $order:literal;
         example_order = [$($ex:literal),* $(,)?];
     ) => {
@@ -101,7 +89,7 @@ macro_rules! ring_cache {
             /// Memory is allocated as entries arrive, never more than `capacity` entries'
             /// worth.
             ///
-            #[doc = $crate::__example!($krate, $name, "Put",
+            #[doc = $crate::__example!($name, "Put",
                 "let mut none = ", stringify!($name), "::new(0);\n",
                 "assert_eq!(none.put(1, 1), Put::Rejected(1, 1));\n",
                 "assert_eq!(none.get(&1), None);\n",
@@ -114,7 +102,7 @@ macro_rules! ring_cache {
         impl<K, V, S> $name<K, V, S> {
             /// An empty cache of at most `capacity` entries that hashes keys with `hasher`.
             ///
-            #[doc = $crate::__example!($krate, $name, "DefaultHashBuilder",
+            #[doc = $crate::__example!($name, "DefaultHashBuilder",
                 "let cache: ", stringify!($name), "<u64, u64> = ",
                 stringify!($name), "::with_hasher(100, DefaultHashBuilder::default());\n",
                 "assert_eq!(cache.capacity(), Some(100));")]
@@ -126,7 +114,7 @@ macro_rules! ring_cache {
                 lookups or changing the policy's state; `.rev()` lists them the other way \
                 round.")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "let keys: Vec<i32> = cache.iter().map(|(k, _)| *k).collect();\n",
                 "assert_eq!(keys, ", stringify!([$($ex),*]), ");\n",
                 "let mut back: Vec<i32> = cache.iter().rev().map(|(k, _)| *k).collect();\n",
@@ -141,7 +129,7 @@ macro_rules! ring_cache {
                 counts nothing and changes no policy state (the entries are first laid out \
                 in that order in memory: O(len), no allocation).")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "for (k, v) in cache.iter_mut() {\n",
                 "    *v += k;\n",
                 "}\n",
@@ -153,7 +141,7 @@ macro_rules! ring_cache {
 
             #[doc = concat!("The keys, ", $order, ".")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "let keys: Vec<i32> = cache.keys().copied().collect();\n",
                 "assert_eq!(keys, ", stringify!([$($ex),*]), ");")]
             #[inline]
@@ -163,7 +151,7 @@ macro_rules! ring_cache {
 
             #[doc = concat!("The values, ", $order, ".")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "assert_eq!(cache.values().sum::<i32>(), 60);")]
             #[inline]
             pub fn values(&self) -> Values<'_, K, V> {
@@ -172,7 +160,7 @@ macro_rules! ring_cache {
 
             #[doc = concat!("The values, ", $order, ", to change in place.")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "for v in cache.values_mut() {\n",
                 "    *v = -*v;\n",
                 "}\n",
@@ -185,7 +173,7 @@ macro_rules! ring_cache {
                 `clear`, the statistics are kept (and the memory too). Dropping the \
                 iterator early drops the rest: the cache is empty either way.")]
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "let _ = cache.get(&2);\n",
                 "let keys: Vec<i32> = cache.drain().map(|(k, _)| k).collect();\n",
                 "assert_eq!(keys.len(), 3);\n",
@@ -217,7 +205,7 @@ macro_rules! ring_cache {
             /// like `Cache::get`; `key` may be any borrowed form of the key type (`&str`
             /// for `String` keys), as in `HashMap`.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "assert_eq!(cache.get(\"apple\"), Some(&3)); // a `&str` finds a `String`\n",
                 "assert_eq!(cache.get(\"pear\"), None);\n",
                 "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)\");")]
@@ -233,7 +221,7 @@ macro_rules! ring_cache {
             /// Like [`get`](Self::get) (one hit or one miss, and the policy records the
             /// access), returning the value to change in place.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "if let Some(n) = cache.get_mut(\"apple\") {\n",
                 "    *n += 1;\n",
                 "}\n",
@@ -250,7 +238,7 @@ macro_rules! ring_cache {
 
             /// Looks `key` up without counting it and without telling the policy.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "assert_eq!(cache.peek(\"apple\"), Some(&3));\n",
                 "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
             #[inline]
@@ -265,7 +253,7 @@ macro_rules! ring_cache {
             /// Like [`peek`](Self::peek) (counts nothing, tells the policy nothing),
             /// returning the value to change in place.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "if let Some(n) = cache.peek_mut(\"apple\") {\n",
                 "    *n = 7;\n",
                 "}\n",
@@ -282,7 +270,7 @@ macro_rules! ring_cache {
 
             /// Whether `key` is cached; counts nothing and changes nothing.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "assert!(cache.contains(\"apple\"));\n",
                 "assert!(!cache.contains(\"pear\"));")]
             #[inline]
@@ -297,7 +285,7 @@ macro_rules! ring_cache {
             /// Removes `key` and returns its value, if it was cached. Does not count as a
             /// lookup; the other entries keep their places.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "assert_eq!(cache.remove(\"apple\"), Some(3));\n",
                 "assert_eq!(cache.remove(\"apple\"), None);\n",
                 "assert!(cache.is_empty());")]
@@ -388,7 +376,7 @@ macro_rules! ring_cache {
             /// The entry the next eviction would take: see the type's docs for the
             /// policy's rule. Counts nothing and changes nothing.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "assert_eq!(cache.peek_victim(), Some((&1, &10)));\n",
                 "assert_eq!(cache.pop(), Some((1, 10)));")]
             fn peek_victim(&self) -> Option<(&K, &V)> {
@@ -398,7 +386,7 @@ macro_rules! ring_cache {
             /// Evicts and returns the entry a `put` of a new key into the full cache would
             /// evict, exactly as that eviction would. Counts nothing.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "assert_eq!(cache.pop(), Some((1, 10)));\n",
                 "assert_eq!(cache.len(), 2);")]
             fn pop(&mut self) -> Option<(K, V)> {
@@ -410,7 +398,7 @@ macro_rules! ring_cache {
             /// and gives back the memory no longer needed; growing evicts nothing.
             /// Statistics are kept.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__three!($name),
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "assert_eq!(cache.resize(1), [(1, 10), (2, 20)]);\n",
                 "assert_eq!(cache.capacity(), Some(1));\n",
                 "assert!(cache.resize(10).is_empty());")]
@@ -425,7 +413,7 @@ macro_rules! ring_cache {
             /// One lookup on a hit; on a miss, one miss, `f` runs once, and the value is
             /// inserted with the hash already computed.
             ///
-            #[doc = $crate::__example!($krate, $name, "", $crate::__apple!($name),
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
                 "assert_eq!(*cache.get_or_insert_with(\"pear\".to_string(), || 5), 5);\n",
                 "assert!(cache.get_or_insert_with(\"pear\".to_string(), || unreachable!()).is_hit());\n",
                 "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=2)\");")]
@@ -461,7 +449,7 @@ macro_rules! ring_cache {
         /// Each pair is [`put`](Cache::put): evicted or rejected pairs are dropped (call
         /// `put` to keep them).
         ///
-        #[doc = $crate::__example!($krate, $name, "", "let mut cache = ", stringify!($name),
+        #[doc = $crate::__example!($name, "", "let mut cache = ", stringify!($name),
             "::new(2);\n",
             "cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);\n",
             "assert_eq!(cache.len(), 2);")]
@@ -616,14 +604,15 @@ macro_rules! __ring_iter_clone {
     };
 }
 
-/// A doctest for [`ring_cache!`]'s docs: `use $krate::{Cache, $name, $extra}`, then the
-/// body.
+/// A doctest for [`ring_cache!`]'s docs: `use <this crate>::{Cache, $name, $extra}` (the
+/// macro is invoked at the crate root, where `module_path!()` is the crate's name), then
+/// the body.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __example {
-    ($krate:ident, $name:ident, $extra:literal, $($body:expr),* $(,)?) => {
+    ($name:ident, $extra:literal, $($body:expr),* $(,)?) => {
         concat!(
-            "```\nuse ", stringify!($krate), "::{Cache, ", stringify!($name),
+            "```\nuse ", module_path!(), "::{Cache, ", stringify!($name),
             $crate::__comma!($extra), "};\n\n", $($body,)* "\n```"
         )
     };

@@ -12,80 +12,80 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
+use core::marker::PhantomData;
+
 use evict_core::{CacheInfo, Fetched, Put, Stats};
 
 use crate::ring::{self, Flags, MAX_LEN, NIL, Ring};
 
-/// An eviction policy over a [`Ring`]: its anchors into the circle and its rules. The
-/// methods that take the ring may read it and move links and flags, and must leave every
-/// anchor on a slot of the ring (or `NIL` when it is empty, or where the policy allows it).
-///
-/// A policy lists its entries along `next` from [`start`](Self::start): that is its
-/// iteration order, and what `drain`, `into_iter` and `Debug` show.
-pub trait RingPolicy {
-    /// Whether entries carry a flag bit ([`ring::Flagged`]) or not ([`ring::Plain`]).
-    type Flags: Flags;
+/// The two anchors a [`RingCache`] keeps into its circle for its policy: slots, or `NIL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Anchors {
+    /// The first entry of the policy's order, where iteration starts: LRU's most recently
+    /// used, FIFO's oldest, CLOCK's hand, SIEVE's newest. `NIL` iff the ring is empty.
+    pub start: u32,
+    /// A second anchor for a policy that needs one (SIEVE's hand, `NIL` for "at the
+    /// tail"); `NIL` otherwise.
+    pub hand: u32,
+}
 
-    /// The policy of an empty ring: every anchor `NIL`.
-    const EMPTY: Self;
+impl Anchors {
+    /// Both `NIL`: the anchors of an empty ring.
+    pub const EMPTY: Self = Self {
+        start: NIL,
+        hand: NIL,
+    };
+}
+
+/// An eviction policy over a [`Ring`] listed from [`Anchors::start`] along `next`: that
+/// order is the policy's iteration order, what `drain`, `into_iter` and `Debug` show.
+///
+/// The rules are mostly declarative: where newcomers go ([`NEWEST_FIRST`](Self::NEWEST_FIRST)),
+/// what a hit does ([`PROMOTE`](Self::PROMOTE), and a set flag for [`ring::Flagged`]
+/// policies), and which entry an eviction takes ([`victim`](Self::victim), and
+/// [`evict`](Self::evict) where evicting changes more than the victim's slot). A `put` of a
+/// new key into the full cache puts it in the victim's slot, then where newcomers go.
+pub trait RingPolicy {
+    /// Whether entries carry a flag bit ([`ring::Flagged`]: a hit sets it) or not
+    /// ([`ring::Plain`]).
+    type Flags: Flags;
 
     /// The name of the entry list in `Debug` output, e.g. `"most_recent_first"`.
     const ORDER: &'static str;
 
-    /// The anchors (slots or `NIL`), which the ring repoints when slots move or leave.
-    fn anchors(&self) -> &[u32];
+    /// Whether newcomers go first in the order (at the start: LRU, SIEVE) or last (just
+    /// before the start: FIFO, CLOCK).
+    const NEWEST_FIRST: bool;
 
-    /// The anchors, to repoint.
-    fn anchors_mut(&mut self) -> &mut [u32];
+    /// Whether a hit (or a `put` replacing a value) moves the entry to the start (LRU).
+    const PROMOTE: bool = false;
 
-    /// Where iteration starts (the first anchor unless the policy says otherwise).
-    #[inline]
-    fn start(&self) -> u32 {
-        self.anchors()[0]
+    /// The slot the next eviction takes in a non-empty ring; changes nothing.
+    fn victim<K, V, S>(ring: &Ring<K, V, S, Self::Flags>, at: &Anchors) -> u32;
+
+    /// Evicts in a non-empty ring: returns [`victim`](Self::victim)'s slot, doing what the
+    /// policy does on the way (clearing flags, moving a hand). The caller then puts a
+    /// newcomer in that slot, or takes the slot out (`pop`). By default, only the victim.
+    #[inline(always)]
+    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Self::Flags>, at: &mut Anchors) -> u32 {
+        Self::victim(ring, at)
     }
 
-    /// Slot `i` was read by a hit, or its value replaced by a `put`.
-    fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Self::Flags>, i: u32);
-
-    /// Adds a new key (not full yet) and returns its slot: one of the ring's `push_front`,
-    /// `push_back` or `insert_before`, with `max_len` passed on.
-    fn insert<K: Hash + Eq, V, S: BuildHasher>(
-        &mut self,
-        ring: &mut Ring<K, V, S, Self::Flags>,
-        hash: u64,
-        key: K,
-        value: V,
-        max_len: usize,
-    ) -> u32;
-
-    /// Picks the victim of an eviction in a non-empty ring, doing what the policy does on
-    /// the way (clearing flags, moving a hand), and returns its slot. The caller then
-    /// either puts a newcomer in that slot and calls [`replaced`](Self::replaced), or
-    /// takes the slot out (`pop`).
-    fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Self::Flags>) -> u32;
-
-    /// The newcomer of a full cache now sits in slot `i`, the victim's: put it where
-    /// newcomers go.
-    fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Self::Flags>, i: u32);
-
-    /// The slot [`evict`](Self::evict) would return now, changing nothing.
-    fn victim<K, V, S>(&self, ring: &Ring<K, V, S, Self::Flags>) -> u32;
-
-    /// Slot `i` is about to leave the ring (`remove`, `pop`); the ring then moves any
-    /// anchor on it to the next slot. Nothing to do by default.
+    /// Slot `i` is about to leave the ring (`remove`, `pop`); the ring then moves an anchor
+    /// on it to the next slot. Nothing else by default.
     #[inline]
-    fn removing<K, V, S>(&mut self, ring: &Ring<K, V, S, Self::Flags>, i: u32) {
-        let _ = (ring, i);
+    fn removing<K, V, S>(ring: &Ring<K, V, S, Self::Flags>, at: &mut Anchors, i: u32) {
+        let _ = (ring, at, i);
     }
 
     /// Adds the policy's own fields to the cache's `Debug` output (after the entries).
     /// Nothing by default.
     fn fmt_fields<K: fmt::Debug, V, S>(
-        &self,
         ring: &Ring<K, V, S, Self::Flags>,
+        at: &Anchors,
         f: &mut fmt::DebugStruct<'_, '_>,
     ) {
-        let _ = (ring, f);
+        let _ = (ring, at, f);
     }
 }
 
@@ -95,28 +95,19 @@ pub trait RingPolicy {
 /// `evict_core::Cache`'s; lookups take any borrowed form of the key.
 ///
 /// ```
-/// use evict_slots::ring::{Plain, Ring, NIL};
+/// use evict_slots::policy::Anchors;
+/// use evict_slots::ring::{Plain, Ring};
 /// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy};
 ///
-/// /// FIFO in a dozen lines: list from the oldest, evict it, hits change nothing.
-/// struct Fifo([u32; 1]);
+/// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
+/// enum Fifo {}
 /// impl RingPolicy for Fifo {
 ///     type Flags = Plain;
-///     const EMPTY: Self = Fifo([NIL]);
 ///     const ORDER: &'static str = "oldest_first";
-///     fn anchors(&self) -> &[u32] { &self.0 }
-///     fn anchors_mut(&mut self) -> &mut [u32] { &mut self.0 }
-///     fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
-///     fn insert<K: std::hash::Hash + Eq, V, S: std::hash::BuildHasher>(
-///         &mut self, ring: &mut Ring<K, V, S, Plain>, hash: u64, key: K, value: V, max: usize,
-///     ) -> u32 {
-///         ring.push_back(&mut self.0[0], hash, key, value, max)
+///     const NEWEST_FIRST: bool = false;
+///     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+///         at.start
 ///     }
-///     fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 { self.0[0] }
-///     fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
-///         self.0[0] = ring.next(i);
-///     }
-///     fn victim<K, V, S>(&self, _: &Ring<K, V, S, Plain>) -> u32 { self.0[0] }
 /// }
 ///
 /// let mut cache: RingCache<String, u32, DefaultHashBuilder, Fifo> =
@@ -129,18 +120,20 @@ pub trait RingPolicy {
 /// ```
 pub struct RingCache<K, V, S, P: RingPolicy> {
     ring: Ring<K, V, S, P::Flags>,
-    policy: P,
+    at: Anchors,
     capacity: u32,
     stats: Stats,
+    policy: PhantomData<P>,
 }
 
-impl<K: Clone, V: Clone, S: Clone, P: RingPolicy + Clone> Clone for RingCache<K, V, S, P> {
+impl<K: Clone, V: Clone, S: Clone, P: RingPolicy> Clone for RingCache<K, V, S, P> {
     fn clone(&self) -> Self {
         Self {
             ring: self.ring.clone(),
-            policy: self.policy.clone(),
+            at: self.at,
             capacity: self.capacity,
             stats: self.stats,
+            policy: PhantomData,
         }
     }
 }
@@ -158,9 +151,10 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
         let capacity = capacity.min(MAX_LEN);
         Self {
             ring: Ring::with_hasher(hasher),
-            policy: P::EMPTY,
+            at: Anchors::EMPTY,
             capacity: capacity as u32,
             stats: Stats::default(),
+            policy: PhantomData,
         }
     }
 
@@ -172,8 +166,18 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
 
     /// The policy's anchors, to read.
     #[inline]
-    pub fn policy(&self) -> &P {
-        &self.policy
+    pub fn anchors(&self) -> &Anchors {
+        &self.at
+    }
+
+    /// Runs `f` on the ring and the anchors as a slice (for the ring's methods that repoint
+    /// them).
+    #[inline]
+    fn anchored<R>(&mut self, f: impl FnOnce(&mut Ring<K, V, S, P::Flags>, &mut [u32]) -> R) -> R {
+        let mut anchors = [self.at.start, self.at.hand];
+        let result = f(&mut self.ring, &mut anchors);
+        [self.at.start, self.at.hand] = anchors;
+        result
     }
 
     /// Entries held.
@@ -203,29 +207,32 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
     /// Drops every entry, gives the memory back and resets the counters.
     pub fn clear(&mut self) {
         self.ring.clear();
-        self.policy.anchors_mut().fill(NIL);
+        self.at = Anchors::EMPTY;
         self.stats.reset();
     }
 
     /// The entries in the policy's order, by reference.
     #[inline]
     pub fn iter(&self) -> ring::Iter<'_, K, V> {
-        self.ring.iter_from(self.policy.start())
+        self.ring.iter_from(self.at.start)
     }
 
     /// The entries in the policy's order, each value mutable (the slots are first laid
     /// out in that order, see [`Ring::relayout`]: O(len), nothing allocated, nothing the
     /// policy can tell).
     pub fn iter_mut(&mut self) -> ring::IterMut<'_, K, V> {
-        let start = self.policy.start();
-        self.ring.iter_mut_from(start, self.policy.anchors_mut())
+        let mut anchors = [self.at.start, self.at.hand];
+        let iter = self.ring.iter_mut_from(self.at.start, &mut anchors);
+        [self.at.start, self.at.hand] = anchors;
+        iter
     }
 
     /// Removes every entry and yields them in the policy's order; statistics and capacity
     /// stay, and so does the memory.
     pub fn drain(&mut self) -> ring::Drain<'_, K, V> {
-        let start = self.policy.start();
-        self.ring.drain_from(start, self.policy.anchors_mut())
+        let start = self.at.start;
+        self.at = Anchors::EMPTY;
+        self.ring.drain_from(start, &mut [])
     }
 
     /// The entry [`pop`](Self::pop) would remove, changing nothing.
@@ -233,7 +240,7 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
         if self.ring.is_empty() {
             return None;
         }
-        self.ring.get(self.policy.victim(&self.ring))
+        self.ring.get(P::victim(&self.ring, &self.at))
     }
 
     /// Checks that the ring, the anchors, the slots and the index agree and that `len`
@@ -245,13 +252,13 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
     {
         let n = self.ring.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
-        for &anchor in self.policy.anchors() {
+        for anchor in [self.at.start, self.at.hand] {
             assert!(
                 anchor == NIL || (anchor as usize) < n,
                 "anchor {anchor} outside {n} slots"
             );
         }
-        self.ring.check(self.policy.start());
+        self.ring.check(self.at.start);
     }
 
     /// `Debug` output for the cache type `name`: its capacity, its entries in order under
@@ -271,7 +278,7 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
         let mut d = f.debug_struct(name);
         d.field("capacity", &self.capacity)
             .field(P::ORDER, &Entries(self.iter()));
-        self.policy.fmt_fields(&self.ring, &mut d);
+        P::fmt_fields(&self.ring, &self.at, &mut d);
         d.field("stats", &self.stats).finish()
     }
 }
@@ -304,6 +311,17 @@ where
         Some(self.ring.value_mut(i))
     }
 
+    /// Slot `i` was hit, or its value replaced: a flag is set, an LRU promotes it.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) {
+        if P::PROMOTE {
+            self.ring.move_to_front(&mut self.at.start, i);
+        }
+        if <P::Flags as Flags>::ON {
+            self.ring.set_flag(i);
+        }
+    }
+
     #[inline(always)]
     fn find_counted<Q>(&mut self, key: &Q) -> Option<u32>
     where
@@ -313,7 +331,7 @@ where
         match self.ring.find(key) {
             Some(i) => {
                 self.stats.hit();
-                self.policy.hit(&mut self.ring, i);
+                self.hit(i);
                 Some(i)
             }
             None => {
@@ -362,9 +380,9 @@ where
     {
         let hash = self.ring.hash(key);
         let i = self.ring.find_hashed(hash, key)?;
-        self.policy.removing(&self.ring, i);
-        let anchors = self.policy.anchors_mut();
-        Some(self.ring.remove_hashed(i, hash, anchors).1)
+        P::removing(&self.ring, &mut self.at, i);
+        let (_, value) = self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors));
+        Some(value)
     }
 
     /// Inserts or replaces, evicting if full; see `evict_core::Cache::put`.
@@ -390,7 +408,7 @@ where
     fn put_at(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
         let hash = self.ring.hash(&key);
         if let Some(i) = self.ring.find_hashed(hash, &key) {
-            self.policy.hit(&mut self.ring, i);
+            self.hit(i);
             let old = core::mem::replace(self.ring.value_mut(i), value);
             return (Put::Replaced(old), i);
         }
@@ -404,16 +422,29 @@ where
         if capacity == 0 {
             return (Put::Rejected(key, value), NIL);
         }
+        let start = &mut self.at.start;
         if self.ring.len() < capacity {
-            let i = self
-                .policy
-                .insert(&mut self.ring, hash, key, value, capacity);
+            let i = if P::NEWEST_FIRST {
+                self.ring.push_front(start, hash, key, value, capacity);
+                *start
+            } else {
+                self.ring.push_back(start, hash, key, value, capacity)
+            };
             return (Put::Inserted, i);
         }
-        // Full: the newcomer takes the victim's slot in place (no slot moves, few links do).
-        let victim = self.policy.evict(&mut self.ring);
+        // Full: the newcomer takes the victim's slot in place (no slot moves), then goes
+        // where newcomers go: for the usual victim (LRU's last, FIFO's first, CLOCK's hand)
+        // turning the circle one step is all it takes, and no link is written.
+        let victim = P::evict(&mut self.ring, &mut self.at);
         let (old_key, old_value) = self.ring.replace(victim, hash, key, value);
-        self.policy.replaced(&mut self.ring, victim);
+        let start = &mut self.at.start;
+        if P::NEWEST_FIRST {
+            self.ring.move_to_front(start, victim);
+        } else if victim == *start {
+            *start = self.ring.next(victim);
+        } else if self.ring.prev(*start) != victim {
+            self.ring.move_before(*start, victim);
+        }
         (Put::Evicted(old_key, old_value), victim)
     }
 
@@ -431,7 +462,7 @@ where
         let hash = self.ring.hash(&key);
         if let Some(i) = self.ring.find_hashed(hash, &key) {
             self.stats.hit();
-            self.policy.hit(&mut self.ring, i);
+            self.hit(i);
             return Ok(Fetched::Hit(self.ring.value_mut(i)));
         }
         self.stats.miss();
@@ -457,9 +488,9 @@ where
         if self.ring.is_empty() {
             return None;
         }
-        let victim = self.policy.evict(&mut self.ring);
-        self.policy.removing(&self.ring, victim);
-        Some(self.ring.remove(victim, self.policy.anchors_mut()))
+        let victim = P::evict(&mut self.ring, &mut self.at);
+        P::removing(&self.ring, &mut self.at, victim);
+        Some(self.anchored(|ring, anchors| ring.remove(victim, anchors)))
     }
 
     /// Sets the capacity (clamped to [`MAX_LEN`]); shrinking pops until the cache fits and
@@ -484,7 +515,6 @@ impl<K, V, S, P: RingPolicy> IntoIterator for RingCache<K, V, S, P> {
 
     /// The entries in the policy's order, by value.
     fn into_iter(self) -> ring::IntoIter<K, V> {
-        let start = self.policy.start();
-        self.ring.into_iter_from(start)
+        self.ring.into_iter_from(self.at.start)
     }
 }

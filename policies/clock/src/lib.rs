@@ -11,7 +11,8 @@ use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::RingPolicy;
-use evict_slots::ring::{Direction, Flagged, NIL, Ring};
+use evict_slots::policy::Anchors;
+use evict_slots::ring::{Direction, Flagged, Ring};
 
 evict_slots::ring_cache! {
     /// A CLOCK (second-chance) cache: a ring of entries, each with a reference bit, and a
@@ -45,68 +46,33 @@ evict_slots::ring_cache! {
     /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
     /// ```
     pub struct ClockCache<K, V, S = DefaultHashBuilder>(Clock);
-    crate = evict_clock;
     order = "in the order the hand visits them, from the hand";
     example_order = [1, 2, 3];
 }
 
-/// CLOCK over the ring: the circle in the hand's order; the flag is the reference bit.
-#[derive(Clone, Debug)]
-struct Clock {
-    /// The oldest entry in the hand's order: where the next sweep starts. Newcomers join
-    /// just behind it. `NIL` iff the cache is empty.
-    hand: [u32; 1],
-}
+/// CLOCK's rules: the circle runs in the hand's order from the hand (the start, the
+/// oldest); the flag is the reference bit, which a hit sets. Newcomers join just behind the
+/// hand, their bit clear.
+enum Clock {}
 
 impl RingPolicy for Clock {
     type Flags = Flagged;
-    const EMPTY: Self = Clock { hand: [NIL] };
     const ORDER: &'static str = "from_hand";
+    const NEWEST_FIRST: bool = false;
 
-    fn anchors(&self) -> &[u32] {
-        &self.hand
+    /// The first entry from the hand whose bit is clear (the hand's own if every bit is
+    /// set: the sweep would clear them all and come back to it).
+    fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+        ring.first_clear(at.start, Direction::Next)
     }
 
-    fn anchors_mut(&mut self) -> &mut [u32] {
-        &mut self.hand
-    }
-
-    /// A hit, or replacing the value, sets the reference bit and moves nothing.
-    #[inline(always)]
-    fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
-        ring.set_flag(i);
-    }
-
-    /// Just behind the hand: the newest position.
-    #[inline]
-    fn insert<K: Hash + Eq, V, S: BuildHasher>(
-        &mut self,
-        ring: &mut Ring<K, V, S, Flagged>,
-        hash: u64,
-        key: K,
-        value: V,
-        max_len: usize,
-    ) -> u32 {
-        ring.push_back(&mut self.hand[0], hash, key, value, max_len)
-    }
-
-    /// Sweeps from the hand, clearing set bits, to the first entry whose bit is clear
-    /// (after at most one turn, all bits are clear), and leaves the hand on it.
-    #[inline(always)]
-    fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>) -> u32 {
-        self.hand[0] = ring.sweep(self.hand[0], Direction::Next);
-        self.hand[0]
-    }
-
-    /// The newcomer took the victim's slot and place in the ring, so no link changes; the
+    /// Sweeps from the hand, clearing set bits, to the first entry whose bit is clear,
+    /// and leaves the hand on it; the newcomer takes its slot and place in the ring, and the
     /// hand moves past it, which makes it the newest.
     #[inline(always)]
-    fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
-        self.hand[0] = ring.next(i);
-    }
-
-    fn victim<K, V, S>(&self, ring: &Ring<K, V, S, Flagged>) -> u32 {
-        ring.first_clear(self.hand[0], Direction::Next)
+    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+        at.start = ring.sweep(at.start, Direction::Next);
+        at.start
     }
 }
 

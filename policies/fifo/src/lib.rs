@@ -6,11 +6,10 @@
 
 extern crate alloc;
 
-use core::hash::{BuildHasher, Hash};
-
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::RingPolicy;
-use evict_slots::ring::{NIL, Plain, Ring};
+use evict_slots::policy::Anchors;
+use evict_slots::ring::{Plain, Ring};
 
 evict_slots::ring_cache! {
     /// A first-in-first-out cache: when full, `put` of a new key evicts the entry that was
@@ -40,63 +39,22 @@ evict_slots::ring_cache! {
     /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
     /// ```
     pub struct FifoCache<K, V, S = DefaultHashBuilder>(Fifo);
-    crate = evict_fifo;
     order = "from the oldest insertion to the newest";
     example_order = [1, 2, 3];
 }
 
-/// FIFO over the ring: the circle runs from the oldest to the newest insertion.
-#[derive(Clone, Debug)]
-struct Fifo {
-    /// The oldest slot (the next victim), or `NIL` when empty. The newest is just before it.
-    head: [u32; 1],
-}
+/// FIFO's rules: the circle runs from the oldest insertion (the start, the victim) to the
+/// newest, just before it. Newcomers go last; hits change nothing.
+enum Fifo {}
 
 impl RingPolicy for Fifo {
     type Flags = Plain;
-    const EMPTY: Self = Fifo { head: [NIL] };
     const ORDER: &'static str = "oldest_first";
-
-    fn anchors(&self) -> &[u32] {
-        &self.head
-    }
-
-    fn anchors_mut(&mut self) -> &mut [u32] {
-        &mut self.head
-    }
-
-    /// Hits (and replacing a value) change nothing.
-    #[inline(always)]
-    fn hit<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, _: u32) {}
-
-    /// The newest goes just before the oldest.
-    #[inline]
-    fn insert<K: Hash + Eq, V, S: BuildHasher>(
-        &mut self,
-        ring: &mut Ring<K, V, S, Plain>,
-        hash: u64,
-        key: K,
-        value: V,
-        max_len: usize,
-    ) -> u32 {
-        ring.push_back(&mut self.head[0], hash, key, value, max_len)
-    }
+    const NEWEST_FIRST: bool = false;
 
     #[inline(always)]
-    fn evict<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>) -> u32 {
-        self.head[0]
-    }
-
-    /// The oldest slot holds the newcomer: moving the head one step makes it the newest,
-    /// and no link is written.
-    #[inline(always)]
-    fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
-        self.head[0] = ring.next(i);
-    }
-
-    #[inline]
-    fn victim<K, V, S>(&self, _: &Ring<K, V, S, Plain>) -> u32 {
-        self.head[0]
+    fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+        at.start
     }
 }
 
@@ -285,9 +243,9 @@ mod tests {
             (
                 c.inner.ring().slot_capacity(),
                 c.inner.ring().index().capacity(),
-                c.inner.policy().head[0]
+                c.inner.anchors().start
             ),
-            (0, 0, NIL)
+            (0, 0, evict_slots::ring::NIL)
         );
         assert_eq!(
             c.info(),

@@ -10,7 +10,8 @@ use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::RingPolicy;
-use evict_slots::ring::{NIL, Plain, Ring};
+use evict_slots::policy::Anchors;
+use evict_slots::ring::{Plain, Ring};
 
 evict_slots::ring_cache! {
     /// A least-recently-used cache: when full, `put` evicts the entry that was read or
@@ -39,67 +40,24 @@ evict_slots::ring_cache! {
     /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=2)");
     /// ```
     pub struct LruCache<K, V, S = DefaultHashBuilder>(Lru);
-    crate = evict_lru;
     order = "from the most to the least recently used";
     example_order = [3, 2, 1];
 }
 
-/// LRU over the ring: the circle runs from the most to the least recently used.
-#[derive(Clone, Debug)]
-struct Lru {
-    /// The most recently used slot, or `NIL` when empty. The circle closes behind it: its
-    /// `prev` is the least recently used slot, the next victim.
-    head: [u32; 1],
-}
+/// LRU's rules: the circle runs from the most recently used (the start) to the least,
+/// just before it, where the circle closes. A hit moves an entry to the start, newcomers go
+/// there too, and the least recently used is the victim.
+enum Lru {}
 
 impl RingPolicy for Lru {
     type Flags = Plain;
-    const EMPTY: Self = Lru { head: [NIL] };
     const ORDER: &'static str = "most_recent_first";
+    const NEWEST_FIRST: bool = true;
+    const PROMOTE: bool = true;
 
-    fn anchors(&self) -> &[u32] {
-        &self.head
-    }
-
-    fn anchors_mut(&mut self) -> &mut [u32] {
-        &mut self.head
-    }
-
-    /// A hit makes the entry the most recent.
     #[inline(always)]
-    fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>, i: u32) {
-        ring.move_to_front(&mut self.head[0], i);
-    }
-
-    #[inline]
-    fn insert<K: Hash + Eq, V, S: BuildHasher>(
-        &mut self,
-        ring: &mut Ring<K, V, S, Plain>,
-        hash: u64,
-        key: K,
-        value: V,
-        max_len: usize,
-    ) -> u32 {
-        ring.push_front(&mut self.head[0], hash, key, value, max_len);
-        self.head[0]
-    }
-
-    /// The least recently used: just behind the head.
-    #[inline(always)]
-    fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Plain>) -> u32 {
-        ring.prev(self.head[0])
-    }
-
-    /// The victim's slot, just behind the head, holds the newcomer: turning the circle one
-    /// step makes it the most recent, and no link is written.
-    #[inline(always)]
-    fn replaced<K, V, S>(&mut self, _: &mut Ring<K, V, S, Plain>, i: u32) {
-        self.head[0] = i;
-    }
-
-    #[inline]
-    fn victim<K, V, S>(&self, ring: &Ring<K, V, S, Plain>) -> u32 {
-        ring.prev(self.head[0])
+    fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+        ring.prev(at.start)
     }
 }
 

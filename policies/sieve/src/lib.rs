@@ -12,6 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::RingPolicy;
+use evict_slots::policy::Anchors;
 use evict_slots::ring::{Direction, Flagged, NIL, Ring};
 
 evict_slots::ring_cache! {
@@ -47,30 +48,22 @@ evict_slots::ring_cache! {
     /// assert_eq!(cache.put(5, 50), Put::Evicted(3, 30));
     /// ```
     pub struct SieveCache<K, V, S = DefaultHashBuilder>(Sieve);
-    crate = evict_sieve;
     order = "from the newest (the head) to the oldest (the tail)";
     example_order = [3, 2, 1];
 }
 
-/// The head's index in [`Sieve::anchors`].
-const HEAD: usize = 0;
-/// The hand's index in [`Sieve::anchors`].
-const HAND: usize = 1;
-
-/// SIEVE over the ring: the circle runs from the newest to the oldest (`next` points to the
-/// older neighbour, so the tail is just before the head); the flag is the visited bit.
-#[derive(Clone, Debug)]
-struct Sieve {
-    /// The newest entry (`NIL` when empty), and where the next eviction starts (`NIL`: at
-    /// the tail).
-    anchors: [u32; 2],
-}
+/// SIEVE's rules: the circle runs from the newest (the start, the head) to the oldest (the
+/// tail, just before it), `next` pointing to the older neighbour; the flag is the visited
+/// bit, which a hit sets. Newcomers go to the head. The hand is the second anchor (`NIL`:
+/// at the tail).
+enum Sieve {}
 
 impl Sieve {
     /// Where a sweep starts: the hand, or the tail.
-    fn start<K, V, S>(&self, ring: &Ring<K, V, S, Flagged>) -> u32 {
-        match self.anchors[HAND] {
-            NIL => ring.prev(self.anchors[HEAD]),
+    #[inline(always)]
+    fn hand_or_tail<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+        match at.hand {
+            NIL => ring.prev(at.start),
             hand => hand,
         }
     }
@@ -78,82 +71,47 @@ impl Sieve {
 
 impl RingPolicy for Sieve {
     type Flags = Flagged;
-    const EMPTY: Self = Sieve { anchors: [NIL; 2] };
     const ORDER: &'static str = "newest_first";
+    const NEWEST_FIRST: bool = true;
 
-    fn anchors(&self) -> &[u32] {
-        &self.anchors
+    /// The first unvisited entry from the hand (or the tail) towards the head, wrapping;
+    /// the hand's own if every bit is set.
+    fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+        ring.first_clear(Self::hand_or_tail(ring, at), Direction::Prev)
     }
 
-    fn anchors_mut(&mut self) -> &mut [u32] {
-        &mut self.anchors
-    }
-
-    /// A hit, or replacing the value, sets the visited bit and moves nothing.
-    #[inline(always)]
-    fn hit<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
-        ring.set_flag(i);
-    }
-
-    /// A new key goes to the head, its bit clear.
-    #[inline]
-    fn insert<K: Hash + Eq, V, S: BuildHasher>(
-        &mut self,
-        ring: &mut Ring<K, V, S, Flagged>,
-        hash: u64,
-        key: K,
-        value: V,
-        max_len: usize,
-    ) -> u32 {
-        ring.push_front(&mut self.anchors[HEAD], hash, key, value, max_len);
-        self.anchors[HEAD]
-    }
-
-    /// From the hand (or the tail), clear visited bits moving towards the head, wrapping to
-    /// the tail (in the circle the head's newer neighbour is the tail: the wrap comes for
+    /// From the hand (or the tail), clear visited bits moving towards the head, wrapping
+    /// to the tail (in the circle the head's newer neighbour is the tail: the wrap comes for
     /// free), and stop at the first unvisited entry. The hand is left at the entry just
     /// newer than the victim (`NIL` if the victim is the head, so the next sweep starts from
-    /// the tail), as libCacheSim's `Sieve.c` does.
+    /// the tail), as libCacheSim's `Sieve.c` does. The newcomer then takes the victim's
+    /// slot and moves to the head (the tail, most often: then turning the circle one step
+    /// is all it takes).
     #[inline(always)]
-    fn evict<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>) -> u32 {
-        let at = ring.sweep(self.start(ring), Direction::Prev);
-        self.anchors[HAND] = if at == self.anchors[HEAD] {
+    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+        let victim = ring.sweep(Self::hand_or_tail(ring, at), Direction::Prev);
+        at.hand = if victim == at.start {
             NIL
         } else {
-            ring.prev(at)
+            ring.prev(victim)
         };
-        at
-    }
-
-    /// The victim's slot (its bit clear) holds the newcomer: move it to the head. When it
-    /// is the tail, as most often, turning the circle one step is all it takes.
-    #[inline(always)]
-    fn replaced<K, V, S>(&mut self, ring: &mut Ring<K, V, S, Flagged>, i: u32) {
-        ring.move_to_front(&mut self.anchors[HEAD], i);
-    }
-
-    fn victim<K, V, S>(&self, ring: &Ring<K, V, S, Flagged>) -> u32 {
-        ring.first_clear(self.start(ring), Direction::Prev)
+        victim
     }
 
     /// libCacheSim: a hand on the leaving entry moves to the next newer one (or back to the
     /// tail). (The ring then moves a head on it to the next older entry.)
-    fn removing<K, V, S>(&mut self, ring: &Ring<K, V, S, Flagged>, i: u32) {
-        if self.anchors[HAND] == i {
-            self.anchors[HAND] = if i == self.anchors[HEAD] {
-                NIL
-            } else {
-                ring.prev(i)
-            };
+    fn removing<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &mut Anchors, i: u32) {
+        if at.hand == i {
+            at.hand = if i == at.start { NIL } else { ring.prev(i) };
         }
     }
 
     fn fmt_fields<K: fmt::Debug, V, S>(
-        &self,
         ring: &Ring<K, V, S, Flagged>,
+        at: &Anchors,
         f: &mut fmt::DebugStruct<'_, '_>,
     ) {
-        f.field("hand", &ring.get(self.anchors[HAND]).map(|(key, _)| key));
+        f.field("hand", &ring.get(at.hand).map(|(key, _)| key));
     }
 }
 
@@ -173,7 +131,7 @@ impl<K, V, S> SieveCache<K, V, S> {
     /// assert_eq!(cache.hand(), Some(&2));
     /// ```
     pub fn hand(&self) -> Option<&K> {
-        let hand = self.inner.policy().anchors[HAND];
+        let hand = self.inner.anchors().hand;
         self.inner.ring().get(hand).map(|(key, _)| key)
     }
 
