@@ -195,8 +195,10 @@ impl<K, V, S> ArcCache<K, V, S> {
     }
 
     /// The entries in the cache's order ([`iter`](Self::iter)'s), with mutable values.
-    /// Makes the pending `T2` moves first (which changes no order), and holds one pointer
-    /// per entry while it runs (see [`IterMut`]).
+    /// First makes the pending `T2` moves and lays the slots out in that order, so that
+    /// the iterator walks them in memory order (safe Rust cannot hand out `&mut`
+    /// references along links): O(len) swaps in place and a pass over the key index,
+    /// nothing hashed, nothing allocated, no order changed.
     ///
     /// ```
     /// use evict_arc::{ArcCache, Cache};
@@ -210,8 +212,8 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// assert_eq!(cache.peek(&2), Some(&202));
     /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-        self.flush();
-        IterMut::new(&mut self.nodes, self.lists)
+        self.lay_out();
+        IterMut::new(&mut self.nodes)
     }
 
     /// The keys in the cache's order ([`iter`](Self::iter)'s).
@@ -261,7 +263,8 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// Removes every entry and yields them in the cache's order ([`iter`](Self::iter)'s).
     /// Each entry leaves as by [`remove`](Self::remove): no ghost is made, and the ghosts,
     /// `p` and the statistics are kept (unlike [`clear`](Cache::clear)). The cache is empty
-    /// as soon as this returns, however much of the `Drain` is used.
+    /// as soon as this returns, however much of the `Drain` is used; it keeps the memory
+    /// of its slots and key index.
     ///
     /// ```
     /// use evict_arc::{ArcCache, Cache};
@@ -275,10 +278,10 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// assert_eq!(cache.info().hits, 1);
     /// ```
     pub fn drain(&mut self) -> Drain<'_, K, V> {
-        self.flush();
-        self.table = SlotIndex::new();
-        let lists = core::mem::replace(&mut self.lists, Lists::EMPTY);
-        Drain::new(&mut self.nodes, lists)
+        self.lay_out();
+        self.table.clear();
+        self.lists = Lists::EMPTY;
+        Drain::new(self.nodes.drain(..))
     }
 }
 
@@ -552,7 +555,10 @@ impl<K, V, S> IntoIterator for ArcCache<K, V, S> {
     /// The entries by value, in the cache's order ([`iter`](ArcCache::iter)'s).
     fn into_iter(mut self) -> IntoIter<K, V> {
         self.flush();
-        IntoIter::new(core::mem::take(&mut self.nodes), self.lists)
+        // No index to renumber: it goes with the cache.
+        self.lists.rank(&mut self.nodes);
+        self.lists.lay_out(&mut self.nodes);
+        IntoIter::new(core::mem::take(&mut self.nodes))
     }
 }
 

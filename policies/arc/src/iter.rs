@@ -6,7 +6,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 
 use crate::ArcCache;
-use crate::lists::{Lists, NIL, Node, T1, T2};
+use crate::lists::{NIL, Node, T1, T2};
 
 /// Where one end of an [`Iter`] stands in the order `T1`, then `T2`, where `T2`'s true order
 /// is its pending hits (the latest first) followed by the rest of its linked list.
@@ -181,11 +181,8 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 
 /// The entries of an [`ArcCache`] with mutable values, in its iteration order (`T1` from its
 /// most to its least recently used entry, then `T2`). Made by [`ArcCache::iter_mut`] (and
-/// `&mut cache`'s `into_iter`), which first makes the pending `T2` moves.
-///
-/// Safe Rust cannot hand out `&mut` references to slots in list order from the slab
-/// itself, so this iterator holds one pointer per entry, allocated when it is made (8
-/// bytes per entry, given back when it is dropped).
+/// `&mut cache`'s `into_iter`), which first makes the pending `T2` moves and lays the slots
+/// out in that order (see [`ArcCache::iter_mut`]).
 ///
 /// ```
 /// use evict_arc::{ArcCache, Cache};
@@ -200,147 +197,56 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 /// assert_eq!(cache.iter_mut().rev().next(), Some((&"a", &mut 10)));
 /// ```
 pub struct IterMut<'a, K, V> {
-    /// Every node, by slot, until it is handed out.
-    slots: Vec<Option<&'a mut Node<K, V>>>,
-    t2_head: u32,
-    t1_tail: u32,
-    /// (list, slot) of each end; `NIL`: past the end of that list.
-    front: (usize, u32),
-    back: (usize, u32),
-    remaining: usize,
+    /// The slots, laid out in iteration order.
+    slots: core::slice::IterMut<'a, Node<K, V>>,
 }
 
 impl<'a, K, V> IterMut<'a, K, V> {
-    /// Over `nodes` linked into `lists`, with no pending moves.
-    pub(crate) fn new(nodes: &'a mut [Node<K, V>], lists: Lists) -> Self {
-        let remaining = nodes.len();
+    /// Over `slots` laid out in iteration order.
+    pub(crate) fn new(slots: &'a mut [Node<K, V>]) -> Self {
         Self {
-            slots: nodes.iter_mut().map(Some).collect(),
-            t2_head: lists.head[T2],
-            t1_tail: lists.tail[T1],
-            front: (T1, lists.head[T1]),
-            back: (T2, lists.tail[T2]),
-            remaining,
+            slots: slots.iter_mut(),
         }
     }
+}
 
-    /// The pairs not handed out yet, in order, for `Debug`.
-    fn pairs_left(&self) -> impl Iterator<Item = (&K, &V)> {
-        let (mut at, mut left) = (self.front, self.remaining);
-        core::iter::from_fn(move || {
-            while left > 0 {
-                match at {
-                    (T1, NIL) => at = (T2, self.t2_head),
-                    (_, NIL) => return None,
-                    (l, i) => {
-                        let node = self.slots.get(i as usize)?.as_deref()?;
-                        at = (l, node.links.next());
-                        left -= 1;
-                        return Some((&node.key, &node.value));
-                    }
-                }
-            }
-            None
-        })
-    }
+/// A slot's pair, the value mutable.
+fn pair_mut<K, V>(node: &mut Node<K, V>) -> (&K, &mut V) {
+    (&node.key, &mut node.value)
 }
 
 impl<'a, K, V> Iterator for IterMut<'a, K, V> {
     type Item = (&'a K, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.remaining == 0 {
-            return None;
-        }
-        loop {
-            match self.front {
-                (T1, NIL) => self.front = (T2, self.t2_head),
-                (_, NIL) => return None,
-                (list, i) => {
-                    let node = self.slots[i as usize].take()?;
-                    self.front = (list, node.links.next());
-                    self.remaining -= 1;
-                    return Some((&node.key, &mut node.value));
-                }
-            }
-        }
+        self.slots.next().map(pair_mut)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        self.slots.size_hint()
     }
 }
 
 impl<K, V> DoubleEndedIterator for IterMut<'_, K, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.remaining == 0 {
-            return None;
-        }
-        loop {
-            match self.back {
-                (T2, NIL) => self.back = (T1, self.t1_tail),
-                (_, NIL) => return None,
-                (list, i) => {
-                    let node = self.slots[i as usize].take()?;
-                    self.back = (list, node.links.prev);
-                    self.remaining -= 1;
-                    return Some((&node.key, &mut node.value));
-                }
-            }
-        }
+        self.slots.next_back().map(pair_mut)
     }
 }
 
 impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
 impl<K, V> FusedIterator for IterMut<'_, K, V> {}
 
+/// The pairs of slots laid out in iteration order, for `Debug`.
+fn pairs<K, V>(slots: &[Node<K, V>]) -> impl Iterator<Item = (&K, &V)> {
+    slots.iter().map(|node| (&node.key, &node.value))
+}
+
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IterMut<'_, K, V> {
     /// Lists the entries not handed out yet, in order.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.pairs_left()).finish()
-    }
-}
-
-/// Entries taken out of their lists one at a time, from either end of the iteration order:
-/// the shared part of [`Drain`] and [`IntoIter`]. No pending moves, no index.
-struct Draining<K, V> {
-    nodes: Vec<Node<K, V>>,
-    lists: Lists,
-}
-
-impl<K, V> Draining<K, V> {
-    fn next(&mut self) -> Option<(K, V)> {
-        let list = if self.lists.len[T1] > 0 { T1 } else { T2 };
-        match self.lists.head[list] {
-            NIL => None,
-            i => Some(self.lists.take(&mut self.nodes, i)),
-        }
-    }
-
-    fn next_back(&mut self) -> Option<(K, V)> {
-        let list = if self.lists.len[T2] > 0 { T2 } else { T1 };
-        match self.lists.tail[list] {
-            NIL => None,
-            i => Some(self.lists.take(&mut self.nodes, i)),
-        }
-    }
-
-    /// The pairs left, in order, for `Debug`.
-    fn remaining(&self) -> impl Iterator<Item = (&K, &V)> {
-        let mut at = (T1, self.lists.head[T1]);
-        core::iter::from_fn(move || {
-            loop {
-                match at {
-                    (T1, NIL) => at = (T2, self.lists.head[T2]),
-                    (_, NIL) => return None,
-                    (l, i) => {
-                        let node = &self.nodes[i as usize];
-                        at = (l, node.links.next());
-                        return Some((&node.key, &node.value));
-                    }
-                }
-            }
-        })
+        f.debug_list()
+            .entries(pairs(self.slots.as_slice()))
+            .finish()
     }
 }
 
@@ -360,26 +266,14 @@ impl<K, V> Draining<K, V> {
 /// assert!(cache.is_empty());
 /// ```
 pub struct Drain<'a, K, V> {
-    inner: Draining<K, V>,
-    /// The cache's slab, to give its (emptied) allocation back to when dropped.
-    home: &'a mut Vec<Node<K, V>>,
+    /// The slots, laid out in iteration order.
+    slots: alloc::vec::Drain<'a, Node<K, V>>,
 }
 
 impl<'a, K, V> Drain<'a, K, V> {
-    /// Takes the slab (and the lists over it) out of `home`, which stays empty.
-    pub(crate) fn new(home: &'a mut Vec<Node<K, V>>, lists: Lists) -> Self {
-        let nodes = core::mem::take(home);
-        Self {
-            inner: Draining { nodes, lists },
-            home,
-        }
-    }
-}
-
-impl<K, V> Drop for Drain<'_, K, V> {
-    fn drop(&mut self) {
-        self.inner.nodes.clear();
-        core::mem::swap(self.home, &mut self.inner.nodes);
+    /// Over `slots` laid out in iteration order.
+    pub(crate) fn new(slots: alloc::vec::Drain<'a, Node<K, V>>) -> Self {
+        Self { slots }
     }
 }
 
@@ -397,16 +291,22 @@ impl<K, V> Drop for Drain<'_, K, V> {
 /// assert_eq!(pairs, [(2, 'b'), (1, 'a')]);
 /// ```
 pub struct IntoIter<K, V> {
-    inner: Draining<K, V>,
+    /// The slots, laid out in iteration order.
+    slots: alloc::vec::IntoIter<Node<K, V>>,
 }
 
 impl<K, V> IntoIter<K, V> {
-    /// Over `nodes` linked into `lists`, with no pending moves.
-    pub(crate) fn new(nodes: Vec<Node<K, V>>, lists: Lists) -> Self {
+    /// Over `slots` laid out in iteration order.
+    pub(crate) fn new(slots: Vec<Node<K, V>>) -> Self {
         Self {
-            inner: Draining { nodes, lists },
+            slots: slots.into_iter(),
         }
     }
+}
+
+/// A slot's pair, moved out.
+fn pair_owned<K, V>(node: Node<K, V>) -> (K, V) {
+    (node.key, node.value)
 }
 
 macro_rules! owning_iterator {
@@ -415,17 +315,17 @@ macro_rules! owning_iterator {
             type Item = (K, V);
 
             fn next(&mut self) -> Option<(K, V)> {
-                self.inner.next()
+                self.slots.next().map(pair_owned)
             }
 
             fn size_hint(&self) -> (usize, Option<usize>) {
-                (self.inner.nodes.len(), Some(self.inner.nodes.len()))
+                self.slots.size_hint()
             }
         }
 
         impl<K, V> DoubleEndedIterator for $name<$($a,)? K, V> {
             fn next_back(&mut self) -> Option<(K, V)> {
-                self.inner.next_back()
+                self.slots.next_back().map(pair_owned)
             }
         }
 
@@ -435,7 +335,7 @@ macro_rules! owning_iterator {
         impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for $name<$($a,)? K, V> {
             /// Lists the entries left, in order.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_list().entries(self.inner.remaining()).finish()
+                f.debug_list().entries(pairs(self.slots.as_slice())).finish()
             }
         }
     };
@@ -510,8 +410,7 @@ projection!(
 );
 projection!(
     /// The values of an [`ArcCache`], mutable, in its iteration order (`T1` from its most to
-    /// its least recently used entry, then `T2`). Made by [`ArcCache::values_mut`]; holds
-    /// one pointer per entry, as [`IterMut`] does.
+    /// its least recently used entry, then `T2`). Made by [`ArcCache::values_mut`].
     ///
     /// ```
     /// use evict_arc::{ArcCache, Cache};
@@ -555,7 +454,7 @@ impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
 impl<K, V: fmt::Debug> fmt::Debug for ValuesMut<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.inner.pairs_left().map(|(_, v)| v))
+            .entries(pairs(self.inner.slots.as_slice()).map(|(_, v)| v))
             .finish()
     }
 }

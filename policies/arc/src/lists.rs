@@ -131,6 +131,58 @@ impl Lists {
         (node.key, node.value)
     }
 
+    /// Numbers the slots in iteration order (`T1` from its most recent end, then `T2`) in
+    /// their `prev` links, which [`lay_out`](Self::lay_out) then rebuilds; returns whether
+    /// some slot is not at its number.
+    pub(crate) fn rank<K, V>(&self, slots: &mut [Node<K, V>]) -> bool {
+        let mut rank = 0;
+        let mut moved = false;
+        for list in [T1, T2] {
+            let mut at = self.head[list];
+            while at != NIL {
+                let links = &mut slots[at as usize].links;
+                at = links.next();
+                moved |= links.prev != rank;
+                links.prev = rank;
+                rank += 1;
+            }
+        }
+        moved
+    }
+
+    /// After [`rank`](Self::rank): moves every slot to its number (a permutation in place,
+    /// one swap per slot at most) and relinks the lists over the runs this leaves: `T1` in
+    /// slots `0..|T1|`, `T2` after it, each from its most recent entry.
+    pub(crate) fn lay_out<K, V>(&mut self, slots: &mut [Node<K, V>]) {
+        for i in 0..slots.len() {
+            loop {
+                let j = slots[i].links.prev as usize;
+                if j == i {
+                    break;
+                }
+                slots.swap(i, j); // the slot from `i` is home at `j`
+            }
+        }
+        let t1 = self.len[T1] as usize;
+        let n = slots.len();
+        for (i, node) in slots.iter_mut().enumerate() {
+            let (list, start, end) = if i < t1 { (T1, 0, t1) } else { (T2, t1, n) };
+            let prev = if i == start { NIL } else { i as u32 - 1 };
+            let next = if i + 1 == end { NIL } else { i as u32 + 1 };
+            node.links = Links {
+                prev,
+                next: next | ((list as u32) << 31),
+            };
+        }
+        let (head_t2, tail_t2) = if n > t1 {
+            (t1 as u32, n as u32 - 1)
+        } else {
+            (NIL, NIL)
+        };
+        self.head = [if t1 > 0 { 0 } else { NIL }, head_t2];
+        self.tail = [if t1 > 0 { t1 as u32 - 1 } else { NIL }, tail_t2];
+    }
+
     /// Walks `list` from the most recent end, checking the back links; returns the slots.
     #[cfg(test)]
     pub(crate) fn walk<K, V>(&self, slots: &[Node<K, V>], list: usize) -> Vec<u32> {

@@ -178,6 +178,19 @@ impl<K, V, S> ArcCache<K, V, S> {
         &self.pending[..self.pending_len as usize]
     }
 
+    /// Makes the pending moves and puts the slots in iteration order (`T1` in slots
+    /// `0..|T1|`, `T2` after it, each from its most recent entry), renumbering the key
+    /// index without hashing: for the iterators that walk slots in memory order. Changes no
+    /// order and no result; nothing else refers to slot numbers.
+    pub(crate) fn lay_out(&mut self) {
+        self.flush();
+        if self.lists.rank(&mut self.nodes) {
+            let nodes = &self.nodes;
+            self.table.remap(|j| nodes[j as usize].links.prev);
+        }
+        self.lists.lay_out(&mut self.nodes);
+    }
+
     /// `T2`'s least recently used slot as if the pending moves were made (`NIL` if `T2` is
     /// empty), without making them.
     fn t2_lru(&self) -> u32 {
@@ -260,25 +273,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         self.table.settle(nodes.len(), SMALL_FLOOR, |j| {
             hasher.hash_one(&nodes[j as usize].key)
         });
-    }
-
-    /// A new table over the slots, sized for them (after `resize` shrank the cache).
-    #[cold]
-    fn reindex(&mut self) {
-        self.table = SlotIndex::new();
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        for (i, node) in nodes.iter().enumerate() {
-            // Slots `0..=i` are the array as far as the index knows (a rebuild on the way
-            // indexes exactly those).
-            self.table.insert(
-                hasher.hash_one(&node.key),
-                i as u32,
-                i + 1,
-                SMALL_FLOOR,
-                |j| hasher.hash_one(&nodes[j as usize].key),
-            );
-        }
     }
 
     /// The slot of the entry whose key is `key` (hashed to `hash`).
@@ -488,8 +482,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         }
         self.ghosts = self.ghosts.resized(c);
         if c < old {
+            // Give back the memory of the larger capacity.
             self.nodes.shrink_to(c);
-            self.reindex();
+            let nodes = &self.nodes;
+            let hasher = &self.hasher;
+            self.table.shrink_to(nodes.len(), SMALL_FLOOR, |j| {
+                hasher.hash_one(&nodes[j as usize].key)
+            });
         }
         if c > 0 && self.nodes.len() == c {
             self.settle_table();

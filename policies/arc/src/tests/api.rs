@@ -297,7 +297,6 @@ fn iterators_agree_and_count_nothing() {
     let _ = it.next();
     let shown = format!("{it:?}");
     assert_eq!(shown.matches(')').count(), n - 1, "{shown}");
-    drop(it);
     assert_eq!(c.info(), info);
     c.check_invariants();
 }
@@ -364,4 +363,51 @@ fn clone_is_independent() {
     assert_eq!(listed(&c), before);
     c.check_invariants();
     d.check_invariants();
+}
+
+/// `iter_mut`, `values_mut` and `drain` lay the slots out in iteration order in place: the
+/// memory stays, the index is renumbered right, and the policy goes on exactly as a twin
+/// that was never iterated.
+#[test]
+fn laying_slots_out_changes_nothing_but_slot_numbers() {
+    let (mut c, _) = busy(200, 12);
+    let mut twin = c.clone();
+    let _ = c.get(&7);
+    let _ = twin.get(&7);
+    let memory = |c: &ArcCache<u32, u32, Fixed>| {
+        (
+            c.nodes.capacity(),
+            c.table.num_buckets(),
+            c.ghosts.allocated(),
+        )
+    };
+    let before = memory(&c);
+    c.values_mut().for_each(|v| *v += 0);
+    assert_eq!(memory(&c), before);
+    assert_eq!(listed(&c), listed(&twin));
+    c.check_invariants();
+    let mut x = 99u64;
+    for step in 0..20_000u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let k = (x % 700) as u32;
+        if step % 1000 == 0 {
+            let _ = c.iter_mut().count();
+        }
+        assert_eq!(c.get(&k), twin.get(&k), "get {k} at {step}");
+        if c.peek(&k).is_none() {
+            assert_eq!(c.put(k, step), twin.put(k, step), "put {k} at {step}");
+        }
+    }
+    assert_eq!(listed(&c), listed(&twin));
+    assert_eq!(memory(&c), before);
+    c.check_invariants();
+    // Drain keeps the memory of the slots and of the index.
+    let (slots, buckets) = (c.nodes.capacity(), c.table.num_buckets());
+    assert_eq!(c.drain().count(), 200);
+    assert_eq!(
+        (c.nodes.capacity(), c.table.num_buckets()),
+        (slots, buckets)
+    );
 }

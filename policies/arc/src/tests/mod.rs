@@ -51,7 +51,9 @@ evict_harness::conformance!(
     fixed::<u8, u16>,
     model = AdaptiveReplacement::new,
     validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
-    settings = SETTINGS
+    settings = SETTINGS,
+    iteration = true,
+    double_ended = true
 );
 
 evict_harness::conformance!(
@@ -59,7 +61,9 @@ evict_harness::conformance!(
     |cap| fixed(cap).integer_target(),
     model = AdaptiveReplacement::integer,
     validate = |c: &ArcCache<u8, u16, Fixed>| c.check_invariants(),
-    settings = SETTINGS
+    settings = SETTINGS,
+    iteration = true,
+    double_ended = true
 );
 
 // The default (seeded) hasher, with the kit's default (smaller) scenarios.
@@ -67,7 +71,9 @@ evict_harness::conformance!(
     default_hasher,
     ArcCache::new,
     model = AdaptiveReplacement::new,
-    validate = |c: &ArcCache<u8, u16>| c.check_invariants()
+    validate = |c: &ArcCache<u8, u16>| c.check_invariants(),
+    iteration = true,
+    double_ended = true
 );
 
 proptest! {
