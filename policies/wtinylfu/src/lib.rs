@@ -76,8 +76,10 @@ const PERCENT_PROTECTED: f64 = 0.8;
 /// Every `get`, hit or miss, and every `put` is recorded in the frequency sketch, except a
 /// `put` right after a `get` miss of the same key: "look up, then insert what was missing"
 /// is one access, recorded once, as Caffeine's simulator records each trace access once.
-/// `peek` records nothing; `remove` records nothing and leaves no trace but the sketch's
-/// counts.
+/// `get_mut` is a `get`, `put_mut` a `put`, and `get_or_insert_with` a `get` followed, on a
+/// miss, by a `put` (recorded once). `peek`, `peek_mut`, `contains`, `peek_victim` and the
+/// iterators record nothing; `remove`, `pop` and `drain` record nothing and leave no trace
+/// but the sketch's counts.
 ///
 /// A hit on a main-space entry is recorded in two halves: the sketch counts the addition at
 /// once (so it halves on schedule), and the entry counts the hit in spare bits of its links
@@ -88,6 +90,23 @@ const PERCENT_PROTECTED: f64 = 0.8;
 /// admission decisions never see the difference, as the candidate and the victim have no
 /// hits pending. A main-space hit thus touches nothing but the entry: no sketch hash, no
 /// sketch cache line.
+///
+/// # Order
+///
+/// The iterators ([`iter`](Self::iter), [`iter_mut`](Self::iter_mut), [`keys`](Self::keys),
+/// [`values`](Self::values), [`values_mut`](Self::values_mut), [`drain`](Self::drain),
+/// `into_iter`, and [`Cache::entries`]) list the window, then probation, then protected,
+/// each from its most recently used end (a main-space hit marks an entry and does not move
+/// it); all are double-ended. [`pop`](Cache::pop) removes the main space's victim as the
+/// next eviction finds it (the victim search's promotions included, the admission contest
+/// left out), else the window's least recently used entry, else protected's;
+/// [`peek_victim`](Cache::peek_victim) shows it and changes nothing.
+/// [`resize`](Cache::resize) pops until the entries fit, then sizes the window, protected
+/// and the sketch for the new capacity as [`new`](Self::new) does, keeping the sketch's
+/// counts.
+///
+/// `Extend` puts each pair (what a `put` evicts is dropped). There is no `FromIterator`: a
+/// bounded cache needs a capacity, so build one with `new` and `extend` it.
 ///
 /// # Examples
 ///
