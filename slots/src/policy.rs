@@ -518,3 +518,6 @@ impl<K, V, S, P: RingPolicy> IntoIterator for RingCache<K, V, S, P> {
         self.ring.into_iter_from(self.at.start)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -246,4 +246,28 @@ mod tests {
         assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
         c.check_invariants();
     }
+
+    #[test]
+    fn pop_sweeps_like_an_eviction_and_peek_victim_clears_nothing() {
+        let mut c = ClockCache::new(4);
+        for k in [1, 2, 3, 4] {
+            let _ = c.put(k, k);
+        }
+        for k in [1, 2] {
+            let _ = c.get(&k);
+        }
+        assert_eq!(c.peek_victim(), Some((&3, &3)));
+        assert_eq!(c.is_referenced(&1), Some(true)); // peeking cleared nothing
+        assert_eq!(c.pop(), Some((3, 3)));
+        // The hand cleared 1 and 2 on its way to 3 and now stands past it, on 4.
+        assert_eq!(
+            (c.is_referenced(&1), c.is_referenced(&2)),
+            (Some(false), Some(false))
+        );
+        assert_eq!(keys(&c), [4, 1, 2]);
+        let _ = c.get(&4);
+        assert_eq!(c.resize(1), [(1, 1), (2, 2)]); // 4 gets its second chance
+        assert_eq!(c.is_referenced(&4), Some(false));
+        c.check_invariants();
+    }
 }

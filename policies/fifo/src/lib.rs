@@ -269,4 +269,15 @@ mod tests {
         let text = std::format!("{c:?}");
         assert!(text.contains("oldest_first: {2: 'b', 3: 'c'}"), "{text}");
     }
+
+    #[test]
+    fn shrinking_pops_the_oldest_first_whatever_the_hits() {
+        let mut c = FifoCache::new(4);
+        c.extend((1..=4u32).map(|k| (k, k)));
+        *c.get_mut(&1).unwrap() += 10;
+        assert_eq!(c.resize(1), [(1, 11), (2, 2), (3, 3)]);
+        assert_eq!(keys(&c), [4]);
+        assert_eq!(c.put(5, 5), Put::Evicted(4, 4));
+        c.check_invariants();
+    }
 }

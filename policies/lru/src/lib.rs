@@ -180,4 +180,19 @@ mod tests {
         assert_eq!(c.capacity(), Some(MAX_CAPACITY));
         assert_eq!(c.inner.ring().slot_capacity(), 0);
     }
+
+    #[test]
+    fn get_mut_promotes_and_shrinking_pops_the_least_recent_first() {
+        let mut c = LruCache::new(4);
+        for k in 1..=4u32 {
+            let _ = c.put(k, k);
+        }
+        *c.get_mut(&1).unwrap() += 10; // 1 is now the most recent, as after a get
+        let _ = c.get(&3);
+        assert_eq!(c.peek_lru(), Some((&2, &2)));
+        assert_eq!(c.resize(2), [(2, 2), (4, 4)]);
+        assert_eq!(c.pop_lru(), Some((1, 11)));
+        assert_eq!((c.info().hits, c.len()), (2, 1));
+        c.check_invariants();
+    }
 }

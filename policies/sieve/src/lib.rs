@@ -332,4 +332,31 @@ mod tests {
         assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
         c.check_invariants();
     }
+
+    #[test]
+    fn pop_takes_the_victim_a_put_would_and_moves_the_hand_alike() {
+        let mut c = SieveCache::new(5);
+        for k in 1..=5u32 {
+            let _ = c.put(k, k);
+        }
+        for k in [1, 2, 4] {
+            let _ = c.get(&k);
+        }
+        let mut by_put = c.clone();
+        assert_eq!(c.peek_victim(), Some((&3, &3)));
+        assert_eq!(c.is_visited(&1), Some(true)); // peeking cleared nothing
+        assert_eq!(c.pop(), Some((3, 3)));
+        assert_eq!(by_put.put(9, 9), Put::Evicted(3, 3));
+        assert_eq!(c.hand(), by_put.hand());
+        assert_eq!(c.hand(), Some(&4));
+        assert_eq!(
+            (c.is_visited(&1), c.is_visited(&2)),
+            (Some(false), Some(false))
+        );
+        // From the hand: 4 is visited (spared), then 5, the head, goes; the hand wraps.
+        assert_eq!(c.pop(), Some((5, 5)));
+        assert_eq!(c.hand(), None);
+        assert_eq!(keys(&c), [4, 2, 1]);
+        c.check_invariants();
+    }
 }
