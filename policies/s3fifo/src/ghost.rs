@@ -305,9 +305,15 @@ impl Index {
 /// a hole left by a fingerprint taken out early (a ghost hit or a `remove`); `live` counts
 /// the others. A new fingerprint pushes out the oldest live one only when `live` reaches
 /// the capacity (holes do not count, exactly as a FIFO with removal); the ring has an eighth
-/// more slots than the capacity, and when holes fill that slack the ring is compacted, so
-/// the work stays O(1) amortised. `index` maps fingerprints to ring positions. Both are
-/// allocated once, when the cache first fills, and never again.
+/// more slots than it has room for, and when holes fill that slack the ring is compacted,
+/// so the work stays O(1) amortised. `index` maps fingerprints to ring positions.
+///
+/// The memory is taken for the whole capacity when the cache first fills ([`reserve`]),
+/// and never again while it stays full. Before that (a `pop` from a cache that never
+/// filled, or a cache grown by `resize`), the ghost makes room as it needs it, doubling;
+/// so a cache of a huge capacity that never fills never allocates a huge ghost.
+///
+/// [`reserve`]: Ghost::reserve
 #[derive(Clone, Default)]
 pub(crate) struct Ghost {
     ring: Vec<u32>,
@@ -315,7 +321,11 @@ pub(crate) struct Ghost {
     tail: u32,
     span: u32,
     live: u32,
+    /// The most fingerprints remembered at once.
     capacity: u32,
+    /// The most fingerprints the ring and index have room for now (`capacity` once
+    /// reserved).
+    room: u32,
     /// How many times the ring was compacted, for the tests.
     #[cfg(test)]
     compactions: u32,
@@ -329,27 +339,78 @@ pub(crate) fn ghost_buckets(capacity: u32) -> usize {
 }
 
 impl Ghost {
-    /// Allocates room for `capacity` fingerprints (none if 0), unless already allocated:
-    /// the cache calls it when it first fills (and before an eviction by `pop`), so that
-    /// no eviction ever allocates.
-    pub(crate) fn allocate(&mut self, capacity: u32) {
-        self.allocate_in(capacity, ghost_buckets(capacity));
+    /// An empty ghost of at most `capacity` fingerprints; allocates nothing.
+    pub(crate) fn new(capacity: u32) -> Self {
+        Self {
+            capacity,
+            ..Self::default()
+        }
     }
 
-    /// [`allocate`](Self::allocate) with `buckets` index buckets (a power of two with at
-    /// least `capacity` entry lanes); the tests crowd the index this way.
-    pub(crate) fn allocate_in(&mut self, capacity: u32, buckets: usize) {
-        if capacity == 0 || !self.ring.is_empty() {
-            return;
+    /// Takes the memory for the whole capacity now, unless it is taken already: the cache
+    /// calls it when it becomes full, so that no eviction of a full cache allocates.
+    pub(crate) fn reserve(&mut self) {
+        if self.room < self.capacity {
+            self.rebuild(self.capacity, ghost_buckets(self.capacity));
         }
-        assert!(buckets * META >= capacity as usize);
-        let slots = capacity as usize + capacity as usize / 8 + 1;
-        self.ring = alloc::vec![0; slots];
-        self.index = Index::new(slots, buckets);
+    }
+
+    /// [`reserve`](Self::reserve) with `buckets` index buckets (a power of two with at
+    /// least `capacity` entry lanes); the tests crowd the index this way.
+    #[cfg(test)]
+    pub(crate) fn reserve_in(&mut self, buckets: usize) {
+        self.rebuild(self.capacity, buckets);
+    }
+
+    /// A new ring and index with room for `room` fingerprints (at most the capacity), in
+    /// `buckets` buckets, holding the newest `room` of the live ones, in order.
+    #[cold]
+    fn rebuild(&mut self, room: u32, buckets: usize) {
+        debug_assert!(room <= self.capacity);
+        assert!(buckets * META >= room as usize);
+        let slots = room as usize + room as usize / 8 + 1;
+        let mut ring = alloc::vec![0; slots];
+        let mut index = Index::new(slots, buckets);
+        let skip = self.live.saturating_sub(room) as usize;
+        let mut w = 0;
+        for fp in self.live().skip(skip) {
+            ring[w] = fp;
+            index.insert(fp, w as u32);
+            w += 1;
+        }
+        self.ring = ring;
+        self.index = index;
         self.tail = 0;
-        self.span = 0;
-        self.live = 0;
-        self.capacity = capacity;
+        self.span = w as u32;
+        self.live = w as u32;
+        self.room = room;
+    }
+
+    /// Makes room for more fingerprints before the ghost is reserved: twice as many, up to
+    /// the capacity.
+    #[cold]
+    fn grow(&mut self) {
+        let room = (2 * self.room).max(16).min(self.capacity);
+        self.rebuild(room, ghost_buckets(room));
+    }
+
+    /// Sets the capacity, as a FIFO of the new capacity that had seen the same pushes and
+    /// takes would be: growing keeps every fingerprint (memory is reserved later, when the
+    /// cache fills), shrinking keeps the newest `capacity` and gives memory back.
+    pub(crate) fn set_capacity(&mut self, capacity: u32) {
+        if capacity >= self.capacity {
+            self.capacity = capacity;
+        } else if capacity == 0 {
+            *self = Self {
+                #[cfg(test)]
+                compactions: self.compactions,
+                ..Self::default()
+            };
+        } else {
+            self.capacity = capacity;
+            let room = self.room.min(capacity);
+            self.rebuild(room, ghost_buckets(room));
+        }
     }
 
     /// The index bucket and lane holding `fp`, if it is a live ghost.
@@ -365,12 +426,20 @@ impl Ghost {
         self.live
     }
 
-    /// The most fingerprints remembered at once; 0 until allocated.
+    /// The most fingerprints remembered at once.
+    #[cfg(test)]
     pub(crate) fn capacity(&self) -> u32 {
         self.capacity
     }
 
-    /// Whether [`allocate`](Self::allocate) took memory.
+    /// Whether the memory for the whole capacity is taken (see [`reserve`](Self::reserve)).
+    #[cfg(test)]
+    pub(crate) fn is_reserved(&self) -> bool {
+        self.room == self.capacity
+    }
+
+    /// Whether the ghost holds any memory.
+    #[cfg(test)]
     pub(crate) fn is_allocated(&self) -> bool {
         !self.ring.is_empty()
     }
@@ -380,25 +449,6 @@ impl Ghost {
         (0..self.span)
             .map(|k| self.ring[self.wrap(self.tail + k) as usize])
             .filter(|&fp| fp != 0)
-    }
-
-    /// Gives the ghost room for `capacity` fingerprints (allocated now; none if 0), keeping
-    /// the newest `capacity` of the remembered ones in their order, exactly as a FIFO of the
-    /// new capacity that had seen the same pushes and takes would hold.
-    pub(crate) fn resize(&mut self, capacity: u32) {
-        let mut resized = Ghost::default();
-        resized.allocate(capacity);
-        if resized.capacity != 0 {
-            let skip = self.live.saturating_sub(capacity) as usize;
-            for fp in self.live().skip(skip) {
-                resized.push(fp);
-            }
-        }
-        #[cfg(test)]
-        {
-            resized.compactions = self.compactions;
-        }
-        *self = resized;
     }
 
     /// Takes `fp` out of the ghost; whether it was there.
@@ -430,8 +480,11 @@ impl Ghost {
         if self.capacity == 0 {
             return;
         }
-        if self.live == self.capacity {
-            // Push out the oldest live fingerprint.
+        if self.live == self.room && self.room < self.capacity {
+            // Not reserved yet (see `reserve`): more room rather than a push-out.
+            self.grow();
+        } else if self.live == self.room {
+            // Full: push out the oldest live fingerprint.
             let mut tail = self.tail;
             while self.ring[tail as usize] == 0 {
                 tail = self.wrap(tail + 1);
@@ -456,7 +509,7 @@ impl Ghost {
     }
 
     /// Closes the holes: the live fingerprints move, in order, to the front of the ring, and
-    /// the index is rebuilt. O(ring + index), at most once per `ring.len() - capacity` pushes.
+    /// the index is rebuilt. O(ring + index), at most once per `ring.len() - room` pushes.
     #[cold]
     fn compact(&mut self) {
         #[cfg(test)]
@@ -485,11 +538,13 @@ impl Ghost {
     /// Checks the ring, the counts and the index against each other. For tests.
     #[cfg(test)]
     pub(crate) fn check(&self) {
-        assert!(self.live <= self.capacity, "ghost over capacity");
+        assert!(self.live <= self.room, "ghost over its room");
+        assert!(self.room <= self.capacity, "ghost room over capacity");
         if self.ring.is_empty() {
-            assert_eq!(self.live, 0);
+            assert_eq!((self.live, self.room), (0, 0));
             return;
         }
+        assert_eq!(self.ring.len() as u32, self.room + self.room / 8 + 1);
         assert!(self.span as usize <= self.ring.len(), "ghost span too long");
         let mut live = 0;
         for k in 0..self.ring.len() as u32 {

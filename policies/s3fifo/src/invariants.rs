@@ -47,11 +47,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             seen.iter().all(|&s| s),
             "the queues do not cover every slot"
         );
-        if self.ghost.capacity() != 0 {
-            assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
-        }
-        if self.has_evicted {
-            assert!(self.ghost.is_allocated() || ghost_capacity(self.capacity) == 0);
+        assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
+        if n == self.capacity as usize {
+            // Full: the ghost has all its memory, so evictions never allocate.
+            assert!(
+                self.ghost.is_reserved(),
+                "full, but the ghost is not reserved"
+            );
         }
         self.ghost.check();
     }

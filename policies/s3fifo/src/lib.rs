@@ -132,7 +132,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             nodes: Vec::new(),
             table: SlotIndex::new(),
             queues: [EMPTY_QUEUE; 2],
-            ghost: Ghost::default(),
+            ghost: Ghost::new(ghost::ghost_capacity(capacity)),
             capacity,
             small_target,
             main_target: capacity - small_target,

@@ -169,7 +169,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         self.table.settle(nodes.len(), SPARE_FLOOR, |j| {
             hasher.hash_one(&nodes[j as usize].key)
         });
-        self.ghost.allocate(ghost_capacity(self.capacity));
+        self.ghost.reserve();
     }
 
     #[inline]
@@ -258,9 +258,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         if self.nodes.is_empty() {
             return None;
         }
-        // A cache that never filled has no ghost memory yet; the ghost must be there to
-        // remember the victim (and `has_evicted` promises it is).
-        self.ghost.allocate(ghost_capacity(self.capacity));
         let (victim, from) = self.evict();
         let hash = self.hasher.hash_one(&self.nodes[victim as usize].key);
         if from == SMALL {
@@ -281,11 +278,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             popped.extend(self.pop_entry());
         }
         self.set_capacity(capacity);
-        let ghost = ghost_capacity(capacity);
-        let same_ghost = self.ghost.is_allocated() && self.ghost.capacity() == ghost;
-        if (self.has_evicted || self.ghost.is_allocated()) && !same_ghost {
-            self.ghost.resize(ghost);
-        }
+        self.ghost.set_capacity(ghost_capacity(capacity));
         if shrinking {
             // Memory sized for a cache at least twice as large goes back.
             let len = capacity as usize;
@@ -382,7 +375,7 @@ where
         self.nodes = Vec::new();
         self.table.reset();
         self.queues = [crate::queues::EMPTY_QUEUE; 2];
-        self.ghost = crate::ghost::Ghost::default();
+        self.ghost = crate::ghost::Ghost::new(ghost_capacity(self.capacity));
         self.has_evicted = false;
         self.stats.reset();
     }
@@ -466,9 +459,9 @@ where
     /// then recomputes what the constructor derives from the capacity: the small queue's
     /// target `⌊capacity / 10⌋`, main's, and the ghost's size `⌊9 · capacity / 10⌋` (it
     /// keeps its newest fingerprints). Frequencies, queue membership and the end of the
-    /// warm-up are kept; statistics too. Shrinking gives memory back (the slots, and a key table sized
-    /// for the new capacity); growing allocates nothing until entries arrive, except the
-    /// ghost's new ring, taken now if the ghost was in use.
+    /// warm-up are kept; statistics too. Shrinking gives memory back (the slots, the ghost,
+    /// and a key table sized for the new capacity); growing allocates nothing until entries
+    /// arrive, and the ghost takes the memory of its new size when the cache fills.
     ///
     /// ```
     /// use evict_s3fifo::{Cache, S3FifoCache};

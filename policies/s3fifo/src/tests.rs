@@ -192,7 +192,7 @@ fn long_run_matches_the_model_through_ghost_compactions() {
         ] {
             let make = |cap: usize| {
                 let mut c = S3FifoCache::with_hasher(cap, fixed());
-                c.ghost.allocate_in(ghost_capacity(cap as u32), buckets);
+                c.ghost.reserve_in(buckets);
                 c
             };
             let result = evict_harness::check_against(
@@ -210,7 +210,7 @@ fn long_run_matches_the_model_through_ghost_compactions() {
     }
     // The crowded index does spill.
     let mut c = S3FifoCache::with_hasher(120, fixed());
-    c.ghost.allocate_in(108, 8);
+    c.ghost.reserve_in(8);
     let mut spilled = false;
     for op in &ops {
         let _ = evict_harness::apply(&mut c, op);
