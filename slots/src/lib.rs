@@ -11,6 +11,8 @@ pub mod policy;
 pub mod ring;
 pub mod sketch;
 mod slab;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use policy::{RingCache, RingPolicy};
 pub use ring::Ring;

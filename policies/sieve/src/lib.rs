@@ -290,47 +290,19 @@ mod tests {
 
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
-        let c: SieveCache<u64, u64> = SieveCache::new(usize::MAX);
-        assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-        assert_eq!(c.inner.ring().slot_capacity(), 0);
+        evict_slots::testing::huge_capacity_is_clamped::<Sieve>();
+        assert_eq!(
+            SieveCache::<u8, u8>::new(usize::MAX).capacity(),
+            Some(MAX_CAPACITY)
+        );
     }
 
     /// Evictions in a full cache must not grow the table: it keeps the allocation it had
-    /// once full, however many entries come and go.
+    /// once full, however many entries come and go (100 entries would leave too little of
+    /// a 128-bucket table free: the put that fills the cache grows it once).
     #[test]
     fn churn_does_not_grow_the_table() {
-        for cap in [80usize, 1000] {
-            let mut c = SieveCache::new(cap);
-            for k in 0..cap as u64 {
-                let _ = c.put(k, k);
-            }
-            let filled = c.inner.ring().index().allocation_size();
-            for k in cap as u64..200_000 {
-                if k % 3 == 0 {
-                    let _ = c.get(&(k - 1));
-                }
-                assert!(matches!(c.put(k, k), Put::Evicted(..)));
-            }
-            c.check_invariants();
-            assert_eq!(
-                c.inner.ring().index().allocation_size(),
-                filled,
-                "capacity {cap}"
-            );
-            assert_eq!(c.inner.ring().slot_capacity(), cap);
-        }
-        // 100 entries would leave too little of a 128-bucket table's 112 usable buckets
-        // free: the put that fills the cache grows it once, and it stays put after.
-        let mut c = SieveCache::new(100);
-        let mut sizes = Vec::new();
-        for k in 0..400_000u64 {
-            let _ = c.put(k, k);
-            if k == 99 || k % 50_000 == 49_999 {
-                sizes.push(c.inner.ring().index().allocation_size());
-            }
-        }
-        assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
-        c.check_invariants();
+        evict_slots::testing::churn_allocates_nothing::<Sieve>(&[80, 100, 1000], 200_000);
     }
 
     #[test]
