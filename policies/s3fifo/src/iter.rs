@@ -373,14 +373,6 @@ macro_rules! one_side {
         impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
         impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
 
-        impl<$($lt,)? K, V> fmt::Debug for $name<$($lt,)? K, V>
-        where
-            $inner<$($lt,)? K, V>: fmt::Debug,
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($name)).field(&self.inner).finish()
-            }
-        }
     };
 }
 
@@ -397,6 +389,26 @@ one_side!(
     /// ([`S3FifoCache::values_mut`]).
     ValuesMut<'a>, IterMut, &'a mut V, 1
 );
+
+impl<K: fmt::Debug, V> fmt::Debug for Keys<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<K, V: fmt::Debug> fmt::Debug for ValuesMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.inner.inner.as_slice().iter().map(|n| &n.value))
+            .finish()
+    }
+}
 
 impl<K, V> Clone for Keys<'_, K, V> {
     fn clone(&self) -> Self {

@@ -611,7 +611,9 @@ fn debug_output() {
          stats: Stats { hits: 0, misses: 0 } }"
     );
     assert_eq!(format!("{:?}", c.iter()), "[(0, 0), (1, 1), (2, 2)]");
-    assert_eq!(format!("{:?}", c.keys()), "Keys([(0, 0), (1, 1), (2, 2)])");
+    assert_eq!(format!("{:?}", c.keys()), "[0, 1, 2]");
+    assert_eq!(format!("{:?}", c.values()), "[0, 1, 2]");
+    assert_eq!(format!("{:?}", c.values_mut()), "[0, 1, 2]");
     assert_eq!(format!("{:?}", c.iter_mut()), "[(0, 0), (1, 1), (2, 2)]");
     assert_eq!(
         format!("{:?}", c.clone().into_iter()),
