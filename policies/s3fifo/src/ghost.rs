@@ -1,8 +1,9 @@
 //! The ghost queue: a FIFO of 32-bit fingerprints of the keys recently evicted from the small
 //! queue, with an index from fingerprints to ring positions. Its interface to the policy is
-//! small: [`Ghost::allocate`] (once, when the cache first fills), [`Ghost::take`] (a `put` of
-//! a new key, or a `remove` of a key not cached, asks whether the key was a ghost and
-//! forgets it), [`Ghost::push`] (a key evicted from the small queue) and [`Ghost::resize`];
+//! small: [`Ghost::new`] (a capacity, no memory yet), [`Ghost::reserve`] (the memory, once,
+//! when the cache becomes full), [`Ghost::take`] (a `put` of a new key, or a `remove` of a
+//! key not cached, asks whether the key was a ghost and forgets it), [`Ghost::push`] (a key
+//! evicted from the small queue), [`Ghost::set_capacity`] (`resize`) and [`Ghost::len`];
 //! [`fingerprint`] turns the key hash the cache has already computed into the ghost's key.
 
 use alloc::vec::Vec;
