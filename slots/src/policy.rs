@@ -362,6 +362,17 @@ where
         Some(self.ring.value_mut(i))
     }
 
+    /// The flag of `key`'s entry (CLOCK's reference bit, SIEVE's visited bit; always clear
+    /// for a [`ring::Plain`] policy), or `None` if `key` is not cached. Counts nothing.
+    #[inline]
+    pub fn flag<Q>(&self, key: &Q) -> Option<bool>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ring.find(key).map(|i| self.ring.flag(i))
+    }
+
     /// Whether `key` is cached; counts nothing.
     #[inline]
     pub fn contains<Q>(&self, key: &Q) -> bool

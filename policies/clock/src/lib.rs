@@ -50,6 +50,29 @@ evict_slots::ring_cache! {
     example_order = [1, 2, 3];
 }
 
+impl<K, V, S> ClockCache<K, V, S> {
+    /// Whether `key`'s entry would get a second chance from the hand: its reference bit is
+    /// set. `None` if `key` is not cached. Counts nothing and changes nothing.
+    ///
+    /// ```
+    /// use evict_clock::{Cache, ClockCache};
+    ///
+    /// let mut cache = ClockCache::new(2);
+    /// let _ = cache.put("a", 1);
+    /// assert_eq!(cache.is_referenced(&"a"), Some(false)); // a newcomer's bit starts clear
+    /// let _ = cache.get(&"a");
+    /// assert_eq!(cache.is_referenced(&"a"), Some(true));
+    /// assert_eq!(cache.is_referenced(&"b"), None);
+    /// ```
+    pub fn is_referenced<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<bool>
+    where
+        K: Hash + Eq + Borrow<Q>,
+        S: BuildHasher,
+    {
+        self.inner.flag(key)
+    }
+}
+
 /// CLOCK's rules: the circle runs in the hand's order from the hand (the start, the
 /// oldest); the flag is the reference bit, which a hit sets. Newcomers join just behind the
 /// hand, their bit clear.
@@ -73,31 +96,6 @@ impl RingPolicy for Clock {
     fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
         at.start = ring.sweep(at.start, Direction::Next);
         at.start
-    }
-}
-
-impl<K, V, S> ClockCache<K, V, S> {
-    /// Whether `key`'s entry would get a second chance from the hand: its reference bit is
-    /// set. `None` if `key` is not cached. Counts nothing and changes nothing.
-    ///
-    /// ```
-    /// use evict_clock::{Cache, ClockCache};
-    ///
-    /// let mut cache = ClockCache::new(2);
-    /// let _ = cache.put("a", 1);
-    /// assert_eq!(cache.is_referenced(&"a"), Some(false)); // a newcomer's bit starts clear
-    /// let _ = cache.get(&"a");
-    /// assert_eq!(cache.is_referenced(&"a"), Some(true));
-    /// assert_eq!(cache.is_referenced(&"b"), None);
-    /// ```
-    pub fn is_referenced<Q>(&self, key: &Q) -> Option<bool>
-    where
-        K: Hash + Eq + Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-        S: BuildHasher,
-    {
-        let ring = self.inner.ring();
-        Some(ring.flag(ring.find(key)?))
     }
 }
 
@@ -202,15 +200,6 @@ mod tests {
         assert_eq!(c.put(3, 3), Put::Evicted(1, 1));
     }
 
-    #[test]
-    fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Clock>();
-        assert_eq!(
-            ClockCache::<u8, u8>::new(usize::MAX).capacity(),
-            Some(MAX_CAPACITY)
-        );
-    }
-
     /// Evictions in a full cache must not grow the table: it keeps the allocation it had
     /// once full, however many entries come and go (100 entries would leave too little of
     /// a 128-bucket table free: the put that fills the cache grows it once).
@@ -241,5 +230,14 @@ mod tests {
         assert_eq!(c.resize(1), [(1, 1), (2, 2)]); // 4 gets its second chance
         assert_eq!(c.is_referenced(&4), Some(false));
         c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        evict_slots::testing::huge_capacity_is_clamped::<Clock>();
+        assert_eq!(
+            ClockCache::<u8, u8>::new(usize::MAX).capacity(),
+            Some(MAX_CAPACITY)
+        );
     }
 }

@@ -43,21 +43,6 @@ evict_slots::ring_cache! {
     example_order = [1, 2, 3];
 }
 
-/// FIFO's rules: the circle runs from the oldest insertion (the start, the victim) to the
-/// newest, just before it. Newcomers go last; hits change nothing.
-enum Fifo {}
-
-impl RingPolicy for Fifo {
-    type Flags = Plain;
-    const ORDER: &'static str = "oldest_first";
-    const NEWEST_FIRST: bool = false;
-
-    #[inline(always)]
-    fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
-        at.start
-    }
-}
-
 impl<K, V, S> FifoCache<K, V, S> {
     /// The oldest entry: the one the next `put` of a new key into a full cache would evict
     /// (what [`peek_victim`](Cache::peek_victim) shows). Counts nothing and changes nothing.
@@ -73,6 +58,21 @@ impl<K, V, S> FifoCache<K, V, S> {
     /// ```
     pub fn peek_oldest(&self) -> Option<(&K, &V)> {
         self.inner.peek_victim()
+    }
+}
+
+/// FIFO's rules: the circle runs from the oldest insertion (the start, the victim) to the
+/// newest, just before it. Newcomers go last; hits change nothing.
+enum Fifo {}
+
+impl RingPolicy for Fifo {
+    type Flags = Plain;
+    const ORDER: &'static str = "oldest_first";
+    const NEWEST_FIRST: bool = false;
+
+    #[inline(always)]
+    fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+        at.start
     }
 }
 
@@ -225,15 +225,6 @@ mod tests {
     }
 
     #[test]
-    fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Fifo>();
-        assert_eq!(
-            FifoCache::<u8, u8>::new(usize::MAX).capacity(),
-            Some(MAX_CAPACITY)
-        );
-    }
-
-    #[test]
     fn clear_releases_memory_and_resets() {
         let mut c = FifoCache::new(8);
         for k in 0..20u32 {
@@ -281,5 +272,14 @@ mod tests {
         assert_eq!(keys(&c), [4]);
         assert_eq!(c.put(5, 5), Put::Evicted(4, 4));
         c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        evict_slots::testing::huge_capacity_is_clamped::<Fifo>();
+        assert_eq!(
+            FifoCache::<u8, u8>::new(usize::MAX).capacity(),
+            Some(MAX_CAPACITY)
+        );
     }
 }

@@ -44,23 +44,6 @@ evict_slots::ring_cache! {
     example_order = [3, 2, 1];
 }
 
-/// LRU's rules: the circle runs from the most recently used (the start) to the least,
-/// just before it, where the circle closes. A hit moves an entry to the start, newcomers go
-/// there too, and the least recently used is the victim.
-enum Lru {}
-
-impl RingPolicy for Lru {
-    type Flags = Plain;
-    const ORDER: &'static str = "most_recent_first";
-    const NEWEST_FIRST: bool = true;
-    const PROMOTE: bool = true;
-
-    #[inline(always)]
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
-        ring.prev(at.start)
-    }
-}
-
 impl<K, V, S> LruCache<K, V, S> {
     /// The least recently used entry: the one the next `put` of a new key would evict
     /// (what [`peek_victim`](Cache::peek_victim) shows). Counts nothing and changes nothing.
@@ -97,6 +80,23 @@ impl<K, V, S> LruCache<K, V, S> {
         S: BuildHasher,
     {
         self.inner.pop()
+    }
+}
+
+/// LRU's rules: the circle runs from the most recently used (the start) to the least,
+/// just before it, where the circle closes. A hit moves an entry to the start, newcomers go
+/// there too, and the least recently used is the victim.
+enum Lru {}
+
+impl RingPolicy for Lru {
+    type Flags = Plain;
+    const ORDER: &'static str = "most_recent_first";
+    const NEWEST_FIRST: bool = true;
+    const PROMOTE: bool = true;
+
+    #[inline(always)]
+    fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+        ring.prev(at.start)
     }
 }
 
@@ -175,15 +175,6 @@ mod tests {
     }
 
     #[test]
-    fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Lru>();
-        assert_eq!(
-            LruCache::<u8, u8>::new(usize::MAX).capacity(),
-            Some(MAX_CAPACITY)
-        );
-    }
-
-    #[test]
     fn get_mut_promotes_and_shrinking_pops_the_least_recent_first() {
         let mut c = LruCache::new(4);
         for k in 1..=4u32 {
@@ -196,5 +187,14 @@ mod tests {
         assert_eq!(c.pop_lru(), Some((1, 11)));
         assert_eq!((c.info().hits, c.len()), (2, 1));
         c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        evict_slots::testing::huge_capacity_is_clamped::<Lru>();
+        assert_eq!(
+            LruCache::<u8, u8>::new(usize::MAX).capacity(),
+            Some(MAX_CAPACITY)
+        );
     }
 }

@@ -52,6 +52,48 @@ evict_slots::ring_cache! {
     example_order = [3, 2, 1];
 }
 
+impl<K, V, S> SieveCache<K, V, S> {
+    /// The key the next eviction starts from (the hand), or `None` if it starts from the
+    /// tail. Counts nothing and changes nothing.
+    ///
+    /// ```
+    /// use evict_sieve::{Cache, SieveCache};
+    ///
+    /// let mut cache = SieveCache::new(3);
+    /// for k in [1, 2, 3] {
+    ///     let _ = cache.put(k, ());
+    /// }
+    /// assert_eq!(cache.hand(), None);
+    /// let _ = cache.put(4, ()); // evicts 1; the hand stays at the next newer entry
+    /// assert_eq!(cache.hand(), Some(&2));
+    /// ```
+    pub fn hand(&self) -> Option<&K> {
+        let hand = self.inner.anchors().hand;
+        self.inner.ring().get(hand).map(|(key, _)| key)
+    }
+
+    /// Whether `key`'s entry was visited since the hand last passed it: the next sweep will
+    /// spare it. `None` if `key` is not cached. Counts nothing and changes nothing.
+    ///
+    /// ```
+    /// use evict_sieve::{Cache, SieveCache};
+    ///
+    /// let mut cache = SieveCache::new(2);
+    /// let _ = cache.put("a", 1);
+    /// assert_eq!(cache.is_visited(&"a"), Some(false));
+    /// let _ = cache.get(&"a");
+    /// assert_eq!(cache.is_visited(&"a"), Some(true));
+    /// assert_eq!(cache.is_visited(&"b"), None);
+    /// ```
+    pub fn is_visited<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<bool>
+    where
+        K: Hash + Eq + Borrow<Q>,
+        S: BuildHasher,
+    {
+        self.inner.flag(key)
+    }
+}
+
 /// SIEVE's rules: the circle runs from the newest (the start, the head) to the oldest (the
 /// tail, just before it), `next` pointing to the older neighbour; the flag is the visited
 /// bit, which a hit sets. Newcomers go to the head. The hand is the second anchor (`NIL`:
@@ -112,50 +154,6 @@ impl RingPolicy for Sieve {
         f: &mut fmt::DebugStruct<'_, '_>,
     ) {
         f.field("hand", &ring.get(at.hand).map(|(key, _)| key));
-    }
-}
-
-impl<K, V, S> SieveCache<K, V, S> {
-    /// The key the next eviction starts from (the hand), or `None` if it starts from the
-    /// tail. Counts nothing and changes nothing.
-    ///
-    /// ```
-    /// use evict_sieve::{Cache, SieveCache};
-    ///
-    /// let mut cache = SieveCache::new(3);
-    /// for k in [1, 2, 3] {
-    ///     let _ = cache.put(k, ());
-    /// }
-    /// assert_eq!(cache.hand(), None);
-    /// let _ = cache.put(4, ()); // evicts 1; the hand stays at the next newer entry
-    /// assert_eq!(cache.hand(), Some(&2));
-    /// ```
-    pub fn hand(&self) -> Option<&K> {
-        let hand = self.inner.anchors().hand;
-        self.inner.ring().get(hand).map(|(key, _)| key)
-    }
-
-    /// Whether `key`'s entry was visited since the hand last passed it: the next sweep will
-    /// spare it. `None` if `key` is not cached. Counts nothing and changes nothing.
-    ///
-    /// ```
-    /// use evict_sieve::{Cache, SieveCache};
-    ///
-    /// let mut cache = SieveCache::new(2);
-    /// let _ = cache.put("a", 1);
-    /// assert_eq!(cache.is_visited(&"a"), Some(false));
-    /// let _ = cache.get(&"a");
-    /// assert_eq!(cache.is_visited(&"a"), Some(true));
-    /// assert_eq!(cache.is_visited(&"b"), None);
-    /// ```
-    pub fn is_visited<Q>(&self, key: &Q) -> Option<bool>
-    where
-        K: Hash + Eq + Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-        S: BuildHasher,
-    {
-        let ring = self.inner.ring();
-        Some(ring.flag(ring.find(key)?))
     }
 }
 
@@ -288,15 +286,6 @@ mod tests {
         c.check_invariants();
     }
 
-    #[test]
-    fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Sieve>();
-        assert_eq!(
-            SieveCache::<u8, u8>::new(usize::MAX).capacity(),
-            Some(MAX_CAPACITY)
-        );
-    }
-
     /// Evictions in a full cache must not grow the table: it keeps the allocation it had
     /// once full, however many entries come and go (100 entries would leave too little of
     /// a 128-bucket table free: the put that fills the cache grows it once).
@@ -330,5 +319,14 @@ mod tests {
         assert_eq!(c.hand(), None);
         assert_eq!(keys(&c), [4, 2, 1]);
         c.check_invariants();
+    }
+
+    #[test]
+    fn huge_capacity_is_clamped_not_allocated() {
+        evict_slots::testing::huge_capacity_is_clamped::<Sieve>();
+        assert_eq!(
+            SieveCache::<u8, u8>::new(usize::MAX).capacity(),
+            Some(MAX_CAPACITY)
+        );
     }
 }
