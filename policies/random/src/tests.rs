@@ -8,11 +8,15 @@ use evict_harness::model;
 
 // No exact model: the contract checks everything that does not depend on the draw
 // (sizes, counters, values, that `put` reports exactly what left and that it was
-// resident, no eviction before full, peek invisibility, capacity 0, clear).
+// resident, no eviction before full, invisible reads, capacity 0, clear, that `pop` and an
+// evicting `put` take what `peek_victim` showed, resize), and the iteration check that every
+// iterator lists `entries()`, both ways, and changes nothing.
 evict_harness::conformance!(
     contract_default_seed,
     RandomCache::new,
-    validate = |c: &RandomCache<u8, u16>| c.check_invariants()
+    validate = |c: &RandomCache<u8, u16>| c.check_invariants(),
+    iteration = true,
+    double_ended = true
 );
 evict_harness::conformance!(
     contract_other_seed,
@@ -22,7 +26,9 @@ evict_harness::conformance!(
         max_capacity: 40,
         keys: 64,
         max_ops: 400
-    }
+    },
+    iteration = true,
+    double_ended = true
 );
 
 /// One cache operation's answer, for comparing two runs.

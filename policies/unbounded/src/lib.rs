@@ -554,7 +554,8 @@ mod tests {
     evict_harness::conformance!(
         conformance,
         |_cap| UnboundedCache::new(),
-        model = |_cap| model::Unbounded::new()
+        model = |_cap| model::Unbounded::new(),
+        iteration = true
     );
 
     fn sorted<K: Ord + Clone, V: Clone>(it: impl Iterator<Item = (K, V)>) -> Vec<(K, V)> {
