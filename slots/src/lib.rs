@@ -146,6 +146,20 @@ impl SlotIndex {
 
     /// Renumbers every indexed slot `j` to `f(j)` (a permutation of the slots), without
     /// hashing anything: the slots moved, their keys did not.
+    ///
+    /// ```
+    /// use evict_slots::SlotIndex;
+    ///
+    /// let hash = |k: u64| k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    /// let mut keys = vec![10u64, 20];
+    /// let mut index = SlotIndex::new();
+    /// for (j, &k) in keys.iter().enumerate() {
+    ///     index.insert(hash(k), j as u32, keys.len(), 0, |s| hash(keys[s as usize]));
+    /// }
+    /// keys.swap(0, 1);
+    /// index.remap(|j| 1 - j);
+    /// assert_eq!(index.find(hash(10), |j| keys[j as usize] == 10), Some(1));
+    /// ```
     pub fn remap(&mut self, mut f: impl FnMut(u32) -> u32) {
         for j in self.table.iter_mut() {
             *j = f(*j);

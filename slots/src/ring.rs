@@ -219,6 +219,23 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// From slot `at` going `dir`, the first slot whose flag is clear, clearing the set
     /// flags on the way: a CLOCK or SIEVE hand's sweep. After one turn every flag is clear,
     /// so it stops at `at` at the latest.
+    ///
+    /// ```
+    /// use evict_slots::DefaultHashBuilder;
+    /// use evict_slots::ring::{Direction, Flagged, Ring, NIL};
+    ///
+    /// let mut ring: Ring<u32, (), DefaultHashBuilder, Flagged> = Ring::default();
+    /// let mut hand = NIL;
+    /// for k in 0..4 {
+    ///     ring.push_back(&mut hand, ring.hash(&k), k, (), 4); // slot k
+    /// }
+    /// ring.set_flag(0);
+    /// ring.set_flag(1);
+    /// assert_eq!(ring.first_clear(hand, Direction::Next), 2); // reads only
+    /// assert!(ring.flag(0) && ring.flag(1));
+    /// assert_eq!(ring.sweep(hand, Direction::Next), 2); // clears 0 and 1 on the way
+    /// assert!(!ring.flag(0) && !ring.flag(1));
+    /// ```
     #[inline(always)]
     pub fn sweep(&mut self, mut at: u32, dir: Direction) -> u32 {
         while self.take_flag(at) {
@@ -228,7 +245,8 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     }
 
     /// The slot [`sweep`](Self::sweep) would stop at, changing nothing: the first slot from
-    /// `at` going `dir` whose flag is clear, or `at` if every flag is set.
+    /// `at` going `dir` whose flag is clear, or `at` if every flag is set (see the example
+    /// of [`sweep`](Self::sweep)).
     pub fn first_clear(&self, at: u32, dir: Direction) -> u32 {
         let mut i = at;
         for _ in 0..self.len() {
@@ -330,6 +348,22 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// Afterwards the slots in `Vec` order are the circle from `start`, which is how
     /// [`iter_mut_from`](Self::iter_mut_from), [`into_iter_from`](Self::into_iter_from) and
     /// [`drain_from`](Self::drain_from) walk it without `unsafe`.
+    ///
+    /// ```
+    /// use evict_slots::ring::{Ring, NIL};
+    ///
+    /// let mut ring: Ring<u32, u32> = Ring::default();
+    /// let mut head = NIL;
+    /// for k in 0..4 {
+    ///     ring.push_front(&mut head, ring.hash(&k), k, k, 4); // 3 2 1 0 from the head
+    /// }
+    /// let mut anchors = [head, ring.find(&1).unwrap()];
+    /// ring.relayout(head, &mut anchors);
+    /// assert_eq!(anchors, [0, 2]);
+    /// let slots: Vec<u32> = (0..4).map(|i| *ring.key(i)).collect();
+    /// assert_eq!(slots, [3, 2, 1, 0]);
+    /// assert_eq!(ring.find(&3), Some(0));
+    /// ```
     pub fn relayout(&mut self, start: u32, anchors: &mut [u32]) {
         let n = self.len();
         let mut at = start;
@@ -365,12 +399,30 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
     /// The entries in circle order from `start`, each value mutable; see
     /// [`relayout`](Self::relayout), which it does first (repointing `anchors`).
+    ///
+    /// ```
+    /// use evict_slots::ring::{Ring, NIL};
+    ///
+    /// let mut ring: Ring<u32, u32> = Ring::default();
+    /// let mut anchors = [NIL];
+    /// for k in 0..3 {
+    ///     ring.push_back(&mut anchors[0], ring.hash(&k), k, k, 3);
+    /// }
+    /// for (k, v) in ring.iter_mut_from(anchors[0], &mut anchors) {
+    ///     *v = k * 10;
+    /// }
+    /// let owned: Vec<(u32, u32)> = ring.clone().into_iter_from(anchors[0]).rev().collect();
+    /// assert_eq!(owned, [(2, 20), (1, 10), (0, 0)]);
+    /// let first: Vec<u32> = ring.drain_from(anchors[0], &mut anchors).take(1).map(|(k, _)| k).collect();
+    /// assert_eq!((first, anchors, ring.len()), (vec![0], [NIL], 0));
+    /// ```
     pub fn iter_mut_from(&mut self, start: u32, anchors: &mut [u32]) -> IterMut<'_, K, V> {
         self.relayout(start, anchors);
         IterMut::new(self.slab.entries_mut().iter_mut())
     }
 
-    /// Every entry in circle order from `start`, by value.
+    /// Every entry in circle order from `start`, by value (see the example of
+    /// [`iter_mut_from`](Self::iter_mut_from)).
     pub fn into_iter_from(mut self, start: u32) -> IntoIter<K, V> {
         self.relayout(start, &mut []);
         IntoIter::new(self.slab.take_entries().into_iter())
@@ -378,7 +430,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
     /// Removes every entry and yields them in circle order from `start`; `anchors` are set
     /// to `NIL`. The memory is kept. Dropping the iterator early drops the rest: the ring is
-    /// empty either way.
+    /// empty either way. See the example of [`iter_mut_from`](Self::iter_mut_from).
     pub fn drain_from(&mut self, start: u32, anchors: &mut [u32]) -> Drain<'_, K, V> {
         self.relayout(start, &mut []);
         anchors.fill(NIL);
@@ -491,6 +543,21 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// slot moves into its place. `anchors` are the caller's pointers into the circle (a
     /// head, a hand): one on `i` moves on to the slot after it (`NIL` if none is left), one
     /// on the moved slot follows it.
+    ///
+    /// ```
+    /// use evict_slots::ring::{Ring, NIL};
+    ///
+    /// let mut ring: Ring<u32, u32> = Ring::default();
+    /// let mut anchors = [NIL];
+    /// for k in 0..3 {
+    ///     ring.push_back(&mut anchors[0], ring.hash(&k), k, k * 10, 3); // slot k
+    /// }
+    /// assert_eq!(ring.remove(0, &mut anchors), (0, 0)); // the anchor moves on to 1
+    /// assert_eq!(ring.key(anchors[0]), &1);
+    /// assert_eq!(ring.find(&2), Some(0)); // the last slot filled the gap
+    /// let keys: Vec<u32> = ring.iter_from(anchors[0]).map(|(k, _)| *k).collect();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn remove(&mut self, i: u32, anchors: &mut [u32]) -> (K, V) {
         let hash = self.slab.hash(self.slab.key(i));
         self.remove_hashed(i, hash, anchors)

@@ -207,6 +207,17 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
 
     /// Puts `key` (hashing to `hash`, not in the slab yet) and `item` in slot `i` in place
     /// of its pair, and returns the old pair.
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u32, char> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for (k, c) in [(1, 'a'), (2, 'b')] {
+    ///     slab.push(slab.hash(&k), k, c, 2);
+    /// }
+    /// assert_eq!(slab.replace(0, slab.hash(&3), 3, 'c'), (1, 'a'));
+    /// assert_eq!((slab.find(&1), slab.find(&3)), (None, Some(0)));
+    /// ```
     #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, item: T) -> (K, T) {
         let old_hash = self.hasher.hash_one(&self.entries[i as usize].key);
@@ -241,6 +252,20 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// Keeps at most `max_len` slots' worth of memory (the slab must hold no more), and the
     /// index the spare room a rebuild at that length keeps: what a slab that grew to
     /// `max_len` would hold.
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u32, ()> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for k in 0..1000 {
+    ///     slab.push(slab.hash(&k), k, (), 1000);
+    /// }
+    /// while slab.len() > 10 {
+    ///     let _ = slab.swap_remove(0);
+    /// }
+    /// slab.shrink_to(10);
+    /// assert_eq!(slab.slot_capacity(), 10);
+    /// ```
     pub fn shrink_to(&mut self, max_len: usize) {
         self.entries.shrink_to(max_len);
         let (entries, hasher) = (&self.entries, &self.hasher);
