@@ -638,7 +638,9 @@ where
 
     /// One hash and one table probe on a hit (counted, nothing else changes); a miss counts
     /// one miss, runs `f`, and stores the value as `put` would (the same draw), reusing the
-    /// hash.
+    /// hash. An `Err` from `f` inserts nothing and draws nothing (the miss stays counted).
+    /// The trait's provided [`get_or_insert_with`](Cache::get_or_insert_with) comes here
+    /// too, with a closure that cannot fail.
     ///
     /// ```
     /// use evict_random::{Cache, Fetched, RandomCache};
@@ -651,30 +653,13 @@ where
     ///     other => panic!("{other:?}"),
     /// }
     /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=1, currsize=1)");
-    /// ```
-    fn get_or_insert_with<F>(&mut self, key: K, f: F) -> Fetched<'_, K, V>
-    where
-        F: FnOnce() -> V,
-    {
-        match self.try_get_or_insert_with(key, || Ok::<V, core::convert::Infallible>(f())) {
-            Ok(fetched) => fetched,
-            Err(never) => match never {},
-        }
-    }
-
-    /// As [`get_or_insert_with`](Cache::get_or_insert_with); an `Err` from `f` inserts
-    /// nothing and draws nothing (the miss stays counted).
     ///
-    /// ```
-    /// use evict_random::{Cache, RandomCache};
-    ///
-    /// let mut cache = RandomCache::new(2);
-    /// let failed = cache.try_get_or_insert_with("a", || "nope".parse::<u32>());
+    /// let failed = cache.try_get_or_insert_with("c", || "nope".parse::<u32>());
     /// assert!(failed.is_err());
-    /// assert!(!cache.contains("a"));
-    /// let parsed = cache.try_get_or_insert_with("a", || "7".parse::<u32>());
+    /// assert!(!cache.contains("c") && cache.contains("b"));
+    /// let parsed = cache.try_get_or_insert_with("c", || "7".parse::<u32>());
     /// assert_eq!(parsed.map(|v| *v), Ok(7));
-    /// assert_eq!(cache.info().misses, 2);
+    /// assert_eq!(cache.info().misses, 4);
     /// ```
     fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
     where

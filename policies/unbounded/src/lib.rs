@@ -409,26 +409,21 @@ where
     }
 
     /// One hash and one probe either way (hashbrown's entry API): a hit counts one hit; a
-    /// miss counts one miss, runs `f`, and inserts in the slot the probe found. Never
-    /// `Evicted` or `Rejected`.
-    fn get_or_insert_with<F>(&mut self, key: K, f: F) -> Fetched<'_, K, V>
-    where
-        F: FnOnce() -> V,
-    {
-        match self.map.entry(key) {
-            Entry::Occupied(entry) => {
-                self.stats.hit();
-                Fetched::Hit(entry.into_mut())
-            }
-            Entry::Vacant(entry) => {
-                self.stats.miss();
-                Fetched::Inserted(entry.insert(f()))
-            }
-        }
-    }
-
-    /// As [`get_or_insert_with`](Cache::get_or_insert_with); an `Err` from `f` inserts
-    /// nothing (the miss stays counted).
+    /// miss counts one miss, runs `f`, and inserts in the slot the probe found (never
+    /// `Evicted` or `Rejected`). An `Err` from `f` inserts nothing (the miss stays counted).
+    /// The trait's provided [`get_or_insert_with`](Cache::get_or_insert_with) comes here
+    /// too, with a closure that cannot fail.
+    ///
+    /// ```
+    /// use evict_unbounded::{Cache, UnboundedCache};
+    ///
+    /// let mut cache = UnboundedCache::new();
+    /// assert_eq!(*cache.get_or_insert_with("a", || 1), 1); // a miss: computed
+    /// assert!(cache.get_or_insert_with("a", || unreachable!()).is_hit());
+    /// assert!(cache.try_get_or_insert_with("b", || "x".parse::<u32>()).is_err());
+    /// assert!(!cache.contains("b"));
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=None, currsize=1)");
+    /// ```
     fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
     where
         F: FnOnce() -> Result<V, E>,
