@@ -140,45 +140,77 @@ impl<K, V> Put<K, V> {
 /// # Examples
 ///
 /// A toy implementation (the real policies are in the `evict-*` crates): a cache of at most
-/// one entry.
+/// one entry (its capacity is 0 or 1).
 ///
 /// ```
 /// use evict_core::{Cache, CacheInfo, Put, Stats};
 ///
-/// #[derive(Debug, Default)]
-/// struct One { slot: Option<(u32, &'static str)>, stats: Stats }
+/// #[derive(Debug)]
+/// struct One { slot: Option<(u32, &'static str)>, capacity: usize, stats: Stats }
+///
+/// impl One {
+///     fn new(capacity: usize) -> Self { One { slot: None, capacity: capacity.min(1), stats: Stats::default() } }
+/// }
 ///
 /// impl Cache<u32, &'static str> for One {
 ///     fn get(&mut self, key: &u32) -> Option<&&'static str> {
-///         let found = self.slot.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v);
-///         self.stats.record(found.is_some());
-///         found
+///         self.get_mut(key).map(|v| &*v)
+///     }
+///     fn get_mut(&mut self, key: &u32) -> Option<&mut &'static str> {
+///         let hit = self.slot.as_ref().is_some_and(|(k, _)| k == key);
+///         self.stats.record(hit);
+///         self.slot.as_mut().filter(|_| hit).map(|(_, v)| v)
 ///     }
 ///     fn peek(&self, key: &u32) -> Option<&&'static str> {
 ///         self.slot.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v)
 ///     }
+///     fn peek_mut(&mut self, key: &u32) -> Option<&mut &'static str> {
+///         self.slot.as_mut().filter(|(k, _)| k == key).map(|(_, v)| v)
+///     }
 ///     fn put(&mut self, key: u32, value: &'static str) -> Put<u32, &'static str> {
-///         match self.slot.replace((key, value)) {
+///         self.put_mut(key, value).0
+///     }
+///     fn put_mut(&mut self, key: u32, value: &'static str)
+///         -> (Put<u32, &'static str>, Option<&mut &'static str>) {
+///         if self.capacity == 0 {
+///             return (Put::Rejected(key, value), None);
+///         }
+///         let put = match self.slot.replace((key, value)) {
 ///             None => Put::Inserted,
 ///             Some((k, v)) if k == key => Put::Replaced(v),
 ///             Some((k, v)) => Put::Evicted(k, v),
-///         }
+///         };
+///         (put, self.slot.as_mut().map(|(_, v)| v))
 ///     }
 ///     fn remove(&mut self, key: &u32) -> Option<&'static str> {
 ///         if self.slot.as_ref()?.0 == *key { self.slot.take().map(|(_, v)| v) } else { None }
 ///     }
+///     fn peek_victim(&self) -> Option<(&u32, &&'static str)> {
+///         self.slot.as_ref().map(|(k, v)| (k, v))
+///     }
+///     fn pop(&mut self) -> Option<(u32, &'static str)> { self.slot.take() }
+///     fn resize(&mut self, capacity: usize) -> Vec<(u32, &'static str)> {
+///         self.capacity = capacity.min(1);
+///         if self.capacity == 0 { self.slot.take().into_iter().collect() } else { Vec::new() }
+///     }
+///     fn entries(&self) -> Box<dyn Iterator<Item = (&u32, &&'static str)> + '_> {
+///         Box::new(self.slot.iter().map(|(k, v)| (k, v)))
+///     }
 ///     fn len(&self) -> usize { usize::from(self.slot.is_some()) }
-///     fn capacity(&self) -> Option<usize> { Some(1) }
-///     fn info(&self) -> CacheInfo { self.stats.info(Some(1), self.len()) }
+///     fn capacity(&self) -> Option<usize> { Some(self.capacity) }
+///     fn info(&self) -> CacheInfo { self.stats.info(Some(self.capacity), self.len()) }
 ///     fn clear(&mut self) { self.slot = None; self.stats.reset(); }
 /// }
 ///
-/// let mut cache: Box<dyn Cache<u32, &str>> = Box::new(One::default());
+/// let mut cache: Box<dyn Cache<u32, &str>> = Box::new(One::new(1));
 /// assert_eq!(cache.get(&1), None);
 /// assert_eq!(cache.put(1, "one"), Put::Inserted);
 /// assert_eq!(cache.get(&1), Some(&"one"));
 /// assert_eq!(cache.put(2, "two"), Put::Evicted(1, "one"));
-/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=1, currsize=1)");
+/// assert_eq!(*cache.get_or_insert_with(2, || unreachable!()), "two"); // a hit
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=2, misses=1, maxsize=1, currsize=1)");
+/// assert_eq!(cache.resize(0), vec![(2, "two")]);
+/// assert_eq!(format!("{cache:?}"), "dyn Cache { info: CacheInfo { hits: 2, misses: 1, maxsize: Some(0), currsize: 0 }, entries: {} }");
 /// ```
 ///
 /// # Implementing `Cache`
@@ -262,49 +294,29 @@ pub trait Cache<K, V> {
     /// Looks `key` up like [`get`](Cache::get) (one hit or one miss, and the policy records
     /// the access) and returns the value to change in place. The entry keeps its place in
     /// the policy's order beyond what a `get` does: no remove-and-put, no lost frequency.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn get_mut(&mut self, key: &K) -> Option<&mut V>;
 
     /// Looks `key` up like [`peek`](Cache::peek) (counts nothing, tells the policy nothing)
     /// and returns the value to change in place.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V>;
 
     /// Does exactly what [`put`](Cache::put) does and also returns the value now stored
     /// under `key`, to read or change in place; `None` when the pair was
     /// [`Rejected`](Put::Rejected) (it is then in the returned `Put`). The building block of
     /// [`get_or_insert_with`](Cache::get_or_insert_with) for any cache, `Box<dyn Cache>`
     /// included.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>);
 
     /// The entry the policy would evict next, if it had to make room now: what
     /// [`pop`](Cache::pop) would remove. Counts nothing and changes nothing. `None` when the
     /// cache is empty, and always for a cache that never evicts.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn peek_victim(&self) -> Option<(&K, &V)> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn peek_victim(&self) -> Option<(&K, &V)>;
 
     /// Evicts and returns the entry the policy would evict next, as a `put` of a new key into
     /// a full cache would (a policy with ghost lists remembers the key there, as after any
     /// eviction). Counts nothing. `None` when the cache is empty, and always for a cache that
     /// never evicts.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn pop(&mut self) -> Option<(K, V)> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn pop(&mut self) -> Option<(K, V)>;
 
     /// Changes the capacity to `capacity` (clamped to the policy's largest, as in its
     /// constructor). Shrinking evicts in the policy's own order, as [`pop`](Cache::pop)
@@ -312,21 +324,13 @@ pub trait Cache<K, V> {
     /// growing evicts nothing. 0 makes a cache that caches nothing. Statistics are kept.
     /// A cache that never evicts has no capacity to change: it returns nothing and stays
     /// unbounded.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>;
 
     /// Every entry, in the policy's documented order (each policy's docs say which: an LRU
     /// lists from the most to the least recently used), without counting lookups or
     /// changing the policy's state. For `Box<dyn Cache>`; a concrete policy's `iter()`
     /// returns the same entries in the same order without allocating.
-    #[allow(unused_variables)] // TEMP-DEFAULT
-    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
-        // TEMP-DEFAULT: removed once every policy implements it.
-        unimplemented!()
-    }
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_>;
 
     /// The value of `key`, computed by `f` and inserted on a miss. A hit counts one hit
     /// and records the access as a [`get`](Cache::get) does; a miss counts one miss, runs
