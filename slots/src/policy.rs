@@ -296,8 +296,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let i = self.find_counted(key)?;
-        Some(self.ring.value(i))
+        self.find_counted(key).map(|value| &*value)
     }
 
     /// [`get`](Self::get), returning the value to change.
@@ -307,23 +306,23 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let i = self.find_counted(key)?;
-        Some(self.ring.value_mut(i))
+        self.find_counted(key)
     }
 
-    /// Slot `i` was hit, or its value replaced: a flag is set, an LRU promotes it.
+    /// Slot `i` was hit, or its value is about to be replaced: an LRU promotes it, a flag
+    /// is set. Returns the value.
     #[inline(always)]
-    fn hit(&mut self, i: u32) {
+    fn hit(&mut self, i: u32) -> &mut V {
         if P::PROMOTE {
             self.ring.move_to_front(&mut self.at.start, i);
         }
-        if <P::Flags as Flags>::ON {
-            self.ring.set_flag(i);
-        }
+        self.ring.touch(i)
     }
 
+    /// The value of `key`, after counting a hit and telling the policy, or `None` after
+    /// counting a miss.
     #[inline(always)]
-    fn find_counted<Q>(&mut self, key: &Q) -> Option<u32>
+    fn find_counted<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -331,8 +330,7 @@ where
         match self.ring.find(key) {
             Some(i) => {
                 self.stats.hit();
-                self.hit(i);
-                Some(i)
+                Some(self.hit(i))
             }
             None => {
                 self.stats.miss();
@@ -419,8 +417,7 @@ where
     fn put_at(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
         let hash = self.ring.hash(&key);
         if let Some(i) = self.ring.find_hashed(hash, &key) {
-            self.hit(i);
-            let old = core::mem::replace(self.ring.value_mut(i), value);
+            let old = core::mem::replace(self.hit(i), value);
             return (Put::Replaced(old), i);
         }
         self.put_new(hash, key, value)
@@ -473,8 +470,7 @@ where
         let hash = self.ring.hash(&key);
         if let Some(i) = self.ring.find_hashed(hash, &key) {
             self.stats.hit();
-            self.hit(i);
-            return Ok(Fetched::Hit(self.ring.value_mut(i)));
+            return Ok(Fetched::Hit(self.hit(i)));
         }
         self.stats.miss();
         let value = f()?;

@@ -205,6 +205,17 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         }
     }
 
+    /// Slot `i`'s value, to change, after setting its flag (with [`Flagged`]; only the
+    /// value without): a hit in one index. Writes the flag only when it changes.
+    #[inline(always)]
+    pub fn touch(&mut self, i: u32) -> &mut V {
+        let links = self.slab.item_mut(i);
+        if F::ON && links.prev & FLAG == 0 {
+            links.prev |= FLAG;
+        }
+        &mut links.value
+    }
+
     /// Clears slot `i`'s flag and says whether it was set.
     #[inline(always)]
     pub fn take_flag(&mut self, i: u32) -> bool {
