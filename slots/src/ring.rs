@@ -293,6 +293,13 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
             self.set_prev(i, i);
             return;
         }
+        self.splice_before(at, i);
+    }
+
+    /// Links slot `i` in between slot `at` and the slot before it (`i`'s own links are
+    /// overwritten).
+    #[inline(always)]
+    fn splice_before(&mut self, at: u32, i: u32) {
         let before = self.prev(at);
         self.set_next(i, at);
         self.set_prev(i, before);
@@ -307,11 +314,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         let (prev, next) = (self.prev(i), self.next(i));
         self.set_next(prev, next);
         self.set_prev(next, prev);
-        let before = self.prev(at);
-        self.set_next(i, at);
-        self.set_prev(i, before);
-        self.set_next(before, i);
-        self.set_prev(at, i);
+        self.splice_before(at, i);
     }
 
     /// Makes slot `i` the one at `anchor` (LRU's "make it the most recent"; SIEVE's

@@ -235,9 +235,5 @@ mod tests {
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
         evict_slots::testing::huge_capacity_is_clamped::<Clock>();
-        assert_eq!(
-            ClockCache::<u8, u8>::new(usize::MAX).capacity(),
-            Some(MAX_CAPACITY)
-        );
     }
 }
