@@ -522,12 +522,15 @@ impl<'a, K, V> Fetched<'a, K, V> {
             (_, Some(value)) => Fetched::Inserted(value),
             // `put_mut` kept the pair but gave no reference to it: a broken implementation.
             // `Replaced` cannot happen on a miss; neither is reachable with a correct cache.
-            (put, None) => unreachable!("put_mut kept the pair but returned no value ({})", match put {
-                Put::Inserted => "Inserted",
-                Put::Replaced(_) => "Replaced",
-                Put::Evicted(..) => "Evicted",
-                Put::Rejected(..) => "Rejected",
-            }),
+            (put, None) => unreachable!(
+                "put_mut kept the pair but returned no value ({})",
+                match put {
+                    Put::Inserted => "Inserted",
+                    Put::Replaced(_) => "Replaced",
+                    Put::Evicted(..) => "Evicted",
+                    Put::Rejected(..) => "Rejected",
+                }
+            ),
         }
     }
 
