@@ -32,86 +32,86 @@ pub use evict_core::{Cache, CacheInfo, Fetched, Put, Stats};
 /// `S` of `LruCache<K, V, S>` and the others, to name in a type or pass to `with_hasher`.
 pub use hashbrown::DefaultHashBuilder;
 
-#[cfg(feature = "unbounded")]
-#[cfg_attr(docsrs, doc(cfg(feature = "unbounded")))]
-pub use evict_unbounded::UnboundedCache;
 /// Everything of the `UnboundedCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "unbounded")]
 #[cfg_attr(docsrs, doc(cfg(feature = "unbounded")))]
 pub use evict_unbounded as unbounded;
+#[cfg(feature = "unbounded")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unbounded")))]
+pub use evict_unbounded::UnboundedCache;
 
-#[cfg(feature = "lru")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
-pub use evict_lru::LruCache;
 /// Everything of the `LruCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "lru")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
 pub use evict_lru as lru;
+#[cfg(feature = "lru")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lru")))]
+pub use evict_lru::LruCache;
 
-#[cfg(feature = "fifo")]
-#[cfg_attr(docsrs, doc(cfg(feature = "fifo")))]
-pub use evict_fifo::FifoCache;
 /// Everything of the `FifoCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "fifo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fifo")))]
 pub use evict_fifo as fifo;
+#[cfg(feature = "fifo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fifo")))]
+pub use evict_fifo::FifoCache;
 
-#[cfg(feature = "random")]
-#[cfg_attr(docsrs, doc(cfg(feature = "random")))]
-pub use evict_random::RandomCache;
 /// Everything of the `RandomCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "random")]
 #[cfg_attr(docsrs, doc(cfg(feature = "random")))]
 pub use evict_random as random;
+#[cfg(feature = "random")]
+#[cfg_attr(docsrs, doc(cfg(feature = "random")))]
+pub use evict_random::RandomCache;
 
-#[cfg(feature = "clock")]
-#[cfg_attr(docsrs, doc(cfg(feature = "clock")))]
-pub use evict_clock::ClockCache;
 /// Everything of the `ClockCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "clock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clock")))]
 pub use evict_clock as clock;
+#[cfg(feature = "clock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "clock")))]
+pub use evict_clock::ClockCache;
 
-#[cfg(feature = "sieve")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sieve")))]
-pub use evict_sieve::SieveCache;
 /// Everything of the `SieveCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "sieve")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sieve")))]
 pub use evict_sieve as sieve;
+#[cfg(feature = "sieve")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sieve")))]
+pub use evict_sieve::SieveCache;
 
-#[cfg(feature = "s3fifo")]
-#[cfg_attr(docsrs, doc(cfg(feature = "s3fifo")))]
-pub use evict_s3fifo::S3FifoCache;
 /// Everything of the `S3FifoCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "s3fifo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "s3fifo")))]
 pub use evict_s3fifo as s3fifo;
+#[cfg(feature = "s3fifo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3fifo")))]
+pub use evict_s3fifo::S3FifoCache;
 
-#[cfg(feature = "arc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "arc")))]
-pub use evict_arc::ArcCache;
 /// Everything of the `ArcCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "arc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arc")))]
 pub use evict_arc as arc;
+#[cfg(feature = "arc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arc")))]
+pub use evict_arc::ArcCache;
 
-#[cfg(feature = "wtinylfu")]
-#[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
-pub use evict_wtinylfu::WTinyLfuCache;
 /// Everything of the `WTinyLfuCache` policy crate: its iterator types (`Iter`, `IterMut`,
 /// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
 #[cfg(feature = "wtinylfu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
 pub use evict_wtinylfu as wtinylfu;
+#[cfg(feature = "wtinylfu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
+pub use evict_wtinylfu::WTinyLfuCache;
 
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
