@@ -13,6 +13,7 @@ mod against;
 mod contract;
 mod iteration;
 pub mod model;
+pub mod traces;
 
 pub use against::check_against;
 pub use contract::check_contract;

@@ -2,10 +2,10 @@
 //! counts of its README; Bélády's optimum is at or above every policy at every size; LRU's and
 //! Bélády's hits never decrease as the cache grows.
 //!
-//! Without the folder these tests print a notice and pass, unless `CI` is set: then its
-//! absence is a failure.
+//! Without the folder these tests print a notice and pass, unless on CI: then its absence
+//! is a failure (`evict_harness::traces`, which also says how to point them elsewhere). The
+//! traces are read by this crate's own parser, which is under test here.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use evict_sim::parser::{Format, ReadOptions, Trace, read_trace};
@@ -46,29 +46,12 @@ const EXPECTED: &[(&str, usize, usize, Format)] = &[
     ),
 ];
 
-fn traces_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/traces");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but the shared traces are missing at {}",
-        dir.display()
-    );
-    eprintln!(
-        "notice: {} is absent; skipping the shared-trace tests",
-        dir.display()
-    );
-    None
-}
-
 /// Every shared trace, read once (format guessed) for all the tests of this file.
 fn traces() -> Option<&'static [Trace]> {
     static TRACES: OnceLock<Option<Vec<Trace>>> = OnceLock::new();
     TRACES
         .get_or_init(|| {
-            let dir = traces_dir()?;
+            let dir = evict_harness::traces::shared_traces()?;
             Some(
                 EXPECTED
                     .iter()

@@ -5,11 +5,10 @@
 //! must match exactly, except those below capacity 20, where libCacheSim refuses every object
 //! (see the README) and this crate caches normally.
 //!
-//! Without the traces folder the test prints a notice and passes, unless `CI` is set.
+//! Without the traces folder the test prints a notice and passes, unless on CI
+//! (`evict_harness::traces`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 
 use evict_s3fifo::{Cache, S3FifoCache};
 
@@ -69,46 +68,27 @@ const LIBCACHESIM: [Row; 10] = [
     ),
 ];
 
-fn traces() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/traces/lirs");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but {} is missing",
-        dir.display()
-    );
-    eprintln!(
-        "note: {} not found; skipping the libCacheSim comparison",
-        dir.display()
-    );
-    None
-}
-
-/// The trace's keys as small integers, in request order.
-fn read(path: &PathBuf) -> Vec<u32> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+/// The trace's keys renumbered as small integers (0, 1, 2, ... in order of first request),
+/// as this test has always replayed them: the ghost's fingerprints hash the keys, so the
+/// numbering is part of what the table pins down.
+fn renumber(keys: &[u64]) -> Vec<u32> {
     let mut ids = HashMap::new();
-    let mut keys = Vec::new();
-    for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
-        let line = line.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let key = line.trim();
-        if key.is_empty() || key == "*" {
-            continue;
-        }
-        let next = ids.len() as u32;
-        keys.push(*ids.entry(key.to_owned()).or_insert(next));
-    }
-    keys
+    keys.iter()
+        .map(|&k| {
+            let next = ids.len() as u32;
+            *ids.entry(k).or_insert(next)
+        })
+        .collect()
 }
 
 #[test]
 fn hit_counts_equal_libcachesim_s3fifo() {
-    let Some(dir) = traces() else { return };
     let mut compared = 0;
     for (name, requests, cells) in LIBCACHESIM {
-        let keys = read(&dir.join(name));
+        let Some(keys) = evict_harness::traces::lirs(name) else {
+            return;
+        };
+        let keys = renumber(&keys);
         assert_eq!(keys.len() as u64, requests, "{name}: request count");
         for (capacity, want) in cells {
             // A fixed seed: the ghost keeps hash fingerprints, so the seed could (very rarely)

@@ -1,35 +1,12 @@
 //! W-TinyLFU against LRU on real traces (the LIRS set in `../shared/data/traces/lirs`).
-//! Skipped with a notice when the traces are absent, unless `CI` is set.
-
-use std::io::Read;
-use std::path::PathBuf;
+//! Skipped with a notice when the traces are absent, unless on CI (`evict_harness::traces`).
 
 use evict_lru::LruCache;
 use evict_wtinylfu::{Cache, WTinyLfuCache};
 
+/// The keys of `lirs/{name}.trace.gz`; `None` (skip) without the traces, except on CI.
 fn trace(name: &str) -> Option<Vec<u64>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/traces/lirs");
-    let path = dir.join(format!("{name}.trace.gz"));
-    let Ok(file) = std::fs::File::open(&path) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but {} is missing",
-            path.display()
-        );
-        eprintln!("notice: {} not found, skipping", path.display());
-        return None;
-    };
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .expect("a gzip text trace");
-    Some(
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && *l != "*")
-            .map(|l| l.parse().expect("a decimal key"))
-            .collect(),
-    )
+    evict_harness::traces::lirs(&format!("{name}.trace.gz"))
 }
 
 fn hit_ratio(mut cache: impl Cache<u64, ()>, keys: &[u64]) -> f64 {

@@ -1,7 +1,5 @@
 //! libCacheSim's exact hit counts on LIRS traces.
 
-use std::vec::Vec;
-
 use crate::{ArcCache, Cache};
 
 /// Hit counts of libCacheSim's ARC (its Python bindings, `libcachesim` 0.3.5) on LIRS
@@ -30,34 +28,13 @@ const LIBCACHESIM_ARC: [(&str, [(usize, u64); 4]); 5] = [
     ),
 ];
 
-/// The keys of a LIRS trace: gzip text, one key per line, empty and `*` lines skipped.
-fn read_lirs(path: &std::path::Path) -> Vec<u64> {
-    use std::io::BufRead;
-    let file = std::fs::File::open(path).unwrap();
-    std::io::BufReader::new(flate2::read::GzDecoder::new(file))
-        .lines()
-        .map(|line| line.unwrap())
-        .filter(|line| !line.trim().is_empty() && line.trim() != "*")
-        .map(|line| line.trim().parse().unwrap())
-        .collect()
-}
-
 #[test]
 fn hit_counts_equal_libcachesim_on_lirs_traces() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/traces/lirs");
-    if !dir.is_dir() {
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-        assert!(
-            !ci,
-            "CI is set but the traces are missing: {}",
-            dir.display()
-        );
-        std::println!("skipped: no traces at {}", dir.display());
-        return;
-    }
     for (name, points) in LIBCACHESIM_ARC {
-        let keys = read_lirs(&dir.join(name));
+        // Skipped with a notice without the shared traces, except on CI.
+        let Some(keys) = evict_harness::traces::lirs(name) else {
+            return;
+        };
         for (capacity, hits) in points {
             let mut cache = ArcCache::new(capacity);
             for &k in &keys {
