@@ -48,11 +48,11 @@ fn hits_misses_and_size_equal_cpython_lru_cache() {
         .spawn();
     let mut child = match child {
         Ok(child) => child,
-        Err(e) if std::env::var_os("CI").is_none() => {
-            println!("skipped: python3 not runnable here ({e})");
+        Err(e) => {
+            // Skips with a notice on a user's machine; a failure on CI.
+            evict_harness::traces::skip_unless_ci(format_args!("python3 is not runnable ({e})"));
             return;
         }
-        Err(e) => panic!("python3 is needed on CI: {e}"),
     };
     let text: String = keys.iter().map(|k| format!("{k}\n")).collect();
     child
