@@ -1,16 +1,489 @@
+//! [`slab_cache!`](crate::slab_cache): evict's whole public cache API on a policy crate's
+//! type, from its [`SlabCache`](crate::SlabCache) primitives, written once; and
 //! [`ring_cache!`](crate::ring_cache): the public type of a policy crate over a
-//! [`RingCache`](crate::RingCache), with evict's whole cache API, written once.
+//! [`RingCache`](crate::RingCache), with that API.
+
+/// Gives a policy crate's cache type `$name<K, V, S>` evict's whole public API, from the
+/// [`SlabCache`](crate::SlabCache) primitives of the type itself, or of its field `$field`
+/// (`cache = Name via field;`): the lookups by borrowed key (`get`, `get_mut`, `peek`,
+/// `peek_mut`, `contains`, `remove`, shadowing the trait's so that `cache.get("a")` works on
+/// `String` keys), `iter`, `iter_mut`, `keys`, `values`, `values_mut`, `drain`,
+/// `IntoIterator` for the cache and references to it, `Extend`, `Debug`, and
+/// `evict_core::Cache` (with the one-lookup `get_or_insert_with`); and the iterator types
+/// `Iter`, `IterMut`, `IntoIter`, `Drain`, `Keys`, `Values` and `ValuesMut` (all
+/// double-ended, exact-size and fused), each with runnable examples.
+///
+/// The crate keeps its type (with `new` or its other constructors, which the examples use:
+/// `new(capacity)` must give the documented behaviour), its policy, its documentation and
+/// its own extra methods. `item` is its slab item type (`V` is the value type); `iter` its
+/// [`SlabCache::Iter`](crate::SlabCache::Iter) type (with lifetime `'a`); `order`
+/// completes "the entries, …" in the docs; `example_order` is the order `iter` lists a cache
+/// of capacity 3 after `put`s of 1, 2 and 3 (values 10, 20, 30), and `example_pops` the
+/// first two pairs `pop` then takes. Invoke it at the crate root, which must re-export
+/// `evict_core`'s `Cache` and define `MAX_CAPACITY` (the docs link to both).
+///
+/// The `SlabCache` implementation is the toolkit's view of the type, not its API: mark it
+/// `#[doc(hidden)]` when the type implements it itself.
+#[macro_export]
+macro_rules! slab_cache {
+    (
+        cache = $name:ident $(via $field:ident)?;
+        item = $item:ty;
+        iter = $iter:ty;
+        order = $order:literal;
+        example_order = [$($ex:literal),* $(,)?];
+        example_pops = [$pop1:expr, $pop2:expr $(,)?];
+    ) => {
+        impl<K, V, S> $name<K, V, S> {
+            #[doc = concat!("Iterates over the entries ", $order, ", without counting \
+                lookups or changing the policy's state; `.rev()` lists them the other way \
+                round.")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "let keys: Vec<i32> = cache.iter().map(|(k, _)| *k).collect();\n",
+                "assert_eq!(keys, ", stringify!([$($ex),*]), ");\n",
+                "let mut back: Vec<i32> = cache.iter().rev().map(|(k, _)| *k).collect();\n",
+                "back.reverse();\n",
+                "assert_eq!(back, keys);")]
+            #[inline]
+            pub fn iter(&self) -> Iter<'_, K, V> {
+                Iter($crate::SlabCache::iter(&(*self)$(.$field)?))
+            }
+
+            #[doc = concat!("Iterates over the entries ", $order, ", each value mutable; \
+                counts nothing and changes no policy state (the entries are first laid out \
+                in that order in memory: O(len), nothing hashed or allocated).")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "for (k, v) in cache.iter_mut() {\n",
+                "    *v += k;\n",
+                "}\n",
+                "assert_eq!(cache.peek(&2), Some(&22));\n",
+                "assert_eq!(cache.info().hits, 0); // iterating counts nothing")]
+            pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+                IterMut($crate::SlabCache::iter_mut(&mut (*self)$(.$field)?))
+            }
+
+            #[doc = concat!("The keys, ", $order, ".")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "let keys: Vec<i32> = cache.keys().copied().collect();\n",
+                "assert_eq!(keys, ", stringify!([$($ex),*]), ");")]
+            #[inline]
+            pub fn keys(&self) -> Keys<'_, K, V> {
+                Keys(self.iter().0)
+            }
+
+            #[doc = concat!("The values, ", $order, ".")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "assert_eq!(cache.values().sum::<i32>(), 60);")]
+            #[inline]
+            pub fn values(&self) -> Values<'_, K, V> {
+                Values(self.iter().0)
+            }
+
+            #[doc = concat!("The values, ", $order, ", to change in place.")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "for v in cache.values_mut() {\n",
+                "    *v = -*v;\n",
+                "}\n",
+                "assert_eq!(cache.peek(&1), Some(&-10));")]
+            pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+                ValuesMut(self.iter_mut().0)
+            }
+        }
+
+        impl<K, V, S> $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            /// Looks `key` up, counts a hit or a miss, and lets the policy record the access,
+            /// like `Cache::get`; `key` may be any borrowed form of the key type (`&str`
+            /// for `String` keys), as in `HashMap`.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "assert_eq!(cache.get(\"apple\"), Some(&3)); // a `&str` finds a `String`\n",
+                "assert_eq!(cache.get(\"pear\"), None);\n",
+                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)\");")]
+            #[inline]
+            pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::get(&mut (*self)$(.$field)?, key)
+            }
+
+            /// Like [`get`](Self::get) (one hit or one miss, and the policy records the
+            /// access), returning the value to change in place.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "if let Some(n) = cache.get_mut(\"apple\") {\n",
+                "    *n += 1;\n",
+                "}\n",
+                "assert_eq!(cache.peek(\"apple\"), Some(&4));\n",
+                "assert_eq!(cache.info().hits, 1);")]
+            #[inline]
+            pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::get_mut(&mut (*self)$(.$field)?, key)
+            }
+
+            /// Looks `key` up without counting it and without telling the policy.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "assert_eq!(cache.peek(\"apple\"), Some(&3));\n",
+                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
+            #[inline]
+            pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::peek(&(*self)$(.$field)?, key)
+            }
+
+            /// Like [`peek`](Self::peek) (counts nothing, tells the policy nothing),
+            /// returning the value to change in place.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "if let Some(n) = cache.peek_mut(\"apple\") {\n",
+                "    *n = 7;\n",
+                "}\n",
+                "assert_eq!(cache.peek(\"apple\"), Some(&7));\n",
+                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
+            #[inline]
+            pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::peek_mut(&mut (*self)$(.$field)?, key)
+            }
+
+            /// Whether `key` is cached; counts nothing and changes nothing.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "assert!(cache.contains(\"apple\"));\n",
+                "assert!(!cache.contains(\"pear\"));")]
+            #[inline]
+            pub fn contains<Q>(&self, key: &Q) -> bool
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::contains(&(*self)$(.$field)?, key)
+            }
+
+            /// Removes `key` and returns its value, if it was cached. Does not count as a
+            /// lookup (see the type's docs for what the policy keeps of the key).
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "assert_eq!(cache.remove(\"apple\"), Some(3));\n",
+                "assert_eq!(cache.remove(\"apple\"), None);\n",
+                "assert!(cache.is_empty());")]
+            #[inline]
+            pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+            where
+                K: core::borrow::Borrow<Q>,
+                Q: core::hash::Hash + Eq + ?Sized,
+            {
+                $crate::SlabCache::remove(&mut (*self)$(.$field)?, key)
+            }
+
+            #[doc = concat!("Removes every entry and yields them ", $order, ". Unlike \
+                `clear`, the statistics are kept, and so are the memory and what the \
+                policy has learnt (see the type's docs). Dropping the iterator early drops \
+                the rest: the cache is empty either way.")]
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "let _ = cache.get(&2);\n",
+                "let keys: Vec<i32> = cache.drain().map(|(k, _)| k).collect();\n",
+                "assert_eq!(keys.len(), 3);\n",
+                "assert!(cache.is_empty());\n",
+                "assert_eq!(cache.info().hits, 1);")]
+            pub fn drain(&mut self) -> Drain<'_, K, V> {
+                Drain($crate::SlabCache::drain(&mut (*self)$(.$field)?))
+            }
+        }
+
+        impl<K, V, S> $crate::__private::evict_core::Cache<K, V> for $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            #[inline]
+            fn get(&mut self, key: &K) -> Option<&V> {
+                $crate::SlabCache::get(&mut (*self)$(.$field)?, key)
+            }
+
+            #[inline]
+            fn peek(&self, key: &K) -> Option<&V> {
+                $crate::SlabCache::peek(&(*self)$(.$field)?, key)
+            }
+
+            #[inline]
+            fn put(&mut self, key: K, value: V) -> $crate::__private::evict_core::Put<K, V> {
+                $crate::SlabCache::put(&mut (*self)$(.$field)?, key, value)
+            }
+
+            #[inline]
+            fn remove(&mut self, key: &K) -> Option<V> {
+                $crate::SlabCache::remove(&mut (*self)$(.$field)?, key)
+            }
+
+            #[inline]
+            fn len(&self) -> usize {
+                $crate::SlabCache::len(&(*self)$(.$field)?)
+            }
+
+            #[inline]
+            fn capacity(&self) -> Option<usize> {
+                Some($crate::SlabCache::capacity(&(*self)$(.$field)?))
+            }
+
+            fn info(&self) -> $crate::__private::evict_core::CacheInfo {
+                $crate::SlabCache::info(&(*self)$(.$field)?)
+            }
+
+            /// Drops every entry, gives the memory back (as Python's `cache_clear()` does)
+            /// and resets the counters and what the policy has learnt: the cache is as new.
+            fn clear(&mut self) {
+                $crate::SlabCache::clear(&mut (*self)$(.$field)?)
+            }
+
+            #[inline]
+            fn is_empty(&self) -> bool {
+                $crate::SlabCache::is_empty(&(*self)$(.$field)?)
+            }
+
+            #[inline]
+            fn contains(&self, key: &K) -> bool {
+                $crate::SlabCache::contains(&(*self)$(.$field)?, key)
+            }
+
+            #[inline]
+            fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+                $crate::SlabCache::get_mut(&mut (*self)$(.$field)?, key)
+            }
+
+            #[inline]
+            fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+                $crate::SlabCache::peek_mut(&mut (*self)$(.$field)?, key)
+            }
+
+            /// Exactly [`put`](Self::put), and the value now stored under `key` (`None`
+            /// when the pair was rejected, and is then in the `Put`).
+            ///
+            #[doc = $crate::__example!($name, "Put", $crate::__three!($name),
+                "let (put, value) = cache.put_mut(2, 0);\n",
+                "assert_eq!(put, Put::Replaced(20));\n",
+                "*value.unwrap() += 5;\n",
+                "assert_eq!(cache.peek(&2), Some(&5));")]
+            #[inline]
+            fn put_mut(
+                &mut self,
+                key: K,
+                value: V,
+            ) -> ($crate::__private::evict_core::Put<K, V>, Option<&mut V>) {
+                $crate::SlabCache::put_mut(&mut (*self)$(.$field)?, key, value)
+            }
+
+            /// The entry the next eviction would take: see the type's docs for the
+            /// policy's rule. Counts nothing and changes nothing.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "let next = cache.peek_victim().map(|(k, v)| (*k, *v));\n",
+                "assert_eq!(next, Some(", stringify!($pop1), "));\n",
+                "assert_eq!(cache.pop(), next);")]
+            fn peek_victim(&self) -> Option<(&K, &V)> {
+                $crate::SlabCache::peek_victim(&(*self)$(.$field)?)
+            }
+
+            /// Evicts and returns the entry a `put` of a new key into the full cache would
+            /// evict, exactly as that eviction would. Counts nothing.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "assert_eq!(cache.pop(), Some(", stringify!($pop1), "));\n",
+                "assert_eq!(cache.len(), 2);")]
+            fn pop(&mut self) -> Option<(K, V)> {
+                $crate::SlabCache::pop(&mut (*self)$(.$field)?)
+            }
+
+            /// Sets the capacity (clamped to [`MAX_CAPACITY`]). Shrinking pops in the
+            /// policy's order until the cache fits, returns the popped pairs in that order
+            /// and gives back the memory no longer needed; growing evicts nothing.
+            /// Statistics are kept; see the type's docs for the policy's own sizes.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__three!($name),
+                "assert_eq!(cache.resize(1), [", stringify!($pop1), ", ",
+                stringify!($pop2), "]);\n",
+                "assert_eq!(cache.capacity(), Some(1));\n",
+                "assert!(cache.resize(10).is_empty());")]
+            fn resize(&mut self, capacity: usize) -> $crate::__private::Vec<(K, V)> {
+                $crate::SlabCache::resize(&mut (*self)$(.$field)?, capacity)
+            }
+
+            fn entries(&self) -> $crate::__private::Box<dyn Iterator<Item = (&K, &V)> + '_> {
+                $crate::__private::Box::new(self.iter())
+            }
+
+            /// One lookup on a hit; on a miss, one miss, `f` runs once, and the value is
+            /// inserted with the hash already computed.
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "assert_eq!(*cache.get_or_insert_with(\"pear\".to_string(), || 5), 5);\n",
+                "assert!(cache.get_or_insert_with(\"pear\".to_string(), || unreachable!()).is_hit());\n",
+                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=2)\");")]
+            fn get_or_insert_with<F>(
+                &mut self,
+                key: K,
+                f: F,
+            ) -> $crate::__private::evict_core::Fetched<'_, K, V>
+            where
+                F: FnOnce() -> V,
+            {
+                $crate::SlabCache::get_or_insert_with(&mut (*self)$(.$field)?, key, f)
+            }
+
+            /// [`get_or_insert_with`](Self::get_or_insert_with) for a computation that can
+            /// fail: an `Err` inserts nothing (the miss stays counted).
+            ///
+            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
+                "let failed = cache.try_get_or_insert_with(\"pear\".to_string(), || \"x\".parse::<i32>());\n",
+                "assert!(failed.is_err());\n",
+                "assert!(!cache.contains(\"pear\"));\n",
+                "let parsed = cache.try_get_or_insert_with(\"pear\".to_string(), || \"5\".parse::<i32>());\n",
+                "assert_eq!(*parsed.unwrap(), 5);\n",
+                "assert_eq!(cache.info().misses, 2);")]
+            fn try_get_or_insert_with<E, F>(
+                &mut self,
+                key: K,
+                f: F,
+            ) -> Result<$crate::__private::evict_core::Fetched<'_, K, V>, E>
+            where
+                F: FnOnce() -> Result<V, E>,
+            {
+                $crate::SlabCache::try_get_or_insert_with(&mut (*self)$(.$field)?, key, f)
+            }
+        }
+
+        impl<K: core::fmt::Debug, V: core::fmt::Debug, S> core::fmt::Debug for $name<K, V, S> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                $crate::SlabCache::fmt_debug(&(*self)$(.$field)?, stringify!($name), f)
+            }
+        }
+
+        /// Each pair is [`put`](Cache::put): evicted or rejected pairs are dropped (call
+        /// `put` to keep them).
+        ///
+        #[doc = $crate::__example!($name, "", "let mut cache = ", stringify!($name),
+            "::new(2);\n",
+            "cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);\n",
+            "assert_eq!(cache.len(), 2);")]
+        impl<K, V, S> Extend<(K, V)> for $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq,
+            S: core::hash::BuildHasher,
+        {
+            fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
+                for (key, value) in pairs {
+                    let _ = $crate::SlabCache::put(&mut (*self)$(.$field)?, key, value);
+                }
+            }
+        }
+
+        impl<'a, K, V, S> IntoIterator for &'a $name<K, V, S> {
+            type Item = (&'a K, &'a V);
+            type IntoIter = Iter<'a, K, V>;
+
+            fn into_iter(self) -> Iter<'a, K, V> {
+                self.iter()
+            }
+        }
+
+        impl<'a, K, V, S> IntoIterator for &'a mut $name<K, V, S> {
+            type Item = (&'a K, &'a mut V);
+            type IntoIter = IterMut<'a, K, V>;
+
+            fn into_iter(self) -> IterMut<'a, K, V> {
+                self.iter_mut()
+            }
+        }
+
+        #[doc = concat!("The entries by value, ", $order, ".")]
+        ///
+        #[doc = $crate::__example!($name, "", $crate::__three!($name),
+            "let pairs: Vec<(i32, i32)> = cache.into_iter().collect();\n",
+            "assert_eq!(pairs.iter().map(|p| p.0).collect::<Vec<_>>(), ",
+            stringify!([$($ex),*]), ");")]
+        impl<K, V, S> IntoIterator for $name<K, V, S> {
+            type Item = (K, V);
+            type IntoIter = IntoIter<K, V>;
+
+            fn into_iter(mut self) -> IntoIter<K, V> {
+                IntoIter($crate::SlabCache::take_all(&mut self$(.$field)?))
+            }
+        }
+
+        $crate::__slab_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", by reference: [`", stringify!($name), "::iter`], or `&cache` in a `for` \
+                loop.")]
+            Iter<'a>($iter) -> (&'a K, &'a V), |pair| pair;
+            debug(it) = it.0.clone();
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", each value mutable: [`", stringify!($name), "::iter_mut`], or \
+                `&mut cache` in a `for` loop.")]
+            IterMut<'a>($crate::slab::IterMut<'a, K, $item>) -> (&'a K, &'a mut V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
+                ", by value: `cache.into_iter()`, or `cache` in a `for` loop.")]
+            IntoIter<>($crate::slab::IntoIter<K, $item>) -> (K, V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The entries taken out of a [`", stringify!($name), "`], ",
+                $order, ": [`", stringify!($name), "::drain`].")]
+            Drain<'a>($crate::slab::Drain<'a, K, $item>) -> (K, V), |pair| pair;
+            debug(it) = it.0.remaining();
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The keys of a [`", stringify!($name), "`], ", $order, ": [`",
+                stringify!($name), "::keys`].")]
+            Keys<'a>($iter) -> &'a K, |(key, _)| key;
+            debug(it) = it.0.clone().map(|(key, _)| key);
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order, ": [`",
+                stringify!($name), "::values`].")]
+            Values<'a>($iter) -> &'a V, |(_, value)| value;
+            debug(it) = it.0.clone().map(|(_, value)| value);
+        }
+        $crate::__slab_iter! {
+            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order,
+                ", to change in place: [`", stringify!($name), "::values_mut`].")]
+            ValuesMut<'a>($crate::slab::IterMut<'a, K, $item>) -> &'a mut V, |(_, value)| value;
+            debug(it) = it.0.remaining().map(|(_, value)| value);
+        }
+        $crate::__slab_iter_clone!(Iter, Keys, Values);
+    };
+}
 
 /// Defines, in a policy crate, the public cache type over a [`RingCache`](crate::RingCache)
-/// with policy `$policy`, and everything around it: `new`, `with_hasher`, the lookups by
-/// borrowed key (`get`, `get_mut`, `peek`, `peek_mut`, `contains`, `remove`, shadowing the
-/// trait's so that `cache.get("a")` works on `String` keys), `iter`, `iter_mut`, `keys`,
-/// `values`, `values_mut`, `drain`, `IntoIterator` for the cache and references to it,
-/// `Extend`, `Clone`, `Debug`, `evict_core::Cache` (with the one-lookup
-/// `get_or_insert_with`), a `check_invariants` for the crate's own tests, the iterator types
-/// `Iter`, `IterMut`, `IntoIter`, `Drain`, `Keys`, `Values` and `ValuesMut` (all
-/// double-ended, exact-size and fused), the `DefaultHashBuilder` alias and the
-/// `MAX_CAPACITY` constant.
+/// with policy `$policy`, and everything around it: `new`, `with_hasher`, the whole API of
+/// [`slab_cache!`](crate::slab_cache), `Clone`, a `check_invariants` for the crate's own
+/// tests, the `DefaultHashBuilder` alias and the `MAX_CAPACITY` constant.
 ///
 /// The policy crate keeps its policy (a [`RingPolicy`](crate::RingPolicy)), its type's
 /// documentation and its own extra methods. `order` completes "the entries, …" in the
@@ -68,7 +541,7 @@ macro_rules! ring_cache {
         #[doc = concat!("The largest capacity a `", stringify!($name), "` accepts: slots \
             are addressed by 31-bit links (the 32nd bit holds a flag where the policy has \
             one). Larger requests are clamped to this.")]
-        pub const MAX_CAPACITY: usize = $crate::ring::MAX_LEN;
+        pub const MAX_CAPACITY: usize = $crate::MAX_CAPACITY;
 
         $(#[$attr])*
         pub struct $name<K, V, S = DefaultHashBuilder> {
@@ -110,79 +583,6 @@ macro_rules! ring_cache {
                 Self { inner: $crate::RingCache::with_hasher(capacity, hasher) }
             }
 
-            #[doc = concat!("Iterates over the entries ", $order, ", without counting \
-                lookups or changing the policy's state; `.rev()` lists them the other way \
-                round.")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "let keys: Vec<i32> = cache.iter().map(|(k, _)| *k).collect();\n",
-                "assert_eq!(keys, ", stringify!([$($ex),*]), ");\n",
-                "let mut back: Vec<i32> = cache.iter().rev().map(|(k, _)| *k).collect();\n",
-                "back.reverse();\n",
-                "assert_eq!(back, keys);")]
-            #[inline]
-            pub fn iter(&self) -> Iter<'_, K, V> {
-                Iter(self.inner.iter())
-            }
-
-            #[doc = concat!("Iterates over the entries ", $order, ", each value mutable; \
-                counts nothing and changes no policy state (the entries are first laid out \
-                in that order in memory: O(len), no allocation).")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "for (k, v) in cache.iter_mut() {\n",
-                "    *v += k;\n",
-                "}\n",
-                "assert_eq!(cache.peek(&2), Some(&22));\n",
-                "assert_eq!(cache.info().hits, 0); // iterating counts nothing")]
-            pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-                IterMut(self.inner.iter_mut())
-            }
-
-            #[doc = concat!("The keys, ", $order, ".")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "let keys: Vec<i32> = cache.keys().copied().collect();\n",
-                "assert_eq!(keys, ", stringify!([$($ex),*]), ");")]
-            #[inline]
-            pub fn keys(&self) -> Keys<'_, K, V> {
-                Keys(self.inner.iter())
-            }
-
-            #[doc = concat!("The values, ", $order, ".")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "assert_eq!(cache.values().sum::<i32>(), 60);")]
-            #[inline]
-            pub fn values(&self) -> Values<'_, K, V> {
-                Values(self.inner.iter())
-            }
-
-            #[doc = concat!("The values, ", $order, ", to change in place.")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "for v in cache.values_mut() {\n",
-                "    *v = -*v;\n",
-                "}\n",
-                "assert_eq!(cache.peek(&1), Some(&-10));")]
-            pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-                ValuesMut(self.inner.iter_mut())
-            }
-
-            #[doc = concat!("Removes every entry and yields them ", $order, ". Unlike \
-                `clear`, the statistics are kept (and the memory too). Dropping the \
-                iterator early drops the rest: the cache is empty either way.")]
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "let _ = cache.get(&2);\n",
-                "let keys: Vec<i32> = cache.drain().map(|(k, _)| k).collect();\n",
-                "assert_eq!(keys.len(), 3);\n",
-                "assert!(cache.is_empty());\n",
-                "assert_eq!(cache.info().hits, 1);")]
-            pub fn drain(&mut self) -> Drain<'_, K, V> {
-                Drain(self.inner.drain())
-            }
-
             /// Checks that the ring, the anchors, the slots and the index agree. For the
             /// crate's tests.
             #[cfg(test)]
@@ -196,354 +596,22 @@ macro_rules! ring_cache {
             }
         }
 
-        impl<K, V, S> $name<K, V, S>
-        where
-            K: core::hash::Hash + Eq,
-            S: core::hash::BuildHasher,
-        {
-            /// Looks `key` up, counts a hit or a miss, and lets the policy record the access,
-            /// like `Cache::get`; `key` may be any borrowed form of the key type (`&str`
-            /// for `String` keys), as in `HashMap`.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "assert_eq!(cache.get(\"apple\"), Some(&3)); // a `&str` finds a `String`\n",
-                "assert_eq!(cache.get(\"pear\"), None);\n",
-                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)\");")]
-            #[inline]
-            pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.get(key)
-            }
-
-            /// Like [`get`](Self::get) (one hit or one miss, and the policy records the
-            /// access), returning the value to change in place.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "if let Some(n) = cache.get_mut(\"apple\") {\n",
-                "    *n += 1;\n",
-                "}\n",
-                "assert_eq!(cache.peek(\"apple\"), Some(&4));\n",
-                "assert_eq!(cache.info().hits, 1);")]
-            #[inline]
-            pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.get_mut(key)
-            }
-
-            /// Looks `key` up without counting it and without telling the policy.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "assert_eq!(cache.peek(\"apple\"), Some(&3));\n",
-                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
-            #[inline]
-            pub fn peek<Q>(&self, key: &Q) -> Option<&V>
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.peek(key)
-            }
-
-            /// Like [`peek`](Self::peek) (counts nothing, tells the policy nothing),
-            /// returning the value to change in place.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "if let Some(n) = cache.peek_mut(\"apple\") {\n",
-                "    *n = 7;\n",
-                "}\n",
-                "assert_eq!(cache.peek(\"apple\"), Some(&7));\n",
-                "assert_eq!((cache.info().hits, cache.info().misses), (0, 0));")]
-            #[inline]
-            pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.peek_mut(key)
-            }
-
-            /// Whether `key` is cached; counts nothing and changes nothing.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "assert!(cache.contains(\"apple\"));\n",
-                "assert!(!cache.contains(\"pear\"));")]
-            #[inline]
-            pub fn contains<Q>(&self, key: &Q) -> bool
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.contains(key)
-            }
-
-            /// Removes `key` and returns its value, if it was cached. Does not count as a
-            /// lookup; the other entries keep their places.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "assert_eq!(cache.remove(\"apple\"), Some(3));\n",
-                "assert_eq!(cache.remove(\"apple\"), None);\n",
-                "assert!(cache.is_empty());")]
-            #[inline]
-            pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
-            where
-                K: core::borrow::Borrow<Q>,
-                Q: core::hash::Hash + Eq + ?Sized,
-            {
-                self.inner.remove(key)
-            }
+        $crate::slab_cache! {
+            cache = $name via inner;
+            item = $crate::ring::Links<V>;
+            iter = $crate::ring::Iter<'a, K, V>;
+            order = $order;
+            example_order = [$($ex),*];
+            example_pops = [(1, 10), (2, 20)];
         }
-
-        impl<K, V, S> $crate::__private::evict_core::Cache<K, V> for $name<K, V, S>
-        where
-            K: core::hash::Hash + Eq,
-            S: core::hash::BuildHasher,
-        {
-            #[inline]
-            fn get(&mut self, key: &K) -> Option<&V> {
-                self.inner.get(key)
-            }
-
-            #[inline]
-            fn peek(&self, key: &K) -> Option<&V> {
-                self.inner.peek(key)
-            }
-
-            #[inline]
-            fn put(&mut self, key: K, value: V) -> $crate::__private::evict_core::Put<K, V> {
-                self.inner.put(key, value)
-            }
-
-            #[inline]
-            fn remove(&mut self, key: &K) -> Option<V> {
-                self.inner.remove(key)
-            }
-
-            #[inline]
-            fn len(&self) -> usize {
-                self.inner.len()
-            }
-
-            #[inline]
-            fn capacity(&self) -> Option<usize> {
-                Some(self.inner.capacity())
-            }
-
-            fn info(&self) -> $crate::__private::evict_core::CacheInfo {
-                self.inner.info()
-            }
-
-            /// Drops every entry, gives the memory back (as Python's `cache_clear()` does)
-            /// and resets the counters.
-            fn clear(&mut self) {
-                self.inner.clear()
-            }
-
-            #[inline]
-            fn is_empty(&self) -> bool {
-                self.inner.is_empty()
-            }
-
-            #[inline]
-            fn contains(&self, key: &K) -> bool {
-                self.inner.contains(key)
-            }
-
-            #[inline]
-            fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-                self.inner.get_mut(key)
-            }
-
-            #[inline]
-            fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
-                self.inner.peek_mut(key)
-            }
-
-            #[inline]
-            fn put_mut(
-                &mut self,
-                key: K,
-                value: V,
-            ) -> ($crate::__private::evict_core::Put<K, V>, Option<&mut V>) {
-                self.inner.put_mut(key, value)
-            }
-
-            /// The entry the next eviction would take: see the type's docs for the
-            /// policy's rule. Counts nothing and changes nothing.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "assert_eq!(cache.peek_victim(), Some((&1, &10)));\n",
-                "assert_eq!(cache.pop(), Some((1, 10)));")]
-            fn peek_victim(&self) -> Option<(&K, &V)> {
-                self.inner.peek_victim()
-            }
-
-            /// Evicts and returns the entry a `put` of a new key into the full cache would
-            /// evict, exactly as that eviction would. Counts nothing.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "assert_eq!(cache.pop(), Some((1, 10)));\n",
-                "assert_eq!(cache.len(), 2);")]
-            fn pop(&mut self) -> Option<(K, V)> {
-                self.inner.pop()
-            }
-
-            /// Sets the capacity (clamped to [`MAX_CAPACITY`]). Shrinking pops in the
-            /// policy's order until the cache fits, returns the popped pairs in that order
-            /// and gives back the memory no longer needed; growing evicts nothing.
-            /// Statistics are kept.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__three!($name),
-                "assert_eq!(cache.resize(1), [(1, 10), (2, 20)]);\n",
-                "assert_eq!(cache.capacity(), Some(1));\n",
-                "assert!(cache.resize(10).is_empty());")]
-            fn resize(&mut self, capacity: usize) -> $crate::__private::Vec<(K, V)> {
-                self.inner.resize(capacity)
-            }
-
-            fn entries(&self) -> $crate::__private::Box<dyn Iterator<Item = (&K, &V)> + '_> {
-                $crate::__private::Box::new(self.inner.iter())
-            }
-
-            /// One lookup on a hit; on a miss, one miss, `f` runs once, and the value is
-            /// inserted with the hash already computed.
-            ///
-            #[doc = $crate::__example!($name, "", $crate::__apple!($name),
-                "assert_eq!(*cache.get_or_insert_with(\"pear\".to_string(), || 5), 5);\n",
-                "assert!(cache.get_or_insert_with(\"pear\".to_string(), || unreachable!()).is_hit());\n",
-                "assert_eq!(cache.info().to_string(), \"CacheInfo(hits=1, misses=1, maxsize=2, currsize=2)\");")]
-            fn get_or_insert_with<F>(
-                &mut self,
-                key: K,
-                f: F,
-            ) -> $crate::__private::evict_core::Fetched<'_, K, V>
-            where
-                F: FnOnce() -> V,
-            {
-                self.inner.get_or_insert_with(key, f)
-            }
-
-            fn try_get_or_insert_with<E, F>(
-                &mut self,
-                key: K,
-                f: F,
-            ) -> Result<$crate::__private::evict_core::Fetched<'_, K, V>, E>
-            where
-                F: FnOnce() -> Result<V, E>,
-            {
-                self.inner.try_get_or_insert_with(key, f)
-            }
-        }
-
-        impl<K: core::fmt::Debug, V: core::fmt::Debug, S> core::fmt::Debug for $name<K, V, S> {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                self.inner.fmt_debug(stringify!($name), f)
-            }
-        }
-
-        /// Each pair is [`put`](Cache::put): evicted or rejected pairs are dropped (call
-        /// `put` to keep them).
-        ///
-        #[doc = $crate::__example!($name, "", "let mut cache = ", stringify!($name),
-            "::new(2);\n",
-            "cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);\n",
-            "assert_eq!(cache.len(), 2);")]
-        impl<K, V, S> Extend<(K, V)> for $name<K, V, S>
-        where
-            K: core::hash::Hash + Eq,
-            S: core::hash::BuildHasher,
-        {
-            fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
-                for (key, value) in pairs {
-                    let _ = self.inner.put(key, value);
-                }
-            }
-        }
-
-        impl<'a, K, V, S> IntoIterator for &'a $name<K, V, S> {
-            type Item = (&'a K, &'a V);
-            type IntoIter = Iter<'a, K, V>;
-
-            fn into_iter(self) -> Iter<'a, K, V> {
-                self.iter()
-            }
-        }
-
-        impl<'a, K, V, S> IntoIterator for &'a mut $name<K, V, S> {
-            type Item = (&'a K, &'a mut V);
-            type IntoIter = IterMut<'a, K, V>;
-
-            fn into_iter(self) -> IterMut<'a, K, V> {
-                self.iter_mut()
-            }
-        }
-
-        impl<K, V, S> IntoIterator for $name<K, V, S> {
-            type Item = (K, V);
-            type IntoIter = IntoIter<K, V>;
-
-            fn into_iter(self) -> IntoIter<K, V> {
-                IntoIter(self.inner.into_iter())
-            }
-        }
-
-        $crate::__ring_iter! {
-            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
-                ", by reference: [`", stringify!($name), "::iter`], or `&cache` in a `for` \
-                loop.")]
-            Iter<'a>($crate::ring::Iter<'a, K, V>) -> (&'a K, &'a V), |pair| pair;
-            debug(it) = it.0.clone();
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
-                ", each value mutable: [`", stringify!($name), "::iter_mut`], or \
-                `&mut cache` in a `for` loop.")]
-            IterMut<'a>($crate::ring::IterMut<'a, K, V>) -> (&'a K, &'a mut V), |pair| pair;
-            debug(it) = it.0.remaining();
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
-                ", by value: `cache.into_iter()`, or `cache` in a `for` loop.")]
-            IntoIter<>($crate::ring::IntoIter<K, V>) -> (K, V), |pair| pair;
-            debug(it) = it.0.remaining();
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The entries taken out of a [`", stringify!($name), "`], ",
-                $order, ": [`", stringify!($name), "::drain`].")]
-            Drain<'a>($crate::ring::Drain<'a, K, V>) -> (K, V), |pair| pair;
-            debug(it) = it.0.remaining();
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The keys of a [`", stringify!($name), "`], ", $order, ": [`",
-                stringify!($name), "::keys`].")]
-            Keys<'a>($crate::ring::Iter<'a, K, V>) -> &'a K, |(key, _)| key;
-            debug(it) = it.0.clone().map(|(key, _)| key);
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order, ": [`",
-                stringify!($name), "::values`].")]
-            Values<'a>($crate::ring::Iter<'a, K, V>) -> &'a V, |(_, value)| value;
-            debug(it) = it.0.clone().map(|(_, value)| value);
-        }
-        $crate::__ring_iter! {
-            #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order,
-                ", to change in place: [`", stringify!($name), "::values_mut`].")]
-            ValuesMut<'a>($crate::ring::IterMut<'a, K, V>) -> &'a mut V, |(_, value)| value;
-            debug(it) = it.0.remaining().map(|(_, value)| value);
-        }
-        $crate::__ring_iter_clone!(Iter, Keys, Values);
     };
 }
 
-/// One iterator type of [`ring_cache!`]: a newtype over a ring iterator, mapping its items.
+/// One iterator type of [`slab_cache!`]: a newtype over a toolkit or policy iterator,
+/// mapping its items.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __ring_iter {
+macro_rules! __slab_iter {
     (
         $(#[$doc:meta])*
         $name:ident<$($lt:lifetime)?>($inner:ty) -> $item:ty, |$pat:pat_param| $map:expr;
@@ -588,11 +656,11 @@ macro_rules! __ring_iter {
     };
 }
 
-/// `Clone` for the iterators of [`ring_cache!`] that borrow the cache immutably (not
+/// `Clone` for the iterators of [`slab_cache!`] that borrow the cache immutably (not
 /// derived: a derive would demand `K: Clone, V: Clone`).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __ring_iter_clone {
+macro_rules! __slab_iter_clone {
     ($($name:ident),*) => {
         $(
             impl<K, V> Clone for $name<'_, K, V> {
@@ -604,7 +672,7 @@ macro_rules! __ring_iter_clone {
     };
 }
 
-/// A doctest for [`ring_cache!`]'s docs: `use <this crate>::{Cache, $name, $extra}` (the
+/// A doctest for [`slab_cache!`]'s docs: `use <this crate>::{Cache, $name, $extra}` (the
 /// macro is invoked at the crate root, where `module_path!()` is the crate's name), then
 /// the body.
 #[doc(hidden)]

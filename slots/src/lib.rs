@@ -7,15 +7,19 @@
 extern crate alloc;
 
 mod api;
+pub mod engine;
 pub mod policy;
 pub mod ring;
+mod rng;
 pub mod sketch;
-mod slab;
+pub mod slab;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use engine::SlabCache;
 pub use policy::{RingCache, RingPolicy};
 pub use ring::Ring;
+pub use rng::{GOLDEN_GAMMA, SplitMix64, mix64};
 pub use slab::Slab;
 
 use hashbrown::HashTable;
@@ -24,12 +28,31 @@ use hashbrown::HashTable;
 /// map.
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
-/// The spare index room every [`Slab`] keeps, whatever its size (see
+/// The spare index room a [`Slab`] keeps at least, up to one bucket per slot (see
 /// [`SlotIndex::insert`]): a hot table of a few dozen entries would otherwise refill with
-/// tombstones within a few dozen evictions, and every miss would probe further.
+/// tombstones within a few dozen evictions, and every miss would probe further. A policy
+/// whose measurements call for another floor passes it to [`Slab::with_spare_floor`].
 pub const SPARE_FLOOR: usize = 4096;
 
-// For the macro `ring_cache!`, which expands in the policy crates.
+/// The capacity limit of a policy whose links address slots with `index_bits` bits: the
+/// all-ones index means "no slot", and one more is kept clear so that `capacity` itself
+/// fits, so `2^index_bits - 2`. Every policy's `MAX_CAPACITY` is this rule; a policy that
+/// keeps flags or counts in its links has fewer index bits.
+///
+/// ```
+/// assert_eq!(evict_slots::max_capacity(31), evict_slots::MAX_CAPACITY);
+/// assert_eq!(evict_slots::max_capacity(28), (1 << 28) - 2);
+/// ```
+pub const fn max_capacity(index_bits: u32) -> usize {
+    (1 << index_bits) - 2
+}
+
+/// The largest capacity of a cache over a [`Slab`] whose links have 31 bits of slot index
+/// (the 32nd holds a flag or a list tag), `2^31 - 2`: the rings (LRU, FIFO, CLOCK, SIEVE),
+/// ARC and random eviction. [`Slab::push`] never reserves past it.
+pub const MAX_CAPACITY: usize = max_capacity(31);
+
+// For the macros `slab_cache!` and `ring_cache!`, which expand in the policy crates.
 #[doc(hidden)]
 pub mod __private {
     pub use alloc::boxed::Box;
@@ -225,10 +248,7 @@ mod tests {
 
     /// SplitMix64's finaliser: well-spread hashes, as a real hasher gives.
     fn hash(k: u64) -> u64 {
-        let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        crate::mix64(k.wrapping_add(crate::GOLDEN_GAMMA))
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! entries plus, at most, a flag per entry ([`RingPolicy`]: LRU, FIFO, CLOCK, SIEVE).
 //!
 //! The policy says where a newcomer goes, what a hit does and which entry an eviction
-//! takes; everything else (lookups by borrowed key, statistics, the one-lookup
-//! `get_or_insert_with`, `pop`, `resize`, iteration, `drain`) is written once here, and the
-//! [`ring_cache!`](crate::ring_cache) macro gives a policy crate its public type with the
-//! whole API.
+//! takes; the ring cache turns that into the [`SlabCache`] primitives (insertion, a hit,
+//! removal, `pop`, `resize`, the layout for iteration), from which the toolkit builds the
+//! rest once, and the [`ring_cache!`](crate::ring_cache) macro gives a policy crate its
+//! public type with the whole API.
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -14,9 +14,11 @@ use core::hash::{BuildHasher, Hash};
 
 use core::marker::PhantomData;
 
-use evict_core::{CacheInfo, Fetched, Put, Stats};
+use evict_core::{Put, Stats};
 
-use crate::ring::{self, Flags, MAX_LEN, NIL, Ring};
+use crate::engine::{Entries, NO_SLOT, SlabCache};
+use crate::ring::{self, Flags, Links, NIL, Ring};
+use crate::{MAX_CAPACITY, Slab};
 
 /// The two anchors a [`RingCache`] keeps into its circle for its policy: slots, or `NIL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,13 +93,13 @@ pub trait RingPolicy {
 
 /// A bounded cache over a [`Ring`] with the eviction policy `P`: the engine under the
 /// `LruCache`, `FifoCache`, `ClockCache` and `SieveCache` of evict, which wrap it with
-/// [`ring_cache!`](crate::ring_cache). Its methods have the meaning of
-/// `evict_core::Cache`'s; lookups take any borrowed form of the key.
+/// [`ring_cache!`](crate::ring_cache). Its API is [`SlabCache`]'s: the methods of
+/// `evict_core::Cache`, with lookups by any borrowed form of the key.
 ///
 /// ```
 /// use evict_slots::policy::Anchors;
 /// use evict_slots::ring::{Plain, Ring};
-/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy};
+/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy, SlabCache};
 ///
 /// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
 /// enum Fifo {}
@@ -145,10 +147,10 @@ impl<K: fmt::Debug, V: fmt::Debug, S, P: RingPolicy> fmt::Debug for RingCache<K,
 }
 
 impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
-    /// An empty cache of at most `capacity` entries (clamped to [`MAX_LEN`]) that hashes
-    /// keys with `hasher`; allocates nothing.
+    /// An empty cache of at most `capacity` entries (clamped to [`MAX_CAPACITY`]) that
+    /// hashes keys with `hasher`; allocates nothing.
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
-        let capacity = capacity.min(MAX_LEN);
+        let capacity = capacity.min(MAX_CAPACITY);
         Self {
             ring: Ring::with_hasher(hasher),
             at: Anchors::EMPTY,
@@ -180,69 +182,6 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
         result
     }
 
-    /// Entries held.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.ring.len()
-    }
-
-    /// Whether no entry is held.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.ring.is_empty()
-    }
-
-    /// The capacity.
-    #[inline]
-    pub fn capacity(&self) -> usize {
-        self.capacity as usize
-    }
-
-    /// Hits, misses, capacity and size.
-    pub fn info(&self) -> CacheInfo {
-        self.stats
-            .info(Some(self.capacity as usize), self.ring.len())
-    }
-
-    /// Drops every entry, gives the memory back and resets the counters.
-    pub fn clear(&mut self) {
-        self.ring.clear();
-        self.at = Anchors::EMPTY;
-        self.stats.reset();
-    }
-
-    /// The entries in the policy's order, by reference.
-    #[inline]
-    pub fn iter(&self) -> ring::Iter<'_, K, V> {
-        self.ring.iter_from(self.at.start)
-    }
-
-    /// The entries in the policy's order, each value mutable (the slots are first laid
-    /// out in that order, see [`Ring::relayout`]: O(len), nothing allocated, nothing the
-    /// policy can tell).
-    pub fn iter_mut(&mut self) -> ring::IterMut<'_, K, V> {
-        let mut anchors = [self.at.start, self.at.hand];
-        let iter = self.ring.iter_mut_from(self.at.start, &mut anchors);
-        [self.at.start, self.at.hand] = anchors;
-        iter
-    }
-
-    /// Removes every entry and yields them in the policy's order; statistics and capacity
-    /// stay, and so does the memory.
-    pub fn drain(&mut self) -> ring::Drain<'_, K, V> {
-        let start = self.at.start;
-        self.at = Anchors::EMPTY;
-        self.ring.drain_from(start, &mut [])
-    }
-
-    /// The entry [`pop`](Self::pop) would remove, changing nothing.
-    pub fn peek_victim(&self) -> Option<(&K, &V)> {
-        if self.ring.is_empty() {
-            return None;
-        }
-        self.ring.get(P::victim(&self.ring, &self.at))
-    }
-
     /// Checks that the ring, the anchors, the slots and the index agree and that `len`
     /// fits the capacity. Panics with what is wrong. For tests.
     pub fn check(&self)
@@ -261,174 +200,28 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
         self.ring.check(self.at.start);
     }
 
-    /// `Debug` output for the cache type `name`: its capacity, its entries in order under
-    /// the policy's [`ORDER`](RingPolicy::ORDER) name, the policy's own fields and the
-    /// statistics.
-    pub fn fmt_debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        struct Entries<'a, K, V>(ring::Iter<'a, K, V>);
-        impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entries<'_, K, V> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_map().entries(self.0.clone()).finish()
-            }
-        }
-        let mut d = f.debug_struct(name);
-        d.field("capacity", &self.capacity)
-            .field(P::ORDER, &Entries(self.iter()));
-        P::fmt_fields(&self.ring, &self.at, &mut d);
-        d.field("stats", &self.stats).finish()
-    }
-}
-
-impl<K, V, S, P> RingCache<K, V, S, P>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-    P: RingPolicy,
-{
-    /// Looks `key` up, counts a hit or a miss, and tells the policy of a hit.
-    #[inline(always)]
-    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.find_counted(key).map(|value| &*value)
-    }
-
-    /// [`get`](Self::get), returning the value to change.
-    #[inline(always)]
-    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.find_counted(key)
-    }
-
-    /// Slot `i` was hit, or its value is about to be replaced: an LRU promotes it, a flag
-    /// is set. Returns the value.
-    #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V {
-        if P::PROMOTE {
-            self.ring.move_to_front(&mut self.at.start, i);
-        }
-        self.ring.touch(i)
-    }
-
-    /// The value of `key`, after counting a hit and telling the policy, or `None` after
-    /// counting a miss.
-    #[inline(always)]
-    fn find_counted<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        match self.ring.find(key) {
-            Some(i) => {
-                self.stats.hit();
-                Some(self.hit(i))
-            }
-            None => {
-                self.stats.miss();
-                None
-            }
-        }
-    }
-
-    /// Looks `key` up without counting it or telling the policy.
-    #[inline(always)]
-    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.ring.find(key).map(|i| self.ring.value(i))
-    }
-
-    /// [`peek`](Self::peek), returning the value to change.
-    #[inline]
-    pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let i = self.ring.find(key)?;
-        Some(self.ring.value_mut(i))
-    }
-
     /// The flag of `key`'s entry (CLOCK's reference bit, SIEVE's visited bit; always clear
     /// for a [`ring::Plain`] policy), or `None` if `key` is not cached. Counts nothing.
     #[inline]
     pub fn flag<Q>(&self, key: &Q) -> Option<bool>
     where
-        K: Borrow<Q>,
+        K: Hash + Eq + Borrow<Q>,
+        S: BuildHasher,
         Q: Hash + Eq + ?Sized,
     {
         self.ring.find(key).map(|i| self.ring.flag(i))
     }
 
-    /// Whether `key` is cached; counts nothing.
-    #[inline]
-    pub fn contains<Q>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.ring.find(key).is_some()
-    }
-
-    /// Removes `key` and returns its value, if cached.
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let hash = self.ring.hash(key);
-        let i = self.ring.find_hashed(hash, key)?;
-        P::removing(&self.ring, &mut self.at, i);
-        let (_, value) = self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors));
-        Some(value)
-    }
-
-    /// Inserts or replaces, evicting if full; see `evict_core::Cache::put`.
-    #[inline(always)]
-    pub fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        self.put_at(key, value).0
-    }
-
-    /// [`put`](Self::put), also returning the stored value (`None` if rejected).
-    #[inline(always)]
-    pub fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
-        let (put, i) = self.put_at(key, value);
-        let value = if i == NIL {
-            None
-        } else {
-            Some(self.ring.value_mut(i))
-        };
-        (put, value)
-    }
-
-    /// What `put` did and the slot the pair is in (`NIL` if rejected).
-    #[inline(always)]
-    fn put_at(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
-        let hash = self.ring.hash(&key);
-        if let Some(i) = self.ring.find_hashed(hash, &key) {
-            let old = core::mem::replace(self.hit(i), value);
-            return (Put::Replaced(old), i);
-        }
-        self.put_new(hash, key, value)
-    }
-
     /// `put` of a key known to be absent, hashing to `hash`.
     #[inline(always)]
-    fn put_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+    fn put_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
         let capacity = self.capacity as usize;
         if capacity == 0 {
-            return (Put::Rejected(key, value), NIL);
+            return (Put::Rejected(key, value), NO_SLOT);
         }
         let start = &mut self.at.start;
         if self.ring.len() < capacity {
@@ -455,43 +248,84 @@ where
         }
         (Put::Evicted(old_key, old_value), victim)
     }
+}
 
-    /// The value of `key`, from `f` on a miss; one lookup either way. See
-    /// `evict_core::Cache::try_get_or_insert_with`.
-    ///
-    /// # Errors
-    ///
-    /// The error `f` returned; nothing was inserted, the miss is counted.
-    pub fn try_get_or_insert_with<E>(
-        &mut self,
-        key: K,
-        f: impl FnOnce() -> Result<V, E>,
-    ) -> Result<Fetched<'_, K, V>, E> {
-        let hash = self.ring.hash(&key);
-        if let Some(i) = self.ring.find_hashed(hash, &key) {
-            self.stats.hit();
-            return Ok(Fetched::Hit(self.hit(i)));
-        }
-        self.stats.miss();
-        let value = f()?;
-        Ok(match self.put_new(hash, key, value) {
-            (Put::Rejected(k, v), _) => Fetched::Rejected(k, v),
-            (Put::Evicted(k, v), i) => Fetched::Evicted(self.ring.value_mut(i), k, v),
-            (_, i) => Fetched::Inserted(self.ring.value_mut(i)),
-        })
+/// The toolkit's view of a ring cache: the policy's rules as [`SlabCache`] primitives.
+impl<K, V, S, P: RingPolicy> SlabCache for RingCache<K, V, S, P> {
+    type Key = K;
+    type Value = V;
+    type Item = Links<V>;
+    type Hasher = S;
+    type Iter<'a>
+        = ring::Iter<'a, K, V>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn slab(&self) -> &Slab<K, Links<V>, S> {
+        self.ring.slab()
     }
 
-    /// [`try_get_or_insert_with`](Self::try_get_or_insert_with) for a value that is always
-    /// there.
-    pub fn get_or_insert_with(&mut self, key: K, f: impl FnOnce() -> V) -> Fetched<'_, K, V> {
-        match self.try_get_or_insert_with(key, || Ok::<V, core::convert::Infallible>(f())) {
-            Ok(fetched) => fetched,
-            Err(never) => match never {},
-        }
+    #[inline(always)]
+    fn slab_mut(&mut self) -> &mut Slab<K, Links<V>, S> {
+        self.ring.slab_mut()
     }
 
-    /// Evicts and returns what a `put` of a new key into the full cache would evict.
-    pub fn pop(&mut self) -> Option<(K, V)> {
+    #[inline(always)]
+    fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    #[inline(always)]
+    fn stats_mut(&mut self) -> &mut Stats {
+        &mut self.stats
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.capacity as usize
+    }
+
+    /// An LRU promotes the slot, a flag is set.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) -> &mut V
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        if P::PROMOTE {
+            self.ring.move_to_front(&mut self.at.start, i);
+        }
+        self.ring.touch(i)
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        self.put_new(hash, key, value)
+    }
+
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        P::removing(&self.ring, &mut self.at, i);
+        self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors))
+    }
+
+    fn victim(&self) -> Option<u32> {
+        (!self.ring.is_empty()).then(|| P::victim(&self.ring, &self.at))
+    }
+
+    fn pop(&mut self) -> Option<(K, V)>
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
         if self.ring.is_empty() {
             return None;
         }
@@ -500,10 +334,13 @@ where
         Some(self.anchored(|ring, anchors| ring.remove(victim, anchors)))
     }
 
-    /// Sets the capacity (clamped to [`MAX_LEN`]); shrinking pops until the cache fits and
-    /// gives back the memory it no longer needs, and returns the popped pairs in order.
-    pub fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
-        let capacity = capacity.min(MAX_LEN);
+    /// Shrinking pops until the cache fits and gives back the memory it no longer needs.
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        let capacity = capacity.min(MAX_CAPACITY);
         let mut evicted = Vec::new();
         while self.ring.len() > capacity {
             evicted.extend(self.pop());
@@ -514,15 +351,34 @@ where
         self.capacity = capacity as u32;
         evicted
     }
-}
 
-impl<K, V, S, P: RingPolicy> IntoIterator for RingCache<K, V, S, P> {
-    type Item = (K, V);
-    type IntoIter = ring::IntoIter<K, V>;
+    fn clear(&mut self) {
+        self.ring.clear();
+        self.at = Anchors::EMPTY;
+        self.stats.reset();
+    }
 
-    /// The entries in the policy's order, by value.
-    fn into_iter(self) -> ring::IntoIter<K, V> {
-        self.ring.into_iter_from(self.at.start)
+    #[inline]
+    fn iter(&self) -> ring::Iter<'_, K, V> {
+        self.ring.iter_from(self.at.start)
+    }
+
+    fn lay_out(&mut self) {
+        let start = self.at.start;
+        self.anchored(|ring, anchors| ring.relayout(start, anchors));
+    }
+
+    fn drained(&mut self) {
+        self.at = Anchors::EMPTY;
+    }
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        f.field(P::ORDER, &Entries(self.iter()));
+        P::fmt_fields(&self.ring, &self.at, f);
     }
 }
 

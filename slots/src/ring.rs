@@ -5,19 +5,29 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use crate::slab::{Entry, Slab};
+use crate::slab::{self, Item, Slab, Span};
 
-mod iter;
+/// The entries of a [`Ring`] in circle order from a starting slot, by reference; from the
+/// back, the other way round. See [`Ring::iter_from`].
+pub type Iter<'a, K, V> = slab::Walk<'a, K, Links<V>, 1>;
 
-pub use iter::{Drain, IntoIter, Iter, IterMut};
+/// The entries of a [`Ring`] in circle order from a starting slot, each value mutable. See
+/// [`Ring::iter_mut_from`].
+pub type IterMut<'a, K, V> = slab::IterMut<'a, K, Links<V>>;
+
+/// The entries of a [`Ring`] in circle order from a starting slot, by value. See
+/// [`Ring::into_iter_from`].
+pub type IntoIter<K, V> = slab::IntoIter<K, Links<V>>;
+
+/// The entries taken out of a [`Ring`], in circle order from a starting slot. See
+/// [`Ring::drain_from`].
+pub type Drain<'a, K, V> = slab::Drain<'a, K, Links<V>>;
 
 /// "No slot": the anchor of an empty ring.
 pub const NIL: u32 = u32::MAX;
 
-/// The most entries a [`Ring`] holds: links are 31 bits wide (the 32nd is the flag).
-pub const MAX_LEN: usize = (FLAG - 1) as usize;
-
-/// The top bit of `prev`: the flag.
+/// The top bit of `prev`: the flag. Links are 31 bits wide, so a ring holds at most
+/// [`MAX_CAPACITY`](crate::MAX_CAPACITY) entries.
 const FLAG: u32 = 1 << 31;
 
 /// Whether the entries of a [`Ring`] carry a flag bit: [`Flagged`] or [`Plain`].
@@ -58,16 +68,51 @@ pub enum Direction {
     Prev,
 }
 
-/// A slot's value and 8 bytes of links and flag.
+/// A slot's value and 8 bytes of links and flag: the [`Item`] of a [`Ring`]'s slab.
 #[derive(Clone, Debug)]
-pub(crate) struct Links<V> {
-    pub(crate) value: V,
+pub struct Links<V> {
+    value: V,
     next: u32,
     /// `prev` link in the low 31 bits, the flag on top.
     prev: u32,
 }
 
-pub(crate) type Node<K, V> = Entry<K, Links<V>>;
+impl<V> Item for Links<V> {
+    type Value = V;
+
+    #[inline(always)]
+    fn value(&self) -> &V {
+        &self.value
+    }
+
+    #[inline(always)]
+    fn value_mut(&mut self) -> &mut V {
+        &mut self.value
+    }
+
+    #[inline(always)]
+    fn into_value(self) -> V {
+        self.value
+    }
+}
+
+impl<V> slab::Links for Links<V> {
+    #[inline(always)]
+    fn forward(&self) -> u32 {
+        self.next
+    }
+
+    /// Without flags the top bit is never set: masking it costs nothing to check.
+    #[inline(always)]
+    fn backward(&self) -> u32 {
+        self.prev & !FLAG
+    }
+
+    #[inline(always)]
+    fn set_forward(&mut self, to: u32) {
+        self.next = to;
+    }
+}
 
 /// The entries of a cache whose policy is an order of its entries: a [`Slab`] (slots
 /// `0..len` of a dense `Vec`, a key index and the hasher) whose slots are linked into one
@@ -351,7 +396,35 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// if the ring is empty); from the other end, along `prev` from the slot before
     /// `start`.
     pub fn iter_from(&self, start: u32) -> Iter<'_, K, V> {
-        Iter::new(self.slab.entries(), start)
+        self.slab.walk([self.circle(start)])
+    }
+
+    /// The circle from slot `start` as one list (empty if the ring is).
+    fn circle(&self, start: u32) -> Span {
+        match self.slab.get(start) {
+            Some(_) => Span {
+                first: start,
+                last: self.prev(start),
+                len: self.len() as u32,
+            },
+            None => Span {
+                first: NIL,
+                last: NIL,
+                len: 0,
+            },
+        }
+    }
+
+    /// The slab of entries (for [`RingCache`](crate::RingCache)'s view of it).
+    #[inline(always)]
+    pub(crate) fn slab(&self) -> &Slab<K, Links<V>, S> {
+        &self.slab
+    }
+
+    /// The slab of entries, to change values in place.
+    #[inline(always)]
+    pub(crate) fn slab_mut(&mut self) -> &mut Slab<K, Links<V>, S> {
+        &mut self.slab
     }
 
     /// Renumbers the slots so that slot `r` is the `r`-th from `start` along `next` (and
@@ -379,36 +452,17 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// assert_eq!(ring.find(&3), Some(0));
     /// ```
     pub fn relayout(&mut self, start: u32, anchors: &mut [u32]) {
-        let n = self.len();
-        let mut at = start;
-        let mut sorted = true;
-        for r in 0..n as u32 {
-            if at != r {
-                sorted = false;
-                break;
-            }
-            at = self.next(at);
-        }
-        if sorted {
-            return;
-        }
-        // The rank of every slot goes into its `next` link (the new links follow from the
-        // ranks alone).
-        let mut at = start;
-        for r in 0..n as u32 {
-            let next = self.next(at);
-            self.set_next(at, r);
-            at = next;
-        }
-        for anchor in anchors.iter_mut().filter(|a| **a != NIL) {
-            *anchor = self.next(*anchor);
-        }
-        self.slab.permute(|links| links.next);
-        let last = n as u32 - 1;
-        for i in 0..n as u32 {
-            self.set_next(i, if i == last { 0 } else { i + 1 });
-            self.set_prev(i, if i == 0 { last } else { i - 1 });
-        }
+        let circle = self.circle(start);
+        self.slab
+            .relayout([circle], anchors, |links, _, i, first, last| {
+                links.next = if i == last { first } else { i + 1 };
+                let prev = if i == first { last } else { i - 1 };
+                links.prev = if F::ON {
+                    (links.prev & FLAG) | prev
+                } else {
+                    prev
+                };
+            });
     }
 
     /// The entries in circle order from `start`, each value mutable; see
@@ -432,14 +486,14 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// ```
     pub fn iter_mut_from(&mut self, start: u32, anchors: &mut [u32]) -> IterMut<'_, K, V> {
         self.relayout(start, anchors);
-        IterMut::new(self.slab.entries_mut().iter_mut())
+        self.slab.iter_mut()
     }
 
     /// Every entry in circle order from `start`, by value (see the example of
     /// [`iter_mut_from`](Self::iter_mut_from)).
     pub fn into_iter_from(mut self, start: u32) -> IntoIter<K, V> {
         self.relayout(start, &mut []);
-        IntoIter::new(self.slab.take_entries().into_iter())
+        self.slab.take()
     }
 
     /// Removes every entry and yields them in circle order from `start`; `anchors` are set
@@ -448,7 +502,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     pub fn drain_from(&mut self, start: u32, anchors: &mut [u32]) -> Drain<'_, K, V> {
         self.relayout(start, &mut []);
         anchors.fill(NIL);
-        Drain::new(self.slab.drain())
+        self.slab.drain()
     }
 
     /// Drops every entry and gives the memory back.
@@ -638,9 +692,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
 
 impl<K: fmt::Debug, V: fmt::Debug, S, F> fmt::Debug for Ring<K, V, S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.slab.entries().iter().map(|n| (&n.key, &n.item.value)))
-            .finish()
+        f.debug_map().entries(self.slab.iter()).finish()
     }
 }
 

@@ -1,17 +1,118 @@
 //! [`Slab`]: the entries of a cache in slots `0..len` of one dense `Vec`, found by key
-//! through a [`SlotIndex`], with the hasher that feeds it.
+//! through a [`SlotIndex`], with the hasher that feeds it; [`Item`], what a slot keeps
+//! beside its key; and the iterators over the slots ([`Iter`], [`IterMut`], [`IntoIter`],
+//! [`Drain`] in slot order, [`Walk`] along a policy's lists).
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
-use crate::{SPARE_FLOOR, SlotIndex};
+use crate::{MAX_CAPACITY, SPARE_FLOOR, SlotIndex};
+
+mod iter;
+
+pub use iter::{Drain, IntoIter, Iter, IterMut, Links, Span, Walk};
 
 /// One slot: a key and what the layer above keeps with it (a value and links).
 #[derive(Clone, Debug)]
 pub(crate) struct Entry<K, T> {
     pub(crate) key: K,
     pub(crate) item: T,
+}
+
+/// What a slot of a [`Slab`] keeps beside its key: the cache's value, and whatever the
+/// policy links or counts with it. The iterators hand out the value only.
+pub trait Item {
+    /// The cache's value type.
+    type Value;
+
+    /// The value.
+    fn value(&self) -> &Self::Value;
+
+    /// The value, to change.
+    fn value_mut(&mut self) -> &mut Self::Value;
+
+    /// The value, moved out.
+    fn into_value(self) -> Self::Value;
+}
+
+/// An [`Item`] that is the value and nothing else (a policy that keeps no per-entry state,
+/// such as random eviction).
+///
+/// ```
+/// use evict_slots::slab::{Bare, Item};
+///
+/// let mut item = Bare(1);
+/// *item.value_mut() += 1;
+/// assert_eq!(item.into_value(), 2);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bare<V>(pub V);
+
+impl<V> Item for Bare<V> {
+    type Value = V;
+
+    #[inline(always)]
+    fn value(&self) -> &V {
+        &self.0
+    }
+
+    #[inline(always)]
+    fn value_mut(&mut self) -> &mut V {
+        &mut self.0
+    }
+
+    #[inline(always)]
+    fn into_value(self) -> V {
+        self.0
+    }
+}
+
+/// A [`Slab`]'s slots, to read by number (see [`Slab::slots`]). Methods that take a slot
+/// number panic if it is not `< len`.
+pub struct Slots<'a, K, T>(&'a [Entry<K, T>]);
+
+// Not derived: a derive would demand `K: Clone, T: Clone`, but only a reference is copied.
+impl<K, T> Clone for Slots<'_, K, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K, T> Copy for Slots<'_, K, T> {}
+
+impl<K: core::fmt::Debug, T: core::fmt::Debug> core::fmt::Debug for Slots<'_, K, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|e| (&e.key, &e.item)))
+            .finish()
+    }
+}
+
+impl<'a, K, T> Slots<'a, K, T> {
+    /// Slots in use.
+    #[inline]
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no slot is in use.
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Slot `i`'s key.
+    #[inline(always)]
+    pub fn key(self, i: u32) -> &'a K {
+        &self.0[i as usize].key
+    }
+
+    /// Slot `i`'s item.
+    #[inline(always)]
+    pub fn item(self, i: u32) -> &'a T {
+        &self.0[i as usize].item
+    }
 }
 
 /// Keys and their items in slots `0..len` of one dense `Vec` (no holes, no free list, no
@@ -23,6 +124,10 @@ pub(crate) struct Entry<K, T> {
 /// Slot numbers are `u32`; methods that take one panic if it is not `< len`, which is a bug
 /// in the caller, not bad input. Lookups take any borrowed form of the key (`&str` for
 /// `String` keys), as `HashMap` does.
+///
+/// The index keeps spare room by one rule ([`SlotIndex::insert`]): a quarter of the slots,
+/// or the slab's *spare floor* if that is more (at most one per slot). The floor is
+/// [`SPARE_FLOOR`] unless the slab is made [`with_spare_floor`](Self::with_spare_floor).
 ///
 /// ```
 /// use evict_slots::{DefaultHashBuilder, Slab};
@@ -44,15 +149,38 @@ pub struct Slab<K, T, S = crate::DefaultHashBuilder> {
     entries: Vec<Entry<K, T>>,
     index: SlotIndex,
     hasher: S,
+    /// The spare index room kept at least, up to one per slot (see [`SlotIndex::insert`]).
+    spare_floor: usize,
 }
 
 impl<K, T, S> Slab<K, T, S> {
-    /// An empty slab that hashes keys with `hasher`; allocates nothing.
+    /// An empty slab that hashes keys with `hasher`; allocates nothing. Its index keeps at
+    /// least [`SPARE_FLOOR`] spare buckets (up to one per slot).
     pub const fn with_hasher(hasher: S) -> Self {
+        Self::with_spare_floor(hasher, SPARE_FLOOR)
+    }
+
+    /// An empty slab whose index keeps at least `spare_floor` spare buckets (up to one per
+    /// slot) instead of [`SPARE_FLOOR`]: the one parameter of the spare-room rule (see
+    /// [`SlotIndex::insert`]). More keeps small hot tables emptier (fewer probes and
+    /// tombstones per miss), less keeps them smaller.
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u32, ()> = Slab::with_spare_floor(DefaultHashBuilder::default(), 0);
+    /// for k in 0..1000 {
+    ///     slab.push(slab.hash(&k), k, (), 1000);
+    /// }
+    /// // A quarter spare, rounded up to a power of two by the table: no floor on top.
+    /// assert_eq!(slab.index().num_buckets(), 2048);
+    /// ```
+    pub const fn with_spare_floor(hasher: S, spare_floor: usize) -> Self {
         Self {
             entries: Vec::new(),
             index: SlotIndex::new(),
             hasher,
+            spare_floor,
         }
     }
 
@@ -107,37 +235,251 @@ impl<K, T, S> Slab<K, T, S> {
         &self.index
     }
 
+    /// Bytes of heap memory held: the slots allocated and the index.
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u64, u64> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// assert_eq!(slab.heap_bytes(), 0);
+    /// slab.push(slab.hash(&1), 1, 10, 1);
+    /// assert_eq!(slab.heap_bytes(), 16 + slab.index().allocation_size());
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * core::mem::size_of::<Entry<K, T>>() + self.index.allocation_size()
+    }
+
     /// Drops every slot and gives the memory back.
     pub fn clear(&mut self) {
         self.entries = Vec::new();
         self.index.reset();
     }
 
-    pub(crate) fn entries(&self) -> &[Entry<K, T>] {
-        &self.entries
+    /// The slots in slot order, each key with its item's value.
+    ///
+    /// ```
+    /// use evict_slots::slab::Bare;
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for k in [7u32, 8] {
+    ///     slab.push(slab.hash(&k), k, Bare(k * 10), 2);
+    /// }
+    /// let pairs: Vec<(u32, u32)> = slab.iter().map(|(k, v)| (*k, *v)).collect();
+    /// assert_eq!(pairs, [(7, 70), (8, 80)]);
+    /// for (_, v) in slab.iter_mut() {
+    ///     *v += 1;
+    /// }
+    /// assert_eq!(slab.iter().rev().next(), Some((&8, &81)));
+    /// ```
+    #[inline]
+    pub fn iter(&self) -> Iter<'_, K, T> {
+        Iter::new(self.entries.iter())
     }
 
-    pub(crate) fn entries_mut(&mut self) -> &mut [Entry<K, T>] {
-        &mut self.entries
+    /// The slots in slot order, each key with its item's value to change (see the example
+    /// of [`iter`](Self::iter)).
+    #[inline]
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, T> {
+        IterMut::new(self.entries.iter_mut())
     }
 
-    /// The slots, taken out; the index is emptied (its memory kept).
-    pub(crate) fn take_entries(&mut self) -> Vec<Entry<K, T>> {
+    /// The slots, to read by number: a copyable view without the hasher, for a policy's
+    /// own iterators (which cannot name the slab's hasher type).
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u8, char> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// slab.push(slab.hash(&7), 7, 'x', 1);
+    /// let slots = slab.slots();
+    /// assert_eq!((slots.len(), slots.key(0), slots.item(0)), (1, &7, &'x'));
+    /// ```
+    #[inline]
+    pub fn slots(&self) -> Slots<'_, K, T> {
+        Slots(&self.entries)
+    }
+
+    /// The slots along `lists`, one list after another, each from its first slot along
+    /// [`Links::forward`]: a policy's iteration order, by reference (see [`Walk`]). The lists
+    /// must cover every slot once.
+    ///
+    /// ```
+    /// use evict_slots::slab::{Item, Links, Span};
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// /// A value and its neighbours in a two-way list.
+    /// struct Node(char, u32, u32);
+    /// impl Item for Node {
+    ///     type Value = char;
+    ///     fn value(&self) -> &char { &self.0 }
+    ///     fn value_mut(&mut self) -> &mut char { &mut self.0 }
+    ///     fn into_value(self) -> char { self.0 }
+    /// }
+    /// impl Links for Node {
+    ///     fn forward(&self) -> u32 { self.1 }
+    ///     fn backward(&self) -> u32 { self.2 }
+    ///     fn set_forward(&mut self, to: u32) { self.1 = to }
+    /// }
+    ///
+    /// // The list runs 1 -> 0 -> 2.
+    /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for (k, node) in [Node('a', 2, 1), Node('b', 0, 9), Node('c', 9, 0)].into_iter().enumerate() {
+    ///     slab.push(slab.hash(&k), k, node, 3);
+    /// }
+    /// let walk = slab.walk([Span { first: 1, last: 2, len: 3 }]);
+    /// assert_eq!(walk.clone().map(|(_, c)| *c).collect::<String>(), "bac");
+    /// assert_eq!(walk.rev().map(|(_, c)| *c).collect::<String>(), "cab");
+    /// ```
+    #[inline]
+    pub fn walk<const L: usize>(&self, lists: [Span; L]) -> Walk<'_, K, T, L>
+    where
+        T: Links,
+    {
+        Walk::new(&self.entries, lists)
+    }
+
+    /// Removes every slot and yields them in slot order. The index is emptied first and
+    /// keeps its memory, and so do the slots, so dropping the drain early still leaves an
+    /// empty, consistent slab that fills again without allocating.
+    ///
+    /// ```
+    /// use evict_slots::slab::Bare;
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for k in [1u32, 2, 3] {
+    ///     slab.push(slab.hash(&k), k, Bare(()), 3);
+    /// }
+    /// assert_eq!(slab.drain().take(1).map(|(k, _)| k).collect::<Vec<_>>(), [1]);
+    /// assert!(slab.is_empty() && slab.find(&2).is_none());
+    /// assert_eq!(slab.slot_capacity(), 3);
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, K, T> {
         self.index.clear();
-        core::mem::take(&mut self.entries)
+        Drain::new(self.entries.drain(..))
     }
 
-    /// Drains every slot; the index is emptied first (its memory kept), so dropping the
-    /// drain early still leaves an empty, consistent slab.
-    pub(crate) fn drain(&mut self) -> alloc::vec::Drain<'_, Entry<K, T>> {
+    /// Takes every slot out, in slot order; the slab is left empty, its index keeping its
+    /// memory (the slots' memory goes with the iterator).
+    ///
+    /// ```
+    /// use evict_slots::slab::Bare;
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
+    /// slab.push(slab.hash(&1u8), 1u8, Bare('a'), 1);
+    /// assert_eq!(slab.take().collect::<Vec<_>>(), [(1, 'a')]);
+    /// assert!(slab.is_empty());
+    /// ```
+    pub fn take(&mut self) -> IntoIter<K, T> {
         self.index.clear();
-        self.entries.drain(..)
+        IntoIter::new(core::mem::take(&mut self.entries).into_iter())
+    }
+
+    /// Lays the slots out in the order of a walk along `lists` (each list from its first
+    /// slot along [`Links::forward`], the lists one after another): afterwards list `l`
+    /// holds the consecutive slots from the `l`-th returned number on, in its order. The
+    /// index is renumbered without hashing anything, and each slot in `anchors` (a slot, or
+    /// anything `>= len` for none) follows its entry. Then `relink(item, l, i, first, last)`
+    /// is called for each slot `i` of list `l`, which now runs from slot `first` to slot
+    /// `last`, to rewrite its links (and nothing else of the policy changes). Nothing is
+    /// allocated; a slab already in that order is only read, and `relink` is not called.
+    ///
+    /// Afterwards the slots in `Vec` order are the walk, which is how an iterator hands out
+    /// `&mut` values along a policy's order without `unsafe` ([`iter_mut`](Self::iter_mut),
+    /// [`drain`](Self::drain), [`take`](Self::take)). The walk must cover every slot once.
+    ///
+    /// ```
+    /// use evict_slots::slab::{Item, Links, Span};
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// /// A value and the next slot of a one-way list.
+    /// struct Node(char, u32);
+    /// impl Item for Node {
+    ///     type Value = char;
+    ///     fn value(&self) -> &char { &self.0 }
+    ///     fn value_mut(&mut self) -> &mut char { &mut self.0 }
+    ///     fn into_value(self) -> char { self.0 }
+    /// }
+    /// impl Links for Node {
+    ///     fn forward(&self) -> u32 { self.1 }
+    ///     fn backward(&self) -> u32 { unimplemented!("one-way") }
+    ///     fn set_forward(&mut self, to: u32) { self.1 = to }
+    /// }
+    ///
+    /// // Slots 0, 1, 2 hold 'a', 'b', 'c'; the list runs 2 -> 0 -> 1.
+    /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for (k, (c, next)) in [('a', 1), ('b', u32::MAX), ('c', 0)].into_iter().enumerate() {
+    ///     slab.push(slab.hash(&k), k, Node(c, next), 3);
+    /// }
+    /// let mut anchors = [1];
+    /// let list = [Span { first: 2, last: 1, len: 3 }];
+    /// let starts = slab.relayout(list, &mut anchors, |node, _, i, _, last| {
+    ///     node.1 = if i == last { u32::MAX } else { i + 1 };
+    /// });
+    /// assert_eq!(starts, [0]);
+    /// let values: String = slab.iter().map(|(_, c)| *c).collect();
+    /// assert_eq!(values, "cab");
+    /// assert_eq!((anchors, slab.find(&2)), ([2], Some(0)));
+    /// ```
+    pub fn relayout<const L: usize>(
+        &mut self,
+        lists: [Span; L],
+        anchors: &mut [u32],
+        mut relink: impl FnMut(&mut T, usize, u32, u32, u32),
+    ) -> [u32; L]
+    where
+        T: Links,
+    {
+        let mut starts = [0u32; L];
+        let mut next_start = 0;
+        for (start, list) in starts.iter_mut().zip(&lists) {
+            *start = next_start;
+            next_start += list.len;
+        }
+        let mut rank = 0u32;
+        let in_order = lists.iter().all(|list| {
+            let mut at = list.first;
+            (0..list.len).all(|_| {
+                let here = at == rank;
+                at = self.item(at).forward();
+                rank += 1;
+                here
+            })
+        });
+        if in_order {
+            return starts;
+        }
+        // Each slot's rank goes into its forward link: the links follow from the ranks.
+        let mut rank = 0u32;
+        for list in &lists {
+            let mut at = list.first;
+            for _ in 0..list.len {
+                let item = self.item_mut(at);
+                at = item.forward();
+                item.set_forward(rank);
+                rank += 1;
+            }
+        }
+        let len = self.entries.len();
+        for anchor in anchors.iter_mut().filter(|a| (**a as usize) < len) {
+            *anchor = self.item(*anchor).forward();
+        }
+        self.permute(T::forward);
+        for (l, (&first, list)) in starts.iter().zip(&lists).enumerate() {
+            let last = (first + list.len).wrapping_sub(1);
+            for i in first..first + list.len {
+                relink(&mut self.entries[i as usize].item, l, i, first, last);
+            }
+        }
+        starts
     }
 
     /// Puts slot `i` at position `rank[i]`, where `rank` is a permutation of `0..len`
     /// that `rank_of` reads from each slot (the caller stored it there), and repoints the
     /// index without hashing anything. After it, `rank_of` of slot `i` is `i`.
-    pub(crate) fn permute(&mut self, rank_of: impl Fn(&T) -> u32) {
+    fn permute(&mut self, rank_of: impl Fn(&T) -> u32) {
         let entries = &self.entries;
         self.index.remap(|j| rank_of(&entries[j as usize].item));
         for i in 0..self.entries.len() {
@@ -191,18 +533,27 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     pub fn push(&mut self, hash: u64, key: K, item: T, max_len: usize) -> u32 {
         let len = self.entries.len();
         if len == self.entries.capacity() {
-            let room = max_len.min(crate::ring::MAX_LEN).saturating_sub(len);
+            let room = max_len.min(MAX_CAPACITY).saturating_sub(len);
             self.entries.reserve_exact(len.max(4).min(room).max(1));
         }
         self.entries.push(Entry { key, item });
         self.reindex(hash, len as u32);
         if self.entries.len() == max_len {
-            let (entries, hasher) = (&self.entries, &self.hasher);
-            self.index.settle(max_len, SPARE_FLOOR, |j| {
-                hasher.hash_one(&entries[j as usize].key)
-            });
+            self.settle(max_len);
         }
         len as u32
+    }
+
+    /// Gives the index now the spare room it keeps at `len` slots, growing it once if it
+    /// has less (see [`SlotIndex::settle`]); [`push`](Self::push) does it when the slab
+    /// reaches its `max_len`. A cache that becomes full without a push (a `resize` down to
+    /// its length) calls it.
+    #[cold]
+    pub fn settle(&mut self, len: usize) {
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        self.index.settle(len, self.spare_floor, |j| {
+            hasher.hash_one(&entries[j as usize].key)
+        });
     }
 
     /// Puts `key` (hashing to `hash`, not in the slab yet) and `item` in slot `i` in place
@@ -221,12 +572,41 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, item: T) -> (K, T) {
         let old_hash = self.hasher.hash_one(&self.entries[i as usize].key);
+        self.replace_hashed(i, old_hash, hash, key, item)
+    }
+
+    /// [`replace`](Self::replace) of slot `i`, whose key hashes to `old_hash` (for a policy
+    /// that hashed it already, to remember it as a ghost).
+    #[inline(always)]
+    pub fn replace_hashed(&mut self, i: u32, old_hash: u64, hash: u64, key: K, item: T) -> (K, T) {
         self.index.remove(old_hash, i);
         let entry = &mut self.entries[i as usize];
         let old_key = core::mem::replace(&mut entry.key, key);
         let old_item = core::mem::replace(&mut entry.item, item);
         self.reindex(hash, i);
         (old_key, old_item)
+    }
+
+    /// Puts `key` (not in the slab yet, hashing to `hash`) in slot `i` in place of its key,
+    /// which hashes to `old_hash`, and returns the old key; the item stays, for the caller
+    /// to update in place (a policy that keeps the victim's links for the newcomer).
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u32, char> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// slab.push(slab.hash(&1), 1, 'a', 1);
+    /// let (old_hash, hash) = (slab.hash(&1), slab.hash(&2));
+    /// assert_eq!(slab.replace_key_hashed(0, old_hash, hash, 2), 1);
+    /// *slab.item_mut(0) = 'b';
+    /// assert_eq!((slab.find(&1), slab.find(&2)), (None, Some(0)));
+    /// ```
+    #[inline(always)]
+    pub fn replace_key_hashed(&mut self, i: u32, old_hash: u64, hash: u64, key: K) -> K {
+        self.index.remove(old_hash, i);
+        let old_key = core::mem::replace(&mut self.entries[i as usize].key, key);
+        self.reindex(hash, i);
+        old_key
     }
 
     /// Takes slot `i` out and returns its pair; the last slot moves into its place (the
@@ -269,7 +649,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     pub fn shrink_to(&mut self, max_len: usize) {
         self.entries.shrink_to(max_len);
         let (entries, hasher) = (&self.entries, &self.hasher);
-        self.index.shrink_to(max_len, SPARE_FLOOR, |j| {
+        self.index.shrink_to(max_len, self.spare_floor, |j| {
             hasher.hash_one(&entries[j as usize].key)
         });
     }
@@ -277,9 +657,10 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     #[inline(always)]
     fn reindex(&mut self, hash: u64, i: u32) {
         let (entries, hasher) = (&self.entries, &self.hasher);
-        self.index.insert(hash, i, entries.len(), SPARE_FLOOR, |j| {
-            hasher.hash_one(&entries[j as usize].key)
-        });
+        self.index
+            .insert(hash, i, entries.len(), self.spare_floor, |j| {
+                hasher.hash_one(&entries[j as usize].key)
+            });
     }
 
     /// Checks that every key is found at its own slot and that the index holds nothing
@@ -298,65 +679,4 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::DefaultHashBuilder;
-
-    fn slab_of(n: u32) -> Slab<u32, u32, DefaultHashBuilder> {
-        let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
-        for k in 0..n {
-            slab.push(slab.hash(&k), k, k * 10, n as usize);
-        }
-        slab.check();
-        slab
-    }
-
-    #[test]
-    fn push_stops_at_max_len_and_settles() {
-        let slab = slab_of(10);
-        assert_eq!(slab.slot_capacity(), 10);
-        assert!(slab.index().capacity() >= 10 / 4);
-    }
-
-    #[test]
-    fn replace_and_swap_remove_keep_the_index_right() {
-        let mut slab = slab_of(5);
-        assert_eq!(slab.replace(2, slab.hash(&7), 7, 70), (2, 20));
-        slab.check();
-        assert_eq!((slab.find(&2), slab.find(&7)), (None, Some(2)));
-        for victim in [0, 3, 2] {
-            let key = *slab.key(victim);
-            let last = slab.len() as u32 - 1;
-            let (k, _, moved_from) = slab.swap_remove(victim);
-            assert_eq!((k, moved_from), (key, last));
-            slab.check();
-        }
-        assert_eq!(slab.len(), 2);
-    }
-
-    #[test]
-    fn permute_moves_slots_to_their_rank() {
-        let mut slab = slab_of(6);
-        // Rank of key k: 5 - k, kept in the item.
-        for i in 0..6 {
-            *slab.item_mut(i) = 5 - *slab.key(i);
-        }
-        slab.permute(|&rank| rank);
-        slab.check();
-        let keys: Vec<u32> = (0..6).map(|i| *slab.key(i)).collect();
-        assert_eq!(keys, [5, 4, 3, 2, 1, 0]);
-    }
-
-    #[test]
-    fn shrink_gives_memory_back() {
-        let mut slab = slab_of(1000);
-        while slab.len() > 10 {
-            let _ = slab.swap_remove(0);
-        }
-        let before = slab.index().allocation_size();
-        slab.shrink_to(10);
-        slab.check();
-        assert_eq!(slab.slot_capacity(), 10);
-        assert!(slab.index().allocation_size() < before);
-    }
-}
+mod tests;

@@ -1,13 +1,12 @@
 //! Checks that every ring policy must pass, written once for the policy crates' tests
 //! (feature `testing`): each runs a [`RingCache`] with the crate's [`RingPolicy`].
 
-use crate::ring::MAX_LEN;
-use crate::{DefaultHashBuilder, RingCache, RingPolicy};
+use crate::{DefaultHashBuilder, MAX_CAPACITY, RingCache, RingPolicy, SlabCache};
 use evict_core::Put;
 
 type Cache<P> = RingCache<u64, u64, DefaultHashBuilder, P>;
 
-/// A cache asked for `usize::MAX` entries holds at most [`MAX_LEN`] and allocates nothing
+/// A cache asked for `usize::MAX` entries holds at most [`MAX_CAPACITY`] and allocates nothing
 /// up front.
 ///
 /// ```
@@ -24,7 +23,7 @@ type Cache<P> = RingCache<u64, u64, DefaultHashBuilder, P>;
 /// ```
 pub fn huge_capacity_is_clamped<P: RingPolicy>() {
     let c = Cache::<P>::with_hasher(usize::MAX, DefaultHashBuilder::default());
-    assert_eq!(c.capacity(), MAX_LEN);
+    assert_eq!(c.capacity(), MAX_CAPACITY);
     assert_eq!(c.ring().slot_capacity(), 0);
     assert_eq!(c.ring().index().allocation_size(), 0);
 }

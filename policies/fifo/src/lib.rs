@@ -7,9 +7,9 @@
 extern crate alloc;
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
-use evict_slots::RingPolicy;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
+use evict_slots::{RingPolicy, SlabCache};
 
 evict_slots::ring_cache! {
     /// A first-in-first-out cache: when full, `put` of a new key evicts the entry that was

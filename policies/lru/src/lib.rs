@@ -9,9 +9,9 @@ extern crate alloc;
 use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
-use evict_slots::RingPolicy;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
+use evict_slots::{RingPolicy, SlabCache};
 
 evict_slots::ring_cache! {
     /// A least-recently-used cache: when full, `put` evicts the entry that was read or

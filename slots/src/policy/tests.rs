@@ -4,6 +4,8 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use evict_core::Fetched;
+
 use super::*;
 use crate::DefaultHashBuilder;
 use crate::ring::{Direction, Flagged, Plain};
@@ -151,7 +153,7 @@ fn resize_pops_in_order_and_gives_memory_back() {
     let _ = c.put(2, 2);
     assert_eq!(c.len(), 5);
     assert!(c.resize(usize::MAX).is_empty());
-    assert_eq!(c.capacity(), MAX_LEN);
+    assert_eq!(c.capacity(), crate::MAX_CAPACITY);
     assert_eq!(c.resize(0).len(), 5);
     assert_eq!(c.put(1, 1), Put::Rejected(1, 1));
     c.check();
@@ -192,7 +194,7 @@ fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
     c.check();
     let _ = c.put(5, 50);
     assert_eq!(keys(&c), [5]);
-    let owned: Vec<(u32, u32)> = cache::<Lru>(3, [1, 2, 3]).into_iter().rev().collect();
+    let owned: Vec<(u32, u32)> = cache::<Lru>(3, [1, 2, 3]).take_all().rev().collect();
     assert_eq!(owned, [(1, 10), (2, 20), (3, 30)]);
 }
 
