@@ -177,7 +177,7 @@ fn churn(cap: usize, rounds: usize) -> Vec<(usize, usize)> {
             assert_eq!(c.put(k - 1, k - 1), Put::Inserted);
         }
         c.check_invariants();
-        sizes.push((c.entries.capacity(), c.table.allocation_size()));
+        sizes.push((c.slab.slot_capacity(), c.slab.index().allocation_size()));
     }
     sizes
 }
@@ -193,7 +193,7 @@ fn full_cache_does_not_allocate_again() {
         for k in 0..cap as u64 {
             let _ = c.put(k, k);
         }
-        let filled = (c.entries.capacity(), c.table.allocation_size());
+        let filled = (c.slab.slot_capacity(), c.slab.index().allocation_size());
         assert_eq!(filled.0, cap);
         let sizes = churn(cap, 4);
         assert!(
@@ -207,7 +207,7 @@ fn full_cache_does_not_allocate_again() {
 fn huge_capacity_is_clamped_not_allocated() {
     let c: RandomCache<u64, u64> = RandomCache::new(usize::MAX);
     assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.entries.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
 }
 
 // ---- Uniformity ----
@@ -421,18 +421,21 @@ fn resize_pops_in_order_and_gives_memory_back() {
         assert_eq!((c.len(), c.capacity()), (to.min(cap), Some(to)));
         assert_eq!(c.info().hits, 1);
         c.check_invariants();
-        assert_eq!(c.entries.capacity(), to.min(cap));
+        assert_eq!(c.slab.slot_capacity(), to.min(cap));
         // Full at the new size: evictions allocate nothing more.
         if to > 0 {
-            let sizes = (c.entries.capacity(), c.table.allocation_size());
+            let sizes = (c.slab.slot_capacity(), c.slab.index().allocation_size());
             for k in 0..20 * to as u64 {
                 assert!(matches!(c.put(1_000_000 + k, k), Put::Evicted(..)));
             }
-            assert_eq!((c.entries.capacity(), c.table.allocation_size()), sizes);
+            assert_eq!(
+                (c.slab.slot_capacity(), c.slab.index().allocation_size()),
+                sizes
+            );
             c.check_invariants();
         } else {
             assert_eq!(c.put(1, 1), Put::Rejected(1, 1));
-            assert_eq!(c.table.allocation_size(), 0);
+            assert_eq!(c.slab.index().allocation_size(), 0);
         }
     }
 }
@@ -445,7 +448,7 @@ fn resize_up_evicts_nothing_and_the_cache_fills_to_the_new_capacity() {
     for k in 10..25 {
         assert_eq!(c.put(k, k), Put::Inserted);
     }
-    assert_eq!(c.entries.capacity(), 25);
+    assert_eq!(c.slab.slot_capacity(), 25);
     assert!(matches!(c.put(99, 0), Put::Evicted(..)));
     c.check_invariants();
     // From 0 back up, and clamped like `new`.
@@ -538,7 +541,7 @@ fn iterators_list_storage_order_and_count_nothing() {
     let _ = c.remove(&3); // the last slot moves into 3's
     let _ = c.get(&1);
     let info = c.info();
-    let order: Vec<(u64, u64)> = c.entries.clone();
+    let order: Vec<(u64, u64)> = c.slab.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>();
     let listed: Vec<(u64, u64)> = c.iter().map(|(k, v)| (*k, *v)).collect();
     assert_eq!(listed, order);
     let dynamic: Vec<(u64, u64)> = c.entries().map(|(k, v)| (*k, *v)).collect();
@@ -582,7 +585,7 @@ fn iterators_list_storage_order_and_count_nothing() {
 fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
     let mut c = full(6, 4);
     let _ = c.get(&1);
-    let order = c.entries.clone();
+    let order = c.slab.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>();
     assert_eq!(c.drain().collect::<Vec<_>>(), order);
     assert_eq!(
         c.info().to_string(),
@@ -598,8 +601,11 @@ fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
     c.check_invariants();
     // Refilled after a drain: full again, it evicts and never allocates.
     c.extend((0..6).map(|k| (k, k)));
-    let sizes = (c.entries.capacity(), c.table.allocation_size());
+    let sizes = (c.slab.slot_capacity(), c.slab.index().allocation_size());
     c.extend((6..200).map(|k| (k, k)));
-    assert_eq!((c.entries.capacity(), c.table.allocation_size()), sizes);
+    assert_eq!(
+        (c.slab.slot_capacity(), c.slab.index().allocation_size()),
+        sizes
+    );
     c.check_invariants();
 }
