@@ -106,7 +106,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             return;
         };
         // As Caffeine: only lookups made while the cache is full are sampled.
-        if self.nodes.len() < self.capacity as usize {
+        if self.slab.len() < self.capacity as usize {
             return;
         }
         let amount = climber.record(hit, self.capacity);

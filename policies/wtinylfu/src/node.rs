@@ -1,8 +1,10 @@
-//! The slot layout: entries in one dense `Vec`, linked into three LRU lists by 28-bit
-//! indices whose spare bits hold the entry's segment and its unrecorded hits; the list
-//! operations; and the relayout that puts the slots in iteration order.
+//! The slot layout: entries in the slots of an `evict_slots::Slab`, linked into three LRU
+//! lists by 28-bit indices whose spare bits hold the entry's segment and its unrecorded hits;
+//! the list operations; and the relayout that puts the slots in iteration order.
 
 use core::fmt;
+
+use evict_slots::slab::{Item, Links, Span};
 
 use crate::WTinyLfuCache;
 
@@ -32,6 +34,7 @@ pub(crate) enum Segment {
 }
 
 impl Segment {
+    #[cfg(test)]
     pub(crate) const ALL: [Segment; 3] = [Segment::Window, Segment::Probation, Segment::Protected];
 
     fn from_bits(bits: u32) -> Self {
@@ -43,10 +46,14 @@ impl Segment {
     }
 }
 
-/// One entry. `prev` points towards the MRU end of its list, `next` towards the LRU end.
+/// One entry's value and links (its key is the slab's). `prev` points towards the MRU end
+/// of its list, `next` towards the LRU end.
+///
+/// `pub` in a private module: the cache's `SlabCache` implementation names it as its item
+/// type, which a crate-private type cannot be (E0446); no path outside the crate reaches it.
 #[derive(Clone)]
-pub(crate) struct Node<K, V> {
-    pub(crate) key: K,
+#[allow(unreachable_pub)]
+pub struct Node<V> {
     pub(crate) value: V,
     /// Low 28 bits: the previous slot (or `NIL`); top 2 bits: the [`Segment`].
     pub(crate) prev_seg: u32,
@@ -55,7 +62,16 @@ pub(crate) struct Node<K, V> {
     pub(crate) next_hits: u32,
 }
 
-impl<K, V> Node<K, V> {
+impl<V> Node<V> {
+    /// A new entry's node, on no list yet.
+    pub(crate) fn new(value: V) -> Self {
+        Self {
+            value,
+            prev_seg: NIL,
+            next_hits: NIL,
+        }
+    }
+
     #[inline]
     pub(crate) fn prev(&self) -> u32 {
         self.prev_seg & INDEX_MASK
@@ -88,9 +104,46 @@ impl<K, V> Node<K, V> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Node<K, V> {
+impl<V: fmt::Debug> fmt::Debug for Node<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {:?} ({:?})", self.key, self.value, self.segment())
+        write!(f, "{:?} ({:?})", self.value, self.segment())
+    }
+}
+
+impl<V> Item for Node<V> {
+    type Value = V;
+
+    #[inline(always)]
+    fn value(&self) -> &V {
+        &self.value
+    }
+
+    #[inline(always)]
+    fn value_mut(&mut self) -> &mut V {
+        &mut self.value
+    }
+
+    #[inline(always)]
+    fn into_value(self) -> V {
+        self.value
+    }
+}
+
+/// Iteration runs from each list's MRU end along `next`.
+impl<V> Links for Node<V> {
+    #[inline(always)]
+    fn forward(&self) -> u32 {
+        self.next()
+    }
+
+    #[inline(always)]
+    fn backward(&self) -> u32 {
+        self.prev()
+    }
+
+    #[inline(always)]
+    fn set_forward(&mut self, to: u32) {
+        self.set_next(to);
     }
 }
 
@@ -108,24 +161,47 @@ pub(crate) const EMPTY: List = List {
     len: 0,
 };
 
+impl List {
+    /// The list as the toolkit walks it: from the MRU end to the LRU end.
+    pub(crate) fn span(self) -> Span {
+        Span {
+            first: self.head,
+            last: self.tail,
+            len: self.len,
+        }
+    }
+}
+
 impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn list(&mut self, seg: Segment) -> &mut List {
         &mut self.lists[seg as usize]
     }
 
+    /// Slot `i`'s node.
+    #[inline(always)]
+    pub(crate) fn node(&self, i: u32) -> &Node<V> {
+        self.slab.item(i)
+    }
+
+    /// Slot `i`'s node, to change.
+    #[inline(always)]
+    pub(crate) fn node_mut(&mut self, i: u32) -> &mut Node<V> {
+        self.slab.item_mut(i)
+    }
+
     /// Detaches slot `i` from its list.
     #[inline]
     pub(crate) fn unlink(&mut self, i: u32) {
-        let node = &self.nodes[i as usize];
+        let node = self.node(i);
         let (prev, next, seg) = (node.prev(), node.next(), node.segment());
         match prev {
             NIL => self.list(seg).head = next,
-            p => self.nodes[p as usize].set_next(next),
+            p => self.node_mut(p).set_next(next),
         }
         match next {
             NIL => self.list(seg).tail = prev,
-            n => self.nodes[n as usize].set_prev(prev),
+            n => self.node_mut(n).set_prev(prev),
         }
         self.list(seg).len -= 1;
     }
@@ -135,13 +211,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_front(&mut self, seg: Segment, i: u32) {
         let old_head = self.lists[seg as usize].head;
         {
-            let node = &mut self.nodes[i as usize];
+            let node = self.node_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | NIL;
             node.next_hits = old_head;
         }
         match old_head {
             NIL => self.list(seg).tail = i,
-            h => self.nodes[h as usize].set_prev(i),
+            h => self.node_mut(h).set_prev(i),
         }
         let list = self.list(seg);
         list.head = i;
@@ -152,13 +228,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_back(&mut self, seg: Segment, i: u32) {
         let old_tail = self.lists[seg as usize].tail;
         {
-            let node = &mut self.nodes[i as usize];
+            let node = self.node_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | old_tail;
             node.next_hits = NIL;
         }
         match old_tail {
             NIL => self.list(seg).head = i,
-            t => self.nodes[t as usize].set_next(i),
+            t => self.node_mut(t).set_next(i),
         }
         let list = self.list(seg);
         list.tail = i;
@@ -169,11 +245,51 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn move_to_front(&mut self, seg: Segment, i: u32) {
         let list = self.lists[seg as usize];
-        if list.head == i && self.nodes[i as usize].segment() == seg {
+        if list.head == i && self.node(i).segment() == seg {
             return;
         }
         self.unlink(i);
         self.push_front(seg, i);
+    }
+
+    /// After the slab moved its last slot from `from` into slot `to`: the moved entry's
+    /// neighbours (or its list's ends) point to `to`.
+    pub(crate) fn relocate(&mut self, from: u32, to: u32) {
+        let moved = self.node(to);
+        let (prev, next, seg) = (moved.prev(), moved.next(), moved.segment());
+        debug_assert!(prev != from && next != from);
+        match prev {
+            NIL => self.list(seg).head = to,
+            p => self.node_mut(p).set_next(to),
+        }
+        match next {
+            NIL => self.list(seg).tail = to,
+            n => self.node_mut(n).set_prev(to),
+        }
+    }
+
+    /// Renumbers the slots so that slot order is iteration order (window, probation,
+    /// protected, each MRU first) and relinks them, the key index following (nothing
+    /// hashed). Segments and unrecorded hits are kept: the policy's state is the same, only
+    /// the memory layout changes. O(len), no allocation; nothing moves if nothing has moved
+    /// since the last time.
+    pub(crate) fn arrange(&mut self) {
+        self.victim_estimate.0 = NIL;
+        let spans = self.lists.map(List::span);
+        let starts = self
+            .slab
+            .relayout(spans, &mut [], |node, seg, i, first, last| {
+                let prev = if i == first { NIL } else { i - 1 };
+                node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | prev;
+                node.set_next(if i == last { NIL } else { i + 1 });
+            });
+        for (list, start) in self.lists.iter_mut().zip(starts) {
+            (list.head, list.tail) = if list.len == 0 {
+                (NIL, NIL)
+            } else {
+                (start, start + list.len - 1)
+            };
+        }
     }
 
     /// The slot [`pop`](crate::Cache::pop) removes, found without changing anything: what
@@ -194,7 +310,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let [window, probation, protected] = self.lists;
         let first_unreferenced = |mut at: u32| {
             while at != NIL {
-                let node = &self.nodes[at as usize];
+                let node = self.node(at);
                 if !node.referenced() {
                     return at;
                 }
@@ -217,62 +333,5 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         } else {
             probation.tail
         }
-    }
-}
-
-/// Renumbers the slots so that slot order is iteration order (window, probation, protected,
-/// each MRU first) and relinks them. If any entry is to move, `renumber(slots)` is called
-/// once before the moves, when `slots[j].prev()` is the new number of slot `j`, so that the
-/// caller can remap its table. Segments and unrecorded hits are kept: the policy's state is
-/// the same, only the memory layout changes. O(len), no allocation.
-pub(crate) fn arrange<K, V>(
-    nodes: &mut [Node<K, V>],
-    lists: &mut [List; 3],
-    renumber: impl FnOnce(&[Node<K, V>]),
-) {
-    // Each slot's rank in iteration order goes into its `prev` index bits (the links are
-    // rebuilt below from the ranks).
-    let mut rank = 0u32;
-    let mut moved = false;
-    for list in lists.iter() {
-        let mut at = list.head;
-        while at != NIL {
-            let node = &mut nodes[at as usize];
-            let next = node.next();
-            node.set_prev(rank);
-            moved |= rank != at;
-            rank += 1;
-            at = next;
-        }
-    }
-    if moved {
-        renumber(nodes);
-        // Cycle by cycle: each swap puts one entry in its final slot.
-        for i in 0..nodes.len() {
-            loop {
-                let to = nodes[i].prev() as usize;
-                if to == i {
-                    break;
-                }
-                nodes.swap(i, to);
-            }
-        }
-    }
-    // Every list is now a run of consecutive slots.
-    let mut start = 0u32;
-    for (seg, list) in Segment::ALL.into_iter().zip(lists.iter_mut()) {
-        let end = start + list.len;
-        for i in start..end {
-            let prev = if i == start { NIL } else { i - 1 };
-            let node = &mut nodes[i as usize];
-            node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | prev;
-            node.set_next(if i + 1 == end { NIL } else { i + 1 });
-        }
-        (list.head, list.tail) = if start == end {
-            (NIL, NIL)
-        } else {
-            (start, end - 1)
-        };
-        start = end;
     }
 }

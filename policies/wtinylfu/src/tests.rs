@@ -289,7 +289,7 @@ fn clear_releases_memory_and_forgets_frequencies() {
     }
     c.clear();
     assert_eq!(c.len(), 0);
-    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
     assert_eq!(c.sketch().heap_bytes(), 0);
     assert_eq!(c.sketch().frequency(FrequencySketch::hash(&5u32)), 0);
     assert_eq!(
@@ -303,7 +303,7 @@ fn clear_releases_memory_and_forgets_frequencies() {
 fn huge_capacity_is_clamped_not_allocated() {
     let c: WTinyLfuCache<u64, u64> = WTinyLfuCache::new(usize::MAX);
     assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
     assert_eq!(c.sketch().heap_bytes(), 0);
 }
 
@@ -313,7 +313,7 @@ fn full_cache_allocates_exactly_its_capacity() {
     for k in 0..5000u64 {
         let _ = c.put(k, k);
     }
-    assert_eq!(c.nodes.capacity(), 1000);
+    assert_eq!(c.slab.slot_capacity(), 1000);
     assert_eq!(c.sketch().heap_bytes(), 1024 * 8);
 }
 
@@ -328,7 +328,8 @@ fn debug_lists_segments() {
 
 #[test]
 fn u64_entries_cost_at_most_48_bytes_at_a_million() {
-    assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    // A slot: the key, and the value with 8 bytes of links.
+    assert_eq!(core::mem::size_of::<(u64, Node<u64>)>(), 24);
     let n = 1_000_000u64;
     let mut c = WTinyLfuCache::new(n as usize);
     for k in 0..n + 10 {
@@ -370,10 +371,13 @@ fn table_does_not_keep_growing_under_churn() {
                 let _ = c.put(key, key);
             }
             if sizes.is_none() && c.len() == capacity {
-                sizes = Some((c.nodes.capacity(), c.table.allocation_size()));
+                sizes = Some((c.slab.slot_capacity(), c.slab.index().allocation_size()));
             }
         }
         c.check_invariants();
-        assert_eq!(Some((c.nodes.capacity(), c.table.allocation_size())), sizes);
+        assert_eq!(
+            Some((c.slab.slot_capacity(), c.slab.index().allocation_size())),
+            sizes
+        );
     }
 }

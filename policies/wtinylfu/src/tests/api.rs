@@ -374,18 +374,18 @@ fn iter_mut_lays_the_slots_out_in_order_and_keeps_the_table_right() {
     c.check_invariants();
     // Slot order is iteration order now.
     assert!(
-        c.nodes
+        c.slab
             .iter()
-            .map(|n| n.key)
+            .map(|(k, _)| *k)
             .eq(before.iter().map(|&(k, _)| k))
     );
     for &(k, v) in &before {
         assert_eq!(c.peek(&k), Some(&(v + 1)));
     }
     // Already in order: nothing moves, the table is untouched.
-    let table = c.table.clone();
+    let table = c.slab.index().clone();
     c.values_mut().for_each(|v| *v -= 1);
-    assert_eq!(format!("{:?}", c.table), format!("{table:?}"));
+    assert_eq!(format!("{:?}", c.slab.index()), format!("{table:?}"));
     assert_eq!(c.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), before);
     // The policy decides as before: a twin that never iterated agrees from here on.
     for _ in 0..5000 {
