@@ -10,9 +10,9 @@ use crate::queues::{IDX, IN_MAIN, MAIN, NIL, Queue, SMALL};
 impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     /// Checks that the queues, the slots, the table and the ghost agree.
     pub(crate) fn check_invariants(&self) {
-        let n = self.nodes.len();
+        let n = self.slab.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
-        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        self.slab.check();
         assert_eq!(self.small_target, self.capacity / 10);
         assert_eq!(self.main_target, self.capacity - self.small_target);
         let mut seen = alloc::vec![false; n];
@@ -27,16 +27,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             for _ in 0..len {
                 assert!(!seen[at as usize], "slot {at} linked twice");
                 seen[at as usize] = true;
-                let node = &self.nodes[at as usize];
+                let node = self.node(at);
                 assert_eq!(node.prev & IDX, prev, "broken prev link at slot {at}");
                 assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
                 assert_eq!(node.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
-                let hash = self.hasher.hash_one(&node.key);
-                assert_eq!(
-                    self.table.find(hash, |i| i == at),
-                    Some(at),
-                    "slot {at} not reachable from the table"
-                );
                 prev = at;
                 at = node.next & IDX;
             }
@@ -68,7 +62,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     {
         let found = self.victim();
         let mut copy = self.clone();
-        let evicted = (!copy.nodes.is_empty()).then(|| copy.evict().0);
+        let evicted = (!copy.slab.is_empty()).then(|| copy.evict().0);
         assert_eq!(found, evicted, "peek_victim disagrees with the eviction");
     }
 }

@@ -65,7 +65,7 @@ fn test_keys_have_distinct_fingerprints() {
 
 /// Where a cached key lives: `Some(true)` for main, `Some(false)` for small.
 fn in_main<V>(cache: &S3FifoCache<u32, V, Fixed>, key: u32) -> Option<bool> {
-    let i = cache.find(cache.hasher.hash_one(key), &key)?;
+    let i = cache.slab.find(&key)?;
     Some(cache.queue_of(i) == MAIN)
 }
 
@@ -232,7 +232,7 @@ fn long_run_matches_the_model_through_ghost_compactions() {
 fn huge_capacity_is_clamped_not_allocated() {
     let c: S3FifoCache<u64, u64> = S3FifoCache::new(usize::MAX);
     assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
     assert!(!c.ghost.is_allocated());
 }
 
@@ -246,7 +246,7 @@ fn clear_releases_memory_and_forgets_ghosts() {
     assert!(c.ghost_len() > 0);
     c.clear();
     assert_eq!(c.ghost_len(), 0);
-    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
     assert!(!c.ghost.is_allocated());
     assert_eq!(
         c.info().to_string(),
@@ -275,10 +275,13 @@ fn table_does_not_keep_growing_under_churn() {
                 let _ = c.put(key, key);
             }
             if sizes.is_none() && c.len() == capacity {
-                sizes = Some((c.nodes.capacity(), c.table.allocation_size()));
+                sizes = Some((c.slab.slot_capacity(), c.slab.index().allocation_size()));
             }
         }
         c.check_invariants();
-        assert_eq!(Some((c.nodes.capacity(), c.table.allocation_size())), sizes);
+        assert_eq!(
+            Some((c.slab.slot_capacity(), c.slab.index().allocation_size())),
+            sizes
+        );
     }
 }

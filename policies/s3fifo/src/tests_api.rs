@@ -549,14 +549,14 @@ fn resize_gives_memory_back_and_a_full_cache_still_allocates_nothing() {
     for k in 0..100_000 {
         let _ = c.put(k, k);
     }
-    let big_table = c.table.allocation_size();
+    let big_table = c.slab.index().allocation_size();
     let _ = c.resize(1_000);
-    assert!(c.nodes.capacity() <= 1_000);
-    assert!(c.table.allocation_size() * 10 < big_table);
+    assert!(c.slab.slot_capacity() <= 1_000);
+    assert!(c.slab.index().allocation_size() * 10 < big_table);
     c.check_invariants();
     // Full at the new size right away: the table and the ghost are settled for it, so
     // churn does not grow them.
-    let sizes = (c.nodes.capacity(), c.table.allocation_size());
+    let sizes = (c.slab.slot_capacity(), c.slab.index().allocation_size());
     for k in 0..200_000u64 {
         let key = if k % 7 == 0 {
             k.saturating_sub(3)
@@ -567,7 +567,10 @@ fn resize_gives_memory_back_and_a_full_cache_still_allocates_nothing() {
             let _ = c.put(key, key);
         }
     }
-    assert_eq!((c.nodes.capacity(), c.table.allocation_size()), sizes);
+    assert_eq!(
+        (c.slab.slot_capacity(), c.slab.index().allocation_size()),
+        sizes
+    );
     c.check_invariants();
 }
 
