@@ -8,11 +8,9 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
-use alloc::vec::Vec;
-
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
-use evict_slots::SlotIndex;
+use evict_slots::Slab;
 
 mod api;
 mod ghost;
@@ -22,19 +20,17 @@ mod policy;
 #[cfg(test)]
 mod tests;
 
-pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
-
 use ghost::Ghosts;
-use lists::{Lists, NIL, Node};
+use lists::{Lists, Node};
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
-pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
+pub type DefaultHashBuilder = evict_slots::DefaultHashBuilder;
 
-/// The largest capacity an `ArcCache` accepts: slots are addressed by 31-bit indices (the
-/// 32nd bit of a link names the list), and `0x7FFF_FFFF` marks the end of a list. Larger
-/// requests are clamped to this.
-pub const MAX_CAPACITY: usize = (NIL - 1) as usize;
+/// The largest capacity an `ArcCache` accepts, `2^31 - 2` (the toolkit's limit): slots are
+/// addressed by 31-bit indices (the 32nd bit of a link names the list), and `0x7FFF_FFFF`
+/// marks the end of a list. Larger requests are clamped to this.
+pub const MAX_CAPACITY: usize = evict_slots::MAX_CAPACITY;
 
 /// Hits on `T2` entries whose move to the most recent end of `T2` may wait (see
 /// `ArcCache::pending`).
@@ -51,13 +47,75 @@ const PENDING: usize = 32;
 /// [`drain`](Self::drain), ...): `T1` from its most to its least recently used entry, then
 /// `T2` from its most to its least recently used entry, so the last pair listed is `T2`'s
 /// least recently used one. Every iterator is double-ended (`.rev()` lists `T2`'s least
-/// recent first). Iterating counts nothing and changes nothing.
+/// recent first). Iterating counts nothing and changes nothing. A hit on an entry already in
+/// `T2` may leave its move pending (see the crate docs): [`iter`](Self::iter) reads the
+/// order through the pending moves without making them; `iter_mut`, `drain` and
+/// `into_iter` make them, then lay the slots out in that order (O(len), nothing hashed or
+/// allocated).
+///
+/// ```
+/// use evict_arc::{ArcCache, Cache};
+///
+/// let mut cache = ArcCache::new(4);
+/// for k in 1..=4 {
+///     let _ = cache.put(k, k * 10);
+/// }
+/// let _ = cache.get(&1);
+/// let _ = cache.get(&2); // 1 and 2 move to T2, 2 the most recent
+/// let listed: Vec<_> = cache.iter().map(|(k, v)| (*k, *v)).collect();
+/// assert_eq!(listed, [(4, 40), (3, 30), (2, 20), (1, 10)]);
+/// assert_eq!(cache.iter().next_back(), Some((&1, &10))); // T2's least recently used
+/// assert_eq!(cache.iter_mut().map(|(k, _)| *k).collect::<Vec<_>>(), [4, 3, 2, 1]);
+/// ```
 ///
 /// **Lookups by borrowed key.** [`get`](Self::get), [`get_mut`](Self::get_mut),
 /// [`peek`](Self::peek), [`peek_mut`](Self::peek_mut), [`contains`](Self::contains) and
 /// [`remove`](Self::remove) are inherent methods taking any `&Q` that `K` borrows as (as
 /// `HashMap` does): `cache.get("a")` on `String` keys allocates nothing. The [`Cache`] trait
 /// methods of the same names take `&K` and do the same.
+///
+/// **What each operation does.** A hit ([`get`](Self::get), [`get_mut`](Self::get_mut), a
+/// `get_or_insert_with` hit, a [`put`](Cache::put) of a cached key) is the paper's case I:
+/// the entry moves to the most recent end of `T2`. A lookup miss only counts: the `put`
+/// that follows it is the paper's miss, case II (the key's hash is in `B1`), III (in `B2`)
+/// or IV (in no list), with the adaptation of `p` and `REPLACE` there; it returns
+/// [`Put::Evicted`] with the entry that left the cache, if one did (`put_mut` and
+/// `get_or_insert_with` do the same, so a key that is a ghost adapts `p` and enters `T2`;
+/// a failed `try_get_or_insert_with` leaves a ghost a ghost). [`remove`](Self::remove)
+/// takes a cached key out without leaving a ghost and without touching `p`; `remove` of a
+/// key that is not cached changes nothing, even if the key is a ghost.
+/// [`drain`](Self::drain) removes every entry that way, keeping the ghosts, `p` and the
+/// statistics; [`clear`](Cache::clear) drops every entry and ghost and sets `p` back to 0.
+///
+/// [`pop`](Cache::pop) evicts what the `put` of a new key (not a ghost) would: case IV's
+/// ghost drop (`B1`'s least recent ghost when `|T1| + |B1| = c`, else `B2`'s when the
+/// ghosts number `c`), then `REPLACE`, whose victim becomes a ghost (or, when `T1` is the
+/// whole cache, `T1`'s least recent entry leaves without one, as in case IV); so a `pop`
+/// then a `put` of a new key do exactly what that `put` alone does, and `p` does not move.
+/// [`peek_victim`](Cache::peek_victim) shows that victim (`T1`'s least recently used entry
+/// if `|T1| > p`, else `T2`'s). [`resize`](Cache::resize) pops (with the old capacity's
+/// ghost rules) until the entries fit; then the new capacity's bounds hold as after
+/// [`new`](Self::new): `p` is clamped to it (the adaptive state is otherwise kept), the
+/// ghost lists are trimmed to `|T1| + |B1| <= c`, at most `c` ghosts and `2c` keys in all
+/// (dropping their least recent ghosts, `B1`'s for the first bound, `B2`'s for the others),
+/// and the ghost directory takes the new capacity's size. Shrinking gives back the memory
+/// the larger capacity held.
+///
+/// ```
+/// use evict_arc::{ArcCache, Cache, Put};
+///
+/// let mut cache = ArcCache::new(2);
+/// let _ = cache.put(1, 'a');
+/// let _ = cache.get(&1); // 1 to T2
+/// let _ = cache.put(2, 'b'); // T1 = [2], p = 0
+/// assert_eq!(cache.peek_victim(), Some((&2, &'b')));
+/// assert_eq!(cache.pop(), Some((2, 'b'))); // T1's LRU, now a ghost in B1
+/// assert_eq!(cache.sizes(), [0, 1, 1, 0]);
+/// assert_eq!(cache.put(2, 'b'), Put::Inserted); // a ghost hit in B1: p grows, 2 enters T2
+/// assert_eq!((cache.target(), cache.sizes()), (1.0, [0, 2, 0, 0]));
+/// assert_eq!(cache.remove(&2), Some('b')); // no ghost left
+/// assert_eq!(cache.sizes(), [0, 1, 0, 0]);
+/// ```
 ///
 /// No `FromIterator`: a bounded cache has no capacity to choose from an iterator. Make one
 /// with [`new`](Self::new) and [`extend`](Extend::extend) it.
@@ -78,10 +136,9 @@ const PENDING: usize = 32;
 /// ```
 #[derive(Clone)]
 pub struct ArcCache<K, V, S = DefaultHashBuilder> {
-    /// Dense: slots `0..len` are all live; `remove` fills its hole with the last slot.
-    nodes: Vec<Node<K, V>>,
-    /// Key hash -> slot index in `nodes`.
-    table: SlotIndex,
+    /// The resident entries: slots `0..len` are all live; `remove` fills its hole with the
+    /// last slot. The slab holds the key index and the hasher.
+    slab: Slab<K, Node<V>, S>,
     /// `T1` and `T2`.
     lists: Lists,
     /// Slots of `T2` that were hit, oldest first, and are still to move to the most recent
@@ -102,6 +159,15 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder> {
     /// libCacheSim).
     integer: bool,
     capacity: u32,
-    hasher: S,
     stats: Stats,
+}
+
+evict_slots::slab_cache! {
+    cache = ArcCache;
+    item = Node<V>;
+    iter = iter::Order<'a, K, V>;
+    order = "in `T1` from its most to its least recently used entry, then in `T2` the same \
+        way";
+    example_order = [3, 2, 1];
+    example_pops = [(1, 10), (2, 20)];
 }

@@ -1,8 +1,11 @@
-//! The resident lists `T1` and `T2`: two doubly linked lists threaded through one dense slab
-//! of nodes by `u32` slot indices.
+//! The resident lists `T1` and `T2`: two doubly linked lists threaded through the slots of
+//! one `evict_slots::Slab` by `u32` slot indices.
 
 #[cfg(test)]
 use alloc::vec::Vec;
+
+use evict_slots::Slab;
+use evict_slots::slab::{Item, Span};
 
 /// "No slot": the end of a list. Indices use the low 31 bits of a link.
 pub(crate) const NIL: u32 = 0x7FFF_FFFF;
@@ -46,12 +49,62 @@ impl Links {
     }
 }
 
-/// A resident entry, on `T1` or `T2`.
-#[derive(Clone)]
-pub(crate) struct Node<K, V> {
-    pub(crate) key: K,
+/// A resident entry's value and links (its key is the slab's), on `T1` or `T2`.
+///
+/// `pub` in a private module: the cache's `SlabCache` implementation names it as its item
+/// type, which a crate-private type cannot be (E0446); no path outside the crate reaches it.
+#[derive(Clone, Debug)]
+#[allow(unreachable_pub)]
+pub struct Node<V> {
     pub(crate) value: V,
     pub(crate) links: Links,
+}
+
+impl<V> Node<V> {
+    /// A new entry's node, on no list yet.
+    pub(crate) fn new(value: V) -> Self {
+        Self {
+            value,
+            links: Links::DETACHED,
+        }
+    }
+}
+
+impl<V> Item for Node<V> {
+    type Value = V;
+
+    #[inline(always)]
+    fn value(&self) -> &V {
+        &self.value
+    }
+
+    #[inline(always)]
+    fn value_mut(&mut self) -> &mut V {
+        &mut self.value
+    }
+
+    #[inline(always)]
+    fn into_value(self) -> V {
+        self.value
+    }
+}
+
+/// Iteration runs from each list's most recent end along `next`.
+impl<V> evict_slots::slab::Links for Node<V> {
+    #[inline(always)]
+    fn forward(&self) -> u32 {
+        self.links.next()
+    }
+
+    #[inline(always)]
+    fn backward(&self) -> u32 {
+        self.links.prev
+    }
+
+    #[inline(always)]
+    fn set_forward(&mut self, to: u32) {
+        self.links.set_next(to);
+    }
 }
 
 /// Two doubly linked lists threaded through one slab: heads (most recent), tails (least
@@ -63,6 +116,8 @@ pub(crate) struct Lists {
     pub(crate) len: [u32; 2],
 }
 
+type Slots<K, V, S> = Slab<K, Node<V>, S>;
+
 impl Lists {
     pub(crate) const EMPTY: Self = Self {
         head: [NIL; 2],
@@ -70,127 +125,92 @@ impl Lists {
         len: [0; 2],
     };
 
+    /// The lists as the toolkit walks them: `T1`, then `T2`, each from its most recent end.
+    pub(crate) fn spans(&self) -> [Span; 2] {
+        [T1, T2].map(|l| Span {
+            first: self.head[l],
+            last: self.tail[l],
+            len: self.len[l],
+        })
+    }
+
     /// Detaches slot `i` from its list.
     #[inline]
-    pub(crate) fn unlink<K, V>(&mut self, slots: &mut [Node<K, V>], i: u32) {
-        let links = slots[i as usize].links;
+    pub(crate) fn unlink<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, i: u32) {
+        let links = slots.item(i).links;
         let list = links.list();
         let (prev, next) = (links.prev, links.next());
         match prev {
             NIL => self.head[list] = next,
-            p => slots[p as usize].links.set_next(next),
+            p => slots.item_mut(p).links.set_next(next),
         }
         match next {
             NIL => self.tail[list] = prev,
-            n => slots[n as usize].links.prev = prev,
+            n => slots.item_mut(n).links.prev = prev,
         }
         self.len[list] -= 1;
     }
 
     /// Links detached slot `i` in as the most recent of `list`.
     #[inline]
-    pub(crate) fn push_front<K, V>(&mut self, slots: &mut [Node<K, V>], i: u32, list: usize) {
+    pub(crate) fn push_front<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, i: u32, list: usize) {
         let old_head = self.head[list];
-        slots[i as usize].links = Links {
+        slots.item_mut(i).links = Links {
             prev: NIL,
             next: old_head | ((list as u32) << 31),
         };
         match old_head {
             NIL => self.tail[list] = i,
-            h => slots[h as usize].links.prev = i,
+            h => slots.item_mut(h).links.prev = i,
         }
         self.head[list] = i;
         self.len[list] += 1;
     }
 
-    /// After a `swap_remove`, the slot that was last now lives at `to`: repoints its
-    /// neighbours (or the list ends) at its new index.
+    /// After the slab moved its last slot into slot `to`: repoints its neighbours (or the
+    /// list ends) at its new index.
     #[inline]
-    pub(crate) fn relocate<K, V>(&mut self, slots: &mut [Node<K, V>], to: u32) {
-        let links = slots[to as usize].links;
+    pub(crate) fn relocate<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, to: u32) {
+        let links = slots.item(to).links;
         let list = links.list();
         match links.prev {
             NIL => self.head[list] = to,
-            p => slots[p as usize].links.set_next(to),
+            p => slots.item_mut(p).links.set_next(to),
         }
         match links.next() {
             NIL => self.tail[list] = to,
-            n => slots[n as usize].links.prev = to,
+            n => slots.item_mut(n).links.prev = to,
         }
     }
 
-    /// Takes slot `i` out of its list and out of the dense `slots` (the last slot moves into
-    /// its place and is repointed); returns its pair. The caller fixes any index by slot.
-    #[inline]
-    pub(crate) fn take<K, V>(&mut self, slots: &mut alloc::vec::Vec<Node<K, V>>, i: u32) -> (K, V) {
-        self.unlink(slots, i);
-        let node = slots.swap_remove(i as usize);
-        if (i as usize) < slots.len() {
-            self.relocate(slots, i);
-        }
-        (node.key, node.value)
-    }
-
-    /// Numbers the slots in iteration order (`T1` from its most recent end, then `T2`) in
-    /// their `prev` links, which [`lay_out`](Self::lay_out) then rebuilds; returns whether
-    /// some slot is not at its number.
-    pub(crate) fn rank<K, V>(&self, slots: &mut [Node<K, V>]) -> bool {
-        let mut rank = 0;
-        let mut moved = false;
-        for list in [T1, T2] {
-            let mut at = self.head[list];
-            while at != NIL {
-                let links = &mut slots[at as usize].links;
-                at = links.next();
-                moved |= links.prev != rank;
-                links.prev = rank;
-                rank += 1;
-            }
-        }
-        moved
-    }
-
-    /// After [`rank`](Self::rank): moves every slot to its number (a permutation in place,
-    /// one swap per slot at most) and relinks the lists over the runs this leaves: `T1` in
-    /// slots `0..|T1|`, `T2` after it, each from its most recent entry.
-    pub(crate) fn lay_out<K, V>(&mut self, slots: &mut [Node<K, V>]) {
-        for i in 0..slots.len() {
-            loop {
-                let j = slots[i].links.prev as usize;
-                if j == i {
-                    break;
-                }
-                slots.swap(i, j); // the slot from `i` is home at `j`
-            }
-        }
-        let t1 = self.len[T1] as usize;
-        let n = slots.len();
-        for (i, node) in slots.iter_mut().enumerate() {
-            let (list, start, end) = if i < t1 { (T1, 0, t1) } else { (T2, t1, n) };
-            let prev = if i == start { NIL } else { i as u32 - 1 };
-            let next = if i + 1 == end { NIL } else { i as u32 + 1 };
+    /// Lays the slots out in iteration order (`T1` in slots `0..|T1|`, `T2` after it, each
+    /// from its most recent entry), the key index following without hashing (see
+    /// `evict_slots::Slab::relayout`), and relinks the lists over the runs this leaves.
+    pub(crate) fn lay_out<K, V, S>(&mut self, slots: &mut Slots<K, V, S>) {
+        let starts = slots.relayout(self.spans(), &mut [], |node, list, i, first, last| {
+            let prev = if i == first { NIL } else { i - 1 };
+            let next = if i == last { NIL } else { i + 1 };
             node.links = Links {
                 prev,
                 next: next | ((list as u32) << 31),
             };
+        });
+        for (list, start) in starts.into_iter().enumerate() {
+            (self.head[list], self.tail[list]) = match self.len[list] {
+                0 => (NIL, NIL),
+                len => (start, start + len - 1),
+            };
         }
-        let (head_t2, tail_t2) = if n > t1 {
-            (t1 as u32, n as u32 - 1)
-        } else {
-            (NIL, NIL)
-        };
-        self.head = [if t1 > 0 { 0 } else { NIL }, head_t2];
-        self.tail = [if t1 > 0 { t1 as u32 - 1 } else { NIL }, tail_t2];
     }
 
     /// Walks `list` from the most recent end, checking the back links; returns the slots.
     #[cfg(test)]
-    pub(crate) fn walk<K, V>(&self, slots: &[Node<K, V>], list: usize) -> Vec<u32> {
+    pub(crate) fn walk<K, V, S>(&self, slots: &Slots<K, V, S>, list: usize) -> Vec<u32> {
         let mut seen = Vec::new();
         let mut prev = NIL;
         let mut at = self.head[list];
         while at != NIL {
-            let links = slots[at as usize].links;
+            let links = slots.item(at).links;
             assert_eq!(links.prev, prev, "broken prev link at slot {at}");
             assert_eq!(links.list(), list, "slot {at} carries the wrong list tag");
             seen.push(at);

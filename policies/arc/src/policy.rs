@@ -2,18 +2,15 @@
 //! ghosts, and the operations the paper does not have (`remove`, `pop`, `resize`).
 
 use alloc::vec::Vec;
-use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::{Put, Stats};
-use evict_slots::SlotIndex;
+use evict_slots::Slab;
+use evict_slots::engine::NO_SLOT;
 
 use crate::ghost::{B1, B2, Ghosts};
-use crate::lists::{Links, Lists, NIL, Node, T1, T2};
+use crate::lists::{Lists, NIL, Node, T1, T2};
 use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
-
-/// Spare buckets the resident table keeps at least on a rebuild (see `index`).
-const SMALL_FLOOR: usize = 4096;
 
 impl<K, V> ArcCache<K, V> {
     /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]),
@@ -49,8 +46,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
-            nodes: Vec::new(),
-            table: SlotIndex::new(),
+            slab: Slab::with_hasher(hasher),
             lists: Lists::EMPTY,
             pending: [NIL; PENDING],
             pending_len: 0,
@@ -58,7 +54,6 @@ impl<K, V, S> ArcCache<K, V, S> {
             p: 0.0,
             integer: false,
             capacity: capacity.min(MAX_CAPACITY) as u32,
-            hasher,
             stats: Stats::default(),
         }
     }
@@ -138,8 +133,8 @@ impl<K, V, S> ArcCache<K, V, S> {
         for k in 0..n {
             let i = self.pending[k];
             if self.lists.head[T2] != i {
-                self.lists.unlink(&mut self.nodes, i);
-                self.lists.push_front(&mut self.nodes, i, T2);
+                self.lists.unlink(&mut self.slab, i);
+                self.lists.push_front(&mut self.slab, i, T2);
             }
         }
     }
@@ -149,7 +144,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// call, a `get` hit at 100,000 entries took 15-20% longer).
     #[inline(always)]
     pub(crate) fn touch(&mut self, i: u32) {
-        if self.nodes[i as usize].links.list() == T2 {
+        if self.slab.item(i).links.list() == T2 {
             let n = self.pending_len as usize;
             let last = if n > 0 {
                 self.pending[n - 1]
@@ -168,8 +163,8 @@ impl<K, V, S> ArcCache<K, V, S> {
             return;
         }
         self.flush();
-        self.lists.unlink(&mut self.nodes, i);
-        self.lists.push_front(&mut self.nodes, i, T2);
+        self.lists.unlink(&mut self.slab, i);
+        self.lists.push_front(&mut self.slab, i, T2);
     }
 
     /// The moves still pending, oldest first.
@@ -184,11 +179,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// order and no result; nothing else refers to slot numbers.
     pub(crate) fn lay_out(&mut self) {
         self.flush();
-        if self.lists.rank(&mut self.nodes) {
-            let nodes = &self.nodes;
-            self.table.remap(|j| nodes[j as usize].links.prev);
-        }
-        self.lists.lay_out(&mut self.nodes);
+        self.lists.lay_out(&mut self.slab);
     }
 
     /// `T2`'s least recently used slot as if the pending moves were made (`NIL` if `T2` is
@@ -200,7 +191,7 @@ impl<K, V, S> ArcCache<K, V, S> {
             if !pending.contains(&at) {
                 return at;
             }
-            at = self.nodes[at as usize].links.prev;
+            at = self.slab.item(at).links.prev;
         }
         // Every slot of T2 waits to move: the least recent is the one whose last hit is the
         // oldest.
@@ -233,7 +224,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// whole cache, that is `T1`'s least recent entry too, as case IV evicts it), with the
     /// pending moves taken into account. `None` if the cache is empty.
     pub(crate) fn victim(&self) -> Option<u32> {
-        if self.nodes.is_empty() {
+        if self.slab.is_empty() {
             None
         } else {
             Some(self.replace_victim(false, self.t2_lru()))
@@ -252,80 +243,31 @@ impl<K, V, S> ArcCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
-    /// Indexes slot `i` under `hash`; when tombstones use up the table's room it is
-    /// rebuilt in place rather than doubled, with `min(len, 4096)` spare buckets at least
-    /// (see `evict_slots::SlotIndex::insert`; at a million entries `len / 4` rules).
-    #[inline]
-    fn index(&mut self, hash: u64, i: u32) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        self.table.insert(hash, i, nodes.len(), SMALL_FLOOR, |j| {
-            hasher.hash_one(&nodes[j as usize].key)
-        });
-    }
-
-    /// The cache just became full: the table gets its final spare room now, so that it
-    /// never grows again (see `evict_slots::SlotIndex::settle`).
-    #[cold]
-    fn settle_table(&mut self) {
-        let nodes = &self.nodes;
-        let hasher = &self.hasher;
-        self.table.settle(nodes.len(), SMALL_FLOOR, |j| {
-            hasher.hash_one(&nodes[j as usize].key)
-        });
-    }
-
-    /// The slot of the entry whose key is `key` (hashed to `hash`).
-    #[inline]
-    pub(crate) fn find<Q>(&self, hash: u64, key: &Q) -> Option<u32>
-    where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
-    {
-        let nodes = &self.nodes;
-        self.table
-            .find(hash, |i| nodes[i as usize].key.borrow() == key)
-    }
-
-    /// Takes resident slot `i` out: its list links, its table entry and its place in the
-    /// dense `Vec` (filled by the last slot, whose links and table entry are repointed).
-    /// The pending moves must have been made (slots are renumbered).
-    pub(crate) fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        self.table.remove(hash, i);
-        let last = (self.nodes.len() - 1) as u32;
-        let pair = self.lists.take(&mut self.nodes, i);
-        if i != last {
-            let moved_hash = self.hasher.hash_one(&self.nodes[i as usize].key);
-            self.table.repoint(moved_hash, last, i);
+    /// Takes resident slot `i`, whose key hashes to `hash`, out: its list links, its index
+    /// entry and its place in the slab (filled by the last slot, whose links are
+    /// repointed). The pending moves must have been made (slots are renumbered).
+    pub(crate) fn take_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.lists.unlink(&mut self.slab, i);
+        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        if moved_from != i {
+            self.lists.relocate(&mut self.slab, i);
         }
-        pair
-    }
-
-    /// `put`, also returning the slot that holds the pair now (`NIL` if rejected).
-    #[inline(always)]
-    pub(crate) fn put_slot(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
-        let hash = self.hasher.hash_one(&key);
-        if let Some(i) = self.find(hash, &key) {
-            self.touch(i);
-            let old = core::mem::replace(&mut self.nodes[i as usize].value, value);
-            return (Put::Replaced(old), i);
-        }
-        self.insert_new(hash, key, value)
+        (key, node.value)
     }
 
     /// The paper's miss for a key that is not cached, hashed to `hash`: case II (its hash
     /// is in `B1`), III (in `B2`) or IV (in no list), with the adaptation of `p` and
-    /// `REPLACE` there. Returns what `put` reports and the slot of the new entry (`NIL` if
-    /// rejected).
+    /// `REPLACE` there. Returns what `put` reports and the slot of the new entry
+    /// ([`NO_SLOT`] if rejected).
     #[inline(always)]
     pub(crate) fn insert_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         if self.capacity == 0 {
-            return (Put::Rejected(key, value), NIL);
+            return (Put::Rejected(key, value), NO_SLOT);
         }
         // What follows looks at T2's order and reuses slots: moves first.
         self.flush();
         let c = self.capacity as usize;
-        let full = self.nodes.len() == c;
+        let full = self.slab.len() == c;
         let (b1, b2) = (self.ghosts.len(B1), self.ghosts.len(B2));
         // The resident slot that leaves (if any), and whether it leaves a ghost.
         let mut victim = None;
@@ -375,43 +317,29 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         };
 
         let Some((v, to_ghost)) = victim else {
-            // Room left: a new slot.
-            let i = self.nodes.len() as u32;
-            if self.nodes.len() == self.nodes.capacity() {
-                // Grow geometrically but never past the capacity: a full cache holds
-                // exactly `capacity` slots and never allocates again.
-                let room = c - self.nodes.len();
-                self.nodes.reserve_exact(self.nodes.len().max(4).min(room));
-            }
-            self.nodes.push(Node {
-                key,
-                value,
-                links: Links::DETACHED,
-            });
-            self.lists.push_front(&mut self.nodes, i, list);
-            self.index(hash, i);
-            if self.nodes.len() == c {
-                self.settle_table();
+            // Room left: a new slot (the push that fills the slab gives the index its final
+            // room; the ghosts take theirs then too).
+            let i = self.slab.push(hash, key, Node::new(value), c);
+            self.lists.push_front(&mut self.slab, i, list);
+            if self.slab.len() == c {
                 self.ghosts.reserve_max();
             }
             return (Put::Inserted, i);
         };
 
         // Full: the victim's slot is reused in place for the new entry.
-        let victim_hash = self.hasher.hash_one(&self.nodes[v as usize].key);
-        self.table.remove(victim_hash, v);
+        let victim_hash = self.slab.hash(self.slab.key(v));
         if to_ghost {
             // T1's victim goes to B1, T2's to B2: the list ids match.
-            let from = self.nodes[v as usize].links.list();
+            let from = self.slab.item(v).links.list();
             self.ghosts.push(victim_hash, from);
         }
-        self.lists.unlink(&mut self.nodes, v);
-        let node = &mut self.nodes[v as usize];
-        let old_key = core::mem::replace(&mut node.key, key);
-        let old_value = core::mem::replace(&mut node.value, value);
-        self.lists.push_front(&mut self.nodes, v, list);
-        self.index(hash, v);
-        (Put::Evicted(old_key, old_value), v)
+        self.lists.unlink(&mut self.slab, v);
+        let (old_key, old) = self
+            .slab
+            .replace_hashed(v, victim_hash, hash, key, Node::new(value));
+        self.lists.push_front(&mut self.slab, v, list);
+        (Put::Evicted(old_key, old.value), v)
     }
 
     /// `pop`: the eviction half of a `put` of a new key (case IV), without the insertion.
@@ -423,7 +351,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// exactly what that `put` alone would have done, and the bounds `|T1| + |B1| <= c` and
     /// `|B1| + |B2| <= c` hold on a cache below capacity too. `p` does not move.
     pub(crate) fn evict_next(&mut self) -> Option<(K, V)> {
-        if self.nodes.is_empty() {
+        if self.slab.is_empty() {
             return None;
         }
         self.flush();
@@ -443,12 +371,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
             }
             (self.replace_victim(false, self.lists.tail[T2]), true)
         };
-        let hash = self.hasher.hash_one(&self.nodes[v as usize].key);
+        let hash = self.slab.hash(self.slab.key(v));
         if to_ghost {
-            let from = self.nodes[v as usize].links.list();
+            let from = self.slab.item(v).links.list();
             self.ghosts.push(hash, from);
         }
-        Some(self.remove_slot(v, hash))
+        Some(self.take_slot(v, hash))
     }
 
     /// `resize`: pops (with the old capacity's rules) until the entries fit, then takes the
@@ -462,8 +390,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         if c == old {
             return Vec::new();
         }
-        let mut evicted = Vec::with_capacity(self.nodes.len().saturating_sub(c));
-        while self.nodes.len() > c {
+        let mut evicted = Vec::with_capacity(self.slab.len().saturating_sub(c));
+        while self.slab.len() > c {
             match self.evict_next() {
                 Some(pair) => evicted.push(pair),
                 None => break,
@@ -483,15 +411,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         self.ghosts = self.ghosts.resized(c);
         if c < old {
             // Give back the memory of the larger capacity.
-            self.nodes.shrink_to(c);
-            let nodes = &self.nodes;
-            let hasher = &self.hasher;
-            self.table.shrink_to(nodes.len(), SMALL_FLOOR, |j| {
-                hasher.hash_one(&nodes[j as usize].key)
-            });
+            self.slab.shrink_to(c);
         }
-        if c > 0 && self.nodes.len() == c {
-            self.settle_table();
+        if c > 0 && self.slab.len() == c {
+            self.slab.settle(c);
             self.ghosts.reserve_max();
         }
         evicted

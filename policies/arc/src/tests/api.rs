@@ -230,7 +230,12 @@ fn resized_cache_stops_allocating() {
     assert_eq!(c.len(), 100);
     let sizes = |c: &ArcCache<u32, u32, Fixed>| {
         let (log, table) = c.ghosts.allocated();
-        (c.nodes.capacity(), log, table, c.table.capacity())
+        (
+            c.slab.slot_capacity(),
+            log,
+            table,
+            c.slab.index().capacity(),
+        )
     };
     let full = sizes(&c);
     let (max_log, max_table) = c.ghosts.bounds();
@@ -376,8 +381,8 @@ fn laying_slots_out_changes_nothing_but_slot_numbers() {
     let _ = twin.get(&7);
     let memory = |c: &ArcCache<u32, u32, Fixed>| {
         (
-            c.nodes.capacity(),
-            c.table.num_buckets(),
+            c.slab.slot_capacity(),
+            c.slab.index().num_buckets(),
             c.ghosts.allocated(),
         )
     };
@@ -404,10 +409,10 @@ fn laying_slots_out_changes_nothing_but_slot_numbers() {
     assert_eq!(memory(&c), before);
     c.check_invariants();
     // Drain keeps the memory of the slots and of the index.
-    let (slots, buckets) = (c.nodes.capacity(), c.table.num_buckets());
+    let (slots, buckets) = (c.slab.slot_capacity(), c.slab.index().num_buckets());
     assert_eq!(c.drain().count(), 200);
     assert_eq!(
-        (c.nodes.capacity(), c.table.num_buckets()),
+        (c.slab.slot_capacity(), c.slab.index().num_buckets()),
         (slots, buckets)
     );
 }

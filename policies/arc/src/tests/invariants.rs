@@ -20,7 +20,7 @@ impl<K, V, S> ArcCache<K, V, S> {
             }
         }
         let mut at = self.lists.head[list];
-        while let Some(node) = self.nodes.get(at as usize) {
+        while let Some((_, node)) = self.slab.get(at) {
             if list == T1 || !pending.contains(&at) {
                 order.push(at);
             }
@@ -37,18 +37,13 @@ impl<K, V, S> ArcCache<K, V, S> {
         S: BuildHasher,
     {
         let c = self.capacity as usize;
-        let n = self.nodes.len();
+        let n = self.slab.len();
         assert!(n <= c, "len {n} > capacity {c}");
-        assert_eq!(self.table.len(), n, "table and slots disagree on len");
+        self.slab.check();
         let mut resident = 0;
         for list in [T1, T2] {
-            for at in self.lists.walk(&self.nodes, list) {
-                let hash = self.hasher.hash_one(&self.nodes[at as usize].key);
-                assert_eq!(
-                    self.table.find(hash, |i| i == at),
-                    Some(at),
-                    "slot {at} not reachable from the table"
-                );
+            for at in self.lists.walk(&self.slab, list) {
+                let hash = self.slab.hash(self.slab.key(at));
                 // A key is never resident and a ghost at once (short of a fingerprint
                 // collision between two keys, which the tests' hashers exclude).
                 assert!(
@@ -62,7 +57,7 @@ impl<K, V, S> ArcCache<K, V, S> {
         for &i in self.pending() {
             assert!((i as usize) < n, "pending slot {i} out of range");
             assert_eq!(
-                self.nodes[i as usize].links.list(),
+                self.slab.item(i).links.list(),
                 T2,
                 "pending slot {i} not in T2"
             );
@@ -73,7 +68,7 @@ impl<K, V, S> ArcCache<K, V, S> {
         let mut order = self.list_order(T1);
         order.extend(self.list_order(T2));
         assert_eq!(order.len(), n, "list_order misses slots");
-        let key = |i: &u32| &self.nodes[*i as usize].key as *const K;
+        let key = |i: &u32| self.slab.key(*i) as *const K;
         let want: Vec<*const K> = order.iter().map(key).collect();
         let forward: Vec<*const K> = self.iter().map(|(k, _)| k as *const K).collect();
         assert_eq!(forward, want, "iter() order");

@@ -132,7 +132,7 @@ fn clear_resets_everything() {
         }
     );
     let (log, table) = c.ghosts.allocated();
-    assert_eq!(c.nodes.capacity() + log + table, 0);
+    assert_eq!(c.slab.slot_capacity() + log + table, 0);
     c.check_invariants();
 }
 
@@ -144,7 +144,7 @@ fn full_cache_stops_allocating() {
     demand(&mut c, 0..100u32);
     let sizes = |c: &ArcCache<u32, u32, _>| {
         let (log, table) = c.ghosts.allocated();
-        (c.nodes.capacity(), log, table)
+        (c.slab.slot_capacity(), log, table)
     };
     let full = sizes(&c);
     let (max_log, max_table) = c.ghosts.bounds();
@@ -160,12 +160,13 @@ fn full_cache_stops_allocating() {
 fn huge_capacity_is_clamped_not_allocated() {
     let c: ArcCache<u64, u64> = ArcCache::new(usize::MAX);
     assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.nodes.capacity(), 0);
+    assert_eq!(c.slab.slot_capacity(), 0);
 }
 
 #[test]
 fn node_is_24_bytes_for_u64_pairs() {
-    assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 24);
+    // A slot: the key, and the value with 8 bytes of links.
+    assert_eq!(core::mem::size_of::<(u64, Node<u64>)>(), 24);
 }
 
 #[test]
