@@ -22,8 +22,8 @@
 /// first two pairs `pop` then takes. Invoke it at the crate root, which must re-export
 /// `evict_core`'s `Cache` and define `MAX_CAPACITY` (the docs link to both).
 ///
-/// The `SlabCache` implementation is the toolkit's view of the type, not its API: mark it
-/// `#[doc(hidden)]` when the type implements it itself.
+/// The `SlabCache` implementation ([`slab_cache_impl!`]) is the toolkit's view of the type,
+/// not its API: mark it `#[doc(hidden)]` when the type implements it itself.
 #[macro_export]
 macro_rules! slab_cache {
     (
@@ -598,11 +598,165 @@ macro_rules! ring_cache {
 
         $crate::slab_cache! {
             cache = $name via inner;
-            item = $crate::ring::Links<V>;
+            item = $crate::slab::Node<V, $crate::ring::Links>;
             iter = $crate::ring::Iter<'a, K, V>;
             order = $order;
             example_order = [$($ex),*];
             example_pops = [(1, 10), (2, 20)];
+        }
+    };
+}
+
+/// Implements [`SlabCache`](crate::SlabCache) for a cache type from its fields and its
+/// policy's primitives: the associated types (`Key = K`, `Value = V`, `Hasher = S`, the
+/// slab's `item` and the borrowing iterator `iter`), the accessors to the slab, the
+/// statistics and the capacity (a `u32`) at the field paths given, then the primitives as
+/// written (`hit`, `insert`, `remove_slot`, `victim`, `pop`, `resize`, `clear`, `iter`,
+/// `lay_out`, `drained`, `fmt_fields`, and `missed`, `replaced`, `forget` where the
+/// defaults do not fit). The type's generic parameters must include `K`, `V` and `S`.
+///
+/// ```
+/// use core::fmt;
+/// use core::hash::{BuildHasher, Hash};
+///
+/// use evict_core::{Put, Stats};
+/// use evict_slots::engine::NO_SLOT;
+/// use evict_slots::slab::{self, Node};
+/// use evict_slots::{DefaultHashBuilder, Slab, SlabCache};
+///
+/// /// A cache that keeps the first `capacity` keys and refuses the rest.
+/// struct First<K, V, S = DefaultHashBuilder> {
+///     slab: Slab<K, Node<V, ()>, S>,
+///     stats: Stats,
+///     capacity: u32,
+/// }
+///
+/// evict_slots::slab_cache_impl! {
+///     impl<K, V, S> SlabCache for First<K, V, S> {
+///         item = Node<V, ()>;
+///         iter = slab::Iter<'a, K, Node<V, ()>>;
+///         slab = slab;
+///         stats = stats;
+///         capacity = capacity;
+///     }
+///
+///     fn hit(&mut self, i: u32) -> &mut V
+///     where
+///         K: Hash + Eq,
+///         S: BuildHasher,
+///     {
+///         &mut self.slab.item_mut(i).value
+///     }
+///
+///     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
+///     where
+///         K: Hash + Eq,
+///         S: BuildHasher,
+///     {
+///         if self.slab.len() == self.capacity as usize {
+///             return (Put::Rejected(key, value), NO_SLOT);
+///         }
+///         let cap = self.capacity as usize;
+///         (Put::Inserted, self.slab.push(hash, key, Node { value, links: () }, cap))
+///     }
+///
+///     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
+///     where
+///         K: Hash + Eq,
+///         S: BuildHasher,
+///     {
+///         let (key, node, _) = self.slab.swap_remove_hashed(i, hash);
+///         (key, node.value)
+///     }
+///
+///     fn victim(&self) -> Option<u32> {
+///         None
+///     }
+///
+///     fn pop(&mut self) -> Option<(K, V)> {
+///         None
+///     }
+///
+///     fn resize(&mut self, _: usize) -> Vec<(K, V)> {
+///         Vec::new()
+///     }
+///
+///     fn clear(&mut self) {
+///         self.slab.clear();
+///         self.stats.reset();
+///     }
+///
+///     fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
+///         self.slab.iter()
+///     }
+///
+///     fn lay_out(&mut self) {}
+///
+///     fn drained(&mut self) {}
+///
+///     fn fmt_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
+/// }
+///
+/// let mut first = First {
+///     slab: Slab::with_hasher(DefaultHashBuilder::default()),
+///     stats: Stats::default(),
+///     capacity: 1,
+/// };
+/// assert_eq!(first.put("a", 1), Put::Inserted);
+/// assert_eq!(first.put("b", 2), Put::Rejected("b", 2));
+/// assert_eq!(first.get("a"), Some(&1));
+/// assert_eq!(first.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=1, currsize=1)");
+/// ```
+#[macro_export]
+macro_rules! slab_cache_impl {
+    (
+        $(#[$attr:meta])*
+        impl<$($g:ident $(: $bound:path)?),* $(,)?> SlabCache for $ty:ty {
+            item = $item:ty;
+            iter = $iter:ty;
+            slab = $($slab:ident).+;
+            stats = $($stats:ident).+;
+            capacity = $($capacity:ident).+;
+        }
+        $($primitives:tt)*
+    ) => {
+        $(#[$attr])*
+        impl<$($g $(: $bound)?),*> $crate::SlabCache for $ty {
+            type Key = K;
+            type Value = V;
+            type Item = $item;
+            type Hasher = S;
+            type Iter<'a>
+                = $iter
+            where
+                Self: 'a;
+
+            #[inline(always)]
+            fn slab(&self) -> &$crate::Slab<K, $item, S> {
+                &self.$($slab).+
+            }
+
+            #[inline(always)]
+            fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S> {
+                &mut self.$($slab).+
+            }
+
+            #[inline(always)]
+            fn stats(&self) -> &$crate::__private::evict_core::Stats {
+                &self.$($stats).+
+            }
+
+            #[inline(always)]
+            fn stats_mut(&mut self) -> &mut $crate::__private::evict_core::Stats {
+                &mut self.$($stats).+
+            }
+
+            #[inline(always)]
+            fn capacity(&self) -> usize {
+                self.$($capacity).+ as usize
+            }
+
+            $($primitives)*
         }
     };
 }

@@ -16,9 +16,10 @@ use core::marker::PhantomData;
 
 use evict_core::{Put, Stats};
 
+use crate::MAX_CAPACITY;
 use crate::engine::{Entries, NO_SLOT, SlabCache};
 use crate::ring::{self, Flags, Links, NIL, Ring};
-use crate::{MAX_CAPACITY, Slab};
+use crate::slab::Node;
 
 /// The two anchors a [`RingCache`] keeps into its circle for its policy: slots, or `NIL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,40 +251,14 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
     }
 }
 
-/// The toolkit's view of a ring cache: the policy's rules as [`SlabCache`] primitives.
-impl<K, V, S, P: RingPolicy> SlabCache for RingCache<K, V, S, P> {
-    type Key = K;
-    type Value = V;
-    type Item = Links<V>;
-    type Hasher = S;
-    type Iter<'a>
-        = ring::Iter<'a, K, V>
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn slab(&self) -> &Slab<K, Links<V>, S> {
-        self.ring.slab()
-    }
-
-    #[inline(always)]
-    fn slab_mut(&mut self) -> &mut Slab<K, Links<V>, S> {
-        self.ring.slab_mut()
-    }
-
-    #[inline(always)]
-    fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    #[inline(always)]
-    fn stats_mut(&mut self) -> &mut Stats {
-        &mut self.stats
-    }
-
-    #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity as usize
+crate::slab_cache_impl! {
+    /// The toolkit's view of a ring cache: the policy's rules as [`SlabCache`] primitives.
+    impl<K, V, S, P: RingPolicy> SlabCache for RingCache<K, V, S, P> {
+        item = Node<V, Links>;
+        iter = ring::Iter<'a, K, V>;
+        slab = ring.slab;
+        stats = stats;
+        capacity = capacity;
     }
 
     /// An LRU promotes the slot, a flag is set.

@@ -5,23 +5,23 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use crate::slab::{self, Item, Slab, Span};
+use crate::slab::{self, Node, Slab, Span};
 
 /// The entries of a [`Ring`] in circle order from a starting slot, by reference; from the
 /// back, the other way round. See [`Ring::iter_from`].
-pub type Iter<'a, K, V> = slab::Walk<'a, K, Links<V>, 1>;
+pub type Iter<'a, K, V> = slab::Walk<'a, K, Node<V, Links>, 1>;
 
 /// The entries of a [`Ring`] in circle order from a starting slot, each value mutable. See
 /// [`Ring::iter_mut_from`].
-pub type IterMut<'a, K, V> = slab::IterMut<'a, K, Links<V>>;
+pub type IterMut<'a, K, V> = slab::IterMut<'a, K, Node<V, Links>>;
 
 /// The entries of a [`Ring`] in circle order from a starting slot, by value. See
 /// [`Ring::into_iter_from`].
-pub type IntoIter<K, V> = slab::IntoIter<K, Links<V>>;
+pub type IntoIter<K, V> = slab::IntoIter<K, Node<V, Links>>;
 
 /// The entries taken out of a [`Ring`], in circle order from a starting slot. See
 /// [`Ring::drain_from`].
-pub type Drain<'a, K, V> = slab::Drain<'a, K, Links<V>>;
+pub type Drain<'a, K, V> = slab::Drain<'a, K, Node<V, Links>>;
 
 /// "No slot": the anchor of an empty ring.
 pub const NIL: u32 = u32::MAX;
@@ -68,35 +68,15 @@ pub enum Direction {
     Prev,
 }
 
-/// A slot's value and 8 bytes of links and flag: the [`Item`] of a [`Ring`]'s slab.
-#[derive(Clone, Debug)]
-pub struct Links<V> {
-    value: V,
+/// A slot's 8 bytes of links and flag (with its value, the [`Node`] of a [`Ring`]'s slab).
+#[derive(Clone, Copy, Debug)]
+pub struct Links {
     next: u32,
     /// `prev` link in the low 31 bits, the flag on top.
     prev: u32,
 }
 
-impl<V> Item for Links<V> {
-    type Value = V;
-
-    #[inline(always)]
-    fn value(&self) -> &V {
-        &self.value
-    }
-
-    #[inline(always)]
-    fn value_mut(&mut self) -> &mut V {
-        &mut self.value
-    }
-
-    #[inline(always)]
-    fn into_value(self) -> V {
-        self.value
-    }
-}
-
-impl<V> slab::Links for Links<V> {
+impl slab::Links for Links {
     #[inline(always)]
     fn forward(&self) -> u32 {
         self.next
@@ -142,7 +122,8 @@ impl<V> slab::Links for Links<V> {
 /// assert_eq!(keys, ["c", "a", "b"]);
 /// ```
 pub struct Ring<K, V, S = crate::DefaultHashBuilder, F = Plain> {
-    slab: Slab<K, Links<V>, S>,
+    /// The entries (the field [`RingCache`](crate::RingCache)'s view of the ring reads).
+    pub(crate) slab: Slab<K, Node<V, Links>, S>,
     flags: core::marker::PhantomData<F>,
 }
 
@@ -210,13 +191,13 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// The slot after `i` in the circle.
     #[inline(always)]
     pub fn next(&self, i: u32) -> u32 {
-        self.slab.item(i).next
+        self.slab.item(i).links.next
     }
 
     /// The slot before `i` in the circle.
     #[inline(always)]
     pub fn prev(&self, i: u32) -> u32 {
-        let prev = self.slab.item(i).prev;
+        let prev = self.slab.item(i).links.prev;
         if F::ON { prev & !FLAG } else { prev }
     }
 
@@ -232,7 +213,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// Slot `i`'s flag (always clear without [`Flagged`]).
     #[inline(always)]
     pub fn flag(&self, i: u32) -> bool {
-        F::ON && self.slab.item(i).prev & FLAG != 0
+        F::ON && self.slab.item(i).links.prev & FLAG != 0
     }
 
     /// Sets slot `i`'s flag. Writes only when it changes, so that a hot entry's cache line
@@ -244,7 +225,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     #[inline(always)]
     pub fn set_flag(&mut self, i: u32) {
         assert!(F::ON, "a Ring without flags has no flags");
-        let links = self.slab.item_mut(i);
+        let links = &mut self.slab.item_mut(i).links;
         if links.prev & FLAG == 0 {
             links.prev |= FLAG;
         }
@@ -254,17 +235,17 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// value without): a hit in one index. Writes the flag only when it changes.
     #[inline(always)]
     pub fn touch(&mut self, i: u32) -> &mut V {
-        let links = self.slab.item_mut(i);
-        if F::ON && links.prev & FLAG == 0 {
-            links.prev |= FLAG;
+        let node = self.slab.item_mut(i);
+        if F::ON && node.links.prev & FLAG == 0 {
+            node.links.prev |= FLAG;
         }
-        &mut links.value
+        &mut node.value
     }
 
     /// Clears slot `i`'s flag and says whether it was set.
     #[inline(always)]
     pub fn take_flag(&mut self, i: u32) -> bool {
-        let links = self.slab.item_mut(i);
+        let links = &mut self.slab.item_mut(i).links;
         let was = F::ON && links.prev & FLAG != 0;
         if was {
             links.prev &= !FLAG;
@@ -316,12 +297,12 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
     #[inline(always)]
     fn set_next(&mut self, i: u32, next: u32) {
-        self.slab.item_mut(i).next = next;
+        self.slab.item_mut(i).links.next = next;
     }
 
     #[inline(always)]
     fn set_prev(&mut self, i: u32, prev: u32) {
-        let links = self.slab.item_mut(i);
+        let links = &mut self.slab.item_mut(i).links;
         links.prev = if F::ON {
             (links.prev & FLAG) | prev
         } else {
@@ -415,18 +396,6 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         }
     }
 
-    /// The slab of entries (for [`RingCache`](crate::RingCache)'s view of it).
-    #[inline(always)]
-    pub(crate) fn slab(&self) -> &Slab<K, Links<V>, S> {
-        &self.slab
-    }
-
-    /// The slab of entries, to change values in place.
-    #[inline(always)]
-    pub(crate) fn slab_mut(&mut self) -> &mut Slab<K, Links<V>, S> {
-        &mut self.slab
-    }
-
     /// Renumbers the slots so that slot `r` is the `r`-th from `start` along `next` (and
     /// `start` slot 0), and repoints `anchors` (each a slot or `NIL`) and the index: the
     /// circle, its flags and every key's place in it stay as they were. Nothing is hashed
@@ -454,7 +423,8 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     pub fn relayout(&mut self, start: u32, anchors: &mut [u32]) {
         let circle = self.circle(start);
         self.slab
-            .relayout([circle], anchors, |links, _, i, first, last| {
+            .relayout([circle], anchors, |node, _, i, first, last| {
+                let links = &mut node.links;
                 links.next = if i == last { first } else { i + 1 };
                 let prev = if i == first { last } else { i - 1 };
                 links.prev = if F::ON {
@@ -553,12 +523,8 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// Its flag is clear. The slots grow up to `max_len` (see [`Slab::push`]).
     #[inline]
     pub fn insert_before(&mut self, at: u32, hash: u64, key: K, value: V, max_len: usize) -> u32 {
-        let links = Links {
-            value,
-            next: NIL,
-            prev: 0,
-        };
-        let i = self.slab.push(hash, key, links, max_len);
+        let links = Links { next: NIL, prev: 0 };
+        let i = self.slab.push(hash, key, Node { value, links }, max_len);
         self.link_before(at, i);
         i
     }
@@ -593,9 +559,8 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// place of its pair, and returns the old pair. The links stay; the flag is cleared.
     #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, value: V) -> (K, V) {
-        let links = self.slab.item(i);
+        let links = self.slab.item(i).links;
         let links = Links {
-            value,
             next: links.next,
             prev: if F::ON {
                 links.prev & !FLAG
@@ -603,7 +568,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
                 links.prev
             },
         };
-        let (old_key, old) = self.slab.replace(i, hash, key, links);
+        let (old_key, old) = self.slab.replace(i, hash, key, Node { value, links });
         (old_key, old.value)
     }
 
@@ -637,7 +602,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
         for anchor in anchors.iter_mut().filter(|a| **a == i) {
             *anchor = next;
         }
-        let (key, links, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
         if moved_from != i {
             // The last slot is in slot `i` now, with its links: its neighbours must follow.
             let (mprev, mnext) = (self.prev(i), self.next(i));
@@ -653,7 +618,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
                 *anchor = i;
             }
         }
-        (key, links.value)
+        (key, node.value)
     }
 
     /// Keeps at most `max_len` entries' worth of memory (see [`Slab::shrink_to`]).

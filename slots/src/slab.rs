@@ -1,7 +1,8 @@
 //! [`Slab`]: the entries of a cache in slots `0..len` of one dense `Vec`, found by key
 //! through a [`SlotIndex`], with the hasher that feeds it; [`Item`], what a slot keeps
-//! beside its key; and the iterators over the slots ([`Iter`], [`IterMut`], [`IntoIter`],
-//! [`Drain`] in slot order, [`Walk`] along a policy's lists).
+//! beside its key, and [`Node`], the item every policy uses (a value and the policy's
+//! links); and the iterators over the slots ([`Iter`], [`IterMut`], [`IntoIter`], [`Drain`]
+//! in slot order, [`Walk`] along a policy's lists).
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -36,35 +37,59 @@ pub trait Item {
     fn into_value(self) -> Self::Value;
 }
 
-/// An [`Item`] that is the value and nothing else (a policy that keeps no per-entry state,
-/// such as random eviction).
+/// A slot's value and the links (and flags, counts) a policy keeps with it: the [`Item`]
+/// of every evict policy, `L` being the policy's links (`()` for none). Its [`Links`] are
+/// the links'.
 ///
 /// ```
-/// use evict_slots::slab::{Bare, Item};
+/// use evict_slots::slab::{Item, Node};
 ///
-/// let mut item = Bare(1);
-/// *item.value_mut() += 1;
-/// assert_eq!(item.into_value(), 2);
+/// let mut node = Node { value: 1, links: () };
+/// *node.value_mut() += 1;
+/// assert_eq!(node.into_value(), 2);
+/// assert_eq!(core::mem::size_of::<(u64, Node<u64, [u32; 2]>)>(), 24);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Bare<V>(pub V);
+pub struct Node<V, L> {
+    /// The cache's value.
+    pub value: V,
+    /// The policy's links.
+    pub links: L,
+}
 
-impl<V> Item for Bare<V> {
+impl<V, L> Item for Node<V, L> {
     type Value = V;
 
     #[inline(always)]
     fn value(&self) -> &V {
-        &self.0
+        &self.value
     }
 
     #[inline(always)]
     fn value_mut(&mut self) -> &mut V {
-        &mut self.0
+        &mut self.value
     }
 
     #[inline(always)]
     fn into_value(self) -> V {
-        self.0
+        self.value
+    }
+}
+
+impl<V, L: Links> Links for Node<V, L> {
+    #[inline(always)]
+    fn forward(&self) -> u32 {
+        self.links.forward()
+    }
+
+    #[inline(always)]
+    fn backward(&self) -> u32 {
+        self.links.backward()
+    }
+
+    #[inline(always)]
+    fn set_forward(&mut self, to: u32) {
+        self.links.set_forward(to);
     }
 }
 
@@ -258,12 +283,12 @@ impl<K, T, S> Slab<K, T, S> {
     /// The slots in slot order, each key with its item's value.
     ///
     /// ```
-    /// use evict_slots::slab::Bare;
+    /// use evict_slots::slab::Node;
     /// use evict_slots::{DefaultHashBuilder, Slab};
     ///
     /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
     /// for k in [7u32, 8] {
-    ///     slab.push(slab.hash(&k), k, Bare(k * 10), 2);
+    ///     slab.push(slab.hash(&k), k, Node { value: k * 10, links: () }, 2);
     /// }
     /// let pairs: Vec<(u32, u32)> = slab.iter().map(|(k, v)| (*k, *v)).collect();
     /// assert_eq!(pairs, [(7, 70), (8, 80)]);
@@ -344,12 +369,12 @@ impl<K, T, S> Slab<K, T, S> {
     /// empty, consistent slab that fills again without allocating.
     ///
     /// ```
-    /// use evict_slots::slab::Bare;
+    /// use evict_slots::slab::Node;
     /// use evict_slots::{DefaultHashBuilder, Slab};
     ///
     /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
     /// for k in [1u32, 2, 3] {
-    ///     slab.push(slab.hash(&k), k, Bare(()), 3);
+    ///     slab.push(slab.hash(&k), k, Node { value: (), links: () }, 3);
     /// }
     /// assert_eq!(slab.drain().take(1).map(|(k, _)| k).collect::<Vec<_>>(), [1]);
     /// assert!(slab.is_empty() && slab.find(&2).is_none());
@@ -364,11 +389,11 @@ impl<K, T, S> Slab<K, T, S> {
     /// memory (the slots' memory goes with the iterator).
     ///
     /// ```
-    /// use evict_slots::slab::Bare;
+    /// use evict_slots::slab::Node;
     /// use evict_slots::{DefaultHashBuilder, Slab};
     ///
     /// let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
-    /// slab.push(slab.hash(&1u8), 1u8, Bare('a'), 1);
+    /// slab.push(slab.hash(&1u8), 1u8, Node { value: 'a', links: () }, 1);
     /// assert_eq!(slab.take().collect::<Vec<_>>(), [(1, 'a')]);
     /// assert!(slab.is_empty());
     /// ```

@@ -6,8 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::{Put, Stats};
-use evict_slots::Slab;
+use evict_core::Put;
 use evict_slots::engine::Entries;
 
 use crate::ArcCache;
@@ -15,40 +14,14 @@ use crate::ghost::{B1, B2, Ghosts};
 use crate::iter::Order;
 use crate::lists::{Lists, Node, T1};
 
-#[doc(hidden)]
-impl<K, V, S> evict_slots::SlabCache for ArcCache<K, V, S> {
-    type Key = K;
-    type Value = V;
-    type Item = Node<V>;
-    type Hasher = S;
-    type Iter<'a>
-        = Order<'a, K, V>
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn slab(&self) -> &Slab<K, Node<V>, S> {
-        &self.slab
-    }
-
-    #[inline(always)]
-    fn slab_mut(&mut self) -> &mut Slab<K, Node<V>, S> {
-        &mut self.slab
-    }
-
-    #[inline(always)]
-    fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    #[inline(always)]
-    fn stats_mut(&mut self) -> &mut Stats {
-        &mut self.stats
-    }
-
-    #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity as usize
+evict_slots::slab_cache_impl! {
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for ArcCache<K, V, S> {
+        item = Node<V>;
+        iter = Order<'a, K, V>;
+        slab = slab;
+        stats = stats;
+        capacity = capacity;
     }
 
     /// The paper's case I: the entry moves to the most recent end of `T2`.

@@ -5,7 +5,7 @@
 use alloc::vec::Vec;
 
 use evict_slots::Slab;
-use evict_slots::slab::{Item, Span};
+use evict_slots::slab::{self, Span};
 
 /// "No slot": the end of a list. Indices use the low 31 bits of a link.
 pub(crate) const NIL: u32 = 0x7FFF_FFFF;
@@ -18,8 +18,13 @@ pub(crate) const T2: usize = 1;
 
 /// Doubly linked list links by slot index; the list id rides in the top bit of `next`, so
 /// a `u64 -> u64` entry stays 24 bytes.
+///
+/// `pub` in a private module: the cache's `SlabCache` implementation names the slab's item
+/// type, which a crate-private type cannot be part of (E0446); no path outside the crate
+/// reaches it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Links {
+#[allow(unreachable_pub)]
+pub struct Links {
     /// Towards the most recently used end.
     pub(crate) prev: u32,
     /// Towards the least recently used end, with the list id in the top bit.
@@ -50,60 +55,31 @@ impl Links {
 }
 
 /// A resident entry's value and links (its key is the slab's), on `T1` or `T2`.
-///
-/// `pub` in a private module: the cache's `SlabCache` implementation names it as its item
-/// type, which a crate-private type cannot be (E0446); no path outside the crate reaches it.
-#[derive(Clone, Debug)]
-#[allow(unreachable_pub)]
-pub struct Node<V> {
-    pub(crate) value: V,
-    pub(crate) links: Links,
-}
-
-impl<V> Node<V> {
-    /// A new entry's node, on no list yet.
-    pub(crate) fn new(value: V) -> Self {
-        Self {
-            value,
-            links: Links::DETACHED,
-        }
-    }
-}
-
-impl<V> Item for Node<V> {
-    type Value = V;
-
-    #[inline(always)]
-    fn value(&self) -> &V {
-        &self.value
-    }
-
-    #[inline(always)]
-    fn value_mut(&mut self) -> &mut V {
-        &mut self.value
-    }
-
-    #[inline(always)]
-    fn into_value(self) -> V {
-        self.value
-    }
-}
+pub(crate) type Node<V> = slab::Node<V, Links>;
 
 /// Iteration runs from each list's most recent end along `next`.
-impl<V> evict_slots::slab::Links for Node<V> {
+impl slab::Links for Links {
     #[inline(always)]
     fn forward(&self) -> u32 {
-        self.links.next()
+        self.next()
     }
 
     #[inline(always)]
     fn backward(&self) -> u32 {
-        self.links.prev
+        self.prev
     }
 
     #[inline(always)]
     fn set_forward(&mut self, to: u32) {
-        self.links.set_next(to);
+        self.set_next(to);
+    }
+}
+
+/// A new entry's node, on no list yet.
+pub(crate) fn detached<V>(value: V) -> Node<V> {
+    Node {
+        value,
+        links: Links::DETACHED,
     }
 }
 

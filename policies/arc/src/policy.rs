@@ -9,7 +9,7 @@ use evict_slots::Slab;
 use evict_slots::engine::NO_SLOT;
 
 use crate::ghost::{B1, B2, Ghosts};
-use crate::lists::{Lists, NIL, Node, T1, T2};
+use crate::lists::{self, Lists, NIL, T1, T2};
 use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
 
 impl<K, V> ArcCache<K, V> {
@@ -319,7 +319,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         let Some((v, to_ghost)) = victim else {
             // Room left: a new slot (the push that fills the slab gives the index its final
             // room; the ghosts take theirs then too).
-            let i = self.slab.push(hash, key, Node::new(value), c);
+            let i = self.slab.push(hash, key, lists::detached(value), c);
             self.lists.push_front(&mut self.slab, i, list);
             if self.slab.len() == c {
                 self.ghosts.reserve_max();
@@ -335,9 +335,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
             self.ghosts.push(victim_hash, from);
         }
         self.lists.unlink(&mut self.slab, v);
-        let (old_key, old) = self
-            .slab
-            .replace_hashed(v, victim_hash, hash, key, Node::new(value));
+        let (old_key, old) =
+            self.slab
+                .replace_hashed(v, victim_hash, hash, key, lists::detached(value));
         self.lists.push_front(&mut self.slab, v, list);
         (Put::Evicted(old_key, old.value), v)
     }

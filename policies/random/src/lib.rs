@@ -16,7 +16,7 @@ use core::hash::{BuildHasher, Hash};
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::engine::{Entries, NO_SLOT};
-use evict_slots::slab::{self, Bare};
+use evict_slots::slab::{self, Node};
 use evict_slots::{Slab, SplitMix64};
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
@@ -78,7 +78,7 @@ pub const DEFAULT_SEED: u64 = evict_slots::GOLDEN_GAMMA;
 pub struct RandomCache<K, V, S = DefaultHashBuilder> {
     /// Dense: slots `0..len` are all live, in no particular order. `remove` fills its hole
     /// with the last slot.
-    slab: Slab<K, Bare<V>, S>,
+    slab: Slab<K, Node<V, ()>, S>,
     capacity: u32,
     /// Where the generator starts after `new` and after every `clear`.
     seed: u64,
@@ -183,48 +183,22 @@ impl<K, V, S> RandomCache<K, V, S> {
 
 evict_slots::slab_cache! {
     cache = RandomCache;
-    item = Bare<V>;
-    iter = slab::Iter<'a, K, Bare<V>>;
+    item = Node<V, ()>;
+    iter = slab::Iter<'a, K, Node<V, ()>>;
     order = "in storage order (see the type's docs: it says nothing about what goes next)";
     example_order = [1, 2, 3];
     example_pops = [(2, 20), (1, 10)];
 }
 
-/// The toolkit's view of the cache: random eviction as `SlabCache` primitives.
-#[doc(hidden)]
-impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
-    type Key = K;
-    type Value = V;
-    type Item = Bare<V>;
-    type Hasher = S;
-    type Iter<'a>
-        = slab::Iter<'a, K, Bare<V>>
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn slab(&self) -> &Slab<K, Bare<V>, S> {
-        &self.slab
-    }
-
-    #[inline(always)]
-    fn slab_mut(&mut self) -> &mut Slab<K, Bare<V>, S> {
-        &mut self.slab
-    }
-
-    #[inline(always)]
-    fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    #[inline(always)]
-    fn stats_mut(&mut self) -> &mut Stats {
-        &mut self.stats
-    }
-
-    #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity as usize
+evict_slots::slab_cache_impl! {
+    /// The toolkit's view of the cache: random eviction as `SlabCache` primitives.
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for RandomCache<K, V, S> {
+        item = Node<V, ()>;
+        iter = slab::Iter<'a, K, Node<V, ()>>;
+        slab = slab;
+        stats = stats;
+        capacity = capacity;
     }
 
     /// A hit changes nothing (a random cache keeps no recency).
@@ -234,7 +208,7 @@ impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
         K: Hash + Eq,
         S: BuildHasher,
     {
-        &mut self.slab.item_mut(i).0
+        &mut self.slab.item_mut(i).value
     }
 
     /// In a free slot if there is one, else in the slot of a uniformly drawn victim (one
@@ -252,15 +226,13 @@ impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
             return (Put::Rejected(key, value), NO_SLOT);
         }
         if self.slab.len() < capacity {
-            return (
-                Put::Inserted,
-                self.slab.push(hash, key, Bare(value), capacity),
-            );
+            let node = Node { value, links: () };
+            return (Put::Inserted, self.slab.push(hash, key, node, capacity));
         }
         // Full: a uniformly chosen slot takes the new pair in place.
         let victim = self.rng.below(self.slab.len() as u32);
-        let (old_key, Bare(old_value)) = self.slab.replace(victim, hash, key, Bare(value));
-        (Put::Evicted(old_key, old_value), victim)
+        let (old_key, old) = self.slab.replace(victim, hash, key, Node { value, links: () });
+        (Put::Evicted(old_key, old.value), victim)
     }
 
     /// The last slot moves into the gap; nothing is drawn.
@@ -269,8 +241,8 @@ impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
         K: Hash + Eq,
         S: BuildHasher,
     {
-        let (key, Bare(value), _) = self.slab.swap_remove_hashed(i, hash);
-        (key, value)
+        let (key, node, _) = self.slab.swap_remove_hashed(i, hash);
+        (key, node.value)
     }
 
     fn victim(&self) -> Option<u32> {
@@ -287,8 +259,8 @@ impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
             return None;
         }
         let i = self.rng.below(self.slab.len() as u32);
-        let (key, Bare(value), _) = self.slab.swap_remove(i);
-        Some((key, value))
+        let (key, node, _) = self.slab.swap_remove(i);
+        Some((key, node.value))
     }
 
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
@@ -322,7 +294,7 @@ impl<K, V, S> evict_slots::SlabCache for RandomCache<K, V, S> {
     }
 
     #[inline]
-    fn iter(&self) -> slab::Iter<'_, K, Bare<V>> {
+    fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
         self.slab.iter()
     }
 

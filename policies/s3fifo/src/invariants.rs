@@ -27,12 +27,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             for _ in 0..len {
                 assert!(!seen[at as usize], "slot {at} linked twice");
                 seen[at as usize] = true;
-                let node = self.node(at);
-                assert_eq!(node.prev & IDX, prev, "broken prev link at slot {at}");
+                let links = self.links(at);
+                assert_eq!(links.prev & IDX, prev, "broken prev link at slot {at}");
                 assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
-                assert_eq!(node.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
+                assert_eq!(links.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
                 prev = at;
-                at = node.next & IDX;
+                at = links.next & IDX;
             }
             assert_eq!(tail, prev, "tail of queue {q} is not its last node");
             assert_eq!(at, head, "queue {q} is not a ring of its length");

@@ -6,13 +6,12 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::{Put, Stats};
-use evict_slots::Slab;
+use evict_core::Put;
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 
 use crate::ghost::{fingerprint, ghost_capacity};
-use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, MAIN, Node, Queue, SMALL};
+use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, Queue, SMALL};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
 impl<K, V, S> S3FifoCache<K, V, S> {
@@ -34,12 +33,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 // head, one access poorer.
                 loop {
                     let t = self.queues[MAIN].tail;
-                    let node = self.slab.item_mut(t);
-                    if node.next >= FREQ_ONE {
+                    let links = self.links_mut(t);
+                    if links.next >= FREQ_ONE {
                         // The queue is a ring: moving the tail to the head is moving both
                         // ends one step.
-                        node.next -= FREQ_ONE;
-                        let newer = node.prev & IDX;
+                        links.next -= FREQ_ONE;
+                        let newer = links.prev & IDX;
                         self.queues[MAIN].head = t;
                         self.queues[MAIN].tail = newer;
                     } else {
@@ -49,10 +48,10 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             }
             while self.queues[SMALL].len > 0 {
                 let t = self.queues[SMALL].tail;
-                if self.node(t).next >= 2 * FREQ_ONE {
+                if self.links(t).next >= 2 * FREQ_ONE {
                     // Read at least twice while on probation: promoted, frequency reset.
                     self.unlink(t);
-                    self.node_mut(t).next &= IDX;
+                    self.links_mut(t).next &= IDX;
                     self.link_head(t, MAIN);
                 } else {
                     return (t, SMALL);
@@ -79,11 +78,11 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         if main.len <= self.main_target && small.len > 0 {
             let mut at = small.tail;
             for _ in 0..small.len {
-                let node = self.node(at);
-                if node.next < 2 * FREQ_ONE {
+                let links = self.links(at);
+                if links.next < 2 * FREQ_ONE {
                     return Some(at);
                 }
-                at = node.prev & IDX;
+                at = links.prev & IDX;
             }
             return Some(self.first_of_main(0).unwrap_or(small.tail));
         }
@@ -95,11 +94,11 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let main = self.queues[MAIN];
         let mut at = main.tail;
         for _ in 0..main.len {
-            let node = self.node(at);
-            if node.next >> 30 == freq {
+            let links = self.links(at);
+            if links.next >> 30 == freq {
                 return Some(at);
             }
-            at = node.prev & IDX;
+            at = links.prev & IDX;
         }
         None
     }
@@ -138,8 +137,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             // its memory then too, so that evictions never allocate.
             let node = Node {
                 value,
-                prev: IDX,
-                next: IDX,
+                links: Links {
+                    prev: IDX,
+                    next: IDX,
+                },
             };
             let i = self.slab.push(hash, key, node, capacity);
             let q = self.entry_queue(was_ghost);
@@ -157,10 +158,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         }
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         // The new entry keeps the victim's slot and links, at frequency 0.
-        let node = self.node_mut(victim);
+        let node = self.slab.item_mut(victim);
         let old_value = core::mem::replace(&mut node.value, value);
-        node.next &= IDX;
-        let newer = node.prev & IDX;
+        node.links.next &= IDX;
+        let newer = node.links.prev & IDX;
         // `has_evicted` is set now: only a ghost goes to main.
         let q = if was_ghost { MAIN } else { SMALL };
         if q == from {
@@ -200,41 +201,15 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     }
 }
 
-/// The toolkit's view of the cache: S3-FIFO as `SlabCache` primitives.
-#[doc(hidden)]
-impl<K, V, S> evict_slots::SlabCache for S3FifoCache<K, V, S> {
-    type Key = K;
-    type Value = V;
-    type Item = Node<V>;
-    type Hasher = S;
-    type Iter<'a>
-        = Walk<'a, K, Node<V>, 2>
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn slab(&self) -> &Slab<K, Node<V>, S> {
-        &self.slab
-    }
-
-    #[inline(always)]
-    fn slab_mut(&mut self) -> &mut Slab<K, Node<V>, S> {
-        &mut self.slab
-    }
-
-    #[inline(always)]
-    fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    #[inline(always)]
-    fn stats_mut(&mut self) -> &mut Stats {
-        &mut self.stats
-    }
-
-    #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity as usize
+evict_slots::slab_cache_impl! {
+    /// The toolkit's view of the cache: S3-FIFO as `SlabCache` primitives.
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for S3FifoCache<K, V, S> {
+        item = Node<V>;
+        iter = Walk<'a, K, Node<V>, 2>;
+        slab = slab;
+        stats = stats;
+        capacity = capacity;
     }
 
     /// Frequency + 1 (up to 3); nothing moves.

@@ -1,7 +1,7 @@
 //! The small and main queues: rings of `u32` links through the slots of an
 //! `evict_slots::Slab`, whose spare link bits hold each entry's frequency and queue.
 
-use evict_slots::slab::{Item, Links, Span};
+use evict_slots::slab::{self, Span};
 
 use crate::S3FifoCache;
 
@@ -21,43 +21,27 @@ pub(crate) const IN_MAIN: u32 = 1 << 31;
 pub(crate) const SMALL: usize = 0;
 pub(crate) const MAIN: usize = 1;
 
-/// One entry's value and links (its key is the slab's). `prev` points towards the head
-/// (newer entries) of its queue, `next` towards the tail (older); each queue is a ring, so
-/// the head's `prev` is the tail and the tail's `next` the head.
+/// One entry's links (with its value, its [`Node`]; its key is the slab's). `prev` points
+/// towards the head (newer entries) of its queue, `next` towards the tail (older); each
+/// queue is a ring, so the head's `prev` is the tail and the tail's `next` the head.
 ///
-/// `pub` in a private module: the cache's `SlabCache` implementation names it as its item
-/// type, which a crate-private type cannot be (E0446); no path outside the crate reaches it.
-#[derive(Clone, Debug)]
+/// `pub` in a private module: the cache's `SlabCache` implementation names the slab's item
+/// type, which a crate-private type cannot be part of (E0446); no path outside the crate
+/// reaches it.
+#[derive(Clone, Copy, Debug)]
 #[allow(unreachable_pub)]
-pub struct Node<V> {
-    pub(crate) value: V,
+pub struct Links {
     /// Index of the newer neighbour; bit 31: in the main queue.
     pub(crate) prev: u32,
     /// Index of the older neighbour; bits 30-31: frequency.
     pub(crate) next: u32,
 }
 
-impl<V> Item for Node<V> {
-    type Value = V;
-
-    #[inline(always)]
-    fn value(&self) -> &V {
-        &self.value
-    }
-
-    #[inline(always)]
-    fn value_mut(&mut self) -> &mut V {
-        &mut self.value
-    }
-
-    #[inline(always)]
-    fn into_value(self) -> V {
-        self.value
-    }
-}
+/// An entry's value and links.
+pub(crate) type Node<V> = slab::Node<V, Links>;
 
 /// Iteration runs from each queue's oldest entry to its newest, along `prev`.
-impl<V> Links for Node<V> {
+impl slab::Links for Links {
     #[inline(always)]
     fn forward(&self) -> u32 {
         self.prev & IDX
@@ -107,21 +91,21 @@ pub(crate) fn set_idx(link: &mut u32, i: u32) {
 }
 
 impl<K, V, S> S3FifoCache<K, V, S> {
-    /// Slot `i`'s node.
+    /// Slot `i`'s links.
     #[inline(always)]
-    pub(crate) fn node(&self, i: u32) -> &Node<V> {
-        self.slab.item(i)
+    pub(crate) fn links(&self, i: u32) -> &Links {
+        &self.slab.item(i).links
     }
 
-    /// Slot `i`'s node, to change.
+    /// Slot `i`'s links, to change.
     #[inline(always)]
-    pub(crate) fn node_mut(&mut self, i: u32) -> &mut Node<V> {
-        self.slab.item_mut(i)
+    pub(crate) fn links_mut(&mut self, i: u32) -> &mut Links {
+        &mut self.slab.item_mut(i).links
     }
 
     #[inline]
     pub(crate) fn queue_of(&self, i: u32) -> usize {
-        (self.node(i).prev >> 31) as usize
+        (self.links(i).prev >> 31) as usize
     }
 
     /// Links detached slot `i` in at the head of queue `q`, keeping its frequency.
@@ -130,15 +114,15 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let Queue { head, tail, .. } = self.queues[q];
         let (newer, older) = if head == NIL { (i, i) } else { (tail, head) };
         {
-            let node = self.node_mut(i);
-            node.prev = newer | ((q as u32) << 31);
-            set_idx(&mut node.next, older);
+            let links = self.links_mut(i);
+            links.prev = newer | ((q as u32) << 31);
+            set_idx(&mut links.next, older);
         }
         if head == NIL {
             self.queues[q].tail = i;
         } else {
-            set_idx(&mut self.node_mut(head).prev, i);
-            set_idx(&mut self.node_mut(tail).next, i);
+            set_idx(&mut self.links_mut(head).prev, i);
+            set_idx(&mut self.links_mut(tail).next, i);
         }
         self.queues[q].head = i;
         self.queues[q].len += 1;
@@ -154,16 +138,16 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             *queue = EMPTY_QUEUE;
             return;
         }
-        let node = self.slab.item(i);
-        let (prev, next) = (node.prev & IDX, node.next & IDX);
+        let links = &self.slab.item(i).links;
+        let (prev, next) = (links.prev & IDX, links.next & IDX);
         if queue.head == i {
             queue.head = next;
         }
         if queue.tail == i {
             queue.tail = prev;
         }
-        set_idx(&mut self.node_mut(prev).next, next);
-        set_idx(&mut self.node_mut(next).prev, prev);
+        set_idx(&mut self.links_mut(prev).next, next);
+        set_idx(&mut self.links_mut(next).prev, prev);
     }
 
     /// Counts an access to slot `i`, frequency + 1 (capped at 3), and returns its value: one
@@ -171,9 +155,9 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// stay clean.
     #[inline(always)]
     pub(crate) fn bump(&mut self, i: u32) -> &mut V {
-        let node = self.node_mut(i);
-        if node.next < FREQ_MAX {
-            node.next += FREQ_ONE;
+        let node = self.slab.item_mut(i);
+        if node.links.next < FREQ_MAX {
+            node.links.next += FREQ_ONE;
         }
         &mut node.value
     }
@@ -182,16 +166,16 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// linked): its neighbours and its queue's ends point to `to`.
     pub(crate) fn relocate(&mut self, from: u32, to: u32) {
         let q = self.queue_of(to);
-        let moved = self.node(to);
+        let moved = self.links(to);
         let (prev, next) = (moved.prev & IDX, moved.next & IDX);
         if prev == from {
             // Alone in its queue: it is its own neighbour.
-            let node = self.node_mut(to);
-            set_idx(&mut node.prev, to);
-            set_idx(&mut node.next, to);
+            let links = self.links_mut(to);
+            set_idx(&mut links.prev, to);
+            set_idx(&mut links.next, to);
         } else {
-            set_idx(&mut self.node_mut(prev).next, to);
-            set_idx(&mut self.node_mut(next).prev, to);
+            set_idx(&mut self.links_mut(prev).next, to);
+            set_idx(&mut self.links_mut(next).prev, to);
         }
         let queue = &mut self.queues[q];
         if queue.head == from {
@@ -216,8 +200,8 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 // Newer is the next slot, the ring closing from the newest to the oldest.
                 let newer = if i == last { first } else { i + 1 };
                 let older = if i == first { last } else { i - 1 };
-                node.prev = newer | ((q as u32) << 31);
-                set_idx(&mut node.next, older);
+                node.links.prev = newer | ((q as u32) << 31);
+                set_idx(&mut node.links.next, older);
             });
         for (queue, start) in self.queues.iter_mut().zip(starts) {
             if queue.len > 0 {

@@ -6,48 +6,21 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::{Put, Stats};
-use evict_slots::Slab;
+use evict_core::Put;
 use evict_slots::engine::Entries;
 use evict_slots::slab::Walk;
 
 use crate::node::{EMPTY, List, NIL, Node, Segment};
 use crate::{MAX_CAPACITY, WTinyLfuCache, sizes};
 
-#[doc(hidden)]
-impl<K, V, S> evict_slots::SlabCache for WTinyLfuCache<K, V, S> {
-    type Key = K;
-    type Value = V;
-    type Item = Node<V>;
-    type Hasher = S;
-    type Iter<'a>
-        = Walk<'a, K, Node<V>, 3>
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn slab(&self) -> &Slab<K, Node<V>, S> {
-        &self.slab
-    }
-
-    #[inline(always)]
-    fn slab_mut(&mut self) -> &mut Slab<K, Node<V>, S> {
-        &mut self.slab
-    }
-
-    #[inline(always)]
-    fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    #[inline(always)]
-    fn stats_mut(&mut self) -> &mut Stats {
-        &mut self.stats
-    }
-
-    #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity as usize
+evict_slots::slab_cache_impl! {
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for WTinyLfuCache<K, V, S> {
+        item = Node<V>;
+        iter = Walk<'a, K, Node<V>, 3>;
+        slab = slab;
+        stats = stats;
+        capacity = capacity;
     }
 
     /// The access recorded (in the sketch, or for a main-space entry in its own bits) and
@@ -234,7 +207,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             let mut prev = NIL;
             let mut at = list.head;
             while at != NIL {
-                let node = self.node(at);
+                let node = self.links(at);
                 assert_eq!(node.segment(), seg, "slot {at} on the wrong list");
                 assert!(
                     seg != Segment::Window || !node.referenced(),

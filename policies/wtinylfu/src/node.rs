@@ -2,9 +2,7 @@
 //! lists by 28-bit indices whose spare bits hold the entry's segment and its unrecorded hits;
 //! the list operations; and the relayout that puts the slots in iteration order.
 
-use core::fmt;
-
-use evict_slots::slab::{Item, Links, Span};
+use evict_slots::slab::{self, Span};
 
 use crate::WTinyLfuCache;
 
@@ -46,15 +44,15 @@ impl Segment {
     }
 }
 
-/// One entry's value and links (its key is the slab's). `prev` points towards the MRU end
-/// of its list, `next` towards the LRU end.
+/// One entry's links (with its value, its [`Node`]; its key is the slab's). `prev` points
+/// towards the MRU end of its list, `next` towards the LRU end.
 ///
-/// `pub` in a private module: the cache's `SlabCache` implementation names it as its item
-/// type, which a crate-private type cannot be (E0446); no path outside the crate reaches it.
-#[derive(Clone)]
+/// `pub` in a private module: the cache's `SlabCache` implementation names the slab's item
+/// type, which a crate-private type cannot be part of (E0446); no path outside the crate
+/// reaches it.
+#[derive(Clone, Copy, Debug)]
 #[allow(unreachable_pub)]
-pub struct Node<V> {
-    pub(crate) value: V,
+pub struct Links {
     /// Low 28 bits: the previous slot (or `NIL`); top 2 bits: the [`Segment`].
     pub(crate) prev_seg: u32,
     /// Low 28 bits: the next slot (or `NIL`); top 4 bits: the hits on this main-space entry
@@ -62,16 +60,21 @@ pub struct Node<V> {
     pub(crate) next_hits: u32,
 }
 
-impl<V> Node<V> {
-    /// A new entry's node, on no list yet.
-    pub(crate) fn new(value: V) -> Self {
-        Self {
-            value,
+/// An entry's value and links.
+pub(crate) type Node<V> = slab::Node<V, Links>;
+
+/// A new entry's node, on no list yet.
+pub(crate) fn detached<V>(value: V) -> Node<V> {
+    Node {
+        value,
+        links: Links {
             prev_seg: NIL,
             next_hits: NIL,
-        }
+        },
     }
+}
 
+impl Links {
     #[inline]
     pub(crate) fn prev(&self) -> u32 {
         self.prev_seg & INDEX_MASK
@@ -104,33 +107,8 @@ impl<V> Node<V> {
     }
 }
 
-impl<V: fmt::Debug> fmt::Debug for Node<V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} ({:?})", self.value, self.segment())
-    }
-}
-
-impl<V> Item for Node<V> {
-    type Value = V;
-
-    #[inline(always)]
-    fn value(&self) -> &V {
-        &self.value
-    }
-
-    #[inline(always)]
-    fn value_mut(&mut self) -> &mut V {
-        &mut self.value
-    }
-
-    #[inline(always)]
-    fn into_value(self) -> V {
-        self.value
-    }
-}
-
 /// Iteration runs from each list's MRU end along `next`.
-impl<V> Links for Node<V> {
+impl slab::Links for Links {
     #[inline(always)]
     fn forward(&self) -> u32 {
         self.next()
@@ -178,30 +156,30 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         &mut self.lists[seg as usize]
     }
 
-    /// Slot `i`'s node.
+    /// Slot `i`'s links.
     #[inline(always)]
-    pub(crate) fn node(&self, i: u32) -> &Node<V> {
-        self.slab.item(i)
+    pub(crate) fn links(&self, i: u32) -> &Links {
+        &self.slab.item(i).links
     }
 
-    /// Slot `i`'s node, to change.
+    /// Slot `i`'s links, to change.
     #[inline(always)]
-    pub(crate) fn node_mut(&mut self, i: u32) -> &mut Node<V> {
-        self.slab.item_mut(i)
+    pub(crate) fn links_mut(&mut self, i: u32) -> &mut Links {
+        &mut self.slab.item_mut(i).links
     }
 
     /// Detaches slot `i` from its list.
     #[inline]
     pub(crate) fn unlink(&mut self, i: u32) {
-        let node = self.node(i);
+        let node = self.links(i);
         let (prev, next, seg) = (node.prev(), node.next(), node.segment());
         match prev {
             NIL => self.list(seg).head = next,
-            p => self.node_mut(p).set_next(next),
+            p => self.links_mut(p).set_next(next),
         }
         match next {
             NIL => self.list(seg).tail = prev,
-            n => self.node_mut(n).set_prev(prev),
+            n => self.links_mut(n).set_prev(prev),
         }
         self.list(seg).len -= 1;
     }
@@ -211,13 +189,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_front(&mut self, seg: Segment, i: u32) {
         let old_head = self.lists[seg as usize].head;
         {
-            let node = self.node_mut(i);
+            let node = self.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | NIL;
             node.next_hits = old_head;
         }
         match old_head {
             NIL => self.list(seg).tail = i,
-            h => self.node_mut(h).set_prev(i),
+            h => self.links_mut(h).set_prev(i),
         }
         let list = self.list(seg);
         list.head = i;
@@ -228,13 +206,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_back(&mut self, seg: Segment, i: u32) {
         let old_tail = self.lists[seg as usize].tail;
         {
-            let node = self.node_mut(i);
+            let node = self.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | old_tail;
             node.next_hits = NIL;
         }
         match old_tail {
             NIL => self.list(seg).head = i,
-            t => self.node_mut(t).set_next(i),
+            t => self.links_mut(t).set_next(i),
         }
         let list = self.list(seg);
         list.tail = i;
@@ -245,7 +223,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn move_to_front(&mut self, seg: Segment, i: u32) {
         let list = self.lists[seg as usize];
-        if list.head == i && self.node(i).segment() == seg {
+        if list.head == i && self.links(i).segment() == seg {
             return;
         }
         self.unlink(i);
@@ -255,16 +233,16 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// After the slab moved its last slot from `from` into slot `to`: the moved entry's
     /// neighbours (or its list's ends) point to `to`.
     pub(crate) fn relocate(&mut self, from: u32, to: u32) {
-        let moved = self.node(to);
+        let moved = self.links(to);
         let (prev, next, seg) = (moved.prev(), moved.next(), moved.segment());
         debug_assert!(prev != from && next != from);
         match prev {
             NIL => self.list(seg).head = to,
-            p => self.node_mut(p).set_next(to),
+            p => self.links_mut(p).set_next(to),
         }
         match next {
             NIL => self.list(seg).tail = to,
-            n => self.node_mut(n).set_prev(to),
+            n => self.links_mut(n).set_prev(to),
         }
     }
 
@@ -280,8 +258,8 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
             .slab
             .relayout(spans, &mut [], |node, seg, i, first, last| {
                 let prev = if i == first { NIL } else { i - 1 };
-                node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | prev;
-                node.set_next(if i == last { NIL } else { i + 1 });
+                node.links.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | prev;
+                node.links.set_next(if i == last { NIL } else { i + 1 });
             });
         for (list, start) in self.lists.iter_mut().zip(starts) {
             (list.head, list.tail) = if list.len == 0 {
@@ -310,7 +288,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let [window, probation, protected] = self.lists;
         let first_unreferenced = |mut at: u32| {
             while at != NIL {
-                let node = self.node(at);
+                let node = self.links(at);
                 if !node.referenced() {
                     return at;
                 }

@@ -8,7 +8,7 @@ use evict_slots::engine::NO_SLOT;
 use evict_slots::sketch::FrequencySketch;
 
 use crate::WTinyLfuCache;
-use crate::node::{INDEX_BITS, INDEX_MASK, MAX_HITS, NIL, Node, ONE_HIT, Segment};
+use crate::node::{self, INDEX_BITS, INDEX_MASK, MAX_HITS, NIL, ONE_HIT, Segment};
 
 impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// A `get` hit on slot `i` (counted already): the access recorded, the climber told.
@@ -28,7 +28,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// entry's count to its sketch counters when the entry is next looked at.
     #[inline]
     pub(crate) fn on_hit(&mut self, i: u32) {
-        let node = self.slab.item_mut(i);
+        let node = self.links_mut(i);
         if node.segment() == Segment::Window {
             self.window_hit(i);
         } else {
@@ -70,7 +70,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn halve_hits(&mut self) {
         self.victim_estimate.0 = NIL;
         for i in 0..self.slab.len() as u32 {
-            let node = self.slab.item_mut(i);
+            let node = self.links_mut(i);
             let hits = node.next_hits >> INDEX_BITS;
             node.next_hits = (node.next_hits & INDEX_MASK) | ((hits >> 1) << INDEX_BITS);
         }
@@ -79,7 +79,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Adds slot `i`'s unrecorded hits to its sketch counters and clears them (and so its
     /// reference bit).
     pub(crate) fn record_hits(&mut self, i: u32) {
-        let node = self.slab.item_mut(i);
+        let node = self.links_mut(i);
         let hits = node.hits();
         if hits != 0 {
             node.next_hits &= INDEX_MASK;
@@ -115,7 +115,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     pub(crate) fn demote_protected_overflow(&mut self) {
         while self.lists[Segment::Protected as usize].len > self.max_protected {
             let d = self.lists[Segment::Protected as usize].tail;
-            if self.node(d).referenced() {
+            if self.links(d).referenced() {
                 self.record_hits(d);
                 self.unlink(d);
                 self.push_front(Segment::Protected, d);
@@ -132,7 +132,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn victim(&mut self) -> u32 {
         loop {
             let v = self.lists[Segment::Probation as usize].tail;
-            if v == NIL || !self.node(v).referenced() {
+            if v == NIL || !self.links(v).referenced() {
                 return v;
             }
             self.record_hits(v);
@@ -185,7 +185,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if self.victim_estimate.0 == i {
             self.victim_estimate.0 = NIL;
         }
-        let (old_key, old) = self.slab.replace(i, hash, key, Node::new(value));
+        let (old_key, old) = self.slab.replace(i, hash, key, node::detached(value));
         (old_key, old.value)
     }
 
@@ -232,7 +232,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             // entry to probation without a contest.
             let i = self
                 .slab
-                .push(hash, key, Node::new(value), self.capacity as usize);
+                .push(hash, key, node::detached(value), self.capacity as usize);
             self.push_front(Segment::Window, i);
             let words = self.sketch.words();
             self.sketch.ensure_capacity(n + 1);

@@ -209,9 +209,9 @@ fn an_empty_ring_iterates_nothing() {
 
 #[test]
 fn a_node_is_key_value_and_two_links() {
-    use crate::slab::Entry;
-    assert_eq!(core::mem::size_of::<Entry<u64, Links<u64>>>(), 24);
-    assert_eq!(core::mem::size_of::<Entry<u64, Links<()>>>(), 16);
+    use crate::slab::{Entry, Node};
+    assert_eq!(core::mem::size_of::<Entry<u64, Node<u64, Links>>>(), 24);
+    assert_eq!(core::mem::size_of::<Entry<u64, Node<(), Links>>>(), 16);
 }
 
 #[test]

@@ -65,9 +65,9 @@ fn shrink_gives_memory_back() {
 
 /// A value and a one-way link, for the relayout and walk tests.
 #[derive(Debug)]
-struct Node(u32, u32);
+struct OneWay(u32, u32);
 
-impl Item for Node {
+impl Item for OneWay {
     type Value = u32;
     fn value(&self) -> &u32 {
         &self.0
@@ -80,7 +80,7 @@ impl Item for Node {
     }
 }
 
-impl Links for Node {
+impl Links for OneWay {
     fn forward(&self) -> u32 {
         self.1
     }
@@ -101,7 +101,7 @@ fn relayout_lays_two_lists_out_and_moves_anchors() {
         slab.push(
             slab.hash(&(k as u32)),
             k as u32,
-            Node(k as u32 * 10, next),
+            OneWay(k as u32 * 10, next),
             6,
         );
     }
@@ -144,7 +144,15 @@ fn relayout_lays_two_lists_out_and_moves_anchors() {
 fn iterators_in_slot_order() {
     let mut slab = Slab::with_hasher(DefaultHashBuilder::default());
     for k in 0..4u32 {
-        slab.push(slab.hash(&k), k, Bare(k), 4);
+        slab.push(
+            slab.hash(&k),
+            k,
+            Node {
+                value: k,
+                links: (),
+            },
+            4,
+        );
     }
     let mut it = slab.iter_mut();
     assert_eq!(it.len(), 4);
