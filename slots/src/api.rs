@@ -1,10 +1,12 @@
 //! [`slab_cache!`](crate::slab_cache): evict's whole public cache API on a policy crate's
-//! type, from its [`SlabCache`](crate::SlabCache) primitives, written once; and
-//! [`ring_cache!`](crate::ring_cache): the public type of a policy crate over a
-//! [`RingCache`](crate::RingCache), with that API.
+//! type, from its [`SlabCache`](crate::SlabCache) and [`SlabPolicy`](crate::SlabPolicy)
+//! primitives, written once; [`slab_cache_impl!`](crate::slab_cache_impl): the accessors of
+//! its `SlabCache`; and [`ring_cache!`](crate::ring_cache): the public type of a policy
+//! crate over a [`RingCache`](crate::RingCache), with that API.
 
 /// Gives a policy crate's cache type `$name<K, V, S>` evict's whole public API, from the
-/// [`SlabCache`](crate::SlabCache) primitives of the type itself, or of its field `$field`
+/// [`SlabCache`](crate::SlabCache) and [`SlabPolicy`](crate::SlabPolicy) primitives of the
+/// type itself, or of its field `$field`
 /// (`cache = Name via field;`): the lookups by borrowed key (`get`, `get_mut`, `peek`,
 /// `peek_mut`, `contains`, `remove`, shadowing the trait's so that `cache.get("a")` works on
 /// `String` keys), `iter`, `iter_mut`, `keys`, `values`, `values_mut`, `drain`,
@@ -22,8 +24,9 @@
 /// first two pairs `pop` then takes. Invoke it at the crate root, which must re-export
 /// `evict_core`'s `Cache` and define `MAX_CAPACITY` (the docs link to both).
 ///
-/// The `SlabCache` implementation ([`slab_cache_impl!`]) is the toolkit's view of the type,
-/// not its API: mark it `#[doc(hidden)]` when the type implements it itself.
+/// The `SlabCache` and `SlabPolicy` implementations (the first from
+/// [`slab_cache_impl!`](crate::slab_cache_impl)) are the toolkit's view of the type, not its
+/// API: mark them `#[doc(hidden)]` when the type implements them itself.
 #[macro_export]
 macro_rules! slab_cache {
     (
@@ -114,7 +117,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::get(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::get(&mut (*self)$(.$field)?, key)
             }
 
             /// Like [`get`](Self::get) (one hit or one miss, and the policy records the
@@ -132,7 +135,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::get_mut(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::get_mut(&mut (*self)$(.$field)?, key)
             }
 
             /// Looks `key` up without counting it and without telling the policy.
@@ -146,7 +149,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::peek(&(*self)$(.$field)?, key)
+                $crate::SlabPolicy::peek(&(*self)$(.$field)?, key)
             }
 
             /// Like [`peek`](Self::peek) (counts nothing, tells the policy nothing),
@@ -164,7 +167,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::peek_mut(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::peek_mut(&mut (*self)$(.$field)?, key)
             }
 
             /// Whether `key` is cached; counts nothing and changes nothing.
@@ -178,7 +181,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::contains(&(*self)$(.$field)?, key)
+                $crate::SlabPolicy::contains(&(*self)$(.$field)?, key)
             }
 
             /// Removes `key` and returns its value, if it was cached. Does not count as a
@@ -194,7 +197,7 @@ macro_rules! slab_cache {
                 K: core::borrow::Borrow<Q>,
                 Q: core::hash::Hash + Eq + ?Sized,
             {
-                $crate::SlabCache::remove(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::remove(&mut (*self)$(.$field)?, key)
             }
 
             #[doc = concat!("Removes every entry and yields them ", $order, ". Unlike \
@@ -209,7 +212,7 @@ macro_rules! slab_cache {
                 "assert!(cache.is_empty());\n",
                 "assert_eq!(cache.info().hits, 1);")]
             pub fn drain(&mut self) -> Drain<'_, K, V> {
-                Drain($crate::SlabCache::drain(&mut (*self)$(.$field)?))
+                Drain($crate::SlabPolicy::drain(&mut (*self)$(.$field)?))
             }
         }
 
@@ -220,22 +223,22 @@ macro_rules! slab_cache {
         {
             #[inline]
             fn get(&mut self, key: &K) -> Option<&V> {
-                $crate::SlabCache::get(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::get(&mut (*self)$(.$field)?, key)
             }
 
             #[inline]
             fn peek(&self, key: &K) -> Option<&V> {
-                $crate::SlabCache::peek(&(*self)$(.$field)?, key)
+                $crate::SlabPolicy::peek(&(*self)$(.$field)?, key)
             }
 
             #[inline]
             fn put(&mut self, key: K, value: V) -> $crate::__private::evict_core::Put<K, V> {
-                $crate::SlabCache::put(&mut (*self)$(.$field)?, key, value)
+                $crate::SlabPolicy::put(&mut (*self)$(.$field)?, key, value)
             }
 
             #[inline]
             fn remove(&mut self, key: &K) -> Option<V> {
-                $crate::SlabCache::remove(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::remove(&mut (*self)$(.$field)?, key)
             }
 
             #[inline]
@@ -255,7 +258,7 @@ macro_rules! slab_cache {
             /// Drops every entry, gives the memory back (as Python's `cache_clear()` does)
             /// and resets the counters and what the policy has learnt: the cache is as new.
             fn clear(&mut self) {
-                $crate::SlabCache::clear(&mut (*self)$(.$field)?)
+                $crate::SlabPolicy::clear(&mut (*self)$(.$field)?)
             }
 
             #[inline]
@@ -265,17 +268,17 @@ macro_rules! slab_cache {
 
             #[inline]
             fn contains(&self, key: &K) -> bool {
-                $crate::SlabCache::contains(&(*self)$(.$field)?, key)
+                $crate::SlabPolicy::contains(&(*self)$(.$field)?, key)
             }
 
             #[inline]
             fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-                $crate::SlabCache::get_mut(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::get_mut(&mut (*self)$(.$field)?, key)
             }
 
             #[inline]
             fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
-                $crate::SlabCache::peek_mut(&mut (*self)$(.$field)?, key)
+                $crate::SlabPolicy::peek_mut(&mut (*self)$(.$field)?, key)
             }
 
             /// Exactly [`put`](Self::put), and the value now stored under `key` (`None`
@@ -292,7 +295,7 @@ macro_rules! slab_cache {
                 key: K,
                 value: V,
             ) -> ($crate::__private::evict_core::Put<K, V>, Option<&mut V>) {
-                $crate::SlabCache::put_mut(&mut (*self)$(.$field)?, key, value)
+                $crate::SlabPolicy::put_mut(&mut (*self)$(.$field)?, key, value)
             }
 
             /// The entry the next eviction would take: see the type's docs for the
@@ -313,7 +316,7 @@ macro_rules! slab_cache {
                 "assert_eq!(cache.pop(), Some(", stringify!($pop1), "));\n",
                 "assert_eq!(cache.len(), 2);")]
             fn pop(&mut self) -> Option<(K, V)> {
-                $crate::SlabCache::pop(&mut (*self)$(.$field)?)
+                $crate::SlabPolicy::pop(&mut (*self)$(.$field)?)
             }
 
             /// Sets the capacity (clamped to [`MAX_CAPACITY`]). Shrinking pops in the
@@ -327,7 +330,7 @@ macro_rules! slab_cache {
                 "assert_eq!(cache.capacity(), Some(1));\n",
                 "assert!(cache.resize(10).is_empty());")]
             fn resize(&mut self, capacity: usize) -> $crate::__private::Vec<(K, V)> {
-                $crate::SlabCache::resize(&mut (*self)$(.$field)?, capacity)
+                $crate::SlabPolicy::resize(&mut (*self)$(.$field)?, capacity)
             }
 
             fn entries(&self) -> $crate::__private::Box<dyn Iterator<Item = (&K, &V)> + '_> {
@@ -349,7 +352,7 @@ macro_rules! slab_cache {
             where
                 F: FnOnce() -> V,
             {
-                $crate::SlabCache::get_or_insert_with(&mut (*self)$(.$field)?, key, f)
+                $crate::SlabPolicy::get_or_insert_with(&mut (*self)$(.$field)?, key, f)
             }
 
             /// [`get_or_insert_with`](Self::get_or_insert_with) for a computation that can
@@ -370,7 +373,7 @@ macro_rules! slab_cache {
             where
                 F: FnOnce() -> Result<V, E>,
             {
-                $crate::SlabCache::try_get_or_insert_with(&mut (*self)$(.$field)?, key, f)
+                $crate::SlabPolicy::try_get_or_insert_with(&mut (*self)$(.$field)?, key, f)
             }
         }
 
@@ -394,7 +397,7 @@ macro_rules! slab_cache {
         {
             fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, pairs: I) {
                 for (key, value) in pairs {
-                    let _ = $crate::SlabCache::put(&mut (*self)$(.$field)?, key, value);
+                    let _ = $crate::SlabPolicy::put(&mut (*self)$(.$field)?, key, value);
                 }
             }
         }
@@ -607,13 +610,13 @@ macro_rules! ring_cache {
     };
 }
 
-/// Implements [`SlabCache`](crate::SlabCache) for a cache type from its fields and its
-/// policy's primitives: the associated types (`Key = K`, `Value = V`, `Hasher = S`, the
-/// slab's `item` and the borrowing iterator `iter`), the accessors to the slab, the
-/// statistics and the capacity (a `u32`) at the field paths given, then the primitives as
-/// written (`hit`, `insert`, `remove_slot`, `victim`, `pop`, `resize`, `clear`, `iter`,
-/// `lay_out`, `drained`, `fmt_fields`, and `missed`, `replaced`, `forget` where the
-/// defaults do not fit). The type's generic parameters must include `K`, `V` and `S`.
+/// Implements [`SlabCache`](crate::SlabCache) for a cache type: the associated types
+/// (`Key = K`, `Value = V`, `Hasher = S`, the slab's `item` and the borrowing iterator
+/// `iter`), the accessors to its fields `slab` (or the path given), `stats` and `capacity`
+/// (a `u32`), then the policy's order as written (`iter`, `lay_out`, `victim`,
+/// `fmt_fields`). The
+/// type's generic parameters must include `K`, `V` and `S`. The policy's rules are its
+/// [`SlabPolicy`](crate::SlabPolicy) implementation.
 ///
 /// ```
 /// use core::fmt;
@@ -622,7 +625,7 @@ macro_rules! ring_cache {
 /// use evict_core::{Put, Stats};
 /// use evict_slots::engine::NO_SLOT;
 /// use evict_slots::slab::{self, Node};
-/// use evict_slots::{DefaultHashBuilder, Slab, SlabCache};
+/// use evict_slots::{DefaultHashBuilder, Slab, SlabCache, SlabPolicy};
 ///
 /// /// A cache that keeps the first `capacity` keys and refuses the rest.
 /// struct First<K, V, S = DefaultHashBuilder> {
@@ -635,42 +638,37 @@ macro_rules! ring_cache {
 ///     impl<K, V, S> SlabCache for First<K, V, S> {
 ///         item = Node<V, ()>;
 ///         iter = slab::Iter<'a, K, Node<V, ()>>;
-///         slab = slab;
-///         stats = stats;
-///         capacity = capacity;
 ///     }
 ///
-///     fn hit(&mut self, i: u32) -> &mut V
-///     where
-///         K: Hash + Eq,
-///         S: BuildHasher,
-///     {
-///         &mut self.slab.item_mut(i).value
+///     fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
+///         self.slab.iter()
 ///     }
 ///
-///     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-///     where
-///         K: Hash + Eq,
-///         S: BuildHasher,
-///     {
-///         if self.slab.len() == self.capacity as usize {
-///             return (Put::Rejected(key, value), NO_SLOT);
-///         }
-///         let cap = self.capacity as usize;
-///         (Put::Inserted, self.slab.push(hash, key, Node { value, links: () }, cap))
-///     }
-///
-///     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-///     where
-///         K: Hash + Eq,
-///         S: BuildHasher,
-///     {
-///         let (key, node, _) = self.slab.swap_remove_hashed(i, hash);
-///         (key, node.value)
-///     }
+///     fn lay_out(&mut self) {}
 ///
 ///     fn victim(&self) -> Option<u32> {
 ///         None
+///     }
+///
+///     fn fmt_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
+/// }
+///
+/// impl<K: Hash + Eq, V, S: BuildHasher> SlabPolicy for First<K, V, S> {
+///     fn hit(&mut self, i: u32) -> &mut V {
+///         &mut self.slab.item_mut(i).value
+///     }
+///
+///     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+///         let capacity = self.capacity as usize;
+///         if self.slab.len() == capacity {
+///             return (Put::Rejected(key, value), NO_SLOT);
+///         }
+///         (Put::Inserted, self.slab.push(hash, key, Node::new(value, ()), capacity))
+///     }
+///
+///     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+///         let (key, node, _) = self.slab.swap_remove_hashed(i, hash);
+///         (key, node.value)
 ///     }
 ///
 ///     fn pop(&mut self) -> Option<(K, V)> {
@@ -686,15 +684,7 @@ macro_rules! ring_cache {
 ///         self.stats.reset();
 ///     }
 ///
-///     fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
-///         self.slab.iter()
-///     }
-///
-///     fn lay_out(&mut self) {}
-///
 ///     fn drained(&mut self) {}
-///
-///     fn fmt_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
 /// }
 ///
 /// let mut first = First {
@@ -714,11 +704,9 @@ macro_rules! slab_cache_impl {
         impl<$($g:ident $(: $bound:path)?),* $(,)?> SlabCache for $ty:ty {
             item = $item:ty;
             iter = $iter:ty;
-            slab = $($slab:ident).+;
-            stats = $($stats:ident).+;
-            capacity = $($capacity:ident).+;
+            $(slab = $($slab:ident).+;)?
         }
-        $($primitives:tt)*
+        $($order:tt)*
     ) => {
         $(#[$attr])*
         impl<$($g $(: $bound)?),*> $crate::SlabCache for $ty {
@@ -731,32 +719,44 @@ macro_rules! slab_cache_impl {
             where
                 Self: 'a;
 
-            #[inline(always)]
-            fn slab(&self) -> &$crate::Slab<K, $item, S> {
-                &self.$($slab).+
-            }
-
-            #[inline(always)]
-            fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S> {
-                &mut self.$($slab).+
-            }
+            $crate::__slab_accessors!([$($($slab).+)?] $item);
 
             #[inline(always)]
             fn stats(&self) -> &$crate::__private::evict_core::Stats {
-                &self.$($stats).+
+                &self.stats
             }
 
             #[inline(always)]
             fn stats_mut(&mut self) -> &mut $crate::__private::evict_core::Stats {
-                &mut self.$($stats).+
+                &mut self.stats
             }
 
             #[inline(always)]
             fn capacity(&self) -> usize {
-                self.$($capacity).+ as usize
+                self.capacity as usize
             }
 
-            $($primitives)*
+            $($order)*
+        }
+    };
+}
+
+/// The slab accessors of [`slab_cache_impl!`]: the field `slab`, or the path given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __slab_accessors {
+    ([] $item:ty) => {
+        $crate::__slab_accessors!([slab] $item);
+    };
+    ([$($slab:ident).+] $item:ty) => {
+        #[inline(always)]
+        fn slab(&self) -> &$crate::Slab<K, $item, S> {
+            &self.$($slab).+
+        }
+
+        #[inline(always)]
+        fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S> {
+            &mut self.$($slab).+
         }
     };
 }

@@ -1,8 +1,11 @@
-//! [`SlabCache`]: the few primitives of a cache whose entries live in a [`Slab`], and
-//! evict's whole cache API built on them once (lookups by borrowed key, statistics, `put`
-//! and `put_mut` on one path, the one-lookup `get_or_insert_with`, `peek_victim`, iteration,
-//! `drain`, `Debug`). [`slab_cache!`](crate::slab_cache) gives a policy crate's type its
-//! public API from it.
+//! The primitives of a cache whose entries live in a [`Slab`], in two traits: [`SlabCache`]
+//! (the slab, the statistics, the capacity and the policy's order, for every key type) and
+//! [`SlabPolicy`] (what the policy does on a hit, an insertion, a removal and an eviction,
+//! for hashable keys); and evict's whole cache API built on them once, as their provided
+//! methods (lookups by borrowed key, statistics, `put` and `put_mut` on one path, the
+//! one-lookup `get_or_insert_with`, `peek_victim`, iteration, `drain`, `Debug`).
+//! [`slab_cache!`](crate::slab_cache) gives a policy crate's type its public API from them,
+//! and [`slab_cache_impl!`](crate::slab_cache_impl) writes the accessors of `SlabCache`.
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -13,19 +16,14 @@ use evict_core::{CacheInfo, Fetched, Put, Stats};
 
 use crate::slab::{self, Item, Slab};
 
-/// "No slot": what [`SlabCache::insert`] returns for a pair it rejected.
+/// "No slot": what [`SlabPolicy::insert`] returns for a pair it rejected.
 pub const NO_SLOT: u32 = u32::MAX;
 
-/// A cache whose entries live in a [`Slab`], seen by the toolkit: its slab, its statistics
-/// and capacity, and what its policy does on a hit, an insertion, a removal and an
-/// eviction. The provided methods are evict's cache API, written once in those terms (each
-/// has the meaning of `evict_core::Cache`'s method of that name; lookups take any borrowed
-/// form of the key); [`slab_cache!`](crate::slab_cache) makes them a policy type's inherent
-/// methods and its `Cache` implementation.
-///
-/// The required methods are the policy; they are called only as their docs say (a slot
-/// number is always `< len`), and must keep the slab, the statistics and the policy's own
-/// state in agreement.
+/// A cache whose entries live in a [`Slab`], as the toolkit sees it whatever the key type:
+/// its slab, its statistics and capacity, and its order (iteration, and the layout of the
+/// slots in that order). The provided methods are the part of evict's cache API that needs
+/// no hashing (each has the meaning of `evict_core::Cache`'s method of that name);
+/// [`SlabPolicy`] adds the rest.
 pub trait SlabCache {
     /// The key type.
     type Key;
@@ -58,77 +56,6 @@ pub trait SlabCache {
     /// The capacity.
     fn capacity(&self) -> usize;
 
-    /// A lookup hit slot `i` (counted already): the policy records the access (promotes,
-    /// sets a flag, counts a frequency) and returns the value.
-    fn hit(&mut self, i: u32) -> &mut Self::Value
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
-
-    /// A lookup missed `key` (counted already); nothing by default.
-    #[inline(always)]
-    fn missed<Q: Hash + ?Sized>(&mut self, key: &Q)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
-        let _ = key;
-    }
-
-    /// A `put` found its key in slot `i`, whose value it replaces next: the policy records
-    /// the access and returns the value. By default, a [`hit`](Self::hit).
-    #[inline(always)]
-    fn replaced(&mut self, i: u32) -> &mut Self::Value
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
-        self.hit(i)
-    }
-
-    /// Inserts `key` (not cached, hashing to `hash`), evicting what the policy evicts, and
-    /// returns what `put` reports and the new entry's slot ([`NO_SLOT`] if rejected).
-    fn insert(
-        &mut self,
-        hash: u64,
-        key: Self::Key,
-        value: Self::Value,
-    ) -> (Put<Self::Key, Self::Value>, u32)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
-
-    /// Takes slot `i` (whose key hashes to `hash`) out of the cache: `remove` found it.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (Self::Key, Self::Value)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
-
-    /// `remove` found no entry for the key hashing to `hash`; nothing by default (a policy
-    /// may forget a ghost).
-    #[inline]
-    fn forget(&mut self, hash: u64) {
-        let _ = hash;
-    }
-
-    /// The slot the next eviction takes, changing nothing (`None` if empty).
-    fn victim(&self) -> Option<u32>;
-
-    /// Evicts and returns what a `put` of a new key into the full cache would evict.
-    fn pop(&mut self) -> Option<(Self::Key, Self::Value)>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
-
-    /// Sets the capacity: see `evict_core::Cache::resize`.
-    fn resize(&mut self, capacity: usize) -> Vec<(Self::Key, Self::Value)>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
-
-    /// Drops every entry, gives the memory back and resets the statistics.
-    fn clear(&mut self);
-
     /// The entries in the policy's order, by reference.
     fn iter(&self) -> Self::Iter<'_>;
 
@@ -137,12 +64,8 @@ pub trait SlabCache {
     /// walk the slots in memory order.
     fn lay_out(&mut self);
 
-    /// The slots, laid out, are about to be drained: the policy forgets them (its lists
-    /// become empty); statistics, capacity and what the policy learnt stay.
-    fn drained(&mut self)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher;
+    /// The slot the next eviction takes, changing nothing (`None` if empty).
+    fn victim(&self) -> Option<u32>;
 
     /// Adds the policy's own fields to the `Debug` output, between the capacity and the
     /// statistics.
@@ -168,12 +91,107 @@ pub trait SlabCache {
         self.stats().info(Some(self.capacity()), self.len())
     }
 
+    /// The entry the next eviction takes ([`SlabPolicy::pop`]'s), changing nothing.
+    fn peek_victim(&self) -> Option<(&Self::Key, &Self::Value)> {
+        let (key, item) = self.slab().get(self.victim()?)?;
+        Some((key, item.value()))
+    }
+
+    /// The entries in iteration order, each value mutable (laid out first: see
+    /// [`lay_out`](Self::lay_out)).
+    fn iter_mut(&mut self) -> slab::IterMut<'_, Self::Key, Self::Item> {
+        self.lay_out();
+        self.slab_mut().iter_mut()
+    }
+
+    /// Every entry in iteration order, by value (the cache is left empty).
+    fn take_all(&mut self) -> slab::IntoIter<Self::Key, Self::Item> {
+        self.lay_out();
+        self.slab_mut().take()
+    }
+
+    /// `Debug` output for the cache type `name`: its capacity, the policy's fields and the
+    /// statistics.
+    fn fmt_debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
+    where
+        Self::Key: fmt::Debug,
+        Self::Value: fmt::Debug,
+    {
+        let mut d = f.debug_struct(name);
+        d.field("capacity", &self.capacity());
+        self.fmt_fields(&mut d);
+        d.field("stats", self.stats()).finish()
+    }
+}
+
+/// What a [`SlabCache`]'s policy does on a hit, an insertion, a removal and an eviction, for
+/// hashable keys. The provided methods are the rest of evict's cache API, written once in
+/// those terms (each has the meaning of `evict_core::Cache`'s method of that name; lookups
+/// take any borrowed form of the key); [`slab_cache!`](crate::slab_cache) makes them a
+/// policy type's inherent methods and its `Cache` implementation.
+///
+/// The required methods are called only as their docs say (a slot number is always
+/// `< len`), and must keep the slab, the statistics and the policy's own state in
+/// agreement.
+pub trait SlabPolicy: SlabCache
+where
+    Self::Key: Hash + Eq,
+    Self::Hasher: BuildHasher,
+{
+    /// A lookup hit slot `i` (counted already): the policy records the access (promotes,
+    /// sets a flag, counts a frequency) and returns the value.
+    fn hit(&mut self, i: u32) -> &mut Self::Value;
+
+    /// A lookup missed `key` (counted already); nothing by default.
+    #[inline(always)]
+    fn missed<Q: Hash + ?Sized>(&mut self, key: &Q) {
+        let _ = key;
+    }
+
+    /// A `put` found its key in slot `i`, whose value it replaces next: the policy records
+    /// the access and returns the value. By default, a [`hit`](Self::hit).
+    #[inline(always)]
+    fn replaced(&mut self, i: u32) -> &mut Self::Value {
+        self.hit(i)
+    }
+
+    /// Inserts `key` (not cached, hashing to `hash`), evicting what the policy evicts, and
+    /// returns what `put` reports and the new entry's slot ([`NO_SLOT`] if rejected).
+    fn insert(
+        &mut self,
+        hash: u64,
+        key: Self::Key,
+        value: Self::Value,
+    ) -> (Put<Self::Key, Self::Value>, u32);
+
+    /// Takes slot `i` (whose key hashes to `hash`) out of the cache: `remove` found it.
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (Self::Key, Self::Value);
+
+    /// `remove` found no entry for the key hashing to `hash`; nothing by default (a policy
+    /// may forget a ghost).
+    #[inline]
+    fn forget(&mut self, hash: u64) {
+        let _ = hash;
+    }
+
+    /// Evicts and returns what a `put` of a new key into the full cache would evict.
+    fn pop(&mut self) -> Option<(Self::Key, Self::Value)>;
+
+    /// Sets the capacity: see `evict_core::Cache::resize`.
+    fn resize(&mut self, capacity: usize) -> Vec<(Self::Key, Self::Value)>;
+
+    /// Drops every entry, gives the memory back and resets the statistics.
+    fn clear(&mut self);
+
+    /// The slots, laid out, are about to be drained: the policy forgets them (its lists
+    /// become empty); statistics, capacity and what the policy learnt stay.
+    fn drained(&mut self);
+
     /// Looks `key` up, counts a hit or a miss, and tells the policy; returns the value.
     #[inline(always)]
     fn get<Q>(&mut self, key: &Q) -> Option<&Self::Value>
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         self.get_mut(key).map(|value| &*value)
@@ -183,8 +201,7 @@ pub trait SlabCache {
     #[inline(always)]
     fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut Self::Value>
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         match self.slab().find(key) {
@@ -204,8 +221,7 @@ pub trait SlabCache {
     #[inline(always)]
     fn peek<Q>(&self, key: &Q) -> Option<&Self::Value>
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let slab = self.slab();
@@ -216,8 +232,7 @@ pub trait SlabCache {
     #[inline]
     fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut Self::Value>
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let slab = self.slab_mut();
@@ -229,8 +244,7 @@ pub trait SlabCache {
     #[inline]
     fn contains<Q>(&self, key: &Q) -> bool
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         self.slab().find(key).is_some()
@@ -239,8 +253,7 @@ pub trait SlabCache {
     /// Removes `key` and returns its value, if cached; counts nothing.
     fn remove<Q>(&mut self, key: &Q) -> Option<Self::Value>
     where
-        Self::Key: Hash + Eq + Borrow<Q>,
-        Self::Hasher: BuildHasher,
+        Self::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.slab().hash(key);
@@ -255,11 +268,7 @@ pub trait SlabCache {
 
     /// Inserts or replaces, evicting if full; see `evict_core::Cache::put`.
     #[inline(always)]
-    fn put(&mut self, key: Self::Key, value: Self::Value) -> Put<Self::Key, Self::Value>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    fn put(&mut self, key: Self::Key, value: Self::Value) -> Put<Self::Key, Self::Value> {
         self.put_slot(key, value).0
     }
 
@@ -270,11 +279,7 @@ pub trait SlabCache {
         &mut self,
         key: Self::Key,
         value: Self::Value,
-    ) -> (Put<Self::Key, Self::Value>, Option<&mut Self::Value>)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    ) -> (Put<Self::Key, Self::Value>, Option<&mut Self::Value>) {
         let (put, i) = self.put_slot(key, value);
         let value = if i == NO_SLOT {
             None
@@ -287,11 +292,11 @@ pub trait SlabCache {
     /// What [`put`](Self::put) did, and the slot that holds the pair ([`NO_SLOT`] if it was
     /// rejected).
     #[inline(always)]
-    fn put_slot(&mut self, key: Self::Key, value: Self::Value) -> (Put<Self::Key, Self::Value>, u32)
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    fn put_slot(
+        &mut self,
+        key: Self::Key,
+        value: Self::Value,
+    ) -> (Put<Self::Key, Self::Value>, u32) {
         let hash = self.slab().hash(&key);
         if let Some(i) = self.slab().find_hashed(hash, &key) {
             let old = core::mem::replace(self.replaced(i), value);
@@ -311,11 +316,7 @@ pub trait SlabCache {
         &mut self,
         key: Self::Key,
         f: impl FnOnce() -> Result<Self::Value, E>,
-    ) -> Result<Fetched<'_, Self::Key, Self::Value>, E>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    ) -> Result<Fetched<'_, Self::Key, Self::Value>, E> {
         let hash = self.slab().hash(&key);
         if let Some(i) = self.slab().find_hashed(hash, &key) {
             self.stats_mut().hit();
@@ -339,59 +340,19 @@ pub trait SlabCache {
         &mut self,
         key: Self::Key,
         f: impl FnOnce() -> Self::Value,
-    ) -> Fetched<'_, Self::Key, Self::Value>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    ) -> Fetched<'_, Self::Key, Self::Value> {
         match self.try_get_or_insert_with(key, || Ok::<_, core::convert::Infallible>(f())) {
             Ok(fetched) => fetched,
             Err(never) => match never {},
         }
     }
 
-    /// The entry [`pop`](Self::pop) would remove, changing nothing.
-    fn peek_victim(&self) -> Option<(&Self::Key, &Self::Value)> {
-        let (key, item) = self.slab().get(self.victim()?)?;
-        Some((key, item.value()))
-    }
-
-    /// The entries in iteration order, each value mutable (laid out first: see
-    /// [`lay_out`](Self::lay_out)).
-    fn iter_mut(&mut self) -> slab::IterMut<'_, Self::Key, Self::Item> {
-        self.lay_out();
-        self.slab_mut().iter_mut()
-    }
-
     /// Removes every entry and yields them in iteration order; statistics and capacity stay,
     /// and so does the memory. Dropping the iterator early drops the rest.
-    fn drain(&mut self) -> slab::Drain<'_, Self::Key, Self::Item>
-    where
-        Self::Key: Hash + Eq,
-        Self::Hasher: BuildHasher,
-    {
+    fn drain(&mut self) -> slab::Drain<'_, Self::Key, Self::Item> {
         self.lay_out();
         self.drained();
         self.slab_mut().drain()
-    }
-
-    /// Every entry in iteration order, by value (the cache is left empty).
-    fn take_all(&mut self) -> slab::IntoIter<Self::Key, Self::Item> {
-        self.lay_out();
-        self.slab_mut().take()
-    }
-
-    /// `Debug` output for the cache type `name`: its capacity, the policy's fields and the
-    /// statistics.
-    fn fmt_debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
-    where
-        Self::Key: fmt::Debug,
-        Self::Value: fmt::Debug,
-    {
-        let mut d = f.debug_struct(name);
-        d.field("capacity", &self.capacity());
-        self.fmt_fields(&mut d);
-        d.field("stats", self.stats()).finish()
     }
 }
 

@@ -16,7 +16,7 @@ pub mod slab;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use engine::SlabCache;
+pub use engine::{SlabCache, SlabPolicy};
 pub use policy::{RingCache, RingPolicy};
 pub use ring::Ring;
 pub use rng::{GOLDEN_GAMMA, SplitMix64, mix64};

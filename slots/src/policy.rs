@@ -17,7 +17,7 @@ use core::marker::PhantomData;
 use evict_core::{Put, Stats};
 
 use crate::MAX_CAPACITY;
-use crate::engine::{Entries, NO_SLOT, SlabCache};
+use crate::engine::{Entries, NO_SLOT, SlabCache, SlabPolicy};
 use crate::ring::{self, Flags, Links, NIL, Ring};
 use crate::slab::Node;
 
@@ -100,7 +100,7 @@ pub trait RingPolicy {
 /// ```
 /// use evict_slots::policy::Anchors;
 /// use evict_slots::ring::{Plain, Ring};
-/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy, SlabCache};
+/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy, SlabCache, SlabPolicy};
 ///
 /// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
 /// enum Fifo {}
@@ -252,22 +252,42 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
 }
 
 crate::slab_cache_impl! {
-    /// The toolkit's view of a ring cache: the policy's rules as [`SlabCache`] primitives.
+    /// The toolkit's view of a ring cache: its ring's slab, and its order from the start.
     impl<K, V, S, P: RingPolicy> SlabCache for RingCache<K, V, S, P> {
         item = Node<V, Links>;
         iter = ring::Iter<'a, K, V>;
         slab = ring.slab;
-        stats = stats;
-        capacity = capacity;
     }
 
+    #[inline]
+    fn iter(&self) -> ring::Iter<'_, K, V> {
+        self.ring.iter_from(self.at.start)
+    }
+
+    fn lay_out(&mut self) {
+        let start = self.at.start;
+        self.anchored(|ring, anchors| ring.relayout(start, anchors));
+    }
+
+    fn victim(&self) -> Option<u32> {
+        (!self.ring.is_empty()).then(|| P::victim(&self.ring, &self.at))
+    }
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        f.field(P::ORDER, &Entries(self.iter()));
+        P::fmt_fields(&self.ring, &self.at, f);
+    }
+}
+
+/// The policy's rules as [`SlabPolicy`] primitives.
+impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K, V, S, P> {
     /// An LRU promotes the slot, a flag is set.
     #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn hit(&mut self, i: u32) -> &mut V {
         if P::PROMOTE {
             self.ring.move_to_front(&mut self.at.start, i);
         }
@@ -275,32 +295,16 @@ crate::slab_cache_impl! {
     }
 
     #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         self.put_new(hash, key, value)
     }
 
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         P::removing(&self.ring, &mut self.at, i);
         self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors))
     }
 
-    fn victim(&self) -> Option<u32> {
-        (!self.ring.is_empty()).then(|| P::victim(&self.ring, &self.at))
-    }
-
-    fn pop(&mut self) -> Option<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn pop(&mut self) -> Option<(K, V)> {
         if self.ring.is_empty() {
             return None;
         }
@@ -310,11 +314,7 @@ crate::slab_cache_impl! {
     }
 
     /// Shrinking pops until the cache fits and gives back the memory it no longer needs.
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY);
         let mut evicted = Vec::new();
         while self.ring.len() > capacity {
@@ -333,27 +333,8 @@ crate::slab_cache_impl! {
         self.stats.reset();
     }
 
-    #[inline]
-    fn iter(&self) -> ring::Iter<'_, K, V> {
-        self.ring.iter_from(self.at.start)
-    }
-
-    fn lay_out(&mut self) {
-        let start = self.at.start;
-        self.anchored(|ring, anchors| ring.relayout(start, anchors));
-    }
-
     fn drained(&mut self) {
         self.at = Anchors::EMPTY;
-    }
-
-    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        f.field(P::ORDER, &Entries(self.iter()));
-        P::fmt_fields(&self.ring, &self.at, f);
     }
 }
 

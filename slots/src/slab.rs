@@ -44,7 +44,7 @@ pub trait Item {
 /// ```
 /// use evict_slots::slab::{Item, Node};
 ///
-/// let mut node = Node { value: 1, links: () };
+/// let mut node = Node::new(1, ());
 /// *node.value_mut() += 1;
 /// assert_eq!(node.into_value(), 2);
 /// assert_eq!(core::mem::size_of::<(u64, Node<u64, [u32; 2]>)>(), 24);
@@ -55,6 +55,14 @@ pub struct Node<V, L> {
     pub value: V,
     /// The policy's links.
     pub links: L,
+}
+
+impl<V, L> Node<V, L> {
+    /// A node of `value` and `links`.
+    #[inline(always)]
+    pub const fn new(value: V, links: L) -> Self {
+        Self { value, links }
+    }
 }
 
 impl<V, L> Item for Node<V, L> {

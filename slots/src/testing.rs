@@ -1,38 +1,103 @@
-//! Checks that every ring policy must pass, written once for the policy crates' tests
-//! (feature `testing`): each runs a [`RingCache`] with the crate's [`RingPolicy`].
+//! Checks that every policy built on the toolkit must pass, written once for the policy
+//! crates' tests (feature `testing`): each runs the caches a `make` closure builds (a policy
+//! crate's type, or a [`RingCache`] with the crate's [`RingPolicy`]).
 
-use crate::{DefaultHashBuilder, MAX_CAPACITY, RingCache, RingPolicy, SlabCache};
+use core::hash::BuildHasher;
+
 use evict_core::Put;
 
-type Cache<P> = RingCache<u64, u64, DefaultHashBuilder, P>;
+use crate::{DefaultHashBuilder, MAX_CAPACITY, RingCache, RingPolicy, SlabCache, SlabPolicy};
 
-/// A cache asked for `usize::MAX` entries holds at most [`MAX_CAPACITY`] and allocates nothing
-/// up front.
-///
-/// ```
-/// # use evict_slots::policy::Anchors;
-/// # use evict_slots::ring::{Plain, Ring};
-/// # enum Fifo {}
-/// # impl evict_slots::RingPolicy for Fifo {
-/// #     type Flags = Plain;
-/// #     const ORDER: &'static str = "oldest_first";
-/// #     const NEWEST_FIRST: bool = false;
-/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
-/// # }
-/// evict_slots::testing::huge_capacity_is_clamped::<Fifo>();
-/// ```
-pub fn huge_capacity_is_clamped<P: RingPolicy>() {
-    let c = Cache::<P>::with_hasher(usize::MAX, DefaultHashBuilder::default());
-    assert_eq!(c.capacity(), MAX_CAPACITY);
-    assert_eq!(c.ring().slot_capacity(), 0);
-    assert_eq!(c.ring().index().allocation_size(), 0);
+type Ring<P> = RingCache<u64, u64, DefaultHashBuilder, P>;
+
+/// The allocations of a cache: its slots and its key index.
+fn allocations<C: SlabCache>(c: &C) -> (usize, usize) {
+    let slab = c.slab();
+    (slab.slot_capacity(), slab.index().allocation_size())
 }
 
-/// For each of `capacities`: fills a cache, then puts new keys up to key `until`, each
-/// evicting one entry, with a hit on the previous key every third step. The slots and the
-/// index keep the allocations they had the moment the cache filled (the put that fills it
-/// gives the index its final spare room, and tombstones never make it grow), and the
-/// invariants hold.
+/// A cache that `make` builds for `usize::MAX` entries holds at most `max` and allocates
+/// nothing up front.
+///
+/// ```
+/// use evict_slots::{DefaultHashBuilder, RingCache, MAX_CAPACITY};
+/// # use evict_slots::policy::Anchors;
+/// # use evict_slots::ring::{Plain, Ring};
+/// # enum Fifo {}
+/// # impl evict_slots::RingPolicy for Fifo {
+/// #     type Flags = Plain;
+/// #     const ORDER: &'static str = "oldest_first";
+/// #     const NEWEST_FIRST: bool = false;
+/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// # }
+///
+/// let make = |cap| RingCache::<u64, u64, _, Fifo>::with_hasher(cap, DefaultHashBuilder::default());
+/// evict_slots::testing::huge_capacity_is_clamped(make, MAX_CAPACITY);
+/// ```
+pub fn huge_capacity_is_clamped<C: SlabCache>(make: impl Fn(usize) -> C, max: usize) {
+    let c = make(usize::MAX);
+    assert_eq!(c.capacity(), max);
+    assert_eq!(allocations(&c), (0, 0));
+}
+
+/// For each of `capacities`: a cache from `make`, filled with keys `0..capacity`, then
+/// `ops` lookups and puts of mostly new keys (every seventh a recent one, a `get` of the
+/// previous key every third step, and now and then a `remove` of the newest key and a
+/// `put` of it back: the not-full path at full size). Its slots and its key index keep the
+/// allocations they had the moment the cache filled (the put that fills it gives the index
+/// its final spare room, and tombstones never make it grow). `check` runs at the end (the
+/// policy's invariants).
+///
+/// ```
+/// use evict_slots::{DefaultHashBuilder, RingCache};
+/// # use evict_slots::policy::Anchors;
+/// # use evict_slots::ring::{Plain, Ring};
+/// # enum Fifo {}
+/// # impl evict_slots::RingPolicy for Fifo {
+/// #     type Flags = Plain;
+/// #     const ORDER: &'static str = "oldest_first";
+/// #     const NEWEST_FIRST: bool = false;
+/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// # }
+///
+/// let make = |cap| RingCache::<u64, u64, _, Fifo>::with_hasher(cap, DefaultHashBuilder::default());
+/// evict_slots::testing::churn_allocates_nothing(make, &[80, 100], 20_000, RingCache::check);
+/// ```
+pub fn churn_allocates_nothing<C>(
+    make: impl Fn(usize) -> C,
+    capacities: &[usize],
+    ops: u64,
+    check: impl Fn(&C),
+) where
+    C: SlabPolicy<Key = u64, Value = u64>,
+    C::Hasher: BuildHasher,
+{
+    for &capacity in capacities {
+        let mut c = make(capacity);
+        for k in 0..capacity as u64 {
+            assert_eq!(c.put(k, k), Put::Inserted, "capacity {capacity}");
+        }
+        let filled = allocations(&c);
+        assert_eq!(filled.0, capacity, "capacity {capacity}");
+        for (step, newest) in (0..ops).zip(capacity as u64..) {
+            let key = if step % 7 == 0 { newest - 3 } else { newest };
+            if step % 3 == 0 {
+                let _ = c.get(&(newest - 1));
+            }
+            if c.get(&key).is_none() {
+                let _ = c.put(key, key);
+            }
+            if step % 1000 == 999 && c.remove(&key).is_some() {
+                assert_eq!(c.put(key, key), Put::Inserted, "capacity {capacity}");
+            }
+        }
+        check(&c);
+        assert_eq!(allocations(&c), filled, "capacity {capacity}");
+    }
+}
+
+/// [`huge_capacity_is_clamped`] for a ring policy: its cache holds at most
+/// [`MAX_CAPACITY`].
 ///
 /// ```
 /// # use evict_slots::policy::Anchors;
@@ -44,27 +109,31 @@ pub fn huge_capacity_is_clamped<P: RingPolicy>() {
 /// #     const NEWEST_FIRST: bool = false;
 /// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
 /// # }
-/// evict_slots::testing::churn_allocates_nothing::<Fifo>(&[80, 100], 20_000);
+/// evict_slots::testing::ring_huge_capacity_is_clamped::<Fifo>();
 /// ```
-pub fn churn_allocates_nothing<P: RingPolicy>(capacities: &[usize], until: u64) {
-    for &capacity in capacities {
-        let mut c = Cache::<P>::with_hasher(capacity, DefaultHashBuilder::default());
-        for k in 0..capacity as u64 {
-            assert_eq!(c.put(k, k), Put::Inserted);
-        }
-        let filled = (c.ring().slot_capacity(), c.ring().index().allocation_size());
-        assert_eq!(filled.0, capacity);
-        for k in capacity as u64..until {
-            if k % 3 == 0 {
-                let _ = c.get(&(k - 1));
-            }
-            assert!(
-                matches!(c.put(k, k), Put::Evicted(..)),
-                "capacity {capacity}"
-            );
-        }
-        c.check();
-        let now = (c.ring().slot_capacity(), c.ring().index().allocation_size());
-        assert_eq!(now, filled, "capacity {capacity}");
-    }
+pub fn ring_huge_capacity_is_clamped<P: RingPolicy>() {
+    huge_capacity_is_clamped(ring::<P>, MAX_CAPACITY);
+}
+
+/// [`churn_allocates_nothing`] for a ring policy, checking the ring's invariants.
+///
+/// ```
+/// # use evict_slots::policy::Anchors;
+/// # use evict_slots::ring::{Plain, Ring};
+/// # enum Fifo {}
+/// # impl evict_slots::RingPolicy for Fifo {
+/// #     type Flags = Plain;
+/// #     const ORDER: &'static str = "oldest_first";
+/// #     const NEWEST_FIRST: bool = false;
+/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// # }
+/// evict_slots::testing::ring_churn_allocates_nothing::<Fifo>(&[80, 100], 20_000);
+/// ```
+pub fn ring_churn_allocates_nothing<P: RingPolicy>(capacities: &[usize], ops: u64) {
+    churn_allocates_nothing(ring::<P>, capacities, ops, Ring::check);
+}
+
+/// A ring cache of `capacity` with the default hasher.
+fn ring<P: RingPolicy>(capacity: usize) -> Ring<P> {
+    RingCache::with_hasher(capacity, DefaultHashBuilder::default())
 }

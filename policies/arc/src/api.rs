@@ -19,70 +19,6 @@ evict_slots::slab_cache_impl! {
     impl<K, V, S> SlabCache for ArcCache<K, V, S> {
         item = Node<V>;
         iter = Order<'a, K, V>;
-        slab = slab;
-        stats = stats;
-        capacity = capacity;
-    }
-
-    /// The paper's case I: the entry moves to the most recent end of `T2`.
-    #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.touch(i);
-        &mut self.slab.item_mut(i).value
-    }
-
-    #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.insert_new(hash, key, value)
-    }
-
-    /// No ghost is left and `p` does not move.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        // `take_slot` renumbers a slot: moves first.
-        self.flush();
-        self.take_slot(i, hash)
-    }
-
-    fn victim(&self) -> Option<u32> {
-        self.victim()
-    }
-
-    fn pop(&mut self) -> Option<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.evict_next()
-    }
-
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.resize_to(capacity)
-    }
-
-    /// Also drops every ghost and sets `p` back to 0.
-    fn clear(&mut self) {
-        self.slab.clear();
-        self.lists = Lists::EMPTY;
-        self.pending_len = 0;
-        self.ghosts = Ghosts::new(self.capacity as usize);
-        self.p = 0.0;
-        self.stats.reset();
     }
 
     #[inline]
@@ -95,9 +31,8 @@ evict_slots::slab_cache_impl! {
         self.lay_out();
     }
 
-    /// Ghosts and `p` are kept.
-    fn drained(&mut self) {
-        self.lists = Lists::EMPTY;
+    fn victim(&self) -> Option<u32> {
+        self.victim()
     }
 
     fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
@@ -114,5 +49,51 @@ evict_slots::slab_cache_impl! {
             .field("t1_most_recent_first", &Entries(Order::new(self).take(t1)))
             .field("t2_most_recent_first", &Entries(t2))
             .field("ghosts", &[self.ghosts.len(B1), self.ghosts.len(B2)]);
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V, S> {
+    /// The paper's case I: the entry moves to the most recent end of `T2`.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) -> &mut V {
+        self.touch(i);
+        &mut self.slab.item_mut(i).value
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+        self.insert_new(hash, key, value)
+    }
+
+    /// No ghost is left and `p` does not move.
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        // `take_slot` renumbers a slot: moves first.
+        self.flush();
+        self.take_slot(i, hash)
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.evict_next()
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        self.resize_to(capacity)
+    }
+
+    /// Also drops every ghost and sets `p` back to 0.
+    fn clear(&mut self) {
+        self.slab.clear();
+        self.lists = Lists::EMPTY;
+        self.pending_len = 0;
+        self.ghosts = Ghosts::new(self.capacity as usize);
+        self.p = 0.0;
+        self.stats.reset();
+    }
+
+    /// Ghosts and `p` are kept.
+    fn drained(&mut self) {
+        self.lists = Lists::EMPTY;
     }
 }

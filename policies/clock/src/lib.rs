@@ -205,7 +205,7 @@ mod tests {
     /// a 128-bucket table free: the put that fills the cache grows it once).
     #[test]
     fn churn_does_not_grow_the_table() {
-        evict_slots::testing::churn_allocates_nothing::<Clock>(&[80, 100, 1000], 200_000);
+        evict_slots::testing::ring_churn_allocates_nothing::<Clock>(&[80, 100, 1000], 200_000);
     }
 
     #[test]
@@ -234,6 +234,6 @@ mod tests {
 
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Clock>();
+        evict_slots::testing::ring_huge_capacity_is_clamped::<Clock>();
     }
 }

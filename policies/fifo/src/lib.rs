@@ -137,57 +137,13 @@ mod tests {
         assert_eq!(c.peek_oldest(), None);
     }
 
-    /// Fills a cache of `cap`, then runs `rounds` rounds of evictions and of remove-and-put,
-    /// and returns the slot capacity and the table's allocation after each round.
-    fn churn(cap: usize, rounds: usize) -> Vec<(usize, usize)> {
-        let mut c = FifoCache::new(cap);
-        let n = cap as u64;
-        for k in 0..n {
-            let _ = c.put(k, k);
-        }
-        let mut sizes = Vec::new();
-        let mut k = n;
-        for _ in 0..rounds {
-            for _ in 0..20 * n {
-                assert_eq!(c.put(k, k), Put::Evicted(k - n, k - n));
-                k += 1;
-            }
-            // Remove the newest and put it back: the not-full path, at full size.
-            for _ in 0..5 * n {
-                assert_eq!(c.remove(&(k - 1)), Some(k - 1));
-                assert_eq!(c.put(k - 1, k - 1), Put::Inserted);
-            }
-            c.check_invariants();
-            sizes.push((
-                c.inner.ring().slot_capacity(),
-                c.inner.ring().index().allocation_size(),
-            ));
-        }
-        sizes
-    }
-
+    /// The put that fills the cache gives the table its final spare room (hashbrown alone
+    /// would double it under churn, as 80 > 112 / 2 in a 128-bucket table): from then on
+    /// evictions and remove-and-put keep every allocation as it was when the cache filled,
+    /// at sizes below and above the 4096-bucket floor.
     #[test]
     fn full_cache_does_not_allocate_again() {
-        // The put that fills the cache gives the table its final spare room (hashbrown alone
-        // would double it under churn, as 80 > 112 / 2 in a 128-bucket table): from then on
-        // evictions and remove-and-put keep every allocation as it was when the cache
-        // filled, at sizes below and above the 4096-bucket floor.
-        for cap in [80, 100, 5000] {
-            let mut c = FifoCache::new(cap);
-            for k in 0..cap as u64 {
-                let _ = c.put(k, k);
-            }
-            let filled = (
-                c.inner.ring().slot_capacity(),
-                c.inner.ring().index().allocation_size(),
-            );
-            assert_eq!(filled.0, cap);
-            let sizes = churn(cap, 4);
-            assert!(
-                sizes.iter().all(|&s| s == filled),
-                "capacity {cap}: {sizes:?}"
-            );
-        }
+        evict_slots::testing::ring_churn_allocates_nothing::<Fifo>(&[80, 100, 5000], 200_000);
     }
 
     #[test]
@@ -276,6 +232,6 @@ mod tests {
 
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Fifo>();
+        evict_slots::testing::ring_huge_capacity_is_clamped::<Fifo>();
     }
 }

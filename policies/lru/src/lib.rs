@@ -11,7 +11,7 @@ use core::hash::{BuildHasher, Hash};
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
-use evict_slots::{RingPolicy, SlabCache};
+use evict_slots::{RingPolicy, SlabCache, SlabPolicy};
 
 evict_slots::ring_cache! {
     /// A least-recently-used cache: when full, `put` evicts the entry that was read or
@@ -191,6 +191,6 @@ mod tests {
 
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
-        evict_slots::testing::huge_capacity_is_clamped::<Lru>();
+        evict_slots::testing::ring_huge_capacity_is_clamped::<Lru>();
     }
 }

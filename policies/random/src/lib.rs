@@ -196,18 +196,37 @@ evict_slots::slab_cache_impl! {
     impl<K, V, S> SlabCache for RandomCache<K, V, S> {
         item = Node<V, ()>;
         iter = slab::Iter<'a, K, Node<V, ()>>;
-        slab = slab;
-        stats = stats;
-        capacity = capacity;
     }
 
+    #[inline]
+    fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
+        self.slab.iter()
+    }
+
+    /// Storage order is the layout already.
+    fn lay_out(&mut self) {}
+
+    fn victim(&self) -> Option<u32> {
+        let len = self.slab.len() as u32;
+        (len > 0).then(|| self.rng.peek_below(len))
+    }
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        f.field("seed", &self.seed)
+            .field("entries", &Entries(self.slab.iter()));
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K, V, S> {
     /// A hit changes nothing (a random cache keeps no recency).
     #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn hit(&mut self, i: u32) -> &mut V {
         &mut self.slab.item_mut(i).value
     }
 
@@ -216,11 +235,7 @@ evict_slots::slab_cache_impl! {
     /// has three callers), `put`'s evictions were 4-8% slower (the pair and the returned
     /// slot go through memory); inlined, `put` pays nothing for the slot.
     #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         let capacity = self.capacity as usize;
         if capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
@@ -231,30 +246,19 @@ evict_slots::slab_cache_impl! {
         }
         // Full: a uniformly chosen slot takes the new pair in place.
         let victim = self.rng.below(self.slab.len() as u32);
-        let (old_key, old) = self.slab.replace(victim, hash, key, Node { value, links: () });
+        let (old_key, old) = self
+            .slab
+            .replace(victim, hash, key, Node { value, links: () });
         (Put::Evicted(old_key, old.value), victim)
     }
 
     /// The last slot moves into the gap; nothing is drawn.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         let (key, node, _) = self.slab.swap_remove_hashed(i, hash);
         (key, node.value)
     }
 
-    fn victim(&self) -> Option<u32> {
-        let len = self.slab.len() as u32;
-        (len > 0).then(|| self.rng.peek_below(len))
-    }
-
-    fn pop(&mut self) -> Option<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn pop(&mut self) -> Option<(K, V)> {
         if self.slab.is_empty() {
             return None;
         }
@@ -263,11 +267,7 @@ evict_slots::slab_cache_impl! {
         Some((key, node.value))
     }
 
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY);
         let shrinks = capacity < self.capacity as usize;
         self.capacity = capacity as u32;
@@ -277,7 +277,7 @@ evict_slots::slab_cache_impl! {
         }
         gone.reserve_exact(self.slab.len().saturating_sub(capacity));
         while self.slab.len() > capacity {
-            gone.extend(evict_slots::SlabCache::pop(self));
+            gone.extend(evict_slots::SlabPolicy::pop(self));
         }
         self.slab.shrink_to(capacity);
         if capacity > 0 && self.slab.len() == capacity {
@@ -293,22 +293,5 @@ evict_slots::slab_cache_impl! {
         self.stats.reset();
     }
 
-    #[inline]
-    fn iter(&self) -> slab::Iter<'_, K, Node<V, ()>> {
-        self.slab.iter()
-    }
-
-    /// Storage order is the layout already.
-    fn lay_out(&mut self) {}
-
     fn drained(&mut self) {}
-
-    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        f.field("seed", &self.seed)
-            .field("entries", &Entries(self.slab.iter()));
-    }
 }

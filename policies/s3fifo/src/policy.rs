@@ -207,36 +207,49 @@ evict_slots::slab_cache_impl! {
     impl<K, V, S> SlabCache for S3FifoCache<K, V, S> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 2>;
-        slab = slab;
-        stats = stats;
-        capacity = capacity;
     }
 
+    #[inline]
+    fn iter(&self) -> Walk<'_, K, Node<V>, 2> {
+        self.slab.walk(self.queues.map(Queue::span))
+    }
+
+    fn lay_out(&mut self) {
+        self.relayout();
+    }
+
+    fn victim(&self) -> Option<u32> {
+        self.victim()
+    }
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q.span()])));
+        f.field("small", &small)
+            .field("main", &main)
+            .field("ghosts", &self.ghost.len());
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K, V, S> {
     /// Frequency + 1 (up to 3); nothing moves.
     #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn hit(&mut self, i: u32) -> &mut V {
         self.bump(i)
     }
 
     #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         self.insert_new(hash, key, value)
     }
 
     /// No ghost is left.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         self.take_slot(i, hash)
     }
 
@@ -246,23 +259,11 @@ evict_slots::slab_cache_impl! {
         self.ghost.take(fingerprint(hash));
     }
 
-    fn victim(&self) -> Option<u32> {
-        self.victim()
-    }
-
-    fn pop(&mut self) -> Option<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn pop(&mut self) -> Option<(K, V)> {
         self.pop_entry()
     }
 
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let shrinking = capacity < self.capacity;
         // Each pair leaves as `pop` would take it at that point: the first is what
@@ -295,28 +296,8 @@ evict_slots::slab_cache_impl! {
         self.stats.reset();
     }
 
-    #[inline]
-    fn iter(&self) -> Walk<'_, K, Node<V>, 2> {
-        self.slab.walk(self.queues.map(Queue::span))
-    }
-
-    fn lay_out(&mut self) {
-        self.relayout();
-    }
-
     /// The ghost is kept, as a `remove` of each key would keep it.
     fn drained(&mut self) {
         self.queues = [EMPTY_QUEUE; 2];
-    }
-
-    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q.span()])));
-        f.field("small", &small)
-            .field("main", &main)
-            .field("ghosts", &self.ghost.len());
     }
 }

@@ -230,10 +230,12 @@ fn long_run_matches_the_model_through_ghost_compactions() {
 
 #[test]
 fn huge_capacity_is_clamped_not_allocated() {
-    let c: S3FifoCache<u64, u64> = S3FifoCache::new(usize::MAX);
-    assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.slab.slot_capacity(), 0);
-    assert!(!c.ghost.is_allocated());
+    evict_slots::testing::huge_capacity_is_clamped(S3FifoCache::<u64, u64>::new, MAX_CAPACITY);
+    assert!(
+        !S3FifoCache::<u64, u64>::new(usize::MAX)
+            .ghost
+            .is_allocated()
+    );
 }
 
 #[test]
@@ -259,29 +261,16 @@ fn clear_releases_memory_and_forgets_ghosts() {
     c.check_invariants();
 }
 
+/// Tombstones left by evictions must not make a full cache grow its table: the put that
+/// fills the cache gives the table its final spare room, and from then on the allocation
+/// stays put. S3-FIFO's tables churn more slowly than LRU's: 2M ops are needed to see the
+/// doubling without the in-place rebuild.
 #[test]
 fn table_does_not_keep_growing_under_churn() {
-    // Tombstones left by evictions must not make a full cache grow its table: the put
-    // that fills the cache gives the table its final spare room, and from then on the
-    // allocation stays put.
-    for capacity in [50usize, 80, 1000] {
-        let mut c = S3FifoCache::new(capacity);
-        let mut sizes = None;
-        // S3-FIFO's tables churn more slowly than LRU's: 2M ops are needed to see the
-        // doubling without the in-place rebuild.
-        for k in 0..2_000_000u64 {
-            let key = if k % 7 == 0 { k.saturating_sub(3) } else { k };
-            if c.get(&key).is_none() {
-                let _ = c.put(key, key);
-            }
-            if sizes.is_none() && c.len() == capacity {
-                sizes = Some((c.slab.slot_capacity(), c.slab.index().allocation_size()));
-            }
-        }
-        c.check_invariants();
-        assert_eq!(
-            Some((c.slab.slot_capacity(), c.slab.index().allocation_size())),
-            sizes
-        );
-    }
+    evict_slots::testing::churn_allocates_nothing(
+        S3FifoCache::new,
+        &[50, 80, 1000],
+        2_000_000,
+        S3FifoCache::check_invariants,
+    );
 }

@@ -18,69 +18,15 @@ evict_slots::slab_cache_impl! {
     impl<K, V, S> SlabCache for WTinyLfuCache<K, V, S> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 3>;
-        slab = slab;
-        stats = stats;
-        capacity = capacity;
     }
 
-    /// The access recorded (in the sketch, or for a main-space entry in its own bits) and
-    /// the climber told.
-    #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.get_hit(i);
-        &mut self.slab.item_mut(i).value
+    #[inline]
+    fn iter(&self) -> Walk<'_, K, Node<V>, 3> {
+        self.slab.walk(self.lists.map(List::span))
     }
 
-    /// The access recorded in the sketch, and remembered, so that a `put` of the key right
-    /// after does not record it again.
-    #[inline(always)]
-    fn missed<Q: Hash + ?Sized>(&mut self, key: &Q)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.get_miss(key);
-    }
-
-    /// As a hit, but without telling the climber (a `put` is not a lookup).
-    #[inline(always)]
-    fn replaced(&mut self, i: u32) -> &mut V
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        // A hit: the key cannot be the one whose `get` just missed.
-        self.missed = None;
-        self.on_hit(i);
-        &mut self.slab.item_mut(i).value
-    }
-
-    #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.insert_new(hash, key, value)
-    }
-
-    /// The entry's unrecorded hits go to the sketch first.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
-        self.missed = None;
-        self.record_hits(i);
-        self.take_slot(i, hash)
-    }
-
-    fn forget(&mut self, _hash: u64) {
-        self.missed = None;
+    fn lay_out(&mut self) {
+        self.arrange();
     }
 
     fn victim(&self) -> Option<u32> {
@@ -90,11 +36,65 @@ evict_slots::slab_cache_impl! {
         }
     }
 
-    fn pop(&mut self) -> Option<(K, V)>
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
     where
-        K: Hash + Eq,
-        S: BuildHasher,
+        K: fmt::Debug,
+        V: fmt::Debug,
     {
+        f.field("max_window", &self.max_window)
+            .field("max_protected", &self.max_protected)
+            .field("adaptive", &self.climber.is_some())
+            .field(
+                "window_probation_protected",
+                &Entries(evict_slots::SlabCache::iter(self)),
+            );
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<K, V, S> {
+    /// The access recorded (in the sketch, or for a main-space entry in its own bits) and
+    /// the climber told.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) -> &mut V {
+        self.get_hit(i);
+        &mut self.slab.item_mut(i).value
+    }
+
+    /// The access recorded in the sketch, and remembered, so that a `put` of the key right
+    /// after does not record it again.
+    #[inline(always)]
+    fn missed<Q: Hash + ?Sized>(&mut self, key: &Q) {
+        self.get_miss(key);
+    }
+
+    /// As a hit, but without telling the climber (a `put` is not a lookup).
+    #[inline(always)]
+    fn replaced(&mut self, i: u32) -> &mut V {
+        // A hit: the key cannot be the one whose `get` just missed.
+        self.missed = None;
+        self.on_hit(i);
+        &mut self.slab.item_mut(i).value
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+        self.insert_new(hash, key, value)
+    }
+
+    /// The entry's unrecorded hits go to the sketch first.
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        self.missed = None;
+        self.record_hits(i);
+        self.take_slot(i, hash)
+    }
+
+    fn forget(&mut self, _hash: u64) {
+        self.missed = None;
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
         match self.pop_slot() {
             NIL => None,
             i => {
@@ -105,15 +105,11 @@ evict_slots::slab_cache_impl! {
         }
     }
 
-    fn resize(&mut self, capacity: usize) -> Vec<(K, V)>
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let mut popped = Vec::new();
         while self.slab.len() > capacity as usize {
-            popped.extend(evict_slots::SlabCache::pop(self));
+            popped.extend(evict_slots::SlabPolicy::pop(self));
         }
         let shrunk = capacity < self.capacity;
         self.capacity = capacity;
@@ -154,39 +150,12 @@ evict_slots::slab_cache_impl! {
         self.stats.reset();
     }
 
-    #[inline]
-    fn iter(&self) -> Walk<'_, K, Node<V>, 3> {
-        self.slab.walk(self.lists.map(List::span))
-    }
-
-    fn lay_out(&mut self) {
-        self.arrange();
-    }
-
     /// The hits the entries had not passed on yet go to the sketch, as `remove` does.
-    fn drained(&mut self)
-    where
-        K: Hash + Eq,
-        S: BuildHasher,
-    {
+    fn drained(&mut self) {
         self.record_all_hits();
         self.missed = None;
         self.victim_estimate.0 = NIL;
         self.lists = [EMPTY; 3];
-    }
-
-    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        f.field("max_window", &self.max_window)
-            .field("max_protected", &self.max_protected)
-            .field("adaptive", &self.climber.is_some())
-            .field(
-                "window_probation_protected",
-                &Entries(evict_slots::SlabCache::iter(self)),
-            );
     }
 }
 

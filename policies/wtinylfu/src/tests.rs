@@ -301,10 +301,13 @@ fn clear_releases_memory_and_forgets_frequencies() {
 
 #[test]
 fn huge_capacity_is_clamped_not_allocated() {
-    let c: WTinyLfuCache<u64, u64> = WTinyLfuCache::new(usize::MAX);
-    assert_eq!(c.capacity(), Some(MAX_CAPACITY));
-    assert_eq!(c.slab.slot_capacity(), 0);
-    assert_eq!(c.sketch().heap_bytes(), 0);
+    evict_slots::testing::huge_capacity_is_clamped(WTinyLfuCache::<u64, u64>::new, MAX_CAPACITY);
+    assert_eq!(
+        WTinyLfuCache::<u64, u64>::new(usize::MAX)
+            .sketch()
+            .heap_bytes(),
+        0
+    );
 }
 
 #[test]
@@ -356,28 +359,15 @@ fn a_huge_capacity_does_not_allocate_a_huge_sketch() {
     assert_eq!(c.sketch().words(), 1 << 16);
 }
 
+/// Tombstones left by evictions must not make a full cache grow its table: the put that
+/// fills the cache gives the table its final spare room, and from then on the allocation
+/// stays put.
 #[test]
 fn table_does_not_keep_growing_under_churn() {
-    // Tombstones left by evictions must not make a full cache grow its table: the put that
-    // fills the cache gives the table its final spare room, and from then on the allocation
-    // stays put.
-    for capacity in [50usize, 80, 1000] {
-        let mut c = WTinyLfuCache::new(capacity);
-        let mut sizes = None;
-        for k in 0..200_000u64 {
-            // Mostly new keys (evictions or rejections), some repeats.
-            let key = if k % 7 == 0 { k.saturating_sub(3) } else { k };
-            if c.get(&key).is_none() {
-                let _ = c.put(key, key);
-            }
-            if sizes.is_none() && c.len() == capacity {
-                sizes = Some((c.slab.slot_capacity(), c.slab.index().allocation_size()));
-            }
-        }
-        c.check_invariants();
-        assert_eq!(
-            Some((c.slab.slot_capacity(), c.slab.index().allocation_size())),
-            sizes
-        );
-    }
+    evict_slots::testing::churn_allocates_nothing(
+        WTinyLfuCache::new,
+        &[50, 80, 1000],
+        200_000,
+        WTinyLfuCache::check_invariants,
+    );
 }
