@@ -12,7 +12,6 @@ use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
 use evict_slots::Slab;
 
-mod api;
 mod ghost;
 mod iter;
 mod lists;

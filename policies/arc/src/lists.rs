@@ -75,14 +75,6 @@ impl slab::Links for Links {
     }
 }
 
-/// A new entry's node, on no list yet.
-pub(crate) fn detached<V>(value: V) -> Node<V> {
-    Node {
-        value,
-        links: Links::DETACHED,
-    }
-}
-
 /// Two doubly linked lists threaded through one slab: heads (most recent), tails (least
 /// recent) and lengths, indexed by list id.
 #[derive(Clone, Copy, Debug)]

@@ -1,15 +1,20 @@
 //! The policy: the paper's cases I to IV and `REPLACE` over the resident lists and the
-//! ghosts, and the operations the paper does not have (`remove`, `pop`, `resize`).
+//! ghosts, and the operations the paper does not have (`remove`, `pop`, `resize`); as the
+//! `evict_slots::SlabCache` and `SlabPolicy` primitives from which `evict_slots::slab_cache!`
+//! builds the public API.
 
 use alloc::vec::Vec;
 use core::hash::{BuildHasher, Hash};
 
+use core::fmt;
 use evict_core::{Put, Stats};
 use evict_slots::Slab;
-use evict_slots::engine::NO_SLOT;
+
+use evict_slots::engine::{Entries, NO_SLOT};
 
 use crate::ghost::{B1, B2, Ghosts};
-use crate::lists::{self, Lists, NIL, T1, T2};
+use crate::iter::Order;
+use crate::lists::{Links, Lists, NIL, Node, T1, T2};
 use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
 
 impl<K, V> ArcCache<K, V> {
@@ -173,15 +178,6 @@ impl<K, V, S> ArcCache<K, V, S> {
         &self.pending[..self.pending_len as usize]
     }
 
-    /// Makes the pending moves and puts the slots in iteration order (`T1` in slots
-    /// `0..|T1|`, `T2` after it, each from its most recent entry), renumbering the key
-    /// index without hashing: for the iterators that walk slots in memory order. Changes no
-    /// order and no result; nothing else refers to slot numbers.
-    pub(crate) fn lay_out(&mut self) {
-        self.flush();
-        self.lists.lay_out(&mut self.slab);
-    }
-
     /// `T2`'s least recently used slot as if the pending moves were made (`NIL` if `T2` is
     /// empty), without making them.
     fn t2_lru(&self) -> u32 {
@@ -220,17 +216,6 @@ impl<K, V, S> ArcCache<K, V, S> {
         }
     }
 
-    /// The slot `pop` would evict: `REPLACE` for a key not in `B2` (when `T1` holds the
-    /// whole cache, that is `T1`'s least recent entry too, as case IV evicts it), with the
-    /// pending moves taken into account. `None` if the cache is empty.
-    pub(crate) fn victim(&self) -> Option<u32> {
-        if self.slab.is_empty() {
-            None
-        } else {
-            Some(self.replace_victim(false, self.t2_lru()))
-        }
-    }
-
     /// `max(a / b, 1)`, the paper's delta, in this cache's arithmetic (`b >= 1`).
     #[inline]
     fn delta(&self, a: usize, b: usize) -> f64 {
@@ -254,13 +239,74 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         }
         (key, node.value)
     }
+}
+
+evict_slots::slab_cache_impl! {
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for ArcCache<K, V, S> {
+        item = Node<V>;
+        iter = Order<'a, K, V>;
+    }
+
+    #[inline]
+    fn iter(&self) -> Order<'_, K, V> {
+        Order::new(self)
+    }
+
+    /// Makes the pending moves and puts the slots in iteration order (`T1` in slots
+    /// `0..|T1|`, `T2` after it, each from its most recent entry), renumbering the key
+    /// index without hashing: for the iterators that walk slots in memory order. Changes no
+    /// order and no result; nothing else refers to slot numbers.
+    fn lay_out(&mut self) {
+        self.flush();
+        self.lists.lay_out(&mut self.slab);
+    }
+
+    /// The slot `pop` would evict: `REPLACE` for a key not in `B2` (when `T1` holds the
+    /// whole cache, that is `T1`'s least recent entry too, as case IV evicts it), with the
+    /// pending moves taken into account. `None` if the cache is empty.
+    fn victim(&self) -> Option<u32> {
+        if self.slab.is_empty() {
+            None
+        } else {
+            Some(self.replace_victim(false, self.t2_lru()))
+        }
+    }
+
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        let t1 = self.lists.len[T1] as usize;
+        let mut t2 = Order::new(self);
+        if t1 > 0 {
+            t2.nth(t1 - 1);
+        }
+        f.field("target", &self.p)
+            .field("t1_most_recent_first", &Entries(Order::new(self).take(t1)))
+            .field("t2_most_recent_first", &Entries(t2))
+            .field("ghosts", &[self.ghosts.len(B1), self.ghosts.len(B2)]);
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V, S> {
+    /// The paper's case I: the entry moves to the most recent end of `T2`.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) -> &mut V {
+        self.touch(i);
+        &mut self.slab.item_mut(i).value
+    }
 
     /// The paper's miss for a key that is not cached, hashed to `hash`: case II (its hash
     /// is in `B1`), III (in `B2`) or IV (in no list), with the adaptation of `p` and
     /// `REPLACE` there. Returns what `put` reports and the slot of the new entry
     /// ([`NO_SLOT`] if rejected).
     #[inline(always)]
-    pub(crate) fn insert_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         if self.capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
         }
@@ -319,7 +365,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         let Some((v, to_ghost)) = victim else {
             // Room left: a new slot (the push that fills the slab gives the index its final
             // room; the ghosts take theirs then too).
-            let i = self.slab.push(hash, key, lists::detached(value), c);
+            let i = self
+                .slab
+                .push(hash, key, Node::new(value, Links::DETACHED), c);
             self.lists.push_front(&mut self.slab, i, list);
             if self.slab.len() == c {
                 self.ghosts.reserve_max();
@@ -337,9 +385,16 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         self.lists.unlink(&mut self.slab, v);
         let (old_key, old) =
             self.slab
-                .replace_hashed(v, victim_hash, hash, key, lists::detached(value));
+                .replace_hashed(v, victim_hash, hash, key, Node::new(value, Links::DETACHED));
         self.lists.push_front(&mut self.slab, v, list);
         (Put::Evicted(old_key, old.value), v)
+    }
+
+    /// No ghost is left and `p` does not move.
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        // `take_slot` renumbers a slot: moves first.
+        self.flush();
+        self.take_slot(i, hash)
     }
 
     /// `pop`: the eviction half of a `put` of a new key (case IV), without the insertion.
@@ -350,7 +405,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// moves its victim to a ghost list. So a `pop` followed by the `put` of a new key does
     /// exactly what that `put` alone would have done, and the bounds `|T1| + |B1| <= c` and
     /// `|B1| + |B2| <= c` hold on a cache below capacity too. `p` does not move.
-    pub(crate) fn evict_next(&mut self) -> Option<(K, V)> {
+    fn pop(&mut self) -> Option<(K, V)> {
         if self.slab.is_empty() {
             return None;
         }
@@ -384,7 +439,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// `|T1| + |B1| <= c` (dropping `B1`'s least recent ghosts) and to at most `c` ghosts and
     /// `2c` keys in all (dropping `B2`'s), the ghost directory rebuilt for `c`. Shrinking
     /// gives back the memory the larger capacity held.
-    pub(crate) fn resize_to(&mut self, capacity: usize) -> Vec<(K, V)> {
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let c = capacity.min(MAX_CAPACITY);
         let old = self.capacity as usize;
         if c == old {
@@ -392,7 +447,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
         }
         let mut evicted = Vec::with_capacity(self.slab.len().saturating_sub(c));
         while self.slab.len() > c {
-            match self.evict_next() {
+            match evict_slots::SlabPolicy::pop(self) {
                 Some(pair) => evicted.push(pair),
                 None => break,
             }
@@ -418,5 +473,20 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
             self.ghosts.reserve_max();
         }
         evicted
+    }
+
+    /// Also drops every ghost and sets `p` back to 0.
+    fn clear(&mut self) {
+        self.slab.clear();
+        self.lists = Lists::EMPTY;
+        self.pending_len = 0;
+        self.ghosts = Ghosts::new(self.capacity as usize);
+        self.p = 0.0;
+        self.stats.reset();
+    }
+
+    /// Ghosts and `p` are kept.
+    fn drained(&mut self) {
+        self.lists = Lists::EMPTY;
     }
 }

@@ -60,7 +60,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         V: Clone,
         S: Clone,
     {
-        let found = self.victim();
+        let found = evict_slots::SlabCache::victim(self);
         let mut copy = self.clone();
         let evicted = (!copy.slab.is_empty()).then(|| copy.evict().0);
         assert_eq!(found, evicted, "peek_victim disagrees with the eviction");

@@ -11,7 +11,7 @@ use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 
 use crate::ghost::{fingerprint, ghost_capacity};
-use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, Queue, SMALL};
+use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, Queue, SMALL, set_idx};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
 impl<K, V, S> S3FifoCache<K, V, S> {
@@ -60,35 +60,6 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         }
     }
 
-    /// The slot [`evict`](Self::evict) would choose, found without moving anything.
-    ///
-    /// `evict` examines the main queue when it is above its target or the small queue is
-    /// empty; otherwise the small queue from its oldest entry: the first one read fewer than
-    /// twice is the victim, those before it move to main. Only if all of small moves does it
-    /// turn to main, which then ends with the moved entries, all at frequency 0. On main,
-    /// CLOCK passes over the queue from its oldest entry, taking one access from each
-    /// entry it passes: the victim is the first entry, oldest first, with the lowest
-    /// frequency (an entry of frequency `f` leaves on pass `f`). So: the first frequency-0
-    /// entry of main, or else the small queue's oldest entry, the first moved.
-    pub(crate) fn victim(&self) -> Option<u32> {
-        if self.slab.is_empty() {
-            return None;
-        }
-        let [small, main] = self.queues;
-        if main.len <= self.main_target && small.len > 0 {
-            let mut at = small.tail;
-            for _ in 0..small.len {
-                let links = self.links(at);
-                if links.next < 2 * FREQ_ONE {
-                    return Some(at);
-                }
-                at = links.prev & IDX;
-            }
-            return Some(self.first_of_main(0).unwrap_or(small.tail));
-        }
-        (0..4).find_map(|f| self.first_of_main(f))
-    }
-
     /// The oldest entry of the main queue with frequency `freq`, if any.
     fn first_of_main(&self, freq: u32) -> Option<u32> {
         let main = self.queues[MAIN];
@@ -122,11 +93,99 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
+evict_slots::slab_cache_impl! {
+    /// The toolkit's view of the cache: S3-FIFO as `SlabCache` primitives.
+    #[doc(hidden)]
+    impl<K, V, S> SlabCache for S3FifoCache<K, V, S> {
+        item = Node<V>;
+        iter = Walk<'a, K, Node<V>, 2>;
+    }
+
+    #[inline]
+    fn iter(&self) -> Walk<'_, K, Node<V>, 2> {
+        self.slab.walk(self.queues.map(Queue::span))
+    }
+
+    /// Lays the slots out in iteration order (the small queue oldest first, then the main
+    /// queue oldest first), the key index following without hashing (see
+    /// `evict_slots::Slab::relayout`), and relinks the two rings over the runs this leaves.
+    /// Nothing the policy sees changes: queues, order and frequencies are the same, only
+    /// slot numbers move. O(len), no allocation; nothing moves if nothing has since the
+    /// last time.
+    fn lay_out(&mut self) {
+        let spans = self.queues.map(Queue::span);
+        let starts = self
+            .slab
+            .relayout(spans, &mut [], |node, q, i, first, last| {
+                // Newer is the next slot, the ring closing from the newest to the oldest.
+                let newer = if i == last { first } else { i + 1 };
+                let older = if i == first { last } else { i - 1 };
+                node.links.prev = newer | ((q as u32) << 31);
+                set_idx(&mut node.links.next, older);
+            });
+        for (queue, start) in self.queues.iter_mut().zip(starts) {
+            if queue.len > 0 {
+                queue.tail = start;
+                queue.head = start + queue.len - 1;
+            }
+        }
+    }
+
+    /// The slot [`evict`](Self::evict) would choose, found without moving anything.
+    ///
+    /// `evict` examines the main queue when it is above its target or the small queue is
+    /// empty; otherwise the small queue from its oldest entry: the first one read fewer than
+    /// twice is the victim, those before it move to main. Only if all of small moves does it
+    /// turn to main, which then ends with the moved entries, all at frequency 0. On main,
+    /// CLOCK passes over the queue from its oldest entry, taking one access from each
+    /// entry it passes: the victim is the first entry, oldest first, with the lowest
+    /// frequency (an entry of frequency `f` leaves on pass `f`). So: the first frequency-0
+    /// entry of main, or else the small queue's oldest entry, the first moved.
+    fn victim(&self) -> Option<u32> {
+        if self.slab.is_empty() {
+            return None;
+        }
+        let [small, main] = self.queues;
+        if main.len <= self.main_target && small.len > 0 {
+            let mut at = small.tail;
+            for _ in 0..small.len {
+                let links = self.links(at);
+                if links.next < 2 * FREQ_ONE {
+                    return Some(at);
+                }
+                at = links.prev & IDX;
+            }
+            return Some(self.first_of_main(0).unwrap_or(small.tail));
+        }
+        (0..4).find_map(|f| self.first_of_main(f))
+    }
+
+
+    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
+    where
+        K: fmt::Debug,
+        V: fmt::Debug,
+    {
+        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q.span()])));
+        f.field("small", &small)
+            .field("main", &main)
+            .field("ghosts", &self.ghost.len());
+    }
+}
+
+/// The policy's rules as `SlabPolicy` primitives.
+#[doc(hidden)]
+impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K, V, S> {
+    /// Frequency + 1 (up to 3); nothing moves.
+    #[inline(always)]
+    fn hit(&mut self, i: u32) -> &mut V {
+        self.bump(i)
+    }
+
     /// Inserts `key`, of hash `hash`, which is not cached; returns what `put` returns and
     /// the slot now holding `key` ([`NO_SLOT`] if rejected).
     #[inline(always)]
-    fn insert_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
         let capacity = self.capacity as usize;
         if capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
@@ -176,81 +235,15 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         (Put::Evicted(old_key, old_value), victim)
     }
 
-    /// Evicts one entry as a `put` of a new key into the full cache would, ghost included.
-    fn pop_entry(&mut self) -> Option<(K, V)> {
-        if self.slab.is_empty() {
-            return None;
-        }
-        let (victim, from) = self.evict();
-        let hash = self.slab.hash(self.slab.key(victim));
-        if from == SMALL {
-            self.ghost.push(fingerprint(hash));
-        }
-        Some(self.take_slot(victim, hash))
-    }
-
     /// Takes slot `i`, whose key hashes to `hash`, out of its queue and out of the slab
-    /// (whose last slot fills the hole).
-    fn take_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+    /// (whose last slot fills the hole). No ghost is left.
+    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         self.unlink(i);
         let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
         if moved_from != i {
             self.relocate(moved_from, i);
         }
         (key, node.value)
-    }
-}
-
-evict_slots::slab_cache_impl! {
-    /// The toolkit's view of the cache: S3-FIFO as `SlabCache` primitives.
-    #[doc(hidden)]
-    impl<K, V, S> SlabCache for S3FifoCache<K, V, S> {
-        item = Node<V>;
-        iter = Walk<'a, K, Node<V>, 2>;
-    }
-
-    #[inline]
-    fn iter(&self) -> Walk<'_, K, Node<V>, 2> {
-        self.slab.walk(self.queues.map(Queue::span))
-    }
-
-    fn lay_out(&mut self) {
-        self.relayout();
-    }
-
-    fn victim(&self) -> Option<u32> {
-        self.victim()
-    }
-
-    fn fmt_fields(&self, f: &mut fmt::DebugStruct<'_, '_>)
-    where
-        K: fmt::Debug,
-        V: fmt::Debug,
-    {
-        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q.span()])));
-        f.field("small", &small)
-            .field("main", &main)
-            .field("ghosts", &self.ghost.len());
-    }
-}
-
-/// The policy's rules as `SlabPolicy` primitives.
-#[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K, V, S> {
-    /// Frequency + 1 (up to 3); nothing moves.
-    #[inline(always)]
-    fn hit(&mut self, i: u32) -> &mut V {
-        self.bump(i)
-    }
-
-    #[inline(always)]
-    fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
-        self.insert_new(hash, key, value)
-    }
-
-    /// No ghost is left.
-    fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        self.take_slot(i, hash)
     }
 
     /// A key not cached is forgotten by the ghost too (as libCacheSim's `S3FIFO_remove`),
@@ -259,8 +252,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         self.ghost.take(fingerprint(hash));
     }
 
+    /// Evicts one entry as a `put` of a new key into the full cache would, ghost included.
     fn pop(&mut self) -> Option<(K, V)> {
-        self.pop_entry()
+        if self.slab.is_empty() {
+            return None;
+        }
+        let (victim, from) = self.evict();
+        let hash = self.slab.hash(self.slab.key(victim));
+        if from == SMALL {
+            self.ghost.push(fingerprint(hash));
+        }
+        Some(evict_slots::SlabPolicy::remove_slot(self, victim, hash))
     }
 
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
@@ -270,7 +272,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         // `peek_victim` shows now, under the targets in force now.
         let mut popped = Vec::with_capacity(self.slab.len().saturating_sub(capacity as usize));
         while self.slab.len() > capacity as usize {
-            popped.extend(self.pop_entry());
+            popped.extend(evict_slots::SlabPolicy::pop(self));
         }
         self.set_capacity(capacity);
         self.ghost.set_capacity(ghost_capacity(capacity));

@@ -185,29 +185,4 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             queue.tail = to;
         }
     }
-
-    /// Lays the slots out in iteration order (the small queue oldest first, then the main
-    /// queue oldest first), the key index following without hashing (see
-    /// `evict_slots::Slab::relayout`), and relinks the two rings over the runs this leaves.
-    /// Nothing the policy sees changes: queues, order and frequencies are the same, only
-    /// slot numbers move. O(len), no allocation; nothing moves if nothing has since the
-    /// last time.
-    pub(crate) fn relayout(&mut self) {
-        let spans = self.queues.map(Queue::span);
-        let starts = self
-            .slab
-            .relayout(spans, &mut [], |node, q, i, first, last| {
-                // Newer is the next slot, the ring closing from the newest to the oldest.
-                let newer = if i == last { first } else { i + 1 };
-                let older = if i == first { last } else { i - 1 };
-                node.links.prev = newer | ((q as u32) << 31);
-                set_idx(&mut node.links.next, older);
-            });
-        for (queue, start) in self.queues.iter_mut().zip(starts) {
-            if queue.len > 0 {
-                queue.tail = start;
-                queue.head = start + queue.len - 1;
-            }
-        }
-    }
 }

@@ -7,7 +7,8 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Put;
-use evict_slots::engine::Entries;
+use evict_slots::engine::{Entries, NO_SLOT};
+use evict_slots::sketch::FrequencySketch;
 use evict_slots::slab::Walk;
 
 use crate::node::{EMPTY, List, NIL, Node, Segment};
@@ -78,9 +79,22 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
         &mut self.slab.item_mut(i).value
     }
 
+    /// Inserts a new key (not recorded in the sketch yet, unless by the `get` that just
+    /// missed it) and evicts at most one entry. Returns the report and the new entry's slot
+    /// ([`NO_SLOT`] if rejected). Inlined, so that in `put`, which drops the slot, it costs
+    /// nothing.
     #[inline(always)]
     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
-        self.insert_new(hash, key, value)
+        if self.capacity == 0 {
+            return (Put::Rejected(key, value), NO_SLOT);
+        }
+        // The access is recorded once: not again if the `get` just before missed this key.
+        let missed = self.missed.take();
+        let sketch_hash = FrequencySketch::hash(&key);
+        if missed != Some(sketch_hash) {
+            self.record(sketch_hash);
+        }
+        self.insert_recorded(hash, sketch_hash, key, value)
     }
 
     /// The entry's unrecorded hits go to the sketch first.

@@ -63,18 +63,13 @@ pub struct Links {
 /// An entry's value and links.
 pub(crate) type Node<V> = slab::Node<V, Links>;
 
-/// A new entry's node, on no list yet.
-pub(crate) fn detached<V>(value: V) -> Node<V> {
-    Node {
-        value,
-        links: Links {
-            prev_seg: NIL,
-            next_hits: NIL,
-        },
-    }
-}
-
 impl Links {
+    /// The links of an entry on no list yet.
+    pub(crate) const DETACHED: Self = Self {
+        prev_seg: NIL,
+        next_hits: NIL,
+    };
+
     #[inline]
     pub(crate) fn prev(&self) -> u32 {
         self.prev_seg & INDEX_MASK

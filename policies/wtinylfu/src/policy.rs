@@ -8,7 +8,7 @@ use evict_slots::engine::NO_SLOT;
 use evict_slots::sketch::FrequencySketch;
 
 use crate::WTinyLfuCache;
-use crate::node::{self, INDEX_BITS, INDEX_MASK, MAX_HITS, NIL, ONE_HIT, Segment};
+use crate::node::{INDEX_BITS, INDEX_MASK, Links, MAX_HITS, NIL, Node, ONE_HIT, Segment};
 
 impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// A `get` hit on slot `i` (counted already): the access recorded, the climber told.
@@ -185,7 +185,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if self.victim_estimate.0 == i {
             self.victim_estimate.0 = NIL;
         }
-        let (old_key, old) = self.slab.replace(i, hash, key, node::detached(value));
+        let (old_key, old) = self
+            .slab
+            .replace(i, hash, key, Node::new(value, Links::DETACHED));
         (old_key, old.value)
     }
 
@@ -202,37 +204,28 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         (key, node.value)
     }
 
-    /// Inserts a new key (not recorded in the sketch yet, unless by the `get` that just
-    /// missed it) and evicts at most one entry. Returns the report and the new entry's slot
-    /// ([`NO_SLOT`] if rejected). Inlined, so that in `put`, which drops the slot, it costs
-    /// nothing.
-    #[inline]
-    pub(crate) fn insert_new(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
-        if self.capacity == 0 {
-            return (Put::Rejected(key, value), NO_SLOT);
-        }
-        // The access is recorded once: not again if the `get` just before missed this key.
-        let missed = self.missed.take();
-        let sketch_hash = FrequencySketch::hash(&key);
-        if missed != Some(sketch_hash) {
-            self.record(sketch_hash);
-        }
-        self.insert(hash, sketch_hash, key, value)
-    }
-
     /// Inserts a new key (already recorded in the sketch) and evicts at most one entry.
     /// Returns the report and the new entry's slot ([`NO_SLOT`] if rejected).
     #[inline]
-    fn insert(&mut self, hash: u64, sketch_hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+    pub(crate) fn insert_recorded(
+        &mut self,
+        hash: u64,
+        sketch_hash: u64,
+        key: K,
+        value: V,
+    ) -> (Put<K, V>, u32) {
         let n = self.slab.len();
         let window = self.lists[Segment::Window as usize];
         let overflow = window.len + 1 > self.max_window;
         if n < self.capacity as usize {
             // Room: the newcomer enters the window; an overflowing window hands its LRU
             // entry to probation without a contest.
-            let i = self
-                .slab
-                .push(hash, key, node::detached(value), self.capacity as usize);
+            let i = self.slab.push(
+                hash,
+                key,
+                Node::new(value, Links::DETACHED),
+                self.capacity as usize,
+            );
             self.push_front(Segment::Window, i);
             let words = self.sketch.words();
             self.sketch.ensure_capacity(n + 1);

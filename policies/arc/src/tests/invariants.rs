@@ -96,7 +96,7 @@ impl<K, V, S> ArcCache<K, V, S> {
         back.reverse();
         front.extend(back);
         assert_eq!(front, want, "iter() from both ends");
-        if let Some(victim) = self.victim() {
+        if let Some(victim) = evict_slots::SlabCache::victim(self) {
             assert!((victim as usize) < n, "victim out of range");
         } else {
             assert_eq!(n, 0, "no victim in a non-empty cache");
