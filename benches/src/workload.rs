@@ -4,7 +4,8 @@
 //! on every machine and with every dependency version: the published numbers stay
 //! reproducible.
 
-/// A SplitMix64 generator: tiny, fast, and good enough for benchmark inputs.
+/// The seeded generator of every sequence: evict's one SplitMix64 (from `evict-slots`, the
+/// same as random eviction's and the simulator's).
 ///
 /// ```
 /// use evict_benches::workload::SplitMix64;
@@ -14,36 +15,10 @@
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// assert!(a.next_f64() < 1.0);
 /// ```
-#[derive(Clone, Debug)]
-pub struct SplitMix64 {
-    state: u64,
-}
+pub use evict_slots::SplitMix64;
 
-impl SplitMix64 {
-    /// A generator whose whole output is fixed by `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        scramble(self.state)
-    }
-
-    /// A uniform float in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A uniform index in `0..n` (`n > 0`), by the multiply-shift method.
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-}
-
-/// A bijection on `u64` (SplitMix64's finaliser): distinct inputs give distinct keys, and
-/// consecutive inputs give keys that look random to any hasher.
+/// A bijection on `u64` (SplitMix64's finaliser, `evict_slots::mix64`): distinct inputs give
+/// distinct keys, and consecutive inputs give keys that look random to any hasher.
 ///
 /// ```
 /// use evict_benches::workload::scramble;
@@ -51,13 +26,7 @@ impl SplitMix64 {
 /// assert_ne!(scramble(1), scramble(2));
 /// assert_ne!(scramble(0), 1);
 /// ```
-#[inline]
-pub fn scramble(x: u64) -> u64 {
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub use evict_slots::mix64 as scramble;
 
 /// The key of item number `i` in every workload: `scramble(i)`.
 #[inline]
@@ -160,7 +129,14 @@ pub fn zipf_keys(universe: usize, s: f64, len: usize, seed: u64) -> Vec<u64> {
 /// let keys = uniform_keys(10, 100, 3);
 /// assert!(keys.iter().all(|k| (0..10).any(|i| key(i) == *k)));
 /// ```
+///
+/// # Panics
+///
+/// If `resident` does not fit in a `u32` (a benchmark set-up error).
 pub fn uniform_keys(resident: usize, len: usize, seed: u64) -> Vec<u64> {
+    let resident = u32::try_from(resident).expect("at most u32::MAX resident keys");
     let mut rng = SplitMix64::new(seed);
-    (0..len).map(|_| key(rng.below(resident) as u64)).collect()
+    (0..len)
+        .map(|_| key(u64::from(rng.below(resident))))
+        .collect()
 }

@@ -8,18 +8,11 @@
 use evict::Cache;
 
 /// A log-uniform key stream (about Zipf with exponent 1) over `keys` keys, from a fixed
-/// seed, so every policy sees the same requests. SplitMix64: small, and good enough here.
-fn workload(requests: usize, keys: u64, mut seed: u64) -> Vec<u64> {
+/// seed, so every policy sees the same requests (evict's SplitMix64 generator).
+fn workload(requests: usize, keys: u64, seed: u64) -> Vec<u64> {
+    let mut rng = evict_slots::SplitMix64::new(seed);
     (0..requests)
-        .map(|_| {
-            seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = seed;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let u = (z >> 11) as f64 / (1u64 << 53) as f64;
-            ((keys as f64).powf(u) as u64).saturating_sub(1)
-        })
+        .map(|_| ((keys as f64).powf(rng.next_f64()) as u64).saturating_sub(1))
         .collect()
 }
 

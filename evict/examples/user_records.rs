@@ -29,16 +29,11 @@ pub(crate) struct UserData {
 /// pseudo-random words (seeded by the id, so a record is the same on every call).
 fn load_user(user_id: u64) -> Arc<UserData> {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz    ";
-    let mut state = user_id ^ 0x9E37_79B9_7F4A_7C15;
+    let mut rng = evict_slots::SplitMix64::new(user_id ^ evict_slots::GOLDEN_GAMMA);
     let mut introduction = String::with_capacity(1000);
     while introduction.len() < 1000 {
-        // splitmix64: one 64-bit draw gives eight characters.
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        for byte in z.to_le_bytes() {
+        // One 64-bit draw of evict's SplitMix64 gives eight characters.
+        for byte in rng.next_u64().to_le_bytes() {
             if introduction.len() < 1000 {
                 introduction.push(char::from(LETTERS[usize::from(byte) % LETTERS.len()]));
             }

@@ -8,7 +8,8 @@
 
 use crate::size::SizeSpec;
 
-/// SplitMix64: a tiny, fast, seedable generator, enough for workloads (not for security).
+/// SplitMix64, evict's one seeded generator (from `evict-slots`, the same as random
+/// eviction's and the benchmarks'): tiny, fast, enough for workloads (not for security).
 ///
 /// # Examples
 ///
@@ -20,40 +21,16 @@ use crate::size::SizeSpec;
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// assert!(a.next_f64() < 1.0);
 /// ```
-#[derive(Clone, Debug)]
-pub struct SplitMix64 {
-    state: u64,
-}
+pub use evict_slots::SplitMix64;
 
-impl SplitMix64 {
-    /// A generator started from `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64 { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix(self.state)
-    }
-
-    /// A uniform float in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
-/// SplitMix64's finaliser: a bijection of `u64` that scatters neighbours.
+/// SplitMix64's finaliser (`evict_slots::mix64`): a bijection of `u64` that scatters
+/// neighbours.
 ///
 /// ```
 /// use evict_sim::workload::mix;
 /// assert_ne!(mix(1), mix(2));
 /// ```
-pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+pub use evict_slots::mix64 as mix;
 
 /// Draws ranks `0..n` with probability proportional to `1 / (rank + 1)^alpha`, by binary
 /// search in the cumulative distribution (exact, `O(log n)` per draw).

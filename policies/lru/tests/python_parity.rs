@@ -20,14 +20,8 @@ for maxsize in (0, 1, 2, 3, 7, 32, 100, 1000):
 
 /// A skewed, seeded key sequence with runs, scans and repeats (SplitMix64).
 fn keys() -> Vec<u64> {
-    let mut seed = 7u64;
-    let mut next = move || {
-        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = evict_slots::SplitMix64::new(7);
+    let mut next = move || rng.next_u64();
     (0..20_000)
         .map(|i| match next() % 4 {
             0 => next() % 8,      // a hot set
