@@ -11,7 +11,7 @@ use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::sketch::FrequencySketch;
 use evict_slots::slab::Walk;
 
-use crate::node::{EMPTY, List, NIL, Node, Segment};
+use crate::node::{EMPTY, NIL, Node, Segment};
 use crate::{MAX_CAPACITY, WTinyLfuCache, sizes};
 
 evict_slots::slab_cache_impl! {
@@ -23,7 +23,7 @@ evict_slots::slab_cache_impl! {
 
     #[inline]
     fn iter(&self) -> Walk<'_, K, Node<V>, 3> {
-        self.slab.walk(self.lists.map(List::span))
+        self.slab.walk(self.lists)
     }
 
     fn lay_out(&mut self) {
@@ -129,7 +129,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
         self.capacity = capacity;
         (self.max_window, self.max_protected) = sizes(capacity);
         while self.lists[0].len > self.max_window {
-            let i = self.lists[0].tail;
+            let i = self.lists[0].last;
             self.move_to_front(Segment::Probation, i);
         }
         self.demote_protected_overflow();
@@ -188,7 +188,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             let list = self.lists[seg as usize];
             let mut count = 0;
             let mut prev = NIL;
-            let mut at = list.head;
+            let mut at = list.first;
             while at != NIL {
                 let node = self.links(at);
                 assert_eq!(node.segment(), seg, "slot {at} on the wrong list");
@@ -202,7 +202,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 prev = at;
                 at = node.next();
             }
-            assert_eq!(list.tail, prev, "tail of {seg:?} is not its last node");
+            assert_eq!(list.last, prev, "tail of {seg:?} is not its last node");
             assert_eq!(list.len as usize, count, "len of {seg:?}");
             seen += count;
         }

@@ -133,7 +133,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         let max_main = self.capacity - self.max_window;
         while self.lists[1].len + self.lists[2].len > max_main {
             let from = if self.lists[1].len > 0 { 1 } else { 2 };
-            let i = self.lists[from].tail;
+            let i = self.lists[from].last;
             self.record_hits(i);
             self.move_to_front(Segment::Window, i);
         }
@@ -147,7 +147,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         self.max_window -= steps;
         self.max_protected += steps;
         while self.lists[0].len > self.max_window {
-            let i = self.lists[0].tail;
+            let i = self.lists[0].last;
             self.unlink(i);
             self.push_back(Segment::Probation, i);
         }

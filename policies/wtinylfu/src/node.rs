@@ -120,30 +120,16 @@ impl slab::Links for Links {
     }
 }
 
-/// Ends and length of one LRU list: `head` is the most recently used, `tail` the least.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct List {
-    pub(crate) head: u32,
-    pub(crate) tail: u32,
-    pub(crate) len: u32,
-}
+/// One LRU list: `first` is its most recently used entry, `last` its least (the toolkit's
+/// list span, in iteration order).
+pub(crate) type List = Span;
 
-pub(crate) const EMPTY: List = List {
-    head: NIL,
-    tail: NIL,
+/// An empty list.
+pub(crate) const EMPTY: List = Span {
+    first: NIL,
+    last: NIL,
     len: 0,
 };
-
-impl List {
-    /// The list as the toolkit walks it: from the MRU end to the LRU end.
-    pub(crate) fn span(self) -> Span {
-        Span {
-            first: self.head,
-            last: self.tail,
-            len: self.len,
-        }
-    }
-}
 
 impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
@@ -169,11 +155,11 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let node = self.links(i);
         let (prev, next, seg) = (node.prev(), node.next(), node.segment());
         match prev {
-            NIL => self.list(seg).head = next,
+            NIL => self.list(seg).first = next,
             p => self.links_mut(p).set_next(next),
         }
         match next {
-            NIL => self.list(seg).tail = prev,
+            NIL => self.list(seg).last = prev,
             n => self.links_mut(n).set_prev(prev),
         }
         self.list(seg).len -= 1;
@@ -182,35 +168,35 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// Links detached slot `i` in as the most recently used entry of `seg`.
     #[inline]
     pub(crate) fn push_front(&mut self, seg: Segment, i: u32) {
-        let old_head = self.lists[seg as usize].head;
+        let old_head = self.lists[seg as usize].first;
         {
             let node = self.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | NIL;
             node.next_hits = old_head;
         }
         match old_head {
-            NIL => self.list(seg).tail = i,
+            NIL => self.list(seg).last = i,
             h => self.links_mut(h).set_prev(i),
         }
         let list = self.list(seg);
-        list.head = i;
+        list.first = i;
         list.len += 1;
     }
 
     /// Links detached slot `i` in as the least recently used entry of `seg`.
     pub(crate) fn push_back(&mut self, seg: Segment, i: u32) {
-        let old_tail = self.lists[seg as usize].tail;
+        let old_tail = self.lists[seg as usize].last;
         {
             let node = self.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | old_tail;
             node.next_hits = NIL;
         }
         match old_tail {
-            NIL => self.list(seg).head = i,
+            NIL => self.list(seg).first = i,
             t => self.links_mut(t).set_next(i),
         }
         let list = self.list(seg);
-        list.tail = i;
+        list.last = i;
         list.len += 1;
     }
 
@@ -218,7 +204,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn move_to_front(&mut self, seg: Segment, i: u32) {
         let list = self.lists[seg as usize];
-        if list.head == i && self.links(i).segment() == seg {
+        if list.first == i && self.links(i).segment() == seg {
             return;
         }
         self.unlink(i);
@@ -232,11 +218,11 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let (prev, next, seg) = (moved.prev(), moved.next(), moved.segment());
         debug_assert!(prev != from && next != from);
         match prev {
-            NIL => self.list(seg).head = to,
+            NIL => self.list(seg).first = to,
             p => self.links_mut(p).set_next(to),
         }
         match next {
-            NIL => self.list(seg).tail = to,
+            NIL => self.list(seg).last = to,
             n => self.links_mut(n).set_prev(to),
         }
     }
@@ -248,7 +234,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// since the last time.
     pub(crate) fn arrange(&mut self) {
         self.victim_estimate.0 = NIL;
-        let spans = self.lists.map(List::span);
+        let spans = self.lists;
         let starts = self
             .slab
             .relayout(spans, &mut [], |node, seg, i, first, last| {
@@ -257,7 +243,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
                 node.links.set_next(if i == last { NIL } else { i + 1 });
             });
         for (list, start) in self.lists.iter_mut().zip(starts) {
-            (list.head, list.tail) = if list.len == 0 {
+            (list.first, list.last) = if list.len == 0 {
                 (NIL, NIL)
             } else {
                 (start, start + list.len - 1)
@@ -291,20 +277,20 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
             }
             NIL
         };
-        let v = first_unreferenced(probation.tail);
+        let v = first_unreferenced(probation.last);
         if v != NIL {
             return v;
         }
         if probation.len > 0 && protected.len + probation.len > self.max_protected {
-            let d = first_unreferenced(protected.tail);
-            return if d != NIL { d } else { probation.tail };
+            let d = first_unreferenced(protected.last);
+            return if d != NIL { d } else { probation.last };
         }
-        if window.tail != NIL {
-            window.tail
-        } else if protected.tail != NIL {
-            protected.tail
+        if window.last != NIL {
+            window.last
+        } else if protected.last != NIL {
+            protected.last
         } else {
-            probation.tail
+            probation.last
         }
     }
 }

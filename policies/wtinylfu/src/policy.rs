@@ -114,7 +114,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// one is demoted to probation's MRU end (CLOCK).
     pub(crate) fn demote_protected_overflow(&mut self) {
         while self.lists[Segment::Protected as usize].len > self.max_protected {
-            let d = self.lists[Segment::Protected as usize].tail;
+            let d = self.lists[Segment::Protected as usize].last;
             if self.links(d).referenced() {
                 self.record_hits(d);
                 self.unlink(d);
@@ -131,7 +131,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     #[inline]
     fn victim(&mut self) -> u32 {
         loop {
-            let v = self.lists[Segment::Probation as usize].tail;
+            let v = self.lists[Segment::Probation as usize].last;
             if v == NIL || !self.links(v).referenced() {
                 return v;
             }
@@ -149,11 +149,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if v != NIL {
             return v;
         }
-        let window = self.lists[Segment::Window as usize].tail;
+        let window = self.lists[Segment::Window as usize].last;
         if window != NIL {
             return window;
         }
-        self.lists[Segment::Protected as usize].tail
+        self.lists[Segment::Protected as usize].last
     }
 
     /// A `get` miss (counted already; out of line: the hit path stays small).
@@ -233,7 +233,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
                 self.victim_estimate.0 = NIL; // the blocks moved
             }
             if overflow {
-                let candidate = self.lists[Segment::Window as usize].tail;
+                let candidate = self.lists[Segment::Window as usize].last;
                 self.move_to_front(Segment::Probation, candidate);
             }
             return (Put::Inserted, i);
@@ -252,7 +252,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             // have been) to probation's MRU end.
             (victim, Segment::Probation)
         } else {
-            let candidate = window.tail;
+            let candidate = window.last;
             let admit =
                 victim != NIL && self.frequency_of(candidate) > self.victim_frequency(victim);
             if admit {
