@@ -527,6 +527,21 @@ impl<K, T, S> Slab<K, T, S> {
     }
 }
 
+/// The links of a slab of [`Node`]s, the accessors every linked policy uses.
+impl<K, V, L, S> Slab<K, Node<V, L>, S> {
+    /// Slot `i`'s links.
+    #[inline(always)]
+    pub fn links(&self, i: u32) -> &L {
+        &self.item(i).links
+    }
+
+    /// Slot `i`'s links, to change.
+    #[inline(always)]
+    pub fn links_mut(&mut self, i: u32) -> &mut L {
+        &mut self.item_mut(i).links
+    }
+}
+
 impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// The hash of `key` (any borrowed form of the slab's key type hashes alike).
     #[inline(always)]

@@ -27,7 +27,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             for _ in 0..len {
                 assert!(!seen[at as usize], "slot {at} linked twice");
                 seen[at as usize] = true;
-                let links = self.links(at);
+                let links = self.slab.links(at);
                 assert_eq!(links.prev & IDX, prev, "broken prev link at slot {at}");
                 assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
                 assert_eq!(links.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");

@@ -33,7 +33,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 // head, one access poorer.
                 loop {
                     let t = self.queues[MAIN].tail;
-                    let links = self.links_mut(t);
+                    let links = self.slab.links_mut(t);
                     if links.next >= FREQ_ONE {
                         // The queue is a ring: moving the tail to the head is moving both
                         // ends one step.
@@ -48,10 +48,10 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             }
             while self.queues[SMALL].len > 0 {
                 let t = self.queues[SMALL].tail;
-                if self.links(t).next >= 2 * FREQ_ONE {
+                if self.slab.links(t).next >= 2 * FREQ_ONE {
                     // Read at least twice while on probation: promoted, frequency reset.
                     self.unlink(t);
-                    self.links_mut(t).next &= IDX;
+                    self.slab.links_mut(t).next &= IDX;
                     self.link_head(t, MAIN);
                 } else {
                     return (t, SMALL);
@@ -65,7 +65,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let main = self.queues[MAIN];
         let mut at = main.tail;
         for _ in 0..main.len {
-            let links = self.links(at);
+            let links = self.slab.links(at);
             if links.next >> 30 == freq {
                 return Some(at);
             }
@@ -149,7 +149,7 @@ evict_slots::slab_cache_impl! {
         if main.len <= self.main_target && small.len > 0 {
             let mut at = small.tail;
             for _ in 0..small.len {
-                let links = self.links(at);
+                let links = self.slab.links(at);
                 if links.next < 2 * FREQ_ONE {
                     return Some(at);
                 }

@@ -91,21 +91,9 @@ pub(crate) fn set_idx(link: &mut u32, i: u32) {
 }
 
 impl<K, V, S> S3FifoCache<K, V, S> {
-    /// Slot `i`'s links.
-    #[inline(always)]
-    pub(crate) fn links(&self, i: u32) -> &Links {
-        &self.slab.item(i).links
-    }
-
-    /// Slot `i`'s links, to change.
-    #[inline(always)]
-    pub(crate) fn links_mut(&mut self, i: u32) -> &mut Links {
-        &mut self.slab.item_mut(i).links
-    }
-
     #[inline]
     pub(crate) fn queue_of(&self, i: u32) -> usize {
-        (self.links(i).prev >> 31) as usize
+        (self.slab.links(i).prev >> 31) as usize
     }
 
     /// Links detached slot `i` in at the head of queue `q`, keeping its frequency.
@@ -114,15 +102,15 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let Queue { head, tail, .. } = self.queues[q];
         let (newer, older) = if head == NIL { (i, i) } else { (tail, head) };
         {
-            let links = self.links_mut(i);
+            let links = self.slab.links_mut(i);
             links.prev = newer | ((q as u32) << 31);
             set_idx(&mut links.next, older);
         }
         if head == NIL {
             self.queues[q].tail = i;
         } else {
-            set_idx(&mut self.links_mut(head).prev, i);
-            set_idx(&mut self.links_mut(tail).next, i);
+            set_idx(&mut self.slab.links_mut(head).prev, i);
+            set_idx(&mut self.slab.links_mut(tail).next, i);
         }
         self.queues[q].head = i;
         self.queues[q].len += 1;
@@ -146,8 +134,8 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         if queue.tail == i {
             queue.tail = prev;
         }
-        set_idx(&mut self.links_mut(prev).next, next);
-        set_idx(&mut self.links_mut(next).prev, prev);
+        set_idx(&mut self.slab.links_mut(prev).next, next);
+        set_idx(&mut self.slab.links_mut(next).prev, prev);
     }
 
     /// Counts an access to slot `i`, frequency + 1 (capped at 3), and returns its value: one
@@ -166,16 +154,16 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// linked): its neighbours and its queue's ends point to `to`.
     pub(crate) fn relocate(&mut self, from: u32, to: u32) {
         let q = self.queue_of(to);
-        let moved = self.links(to);
+        let moved = self.slab.links(to);
         let (prev, next) = (moved.prev & IDX, moved.next & IDX);
         if prev == from {
             // Alone in its queue: it is its own neighbour.
-            let links = self.links_mut(to);
+            let links = self.slab.links_mut(to);
             set_idx(&mut links.prev, to);
             set_idx(&mut links.next, to);
         } else {
-            set_idx(&mut self.links_mut(prev).next, to);
-            set_idx(&mut self.links_mut(next).prev, to);
+            set_idx(&mut self.slab.links_mut(prev).next, to);
+            set_idx(&mut self.slab.links_mut(next).prev, to);
         }
         let queue = &mut self.queues[q];
         if queue.head == from {

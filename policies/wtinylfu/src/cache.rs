@@ -190,7 +190,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             let mut prev = NIL;
             let mut at = list.first;
             while at != NIL {
-                let node = self.links(at);
+                let node = self.slab.links(at);
                 assert_eq!(node.segment(), seg, "slot {at} on the wrong list");
                 assert!(
                     seg != Segment::Window || !node.referenced(),

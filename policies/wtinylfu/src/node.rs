@@ -137,30 +137,18 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         &mut self.lists[seg as usize]
     }
 
-    /// Slot `i`'s links.
-    #[inline(always)]
-    pub(crate) fn links(&self, i: u32) -> &Links {
-        &self.slab.item(i).links
-    }
-
-    /// Slot `i`'s links, to change.
-    #[inline(always)]
-    pub(crate) fn links_mut(&mut self, i: u32) -> &mut Links {
-        &mut self.slab.item_mut(i).links
-    }
-
     /// Detaches slot `i` from its list.
     #[inline]
     pub(crate) fn unlink(&mut self, i: u32) {
-        let node = self.links(i);
+        let node = self.slab.links(i);
         let (prev, next, seg) = (node.prev(), node.next(), node.segment());
         match prev {
             NIL => self.list(seg).first = next,
-            p => self.links_mut(p).set_next(next),
+            p => self.slab.links_mut(p).set_next(next),
         }
         match next {
             NIL => self.list(seg).last = prev,
-            n => self.links_mut(n).set_prev(prev),
+            n => self.slab.links_mut(n).set_prev(prev),
         }
         self.list(seg).len -= 1;
     }
@@ -170,13 +158,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_front(&mut self, seg: Segment, i: u32) {
         let old_head = self.lists[seg as usize].first;
         {
-            let node = self.links_mut(i);
+            let node = self.slab.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | NIL;
             node.next_hits = old_head;
         }
         match old_head {
             NIL => self.list(seg).last = i,
-            h => self.links_mut(h).set_prev(i),
+            h => self.slab.links_mut(h).set_prev(i),
         }
         let list = self.list(seg);
         list.first = i;
@@ -187,13 +175,13 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     pub(crate) fn push_back(&mut self, seg: Segment, i: u32) {
         let old_tail = self.lists[seg as usize].last;
         {
-            let node = self.links_mut(i);
+            let node = self.slab.links_mut(i);
             node.prev_seg = ((seg as u32) << SEGMENT_SHIFT) | old_tail;
             node.next_hits = NIL;
         }
         match old_tail {
             NIL => self.list(seg).first = i,
-            t => self.links_mut(t).set_next(i),
+            t => self.slab.links_mut(t).set_next(i),
         }
         let list = self.list(seg);
         list.last = i;
@@ -204,7 +192,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn move_to_front(&mut self, seg: Segment, i: u32) {
         let list = self.lists[seg as usize];
-        if list.first == i && self.links(i).segment() == seg {
+        if list.first == i && self.slab.links(i).segment() == seg {
             return;
         }
         self.unlink(i);
@@ -214,16 +202,16 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// After the slab moved its last slot from `from` into slot `to`: the moved entry's
     /// neighbours (or its list's ends) point to `to`.
     pub(crate) fn relocate(&mut self, from: u32, to: u32) {
-        let moved = self.links(to);
+        let moved = self.slab.links(to);
         let (prev, next, seg) = (moved.prev(), moved.next(), moved.segment());
         debug_assert!(prev != from && next != from);
         match prev {
             NIL => self.list(seg).first = to,
-            p => self.links_mut(p).set_next(to),
+            p => self.slab.links_mut(p).set_next(to),
         }
         match next {
             NIL => self.list(seg).last = to,
-            n => self.links_mut(n).set_prev(to),
+            n => self.slab.links_mut(n).set_prev(to),
         }
     }
 
@@ -269,7 +257,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let [window, probation, protected] = self.lists;
         let first_unreferenced = |mut at: u32| {
             while at != NIL {
-                let node = self.links(at);
+                let node = self.slab.links(at);
                 if !node.referenced() {
                     return at;
                 }

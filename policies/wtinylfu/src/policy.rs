@@ -28,7 +28,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// entry's count to its sketch counters when the entry is next looked at.
     #[inline]
     pub(crate) fn on_hit(&mut self, i: u32) {
-        let node = self.links_mut(i);
+        let node = self.slab.links_mut(i);
         if node.segment() == Segment::Window {
             self.window_hit(i);
         } else {
@@ -70,7 +70,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn halve_hits(&mut self) {
         self.victim_estimate.0 = NIL;
         for i in 0..self.slab.len() as u32 {
-            let node = self.links_mut(i);
+            let node = self.slab.links_mut(i);
             let hits = node.next_hits >> INDEX_BITS;
             node.next_hits = (node.next_hits & INDEX_MASK) | ((hits >> 1) << INDEX_BITS);
         }
@@ -79,7 +79,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     /// Adds slot `i`'s unrecorded hits to its sketch counters and clears them (and so its
     /// reference bit).
     pub(crate) fn record_hits(&mut self, i: u32) {
-        let node = self.links_mut(i);
+        let node = self.slab.links_mut(i);
         let hits = node.hits();
         if hits != 0 {
             node.next_hits &= INDEX_MASK;
@@ -115,7 +115,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     pub(crate) fn demote_protected_overflow(&mut self) {
         while self.lists[Segment::Protected as usize].len > self.max_protected {
             let d = self.lists[Segment::Protected as usize].last;
-            if self.links(d).referenced() {
+            if self.slab.links(d).referenced() {
                 self.record_hits(d);
                 self.unlink(d);
                 self.push_front(Segment::Protected, d);
@@ -132,7 +132,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     fn victim(&mut self) -> u32 {
         loop {
             let v = self.lists[Segment::Probation as usize].last;
-            if v == NIL || !self.links(v).referenced() {
+            if v == NIL || !self.slab.links(v).referenced() {
                 return v;
             }
             self.record_hits(v);
