@@ -3,9 +3,11 @@
 
 use core::hash::{BuildHasher, Hash};
 
+use evict_slots::slab::Span;
+
 use crate::S3FifoCache;
 use crate::ghost::ghost_capacity;
-use crate::queues::{IDX, IN_MAIN, MAIN, NIL, Queue, SMALL};
+use crate::queues::{IDX, IN_MAIN, MAIN, NIL, SMALL};
 
 impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
     /// Checks that the queues, the slots, the table and the ghost agree.
@@ -17,7 +19,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         assert_eq!(self.main_target, self.capacity - self.small_target);
         let mut seen = alloc::vec![false; n];
         for q in [SMALL, MAIN] {
-            let Queue { head, tail, len } = self.queues[q];
+            let Span { first, last, len } = self.queues[q];
+            let (head, tail) = (last, first);
             if len == 0 {
                 assert_eq!((head, tail), (NIL, NIL), "empty queue {q} with ends");
                 continue;

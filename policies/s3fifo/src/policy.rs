@@ -11,7 +11,7 @@ use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 
 use crate::ghost::{fingerprint, ghost_capacity};
-use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, Queue, SMALL, set_idx};
+use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, SMALL, set_idx};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
 impl<K, V, S> S3FifoCache<K, V, S> {
@@ -32,22 +32,22 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 // CLOCK over main: a tail read since it last came round goes back to the
                 // head, one access poorer.
                 loop {
-                    let t = self.queues[MAIN].tail;
+                    let t = self.queues[MAIN].first;
                     let links = self.slab.links_mut(t);
                     if links.next >= FREQ_ONE {
                         // The queue is a ring: moving the tail to the head is moving both
                         // ends one step.
                         links.next -= FREQ_ONE;
                         let newer = links.prev & IDX;
-                        self.queues[MAIN].head = t;
-                        self.queues[MAIN].tail = newer;
+                        self.queues[MAIN].last = t;
+                        self.queues[MAIN].first = newer;
                     } else {
                         return (t, MAIN);
                     }
                 }
             }
             while self.queues[SMALL].len > 0 {
-                let t = self.queues[SMALL].tail;
+                let t = self.queues[SMALL].first;
                 if self.slab.links(t).next >= 2 * FREQ_ONE {
                     // Read at least twice while on probation: promoted, frequency reset.
                     self.unlink(t);
@@ -63,7 +63,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// The oldest entry of the main queue with frequency `freq`, if any.
     fn first_of_main(&self, freq: u32) -> Option<u32> {
         let main = self.queues[MAIN];
-        let mut at = main.tail;
+        let mut at = main.first;
         for _ in 0..main.len {
             let links = self.slab.links(at);
             if links.next >> 30 == freq {
@@ -103,7 +103,7 @@ evict_slots::slab_cache_impl! {
 
     #[inline]
     fn iter(&self) -> Walk<'_, K, Node<V>, 2> {
-        self.slab.walk(self.queues.map(Queue::span))
+        self.slab.walk(self.queues)
     }
 
     /// Lays the slots out in iteration order (the small queue oldest first, then the main
@@ -113,10 +113,9 @@ evict_slots::slab_cache_impl! {
     /// slot numbers move. O(len), no allocation; nothing moves if nothing has since the
     /// last time.
     fn lay_out(&mut self) {
-        let spans = self.queues.map(Queue::span);
-        let starts = self
+                let starts = self
             .slab
-            .relayout(spans, &mut [], |node, q, i, first, last| {
+            .relayout(self.queues, &mut [], |node, q, i, first, last| {
                 // Newer is the next slot, the ring closing from the newest to the oldest.
                 let newer = if i == last { first } else { i + 1 };
                 let older = if i == first { last } else { i - 1 };
@@ -125,8 +124,8 @@ evict_slots::slab_cache_impl! {
             });
         for (queue, start) in self.queues.iter_mut().zip(starts) {
             if queue.len > 0 {
-                queue.tail = start;
-                queue.head = start + queue.len - 1;
+                queue.first = start;
+                queue.last = start + queue.len - 1;
             }
         }
     }
@@ -147,7 +146,7 @@ evict_slots::slab_cache_impl! {
         }
         let [small, main] = self.queues;
         if main.len <= self.main_target && small.len > 0 {
-            let mut at = small.tail;
+            let mut at = small.first;
             for _ in 0..small.len {
                 let links = self.slab.links(at);
                 if links.next < 2 * FREQ_ONE {
@@ -155,7 +154,7 @@ evict_slots::slab_cache_impl! {
                 }
                 at = links.prev & IDX;
             }
-            return Some(self.first_of_main(0).unwrap_or(small.tail));
+            return Some(self.first_of_main(0).unwrap_or(small.first));
         }
         (0..4).find_map(|f| self.first_of_main(f))
     }
@@ -166,7 +165,7 @@ evict_slots::slab_cache_impl! {
         K: fmt::Debug,
         V: fmt::Debug,
     {
-        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q.span()])));
+        let [small, main] = self.queues.map(|q| Entries(self.slab.walk([q])));
         f.field("small", &small)
             .field("main", &main)
             .field("ghosts", &self.ghost.len());
@@ -226,8 +225,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         if q == from {
             // The new entry takes the victim's slot at the head of the same queue: in a
             // ring, moving the tail to the head is moving both ends one step.
-            self.queues[q].head = victim;
-            self.queues[q].tail = newer;
+            self.queues[q].last = victim;
+            self.queues[q].first = newer;
         } else {
             self.unlink(victim);
             self.link_head(victim, q);

@@ -58,32 +58,13 @@ impl slab::Links for Links {
     }
 }
 
-/// One FIFO queue: a circular doubly linked list through the nodes.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Queue {
-    /// Newest entry, or `NIL`.
-    pub(crate) head: u32,
-    /// Oldest entry (the next to leave), or `NIL`.
-    pub(crate) tail: u32,
-    pub(crate) len: u32,
-}
+/// One FIFO queue, a circular doubly linked list through the nodes, as the toolkit's list
+/// span in iteration order: `first` is the queue's tail (its oldest entry, the next to
+/// leave), `last` its head (the newest).
+pub(crate) type Queue = Span;
 
-pub(crate) const EMPTY_QUEUE: Queue = Queue {
-    head: NIL,
-    tail: NIL,
-    len: 0,
-};
-
-impl Queue {
-    /// The queue as the toolkit walks it: from the oldest entry to the newest.
-    pub(crate) fn span(self) -> Span {
-        Span {
-            first: self.tail,
-            last: self.head,
-            len: self.len,
-        }
-    }
-}
+/// An empty queue.
+pub(crate) const EMPTY_QUEUE: Queue = Span::empty(NIL);
 
 #[inline]
 pub(crate) fn set_idx(link: &mut u32, i: u32) {
@@ -99,7 +80,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// Links detached slot `i` in at the head of queue `q`, keeping its frequency.
     #[inline]
     pub(crate) fn link_head(&mut self, i: u32, q: usize) {
-        let Queue { head, tail, .. } = self.queues[q];
+        let (head, tail) = (self.queues[q].last, self.queues[q].first);
         let (newer, older) = if head == NIL { (i, i) } else { (tail, head) };
         {
             let links = self.slab.links_mut(i);
@@ -107,12 +88,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             set_idx(&mut links.next, older);
         }
         if head == NIL {
-            self.queues[q].tail = i;
+            self.queues[q].first = i;
         } else {
             set_idx(&mut self.slab.links_mut(head).prev, i);
             set_idx(&mut self.slab.links_mut(tail).next, i);
         }
-        self.queues[q].head = i;
+        self.queues[q].last = i;
         self.queues[q].len += 1;
     }
 
@@ -128,11 +109,11 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         }
         let links = &self.slab.item(i).links;
         let (prev, next) = (links.prev & IDX, links.next & IDX);
-        if queue.head == i {
-            queue.head = next;
+        if queue.last == i {
+            queue.last = next;
         }
-        if queue.tail == i {
-            queue.tail = prev;
+        if queue.first == i {
+            queue.first = prev;
         }
         set_idx(&mut self.slab.links_mut(prev).next, next);
         set_idx(&mut self.slab.links_mut(next).prev, prev);
@@ -166,11 +147,11 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             set_idx(&mut self.slab.links_mut(next).prev, to);
         }
         let queue = &mut self.queues[q];
-        if queue.head == from {
-            queue.head = to;
+        if queue.last == from {
+            queue.last = to;
         }
-        if queue.tail == from {
-            queue.tail = to;
+        if queue.first == from {
+            queue.first = to;
         }
     }
 }

@@ -125,11 +125,7 @@ impl slab::Links for Links {
 pub(crate) type List = Span;
 
 /// An empty list.
-pub(crate) const EMPTY: List = Span {
-    first: NIL,
-    last: NIL,
-    len: 0,
-};
+pub(crate) const EMPTY: List = Span::empty(NIL);
 
 impl<K, V, S> WTinyLfuCache<K, V, S> {
     #[inline]

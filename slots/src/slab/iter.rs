@@ -35,6 +35,24 @@ pub struct Span {
     pub len: u32,
 }
 
+impl Span {
+    /// An empty list whose ends are both `nil`, the policy's "no slot".
+    ///
+    /// ```
+    /// use evict_slots::slab::Span;
+    ///
+    /// assert_eq!(Span::empty(7), Span { first: 7, last: 7, len: 0 });
+    /// ```
+    #[inline(always)]
+    pub const fn empty(nil: u32) -> Self {
+        Self {
+            first: nil,
+            last: nil,
+            len: 0,
+        }
+    }
+}
+
 /// The slots of a slab along `L` lists, one after another, each from its first slot along
 /// [`Links::forward`] (from the back, from the last list's last slot along
 /// [`Links::backward`]): a policy's iteration order, by reference. Double-ended, exact-size
