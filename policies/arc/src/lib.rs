@@ -135,8 +135,8 @@ const PENDING: usize = 32;
 /// ```
 #[derive(Clone)]
 pub struct ArcCache<K, V, S = DefaultHashBuilder> {
-    /// The resident entries: slots `0..len` are all live; `remove` fills its hole with the
-    /// last slot. The slab holds the key index and the hasher.
+    /// The resident entries of `T1` and `T2` with their links, the key index and the hasher
+    /// (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
     slab: Slab<K, Node<V>, S>,
     /// `T1` and `T2`.
     lists: Lists,

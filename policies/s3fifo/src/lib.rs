@@ -100,8 +100,8 @@ const SPARE_FLOOR: usize = 1 << 16;
 /// ```
 #[derive(Clone)]
 pub struct S3FifoCache<K, V, S = DefaultHashBuilder> {
-    /// The entries: slots `0..len` are all live; `remove` fills its hole with the last
-    /// slot. The slab holds the key index and the hasher.
+    /// The resident entries with their queue links and frequencies, the key index and the
+    /// hasher (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
     slab: Slab<K, Node<V>, S>,
     /// The small and the main queue.
     queues: [Queue; 2],

@@ -127,8 +127,8 @@ const PERCENT_PROTECTED: f64 = 0.8;
 /// ```
 #[derive(Clone)]
 pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder> {
-    /// The entries: slots `0..len` are all live; `remove` fills its hole with the last
-    /// slot. The slab holds the key index and the hasher.
+    /// The entries with their list links, segments and unrecorded hits, the key index and
+    /// the hasher (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
     slab: Slab<K, Node<V>, S>,
     /// The three LRU lists: window, probation, protected.
     lists: [List; 3],
