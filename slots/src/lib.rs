@@ -8,6 +8,7 @@ extern crate alloc;
 
 mod api;
 pub mod engine;
+pub mod ghost;
 pub mod policy;
 pub mod ring;
 mod rng;

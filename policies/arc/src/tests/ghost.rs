@@ -61,7 +61,7 @@ fn ghost_directory_agrees_with_model_under_churn() {
 }
 
 /// The ghost directory alone against two `VecDeque`s of hashes, also at capacities
-/// whose ring indices leave little or no room for the distance field and the tag.
+/// whose ring positions leave few or no index bits for the tag.
 #[test]
 fn ghost_directory_against_deques() {
     use std::collections::VecDeque;
@@ -134,9 +134,9 @@ fn resized_ghosts_keep_their_order_and_fingerprints() {
                 lists[list].push_front(h);
             }
         }
-        let before = g.pos_bits();
+        let before = g.tag_bits();
         g = g.resized(cap);
-        assert!(g.pos_bits() >= before, "round {round}: ring index narrowed");
+        assert!(g.tag_bits() <= before, "round {round}: tags widened");
         g.check();
         assert_eq!([g.len(B1), g.len(B2)], [lists[0].len(), lists[1].len()]);
         // Same ghosts, found by their hashes, on the same lists, and dropped in the same
