@@ -374,7 +374,8 @@ pub trait Cache<K, V> {
         // Counts the miss through `get`, which every implementation counts right.
         let _ = self.get(&key);
         let value = f()?;
-        Ok(Fetched::from_put(self.put_mut(key, value)))
+        let (put, stored) = self.put_mut(key, value);
+        Ok(Fetched::from_put(put, stored))
     }
 
     /// Whether the cache holds no entry.
@@ -514,8 +515,18 @@ pub enum Fetched<'a, K, V> {
 }
 
 impl<'a, K, V> Fetched<'a, K, V> {
-    /// The `Fetched` of a miss from what `put_mut` returned.
-    fn from_put((put, value): (Put<K, V>, Option<&'a mut V>)) -> Self {
+    /// The `Fetched` of a miss, from what inserting the computed pair did: the `put` report
+    /// and the stored value (`None` when rejected), as [`Cache::put_mut`] returns them. For
+    /// implementers' own `get_or_insert_with`.
+    ///
+    /// ```
+    /// use evict_core::{Fetched, Put};
+    ///
+    /// let mut stored = 7;
+    /// assert_eq!(Fetched::from_put(Put::<u8, i32>::Inserted, Some(&mut stored)), Fetched::Inserted(&mut 7));
+    /// assert_eq!(Fetched::<u8, i32>::from_put(Put::Rejected(1, 2), None), Fetched::Rejected(1, 2));
+    /// ```
+    pub fn from_put(put: Put<K, V>, value: Option<&'a mut V>) -> Self {
         match (put, value) {
             (Put::Rejected(k, v), _) => Fetched::Rejected(k, v),
             (Put::Evicted(k, v), Some(value)) => Fetched::Evicted(value, k, v),

@@ -281,12 +281,10 @@ where
         value: Self::Value,
     ) -> (Put<Self::Key, Self::Value>, Option<&mut Self::Value>) {
         let (put, i) = self.put_slot(key, value);
-        let value = if i == NO_SLOT {
-            None
-        } else {
-            Some(self.slab_mut().item_mut(i).value_mut())
-        };
-        (put, value)
+        (
+            put,
+            (i != NO_SLOT).then(|| self.slab_mut().item_mut(i).value_mut()),
+        )
     }
 
     /// What [`put`](Self::put) did, and the slot that holds the pair ([`NO_SLOT`] if it was
@@ -325,13 +323,9 @@ where
         self.stats_mut().miss();
         self.missed(&key);
         let value = f()?;
-        Ok(match self.insert(hash, key, value) {
-            (Put::Rejected(k, v), _) => Fetched::Rejected(k, v),
-            (Put::Evicted(k, v), i) => {
-                Fetched::Evicted(self.slab_mut().item_mut(i).value_mut(), k, v)
-            }
-            (_, i) => Fetched::Inserted(self.slab_mut().item_mut(i).value_mut()),
-        })
+        let (put, i) = self.insert(hash, key, value);
+        let stored = (i != NO_SLOT).then(|| self.slab_mut().item_mut(i).value_mut());
+        Ok(Fetched::from_put(put, stored))
     }
 
     /// [`try_get_or_insert_with`](Self::try_get_or_insert_with) for a value that is always
