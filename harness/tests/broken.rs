@@ -9,7 +9,7 @@ use evict_harness::{
     Cache, CacheInfo, Fetched, Key, Op, Put, Settings, Value, check_against, check_contract,
     check_double_ended, check_iteration, model, scenario,
 };
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// Which bug a `Broken` cache has. Each wraps a correct model and breaks one thing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -397,11 +397,16 @@ evict_harness::conformance!(
 fn first_failure(
     check: impl Fn(usize, &[Op<Key, Value>]) -> Result<(), evict_harness::Failure>,
 ) -> Option<String> {
-    let mut runner = TestRunner::new(Config {
+    // A fixed seed: the tests below check which rule reports a bug, and a bug can show
+    // through more than one rule (an `entries` that promotes also changes the next `pop`),
+    // so the first failing scenario must not change from run to run.
+    let config = Config {
         cases: 512,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let result = runner.run(&scenario(Settings::default()), |(cap, ops)| {
         check(cap, &ops).map_err(|f| proptest::test_runner::TestCaseError::fail(f.to_string()))
     });
