@@ -11,6 +11,9 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
+mod shard;
+pub use shard::Shard;
+
 /// Statistics of a cache, with the meaning of Python's `functools` `cache_info()`.
 ///
 /// `hits` and `misses` count [`Cache::get`] calls since the cache was created or last
