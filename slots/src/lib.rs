@@ -30,7 +30,7 @@ use hashbrown::HashTable;
 pub type DefaultHashBuilder = hashbrown::DefaultHashBuilder;
 
 /// The spare index room a [`Slab`] keeps at least, up to one bucket per slot (see
-/// [`SlotIndex::insert`]): a hot table of a few dozen entries would otherwise refill with
+/// [`SlotIndex::reserve_one`]): a hot table of a few dozen entries would otherwise refill with
 /// tombstones within a few dozen evictions, and every miss would probe further. A policy
 /// whose measurements call for another floor passes it to [`Slab::with_spare_floor`].
 pub const SPARE_FLOOR: usize = 4096;
@@ -63,11 +63,24 @@ pub mod __private {
 
 /// A key-hash -> slot-number index over a dense array of `len` slots `0..len`.
 ///
-/// Every insertion goes through [`insert`](Self::insert), so that a full table is rebuilt in
-/// place instead of doubled. See the [crate docs](crate).
+/// Every insertion goes through [`reserve_one`](Self::reserve_one) and
+/// [`insert_reserved`](Self::insert_reserved), so that a full table is rebuilt in place
+/// instead of doubled. See the [crate docs](crate).
+///
+/// **Panic safety.** A rebuild calls the caller's `rehash`, which hashes user keys and may
+/// panic. Rebuilding aside and swapping would allocate a second table at every rebuild,
+/// and hashing every key first would need memory for the hashes; instead the index is
+/// *partial* while a rebuild runs ([`is_partial`](Self::is_partial)), and stays so if a
+/// `rehash` panics: the slots from the panicking one on are then not indexed. A partial
+/// index is consistent, only incomplete: [`find`](Self::find) may miss a slot (the caller
+/// then looks at its slots, as [`Slab`] does), [`remove`](Self::remove) of an unindexed
+/// slot does nothing, and the next [`reserve_one`](Self::reserve_one) rebuilds it whole.
 #[derive(Clone, Debug, Default)]
 pub struct SlotIndex {
     table: HashTable<u32>,
+    /// Whether a rebuild started and did not finish (a `rehash` panicked): some slots are
+    /// not indexed.
+    partial: bool,
 }
 
 impl SlotIndex {
@@ -75,26 +88,31 @@ impl SlotIndex {
     pub const fn new() -> Self {
         Self {
             table: HashTable::new(),
+            partial: false,
         }
     }
 
-    /// The slot whose entry hashes to `hash` and for which `is` says yes.
+    /// The slot whose entry hashes to `hash` and for which `is` says yes. A
+    /// [partial](Self::is_partial) index may not know it.
     #[inline]
     pub fn find(&self, hash: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
         self.table.find(hash, |&j| is(j)).copied()
     }
 
-    /// Indexes slot `i` under `hash`. The array holds `len` slots `0..len`, slot `i` among
-    /// them already holding its key, and `rehash(j)` is the hash of slot `j`'s key.
-    ///
-    /// When the table has no room left it is rebuilt from `0..len` in place, keeping
-    /// `max(len / 4, min(len, small_floor))` buckets spare and growing only if that does
-    /// not fit. Less spare room would keep some tables half the size (100,000 entries in
-    /// 131,072 buckets instead of 262,144), but at that load evictions leave tombstones
-    /// often enough that rebuilds cost more than the memory saves (`len / 8`: put-evict at
-    /// 100,000 entries 30% slower in LRU, FIFO and CLOCK). A floor (LRU uses 4096) keeps small, hot tables from refilling with
-    /// tombstones within a few dozen evictions, whose misses then probe further (the
-    /// capacity-64 memoization workload: 22.5 -> 16.9 ns per op); 0 spends no memory on it.
+    /// Whether a rebuild was cut short by a panicking `rehash`, leaving some slots out of
+    /// the index until the next [`reserve_one`](Self::reserve_one) rebuilds it.
+    #[inline]
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Indexes slot `i` under `hash` in one call, for a caller that keeps no state of its
+    /// own beside the index. The array holds `len` slots `0..len`, slot `i` among them
+    /// already holding its key, and `rehash(j)` is the hash of slot `j`'s key. When the table
+    /// has no room left (or is [partial](Self::is_partial)) it is rebuilt from `0..len`, slot
+    /// `i` included, by the rule of [`reserve_one`](Self::reserve_one); if `rehash` panics,
+    /// slot `i` may be left out. [`Slab`] calls `reserve_one` before it changes anything
+    /// instead, and then [`insert_reserved`](Self::insert_reserved).
     #[inline]
     pub fn insert(
         &mut self,
@@ -104,48 +122,122 @@ impl SlotIndex {
         small_floor: usize,
         rehash: impl Fn(u32) -> u64,
     ) {
-        if self.table.len() < self.table.capacity() {
-            self.table.insert_unique(hash, i, |&j| rehash(j));
+        if !self.partial && self.table.len() < self.table.capacity() {
+            self.table
+                .insert_unique(hash, i, |_| unreachable!("room left"));
         } else {
-            self.rebuild(len, small_floor, rehash);
+            self.rebuild(len, len, small_floor, rehash);
         }
+    }
+
+    /// Makes room in the index for one more slot number beside the `len` slots `0..len`,
+    /// all indexed (except in a [partial](Self::is_partial) index), `rehash(j)` being the hash of slot `j`'s
+    /// key. This is the one place an insertion may call `rehash`, and it changes nothing
+    /// the caller can see but the room (and completes a partial index), so a caller that
+    /// calls it before changing anything is unchanged if it panics.
+    ///
+    /// When the table has no room left (or is partial) it is rebuilt from `0..len` in
+    /// place, keeping `max(len / 4, min(len, small_floor))` buckets spare beside the one
+    /// more and growing only if that does not fit. Less spare room would keep some tables
+    /// half the size (100,000 entries in 131,072 buckets instead of 262,144), but at that
+    /// load evictions leave tombstones often enough that rebuilds cost more than the memory
+    /// saves (`len / 8`: put-evict at 100,000 entries 30% slower in LRU, FIFO and CLOCK). A
+    /// floor (LRU uses 4096) keeps small, hot tables from refilling with tombstones within a
+    /// few dozen evictions, whose misses then probe further (the capacity-64 memoization
+    /// workload: 22.5 -> 16.9 ns per op); 0 spends no memory on it.
+    ///
+    /// `room_for` is the array's length once the slot is in: `len + 1` for a new slot,
+    /// `len` for a slot whose key is replaced (it leaves the index first, with
+    /// [`remove`](Self::remove)).
+    #[inline]
+    pub fn reserve_one(
+        &mut self,
+        len: usize,
+        room_for: usize,
+        small_floor: usize,
+        rehash: impl Fn(u32) -> u64,
+    ) {
+        if self.partial || self.table.len() >= self.table.capacity() {
+            self.rebuild(len, room_for, small_floor, rehash);
+        }
+    }
+
+    /// Indexes slot `i` under `hash`, in the room [`reserve_one`](Self::reserve_one) made
+    /// (or a [`remove`](Self::remove) left since): calls no user code.
+    ///
+    /// # Panics
+    ///
+    /// If there is no room: a bug in the caller.
+    #[inline]
+    pub fn insert_reserved(&mut self, hash: u64, i: u32) {
+        debug_assert!(!self.partial && self.table.len() < self.table.capacity());
+        self.table
+            .insert_unique(hash, i, |_| unreachable!("room reserved"));
     }
 
     /// Called once the array has reached its final length `len` (a cache that just became
     /// full): gives the table now the spare room a rebuild at this length keeps (see
-    /// [`insert`](Self::insert)), growing it once if it has less. Later rebuilds then never
-    /// grow it, so a full cache allocates nothing more, whatever its size; without this the
-    /// one growth would come at the first rebuild, some evictions after the cache filled.
+    /// [`reserve_one`](Self::reserve_one)), growing it once if it has less. Later rebuilds
+    /// then never grow it, so a full cache allocates nothing more, whatever its size;
+    /// without this the one growth would come at the first rebuild, some evictions after
+    /// the cache filled. If `rehash` panics, the index is left [partial](Self::is_partial).
     pub fn settle(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
-        if full_capacity(self.table.num_buckets()) < want(len, small_floor) {
-            self.rebuild(len, small_floor, &rehash);
+        self.settle_before(len, len, small_floor, rehash);
+    }
+
+    /// [`settle`](Self::settle) for an array of `len` slots that is about to reach its final
+    /// length `final_len` (the push that fills a slab settles before it adds its slot, so
+    /// that a panicking `rehash` leaves that slot out).
+    pub fn settle_before(
+        &mut self,
+        len: usize,
+        final_len: usize,
+        small_floor: usize,
+        rehash: impl Fn(u32) -> u64,
+    ) {
+        if self.partial || full_capacity(self.table.num_buckets()) < want(final_len, small_floor) {
+            self.rebuild(len, final_len, small_floor, &rehash);
         }
     }
 
+    /// Indexes slots `0..len` afresh, with the room a table of `room_for` slots keeps.
     #[cold]
-    fn rebuild(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
+    fn rebuild(
+        &mut self,
+        len: usize,
+        room_for: usize,
+        small_floor: usize,
+        rehash: impl Fn(u32) -> u64,
+    ) {
+        // Partial until every slot is back in: a `rehash` that panics leaves it so, the
+        // slots before it indexed, and `find`'s callers look for the others.
+        self.partial = true;
         self.table.clear();
-        let want = want(len, small_floor);
+        let want = want(room_for, small_floor);
         if self.table.capacity() < want {
-            self.table.reserve(want, |&j| rehash(j));
+            // Empty: the table grows without calling `rehash`.
+            self.table.reserve(want, |_| unreachable!("empty table"));
         }
         for j in 0..len as u32 {
-            self.table.insert_unique(rehash(j), j, |&j| rehash(j));
+            self.table
+                .insert_unique(rehash(j), j, |_| unreachable!("room reserved"));
         }
+        self.partial = false;
     }
 
     /// Forgets slot `i`, indexed under `hash`.
     ///
     /// # Panics
     ///
-    /// If slot `i` is not indexed under `hash`: the caller's slots and index disagree.
+    /// If slot `i` is not indexed under `hash` in a complete index: the caller's slots and
+    /// index disagree. (In a [partial](Self::is_partial) one it may not be indexed at all.)
     #[inline]
     pub fn remove(&mut self, hash: u64, i: u32) {
         match self.table.find_entry(hash, |&j| j == i) {
             Ok(entry) => {
                 entry.remove();
             }
-            Err(_) => panic!("slot {i} is not indexed under its hash"),
+            Err(_) => assert!(self.partial, "slot {i} is not indexed under its hash"),
         }
     }
 
@@ -161,11 +253,18 @@ impl SlotIndex {
     /// Forgets every slot and gives the memory back.
     pub fn reset(&mut self) {
         self.table = HashTable::new();
+        self.partial = false;
     }
 
     /// Forgets every slot and keeps the memory.
     pub fn clear(&mut self) {
         self.table.clear();
+        self.partial = false;
+    }
+
+    /// The slot numbers indexed, in table order (for checks).
+    pub fn slots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.table.iter().copied()
     }
 
     /// Renumbers every indexed slot `j` to `f(j)` (a permutation of the slots), without
@@ -191,8 +290,9 @@ impl SlotIndex {
     }
 
     /// Shrinks the table to what a rebuild at `len` slots keeps (see
-    /// [`insert`](Self::insert)): the memory of a table that grew for more slots than the
-    /// array will hold again goes back.
+    /// [`reserve_one`](Self::reserve_one)): the memory of a table that grew for more slots
+    /// than the array will hold again goes back. If `rehash` panics the table stays as it
+    /// was (hashbrown moves the entries into the new table only once every hash is known).
     pub fn shrink_to(&mut self, len: usize, small_floor: usize, rehash: impl Fn(u32) -> u64) {
         self.table.shrink_to(want(len, small_floor), |&j| rehash(j));
     }

@@ -148,9 +148,28 @@ impl<'a, K, T> Slots<'a, K, T> {
     }
 }
 
+/// A [`Slab::swap_remove`] planned by [`Slab::removal`]: the slot, its key's hash and the
+/// hash of the key that moves into the gap (hashed before anything changes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Removal {
+    slot: u32,
+    hash: u64,
+    moved_hash: u64,
+}
+
 /// Keys and their items in slots `0..len` of one dense `Vec` (no holes, no free list, no
 /// `Option` per slot), a [`SlotIndex`] from key hash to slot, and the hasher, so that the
 /// layers above never hash a key themselves nor pass a rehash function around.
+///
+/// **Panic safety.** User code runs in a key's `Hash` and `Eq` (and in `Drop`, when the
+/// slab drops an entry). Every method that may call it either calls it before it changes
+/// anything, so that a panic leaves the slab as it was, or, for `Drop`, leaves the slab
+/// consistent first: `push`, `replace`, `replace_key_hashed` and `swap_remove` hash and
+/// rebuild the index before they touch a slot, and `clear` empties the index before it
+/// drops the entries. A layer above that calls them before changing its own state is then
+/// unchanged by a panic too. The one trace a panic may leave is a
+/// [partial](SlotIndex::is_partial) index (a rebuild cut short): lookups that miss the index
+/// then look through the slots, and the next insertion rebuilds it.
 ///
 /// A slot's key cannot change in place: it is set by [`push`](Self::push) and
 /// [`replace`](Self::replace), which index it, so the index always agrees with the slots.
@@ -158,7 +177,7 @@ impl<'a, K, T> Slots<'a, K, T> {
 /// in the caller, not bad input. Lookups take any borrowed form of the key (`&str` for
 /// `String` keys), as `HashMap` does.
 ///
-/// The index keeps spare room by one rule ([`SlotIndex::insert`]): a quarter of the slots,
+/// The index keeps spare room by one rule ([`SlotIndex::reserve_one`]): a quarter of the slots,
 /// or the slab's *spare floor* if that is more (at most one per slot). The floor is
 /// [`SPARE_FLOOR`] unless the slab is made [`with_spare_floor`](Self::with_spare_floor).
 ///
@@ -182,7 +201,7 @@ pub struct Slab<K, T, S = crate::DefaultHashBuilder> {
     entries: Vec<Entry<K, T>>,
     index: SlotIndex,
     hasher: S,
-    /// The spare index room kept at least, up to one per slot (see [`SlotIndex::insert`]).
+    /// The spare index room kept at least, up to one per slot (see [`SlotIndex::reserve_one`]).
     spare_floor: usize,
 }
 
@@ -195,7 +214,7 @@ impl<K, T, S> Slab<K, T, S> {
 
     /// An empty slab whose index keeps at least `spare_floor` spare buckets (up to one per
     /// slot) instead of [`SPARE_FLOOR`]: the one parameter of the spare-room rule (see
-    /// [`SlotIndex::insert`]). More keeps small hot tables emptier (fewer probes and
+    /// [`SlotIndex::reserve_one`]). More keeps small hot tables emptier (fewer probes and
     /// tombstones per miss), less keeps them smaller.
     ///
     /// ```
@@ -282,10 +301,12 @@ impl<K, T, S> Slab<K, T, S> {
         self.entries.capacity() * core::mem::size_of::<Entry<K, T>>() + self.index.allocation_size()
     }
 
-    /// Drops every slot and gives the memory back.
+    /// Drops every slot and gives the memory back. The index forgets the slots before any
+    /// is dropped, so a `Drop` that panics leaves an empty, consistent slab (the other
+    /// entries are still dropped as the panic unwinds, and their memory freed).
     pub fn clear(&mut self) {
-        self.entries = Vec::new();
         self.index.reset();
+        drop(core::mem::take(&mut self.entries));
     }
 
     /// The slots in slot order, each key with its item's value.
@@ -557,8 +578,26 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
         Q: Eq + ?Sized,
     {
         let entries = &self.entries;
-        self.index
-            .find(hash, |i| entries[i as usize].key.borrow() == key)
+        let found = self
+            .index
+            .find(hash, |i| entries[i as usize].key.borrow() == key);
+        if found.is_none() && self.index.is_partial() {
+            return self.scan(key);
+        }
+        found
+    }
+
+    /// The slot of `key`, looked for slot by slot: the lookup of a
+    /// [partial](SlotIndex::is_partial) index, whose unindexed slots only this finds.
+    #[cold]
+    #[inline(never)]
+    fn scan<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let i = self.entries.iter().position(|e| e.key.borrow() == key)?;
+        Some(i as u32)
     }
 
     /// The slot of `key`.
@@ -577,18 +616,26 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// The `Vec` grows geometrically but never beyond `max_len` slots, so a full cache holds
     /// exactly its capacity, and the push that reaches `max_len` gives the index its final
     /// spare room ([`SlotIndex::settle`]): from then on the slab never allocates again.
+    ///
+    /// The index is rebuilt or settled, hashing the other keys, before the slot is added:
+    /// if a `Hash` panics there, the slab is unchanged (see the type's panic safety).
     #[inline]
     pub fn push(&mut self, hash: u64, key: K, item: T, max_len: usize) -> u32 {
         let len = self.entries.len();
+        {
+            let (entries, hasher, floor) = (&self.entries, &self.hasher, self.spare_floor);
+            let rehash = |j: u32| hasher.hash_one(&entries[j as usize].key);
+            if len + 1 == max_len {
+                self.index.settle_before(len, max_len, floor, rehash);
+            }
+            self.index.reserve_one(len, len + 1, floor, rehash);
+        }
         if len == self.entries.capacity() {
             let room = max_len.min(MAX_CAPACITY).saturating_sub(len);
             self.entries.reserve_exact(len.max(4).min(room).max(1));
         }
         self.entries.push(Entry { key, item });
-        self.reindex(hash, len as u32);
-        if self.entries.len() == max_len {
-            self.settle(max_len);
-        }
+        self.index.insert_reserved(hash, len as u32);
         len as u32
     }
 
@@ -627,11 +674,12 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// that hashed it already, to remember it as a ghost).
     #[inline(always)]
     pub fn replace_hashed(&mut self, i: u32, old_hash: u64, hash: u64, key: K, item: T) -> (K, T) {
+        self.reserve_one();
         self.index.remove(old_hash, i);
         let entry = &mut self.entries[i as usize];
         let old_key = core::mem::replace(&mut entry.key, key);
         let old_item = core::mem::replace(&mut entry.item, item);
-        self.reindex(hash, i);
+        self.index.insert_reserved(hash, i);
         (old_key, old_item)
     }
 
@@ -651,9 +699,10 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// ```
     #[inline(always)]
     pub fn replace_key_hashed(&mut self, i: u32, old_hash: u64, hash: u64, key: K) -> K {
+        self.reserve_one();
         self.index.remove(old_hash, i);
         let old_key = core::mem::replace(&mut self.entries[i as usize].key, key);
-        self.reindex(hash, i);
+        self.index.insert_reserved(hash, i);
         old_key
     }
 
@@ -667,11 +716,58 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
 
     /// [`swap_remove`](Self::swap_remove) of slot `i`, whose key hashes to `hash`.
     pub fn swap_remove_hashed(&mut self, i: u32, hash: u64) -> (K, T, u32) {
+        let removal = self.removal(i, hash);
+        self.swap_remove_planned(removal)
+    }
+
+    /// The plan of a [`swap_remove`](Self::swap_remove) of slot `i`, whose key hashes to
+    /// `hash`: it hashes the key that will move into the gap, the one user code the removal
+    /// runs, and changes nothing. A layer above that has links to rewrite makes the plan,
+    /// then rewrites, then carries the plan out ([`swap_remove_planned`](Self::swap_remove_planned),
+    /// which calls no user code), so that a panicking `Hash` leaves it all as it was.
+    ///
+    /// ```
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let mut slab: Slab<u32, ()> = Slab::with_hasher(DefaultHashBuilder::default());
+    /// for k in 0..3 {
+    ///     slab.push(slab.hash(&k), k, (), 3);
+    /// }
+    /// let plan = slab.removal(0, slab.hash(&0));
+    /// // ... unlink slot 0 from the policy's lists ...
+    /// assert_eq!(slab.swap_remove_planned(plan), (0, (), 2));
+    /// assert_eq!(slab.find(&2), Some(0));
+    /// ```
+    #[inline]
+    pub fn removal(&self, i: u32, hash: u64) -> Removal {
+        let last = (self.entries.len() - 1) as u32;
+        let moved_hash = if i == last {
+            0
+        } else {
+            self.hasher.hash_one(&self.entries[last as usize].key)
+        };
+        Removal {
+            slot: i,
+            hash,
+            moved_hash,
+        }
+    }
+
+    /// Carries out a [`removal`](Self::removal) planned since the last change to the slab:
+    /// takes the slot out and returns its pair, the last slot moving into its place (see
+    /// [`swap_remove`](Self::swap_remove)). Runs no user code but the pair's drop, which is
+    /// the caller's.
+    #[inline]
+    pub fn swap_remove_planned(&mut self, removal: Removal) -> (K, T, u32) {
+        let Removal {
+            slot: i,
+            hash,
+            moved_hash,
+        } = removal;
         self.index.remove(hash, i);
         let last = (self.entries.len() - 1) as u32;
         let entry = self.entries.swap_remove(i as usize);
         if i != last {
-            let moved_hash = self.hasher.hash_one(&self.entries[i as usize].key);
             self.index.repoint(moved_hash, last, i);
         }
         (entry.key, entry.item, last)
@@ -702,20 +798,39 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
         });
     }
 
+    /// Room in the index for the one slot a replacement reindexes (the rebuild, if one is
+    /// due, runs before the replacement changes anything).
     #[inline(always)]
-    fn reindex(&mut self, hash: u64, i: u32) {
+    fn reserve_one(&mut self) {
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
-            .insert(hash, i, entries.len(), self.spare_floor, |j| {
+            .reserve_one(entries.len(), entries.len(), self.spare_floor, |j| {
                 hasher.hash_one(&entries[j as usize].key)
             });
     }
 
     /// Checks that every key is found at its own slot and that the index holds nothing
-    /// else. Panics with what is wrong. For tests.
+    /// else (every slot once, under its key's hash; a [partial](SlotIndex::is_partial)
+    /// index may leave slots out, which lookups then find by looking through the slots).
+    /// Panics with what is wrong. For tests.
     pub fn check(&self) {
         let n = self.entries.len();
-        assert_eq!(self.index.len(), n, "index and slots disagree on len");
+        if self.index.is_partial() {
+            assert!(self.index.len() <= n, "index longer than the slots");
+        } else {
+            assert_eq!(self.index.len(), n, "index and slots disagree on len");
+        }
+        let mut seen = alloc::vec![false; n];
+        for j in self.index.slots() {
+            assert!((j as usize) < n, "index holds slot {j} of {n}");
+            assert!(!seen[j as usize], "index holds slot {j} twice");
+            seen[j as usize] = true;
+            let hash = self.hash(&self.entries[j as usize].key);
+            assert!(
+                self.index.find(hash, |s| s == j).is_some(),
+                "slot {j} is indexed under another hash"
+            );
+        }
         for (i, entry) in self.entries.iter().enumerate() {
             assert_eq!(
                 self.find(&entry.key),

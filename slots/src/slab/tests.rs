@@ -224,3 +224,190 @@ fn walk_follows_lists_both_ways() {
     let empty = Slab::<u32, Two>::with_hasher(DefaultHashBuilder::default());
     assert_eq!(empty.walk([span(NIL, NIL, 0)]).count(), 0);
 }
+
+/// Keys and items that panic on demand: a hostile user's `Hash` and `Drop`, for the tests
+/// that a panic in user code leaves the slab consistent.
+mod touchy {
+    extern crate std;
+
+    use core::cell::Cell;
+    use core::hash::{Hash, Hasher};
+
+    std::thread_local! {
+        /// The key whose next `hash` panics (once), if any.
+        static HASH_TRAP: Cell<Option<u32>> = const { Cell::new(None) };
+        /// Whether the next `Drop` of a [`Loud`] panics (once).
+        static DROP_TRAP: Cell<bool> = const { Cell::new(false) };
+        /// `Loud` values dropped on this thread.
+        static DROPS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// A key whose `Hash` panics once when armed for it.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) struct Key(pub(super) u32);
+
+    impl Hash for Key {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            if HASH_TRAP.get() == Some(self.0) {
+                HASH_TRAP.set(None);
+                panic!("hash of key {} panics", self.0);
+            }
+            self.0.hash(state);
+        }
+    }
+
+    /// Arms a panic at the next hash of key `k`.
+    pub(super) fn arm_hash(k: u32) {
+        HASH_TRAP.set(Some(k));
+    }
+
+    /// Disarms the hash panic, if it has not fired.
+    pub(super) fn disarm_hash() {
+        HASH_TRAP.set(None);
+    }
+
+    /// Whether the armed hash panic has not fired.
+    pub(super) fn hash_armed() -> bool {
+        HASH_TRAP.get().is_some()
+    }
+
+    /// A value whose `Drop` panics once when armed, and counts drops.
+    #[derive(Debug)]
+    pub(super) struct Loud;
+
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            DROPS.set(DROPS.get() + 1);
+            if DROP_TRAP.get() {
+                DROP_TRAP.set(false);
+                panic!("drop panics");
+            }
+        }
+    }
+
+    /// Arms a panic at the next drop of a `Loud`.
+    pub(super) fn arm_drop() {
+        DROP_TRAP.set(true);
+    }
+
+    /// `Loud` values dropped on this thread so far.
+    pub(super) fn drops() -> usize {
+        DROPS.get()
+    }
+
+    /// Runs `f`, catching a panic.
+    pub(super) fn catch<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    }
+
+    /// Runs `f`, which must panic.
+    pub(super) fn panics(f: impl FnOnce()) {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        assert!(caught.is_err(), "expected a panic");
+    }
+}
+
+use touchy::{Key, Loud};
+
+/// A slab of keys `0..n` filled towards `max_len`.
+fn touchy_slab(n: u32, max_len: usize, floor: usize) -> Slab<Key, u32, DefaultHashBuilder> {
+    let mut slab = Slab::with_spare_floor(DefaultHashBuilder::default(), floor);
+    for k in 0..n {
+        slab.push(slab.hash(&Key(k)), Key(k), k, max_len);
+    }
+    slab
+}
+
+/// The index agrees with the slots, and every key of `keys` is found at a slot holding it, and the index agrees.
+fn all_found(slab: &Slab<Key, u32, DefaultHashBuilder>, keys: impl IntoIterator<Item = u32>) {
+    slab.check();
+    for k in keys {
+        let i = slab.find(&Key(k)).unwrap_or_else(|| panic!("key {k} lost"));
+        assert_eq!(slab.key(i), &Key(k));
+    }
+}
+
+#[test]
+fn a_hash_panic_in_the_rebuild_of_the_filling_push_loses_no_key() {
+    // The reproduction at the slab: the push that fills the slab (7 -> 8 of 8)
+    // settles the index, rehashing every key; the key in slot 3 panics.
+    let mut slab = touchy_slab(7, 8, SPARE_FLOOR);
+    touchy::arm_hash(3);
+    touchy::panics(|| {
+        slab.push(slab.hash(&Key(7)), Key(7), 7, 8);
+    });
+    assert!(!touchy::hash_armed(), "the rebuild did not hash key 3");
+    // The push did not happen, and every key is still found.
+    assert_eq!(slab.len(), 7);
+    all_found(&slab, 0..7);
+    // Later pushes work and repair the index.
+    slab.push(slab.hash(&Key(7)), Key(7), 7, 8);
+    all_found(&slab, 0..8);
+    assert!(!slab.index().is_partial());
+    assert_eq!(slab.index().len(), 8);
+}
+
+#[test]
+fn a_hash_panic_in_the_rebuild_of_a_replace_changes_nothing() {
+    // A full slab under churn rebuilds its index once tombstones have used its spare room;
+    // before each replacement a key that only a rebuild hashes (the next slot's) is armed.
+    // No spare floor, so that rebuilds come sooner.
+    const N: u32 = 1000;
+    let mut slab = touchy_slab(N, N as usize, 0);
+    let mut panicked = 0;
+    for (step, next) in (0..100_000u32).zip(N..) {
+        let victim = step * 7919 % N;
+        let old = slab.key(victim).0;
+        touchy::arm_hash(slab.key((victim + 1) % N).0);
+        let hash = slab.hash(&Key(next));
+        match touchy::catch(|| slab.replace(victim, hash, Key(next), next)) {
+            Ok((key, _)) => assert_eq!(key, Key(old)),
+            Err(_) => {
+                panicked += 1;
+                // Nothing changed: the old key is still in its slot, and every key found.
+                assert_eq!(slab.key(victim), &Key(old));
+                all_found(&slab, (0..N).map(|i| slab.key(i).0));
+                assert!(slab.find(&Key(next)).is_none());
+                // The same replacement, unarmed, works.
+                assert_eq!(slab.replace(victim, hash, Key(next), next).0, Key(old));
+            }
+        }
+        touchy::disarm_hash();
+    }
+    all_found(&slab, (0..N).map(|i| slab.key(i).0));
+    assert!(panicked > 0, "no rebuild hashed the armed key");
+}
+
+#[test]
+fn swap_remove_hashes_the_moved_key_before_changing_anything() {
+    let mut slab = touchy_slab(8, 8, SPARE_FLOOR);
+    touchy::arm_hash(7); // the last slot's key, which moves into the gap
+    touchy::panics(|| {
+        let _ = slab.swap_remove(0);
+    });
+    assert_eq!(slab.len(), 8);
+    all_found(&slab, 0..8);
+    assert_eq!(slab.swap_remove(0).0, Key(0));
+    all_found(&slab, 1..8);
+}
+
+#[test]
+fn a_drop_panic_in_clear_leaves_an_empty_slab_and_drops_every_value() {
+    let mut slab: Slab<u32, Loud, DefaultHashBuilder> =
+        Slab::with_hasher(DefaultHashBuilder::default());
+    for k in 0..8 {
+        slab.push(slab.hash(&k), k, Loud, 8);
+    }
+    let before = touchy::drops();
+    touchy::arm_drop();
+    touchy::panics(|| slab.clear());
+    assert_eq!(touchy::drops() - before, 8, "a value was not dropped");
+    assert!(slab.is_empty());
+    slab.check();
+    for k in 0..8 {
+        assert_eq!(slab.find(&k), None);
+    }
+    slab.push(slab.hash(&1), 1, Loud, 8);
+    slab.check();
+    assert_eq!(slab.find(&1), Some(0));
+}
