@@ -9,11 +9,13 @@ mod helpers;
 /// Gives a policy crate's cache type `$name<K, V, S>` evict's whole public API, from the
 /// [`SlabCache`](crate::SlabCache) and [`SlabPolicy`](crate::SlabPolicy) primitives of the
 /// type itself, or of its field `$field`
-/// (`cache = Name via field;`): the lookups by borrowed key (`get`, `get_mut`, `peek`,
+/// (`cache = Name via field: FieldType;`): the lookups by borrowed key (`get`, `get_mut`, `peek`,
 /// `peek_mut`, `contains`, `remove`, shadowing the trait's so that `cache.get("a")` works on
 /// `String` keys), `iter`, `iter_mut`, `keys`, `values`, `values_mut`, `drain`,
 /// `IntoIterator` for the cache and references to it, `Extend`, `Debug`, and
-/// `evict_core::Cache` (with the one-lookup `get_or_insert_with`); and the iterator types
+/// `evict_core::Cache` (with the one-lookup `get_or_insert_with`), `evict_core::Shard` for
+/// every borrowed form `Q` of the key (its `SHARED_HIT` and `get_shared` are the
+/// [`SlabPolicy`](crate::SlabPolicy)'s); and the iterator types
 /// `Iter`, `IterMut`, `IntoIter`, `Drain`, `Keys`, `Values` and `ValuesMut` (all
 /// double-ended, exact-size and fused), each with runnable examples.
 ///
@@ -32,7 +34,7 @@ mod helpers;
 #[macro_export]
 macro_rules! slab_cache {
     (
-        cache = $name:ident $(via $field:ident)?;
+        cache = $name:ident $(via $field:ident: $fty:ty)?;
         item = $item:ty;
         iter = $iter:ty;
         order = $order:literal;
@@ -379,6 +381,45 @@ macro_rules! slab_cache {
             }
         }
 
+        /// A shard of `evict-sync`'s concurrent cache, with lookups by any borrowed form `Q`
+        /// of the key. See the type's docs for whether its hit runs under a shared lock.
+        ///
+        #[doc = $crate::__example!($name, "Shard", $crate::__apple!($name),
+            "assert_eq!(Shard::<String, i32, str>::get_borrowed(&mut cache, \"apple\"), Some(&3));\n",
+            "assert_eq!(Shard::<String, i32, str>::peek_borrowed(&cache, \"pear\"), None);\n",
+            "assert_eq!(Shard::<String, i32, str>::get_shared(&cache, \"apple\"), Some(&3));\n",
+            "assert_eq!(Shard::<String, i32, str>::remove_borrowed(&mut cache, \"apple\"), Some(3));\n",
+            "assert_eq!(cache.info().hits, 1); // get_shared counts nothing")]
+        impl<K, V, S, Q> $crate::__private::evict_core::Shard<K, V, Q> for $name<K, V, S>
+        where
+            K: core::hash::Hash + Eq + core::borrow::Borrow<Q>,
+            Q: core::hash::Hash + Eq + ?Sized,
+            S: core::hash::BuildHasher,
+        {
+            const SHARED_HIT: bool =
+                <$crate::__policy_ty!($name $(, $fty)?) as $crate::SlabPolicy>::SHARED_HIT;
+
+            #[inline]
+            fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
+                self.get(key)
+            }
+
+            #[inline]
+            fn peek_borrowed(&self, key: &Q) -> Option<&V> {
+                self.peek(key)
+            }
+
+            #[inline]
+            fn remove_borrowed(&mut self, key: &Q) -> Option<V> {
+                self.remove(key)
+            }
+
+            #[inline]
+            fn get_shared(&self, key: &Q) -> Option<&V> {
+                $crate::SlabPolicy::get_shared(&(*self)$(.$field)?, key)
+            }
+        }
+
         impl<K: core::fmt::Debug, V: core::fmt::Debug, S> core::fmt::Debug for $name<K, V, S> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 $crate::SlabCache::fmt_debug(&(*self)$(.$field)?, stringify!($name), f)
@@ -602,7 +643,7 @@ macro_rules! ring_cache {
         }
 
         $crate::slab_cache! {
-            cache = $name via inner;
+            cache = $name via inner: $crate::RingCache<K, V, S, $policy>;
             item = $crate::slab::Node<V, $crate::ring::Links>;
             iter = $crate::ring::Iter<'a, K, V>;
             order = $order;

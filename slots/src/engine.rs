@@ -183,6 +183,21 @@ where
     /// Drops every entry, gives the memory back and resets the statistics.
     fn clear(&mut self);
 
+    /// Whether [`hit_shared`](Self::hit_shared) records a hit exactly as [`hit`](Self::hit)
+    /// does, safely from many threads at once through `&self` (`evict_core::Shard`'s
+    /// `SHARED_HIT`). `false` by default: a policy whose hit moves entries (LRU, ARC,
+    /// W-TinyLFU) needs `&mut self`.
+    const SHARED_HIT: bool = false;
+
+    /// A hit on slot `i` through `&self`, possibly from many threads at once: the policy
+    /// records the access as [`hit`](Self::hit) does, through atomics. Called only when
+    /// [`SHARED_HIT`](Self::SHARED_HIT) is `true`. Nothing by default, right for a policy
+    /// whose hit changes nothing (FIFO, random eviction).
+    #[inline(always)]
+    fn hit_shared(&self, i: u32) {
+        let _ = i;
+    }
+
     /// The slots, laid out, are about to be drained: the policy forgets them (its lists
     /// become empty); statistics, capacity and what the policy learnt stay.
     fn drained(&mut self);
@@ -226,6 +241,22 @@ where
     {
         let slab = self.slab();
         slab.find(key).map(|i| slab.item(i).value())
+    }
+
+    /// Looks `key` up through `&self` and, if it is cached, records the access as
+    /// [`get`](Self::get) does ([`hit_shared`](Self::hit_shared)) without counting it:
+    /// `evict_core::Shard::get_shared`. Meaningful only when
+    /// [`SHARED_HIT`](Self::SHARED_HIT) is `true`.
+    #[inline(always)]
+    fn get_shared<Q>(&self, key: &Q) -> Option<&Self::Value>
+    where
+        Self::Key: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let slab = self.slab();
+        let i = slab.find(key)?;
+        self.hit_shared(i);
+        Some(slab.item(i).value())
     }
 
     /// [`peek`](Self::peek), returning the value to change.

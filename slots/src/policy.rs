@@ -299,6 +299,11 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K,
         self.put_new(hash, key, value)
     }
 
+    /// A hit that neither promotes nor sets a flag changes nothing (FIFO), so the default
+    /// `hit_shared`, which does nothing, records it exactly. An LRU's hit moves its entry,
+    /// and a CLOCK's or SIEVE's sets a flag in a plain word: both need `&mut`.
+    const SHARED_HIT: bool = !P::PROMOTE && !<P::Flags as Flags>::ON;
+
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         P::removing(&self.ring, &mut self.at, i);
         self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors))

@@ -9,7 +9,7 @@ extern crate alloc;
 extern crate std;
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::Slab;
 
 mod ghost;

@@ -9,7 +9,7 @@ extern crate alloc;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::RingPolicy;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Direction, Flagged, Ring};

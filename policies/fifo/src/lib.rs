@@ -6,7 +6,7 @@
 
 extern crate alloc;
 
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
 use evict_slots::{RingPolicy, SlabCache};
@@ -233,5 +233,55 @@ mod tests {
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
         evict_slots::testing::ring_huge_capacity_is_clamped::<Fifo>();
+    }
+}
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            capacity in 0usize..12,
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&FifoCache::new(capacity), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 32,
+        };
+        let evicted = check_shared_hits_from_threads(
+            FifoCache::new(64),
+            &plan,
+            |c, k| c.get_shared(k),
+            |c: &FifoCache<u64, u64>| c.check_invariants(),
+        );
+        // Hits change nothing: the oldest leave first.
+        assert_eq!(evicted, (0..32).collect::<Vec<u64>>());
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<FifoCache<alloc::string::String, Vec<u8>>>();
     }
 }

@@ -8,7 +8,7 @@ extern crate alloc;
 
 use core::hash::{BuildHasher, Hash};
 
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
 use evict_slots::{RingPolicy, SlabCache, SlabPolicy};

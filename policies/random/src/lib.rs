@@ -14,7 +14,7 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::{self, Node};
 use evict_slots::{Slab, SplitMix64};
@@ -230,6 +230,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K,
         &mut self.slab.item_mut(i).value
     }
 
+    /// The hit changes nothing (nor does it draw from the generator), so the default
+    /// `hit_shared`, which does nothing, records it exactly.
+    const SHARED_HIT: bool = true;
+
     /// In a free slot if there is one, else in the slot of a uniformly drawn victim (one
     /// draw of the generator). Always inlined: called out of line (as LLVM chooses once it
     /// has three callers), `put`'s evictions were 4-8% slower (the pair and the returned
@@ -294,4 +298,53 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K,
     }
 
     fn drained(&mut self) {}
+}
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            capacity in 0usize..12,
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&RandomCache::new(capacity), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 32,
+        };
+        let evicted = check_shared_hits_from_threads(
+            RandomCache::new(64),
+            &plan,
+            |c, k| c.get_shared(k),
+            |c: &RandomCache<u64, u64>| c.check_invariants(),
+        );
+        assert_eq!(evicted.len(), 32);
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<RandomCache<alloc::string::String, Vec<u8>>>();
+    }
 }

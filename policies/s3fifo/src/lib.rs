@@ -17,7 +17,7 @@ mod tests;
 mod tests_api;
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::Slab;
 use evict_slots::slab::Walk;
 

@@ -15,7 +15,7 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use hashbrown::HashMap;
 use hashbrown::hash_map::Entry;
 
@@ -309,6 +309,46 @@ where
         Q: Hash + Eq + ?Sized,
     {
         self.map.remove(key)
+    }
+}
+
+/// A shard of `evict-sync`'s concurrent cache. Its hit runs under the shard's shared lock:
+/// a hit changes nothing but the counters, which the concurrent cache keeps itself, so
+/// `get_shared` is `peek`.
+///
+/// ```
+/// use evict_unbounded::{Shard, UnboundedCache};
+///
+/// let mut cache = UnboundedCache::new();
+/// let _ = cache.put("apple".to_string(), 3);
+/// assert!(<UnboundedCache<String, i32> as Shard<String, i32, str>>::SHARED_HIT);
+/// assert_eq!(Shard::<String, i32, str>::get_shared(&cache, "apple"), Some(&3));
+/// assert_eq!(Shard::<String, i32, str>::get_borrowed(&mut cache, "apple"), Some(&3));
+/// assert_eq!(Shard::<String, i32, str>::remove_borrowed(&mut cache, "apple"), Some(3));
+/// assert_eq!(Shard::<String, i32, str>::peek_borrowed(&cache, "apple"), None);
+/// assert_eq!(cache.info().hits, 1); // get_shared counts nothing
+/// ```
+impl<K, V, S, Q> Shard<K, V, Q> for UnboundedCache<K, V, S>
+where
+    K: Hash + Eq + Borrow<Q>,
+    Q: Hash + Eq + ?Sized,
+    S: BuildHasher,
+{
+    const SHARED_HIT: bool = true;
+
+    #[inline]
+    fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
+        self.get(key)
+    }
+
+    #[inline]
+    fn peek_borrowed(&self, key: &Q) -> Option<&V> {
+        self.peek(key)
+    }
+
+    #[inline]
+    fn remove_borrowed(&mut self, key: &Q) -> Option<V> {
+        self.remove(key)
     }
 }
 
@@ -709,5 +749,53 @@ mod tests {
         );
         let boxed: alloc::boxed::Box<dyn Cache<u8, u8>> = alloc::boxed::Box::new(c);
         assert!(std::format!("{boxed:?}").contains("1: 2"));
+    }
+}
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&UnboundedCache::new(), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 0,
+        };
+        let evicted = check_shared_hits_from_threads(
+            UnboundedCache::new(),
+            &plan,
+            |c, k| c.get_shared(k),
+            |_: &UnboundedCache<u64, u64>| {},
+        );
+        assert!(evicted.is_empty());
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<UnboundedCache<alloc::string::String, Vec<u8>>>();
     }
 }

@@ -14,7 +14,7 @@ mod policy;
 mod tests;
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::Slab;
 /// The frequency sketch W-TinyLFU decides admission with (from `evict-slots`), to read it
 /// through [`WTinyLfuCache::sketch`].

@@ -154,6 +154,19 @@ macro_rules! __slab_accessors {
     };
 }
 
+/// The type whose [`SlabPolicy`](crate::SlabPolicy) a [`slab_cache!`](crate::slab_cache)
+/// type's `Shard` implementation asks for `SHARED_HIT`: the type itself, or its field's.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __policy_ty {
+    ($name:ident) => {
+        $name<K, V, S>
+    };
+    ($name:ident, $fty:ty) => {
+        $fty
+    };
+}
+
 /// One iterator type of [`slab_cache!`](crate::slab_cache): a newtype over a toolkit or
 /// policy iterator, mapping its items.
 #[doc(hidden)]
