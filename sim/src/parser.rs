@@ -21,6 +21,7 @@ mod compression;
 mod csv;
 mod guess;
 mod keys;
+mod limits;
 mod oracle;
 mod text;
 
@@ -32,9 +33,17 @@ use std::str::FromStr;
 
 pub use compression::{Compression, decompress};
 pub use guess::guess_format;
+pub use limits::{
+    FALLBACK_MAX_REQUESTS, INPUT_BYTES_PER_REQUEST, MEMORY_BYTES_PER_REQUEST, default_max_requests,
+    max_input_bytes,
+};
 
-/// The most requests a trace may hold: Bélády's optimum indexes requests with `u32`.
+/// The most requests a trace may hold whatever `--max-requests` says: Bélády's optimum
+/// indexes requests with `u32`.
 pub const MAX_REQUESTS: usize = (u32::MAX - 1) as usize;
+
+/// The path that names standard input.
+pub const STDIN: &str = "-";
 
 /// How the keys of a trace are stored.
 ///
@@ -180,15 +189,16 @@ impl fmt::Display for TraceError {
 
 impl std::error::Error for TraceError {}
 
-/// What to read and how; `None` fields mean "guess".
+/// What to read and how; `None` fields mean "guess" (or, for `max_requests`, the default).
 ///
 /// # Examples
 ///
 /// ```
-/// use evict_sim::parser::{Format, ReadOptions};
+/// use evict_sim::parser::{Format, ReadOptions, default_max_requests};
 ///
 /// let opts = ReadOptions { format: Some(Format::Csv), column: Some("key".into()), ..Default::default() };
 /// assert_eq!(opts.compression, None);
+/// assert_eq!(opts.max_requests(), default_max_requests());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -196,8 +206,21 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// The compression, or `None` to use the extension, then the magic number.
     pub compression: Option<Compression>,
-    /// The key column of a CSV trace.
+    /// The key column of a CSV trace; any other format refuses it.
     pub column: Option<String>,
+    /// The most requests a trace may expand to (`--max-requests`), which also bounds its
+    /// input at [`INPUT_BYTES_PER_REQUEST`] bytes per request; `None`:
+    /// [`default_max_requests`].
+    pub max_requests: Option<usize>,
+}
+
+impl ReadOptions {
+    /// The request limit: `max_requests`, or the default, at most [`MAX_REQUESTS`].
+    pub fn max_requests(&self) -> usize {
+        self.max_requests
+            .unwrap_or_else(default_max_requests)
+            .min(MAX_REQUESTS)
+    }
 }
 
 /// A trace in memory: its keys, one per request, and how many distinct keys it has.
@@ -251,13 +274,14 @@ pub fn count_unique(keys: &[u64]) -> usize {
     seen.len()
 }
 
-/// Reads, decompresses and parses the trace at `path`.
+/// Reads, decompresses and parses the trace at `path` (`-`: standard input).
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Usage`] if the file cannot be opened or the format cannot be guessed or a
-/// CSV column is missing; [`ErrorKind::Data`] for broken compressed data, malformed content,
-/// or a trace with no request.
+/// [`ErrorKind::Usage`] if the file cannot be opened, the format cannot be guessed, a CSV
+/// column is missing or `--column` is given for another format; [`ErrorKind::Data`] for
+/// broken compressed data, malformed content, a trace with no request, or one past the
+/// request limit ([`ReadOptions::max_requests`]).
 ///
 /// # Examples
 ///
@@ -269,27 +293,83 @@ pub fn count_unique(keys: &[u64]) -> usize {
 /// ```
 pub fn read_trace(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let name = path.display().to_string();
+    let max_bytes = max_input_bytes(opts.max_requests());
+    let cannot = |e: std::io::Error| TraceError::usage(format!("{name}: cannot read: {e}"));
+    let raw = if name == STDIN {
+        read_limited(std::io::stdin().lock(), &name, max_bytes, cannot)?
+    } else {
+        let file = File::open(path).map_err(cannot)?;
+        let len = file.metadata().map_or(0, |m| m.len());
+        if len > max_bytes as u64 {
+            return Err(compression::too_big(&name, max_bytes));
+        }
+        read_limited(file, &name, max_bytes, cannot)?
+    };
+    read_bytes(&name, raw, opts)
+}
+
+/// Reads at most `max_bytes` bytes (else the `--max-requests` error); growth goes through
+/// `try_reserve` inside `read_to_end`, so a refused allocation is an error, not an abort.
+fn read_limited(
+    from: impl Read,
+    name: &str,
+    max_bytes: usize,
+    cannot: impl Fn(std::io::Error) -> TraceError,
+) -> Result<Vec<u8>, TraceError> {
     let mut raw = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut raw))
-        .map_err(|e| TraceError::usage(format!("{name}: cannot read: {e}")))?;
+    from.take(max_bytes.saturating_add(1) as u64)
+        .read_to_end(&mut raw)
+        .map_err(cannot)?;
+    if raw.len() > max_bytes {
+        return Err(compression::too_big(name, max_bytes));
+    }
+    Ok(raw)
+}
+
+/// Decompresses, guesses the format of (when `opts` does not name it) and parses the bytes
+/// `raw` of the trace `name`: [`read_trace`] after the reading.
+///
+/// # Errors
+///
+/// As [`read_trace`], but for opening the file.
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::parser::{read_bytes, Format, ReadOptions};
+///
+/// let t = read_bytes("t.txt", b"1\n2\n1\n".to_vec(), &ReadOptions::default()).unwrap();
+/// assert_eq!((t.keys.len(), t.unique, t.format), (3, 2, Some(Format::Lines)));
+/// let opts = ReadOptions { column: Some("key".into()), ..Default::default() };
+/// assert!(read_bytes("t.txt", b"1\n".to_vec(), &opts).is_err()); // --column needs CSV
+/// ```
+pub fn read_bytes(name: &str, raw: Vec<u8>, opts: &ReadOptions) -> Result<Trace, TraceError> {
+    let max_requests = opts.max_requests();
+    if let (Some(f), Some(_)) = (opts.format, &opts.column)
+        && f != Format::Csv
+    {
+        return Err(column_needs_csv(name, f, "given"));
+    }
     let compression = opts
         .compression
-        .or_else(|| Compression::from_extension(&name))
+        .or_else(|| Compression::from_extension(name))
         .or_else(|| Compression::from_magic(&raw))
         .unwrap_or(Compression::None);
-    let data = decompress(raw, compression, &name)?;
+    let data = decompress(raw, compression, name, max_input_bytes(max_requests))?;
     let (format, guessed) = match opts.format {
         Some(f) => (f, None),
         None => {
-            let (f, why) = guess_format(&name, &data)?;
+            let (f, why) = guess_format(name, &data)?;
+            if f != Format::Csv && opts.column.is_some() {
+                return Err(column_needs_csv(name, f, "guessed"));
+            }
             (f, Some(why))
         }
     };
-    let keys = parse(&data, format, opts.column.as_deref(), &name)?;
+    let keys = parse_limited(&data, format, opts.column.as_deref(), name, max_requests)?;
     let unique = count_unique(&keys);
     Ok(Trace {
-        name,
+        name: name.to_string(),
         keys,
         unique,
         format: Some(format),
@@ -297,13 +377,21 @@ pub fn read_trace(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> 
     })
 }
 
-/// Parses decompressed trace bytes. `column` is the key column of a CSV trace (it may be
-/// omitted when the CSV has a single column); `name` is used in error messages.
+/// The error of `--column` with a format other than CSV, which would silently ignore it.
+fn column_needs_csv(name: &str, format: Format, how: &str) -> TraceError {
+    TraceError::usage(format!(
+        "{name}: --column applies to CSV traces only, and the format {how} is {format} (add --format csv if it is CSV)"
+    ))
+}
+
+/// Parses decompressed trace bytes, at most [`default_max_requests`] requests. `column` is
+/// the key column of a CSV trace (it may be omitted when the CSV has a single column); `name`
+/// is used in error messages.
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Data`] for malformed content (with the line or byte offset) or a trace with
-/// no request; [`ErrorKind::Usage`] for a missing or unknown CSV column.
+/// [`ErrorKind::Data`] for malformed content (with the line or byte offset), a trace with no
+/// request or more than the limit; [`ErrorKind::Usage`] for a missing or unknown CSV column.
 ///
 /// # Examples
 ///
@@ -322,14 +410,43 @@ pub fn parse(
     column: Option<&str>,
     name: &str,
 ) -> Result<Vec<u64>, TraceError> {
+    parse_limited(data, format, column, name, default_max_requests())
+}
+
+/// [`parse`] with a request limit of `max_requests` (at most [`MAX_REQUESTS`]): a count read
+/// from the input (an ARC run, the length of a binary trace) past it is an error before any
+/// memory is taken for it, and memory is reserved with `try_reserve`, so a refused
+/// allocation is an error too. The keys' capacity never exceeds the limit.
+///
+/// # Errors
+///
+/// As [`parse`].
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::parser::{parse_limited, Format};
+///
+/// assert_eq!(parse_limited(b"10 3 0 1\n", Format::Arc, None, "t", 3).unwrap(), [10, 11, 12]);
+/// let err = parse_limited(b"0 4000000000 0 0\n", Format::Arc, None, "t", 3).unwrap_err();
+/// assert!(err.to_string().contains("--max-requests 3"), "{err}");
+/// ```
+pub fn parse_limited(
+    data: &[u8],
+    format: Format,
+    column: Option<&str>,
+    name: &str,
+    max_requests: usize,
+) -> Result<Vec<u64>, TraceError> {
+    let max = max_requests.min(MAX_REQUESTS);
     let keys = match format {
-        Format::Lines => text::parse(data, name)?,
-        Format::Csv => csv::parse(data, column, name)?,
-        Format::Arc => arc::parse(data, name)?,
-        Format::I32Be => binary::parse_i32be(data, name)?,
-        Format::U32Le => binary::parse_u32le(data, name)?,
-        Format::I64Be => binary::parse_i64be(data, name)?,
-        Format::OracleGeneral => oracle::parse(data, name)?,
+        Format::Lines => text::parse(data, name, max)?,
+        Format::Csv => csv::parse(data, column, name, max)?,
+        Format::Arc => arc::parse(data, name, max)?,
+        Format::I32Be => binary::parse_i32be(data, name, max)?,
+        Format::U32Le => binary::parse_u32le(data, name, max)?,
+        Format::I64Be => binary::parse_i64be(data, name, max)?,
+        Format::OracleGeneral => oracle::parse(data, name, max)?,
     };
     if keys.is_empty() {
         return Err(TraceError::data(format!(
@@ -337,13 +454,6 @@ pub fn parse(
         )));
     }
     Ok(keys)
-}
-
-/// The error of a trace with more than [`MAX_REQUESTS`] requests; `at` is where it is found.
-fn too_long(name: &str, at: &str) -> TraceError {
-    TraceError::data(format!(
-        "{name}: {at}: the trace has more than {MAX_REQUESTS} requests, the most evict-sim replays"
-    ))
 }
 
 /// The error of a binary trace whose `len` bytes are not whole `width`-byte records.

@@ -120,8 +120,12 @@ pub struct Outcome {
     pub trace: String,
     /// The policy's registry name, or `opt` / `opt-fill`.
     pub policy: String,
-    /// The cache size in entries.
+    /// The cache size in entries that the policy actually holds: the size asked for, or the
+    /// policy's documented maximum where that is smaller (S3-FIFO holds at most 2^30 - 2).
     pub size: usize,
+    /// The size asked for (not in `--json` or `--csv`): the column of the table.
+    #[serde(skip)]
+    pub requested: usize,
     /// Requests counted (all of them but the warm-up).
     pub requests: u64,
     /// Requests that found their key.
@@ -207,11 +211,18 @@ pub fn run(
             let Some(&(p, s)) = jobs.get(j) else { break };
             let (policy, size) = (&policies[p], sizes[s]);
             let start = Instant::now();
-            let hits = match (policy.as_str(), &oracle) {
-                (OPT, Some(o)) => o.hits(size, Variant::Bypass, opts.warmup, progress),
-                (OPT_FILL, Some(o)) => o.hits(size, Variant::DemandFill, opts.warmup, progress),
+            // Bélády's optimum holds any number of entries; a policy says what it holds.
+            let (hits, held) = match (policy.as_str(), &oracle) {
+                (OPT, Some(o)) => (o.hits(size, Variant::Bypass, opts.warmup, progress), size),
+                (OPT_FILL, Some(o)) => (
+                    o.hits(size, Variant::DemandFill, opts.warmup, progress),
+                    size,
+                ),
                 _ => match registry::build(policy, size) {
-                    Ok(mut cache) => replay(&mut *cache, keys, opts.warmup, progress),
+                    Ok(mut cache) => {
+                        let held = cache.capacity().unwrap_or(size);
+                        (replay(&mut *cache, keys, opts.warmup, progress), held)
+                    }
                     Err(_) => unreachable!("names were checked above"),
                 },
             };
@@ -219,7 +230,8 @@ pub fn run(
             let outcome = Outcome {
                 trace: trace.to_string(),
                 policy: policy.clone(),
-                size,
+                size: held,
+                requested: size,
                 requests,
                 hits,
                 misses: requests - hits,

@@ -65,7 +65,11 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
             policies.push(&o.policy);
         }
     }
-    let sizes: Vec<usize> = outcomes.iter().take(labels.len()).map(|o| o.size).collect();
+    let sizes: Vec<usize> = outcomes
+        .iter()
+        .take(labels.len())
+        .map(|o| o.requested)
+        .collect();
     let cell = |p: &str, i: usize| outcomes.iter().filter(|o| o.policy == p).nth(i);
     let best: Vec<u64> = (0..labels.len())
         .map(|i| {
@@ -158,6 +162,15 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         "hit ratio = hits / requests; * best policy at that size (opt excluded); \
          opt = Bélády's optimum, the ceiling"
     );
+    for o in outcomes.iter().filter(|o| o.size < o.requested) {
+        let _ = writeln!(
+            out,
+            "note: {} holds at most {} entries: its column {} is that size",
+            o.policy,
+            thousands(o.size),
+            thousands(o.requested)
+        );
+    }
     for (i, &s) in sizes.iter().enumerate() {
         if s >= summary.unique {
             let _ = writeln!(

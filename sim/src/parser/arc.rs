@@ -3,13 +3,15 @@
 //! two unsigned decimals), stands for `n_blocks` requests to `start_block`, `start_block + 1`,
 //! …, `start_block + n_blocks - 1`; `x` and `y` are ignored, empty lines skipped.
 
+use super::TraceError;
 use super::keys::canonical_decimal;
+use super::limits::Keys;
 use super::text::{fields, no_nul, numbered_lines};
-use super::{MAX_REQUESTS, TraceError, too_long};
 
-/// Reads an ARC `.lis` trace, expanding each run into its requests.
-pub(super) fn parse(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
-    let mut keys = Vec::new();
+/// Reads an ARC `.lis` trace, expanding each run into its requests, at most `max` in all:
+/// `n_blocks` comes from the input, so it is checked before anything is allocated.
+pub(super) fn parse(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
+    let mut keys = Keys::new(max);
     for (n, line) in numbered_lines(data) {
         no_nul(line, n, name)?;
         let f: Vec<&[u8]> = fields(line).collect();
@@ -37,12 +39,9 @@ pub(super) fn parse(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
                 "{name}: line {n}: start_block + n_blocks overflows 64 bits"
             )));
         }
-        if count > (MAX_REQUESTS - keys.len()) as u64 {
-            return Err(too_long(name, &format!("line {n}")));
-        }
-        keys.extend(start..start + count);
+        keys.push_run(start, count, name, || format!("line {n}"))?;
     }
-    Ok(keys)
+    Ok(keys.into_vec())
 }
 
 /// A token for an error message: quoted, and cut after 40 characters.
@@ -82,6 +81,9 @@ mod tests {
         let e = err(b"18446744073709551615 2 0 0\n", Format::Arc, None);
         assert!(e.to_string().contains("overflows"), "{e}");
         let e = err(b"0 99999999999 0 0\n", Format::Arc, None);
-        assert!(e.to_string().contains("more than"), "{e}");
+        assert!(e.to_string().contains("--max-requests"), "{e}");
+        // Issue 15: 4e9 blocks fit u32 indices but not memory; refused, not allocated.
+        let e = err(b"0 4000000000 0 0", Format::Arc, None);
+        assert!(e.to_string().starts_with("t: line 1: more than "), "{e}");
     }
 }

@@ -4,25 +4,26 @@
 //! little-endian unsigned 32-bit (CloudPhysics block traces); [`Format::I64Be`]: big-endian
 //! signed 64-bit (Java `readLong`, Corda and Scarab traces), read as the unsigned 64 bits.
 
-use super::{Format, MAX_REQUESTS, TraceError, too_long, truncated};
+use super::limits::Keys;
+use super::{Format, TraceError, truncated};
 
 /// Reads big-endian signed 32-bit keys.
-pub(super) fn parse_i32be(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
-    parse_ints(data, 4, Format::I32Be, name, |b| {
+pub(super) fn parse_i32be(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
+    parse_ints(data, max, 4, Format::I32Be, name, |b| {
         u64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u32)
     })
 }
 
 /// Reads little-endian unsigned 32-bit keys.
-pub(super) fn parse_u32le(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
-    parse_ints(data, 4, Format::U32Le, name, |b| {
+pub(super) fn parse_u32le(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
+    parse_ints(data, max, 4, Format::U32Le, name, |b| {
         u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     })
 }
 
 /// Reads big-endian signed 64-bit keys.
-pub(super) fn parse_i64be(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
-    parse_ints(data, 8, Format::I64Be, name, |b| {
+pub(super) fn parse_i64be(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
+    parse_ints(data, max, 8, Format::I64Be, name, |b| {
         let mut a = [0; 8];
         a.copy_from_slice(b);
         i64::from_be_bytes(a) as u64
@@ -32,6 +33,7 @@ pub(super) fn parse_i64be(data: &[u8], name: &str) -> Result<Vec<u64>, TraceErro
 /// Reads `width`-byte records, each decoded into a key by `decode`.
 fn parse_ints(
     data: &[u8],
+    max: usize,
     width: usize,
     format: Format,
     name: &str,
@@ -40,13 +42,13 @@ fn parse_ints(
     if !data.len().is_multiple_of(width) {
         return Err(truncated(name, data.len(), width, format));
     }
-    if data.len() / width > MAX_REQUESTS {
-        return Err(too_long(
-            name,
-            &format!("byte offset {}", MAX_REQUESTS * width),
-        ));
-    }
-    Ok(data.chunks_exact(width).map(decode).collect())
+    let mut keys = Keys::new(max);
+    keys.reserve((data.len() / width) as u64, name, || {
+        format!("byte offset {}", max.saturating_mul(width))
+    })?;
+    let mut keys = keys.into_vec();
+    keys.extend(data.chunks_exact(width).map(decode));
+    Ok(keys)
 }
 
 #[cfg(test)]

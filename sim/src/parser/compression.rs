@@ -92,49 +92,111 @@ impl FromStr for Compression {
     }
 }
 
-/// Decompresses `raw` (the bytes of the file `name`).
+/// Decompresses `raw` (the bytes of the file `name`) into at most `max_bytes` bytes.
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Data`](super::ErrorKind::Data) if the compressed stream is broken or truncated.
+/// [`ErrorKind::Data`](super::ErrorKind::Data) if the compressed stream is broken or
+/// truncated, if bytes that are not compressed data follow a gzip stream, or if the stream
+/// expands past `max_bytes` (see [`max_input_bytes`](super::max_input_bytes)).
 ///
 /// # Examples
 ///
 /// ```
 /// use evict_sim::parser::{decompress, Compression};
 ///
-/// assert_eq!(decompress(b"1\n".to_vec(), Compression::None, "t").unwrap(), b"1\n");
-/// assert!(decompress(b"not xz".to_vec(), Compression::Xz, "t").is_err());
+/// assert_eq!(decompress(b"1\n".to_vec(), Compression::None, "t", 100).unwrap(), b"1\n");
+/// assert!(decompress(b"not xz".to_vec(), Compression::Xz, "t", 100).is_err());
 /// ```
 pub fn decompress(
     raw: Vec<u8>,
     compression: Compression,
     name: &str,
+    max_bytes: usize,
 ) -> Result<Vec<u8>, TraceError> {
-    let mut out = Vec::new();
-    let result = match compression {
-        Compression::None => return Ok(raw),
-        Compression::Gzip => flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out),
-        Compression::Xz => xz2::read::XzDecoder::new_multi_decoder(&raw[..]).read_to_end(&mut out),
-        Compression::Zstd => {
-            zstd::stream::read::Decoder::new(&raw[..]).and_then(|mut d| d.read_to_end(&mut out))
-        }
-    };
-    match result {
-        Ok(_) => Ok(out),
-        Err(e) => Err(TraceError::data(format!(
+    let fail = |e: &io::Error| {
+        TraceError::data(format!(
             "{name}: cannot decompress ({}): {}",
             compression.name(),
-            describe_io(&e)
-        ))),
+            describe_io(e)
+        ))
+    };
+    let mut out = Vec::new();
+    // One byte past the limit tells "exactly at the limit" from "past it".
+    let limit = max_bytes.saturating_add(1) as u64;
+    let result = match compression {
+        Compression::None => {
+            if raw.len() > max_bytes {
+                return Err(too_big(name, max_bytes));
+            }
+            return Ok(raw);
+        }
+        Compression::Gzip => return gunzip(&raw, name, max_bytes, &fail),
+        Compression::Xz => xz2::read::XzDecoder::new_multi_decoder(&raw[..])
+            .take(limit)
+            .read_to_end(&mut out),
+        Compression::Zstd => zstd::stream::read::Decoder::new(&raw[..])
+            .and_then(|d| d.take(limit).read_to_end(&mut out)),
+    };
+    result.map_err(|e| fail(&e))?;
+    if out.len() > max_bytes {
+        return Err(too_big(name, max_bytes));
+    }
+    Ok(out)
+}
+
+/// gzip members one after the other (as `gzip -d` reads them), and nothing else: bytes after
+/// the last member that do not start another are named as such, not as a truncated stream.
+fn gunzip(
+    raw: &[u8],
+    name: &str,
+    max_bytes: usize,
+    fail: &dyn Fn(&io::Error) -> TraceError,
+) -> Result<Vec<u8>, TraceError> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    loop {
+        let room = (max_bytes - out.len()).saturating_add(1) as u64;
+        // The `bufread` decoder consumes exactly its member, so `rest` is what follows it.
+        let mut member = flate2::bufread::GzDecoder::new(rest);
+        (&mut member)
+            .take(room)
+            .read_to_end(&mut out)
+            .map_err(|e| fail(&e))?;
+        if out.len() > max_bytes {
+            return Err(too_big(name, max_bytes));
+        }
+        rest = member.into_inner();
+        if rest.is_empty() {
+            return Ok(out);
+        }
+        if !rest.starts_with(&[0x1f, 0x8b]) {
+            return Err(TraceError::data(format!(
+                "{name}: cannot decompress (gzip): {} trailing byte(s) at byte offset {} are not gzip data",
+                rest.len(),
+                raw.len() - rest.len()
+            )));
+        }
     }
 }
 
+/// The error of a stream that expands past the input limit.
+pub(super) fn too_big(name: &str, max_bytes: usize) -> TraceError {
+    let requests = max_bytes / super::INPUT_BYTES_PER_REQUEST;
+    TraceError::data(format!(
+        "{name}: more than {max_bytes} bytes of trace data, {} per request of --max-requests {requests}; raise it if there is memory for more",
+        super::INPUT_BYTES_PER_REQUEST
+    ))
+}
+
 fn describe_io(e: &io::Error) -> String {
-    if e.kind() == io::ErrorKind::UnexpectedEof {
-        "the compressed stream is truncated".to_string()
-    } else {
-        e.to_string()
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => "the compressed stream is truncated".to_string(),
+        io::ErrorKind::OutOfMemory => {
+            "not enough memory for the decompressed data (lower --max-requests, or free memory)"
+                .to_string()
+        }
+        _ => e.to_string(),
     }
 }
 
@@ -151,10 +213,10 @@ mod tests {
         gz.write_all(&text).unwrap();
         let gz = gz.finish().unwrap();
         assert_eq!(
-            decompress(gz.clone(), Compression::Gzip, "t").unwrap(),
+            decompress(gz.clone(), Compression::Gzip, "t", 100).unwrap(),
             text
         );
-        let e = decompress(gz[..gz.len() - 6].to_vec(), Compression::Gzip, "t").unwrap_err();
+        let e = decompress(gz[..gz.len() - 6].to_vec(), Compression::Gzip, "t", 100).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Data);
         assert!(
             e.to_string().starts_with("t: cannot decompress (gzip)"),
@@ -164,15 +226,59 @@ mod tests {
         let mut xz = xz2::write::XzEncoder::new(Vec::new(), 1);
         xz.write_all(&text).unwrap();
         let xz = xz.finish().unwrap();
-        assert_eq!(decompress(xz.clone(), Compression::Xz, "t").unwrap(), text);
-        assert!(decompress(xz[..xz.len() / 2].to_vec(), Compression::Xz, "t").is_err());
+        assert_eq!(
+            decompress(xz.clone(), Compression::Xz, "t", 100).unwrap(),
+            text
+        );
+        assert!(decompress(xz[..xz.len() / 2].to_vec(), Compression::Xz, "t", 100).is_err());
 
         let zst = zstd::encode_all(&text[..], 3).unwrap();
         assert_eq!(Compression::from_magic(&zst), Some(Compression::Zstd));
         assert_eq!(
-            decompress(zst.clone(), Compression::Zstd, "t").unwrap(),
+            decompress(zst.clone(), Compression::Zstd, "t", 100).unwrap(),
             text
         );
-        assert!(decompress(zst[..zst.len() - 2].to_vec(), Compression::Zstd, "t").is_err());
+        assert!(decompress(zst[..zst.len() - 2].to_vec(), Compression::Zstd, "t", 100).is_err());
+
+        // The limit: exactly `max_bytes` is fine, one more is not, in every format.
+        for (c, data) in [
+            (Compression::Gzip, gz),
+            (Compression::Xz, xz),
+            (Compression::Zstd, zst),
+            (Compression::None, text.clone()),
+        ] {
+            assert_eq!(decompress(data.clone(), c, "t", 6).unwrap(), text);
+            let e = decompress(data, c, "t", 5).unwrap_err();
+            assert!(e.to_string().contains("--max-requests"), "{c:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn gzip_members_and_trailing_bytes() {
+        let member = |t: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(t).unwrap();
+            gz.finish().unwrap()
+        };
+        let mut two = member(b"1\n");
+        two.extend(member(b"2\n"));
+        assert_eq!(
+            decompress(two.clone(), Compression::Gzip, "t", 100).unwrap(),
+            b"1\n2\n"
+        );
+        let whole = two.len();
+        two.extend(b"junk");
+        let e = decompress(two, Compression::Gzip, "t", 100).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "t: cannot decompress (gzip): 4 trailing byte(s) at byte offset {whole} are not gzip data"
+            )
+        );
+        // A second member cut short is truncation.
+        let mut cut = member(b"1\n");
+        cut.extend(&member(b"2\n")[..12]);
+        let e = decompress(cut, Compression::Gzip, "t", 100).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
     }
 }

@@ -6,9 +6,15 @@
 
 use super::TraceError;
 use super::keys::KeyMap;
+use super::limits::Keys;
 
-/// Reads a CSV trace: the keys of the column `column`.
-pub(super) fn parse(data: &[u8], column: Option<&str>, name: &str) -> Result<Vec<u64>, TraceError> {
+/// Reads a CSV trace: the keys of the column `column`, at most `max` of them.
+pub(super) fn parse(
+    data: &[u8],
+    column: Option<&str>,
+    name: &str,
+    max: usize,
+) -> Result<Vec<u64>, TraceError> {
     let csv_error = |e: csv::Error| {
         let at = e
             .position()
@@ -54,7 +60,7 @@ pub(super) fn parse(data: &[u8], column: Option<&str>, name: &str) -> Result<Vec
             )));
         }
     };
-    let mut keys = Vec::new();
+    let mut keys = Keys::new(max);
     let mut map = KeyMap::default();
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
@@ -68,7 +74,7 @@ pub(super) fn parse(data: &[u8], column: Option<&str>, name: &str) -> Result<Vec
         }
         map.push(token, &mut keys, name, line)?;
     }
-    Ok(keys)
+    Ok(keys.into_vec())
 }
 
 #[cfg(test)]

@@ -7,16 +7,21 @@ use super::{Format, TraceError, count_unique};
 /// Guesses the format of decompressed trace bytes from the file name, then the content, and
 /// says why.
 ///
-/// Names: `oracleGeneral` anywhere means [`Format::OracleGeneral`], `.lis` [`Format::Arc`],
-/// `.csv` [`Format::Csv`]. Otherwise text (no control bytes but tab, CR and LF) is
-/// [`Format::Lines`]; binary content is tested for `oracleGeneral` records (a plausible
-/// next-access field in every sampled record), then for 8-byte keys, then read as 4-byte keys
-/// in the byte order under which consecutive keys are numerically close more often.
+/// The name test looks at the file name only (not the folders above it), after a
+/// compression extension (`.gz`, `.xz`, `.zst`, `.zstd`): `.oracleGeneral` or
+/// `.oracleGeneral.bin` (libCacheSim's names) means [`Format::OracleGeneral`], `.lis`
+/// [`Format::Arc`], `.csv` [`Format::Csv`]. Otherwise text (no control bytes but tab, CR and
+/// LF) is [`Format::Lines`]. Binary content is [`Format::OracleGeneral`] only if every
+/// record's next-access field agrees with the trace itself: it is the (0- or 1-based) index
+/// of the next record with the same id, or -1 when there is none, which a random array of
+/// integers never matches; else 8-byte keys, else 4-byte keys in the byte order under which
+/// consecutive keys are numerically close more often.
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Usage`](super::ErrorKind::Usage) when nothing fits (e.g. binary data whose
-/// length is not a multiple of 4).
+/// [`ErrorKind::Usage`](super::ErrorKind::Usage) when nothing fits or the evidence is too
+/// weak to choose (binary data whose length is not a multiple of 4, or 4-byte keys that are
+/// as close in either byte order); the message asks for `--format`.
 ///
 /// # Examples
 ///
@@ -25,17 +30,25 @@ use super::{Format, TraceError, count_unique};
 ///
 /// assert_eq!(guess_format("cs.trace.gz", b"1\n2\n").unwrap().0, Format::Lines);
 /// assert_eq!(guess_format("x.lis", b"1 2 0 0\n").unwrap().0, Format::Arc);
+/// // Folders do not count: only the file name does.
+/// assert_eq!(guess_format("t/x.lis/cs.trace", b"1\n").unwrap().0, Format::Lines);
 /// assert!(guess_format("x.bin", &[0, 1, 2]).is_err());
 /// ```
 pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceError> {
-    let mut base = name.to_ascii_lowercase();
+    let file = std::path::Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned());
+    let mut base = file.to_ascii_lowercase();
     for ext in [".gz", ".xz", ".zst", ".zstd"] {
         if let Some(stripped) = base.strip_suffix(ext) {
             base = stripped.to_string();
         }
     }
-    if base.contains("oraclegeneral") {
-        return Ok((Format::OracleGeneral, "the name says oracleGeneral".into()));
+    if base.ends_with(".oraclegeneral") || base.ends_with(".oraclegeneral.bin") {
+        return Ok((
+            Format::OracleGeneral,
+            "the name ends in .oracleGeneral".into(),
+        ));
     }
     if base.ends_with(".lis") {
         return Ok((Format::Arc, "the name ends in .lis".into()));
@@ -50,10 +63,10 @@ pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceEr
     {
         return Ok((Format::Lines, "the content is text".into()));
     }
-    if data.len().is_multiple_of(24) && looks_oracle(data) {
+    if data.len().is_multiple_of(24) && next_access_agrees(data) {
         return Ok((
             Format::OracleGeneral,
-            "binary, 24-byte records with valid next-access fields".into(),
+            "binary, 24-byte records whose every next-access field points at the next record of the same id".into(),
         ));
     }
     if data.len().is_multiple_of(8) && looks_64_bit(data) {
@@ -63,7 +76,12 @@ pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceEr
         let records = &data[..data.len().min(4 << 16)];
         let be = close_neighbours(records, u32::from_be_bytes);
         let le = close_neighbours(records, u32::from_le_bytes);
-        return Ok(if be >= le {
+        if be == le {
+            return Err(TraceError::usage(format!(
+                "{name}: cannot guess the format (binary, 4-byte keys, but neither byte order makes consecutive keys closer); use --format i32be or u32le"
+            )));
+        }
+        return Ok(if be > le {
             (
                 Format::I32Be,
                 "binary, 4-byte keys, big-endian: consecutive keys are closer so".into(),
@@ -103,13 +121,35 @@ fn close_neighbours(data: &[u8], decode: fn([u8; 4]) -> u32) -> usize {
         .count()
 }
 
-fn looks_oracle(data: &[u8]) -> bool {
-    data.chunks_exact(24).take(4096).enumerate().all(|(i, r)| {
-        let mut a = [0; 8];
-        a.copy_from_slice(&r[16..24]);
-        let next = i64::from_le_bytes(a);
-        next == -1 || next > i as i64 + 1
-    })
+/// Whether `data` is `oracleGeneral` records by their own evidence, in one pass: each
+/// record's `next_access_vtime` must be exactly where its id comes next (one base, 0 or 1,
+/// for the whole trace, taken from the first repeat) or -1 if it never does. Records of size
+/// 0 count as records here, as they do in libCacheSim's virtual time.
+fn next_access_agrees(data: &[u8]) -> bool {
+    if data.is_empty() {
+        return false;
+    }
+    // id -> the next-access field of its latest record.
+    let mut pending: hashbrown::HashMap<u64, i64> = hashbrown::HashMap::new();
+    let mut base: Option<i64> = None;
+    for (i, r) in data.chunks_exact(24).enumerate() {
+        let i = i as i64;
+        let mut id = [0; 8];
+        id.copy_from_slice(&r[4..12]);
+        let mut next = [0; 8];
+        next.copy_from_slice(&r[16..24]);
+        let next = i64::from_le_bytes(next);
+        if next != -1 && next <= i {
+            return false;
+        }
+        if let Some(claimed) = pending.insert(u64::from_le_bytes(id), next) {
+            let b = *base.get_or_insert(claimed - i);
+            if claimed - i != b || !(0..=1).contains(&b) {
+                return false;
+            }
+        }
+    }
+    pending.values().all(|&next| next == -1)
 }
 
 /// 8-byte keys or pairs of 4-byte keys? Integers have a "high" byte that varies less than the
@@ -173,7 +213,7 @@ mod tests {
             .collect();
         assert_eq!(guess_format("x.bin", &hashes).unwrap().0, Format::I64Be);
         let oracle: Vec<u8> = (0..100u64)
-            .flat_map(|i| oracle_record(i, 512, if i < 50 { i as i64 + 60 } else { -1 }))
+            .flat_map(|i| oracle_record(i % 50, 512, if i < 50 { i as i64 + 51 } else { -1 }))
             .collect();
         assert_eq!(
             guess_format("x.bin", &oracle).unwrap().0,
@@ -183,8 +223,64 @@ mod tests {
             guess_format("a.oracleGeneral.bin.zst", b"").unwrap().0,
             Format::OracleGeneral
         );
+        assert_eq!(
+            guess_format("a.oracleGeneral.zst", b"").unwrap().0,
+            Format::OracleGeneral
+        );
         assert_eq!(guess_format("a.CSV", b"k\n1\n").unwrap().0, Format::Csv);
         let e = guess_format("x.bin", &[0, 1, 2, 3, 4]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Usage);
+    }
+
+    #[test]
+    fn oracle_general_needs_exact_next_access_fields() {
+        // 1-based virtual times, as in libCacheSim's samples: id 5 at 0 and 2, id 6 at 1.
+        let good = [
+            oracle_record(5, 1, 3),
+            oracle_record(6, 1, -1),
+            oracle_record(5, 1, -1),
+        ];
+        assert!(next_access_agrees(&good.concat()));
+        let zero_based = [
+            oracle_record(5, 1, 2),
+            oracle_record(6, 1, -1),
+            oracle_record(5, 1, -1),
+        ];
+        assert!(next_access_agrees(&zero_based.concat()));
+        // A plausible but wrong field (id 5 comes next at 2, not 4), a key seen again whose
+        // earlier record said never, and a record that says "later" with no later record.
+        let wrong = [
+            oracle_record(5, 1, 4),
+            oracle_record(6, 1, -1),
+            oracle_record(5, 1, -1),
+        ];
+        assert!(!next_access_agrees(&wrong.concat()));
+        let never = [oracle_record(5, 1, -1), oracle_record(5, 1, -1)];
+        assert!(!next_access_agrees(&never.concat()));
+        let dangling = [oracle_record(5, 1, 9), oracle_record(6, 1, -1)];
+        assert!(!next_access_agrees(&dangling.concat()));
+        // Issue 15: little-endian u32 keys, 600 of them (a multiple of 24 bytes), passed the
+        // old sampled test ("every next-access field valid") and lost five requests in six.
+        let words: Vec<u8> = (0..600u32)
+            .flat_map(|i| (1 + i % 47).to_le_bytes())
+            .collect();
+        assert!(!next_access_agrees(&words));
+        assert_eq!(guess_format("keys.bin", &words).unwrap().0, Format::U32Le);
+        // A name in the folders above says nothing.
+        assert_eq!(
+            guess_format("x/oracleGeneral/t.txt", b"1\n2\n").unwrap().0,
+            Format::Lines
+        );
+        assert_eq!(
+            guess_format("x.csv/t.bin", &words).unwrap().0,
+            Format::U32Le
+        );
+    }
+
+    #[test]
+    fn four_byte_keys_without_a_closer_byte_order_are_refused() {
+        let e = guess_format("one.bin", &[1, 2, 3, 4]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(e.to_string().contains("--format"), "{e}");
     }
 }

@@ -6,7 +6,8 @@ use std::fmt;
 
 use hashbrown::HashMap;
 
-use super::{MAX_REQUESTS, TraceError, too_long};
+use super::TraceError;
+use super::limits::Keys;
 
 /// Maps key tokens to `u64`: canonical decimals keep their value until the first other token;
 /// from then on every token (decimal or not) is interned, and the keys read so far are
@@ -18,20 +19,16 @@ pub(super) struct KeyMap {
 
 impl KeyMap {
     /// Appends the key of `token` to `keys` (the keys read so far), or fails if the trace would
-    /// hold more than [`MAX_REQUESTS`]; `name` and `line` place the error.
+    /// hold more than their limit; `name` and `line` place the error.
     pub(super) fn push(
         &mut self,
         token: &[u8],
-        keys: &mut Vec<u64>,
+        keys: &mut Keys,
         name: &str,
         line: impl fmt::Display,
     ) -> Result<(), TraceError> {
-        if keys.len() == MAX_REQUESTS {
-            return Err(too_long(name, &format!("line {line}")));
-        }
-        let k = self.key(token, keys);
-        keys.push(k);
-        Ok(())
+        let k = self.key(token, keys.as_mut_slice());
+        keys.push(k, name, || format!("line {line}"))
     }
 
     fn key(&mut self, token: &[u8], keys: &mut [u64]) -> u64 {

@@ -3,28 +3,29 @@
 //! (`next_access_vtime` is -1 when the object is never requested again), no header. The key
 //! is `obj_id`; records of size 0 are skipped.
 
-use super::{Format, MAX_REQUESTS, TraceError, too_long, truncated};
+use super::limits::Keys;
+use super::{Format, TraceError, truncated};
 
 /// Reads an `oracleGeneral` trace: the `obj_id` of every record of non-zero size.
-pub(super) fn parse(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
+/// At most `max` of them.
+pub(super) fn parse(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
     const W: usize = 24;
     if !data.len().is_multiple_of(W) {
         return Err(truncated(name, data.len(), W, Format::OracleGeneral));
     }
-    let mut keys = Vec::with_capacity(data.len() / W);
+    let mut keys = Keys::new(max);
     for (i, r) in data.chunks_exact(W).enumerate() {
         let size = u32::from_le_bytes([r[12], r[13], r[14], r[15]]);
         if size == 0 {
             continue;
         }
-        if keys.len() == MAX_REQUESTS {
-            return Err(too_long(name, &format!("byte offset {}", i * W)));
-        }
         let mut id = [0; 8];
         id.copy_from_slice(&r[4..12]);
-        keys.push(u64::from_le_bytes(id));
+        keys.push(u64::from_le_bytes(id), name, || {
+            format!("byte offset {}", i * W)
+        })?;
     }
-    Ok(keys)
+    Ok(keys.into_vec())
 }
 
 /// One `oracleGeneral` record, for tests (the clock time is 7).

@@ -1,24 +1,41 @@
 //! The plain text format ([`Format::Lines`](super::Format::Lines)), one request per line:
-//! the first whitespace-separated field is the key, any further fields are ignored; lines end
-//! in `\n` or `\r\n`, the last one may lack it; empty lines and lines holding only `*` (LIRS
-//! traces) are skipped. Also the line splitting that the ARC `.lis` reader shares.
+//! the first whitespace-separated field is the key, any further fields are ignored; empty
+//! lines and lines holding only `*` (LIRS traces) are skipped. Lines end in `\n`, `\r\n` or a
+//! lone `\r` (old Mac files), as the CSV reader's do; the last one may lack it, and a UTF-8
+//! byte-order mark before the first line is not part of it. Also the line splitting that the
+//! ARC `.lis` reader shares.
 
 use super::TraceError;
 use super::keys::KeyMap;
+use super::limits::Keys;
 
-/// Lines of `data` with their 1-based numbers, without the terminator (`\n` or `\r\n`).
+/// The UTF-8 byte-order mark some editors put first.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Lines of `data` with their 1-based numbers, without the terminator (`\n`, `\r\n` or `\r`)
+/// and without a leading byte-order mark.
 pub(super) fn numbered_lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let body = data.strip_suffix(b"\n").unwrap_or(data);
-    let lines = if data.is_empty() {
-        None
-    } else {
-        Some(body.split(|&b| b == b'\n'))
-    };
-    lines
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+    let mut rest = data.strip_prefix(BOM).unwrap_or(data);
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        n += 1;
+        let line;
+        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(end) => {
+                line = &rest[..end];
+                let crlf = rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n');
+                rest = &rest[end + 1 + usize::from(crlf)..];
+            }
+            None => {
+                line = rest;
+                rest = &[];
+            }
+        }
+        Some((n, line))
+    })
 }
 
 /// The non-empty fields of `line`, separated by ASCII white space.
@@ -38,9 +55,9 @@ pub(super) fn no_nul(line: &[u8], n: usize, name: &str) -> Result<(), TraceError
     Ok(())
 }
 
-/// Reads a text trace: one key per line.
-pub(super) fn parse(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
-    let mut keys = Vec::new();
+/// Reads a text trace: one key per line, at most `max` of them.
+pub(super) fn parse(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
+    let mut keys = Keys::new(max);
     let mut map = KeyMap::default();
     for (n, line) in numbered_lines(data) {
         no_nul(line, n, name)?;
@@ -52,7 +69,7 @@ pub(super) fn parse(data: &[u8], name: &str) -> Result<Vec<u64>, TraceError> {
         }
         map.push(token, &mut keys, name, n)?;
     }
-    Ok(keys)
+    Ok(keys.into_vec())
 }
 
 #[cfg(test)]
@@ -70,6 +87,24 @@ mod tests {
             parse(b"* a\n* a\n", Format::Lines, None, "t").unwrap(),
             [0, 0]
         );
+    }
+
+    #[test]
+    fn lines_end_like_csv_records() {
+        // Issue 15: CR-only endings were one line, and a byte-order mark part of the key.
+        let cr = parse(b"1\r2\r\r1\r\n2", Format::Lines, None, "t").unwrap();
+        assert_eq!(cr, [1, 2, 1, 2]);
+        let bom = parse("\u{feff}7\n7\n".as_bytes(), Format::Lines, None, "t").unwrap();
+        assert_eq!(bom, [7, 7]);
+        let e = err(b"1\r2\r\x00\n", Format::Lines, None);
+        assert!(e.to_string().starts_with("t: line 3: NUL byte"), "{e}");
+        let arc = parse(
+            "\u{feff}5 2 0 0\r6 1 0 0".as_bytes(),
+            Format::Arc,
+            None,
+            "t",
+        );
+        assert_eq!(arc.unwrap(), [5, 6, 6]);
     }
 
     #[test]
