@@ -66,7 +66,13 @@ impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
     }
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         match position(self.entries.iter().map(|(k, v)| (k, v)), &key) {
-            Some(i) => Put::Replaced(std::mem::replace(&mut self.entries[i].1, value)),
+            Some(i) => {
+                let old = std::mem::replace(&mut self.entries[i].1, value);
+                // The spare key is dropped before the answer is built: a `Drop` that
+                // panics would otherwise leak the answer (rust-lang/rust#47949).
+                drop(key);
+                Put::Replaced(old)
+            }
             None => {
                 self.entries.push((key, value));
                 Put::Inserted
@@ -75,7 +81,9 @@ impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
     }
     fn remove(&mut self, key: &K) -> Option<V> {
         let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
-        Some(self.entries.remove(i).1)
+        let (key, value) = self.entries.remove(i);
+        drop(key); // before the answer is built: see `put`
+        Some(value)
     }
     fn len(&self) -> usize {
         self.entries.len()
@@ -87,8 +95,9 @@ impl<K: PartialEq, V> Cache<K, V> for Unbounded<K, V> {
         self.stats.info(None, self.entries.len())
     }
     fn clear(&mut self) {
-        self.entries.clear();
+        // Counters first: a value's `Drop` may panic while the entries go.
         self.stats.reset();
+        self.entries.clear();
     }
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
@@ -175,6 +184,7 @@ impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
         if let Some(i) = position(self.entries.iter().map(|(k, v)| (k, v)), &key) {
             let (k, old) = self.entries.remove(i);
             self.entries.insert(0, (k, value));
+            drop(key); // before the answer is built: see `Unbounded::put`
             return Put::Replaced(old);
         }
         if self.capacity == 0 {
@@ -193,7 +203,9 @@ impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
     }
     fn remove(&mut self, key: &K) -> Option<V> {
         let i = position(self.entries.iter().map(|(k, v)| (k, v)), key)?;
-        Some(self.entries.remove(i).1)
+        let (key, value) = self.entries.remove(i);
+        drop(key); // before the answer is built: see `Unbounded::put`
+        Some(value)
     }
     fn len(&self) -> usize {
         self.entries.len()
@@ -205,8 +217,9 @@ impl<K: PartialEq, V> Cache<K, V> for Lru<K, V> {
         self.stats.info(Some(self.capacity), self.entries.len())
     }
     fn clear(&mut self) {
-        self.entries.clear();
+        // Counters first: a value's `Drop` may panic while the entries go.
         self.stats.reset();
+        self.entries.clear();
     }
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let i = position(self.entries.iter().map(|(k, v)| (k, v)), key);
@@ -293,7 +306,9 @@ impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
     }
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         if let Some(i) = position(self.queue.iter().map(|(k, v)| (k, v)), &key) {
-            return Put::Replaced(std::mem::replace(&mut self.queue[i].1, value));
+            let old = std::mem::replace(&mut self.queue[i].1, value);
+            drop(key); // before the answer is built: see `Unbounded::put`
+            return Put::Replaced(old);
         }
         if self.capacity == 0 {
             return Put::Rejected(key, value);
@@ -311,7 +326,9 @@ impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
     }
     fn remove(&mut self, key: &K) -> Option<V> {
         let i = position(self.queue.iter().map(|(k, v)| (k, v)), key)?;
-        self.queue.remove(i).map(|(_, v)| v)
+        let (key, value) = self.queue.remove(i)?;
+        drop(key); // before the answer is built: see `Unbounded::put`
+        Some(value)
     }
     fn len(&self) -> usize {
         self.queue.len()
@@ -323,8 +340,9 @@ impl<K: PartialEq, V> Cache<K, V> for Fifo<K, V> {
         self.stats.info(Some(self.capacity), self.queue.len())
     }
     fn clear(&mut self) {
-        self.queue.clear();
+        // Counters first: a value's `Drop` may panic while the entries go.
         self.stats.reset();
+        self.queue.clear();
     }
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let i = position(self.queue.iter().map(|(k, v)| (k, v)), key);
