@@ -26,7 +26,7 @@
 //! # }
 //! ```
 
-pub use evict_core::{Cache, CacheInfo, Fetched, Put, Stats};
+pub use evict_core::{Cache, CacheInfo, Fetched, Put, Shard, Stats};
 
 /// The hasher every policy uses when none is given (hashbrown's default, foldhash): the
 /// `S` of `LruCache<K, V, S>` and the others, to name in a type or pass to `with_hasher`.
@@ -112,6 +112,16 @@ pub use evict_wtinylfu as wtinylfu;
 #[cfg(feature = "wtinylfu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
 pub use evict_wtinylfu::WTinyLfuCache;
+
+/// The thread-safe cache over any policy (`evict-sync`): `evict::sync::ConcurrentCache`,
+/// with every method on `&self`, hits under a shared lock where the policy allows it, and
+/// single-flight loading.
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub use evict_sync as sync;
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub use evict_sync::ConcurrentCache;
 
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]

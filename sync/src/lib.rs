@@ -1,0 +1,678 @@
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![doc = include_str!("../README.md")]
+
+mod counters;
+mod exclusive;
+mod flight;
+mod lock;
+
+use core::borrow::Borrow;
+use core::convert::Infallible;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+
+use crossbeam_utils::CachePadded;
+use hashbrown::HashTable;
+
+pub use evict_core::{Cache, CacheInfo, Put, Shard};
+pub use exclusive::Exclusive;
+pub use hashbrown::DefaultHashBuilder;
+
+use counters::Counters;
+use flight::{Flight, FlightRef, WaitsFor};
+use lock::{Arc, Mutex, RwLock};
+
+/// The fewest entries a shard gets when the shard count is chosen by default: below this,
+/// sharding costs more hit ratio (each shard evicts on its own) than it saves in contention.
+pub const MIN_SHARD_CAPACITY: usize = 32;
+
+/// The most shards a cache can have.
+pub const MAX_SHARDS: usize = 1 << 16;
+
+/// One shard: a policy behind its reader-writer lock, and the loads in flight for its keys.
+struct Slot<K, V, C> {
+    cache: RwLock<C>,
+    flights: Mutex<HashTable<InFlight<K, V>>>,
+}
+
+/// A registered load: its key (and that key's hash, which picked the shard) and the flight.
+struct InFlight<K, V> {
+    hash: u64,
+    key: K,
+    flight: FlightRef<V>,
+}
+
+/// A thread-safe cache over any eviction policy: every method takes `&self`, and the cache
+/// is `Send + Sync` when its keys, values, policy and hasher are.
+///
+/// Entries are spread over a power-of-two number of shards by their key's hash; each shard is
+/// one policy instance behind its own reader-writer lock, on its own cache line. For a
+/// policy whose hit only marks its entry ([`Shard::SHARED_HIT`]: unbounded, FIFO, random,
+/// CLOCK, SIEVE, S3-FIFO) a hit takes the shard's *shared* lock, so hits never wait for one
+/// another; for LRU, ARC and W-TinyLFU, whose hit reorders the shard, it takes the exclusive
+/// lock. See the [crate docs](crate) for the choice of policy, shard count and the costs.
+///
+/// Hits and misses are counted exactly (in per-thread stripes, summed by
+/// [`info`](Self::info)), with Python's meaning: one per [`get`](Self::get),
+/// [`get_with`](Self::get_with) and [`get_or_insert_with`](Self::get_or_insert_with) call.
+///
+/// ```
+/// use evict_sync::ConcurrentCache;
+/// use evict_s3fifo::S3FifoCache;
+///
+/// let cache = ConcurrentCache::new(10_000, S3FifoCache::new);
+/// std::thread::scope(|s| {
+///     for t in 0..4u64 {
+///         let cache = &cache;
+///         s.spawn(move || {
+///             for k in 0..100 {
+///                 let v = cache.get_or_insert_with(k, || k * 10);
+///                 assert_eq!(v, k * 10);
+///                 let _ = t;
+///             }
+///         });
+///     }
+/// });
+/// let info = cache.info();
+/// assert_eq!(info.hits + info.misses, 400);
+/// assert_eq!(info.currsize, 100);
+/// ```
+pub struct ConcurrentCache<K, V, C, S = DefaultHashBuilder> {
+    slots: Box<[CachePadded<Slot<K, V, C>>]>,
+    counters: Counters,
+    waits: WaitsFor,
+    capacity: Option<usize>,
+    hasher: S,
+}
+
+/// Settings of a [`ConcurrentCache`] before it is built: [`ConcurrentCache::builder`].
+///
+/// ```
+/// use evict_sync::ConcurrentCache;
+/// use evict_sieve::SieveCache;
+///
+/// let cache = ConcurrentCache::builder(1000)
+///     .shards(4)
+///     .hasher(evict_sync::DefaultHashBuilder::default())
+///     .build(SieveCache::new);
+/// # let _ = cache.put(1u32, 1u32);
+/// assert_eq!(cache.shards(), 4);
+/// assert_eq!(cache.capacity(), Some(1000));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder<S = DefaultHashBuilder> {
+    capacity: usize,
+    shards: Option<usize>,
+    hasher: S,
+}
+
+impl Builder {
+    /// Settings for a cache of `capacity` entries in all, with the default shard count and
+    /// hasher.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            shards: None,
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+}
+
+impl<S> Builder<S> {
+    /// The number of shards. Rounded up to a power of two, at most [`MAX_SHARDS`], and
+    /// halved until every shard holds at least one entry (a shard of capacity 0 would never
+    /// cache its keys); [`ConcurrentCache::shards`] tells the count in use. The default is
+    /// [`default_shards`].
+    pub fn shards(mut self, shards: usize) -> Self {
+        self.shards = Some(shards);
+        self
+    }
+
+    /// The hasher that picks each key's shard. Each shard's policy keeps its own hasher
+    /// (the constructor given to [`build`](Self::build) makes it), and the shard is chosen
+    /// from a remixed hash, so the two never correlate.
+    pub fn hasher<S2>(self, hasher: S2) -> Builder<S2> {
+        Builder {
+            capacity: self.capacity,
+            shards: self.shards,
+            hasher,
+        }
+    }
+
+    /// Builds the cache, making each shard's policy with `make(shard_capacity)`. The shard
+    /// capacities sum exactly to the total: the first `capacity % shards` shards get one entry
+    /// more than the others.
+    pub fn build<K, V, C, F>(self, mut make: F) -> ConcurrentCache<K, V, C, S>
+    where
+        C: Cache<K, V>,
+        F: FnMut(usize) -> C,
+    {
+        let shards = match self.shards {
+            Some(n) => fit_shards(n, self.capacity, 1),
+            None => default_shards(self.capacity),
+        };
+        let (base, extra) = (self.capacity / shards, self.capacity % shards);
+        let slots: Box<[_]> = (0..shards)
+            .map(|i| {
+                CachePadded::new(Slot {
+                    cache: RwLock::new(make(base + usize::from(i < extra))),
+                    flights: Mutex::new(HashTable::new()),
+                })
+            })
+            .collect();
+        let capacity = slots.iter().try_fold(0usize, |sum, slot| {
+            let cap = lock::read(&slot.cache).capacity()?;
+            Some(sum.saturating_add(cap))
+        });
+        ConcurrentCache {
+            slots,
+            counters: Counters::new(),
+            waits: WaitsFor::default(),
+            capacity,
+            hasher: self.hasher,
+        }
+    }
+}
+
+/// The shard count a cache of `capacity` entries gets by default: four per core this machine
+/// offers (`std::thread::available_parallelism`), rounded up to a power of two, then halved
+/// while a shard would hold fewer than [`MIN_SHARD_CAPACITY`] entries.
+///
+/// Four per core, as `quick_cache` does: with as many shards as threads, two threads meet on
+/// one shard often (the birthday effect); four times as many makes that rare while each
+/// shard stays large enough to rank its entries well.
+///
+/// ```
+/// let n = evict_sync::default_shards(1_000_000);
+/// assert!(n.is_power_of_two());
+/// assert_eq!(evict_sync::default_shards(40), 1); // 2 shards would hold 20 entries each
+/// ```
+pub fn default_shards(capacity: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    fit_shards(cores.saturating_mul(4), capacity, MIN_SHARD_CAPACITY)
+}
+
+fn fit_shards(wanted: usize, capacity: usize, min_per_shard: usize) -> usize {
+    let mut n = wanted.clamp(1, MAX_SHARDS).next_power_of_two();
+    while n > 1 && capacity / n < min_per_shard {
+        n /= 2;
+    }
+    n
+}
+
+impl<K, V, C> ConcurrentCache<K, V, C>
+where
+    C: Cache<K, V>,
+{
+    /// A cache of `capacity` entries in all, split over [`default_shards`] shards, each a
+    /// policy made by `make(shard_capacity)`, e.g. `S3FifoCache::new`.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_lru::LruCache;
+    ///
+    /// let cache = ConcurrentCache::new(1000, LruCache::new);
+    /// assert_eq!(cache.put("a".to_string(), 1), evict_sync::Put::Inserted);
+    /// assert_eq!(cache.get("a"), Some(1)); // a borrowed key, as HashMap allows
+    /// ```
+    pub fn new<F: FnMut(usize) -> C>(capacity: usize, make: F) -> Self {
+        Builder::new(capacity).build(make)
+    }
+}
+
+impl ConcurrentCache<(), (), ()> {
+    /// Settings for a cache of `capacity` entries: shard count and hasher; then
+    /// [`Builder::build`].
+    pub fn builder(capacity: usize) -> Builder {
+        Builder::new(capacity)
+    }
+}
+
+/// Outcome of one step of a load: wait on another thread's load, or lead a new one.
+enum Step<V> {
+    Wait(FlightRef<V>),
+    Lead(FlightRef<V>),
+}
+
+impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
+    /// The number of shards.
+    pub fn shards(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The total capacity, the sum of the shards' (`None` if a shard is unbounded).
+    pub fn capacity(&self) -> Option<usize> {
+        self.capacity
+    }
+
+    /// Exclusive access to each shard's policy, in shard order, without locking (`&mut self`
+    /// proves no other thread is using the cache): to check invariants, or to list each shard
+    /// in its policy's order. A shard's own statistics are not the concurrent cache's (which
+    /// counts every lookup itself: [`info`](Self::info)).
+    pub fn shards_mut(&mut self) -> impl Iterator<Item = &mut C> {
+        self.slots
+            .iter_mut()
+            .map(|slot| lock::get_mut(&mut slot.cache))
+    }
+
+    fn slot_of(&self, hash: u64) -> &Slot<K, V, C> {
+        // The shard comes from the top bits of the hash multiplied by an odd constant: every
+        // bit of the hash feeds them, so the keys of one shard still differ in the bits that
+        // a shard's own table uses, even with the same hash function.
+        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let index = ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize;
+        &self.slots[index]
+    }
+
+    /// Entries cached now, summed over the shards (each read in turn: while other threads
+    /// write, the sum is of moments a little apart).
+    pub fn len(&self) -> usize
+    where
+        C: Cache<K, V>,
+    {
+        self.slots
+            .iter()
+            .map(|slot| lock::read(&slot.cache).len())
+            .sum()
+    }
+
+    /// Whether no shard holds an entry.
+    pub fn is_empty(&self) -> bool
+    where
+        C: Cache<K, V>,
+    {
+        self.slots
+            .iter()
+            .all(|slot| lock::read(&slot.cache).is_empty())
+    }
+
+    /// Python's `cache_info()`: hits and misses counted by this cache (exact: every lookup
+    /// counts once), capacity, and [`len`](Self::len).
+    pub fn info(&self) -> CacheInfo
+    where
+        C: Cache<K, V>,
+    {
+        let (hits, misses) = self.counters.sum();
+        CacheInfo {
+            hits,
+            misses,
+            maxsize: self.capacity,
+            currsize: self.len(),
+        }
+    }
+
+    /// Python's `cache_clear()`: removes every entry, shard by shard, then resets the
+    /// counters. Lookups that run while `clear` does may find entries of shards not cleared
+    /// yet, and may be counted before the reset (then lost) or after it. Loads in flight go
+    /// on, and store their values when they finish.
+    pub fn clear(&self)
+    where
+        C: Cache<K, V>,
+    {
+        for slot in &self.slots {
+            lock::write(&slot.cache).clear();
+        }
+        self.counters.reset();
+    }
+
+    /// A copy of every entry, shard by shard, each shard in its policy's order. Each shard is
+    /// copied under its shared lock, so each shard's part is a consistent moment of it, while
+    /// the shards' moments differ when other threads write meanwhile.
+    pub fn snapshot(&self) -> Vec<(K, V)>
+    where
+        C: Cache<K, V>,
+        K: Clone,
+        V: Clone,
+    {
+        let mut out = Vec::new();
+        for slot in &self.slots {
+            let cache = lock::read(&slot.cache);
+            out.reserve(cache.len());
+            out.extend(cache.entries().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        out
+    }
+}
+
+impl<K, V, C, S> ConcurrentCache<K, V, C, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    fn slot_for<Q: Hash + ?Sized>(&self, key: &Q) -> &Slot<K, V, C> {
+        self.slot_of(self.hasher.hash_one(key))
+    }
+
+    /// A hit recorded as the policy allows: under the shared lock, or the exclusive one.
+    fn lookup<Q, R>(slot: &Slot<K, V, C>, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        Q: ?Sized,
+        C: Shard<K, V, Q>,
+    {
+        if C::SHARED_HIT {
+            lock::read(&slot.cache).get_shared(key).map(f)
+        } else {
+            lock::write(&slot.cache).get_borrowed(key).map(f)
+        }
+    }
+
+    /// Looks `key` up, counts one hit or one miss, lets the policy record the access, and
+    /// returns a clone of the value. `key` may be any borrowed form of the key type.
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+        V: Clone,
+    {
+        self.get_with(key, V::clone)
+    }
+
+    /// Like [`get`](Self::get), but hands the value to `f` under the shard's lock instead of
+    /// cloning it: for values that are large or not `Clone`. `f` must not call this cache
+    /// (its shard is locked while `f` runs).
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_clock::ClockCache;
+    ///
+    /// let cache = ConcurrentCache::new(10, ClockCache::new);
+    /// let _ = cache.put(1, vec![0u8; 1 << 20]);
+    /// assert_eq!(cache.get_with(&1, |v| v.len()), Some(1 << 20));
+    /// ```
+    pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+    {
+        let found = Self::lookup(self.slot_for(key), key, f);
+        self.counters.record(found.is_some());
+        found
+    }
+
+    /// A clone of `key`'s value without counting and without telling the policy.
+    pub fn peek<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+        V: Clone,
+    {
+        self.peek_with(key, V::clone)
+    }
+
+    /// Like [`peek`](Self::peek), handing the value to `f` under the shard's shared lock.
+    pub fn peek_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+    {
+        lock::read(&self.slot_for(key).cache)
+            .peek_borrowed(key)
+            .map(f)
+    }
+
+    /// Whether `key` is cached; counts nothing, changes nothing.
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+    {
+        self.peek_with(key, |_| ()).is_some()
+    }
+
+    /// Inserts or replaces `key`'s value in its shard; the [`Put`] says what happened,
+    /// including the pair the shard evicted to make room.
+    pub fn put(&self, key: K, value: V) -> Put<K, V>
+    where
+        C: Cache<K, V>,
+    {
+        let slot = self.slot_for(&key);
+        lock::write(&slot.cache).put(key, value)
+    }
+
+    /// Removes `key` and returns its value, if it was cached.
+    pub fn remove<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        C: Shard<K, V, Q>,
+    {
+        lock::write(&self.slot_for(key).cache).remove_borrowed(key)
+    }
+
+    /// `key`'s value, computed by `f` and stored if it is not cached, with *single-flight*
+    /// loading: when several threads miss the same key at once, one runs its `f` and the
+    /// others wait for that value (and never run theirs).
+    ///
+    /// - No lock is held while `f` runs, so `f` may use this cache, for other keys too.
+    /// - Each call counts one hit (the value was cached) or one miss (it was loaded, by this
+    ///   thread or by the one it waited for), as Python counts calls.
+    /// - If the loader panics, nothing is cached and the panic goes on in the loader's
+    ///   thread; each thread that was waiting starts again, and one of them runs its own `f`.
+    /// - `f` asking for its own key (directly, or through other keys' loaders, on this thread
+    ///   or across threads that wait on each other) would wait forever: instead the call that
+    ///   would close that cycle runs its own `f` without waiting, as a plain recursive call
+    ///   would, and stores the result.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_sieve::SieveCache;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let cache = ConcurrentCache::new(100, SieveCache::new);
+    /// let runs = AtomicUsize::new(0);
+    /// std::thread::scope(|s| {
+    ///     for _ in 0..8 {
+    ///         s.spawn(|| {
+    ///             let v = cache.get_or_insert_with("config", || {
+    ///                 runs.fetch_add(1, Ordering::Relaxed);
+    ///                 std::thread::sleep(std::time::Duration::from_millis(20));
+    ///                 42
+    ///             });
+    ///             assert_eq!(v, 42);
+    ///         });
+    ///     }
+    /// });
+    /// // Threads that missed while the load ran waited for it instead of loading again;
+    /// // each of them counts a miss, as Python counts every call that did not find the value.
+    /// assert_eq!(runs.load(Ordering::Relaxed), 1);
+    /// let info = cache.info();
+    /// assert_eq!(info.hits + info.misses, 8);
+    /// ```
+    pub fn get_or_insert_with<F>(&self, key: K, f: F) -> V
+    where
+        F: FnOnce() -> V,
+        K: Clone,
+        V: Clone,
+        C: Shard<K, V>,
+    {
+        match self.load(key, || Ok::<V, Infallible>(f())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) for a loader that can fail. An `Err`
+    /// is returned to the loader's caller only and nothing is cached; each thread that was
+    /// waiting for that load starts again (and one of them runs its own `f`), so an error is
+    /// never shared with, or cached for, callers that did not produce it.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_fifo::FifoCache;
+    ///
+    /// let cache = ConcurrentCache::new(100, FifoCache::new);
+    /// let r: Result<u32, String> = cache.try_get_or_insert_with(7, || Err("backend down".into()));
+    /// assert_eq!(r, Err("backend down".to_string()));
+    /// assert!(!cache.contains(&7)); // an error is not cached
+    /// assert_eq!(cache.try_get_or_insert_with(7, || Ok::<_, String>(49)), Ok(49));
+    /// ```
+    pub fn try_get_or_insert_with<E, F>(&self, key: K, f: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+        K: Clone,
+        V: Clone,
+        C: Shard<K, V>,
+    {
+        self.load(key, f)
+    }
+
+    fn load<E, F>(&self, key: K, f: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+        K: Clone,
+        V: Clone,
+        C: Shard<K, V>,
+    {
+        let hash = self.hasher.hash_one(&key);
+        let slot = self.slot_of(hash);
+        if let Some(v) = Self::lookup(slot, &key, V::clone) {
+            self.counters.record(true);
+            return Ok(v);
+        }
+        loop {
+            let step = {
+                let mut flights = lock::lock(&slot.flights);
+                // A loader stores its value before it unregisters (under this lock), so here
+                // we see the value or the flight, never neither. The check peeks first: a
+                // second `get` that misses would count this access twice in a policy that
+                // counts misses (W-TinyLFU's sketch).
+                let stored = lock::read(&slot.cache).peek_borrowed(&key).is_some();
+                if let Some(v) = stored.then(|| Self::lookup(slot, &key, V::clone)).flatten() {
+                    drop(flights);
+                    self.counters.record(true);
+                    return Ok(v);
+                }
+                match flights.find(hash, |e| e.key == key) {
+                    Some(e) => Step::Wait(Arc::clone(&e.flight)),
+                    None => {
+                        let flight = Arc::new(Flight::new());
+                        let entry = InFlight {
+                            hash,
+                            key: key.clone(),
+                            flight: Arc::clone(&flight),
+                        };
+                        flights.insert_unique(hash, entry, |e| e.hash);
+                        Step::Lead(flight)
+                    }
+                }
+            };
+            match step {
+                Step::Lead(flight) => return self.lead(slot, hash, key, &flight, f),
+                Step::Wait(flight) => {
+                    if !self.waits.enter(flight.loader) {
+                        // Waiting would close a cycle of loads waiting on each other.
+                        return self.load_alone(slot, key, f);
+                    }
+                    let waiting = Leave(&self.waits);
+                    let got = flight.wait();
+                    drop(waiting);
+                    if let Some(v) = got {
+                        self.counters.record(false);
+                        return Ok(v);
+                    }
+                    // The loader failed: start again (we may become the loader).
+                }
+            }
+        }
+    }
+
+    /// Runs `f` as the registered loader of `key`, stores and publishes its value.
+    fn lead<E, F>(
+        &self,
+        slot: &Slot<K, V, C>,
+        hash: u64,
+        key: K,
+        flight: &FlightRef<V>,
+        f: F,
+    ) -> Result<V, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+        V: Clone,
+        C: Shard<K, V>,
+    {
+        let mut guard = Abandon {
+            flights: &slot.flights,
+            hash,
+            flight,
+            armed: true,
+        };
+        // Counted before `f` runs, so that a panicking loader is counted too.
+        self.counters.record(false);
+        let value = f()?;
+        let _evicted = lock::write(&slot.cache).put(key, value.clone());
+        guard.armed = false;
+        if unregister(&slot.flights, hash, flight) {
+            flight.finish(Some(value.clone()));
+        }
+        Ok(value)
+    }
+
+    /// A load that does not wait and is not waited for (the cycle case).
+    fn load_alone<E, F>(&self, slot: &Slot<K, V, C>, key: K, f: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Result<V, E>,
+        V: Clone,
+        C: Shard<K, V>,
+    {
+        self.counters.record(false);
+        let value = f()?;
+        let _evicted = lock::write(&slot.cache).put(key, value.clone());
+        Ok(value)
+    }
+}
+
+/// Removes `flight` from its shard's table; says whether any waiter holds it.
+fn unregister<K, V>(
+    flights: &Mutex<HashTable<InFlight<K, V>>>,
+    hash: u64,
+    flight: &FlightRef<V>,
+) -> bool {
+    let mut table = lock::lock(flights);
+    if let Ok(entry) = table.find_entry(hash, |e| Arc::ptr_eq(&e.flight, flight)) {
+        drop(entry.remove());
+    }
+    // Waiters clone the flight under the table's lock, which we hold: the count is final.
+    Arc::strong_count(flight) > 1
+}
+
+/// Unregisters and abandons a flight whose loader failed (returned `Err` or panicked).
+struct Abandon<'a, K, V: Clone> {
+    flights: &'a Mutex<HashTable<InFlight<K, V>>>,
+    hash: u64,
+    flight: &'a FlightRef<V>,
+    armed: bool,
+}
+
+impl<K, V: Clone> Drop for Abandon<'_, K, V> {
+    fn drop(&mut self) {
+        if self.armed {
+            unregister(self.flights, self.hash, self.flight);
+            self.flight.finish(None);
+        }
+    }
+}
+
+/// Takes this thread out of the wait-for graph, also when a value's `Clone` panics.
+struct Leave<'a>(&'a WaitsFor);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.leave();
+    }
+}
+
+impl<K, V, C: Cache<K, V>, S> fmt::Debug for ConcurrentCache<K, V, C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConcurrentCache")
+            .field("shards", &self.shards())
+            .field("info", &self.info())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,63 @@
+//! The locks, in one place, so that the model checker (`--cfg evict_shuttle`, see
+//! `tests/shuttle.rs`) can replace every one of them with its own and explore the
+//! interleavings of the whole cache, single-flight included.
+//!
+//! Normal builds use `parking_lot`: no poisoning (a panic in user code while a lock is held,
+//! in a key's `Hash` or a value's `Clone`, must not leave the shard unusable), and a read
+//! lock that costs one atomic add.
+
+#[cfg(not(evict_shuttle))]
+mod imp {
+    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
+    pub(crate) use std::sync::Arc;
+    pub(crate) use std::thread::ThreadId;
+
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock()
+    }
+    pub(crate) fn read<T>(l: &RwLock<T>) -> parking_lot::RwLockReadGuard<'_, T> {
+        l.read()
+    }
+    pub(crate) fn write<T>(l: &RwLock<T>) -> parking_lot::RwLockWriteGuard<'_, T> {
+        l.write()
+    }
+    pub(crate) fn wait<'a, T>(cv: &Condvar, mut g: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        cv.wait(&mut g);
+        g
+    }
+    pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
+        l.get_mut()
+    }
+    pub(crate) fn current() -> ThreadId {
+        std::thread::current().id()
+    }
+}
+
+#[cfg(evict_shuttle)]
+mod imp {
+    pub(crate) use shuttle::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+    pub(crate) use shuttle::thread::ThreadId;
+
+    // Nothing can poison a lock here that the normal build would not survive: the model's
+    // tests do not panic while holding one, so `unwrap` states that.
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap()
+    }
+    pub(crate) fn read<T>(l: &RwLock<T>) -> shuttle::sync::RwLockReadGuard<'_, T> {
+        l.read().unwrap()
+    }
+    pub(crate) fn write<T>(l: &RwLock<T>) -> shuttle::sync::RwLockWriteGuard<'_, T> {
+        l.write().unwrap()
+    }
+    pub(crate) fn wait<'a, T>(cv: &Condvar, g: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        cv.wait(g).unwrap()
+    }
+    pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
+        l.get_mut().unwrap()
+    }
+    pub(crate) fn current() -> ThreadId {
+        shuttle::thread::current().id()
+    }
+}
+
+pub(crate) use imp::*;

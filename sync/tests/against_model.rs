@@ -1,0 +1,129 @@
+//! With one shard, the concurrent cache answers exactly as the policy's reference model
+//! (from the conformance kit, `evict_harness::model`), op by op: every answer, the counters,
+//! and the entries in the policy's order. So the shard wrapper, the shared-lock hits and the
+//! counting add nothing and lose nothing. (With more shards each shard is its own policy, and
+//! the stress tests check what still holds.)
+
+use evict_core::Cache;
+use evict_harness::model;
+use evict_sync::{ConcurrentCache, Shard};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Get(u8),
+    Peek(u8),
+    Contains(u8),
+    Put(u8, u16),
+    Remove(u8),
+    Load(u8, u16),
+    Clear,
+}
+
+fn op(keys: u8) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (0..keys).prop_map(Op::Get),
+        1 => (0..keys).prop_map(Op::Peek),
+        1 => (0..keys).prop_map(Op::Contains),
+        6 => (0..keys, any::<u16>()).prop_map(|(k, v)| Op::Put(k, v)),
+        1 => (0..keys).prop_map(Op::Remove),
+        3 => (0..keys, any::<u16>()).prop_map(|(k, v)| Op::Load(k, v)),
+        1 => Just(Op::Clear),
+    ]
+}
+
+fn run<C, M>(
+    make: impl Fn(usize) -> C,
+    model: impl Fn(usize) -> M,
+    capacity: usize,
+    ops: &[Op],
+    ordered: bool,
+) -> Result<(), TestCaseError>
+where
+    C: Shard<u8, u16>,
+    M: Cache<u8, u16>,
+{
+    let cache = ConcurrentCache::builder(capacity).shards(1).build(&make);
+    let mut m = model(capacity);
+    for (i, op) in ops.iter().enumerate() {
+        let at = format!("op {i}: {op:?}");
+        match *op {
+            Op::Get(k) => prop_assert_eq!(cache.get(&k), m.get(&k).copied(), "{}", at),
+            Op::Peek(k) => prop_assert_eq!(cache.peek(&k), m.peek(&k).copied(), "{}", at),
+            Op::Contains(k) => prop_assert_eq!(cache.contains(&k), m.contains(&k), "{}", at),
+            Op::Put(k, v) => prop_assert_eq!(cache.put(k, v), m.put(k, v), "{}", at),
+            Op::Remove(k) => prop_assert_eq!(cache.remove(&k), m.remove(&k), "{}", at),
+            Op::Load(k, v) => {
+                let expected = *m.get_or_insert_with(k, || v);
+                prop_assert_eq!(cache.get_or_insert_with(k, || v), expected, "{}", at);
+            }
+            Op::Clear => {
+                cache.clear();
+                m.clear();
+            }
+        }
+        prop_assert_eq!(cache.info(), m.info(), "{}", at);
+        let mut got = cache.snapshot();
+        let mut want: Vec<(u8, u16)> = m.entries().map(|(k, v)| (*k, *v)).collect();
+        if !ordered {
+            got.sort_unstable();
+            want.sort_unstable();
+        }
+        prop_assert_eq!(got, want, "{}", at);
+    }
+    Ok(())
+}
+
+macro_rules! against {
+    ($name:ident, $make:expr, $model:expr) => {
+        against!($name, $make, $model, ordered = true);
+    };
+    ($name:ident, $make:expr, $model:expr, ordered = $ordered:expr) => {
+        proptest! {
+            #[test]
+            fn $name(capacity in 0usize..24, ops in prop::collection::vec(op(40), 0..300)) {
+                run($make, $model, capacity, &ops, $ordered)?;
+            }
+        }
+    };
+}
+
+against!(lru, evict_lru::LruCache::new, model::Lru::new);
+against!(fifo, evict_fifo::FifoCache::new, model::Fifo::new);
+against!(
+    clock,
+    evict_clock::ClockCache::new,
+    model::clock::Clock::new
+);
+against!(
+    sieve,
+    evict_sieve::SieveCache::new,
+    model::sieve::Sieve::new
+);
+against!(
+    s3fifo,
+    evict_s3fifo::S3FifoCache::new,
+    model::s3fifo::S3Fifo::new
+);
+against!(
+    arc,
+    evict_arc::ArcCache::new,
+    model::arc::AdaptiveReplacement::new
+);
+against!(
+    wtinylfu,
+    evict_wtinylfu::WTinyLfuCache::new,
+    model::wtinylfu::WTinyLfu::new
+);
+against!(
+    unbounded,
+    |_| evict_unbounded::UnboundedCache::new(),
+    |_| model::Unbounded::new(),
+    ordered = false
+);
+// Random has no model: the same seed single-threaded is its reference.
+against!(
+    random,
+    |c| evict_random::RandomCache::with_seed(c, 7),
+    |c| evict_random::RandomCache::with_seed(c, 7)
+);
