@@ -159,12 +159,30 @@ pub struct TraceError {
 }
 
 impl TraceError {
-    /// An error of `kind` with a complete one-line `message`.
+    /// An error of `kind` with a complete `message`, kept on one line: control characters
+    /// (a newline in a file name or in a quoted CSV header, say) are shown escaped.
+    ///
+    /// ```
+    /// use evict_sim::parser::{ErrorKind, TraceError};
+    ///
+    /// let e = TraceError::new(ErrorKind::Data, "a\nb.txt: no request");
+    /// assert_eq!(e.to_string(), "a\\nb.txt: no request");
+    /// ```
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        TraceError {
-            kind,
-            message: message.into(),
+        let mut message: String = message.into();
+        if message.chars().any(char::is_control) {
+            message = message
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
         }
+        TraceError { kind, message }
     }
 
     fn data(message: impl Into<String>) -> Self {
@@ -350,12 +368,25 @@ pub fn read_bytes(name: &str, raw: Vec<u8>, opts: &ReadOptions) -> Result<Trace,
     {
         return Err(column_needs_csv(name, f, "given"));
     }
-    let compression = opts
+    let told = opts
         .compression
-        .or_else(|| Compression::from_extension(name))
-        .or_else(|| Compression::from_magic(&raw))
-        .unwrap_or(Compression::None);
-    let data = decompress(raw, compression, name, max_input_bytes(max_requests))?;
+        .or_else(|| Compression::from_extension(name));
+    let sniffed = told
+        .is_none()
+        .then(|| Compression::from_magic(&raw))
+        .flatten();
+    let compression = told.or(sniffed).unwrap_or(Compression::None);
+    let data = decompress(raw, compression, name, max_input_bytes(max_requests)).map_err(|e| {
+        // The first bytes of an uncompressed binary trace can look like a magic number.
+        if sniffed.is_some() && !e.to_string().contains("--max-requests") {
+            TraceError::new(
+                e.kind(),
+                format!("{e} (compression guessed from the first bytes; --compression none reads the file as it is)"),
+            )
+        } else {
+            e
+        }
+    })?;
     let (format, guessed) = match opts.format {
         Some(f) => (f, None),
         None => {

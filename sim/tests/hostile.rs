@@ -371,3 +371,33 @@ fn two_processes_give_the_same_counts() {
     assert_eq!(first.len(), 15);
     assert_eq!(first, second);
 }
+
+// Found by tests/fuzz.rs: an uncompressed i32be trace whose first key is 0x1f8b08.. was taken
+// for gzip by its magic number and reported as a truncated gzip stream.
+#[test]
+fn a_key_that_looks_like_a_magic_number_is_named_as_a_guess() {
+    let keys: Vec<u8> = [0x1f8b_0800u32, 5, 6, 5]
+        .iter()
+        .flat_map(|k| k.to_be_bytes())
+        .collect();
+    let t = temp_file("magic", "keys.bin", &keys);
+    let t = t.to_str().unwrap();
+    assert_fails(
+        &run(&[t, "-f", "i32be", "-s", "1"]),
+        1,
+        "--compression none reads the file as it is",
+    );
+    let o = run(&[
+        t,
+        "-f",
+        "i32be",
+        "--compression",
+        "none",
+        "-s",
+        "2",
+        "-p",
+        "lru",
+        "--json",
+    ]);
+    assert_eq!(json_rows(&o), [("lru".to_string(), 2, 4, 1)]);
+}

@@ -47,15 +47,19 @@ impl Compression {
         }
     }
 
-    /// The compression announced by the first bytes of a file (its magic number), if any.
+    /// The compression announced by the first bytes of a file (its magic number), if any:
+    /// gzip `1f 8b 08` (the magic and deflate, the one method gzip defines), xz
+    /// `fd 37 7a 58 5a 00`, Zstandard `28 b5 2f fd`. Weak evidence for a binary trace, whose
+    /// first key may be those bytes: a failure to decompress then says it was a guess.
     ///
     /// ```
     /// use evict_sim::parser::Compression;
     /// assert_eq!(Compression::from_magic(&[0x1f, 0x8b, 8, 0]), Some(Compression::Gzip));
+    /// assert_eq!(Compression::from_magic(&[0x1f, 0x8b, 7, 0]), None);
     /// assert_eq!(Compression::from_magic(b"12\n"), None);
     /// ```
     pub fn from_magic(bytes: &[u8]) -> Option<Compression> {
-        if bytes.starts_with(&[0x1f, 0x8b]) {
+        if bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
             Some(Compression::Gzip)
         } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
             Some(Compression::Xz)
