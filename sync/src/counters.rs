@@ -26,7 +26,7 @@ fn stripe_count() -> usize {
 }
 
 /// This thread's stripe number, handed out in turn on first use.
-fn stripe() -> usize {
+pub(crate) fn stripe() -> usize {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     std::thread_local! {
         static STRIPE: usize = NEXT.fetch_add(1, Relaxed);

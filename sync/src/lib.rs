@@ -3,6 +3,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![doc = include_str!("../README.md")]
 
+mod buffered;
 mod counters;
 mod exclusive;
 mod flight;
@@ -16,6 +17,7 @@ use core::hash::{BuildHasher, Hash};
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 
+pub use buffered::BufferedHits;
 pub use evict_core::{Cache, CacheInfo, Put, Shard};
 pub use exclusive::Exclusive;
 pub use hashbrown::DefaultHashBuilder;

@@ -31,6 +31,12 @@ mod imp {
     pub(crate) fn current() -> ThreadId {
         std::thread::current().id()
     }
+    pub(crate) fn try_lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+        m.try_lock()
+    }
+    pub(crate) fn get_mut_mutex<T>(m: &mut Mutex<T>) -> &mut T {
+        m.get_mut()
+    }
 }
 
 #[cfg(evict_shuttle)]
@@ -57,6 +63,12 @@ mod imp {
     }
     pub(crate) fn current() -> ThreadId {
         shuttle::thread::current().id()
+    }
+    pub(crate) fn try_lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+        m.try_lock().ok()
+    }
+    pub(crate) fn get_mut_mutex<T>(m: &mut Mutex<T>) -> &mut T {
+        m.get_mut().unwrap()
     }
 }
 

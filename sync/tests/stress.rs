@@ -120,4 +120,7 @@ stress_tests! {
     arc: evict_arc::ArcCache::new;
     wtinylfu: evict_wtinylfu::WTinyLfuCache::new;
     unbounded: |_| evict_unbounded::UnboundedCache::new();
+    buffered_lru: |c| evict_sync::BufferedHits::new(evict_lru::LruCache::new(c));
+    buffered_arc: |c| evict_sync::BufferedHits::new(evict_arc::ArcCache::new(c));
+    buffered_wtinylfu: |c| evict_sync::BufferedHits::new(evict_wtinylfu::WTinyLfuCache::new(c));
 }
