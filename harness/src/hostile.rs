@@ -390,6 +390,19 @@ impl State {
     fn value(&self, k: u8) -> Option<u16> {
         self.pairs[usize::from(k)]
     }
+
+    /// The resident pairs, by key (for failure messages).
+    fn resident(&self) -> Vec<(u8, u16)> {
+        resident(&self.pairs)
+    }
+}
+
+/// The pairs of a by-key table, by key.
+fn resident(pairs: &[Option<u16>]) -> Vec<(u8, u16)> {
+    (0..=u8::MAX)
+        .zip(pairs)
+        .filter_map(|(k, v)| Some((k, (*v)?)))
+        .collect()
 }
 
 /// Runs `ops` on `make(capacity)` (keys [`Key`], values [`Value`]), each op under
@@ -520,7 +533,7 @@ fn read<C: Cache<Key, Value>>(cache: &C, keys: u8, base: (isize, isize)) -> Resu
         if std::mem::replace(&mut seen[usize::from(k)], true) || pairs[usize::from(k)] != Some(v) {
             return Err(broken(
                 "entries(): each pair once, as peek shows it",
-                &pairs,
+                resident(&pairs),
                 &listed,
             ));
         }
@@ -628,8 +641,8 @@ fn check_step(
         } else {
             Err(broken(
                 "put reports exactly what left",
-                (&before.pairs, k, v),
-                (put, &after.pairs),
+                (before.resident(), k, v),
+                (put, after.resident()),
             ))
         }
     };
@@ -649,8 +662,8 @@ fn check_step(
             if before.value(*k).is_some() || after.pairs != before.pairs {
                 return Err(broken(
                     "an Err inserts nothing, on a miss",
-                    &before.pairs,
-                    &after.pairs,
+                    before.resident(),
+                    after.resident(),
                 ));
             }
             Ok(())
@@ -658,7 +671,11 @@ fn check_step(
         (Op::Pop, Answer::Popped(popped)) => match popped {
             Some((k, v)) if before.value(*k) == Some(*v) && after.value(*k).is_none() => Ok(()),
             None if before.len == 0 || before.capacity.is_none() => Ok(()),
-            _ => Err(broken("pop takes a resident pair", &before.pairs, popped)),
+            _ => Err(broken(
+                "pop takes a resident pair",
+                before.resident(),
+                popped,
+            )),
         },
         (Op::Resize(_), Answer::Resized(out)) => {
             let ok = out
@@ -670,7 +687,7 @@ fn check_step(
             } else {
                 Err(broken(
                     "resize returns resident pairs, each gone",
-                    &before.pairs,
+                    before.resident(),
                     out,
                 ))
             }
