@@ -93,3 +93,22 @@ pub fn build(name: &str, maxsize: usize) -> Result<Box<dyn Cache<u64, ()>>, Unkn
         _ => return Err(UnknownPolicy(name.to_string())),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::hasher;
+
+    // Issue 15, item 10: hit counts must not depend on the process. A per-process seed (the
+    // policies' default hasher) would give another hash here on every run; a constant
+    // catches that in one process, where the two-process test of tests/hostile.rs needs a
+    // fingerprint collision (millions of requests) to see it.
+    #[test]
+    fn the_hasher_is_the_same_in_every_process() {
+        assert_eq!(hasher().hash_one(42u64), PROBE);
+    }
+
+    /// `hasher().hash_one(42u64)` with `HASH_SEED` and foldhash 0.2.
+    const PROBE: u64 = 8_222_263_245_536_532_703;
+}

@@ -165,7 +165,7 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
     for o in outcomes.iter().filter(|o| o.size < o.requested) {
         let _ = writeln!(
             out,
-            "note: {} holds at most {} entries: its column {} is that size",
+            "note: {} holds at most {} entries, so it ran at that size in the column {}",
             o.policy,
             thousands(o.size),
             thousands(o.requested)

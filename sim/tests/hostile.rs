@@ -334,6 +334,13 @@ fn json_size_is_the_capacity_used() {
     let rows = json_rows(&o);
     assert_eq!(rows[0].1, evict_s3fifo_max() as u64, "s3fifo is clamped");
     assert_eq!(rows[1].1, 2_000_000_000, "lru holds that many");
+    // The table keeps the size asked for as the column and says what S3-FIFO held.
+    let o = run(&[t.to_str().unwrap(), "-s", big, "-p", "s3fifo,lru"]);
+    assert!(
+        stdout(&o).contains("note: s3fifo holds at most 1,073,741,822 entries"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// S3-FIFO's documented maximum, `2^30 - 2` (evict-s3fifo's `MAX_CAPACITY`).
