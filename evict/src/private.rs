@@ -7,14 +7,16 @@ use core::fmt;
 use core::marker::PhantomData;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
-pub use evict_core::{Cache, CacheInfo};
+pub use evict_core::{Cache, CacheInfo, Shard};
 pub use evict_lru::LruCache;
 pub use evict_unbounded::UnboundedCache;
 
 /// The settings of a memoized function's cache, Python's `cache_parameters()`.
 ///
 /// Returned by `name::cache_parameters()` for a function marked `#[evict::cache]`,
-/// `#[evict::lru_cache]` or `#[evict::memoize]`.
+/// `#[evict::lru_cache]` or `#[evict::memoize]`. `Display` prints Python's two settings for
+/// the default memo (one cache behind one mutex), and the shard count and single-flight
+/// setting too for a concurrent one (`shards = ...`):
 ///
 /// ```
 /// #[evict::lru_cache(maxsize = 32)]
@@ -25,6 +27,7 @@ pub use evict_unbounded::UnboundedCache;
 /// let params = fib::cache_parameters();
 /// assert_eq!(params.maxsize, Some(32));
 /// assert_eq!(params.policy, "LruCache");
+/// assert_eq!(params.shards, None); // one cache, one mutex: Python's semantics
 /// assert_eq!(params.to_string(), "CacheParameters(maxsize=32, policy=LruCache)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,17 +37,29 @@ pub struct CacheParameters {
     /// The cache type as written in the attribute (`"LruCache"`, `"UnboundedCache"`, or the
     /// `policy = ...` path of `#[evict::memoize]`).
     pub policy: &'static str,
+    /// The number of shards of a concurrent memo (`shards = N` or `shards = auto`), as in
+    /// use: `N`, or fewer when `maxsize` is smaller (every shard holds at least one entry).
+    /// `None` for the default memo, one cache behind one mutex.
+    pub shards: Option<usize>,
+    /// Whether concurrent calls with one argument tuple run the body once
+    /// (`single_flight = true`); always `false` for the default memo.
+    pub single_flight: bool,
 }
 
 impl CacheParameters {
-    /// Parameters with this `maxsize` and policy name (used by generated code).
+    /// Parameters of a default memo (one mutex) with this `maxsize` and policy name.
     ///
     /// ```
     /// let params = evict::CacheParameters::new(None, "UnboundedCache");
     /// assert_eq!(params.to_string(), "CacheParameters(maxsize=None, policy=UnboundedCache)");
     /// ```
     pub const fn new(maxsize: Option<usize>, policy: &'static str) -> Self {
-        Self { maxsize, policy }
+        Self {
+            maxsize,
+            policy,
+            shards: None,
+            single_flight: false,
+        }
     }
 }
 
@@ -55,7 +70,12 @@ impl fmt::Display for CacheParameters {
             Some(n) => write!(f, "{n}")?,
             None => f.write_str("None")?,
         }
-        write!(f, ", policy={})", self.policy)
+        write!(f, ", policy={}", self.policy)?;
+        // The default memo prints exactly what it printed before shards existed.
+        if let Some(shards) = self.shards {
+            write!(f, ", shards={shards}, single_flight={}", self.single_flight)?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -152,6 +172,8 @@ impl<C> Memo<C> {
 pub struct Registry {
     memos: Mutex<Vec<(TypeId, &'static dyn ErasedMemo)>>,
     params: CacheParameters,
+    /// `Some` for a concurrent memo (`shards = ...`): every instantiation gets these shards.
+    shards: Option<ShardCount>,
 }
 
 impl Registry {
@@ -160,7 +182,55 @@ impl Registry {
         Self {
             memos: Mutex::new(Vec::new()),
             params,
+            shards: None,
         }
+    }
+
+    /// An empty registry of concurrent memos, each with `shards` shards.
+    pub const fn concurrent(params: CacheParameters, shards: ShardCount) -> Self {
+        Self {
+            memos: Mutex::new(Vec::new()),
+            params,
+            shards: Some(shards),
+        }
+    }
+
+    /// The memo of type `M` (one per instantiation: `M` names the key and value types),
+    /// created by `make` on first use.
+    fn find_or_make<M: ErasedMemo>(&self, make: impl FnOnce() -> M) -> &'static M {
+        let id = TypeId::of::<M>();
+        let mut memos = self.memos.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&(_, memo)) = memos.iter().find(|(t, _)| *t == id) {
+            let any: &'static dyn Any = memo;
+            if let Some(typed) = any.downcast_ref::<M>() {
+                return typed;
+            }
+        }
+        let memo: &'static M = Box::leak(Box::new(make()));
+        memos.push((id, memo));
+        memo
+    }
+
+    /// The concurrent memo of the instantiation whose shards `make` builds.
+    #[cfg(feature = "sync")]
+    pub fn concurrent_memo<K, V, C>(&self, make: fn(usize) -> C) -> &'static ConcurrentMemo<K, V, C>
+    where
+        C: ShardPolicy<K, V> + 'static,
+        K: Key + Sync,
+        V: Value + Sync,
+    {
+        let shards = self.shards.unwrap_or(ShardCount::Auto);
+        self.find_or_make(|| ConcurrentMemo::new(make, shards, self.params))
+    }
+
+    /// Without the `sync` feature generated code that asks for this fails to compile
+    /// (`assert_sync_feature`), so this is never called.
+    #[cfg(not(feature = "sync"))]
+    pub fn concurrent_memo<K, V, C>(
+        &self,
+        _make: fn(usize) -> C,
+    ) -> &'static ConcurrentMemo<K, V, C> {
+        unreachable!("`shards` needs the `sync` feature")
     }
 
     fn memos(&self) -> Vec<&'static dyn ErasedMemo> {
@@ -175,20 +245,12 @@ impl Registry {
         K: 'static,
         V: 'static,
     {
-        let id = TypeId::of::<Typed<C, K, V>>();
-        let mut memos = self.memos.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(&(_, memo)) = memos.iter().find(|(t, _)| *t == id) {
-            let any: &'static dyn Any = memo;
-            if let Some(typed) = any.downcast_ref::<Typed<C, K, V>>() {
-                return &typed.memo;
-            }
-        }
-        let typed: &'static Typed<C, K, V> = Box::leak(Box::new(Typed {
-            memo: Memo::new(init, self.params),
-            kv: PhantomData,
-        }));
-        memos.push((id, typed));
-        &typed.memo
+        &self
+            .find_or_make(|| Typed::<C, K, V> {
+                memo: Memo::new(init, self.params),
+                kv: PhantomData,
+            })
+            .memo
     }
 
     /// The sum of the instantiations' `cache_info()`: hits, misses and current sizes add up;
@@ -216,7 +278,9 @@ impl Registry {
 
     /// The parameters every instantiation shares.
     pub fn parameters(&self) -> CacheParameters {
-        self.params
+        let mut params = self.params;
+        params.shards = self.shards.map(|s| s.resolve(params.maxsize));
+        params
     }
 }
 
@@ -317,4 +381,256 @@ impl<T> Fallible for Option<T> {
 /// `errors = false`: `Err` and `None` results are returned but not stored.
 pub fn keep_success<V: Fallible>(value: &V) -> bool {
     !value.is_failure()
+}
+
+/// `shards = N` or `shards = auto` of a concurrent memo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardCount {
+    /// `shards = auto`: `evict::sync::default_shards(maxsize)` (four per core, fewer for a
+    /// small `maxsize`).
+    Auto,
+    /// `shards = N`, a power of two (checked at compile time).
+    Fixed(usize),
+}
+
+impl ShardCount {
+    /// The shard count in use for a cache of `maxsize` (`None`: unbounded): `N`, halved
+    /// while a shard would hold no entry, which is the rule `ConcurrentCache`'s builder
+    /// applies too (so passing the result to it changes nothing).
+    pub fn resolve(self, maxsize: Option<usize>) -> usize {
+        let capacity = maxsize.unwrap_or(usize::MAX);
+        match self {
+            #[cfg(feature = "sync")]
+            ShardCount::Auto => evict_sync::default_shards(capacity),
+            // Unreachable: without `sync`, code that asks for shards does not compile.
+            #[cfg(not(feature = "sync"))]
+            ShardCount::Auto => 1,
+            ShardCount::Fixed(n) => {
+                let mut n = n.clamp(1, 1 << 16).next_power_of_two();
+                while n > 1 && capacity / n == 0 {
+                    n /= 2;
+                }
+                n
+            }
+        }
+    }
+}
+
+/// `single_flight = true` recorded in the parameters (used by generated code).
+pub const fn with_single_flight(params: CacheParameters, single_flight: bool) -> CacheParameters {
+    CacheParameters {
+        single_flight,
+        ..params
+    }
+}
+
+/// Checks that the `sync` feature is on, where generated code needs the concurrent memo.
+///
+/// With the `sync` feature this compiles; without it, it fails with this trait's message
+/// (the doctest switches between the two).
+///
+#[cfg_attr(feature = "sync", doc = "```")]
+#[cfg_attr(not(feature = "sync"), doc = "```compile_fail,E0277")]
+/// #[evict::cache(shards = 4)]
+/// fn double(n: u64) -> u64 {
+///     n * 2
+/// }
+///
+/// assert_eq!(double(2), 4);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`shards` and `single_flight` need the `sync` feature of `evict`",
+    label = "the concurrent memo is an `evict::sync::ConcurrentCache`, compiled with the `sync` feature",
+    note = "enable it in Cargo.toml (`evict = {{ version = \"0.1\", features = [\"sync\"] }}`), or remove `shards` for the default memo: one cache behind one mutex, Python's exact counters"
+)]
+pub trait SyncFeature {}
+#[cfg(feature = "sync")]
+impl SyncFeature for () {}
+
+/// Asserts that the `sync` feature is on (called from generated code, spanned at `shards`).
+pub const fn assert_sync_feature<T: SyncFeature>() {}
+
+/// Checks, with a message that says what to do, that a policy can be a shard of a
+/// concurrent memo.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a shard of a concurrent memo (`shards = ...`)",
+    label = "a concurrent memo's policy must implement `evict::Shard<K, V>` and be `Send + Sync`",
+    note = "every policy of `evict` implements `Shard`; for a `Cache` of your own, implement `evict::Shard` too (`get_borrowed`, `peek_borrowed`, `remove_borrowed`), or remove `shards` for the default memo; the key and value types must be `Sync` as well"
+)]
+pub trait ShardPolicy<K, V>: Shard<K, V> + Send + Sync {}
+impl<K, V, C: Shard<K, V> + Send + Sync> ShardPolicy<K, V> for C {}
+
+/// Asserts `C: ShardPolicy<K, V>` (called from generated code, spanned at the policy).
+pub const fn assert_shard_policy<C: ShardPolicy<K, V>, K, V>() {}
+
+/// The state behind one function memoized with `shards = ...`: an
+/// `evict::sync::ConcurrentCache` of `shards` shards, built on first use.
+///
+/// Unlike [`Memo`], there is no lock around the whole cache: a hit takes its shard's lock
+/// only, shared for a policy whose hit only marks its entry (`Shard::SHARED_HIT`), so hits on
+/// one key from many threads run at once; the counters are striped atomics.
+#[cfg(feature = "sync")]
+pub struct ConcurrentMemo<K, V, C> {
+    cell: OnceLock<evict_sync::ConcurrentCache<K, V, C>>,
+    make: fn(usize) -> C,
+    shards: ShardCount,
+    params: CacheParameters,
+}
+
+#[cfg(feature = "sync")]
+impl<K, V, C> fmt::Debug for ConcurrentMemo<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConcurrentMemo")
+            .field("shards", &self.shards)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "sync")]
+impl<K, V, C> ConcurrentMemo<K, V, C> {
+    /// A memo whose shards `make(shard_capacity)` builds on first use.
+    pub const fn new(make: fn(usize) -> C, shards: ShardCount, params: CacheParameters) -> Self {
+        Self {
+            cell: OnceLock::new(),
+            make,
+            shards,
+            params,
+        }
+    }
+}
+
+#[cfg(feature = "sync")]
+impl<K, V, C> ConcurrentMemo<K, V, C>
+where
+    C: ShardPolicy<K, V>,
+    K: Key,
+    V: Value,
+{
+    /// The cache, built on first use: `maxsize` entries in all (unbounded for
+    /// `maxsize = None`), split over the resolved shard count.
+    #[inline]
+    fn cache(&self) -> &evict_sync::ConcurrentCache<K, V, C> {
+        self.cell.get_or_init(|| {
+            let maxsize = self.params.maxsize;
+            evict_sync::ConcurrentCache::builder(maxsize.unwrap_or(usize::MAX))
+                .shards(self.shards.resolve(maxsize))
+                .build(self.make)
+        })
+    }
+
+    /// The memoized call without single flight: a hit returns a clone of the cached value
+    /// (counted, under the shard's lock only); a miss (counted before the body runs, as
+    /// Python does) runs `body` with no lock held, then stores the result unless the key is
+    /// cached by then or `keep` rejects it. Two threads that miss one key at once both run
+    /// the body, as in Python; one entry is kept.
+    #[inline]
+    pub fn call(&self, key: K, body: impl FnOnce(&K) -> V, keep: fn(&V) -> bool) -> V {
+        let cache = self.cache();
+        if let Some(value) = cache.get(&key) {
+            return value;
+        }
+        let value = body(&key);
+        // The check and the store are two steps (another thread may store between them, and
+        // then the later value replaces the earlier one); the default memo does both under
+        // its one lock. Evicted entries are dropped here, after the shard's lock is released.
+        if keep(&value) && cache.capacity() != Some(0) && !cache.contains(&key) {
+            let _evicted = cache.put(key, value.clone());
+        }
+        value
+    }
+
+    /// The memoized call with single flight (`single_flight = true`): when several threads
+    /// miss one key at once, one runs `body` and the others wait for its value
+    /// (`ConcurrentCache::try_get_or_insert_with`). Every call counts one hit or one miss (a
+    /// waiter counts a miss, as Python counts every call that did not find the value). A
+    /// result that `keep` rejects is returned to its own caller only and not stored; the
+    /// waiters then start again, as they do when the body panics.
+    #[inline]
+    pub fn call_single_flight(
+        &self,
+        key: K,
+        body: impl FnOnce(&K) -> V,
+        keep: fn(&V) -> bool,
+    ) -> V {
+        // The load takes the key by value (it may store it), and the body needs it too:
+        // one clone of the key per call.
+        let owned = key.clone();
+        let loaded = self.cache().try_get_or_insert_with(key, move || {
+            let value = body(&owned);
+            if keep(&value) { Ok(value) } else { Err(value) }
+        });
+        loaded.unwrap_or_else(|rejected| rejected)
+    }
+
+    /// Python's `cache_info()`: hits and misses of every call (exact), `maxsize`, and the
+    /// entries summed over the shards.
+    pub fn info(&self) -> CacheInfo {
+        self.cache().info()
+    }
+
+    /// Python's `cache_clear()`: empties every shard and resets the counters. Unlike the
+    /// default memo, old values are dropped under their shard's lock, so a value's `Drop`
+    /// must not call the memoized function.
+    pub fn clear(&self) {
+        if let Some(cache) = self.cell.get() {
+            cache.clear();
+        }
+    }
+
+    /// Python's `cache_parameters()`, with the shard count in use.
+    pub fn parameters(&self) -> CacheParameters {
+        CacheParameters {
+            shards: Some(self.shards.resolve(self.params.maxsize)),
+            ..self.params
+        }
+    }
+}
+
+#[cfg(feature = "sync")]
+impl<K, V, C> ErasedMemo for ConcurrentMemo<K, V, C>
+where
+    C: ShardPolicy<K, V> + 'static,
+    K: Key + Sync,
+    V: Value + Sync,
+{
+    fn info(&self) -> CacheInfo {
+        ConcurrentMemo::info(self)
+    }
+    fn clear(&self) {
+        ConcurrentMemo::clear(self);
+    }
+}
+
+/// Without the `sync` feature: a stand-in with the real memo's methods, so that code
+/// generated for `shards = ...` fails with the one error of `assert_sync_feature` rather than
+/// a cascade. It is never run.
+#[cfg(not(feature = "sync"))]
+#[derive(Debug)]
+pub struct ConcurrentMemo<K, V, C>(PhantomData<fn() -> (K, V, C)>);
+
+#[cfg(not(feature = "sync"))]
+#[allow(missing_docs, clippy::missing_const_for_fn)]
+impl<K, V, C> ConcurrentMemo<K, V, C> {
+    pub const fn new(_make: fn(usize) -> C, _shards: ShardCount, _params: CacheParameters) -> Self {
+        Self(PhantomData)
+    }
+    pub fn call(&self, _key: K, _body: impl FnOnce(&K) -> V, _keep: fn(&V) -> bool) -> V {
+        unreachable!("`shards` needs the `sync` feature")
+    }
+    pub fn call_single_flight(
+        &self,
+        _key: K,
+        _body: impl FnOnce(&K) -> V,
+        _keep: fn(&V) -> bool,
+    ) -> V {
+        unreachable!("`shards` needs the `sync` feature")
+    }
+    pub fn info(&self) -> CacheInfo {
+        unreachable!("`shards` needs the `sync` feature")
+    }
+    pub fn clear(&self) {}
+    pub fn parameters(&self) -> CacheParameters {
+        unreachable!("`shards` needs the `sync` feature")
+    }
 }

@@ -27,8 +27,8 @@ use crate::types::collect_args;
 /// Every distinct argument tuple is computed once and kept until `cache_clear()`. Next to
 /// the function the attribute defines a module of the same name with `cache_info()`,
 /// `cache_clear()`, `cache_parameters()` and `uncached(..)`; see the
-/// [crate documentation](crate) for the expansion, the options (`errors`, `associated`,
-/// `crate`) and the thread and panic semantics.
+/// [crate documentation](crate) for the expansion, the options (`shards`, `single_flight`,
+/// `errors`, `associated`, `crate`) and the thread and panic semantics.
 ///
 /// ```
 /// #[evict::cache]
@@ -54,8 +54,9 @@ pub fn cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `maxsize = N` keeps at most `N` results (any constant `usize` expression), `maxsize = None`
 /// keeps every result (an unbounded cache, as `#[evict::cache]`), `maxsize = 0` keeps
 /// nothing and counts every call as a miss, and without `maxsize` the size is 128, Python's
-/// default. See the [crate documentation](crate) for the other options and the generated
-/// items.
+/// default. `shards = N` spreads the cache over `N` LRU shards (hits on different shards
+/// stop waiting for each other). See the [crate documentation](crate) for the other options
+/// and the generated items.
 ///
 /// ```
 /// #[evict::lru_cache(maxsize = 32)]
@@ -87,6 +88,15 @@ pub fn lru_cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `fn new(capacity: usize) -> Self` (every bounded policy of `evict` has one);
 /// `maxsize = None` builds it with `Type::default()`. Both options are required.
 ///
+/// By default the cache sits behind one mutex, with Python's exact counters and eviction
+/// order. `shards = N` (a power of two) or `shards = auto` keeps the results in an
+/// `evict::sync::ConcurrentCache` of `N` shards instead (evict's `sync` feature): a hit locks
+/// only its shard, with a shared lock for S3-FIFO, SIEVE, CLOCK, FIFO, random and unbounded,
+/// so hits from many threads run at once; `single_flight` then makes concurrent calls with
+/// one argument tuple run the body once. Either way no lock is held while the body runs, so
+/// recursion is fine. The [crate documentation](crate#threads-which-memo) says when to
+/// choose which.
+///
 /// ```
 /// #[evict::memoize(policy = evict::LruCache, maxsize = 2)]
 /// fn shout(word: &str) -> String {
@@ -98,6 +108,25 @@ pub fn lru_cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// let params = shout::cache_parameters();
 /// assert_eq!((params.maxsize, params.policy), (Some(2), "evict::LruCache"));
 /// assert_eq!(shout::cache_info().hits, 1);
+///
+/// // Concurrent: 4 S3-FIFO shards of 256 entries; hits take a shard's shared lock.
+/// #[evict::memoize(policy = evict::S3FifoCache, maxsize = 1024, shards = 4)]
+/// fn collatz(n: u64) -> u64 {
+///     match n {
+///         0 | 1 => 0,
+///         n if n % 2 == 0 => 1 + collatz(n / 2),
+///         n => 1 + collatz(3 * n + 1),
+///     }
+/// }
+///
+/// std::thread::scope(|s| {
+///     for _ in 0..2 {
+///         s.spawn(|| assert_eq!(collatz(27), 111));
+///     }
+/// });
+/// // 27 and the 111 numbers after it, each stored once whichever thread computed it.
+/// assert_eq!(collatz::cache_info().currsize, 112);
+/// assert_eq!(collatz::cache_parameters().shards, Some(4));
 /// ```
 #[proc_macro_attribute]
 pub fn memoize(args: TokenStream, item: TokenStream) -> TokenStream {

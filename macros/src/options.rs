@@ -1,4 +1,5 @@
-//! The attribute's arguments: `maxsize`, `policy`, `errors`, `associated` and `crate`.
+//! The attribute's arguments: `maxsize`, `policy`, `shards`, `single_flight`, `errors`,
+//! `associated` and `crate`.
 //!
 //! Few options on purpose (cached's twenty are the warning): each rejected one names what to
 //! write instead, and `typed`, which Python users reach for, explains why Rust needs none.
@@ -29,9 +30,11 @@ impl Kind {
 
     fn options(self) -> &'static str {
         match self {
-            Kind::Cache => "`errors`, `associated`, `crate`",
-            Kind::Lru => "`maxsize`, `errors`, `associated`, `crate`",
-            Kind::Memoize => "`policy`, `maxsize`, `errors`, `associated`, `crate`",
+            Kind::Cache => "`shards`, `single_flight`, `errors`, `associated`, `crate`",
+            Kind::Lru => "`maxsize`, `shards`, `single_flight`, `errors`, `associated`, `crate`",
+            Kind::Memoize => {
+                "`policy`, `maxsize`, `shards`, `single_flight`, `errors`, `associated`, `crate`"
+            }
         }
     }
 }
@@ -42,12 +45,30 @@ pub(crate) enum MaxSize {
     Unbounded,
 }
 
+/// `shards = ...`: a number of shards (a power of two) or `auto`.
+pub(crate) enum Shards {
+    /// `shards = auto`: `evict::sync::default_shards(maxsize)`.
+    Auto,
+    /// `shards = N`: a literal, checked here, or a constant expression, checked by a `const`
+    /// assertion in the generated code.
+    Count(Expr),
+}
+
+/// The most shards a memo can have (`evict::sync::MAX_SHARDS`).
+const MAX_SHARDS: u64 = 1 << 16;
+
 /// The parsed arguments of one attribute.
 pub(crate) struct Options {
     /// `maxsize = ...`, with the span of its value (where a non-`usize` value is reported).
     pub(crate) maxsize: Option<(Span, MaxSize)>,
     /// `policy = Type` (only `#[memoize]`, which requires it).
     pub(crate) policy: Option<Path>,
+    /// `shards = ...`, with the span of the option (where a missing `sync` feature is
+    /// reported): the concurrent memo. `None`: the default memo, one cache behind one mutex.
+    pub(crate) shards: Option<(Span, Shards)>,
+    /// `single_flight` / `single_flight = true`: concurrent misses of one key run the body
+    /// once (needs `shards`).
+    pub(crate) single_flight: bool,
     /// `errors = false`: keep `Ok`/`Some` results only.
     pub(crate) errors: bool,
     /// `associated`: companions as associated functions instead of a module.
@@ -61,11 +82,14 @@ pub(crate) fn parse_options(kind: Kind, args: TokenStream) -> syn::Result<Option
     let mut opts = Options {
         maxsize: None,
         policy: None,
+        shards: None,
+        single_flight: false,
         errors: true,
         associated: false,
         krate: syn::parse_quote!(::evict),
     };
     let mut seen: Vec<String> = Vec::new();
+    let mut single_flight_span = None;
     let parser = syn::meta::parser(|meta| {
         let name = meta
             .path
@@ -75,11 +99,21 @@ pub(crate) fn parse_options(kind: Kind, args: TokenStream) -> syn::Result<Option
         if seen.contains(&name) {
             return Err(meta.error(format_args!("`{name}` is given twice; keep one")));
         }
+        if name == "single_flight" {
+            single_flight_span = Some(meta.path.span());
+        }
         parse_option(kind, &mut opts, &name, &meta)?;
         seen.push(name);
         Ok(())
     });
     syn::parse::Parser::parse(parser, args)?;
+    if let (Some(span), true, None) = (single_flight_span, opts.single_flight, &opts.shards) {
+        return Err(syn::Error::new(
+            span,
+            "`single_flight` needs the concurrent memo: add `shards = auto` \
+             (or `shards = N`, a power of two)",
+        ));
+    }
     if kind == Kind::Memoize {
         check_memoize(&opts)?;
     }
@@ -119,6 +153,18 @@ fn parse_option(
                 kind.name()
             )));
         }
+        "shards" => {
+            let value: Expr = meta.value()?.parse()?;
+            opts.shards = Some((meta.path.span(), parse_shards(value)?));
+        }
+        "single_flight" => {
+            // A bare `single_flight` means `single_flight = true`.
+            opts.single_flight = if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<LitBool>()?.value
+            } else {
+                true
+            };
+        }
         "errors" => {
             let lit: LitBool = meta.value()?.parse()?;
             opts.errors = lit.value;
@@ -146,6 +192,53 @@ fn parse_option(
         }
     }
     Ok(())
+}
+
+/// `auto`, or a shard count: a literal must be a power of two from 1 to 65536 (the shard is
+/// picked from the hash's high bits, so the count is a power of two; it is an error rather
+/// than rounded up so that the count written is the count in use, and `cache_parameters()`
+/// says so); any other expression is checked when the generated code is compiled.
+fn parse_shards(value: Expr) -> syn::Result<Shards> {
+    match &value {
+        Expr::Path(p) if p.path.is_ident("auto") => Ok(Shards::Auto),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => {
+            let n: u64 = int.base10_parse()?;
+            if n == 0 {
+                return Err(syn::Error::new_spanned(
+                    int,
+                    "`shards = 0`: a cache needs at least one shard; write `shards = 1` \
+                     or more (a power of two), or `shards = auto`",
+                ));
+            }
+            if n > MAX_SHARDS {
+                return Err(syn::Error::new_spanned(
+                    int,
+                    format_args!("`shards = {n}`: at most {MAX_SHARDS} shards"),
+                ));
+            }
+            if !n.is_power_of_two() {
+                return Err(syn::Error::new_spanned(
+                    int,
+                    format_args!(
+                        "`shards = {n}`: the shard count must be a power of two \
+                         (the shard is chosen from the key's hash bits); write `shards = {}` \
+                         or `shards = {}`, or `shards = auto`",
+                        n.next_power_of_two() / 2,
+                        n.next_power_of_two()
+                    ),
+                ));
+            }
+            Ok(Shards::Count(value))
+        }
+        Expr::Lit(lit) => Err(syn::Error::new_spanned(
+            lit,
+            "`shards` takes a power of two (`shards = 8`) or `auto`",
+        )),
+        _ => Ok(Shards::Count(value)),
+    }
 }
 
 /// `#[memoize]` has no defaults: the policy is its point, and whether `maxsize` means

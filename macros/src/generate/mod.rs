@@ -4,7 +4,8 @@
 //! - the wrapper `fn fib`, with the user's signature, which looks the key up ([`wrapper`]);
 //! - `fn __evict_uncached_fib`, the original body, untouched ([`wrapper`]);
 //! - `fn __evict_memo_fib`, which holds the cache in a `static` ([`memo`]), built as
-//!   [`policy`] says;
+//!   [`policy`] says: one cache behind one mutex, or with `shards = ...` a concurrent cache
+//!   of shards;
 //! - the companions `cache_info`, `cache_clear`, `cache_parameters` and `uncached`: a module
 //!   `fib`, or associated functions `fib_cache_info` etc. with `associated`
 //!   ([`companions`]).
@@ -28,8 +29,8 @@ use crate::types::{Arg, key_type, value_type};
 pub(crate) fn generate(kind: Kind, opts: &Options, func: &ItemFn, args: Vec<Arg>) -> TokenStream2 {
     let parts = Parts::new(opts, func, args);
     let cache = policy::cache(kind, opts, &parts);
-    let memo = memo::memo(&parts, &cache);
-    let wrapper = wrapper::wrapper(&parts, &memo.memo_ref, opts.errors);
+    let memo = memo::memo(&parts, &cache, opts);
+    let wrapper = wrapper::wrapper(&parts, &memo, opts.errors);
     let uncached = wrapper::uncached(&parts);
     let companions = if opts.associated {
         companions::associated(&parts, &memo)

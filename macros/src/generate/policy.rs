@@ -14,6 +14,11 @@ pub(super) struct Cache {
     pub(super) ty: TokenStream2,
     /// The expression that builds it empty: on first use, and again on `cache_clear()`.
     pub(super) init: TokenStream2,
+    /// A `fn(usize) -> Cache` (a path such as `LruCache::new`, or a closure ignoring the
+    /// capacity when unbounded) that builds one shard of a concurrent memo (`shards = ...`).
+    pub(super) make_shard: TokenStream2,
+    /// Where an error about the policy (not usable as a shard) points.
+    pub(super) span: Span,
     /// The `Option<usize>` that `cache_parameters().maxsize` reports.
     pub(super) maxsize: TokenStream2,
     /// What `cache_parameters().policy` reports: the type as written, without generics.
@@ -45,6 +50,8 @@ fn unbounded(parts: &Parts<'_>) -> Cache {
     Cache {
         ty: quote!(#private::UnboundedCache<#key_ty, #ret_ty>),
         init: quote!(#private::UnboundedCache::new()),
+        make_shard: quote!(|_| #private::UnboundedCache::new()),
+        span: Span::call_site(),
         maxsize: quote!(::core::option::Option::None),
         policy_name: "UnboundedCache".to_owned(),
     }
@@ -61,6 +68,8 @@ fn lru(parts: &Parts<'_>, n: TokenStream2) -> Cache {
     Cache {
         ty: quote!(#private::LruCache<#key_ty, #ret_ty>),
         init: quote!(#private::LruCache::new(#n)),
+        make_shard: quote!(#private::LruCache::new),
+        span: Span::call_site(),
         maxsize: quote!(::core::option::Option::Some(#n)),
         policy_name: "LruCache".to_owned(),
     }
@@ -87,22 +96,26 @@ fn policy(opts: &Options, parts: &Parts<'_>) -> Cache {
     }
     // Spanned on the policy path, so that a type without `new` or `Default` is reported there.
     let span = policy.span();
-    let (init, maxsize) = match &opts.maxsize {
+    let (init, make_shard, maxsize) = match &opts.maxsize {
         Some((s, MaxSize::Bounded(n))) => {
             let n = usize_block(*s, n);
             (
                 quote_spanned!(span=> <#policy>::new(#n)),
+                quote_spanned!(span=> <#policy>::new),
                 quote!(::core::option::Option::Some(#n)),
             )
         }
         _ => (
             quote_spanned!(span=> <#policy as ::core::default::Default>::default()),
+            quote_spanned!(span=> |_| <#policy as ::core::default::Default>::default()),
             quote!(::core::option::Option::None),
         ),
     };
     Cache {
         ty: policy.to_token_stream(),
         init,
+        make_shard,
+        span,
         maxsize,
         policy_name,
     }

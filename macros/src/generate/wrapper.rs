@@ -10,11 +10,13 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::Parts;
+use super::memo::Memo;
 
 /// `fn fib(n: u64) -> u64 { let key = (n,); Memo::call(memo, key, |key| body(..), keep) }`,
-/// with the function's own signature, docs and attributes. `memo_ref` is the expression
-/// for this call's `&'static Memo`.
-pub(super) fn wrapper(parts: &Parts<'_>, memo_ref: &TokenStream2, errors: bool) -> TokenStream2 {
+/// with the function's own signature, docs and attributes. `memo` says how to reach this
+/// call's `&'static Memo` (or `ConcurrentMemo`) and which of its calls to make.
+pub(super) fn wrapper(parts: &Parts<'_>, memo: &Memo, errors: bool) -> TokenStream2 {
+    let Memo { memo_ref, call, .. } = memo;
     let Parts {
         func,
         private,
@@ -74,7 +76,7 @@ pub(super) fn wrapper(parts: &Parts<'_>, memo_ref: &TokenStream2, errors: bool) 
         #(#wrapper_attrs)*
         #vis fn #name #generics (#(#params),*) -> #ret_ty #where_clause {
             let #key_var: #key_ty = (#(#key_parts,)*);
-            #private::Memo::call(
+            #call(
                 #memo_ref,
                 #key_var,
                 |#key_var: &#key_ty| #prefix #uncached_ident(#(#body_args),*),
