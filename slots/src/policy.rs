@@ -69,6 +69,9 @@ pub trait RingPolicy {
     /// Evicts in a non-empty ring: returns [`victim`](Self::victim)'s slot, doing what the
     /// policy does on the way (clearing flags, moving a hand). The caller then puts a
     /// newcomer in that slot, or takes the slot out (`pop`). By default, only the victim.
+    /// Reading links here, prefer [`Ring::prev_excl`] and [`Ring::step_excl`] to `prev` and
+    /// `step`: through `&mut` they read the word that holds the flag as a plain `u32`
+    /// rather than as an atomic.
     #[inline(always)]
     fn evict<K, V, S>(ring: &mut Ring<K, V, S, Self::Flags>, at: &mut Anchors) -> u32 {
         Self::victim(ring, at)
@@ -77,7 +80,7 @@ pub trait RingPolicy {
     /// Slot `i` is about to leave the ring (`remove`, `pop`); the ring then moves an anchor
     /// on it to the next slot. Nothing else by default.
     #[inline]
-    fn removing<K, V, S>(ring: &Ring<K, V, S, Self::Flags>, at: &mut Anchors, i: u32) {
+    fn removing<K, V, S>(ring: &mut Ring<K, V, S, Self::Flags>, at: &mut Anchors, i: u32) {
         let _ = (ring, at, i);
     }
 
@@ -244,7 +247,7 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
             self.ring.move_to_front(start, victim);
         } else if victim == *start {
             *start = self.ring.next(victim);
-        } else if self.ring.prev(*start) != victim {
+        } else if self.ring.prev_excl(*start) != victim {
             self.ring.move_before(*start, victim);
         }
         (Put::Evicted(old_key, old_value), victim)
@@ -299,13 +302,18 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K,
         self.put_new(hash, key, value)
     }
 
-    /// A hit that neither promotes nor sets a flag changes nothing (FIFO), so the default
-    /// `hit_shared`, which does nothing, records it exactly. An LRU's hit moves its entry,
-    /// and a CLOCK's or SIEVE's sets a flag in a plain word: both need `&mut`.
-    const SHARED_HIT: bool = !P::PROMOTE && !<P::Flags as Flags>::ON;
+    /// A hit that does not promote at most sets the entry's flag (CLOCK, SIEVE; FIFO's
+    /// changes nothing), which [`Ring::touch_shared`] does atomically through `&self`. An
+    /// LRU's hit moves its entry and needs `&mut`.
+    const SHARED_HIT: bool = !P::PROMOTE;
+
+    #[inline(always)]
+    fn hit_shared(&self, i: u32) {
+        let _ = self.ring.touch_shared(i);
+    }
 
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
-        P::removing(&self.ring, &mut self.at, i);
+        P::removing(&mut self.ring, &mut self.at, i);
         self.anchored(|ring, anchors| ring.remove_hashed(i, hash, anchors))
     }
 
@@ -314,7 +322,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K,
             return None;
         }
         let victim = P::evict(&mut self.ring, &mut self.at);
-        P::removing(&self.ring, &mut self.at, victim);
+        P::removing(&mut self.ring, &mut self.at, victim);
         Some(self.anchored(|ring, anchors| ring.remove(victim, anchors)))
     }
 

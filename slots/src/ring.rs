@@ -4,6 +4,7 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use crate::slab::{self, Node, Slab, Span};
 
@@ -69,11 +70,38 @@ pub enum Direction {
 }
 
 /// A slot's 8 bytes of links and flag (with its value, the [`Node`] of a [`Ring`]'s slab).
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct Links {
     next: u32,
-    /// `prev` link in the low 31 bits, the flag on top.
-    prev: u32,
+    /// `prev` link in the low 31 bits, the flag on top. Atomic so that a hit under a shared
+    /// lock ([`Ring::touch_shared`]) can set the flag through `&self` from many threads at
+    /// once. Every path that holds `&mut` reads and writes it as a plain `u32` through
+    /// [`AtomicU32::get_mut`], so single-threaded code is the same as with a `u32`; only
+    /// `&self` paths (iteration, `peek_victim`) load it, `Relaxed` (a plain load on x86-64
+    /// and AArch64).
+    prev: AtomicU32,
+}
+
+// Not derived: `AtomicU32` is not `Clone`. A clone needs `&self` only, so it loads.
+impl Clone for Links {
+    #[inline]
+    fn clone(&self) -> Self {
+        Self {
+            next: self.next,
+            prev: AtomicU32::new(self.prev.load(Relaxed)),
+        }
+    }
+}
+
+impl Links {
+    /// Links of `next` and the `prev` word (link and flag).
+    #[inline(always)]
+    const fn new(next: u32, prev: u32) -> Self {
+        Self {
+            next,
+            prev: AtomicU32::new(prev),
+        }
+    }
 }
 
 impl slab::Links for Links {
@@ -85,7 +113,7 @@ impl slab::Links for Links {
     /// Without flags the top bit is never set: masking it costs nothing to check.
     #[inline(always)]
     fn backward(&self) -> u32 {
-        self.prev & !FLAG
+        self.prev.load(Relaxed) & !FLAG
     }
 
     #[inline(always)]
@@ -194,10 +222,32 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         self.slab.item(i).links.next
     }
 
-    /// The slot before `i` in the circle.
+    /// Slot `i`'s `prev` word (link and flag), through `&self`: an atomic load.
+    #[inline(always)]
+    fn prev_word(&self, i: u32) -> u32 {
+        self.slab.item(i).links.prev.load(Relaxed)
+    }
+
+    /// Slot `i`'s `prev` word (link and flag), through `&mut`: a plain `u32`.
+    #[inline(always)]
+    fn prev_word_mut(&mut self, i: u32) -> &mut u32 {
+        self.slab.item_mut(i).links.prev.get_mut()
+    }
+
+    /// The slot before `i` in the circle. Through `&self`, this loads the word the flag
+    /// shares atomically (`Relaxed`); code holding `&mut` calls
+    /// [`prev_excl`](Self::prev_excl), a plain load.
     #[inline(always)]
     pub fn prev(&self, i: u32) -> u32 {
-        let prev = self.slab.item(i).links.prev;
+        let prev = self.prev_word(i);
+        if F::ON { prev & !FLAG } else { prev }
+    }
+
+    /// [`prev`](Self::prev) through `&mut`: no other thread can touch the flag, so the word
+    /// is read as a plain `u32`.
+    #[inline(always)]
+    pub fn prev_excl(&mut self, i: u32) -> u32 {
+        let prev = *self.prev_word_mut(i);
         if F::ON { prev & !FLAG } else { prev }
     }
 
@@ -210,10 +260,19 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         }
     }
 
+    /// [`step`](Self::step) through `&mut` (see [`prev_excl`](Self::prev_excl)).
+    #[inline(always)]
+    pub fn step_excl(&mut self, i: u32, dir: Direction) -> u32 {
+        match dir {
+            Direction::Next => self.next(i),
+            Direction::Prev => self.prev_excl(i),
+        }
+    }
+
     /// Slot `i`'s flag (always clear without [`Flagged`]).
     #[inline(always)]
     pub fn flag(&self, i: u32) -> bool {
-        F::ON && self.slab.item(i).links.prev & FLAG != 0
+        F::ON && self.prev_word(i) & FLAG != 0
     }
 
     /// Sets slot `i`'s flag. Writes only when it changes, so that a hot entry's cache line
@@ -225,9 +284,9 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     #[inline(always)]
     pub fn set_flag(&mut self, i: u32) {
         assert!(F::ON, "a Ring without flags has no flags");
-        let links = &mut self.slab.item_mut(i).links;
-        if links.prev & FLAG == 0 {
-            links.prev |= FLAG;
+        let prev = self.prev_word_mut(i);
+        if *prev & FLAG == 0 {
+            *prev |= FLAG;
         }
     }
 
@@ -236,19 +295,54 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     #[inline(always)]
     pub fn touch(&mut self, i: u32) -> &mut V {
         let node = self.slab.item_mut(i);
-        if F::ON && node.links.prev & FLAG == 0 {
-            node.links.prev |= FLAG;
+        let prev = node.links.prev.get_mut();
+        if F::ON && *prev & FLAG == 0 {
+            *prev |= FLAG;
         }
         &mut node.value
+    }
+
+    /// [`touch`](Self::touch) through `&self`, safe from many threads at once: sets slot
+    /// `i`'s flag (with [`Flagged`]; nothing without) and returns its value. As `touch`,
+    /// it writes only when the flag is clear, so a hot entry's cache line is only read.
+    ///
+    /// `Relaxed` is enough: while callers share `&self` (a shard's read lock), nothing but
+    /// flags changes, and setting a flag is idempotent, so neither the order of two hits nor
+    /// any other memory depends on it; the `fetch_or` touches only the flag bit, so a link
+    /// stored in the same word is never torn. Whatever later takes `&mut` (a writer
+    /// acquiring the lock) sees every flag set before the lock was released, through the
+    /// lock's own acquire and release.
+    ///
+    /// ```
+    /// use evict_slots::DefaultHashBuilder;
+    /// use evict_slots::ring::{Flagged, Ring, NIL};
+    ///
+    /// let mut ring: Ring<u32, char, DefaultHashBuilder, Flagged> = Ring::default();
+    /// let mut hand = NIL;
+    /// ring.push_back(&mut hand, ring.hash(&7), 7, 'a', 1);
+    /// let shared = &ring;
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert_eq!(shared.touch_shared(0), &'a'));
+    ///     s.spawn(|| assert_eq!(shared.touch_shared(0), &'a'));
+    /// });
+    /// assert!(ring.flag(0));
+    /// ```
+    #[inline(always)]
+    pub fn touch_shared(&self, i: u32) -> &V {
+        let node = self.slab.item(i);
+        if F::ON && node.links.prev.load(Relaxed) & FLAG == 0 {
+            node.links.prev.fetch_or(FLAG, Relaxed);
+        }
+        &node.value
     }
 
     /// Clears slot `i`'s flag and says whether it was set.
     #[inline(always)]
     pub fn take_flag(&mut self, i: u32) -> bool {
-        let links = &mut self.slab.item_mut(i).links;
-        let was = F::ON && links.prev & FLAG != 0;
+        let prev = self.prev_word_mut(i);
+        let was = F::ON && *prev & FLAG != 0;
         if was {
-            links.prev &= !FLAG;
+            *prev &= !FLAG;
         }
         was
     }
@@ -276,7 +370,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     #[inline(always)]
     pub fn sweep(&mut self, mut at: u32, dir: Direction) -> u32 {
         while self.take_flag(at) {
-            at = self.step(at, dir);
+            at = self.step_excl(at, dir);
         }
         at
     }
@@ -302,12 +396,8 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
 
     #[inline(always)]
     fn set_prev(&mut self, i: u32, prev: u32) {
-        let links = &mut self.slab.item_mut(i).links;
-        links.prev = if F::ON {
-            (links.prev & FLAG) | prev
-        } else {
-            prev
-        };
+        let word = self.prev_word_mut(i);
+        *word = if F::ON { (*word & FLAG) | prev } else { prev };
     }
 
     /// Links detached slot `i` in just before slot `at`, or, if `at` is `NIL`, makes it a
@@ -326,7 +416,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// overwritten).
     #[inline(always)]
     fn splice_before(&mut self, at: u32, i: u32) {
-        let before = self.prev(at);
+        let before = self.prev_excl(at);
         self.set_next(i, at);
         self.set_prev(i, before);
         self.set_next(before, i);
@@ -337,7 +427,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     /// checks for an empty or one-entry ring. Its flag is kept.
     #[inline(always)]
     pub fn move_before(&mut self, at: u32, i: u32) {
-        let (prev, next) = (self.prev(i), self.next(i));
+        let (prev, next) = (self.prev_excl(i), self.next(i));
         self.set_next(prev, next);
         self.set_prev(next, prev);
         self.splice_before(at, i);
@@ -353,7 +443,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         if head == i {
             return;
         }
-        if self.prev(head) != i {
+        if self.prev_excl(head) != i {
             self.move_before(head, i);
         }
         *anchor = i;
@@ -367,7 +457,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
         if next == i {
             return NIL;
         }
-        let prev = self.prev(i);
+        let prev = self.prev_excl(i);
         self.set_next(prev, next);
         self.set_prev(next, prev);
         next
@@ -427,11 +517,8 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
                 let links = &mut node.links;
                 links.next = if i == last { first } else { i + 1 };
                 let prev = if i == first { last } else { i - 1 };
-                links.prev = if F::ON {
-                    (links.prev & FLAG) | prev
-                } else {
-                    prev
-                };
+                let word = links.prev.get_mut();
+                *word = if F::ON { (*word & FLAG) | prev } else { prev };
             });
     }
 
@@ -523,7 +610,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// Its flag is clear. The slots grow up to `max_len` (see [`Slab::push`]).
     #[inline]
     pub fn insert_before(&mut self, at: u32, hash: u64, key: K, value: V, max_len: usize) -> u32 {
-        let links = Links { next: NIL, prev: 0 };
+        let links = Links::new(NIL, 0);
         let i = self.slab.push(hash, key, Node { value, links }, max_len);
         self.link_before(at, i);
         i
@@ -559,15 +646,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     /// place of its pair, and returns the old pair. The links stay; the flag is cleared.
     #[inline(always)]
     pub fn replace(&mut self, i: u32, hash: u64, key: K, value: V) -> (K, V) {
-        let links = self.slab.item(i).links;
-        let links = Links {
-            next: links.next,
-            prev: if F::ON {
-                links.prev & !FLAG
-            } else {
-                links.prev
-            },
-        };
+        let old = &mut self.slab.item_mut(i).links;
+        let prev = *old.prev.get_mut();
+        let links = Links::new(old.next, if F::ON { prev & !FLAG } else { prev });
         let (old_key, old) = self.slab.replace(i, hash, key, Node { value, links });
         (old_key, old.value)
     }
@@ -605,7 +686,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
         let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
         if moved_from != i {
             // The last slot is in slot `i` now, with its links: its neighbours must follow.
-            let (mprev, mnext) = (self.prev(i), self.next(i));
+            let (mprev, mnext) = (self.prev_excl(i), self.next(i));
             if mnext == moved_from {
                 // It is alone: a circle of one.
                 self.set_next(i, i);

@@ -237,3 +237,54 @@ mod tests {
         evict_slots::testing::ring_huge_capacity_is_clamped::<Clock>();
     }
 }
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            capacity in 0usize..12,
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&ClockCache::new(capacity), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 32,
+        };
+        let evicted = check_shared_hits_from_threads(
+            ClockCache::new(64),
+            &plan,
+            |c, k| c.get_shared(k),
+            |c: &ClockCache<u64, u64>| c.check_invariants(),
+        );
+        // The hand clears every even key's bit and takes the odd ones, oldest first.
+        let odds: Vec<u64> = (1..64).step_by(2).collect();
+        assert_eq!(evicted, odds);
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<ClockCache<alloc::string::String, Vec<u8>>>();
+    }
+}

@@ -98,6 +98,13 @@ impl RingPolicy for Lru {
     fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
         ring.prev(at.start)
     }
+
+    /// The victim, read through `&mut` (a plain load of the link word, which `victim`
+    /// must load atomically through `&self`).
+    #[inline(always)]
+    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Plain>, at: &mut Anchors) -> u32 {
+        ring.prev_excl(at.start)
+    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
                 assert_eq!(self.queue_of(at), q, "slot {at} has the wrong queue bit");
                 assert_eq!(links.prev & !IDX & !IN_MAIN, 0, "stray bits in prev");
                 prev = at;
-                at = links.next & IDX;
+                at = links.next() & IDX;
             }
             assert_eq!(tail, prev, "tail of queue {q} is not its last node");
             assert_eq!(at, head, "queue {q} is not a ring of its length");

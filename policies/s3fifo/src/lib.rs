@@ -207,3 +207,58 @@ evict_slots::slab_cache! {
     example_order = [1, 2, 3];
     example_pops = [(1, 10), (2, 20)];
 }
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            capacity in 0usize..12,
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&S3FifoCache::new(capacity), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 32,
+        };
+        let evicted = check_shared_hits_from_threads(
+            S3FifoCache::new(64),
+            &plan,
+            |c, k| c.get_shared(k),
+            |c: &S3FifoCache<u64, u64>| c.check_invariants(),
+        );
+        // Six hits each (frequency 3, the cap): no even key leaves within 32 evictions,
+        // which take odd keys and newcomers that were never read.
+        assert_eq!(evicted.len(), 32);
+        assert!(
+            evicted.iter().all(|k| k % 2 == 1 || *k >= 64),
+            "{evicted:?}"
+        );
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<S3FifoCache<alloc::string::String, Vec<u8>>>();
+    }
+}

@@ -34,10 +34,10 @@ impl<K, V, S> S3FifoCache<K, V, S> {
                 loop {
                     let t = self.queues[MAIN].first;
                     let links = self.slab.links_mut(t);
-                    if links.next >= FREQ_ONE {
+                    if *links.next_mut() >= FREQ_ONE {
                         // The queue is a ring: moving the tail to the head is moving both
                         // ends one step.
-                        links.next -= FREQ_ONE;
+                        *links.next_mut() -= FREQ_ONE;
                         let newer = links.prev & IDX;
                         self.queues[MAIN].last = t;
                         self.queues[MAIN].first = newer;
@@ -48,10 +48,10 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             }
             while self.queues[SMALL].len > 0 {
                 let t = self.queues[SMALL].first;
-                if self.slab.links(t).next >= 2 * FREQ_ONE {
+                if *self.slab.links_mut(t).next_mut() >= 2 * FREQ_ONE {
                     // Read at least twice while on probation: promoted, frequency reset.
                     self.unlink(t);
-                    self.slab.links_mut(t).next &= IDX;
+                    *self.slab.links_mut(t).next_mut() &= IDX;
                     self.link_head(t, MAIN);
                 } else {
                     return (t, SMALL);
@@ -66,7 +66,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         let mut at = main.first;
         for _ in 0..main.len {
             let links = self.slab.links(at);
-            if links.next >> 30 == freq {
+            if links.next() >> 30 == freq {
                 return Some(at);
             }
             at = links.prev & IDX;
@@ -120,7 +120,7 @@ evict_slots::slab_cache_impl! {
                 let newer = if i == last { first } else { i + 1 };
                 let older = if i == first { last } else { i - 1 };
                 node.links.prev = newer | ((q as u32) << 31);
-                set_idx(&mut node.links.next, older);
+                set_idx(node.links.next_mut(), older);
             });
         for (queue, start) in self.queues.iter_mut().zip(starts) {
             if queue.len > 0 {
@@ -149,7 +149,7 @@ evict_slots::slab_cache_impl! {
             let mut at = small.first;
             for _ in 0..small.len {
                 let links = self.slab.links(at);
-                if links.next < 2 * FREQ_ONE {
+                if links.next() < 2 * FREQ_ONE {
                     return Some(at);
                 }
                 at = links.prev & IDX;
@@ -181,6 +181,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         self.bump(i)
     }
 
+    /// The hit only counts, so through `&self` it is the same count done atomically.
+    const SHARED_HIT: bool = true;
+
+    #[inline(always)]
+    fn hit_shared(&self, i: u32) {
+        let _ = self.bump_shared(i);
+    }
+
     /// Inserts `key`, of hash `hash`, which is not cached; returns what `put` returns and
     /// the slot now holding `key` ([`NO_SLOT`] if rejected).
     #[inline(always)]
@@ -195,10 +203,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
             // its memory then too, so that evictions never allocate.
             let node = Node {
                 value,
-                links: Links {
-                    prev: IDX,
-                    next: IDX,
-                },
+                links: Links::new(IDX, IDX),
             };
             let i = self.slab.push(hash, key, node, capacity);
             let q = self.entry_queue(was_ghost);
@@ -218,7 +223,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         // The new entry keeps the victim's slot and links, at frequency 0.
         let node = self.slab.item_mut(victim);
         let old_value = core::mem::replace(&mut node.value, value);
-        node.links.next &= IDX;
+        *node.links.next_mut() &= IDX;
         let newer = node.links.prev & IDX;
         // `has_evicted` is set now: only a ghost goes to main.
         let q = if was_ghost { MAIN } else { SMALL };

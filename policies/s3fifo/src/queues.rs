@@ -1,6 +1,8 @@
 //! The small and main queues: rings of `u32` links through the slots of an
 //! `evict_slots::Slab`, whose spare link bits hold each entry's frequency and queue.
 
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
 use evict_slots::slab::{self, Span};
 
 use crate::S3FifoCache;
@@ -28,13 +30,48 @@ pub(crate) const MAIN: usize = 1;
 /// `pub` in a private module: the cache's `SlabCache` implementation names the slab's item
 /// type, which a crate-private type cannot be part of (E0446); no path outside the crate
 /// reaches it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 #[allow(unreachable_pub)]
 pub struct Links {
     /// Index of the newer neighbour; bit 31: in the main queue.
     pub(crate) prev: u32,
-    /// Index of the older neighbour; bits 30-31: frequency.
-    pub(crate) next: u32,
+    /// Index of the older neighbour; bits 30-31: frequency. Atomic so that a hit under a
+    /// shared lock ([`S3FifoCache::bump_shared`]) can count through `&self` from many
+    /// threads at once; every path holding `&mut` reads and writes it as a plain `u32`
+    /// ([`next_mut`](Self::next_mut), `AtomicU32::get_mut`), so single-threaded code is the
+    /// same as with a `u32`, and `&self` paths load it `Relaxed` ([`next`](Self::next)).
+    next: AtomicU32,
+}
+
+// Not derived: `AtomicU32` is not `Clone`. A clone needs `&self` only, so it loads.
+impl Clone for Links {
+    #[inline]
+    fn clone(&self) -> Self {
+        Self::new(self.prev, self.next())
+    }
+}
+
+impl Links {
+    /// Links of the words `prev` and `next`.
+    #[inline(always)]
+    pub(crate) const fn new(prev: u32, next: u32) -> Self {
+        Self {
+            prev,
+            next: AtomicU32::new(next),
+        }
+    }
+
+    /// The `next` word (older link and frequency), through `&self`: an atomic load.
+    #[inline(always)]
+    pub(crate) fn next(&self) -> u32 {
+        self.next.load(Relaxed)
+    }
+
+    /// The `next` word, through `&mut`: a plain `u32`.
+    #[inline(always)]
+    pub(crate) fn next_mut(&mut self) -> &mut u32 {
+        self.next.get_mut()
+    }
 }
 
 /// An entry's value and links.
@@ -49,7 +86,7 @@ impl slab::Links for Links {
 
     #[inline(always)]
     fn backward(&self) -> u32 {
-        self.next & IDX
+        self.next() & IDX
     }
 
     #[inline(always)]
@@ -85,13 +122,13 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         {
             let links = self.slab.links_mut(i);
             links.prev = newer | ((q as u32) << 31);
-            set_idx(&mut links.next, older);
+            set_idx(links.next_mut(), older);
         }
         if head == NIL {
             self.queues[q].first = i;
         } else {
             set_idx(&mut self.slab.links_mut(head).prev, i);
-            set_idx(&mut self.slab.links_mut(tail).next, i);
+            set_idx(self.slab.links_mut(tail).next_mut(), i);
         }
         self.queues[q].last = i;
         self.queues[q].len += 1;
@@ -107,15 +144,15 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             *queue = EMPTY_QUEUE;
             return;
         }
-        let links = &self.slab.item(i).links;
-        let (prev, next) = (links.prev & IDX, links.next & IDX);
+        let links = self.slab.links_mut(i);
+        let (prev, next) = (links.prev & IDX, *links.next_mut() & IDX);
         if queue.last == i {
             queue.last = next;
         }
         if queue.first == i {
             queue.first = prev;
         }
-        set_idx(&mut self.slab.links_mut(prev).next, next);
+        set_idx(self.slab.links_mut(prev).next_mut(), next);
         set_idx(&mut self.slab.links_mut(next).prev, prev);
     }
 
@@ -125,25 +162,46 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     #[inline(always)]
     pub(crate) fn bump(&mut self, i: u32) -> &mut V {
         let node = self.slab.item_mut(i);
-        if node.links.next < FREQ_MAX {
-            node.links.next += FREQ_ONE;
+        let next = node.links.next_mut();
+        if *next < FREQ_MAX {
+            *next += FREQ_ONE;
         }
         &mut node.value
+    }
+
+    /// [`bump`](Self::bump) through `&self`, safe from many threads at once: frequency + 1,
+    /// capped at 3, and as `bump` no write once saturated.
+    ///
+    /// Exact, not lossy: the increment is a compare-and-swap loop (`fetch_update`), and
+    /// while callers share `&self` (a shard's read lock) only other such increments change
+    /// the word, so each retry means another hit was counted and the loop ends after at most
+    /// three of them (the cap). A plain `fetch_add` could carry past the cap out of the
+    /// word. `Relaxed` is enough: nothing but these counters changes under a shared lock,
+    /// the counter is read only under `&mut` (after the lock's acquire), and the link bits
+    /// in the same word are never rewritten (the value written is the value read plus
+    /// `FREQ_ONE`, which carries into the frequency bits only).
+    #[inline(always)]
+    pub(crate) fn bump_shared(&self, i: u32) -> &V {
+        let node = self.slab.item(i);
+        let _ = node.links.next.fetch_update(Relaxed, Relaxed, |next| {
+            (next < FREQ_MAX).then(|| next + FREQ_ONE)
+        });
+        &node.value
     }
 
     /// After the slab moved its last slot from `from` into slot `to` (the entry left
     /// linked): its neighbours and its queue's ends point to `to`.
     pub(crate) fn relocate(&mut self, from: u32, to: u32) {
         let q = self.queue_of(to);
-        let moved = self.slab.links(to);
-        let (prev, next) = (moved.prev & IDX, moved.next & IDX);
+        let moved = self.slab.links_mut(to);
+        let (prev, next) = (moved.prev & IDX, *moved.next_mut() & IDX);
         if prev == from {
             // Alone in its queue: it is its own neighbour.
             let links = self.slab.links_mut(to);
             set_idx(&mut links.prev, to);
-            set_idx(&mut links.next, to);
+            set_idx(links.next_mut(), to);
         } else {
-            set_idx(&mut self.slab.links_mut(prev).next, to);
+            set_idx(self.slab.links_mut(prev).next_mut(), to);
             set_idx(&mut self.slab.links_mut(next).prev, to);
         }
         let queue = &mut self.queues[q];

@@ -131,20 +131,29 @@ impl RingPolicy for Sieve {
     /// is all it takes).
     #[inline(always)]
     fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
-        let victim = ring.sweep(Self::hand_or_tail(ring, at), Direction::Prev);
+        // `prev_excl`, not `prev`: through `&mut` the link word is read as a plain `u32`.
+        let from = match at.hand {
+            NIL => ring.prev_excl(at.start),
+            hand => hand,
+        };
+        let victim = ring.sweep(from, Direction::Prev);
         at.hand = if victim == at.start {
             NIL
         } else {
-            ring.prev(victim)
+            ring.prev_excl(victim)
         };
         victim
     }
 
     /// libCacheSim: a hand on the leaving entry moves to the next newer one (or back to the
     /// tail). (The ring then moves a head on it to the next older entry.)
-    fn removing<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &mut Anchors, i: u32) {
+    fn removing<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors, i: u32) {
         if at.hand == i {
-            at.hand = if i == at.start { NIL } else { ring.prev(i) };
+            at.hand = if i == at.start {
+                NIL
+            } else {
+                ring.prev_excl(i)
+            };
         }
     }
 
@@ -324,5 +333,56 @@ mod tests {
     #[test]
     fn huge_capacity_is_clamped_not_allocated() {
         evict_slots::testing::ring_huge_capacity_is_clamped::<Sieve>();
+    }
+}
+
+/// `Shard`: a hit through `&self` records what `get` records, from one thread and from
+/// many at once.
+#[cfg(test)]
+mod shard_tests {
+    extern crate std;
+    use super::*;
+    use alloc::vec::Vec;
+    use evict_slots::testing::{
+        ShardOp, SharedHits, check_get_shared, check_shared_hits_from_threads,
+    };
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn get_shared_records_what_get_records(
+            capacity in 0usize..12,
+            raw in proptest::collection::vec(any::<(u8, u8, u16)>(), 0..160),
+        ) {
+            check_get_shared(&SieveCache::new(capacity), &ShardOp::decode(&raw), |c, k| c.get_shared(k));
+        }
+    }
+
+    #[test]
+    fn get_shared_from_two_threads_marks_as_get_does() {
+        let evens: Vec<u64> = (0..64).step_by(2).collect();
+        let plan = SharedHits {
+            keys: 64,
+            hit: &evens,
+            threads: 2,
+            rounds: 3,
+            evictions: 32,
+        };
+        let evicted = check_shared_hits_from_threads(
+            SieveCache::new(64),
+            &plan,
+            |c, k| c.get_shared(k),
+            |c: &SieveCache<u64, u64>| c.check_invariants(),
+        );
+        // The hand clears every even key's bit and takes the odd ones, oldest first.
+        let odds: Vec<u64> = (1..64).step_by(2).collect();
+        assert_eq!(evicted, odds);
+    }
+
+    /// A shard of `evict-sync` moves between threads and is shared by them.
+    #[test]
+    fn is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<SieveCache<alloc::string::String, Vec<u8>>>();
     }
 }

@@ -317,7 +317,7 @@ where
 /// `get_shared` is `peek`.
 ///
 /// ```
-/// use evict_unbounded::{Shard, UnboundedCache};
+/// use evict_unbounded::{Cache, Shard, UnboundedCache};
 ///
 /// let mut cache = UnboundedCache::new();
 /// let _ = cache.put("apple".to_string(), 3);
