@@ -26,13 +26,15 @@ pub(crate) struct Ghost {
 }
 
 /// The ghosts, at most `bound` of them (the caller keeps that bound): the `Vec` grows
-/// geometrically up to it and no further.
+/// geometrically up to `usual` (what a full cache needs at most), and only beyond it up to
+/// `bound` (reached only after removals leave S with few LIR entries).
 #[derive(Clone, Debug)]
 pub(crate) struct Ghosts {
     pub(crate) nodes: Vec<Ghost>,
     index: SlotIndex,
     oldest: u32,
     newest: u32,
+    usual: usize,
     bound: usize,
 }
 
@@ -40,12 +42,13 @@ pub(crate) struct Ghosts {
 const SPARE_FLOOR: usize = 256;
 
 impl Ghosts {
-    pub(crate) const fn new(bound: usize) -> Self {
+    pub(crate) const fn new(usual: usize, bound: usize) -> Self {
         Self {
             nodes: Vec::new(),
             index: SlotIndex::new(),
             oldest: G_NIL,
             newest: G_NIL,
+            usual,
             bound,
         }
     }
@@ -72,7 +75,12 @@ impl Ghosts {
     pub(crate) fn push(&mut self, hash: u64) -> u32 {
         let g = self.nodes.len();
         if g == self.nodes.capacity() {
-            let room = self.bound.saturating_sub(g);
+            let limit = if g < self.usual {
+                self.usual
+            } else {
+                self.bound
+            };
+            let room = limit.saturating_sub(g);
             self.nodes.reserve_exact(g.max(4).min(room).max(1));
         }
         self.nodes.push(Ghost {
@@ -137,8 +145,8 @@ impl Ghosts {
     }
 
     /// A new bound (after `resize`); gives back memory beyond it.
-    pub(crate) fn set_bound(&mut self, bound: usize) {
-        self.bound = bound;
+    pub(crate) fn set_bound(&mut self, usual: usize, bound: usize) {
+        (self.usual, self.bound) = (usual, bound);
         if self.nodes.capacity() > bound {
             self.nodes.shrink_to(bound.max(self.nodes.len()));
             let nodes = &self.nodes;

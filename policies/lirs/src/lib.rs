@@ -106,6 +106,16 @@ fn targets(capacity: u32) -> (u32, u32) {
     (hir, capacity - hir)
 }
 
+/// An empty ghost store for `capacity`: usually at most `capacity + hir_target + 1`
+/// non-resident entries (a full cache's S of at most `2 · capacity` entries holds every one
+/// of its `capacity - hir_target` LIR entries; one more while a `put` runs), never more than
+/// `2 · capacity`.
+fn ghosts_for(capacity: u32) -> Ghosts {
+    let (hir, _) = targets(capacity);
+    let bound = 2 * capacity as usize;
+    Ghosts::new((capacity + hir + 1).min(2 * capacity) as usize, bound)
+}
+
 impl<K, V> LirsCache<K, V> {
     /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]),
     /// `max(1, ⌊capacity / 100⌋)` of them HIR. Capacity 0 caches nothing.
@@ -147,7 +157,7 @@ impl<K, V, S> LirsCache<K, V, S> {
             top: S_NIL,
             bottom: S_NIL,
             stack_len: 0,
-            ghosts: Ghosts::new(2 * capacity as usize),
+            ghosts: ghosts_for(capacity),
             capacity,
             hir_target,
             lir_target,

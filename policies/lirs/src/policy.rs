@@ -516,8 +516,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for LirsCache<K, V
         while self.lists[LIR].len > self.lir_target {
             self.demote_lir();
         }
+        // The bottom of S may be HIR while the LIR set is empty (capacity 1 has none).
+        self.prune();
         self.limit_stack();
-        self.ghosts.set_bound(2 * capacity);
+        let (hir, _) = targets(self.capacity);
+        let usual = (self.capacity + hir + 1).min(2 * self.capacity) as usize;
+        self.ghosts.set_bound(usual, 2 * capacity);
         if shrinking {
             self.slab.shrink_to(capacity);
         }
@@ -527,7 +531,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for LirsCache<K, V
     fn clear(&mut self) {
         self.slab.clear();
         self.drained();
-        self.ghosts = crate::Ghosts::new(2 * self.capacity as usize);
+        self.ghosts = crate::ghosts_for(self.capacity);
         self.stats.reset();
     }
 

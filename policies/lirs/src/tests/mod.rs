@@ -19,8 +19,8 @@ fn fixed<K, V>(capacity: usize) -> LirsCache<K, V, Fixed> {
 
 evict_harness::conformance!(
     conformance,
-    |cap| fixed::<u8, u16>(cap),
-    model = |cap| Lirs::<u8, u16>::new(cap),
+    fixed::<u8, u16>,
+    model = Lirs::<u8, u16>::new,
     validate = |c: &LirsCache<u8, u16, Fixed>| c.check_invariants(),
     iteration = true,
     double_ended = true
@@ -152,7 +152,10 @@ fn non_resident_entries_stay_bounded() {
             }
             assert!(c.stack_len() <= 2 * capacity);
         }
-        assert!(c.ghosts.nodes.capacity() <= 2 * capacity);
+        // A full cache keeps every LIR entry in S: the ghosts' memory stops at
+        // `capacity + hir + 1` entries.
+        let hir = (capacity / 100).max(1);
+        assert!(c.ghosts.nodes.capacity() <= capacity + hir + 1);
         c.check_invariants();
     }
 }
@@ -170,6 +173,6 @@ mod shard_tests {
     /// A hit moves entries, so it needs `&mut`: `SHARED_HIT` is false.
     #[test]
     fn hit_is_not_shared() {
-        assert!(!<LirsCache<u64, u64> as Shard<u64, u64>>::SHARED_HIT);
+        const { assert!(!<LirsCache<u64, u64> as Shard<u64, u64>>::SHARED_HIT) };
     }
 }

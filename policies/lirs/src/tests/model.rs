@@ -89,7 +89,7 @@ impl<K: PartialEq + Clone, V> Lirs<K, V> {
         self.values.iter().position(|(x, _)| x == k)
     }
 
-    fn to_top(&mut self, k: &K) {
+    fn raise(&mut self, k: &K) {
         take(&mut self.stack, k);
         self.stack.push(k.clone());
     }
@@ -120,12 +120,12 @@ impl<K: PartialEq + Clone, V> Lirs<K, V> {
 
     fn hit(&mut self, k: &K) {
         if self.lir.contains(k) {
-            self.to_top(k);
+            self.raise(k);
             take(&mut self.lir, k);
             self.lir.push(k.clone());
             self.prune();
         } else if self.stack.contains(k) {
-            self.to_top(k);
+            self.raise(k);
             self.q.retain(|x| x != k);
             self.lir.push(k.clone());
             if self.lir.len() > self.lir_size {
