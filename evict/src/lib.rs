@@ -113,6 +113,15 @@ pub use evict_wtinylfu as wtinylfu;
 #[cfg_attr(docsrs, doc(cfg(feature = "wtinylfu")))]
 pub use evict_wtinylfu::WTinyLfuCache;
 
+/// Everything of the `TwoQCache` policy crate: its iterator types (`Iter`, `IterMut`,
+/// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
+#[cfg(feature = "twoq")]
+#[cfg_attr(docsrs, doc(cfg(feature = "twoq")))]
+pub use evict_twoq as twoq;
+#[cfg(feature = "twoq")]
+#[cfg_attr(docsrs, doc(cfg(feature = "twoq")))]
+pub use evict_twoq::TwoQCache;
+
 /// The thread-safe cache over any policy (`evict-sync`): `evict::sync::ConcurrentCache`,
 /// with every method on `&self`, hits under a shared lock where the policy allows it, and
 /// single-flight loading.
