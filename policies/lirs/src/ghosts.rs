@@ -136,6 +136,12 @@ impl Ghosts {
         last
     }
 
+    /// The heap bytes held: the ghosts' `Vec` and their index. For tests.
+    #[cfg(test)]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * core::mem::size_of::<Ghost>() + self.index.allocation_size()
+    }
+
     /// Forgets every ghost, keeping the memory.
     pub(crate) fn clear(&mut self) {
         self.nodes.clear();

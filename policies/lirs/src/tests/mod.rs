@@ -176,3 +176,34 @@ mod shard_tests {
         const { assert!(!<LirsCache<u64, u64> as Shard<u64, u64>>::SHARED_HIT) };
     }
 }
+
+/// Heap bytes per entry of a full `u64 -> u64` cache of 100,000 entries after churn that
+/// fills S with non-resident entries (a Zipf-free mix of reuse and new keys), counted from
+/// the allocations' sizes: the slab's slots and index, the non-resident entries and their
+/// index. Printed with `--nocapture`; the README's figures come from it.
+#[test]
+fn bytes_per_entry() {
+    let capacity = 100_000usize;
+    let mut c = fixed::<u64, u64>(capacity);
+    let mut rng = evict_slots::SplitMix64::new(9);
+    for k in 0..capacity as u64 {
+        let _ = c.put(k, k);
+    }
+    for _ in 0..3 * capacity {
+        let k = rng.next_u64() % (4 * capacity as u64);
+        if c.get(&k).is_none() {
+            let _ = c.put(k, k);
+        }
+    }
+    let (slab, ghosts) = (c.slab.heap_bytes(), c.ghosts.heap_bytes());
+    let per = |b: usize| b as f64 / capacity as f64;
+    std::println!(
+        "{capacity} entries, {} non-resident: slab {:.1} + non-resident {:.1} = {:.1} bytes per entry",
+        c.ghosts.len(),
+        per(slab),
+        per(ghosts),
+        per(slab + ghosts)
+    );
+    assert_eq!(core::mem::size_of::<(u64, Node<u64>)>(), 32);
+    assert!(per(slab + ghosts) < 100.0);
+}
