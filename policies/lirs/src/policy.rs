@@ -528,11 +528,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for LirsCache<K, V
         evicted
     }
 
+    /// The policy's state and the counters are reset before the slab drops the entries: a
+    /// `Drop` that panics then leaves an empty, consistent cache.
     fn clear(&mut self) {
-        self.slab.clear();
         self.drained();
         self.ghosts = crate::ghosts_for(self.capacity);
         self.stats.reset();
+        self.slab.clear();
     }
 
     fn drained(&mut self) {
