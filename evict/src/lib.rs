@@ -122,6 +122,15 @@ pub use evict_twoq as twoq;
 #[cfg_attr(docsrs, doc(cfg(feature = "twoq")))]
 pub use evict_twoq::TwoQCache;
 
+/// Everything of the `LirsCache` policy crate: its iterator types (`Iter`, `IterMut`,
+/// `IntoIter`, `Drain`, `Keys`, `Values`, `ValuesMut`) and constants, to name in signatures.
+#[cfg(feature = "lirs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lirs")))]
+pub use evict_lirs as lirs;
+#[cfg(feature = "lirs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lirs")))]
+pub use evict_lirs::LirsCache;
+
 /// The thread-safe cache over any policy (`evict-sync`): `evict::sync::ConcurrentCache`,
 /// with every method on `&self`, hits under a shared lock where the policy allows it, and
 /// single-flight loading.
