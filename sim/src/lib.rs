@@ -3,8 +3,10 @@
 #![doc(test(attr(deny(warnings))))]
 #![doc = include_str!("../README.md")]
 
+pub mod mrc;
 pub mod opt;
 pub mod parser;
+pub mod pipeline;
 pub mod registry;
 pub mod replay;
 pub mod report;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use evict_sim::parser::{self, Compression, ErrorKind, Format, MAX_REQUESTS, ReadOptions, Trace};
+use evict_sim::pipeline::{self, Progress};
 use evict_sim::replay::{self, Outcome, RunOptions};
 use evict_sim::report::{self, TraceSummary};
 use evict_sim::size::{self, SizeSpec};
@@ -42,8 +43,9 @@ struct Args {
     #[arg(long, value_name = "NAME")]
     column: Option<String>,
 
-    /// The most requests a trace may expand to; input is limited to 64 bytes per request
-    /// [default: available memory / 128 bytes].
+    /// The most requests a trace may expand to; input is then limited to 64 bytes per
+    /// request [default: no limit; with opt or opt-fill, which hold the trace in memory,
+    /// available memory / 128 bytes].
     #[arg(long, value_name = "N")]
     max_requests: Option<usize>,
 
@@ -114,13 +116,15 @@ fn write_failed(e: std::io::Error) -> Failure {
     }
 }
 
-/// One trace to replay and how to show it.
-struct Input {
-    trace: Trace,
+/// One trace replayed and how to show it.
+struct Done {
+    name: String,
+    requests: usize,
+    unique: usize,
     source: String,
     specs: Vec<SizeSpec>,
-    sizes: Vec<usize>,
     plot_name: String,
+    outcomes: Vec<Outcome>,
 }
 
 fn main() -> ExitCode {
@@ -208,101 +212,134 @@ fn run(args: Args) -> Result<(), Failure> {
         max_requests: args.max_requests,
     };
 
-    // Check every plot path, read and check everything before replaying anything: no
-    // partial report, and no replay thrown away for a plot that cannot be written.
-    let mut inputs = Vec::new();
+    // Check every plot path before anything is read: no replay thrown away for a plot that
+    // cannot be written. Traces are replayed as they are read (streams); nothing is printed
+    // on stdout before every trace is done, so a failure never leaves a partial report.
+    let run_opts = RunOptions {
+        threads,
+        warmup: args.warmup,
+    };
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(indicatif::ProgressBar::hidden);
+    if let Some(b) = &bar {
+        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    let progress = |p: Progress| {
+        let Some(b) = &bar else { return };
+        match p {
+            Progress::Pass { what, total } => {
+                let template = match (what, total) {
+                    ("Bélády" | "replaying workload", _) => {
+                        "{spinner} {msg} [{bar:40}] {percent}% of {human_len} requests, eta {eta}"
+                    }
+                    (_, Some(_)) => {
+                        "{spinner} {msg} [{bar:40}] {bytes} of {total_bytes}, eta {eta}"
+                    }
+                    (_, None) => "{spinner} {msg} {bytes} read, {bytes_per_sec}",
+                };
+                if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                    b.set_style(style.progress_chars("=> "));
+                }
+                b.set_message(what);
+                b.reset();
+                b.set_length(total.unwrap_or(0));
+            }
+            Progress::Read(n) => b.set_position(n),
+            Progress::Requests(n) => b.inc(n),
+        }
+    };
+    let mut done: Vec<Done> = Vec::new();
     let plots;
     if args.traces.is_empty() {
+        let mut inputs = Vec::new();
         for w in workload::builtin() {
             let specs = sizes
                 .clone()
                 .or(w.sizes)
                 .unwrap_or_else(size::default_sizes);
-            inputs.push(Input {
-                trace: Trace::from_keys(w.name, w.keys),
-                source: w.description.to_string(),
+            inputs.push((Trace::from_keys(w.name, w.keys), w.description, specs));
+        }
+        let names: Vec<&str> = inputs.iter().map(|i| i.0.name.as_str()).collect();
+        plots = plot_paths(&args, &names)?;
+        for (trace, description, specs) in inputs {
+            let unique = trace.unique;
+            let mut entries = Vec::new();
+            for spec in &specs {
+                match spec.resolve(unique) {
+                    0 => {
+                        return Err(usage(format!(
+                            "{}: size {spec} of {unique} distinct keys rounds down to 0",
+                            trace.name
+                        )));
+                    }
+                    s => entries.push(s),
+                }
+            }
+            if args.warmup >= trace.keys.len() {
+                return Err(usage(format!(
+                    "{}: --warmup {} leaves no request to count ({} requests)",
+                    trace.name,
+                    args.warmup,
+                    trace.keys.len()
+                )));
+            }
+            progress(Progress::Pass {
+                what: "replaying workload",
+                total: Some((trace.keys.len() * entries.len() * policies.len()) as u64),
+            });
+            let inc = |n: u64| progress(Progress::Requests(n));
+            let outcomes = replay::run(
+                &trace.name,
+                &trace.keys,
+                &policies,
+                &entries,
+                run_opts,
+                &inc,
+            )
+            .map_err(|e| usage(e.to_string()))?;
+            done.push(Done {
+                requests: trace.keys.len(),
+                unique,
+                source: description.to_string(),
+                plot_name: trace.name.clone(),
+                name: trace.name,
                 specs,
-                sizes: Vec::new(),
-                plot_name: w.name.to_string(),
+                outcomes,
             });
         }
-        let names: Vec<&str> = inputs.iter().map(|i| i.plot_name.as_str()).collect();
-        plots = plot_paths(&args, &names)?;
     } else {
         let names: Vec<String> = args.traces.iter().map(|p| plot_stem(p)).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         plots = plot_paths(&args, &names)?;
+        let specs = sizes.clone().unwrap_or_else(size::default_sizes);
         for path in &args.traces {
-            let trace = parser::read_trace(path, &opts)?;
-            let format = trace.format.map_or("?", Format::name);
-            if let Some(why) = &trace.guessed {
-                eprintln!("evict-sim: {}: format {format} ({why})", trace.name);
+            // The guess is said once the trace is read: an error stays the one line on stderr.
+            let mut guessed = None;
+            let mut say = |s: &parser::stream::TraceStream| {
+                guessed = s
+                    .guessed()
+                    .map(|why| format!("evict-sim: {}: format {} ({why})", s.name(), s.format()));
+            };
+            let r = pipeline::replay_stream(
+                path, &opts, &policies, &specs, run_opts, &progress, &mut say,
+            )?;
+            if let Some(line) = guessed {
+                match &bar {
+                    Some(b) => b.suspend(|| eprintln!("{line}")),
+                    None => eprintln!("{line}"),
+                }
             }
-            inputs.push(Input {
-                source: format.to_string(),
-                specs: sizes.clone().unwrap_or_else(size::default_sizes),
-                sizes: Vec::new(),
+            done.push(Done {
+                name: path.display().to_string(),
+                requests: usize::try_from(r.requests).unwrap_or(usize::MAX),
+                unique: r.unique,
+                source: r.format.to_string(),
+                specs: specs.clone(),
                 plot_name: plot_stem(path),
-                trace,
+                outcomes: r.outcomes,
             });
         }
-    }
-    for input in &mut inputs {
-        let unique = input.trace.unique;
-        for spec in &input.specs {
-            let s = spec.resolve(unique);
-            if s == 0 {
-                return Err(usage(format!(
-                    "{}: size {spec} of {unique} distinct keys rounds down to 0",
-                    input.trace.name
-                )));
-            }
-            input.sizes.push(s);
-        }
-        if args.warmup >= input.trace.keys.len() {
-            return Err(usage(format!(
-                "{}: --warmup {} leaves no request to count ({} requests)",
-                input.trace.name,
-                args.warmup,
-                input.trace.keys.len()
-            )));
-        }
-    }
-
-    let total: u64 = inputs
-        .iter()
-        .map(|i| (i.trace.keys.len() * i.sizes.len() * policies.len()) as u64)
-        .sum();
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(total);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} replaying [{bar:40}] {percent}% of {human_len} requests, eta {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar
-    });
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    };
-    let run_opts = RunOptions {
-        threads,
-        warmup: args.warmup,
-    };
-    let mut results: Vec<Vec<Outcome>> = Vec::new();
-    for input in &inputs {
-        let out = replay::run(
-            &input.trace.name,
-            &input.trace.keys,
-            &policies,
-            &input.sizes,
-            run_opts,
-            &progress,
-        )
-        .map_err(|e| usage(e.to_string()))?;
-        results.push(out);
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -311,38 +348,37 @@ fn run(args: Args) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        for r in &results {
-            report::write_json(&mut out, r).map_err(write_failed)?;
+        for d in &done {
+            report::write_json(&mut out, &d.outcomes).map_err(write_failed)?;
         }
     } else if args.csv {
-        for (i, r) in results.iter().enumerate() {
-            report::write_csv(&mut out, r, i == 0).map_err(write_failed)?;
+        for (i, d) in done.iter().enumerate() {
+            report::write_csv(&mut out, &d.outcomes, i == 0).map_err(write_failed)?;
         }
     } else {
-        for (i, (input, r)) in inputs.iter().zip(&results).enumerate() {
+        for (i, d) in done.iter().enumerate() {
             if i > 0 {
                 writeln!(out).map_err(write_failed)?;
             }
             let summary = TraceSummary {
-                name: input.trace.name.clone(),
-                requests: input.trace.keys.len(),
-                unique: input.trace.unique,
-                source: input.source.clone(),
+                name: d.name.clone(),
+                requests: d.requests,
+                unique: d.unique,
+                source: d.source.clone(),
             };
-            let labels: Vec<String> = input.specs.iter().map(ToString::to_string).collect();
-            write!(out, "{}", report::table(&summary, &labels, r)).map_err(write_failed)?;
+            let labels: Vec<String> = d.specs.iter().map(ToString::to_string).collect();
+            write!(out, "{}", report::table(&summary, &labels, &d.outcomes))
+                .map_err(write_failed)?;
         }
     }
     out.flush().map_err(write_failed)?;
 
-    for ((path, input), r) in plots.iter().zip(&inputs).zip(&results) {
+    for (path, d) in plots.iter().zip(&done) {
         let title = format!(
             "{}: {} requests, {} distinct keys",
-            input.plot_name,
-            input.trace.keys.len(),
-            input.trace.unique
+            d.plot_name, d.requests, d.unique
         );
-        report::plot(path, &title, r).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        report::plot(path, &title, &d.outcomes).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
         if args.json || args.csv {
             eprintln!("evict-sim: plot written to {}", path.display());
         } else {

@@ -23,6 +23,8 @@ mod guess;
 mod keys;
 mod limits;
 mod oracle;
+mod source;
+pub mod stream;
 mod text;
 
 use std::fmt;

@@ -7,11 +7,15 @@
 //! `MAX` keys of capacity, at most `MAX * INPUT_BYTES_PER_REQUEST` bytes of input, whatever
 //! counts the input claims. Valid traces, unmutated, must parse to exactly their keys.
 //!
+//! The streaming readers (`parser::stream`, what the replay reads) are held to the
+//! in-memory ones: on every valid and mutated trace, the same keys or an error from both.
+//!
 //! `PROPTEST_CASES` sets the number of cases (CI: 256); a long run is
 //! `PROPTEST_CASES=200000 cargo test -p evict-sim --release --test fuzz`.
 
 use std::io::Write;
 
+use evict_sim::parser::stream::read_all;
 use evict_sim::parser::{
     Compression, Format, INPUT_BYTES_PER_REQUEST, ReadOptions, Trace, TraceError, decompress,
     guess_format, max_input_bytes, parse_limited, read_bytes,
@@ -53,6 +57,35 @@ fn extension(c: Compression) -> &'static str {
         Compression::Xz => ".xz",
         Compression::Zstd => ".zst",
     }
+}
+
+/// The streaming readers agree with the in-memory ones on the file `name` holding `raw`:
+/// the same keys, or an error (one line) from both.
+fn stream_agrees(name: &str, raw: &[u8], opts: &ReadOptions) -> Result<(), TestCaseError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CASE: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "evict-sim-fuzz-{}-{}",
+        std::process::id(),
+        CASE.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, raw).unwrap();
+    let streamed = read_all(&path, opts, opts.max_requests);
+    let _ = std::fs::remove_dir_all(&dir);
+    let whole = read_bytes(&path.display().to_string(), raw.to_vec(), opts);
+    match (&whole, &streamed) {
+        (Ok(t), Ok(keys)) => prop_assert_eq!(&t.keys, keys),
+        (Err(_), Err(e)) => check_error(e)?,
+        _ => prop_assert!(
+            false,
+            "in memory {:?}, streamed {:?}",
+            whole.map(|t| t.keys.len()),
+            streamed.map(|k| k.len())
+        ),
+    }
+    Ok(())
 }
 
 /// An error is one non-empty line.
@@ -314,6 +347,8 @@ proptest! {
         let (plain, want, name) = encode(format, &keys, endings);
         let raw = compress(&plain, c);
         let name = format!("{name}{}", extension(c));
+        stream_agrees(&name, &raw, &opts(Some(format), Some(c), true))?;
+        stream_agrees(&name, &raw, &opts(None, None, format == Format::Csv))?;
         let t = read_bytes(&name, raw.clone(), &opts(Some(format), Some(c), true));
         prop_assert_eq!(t.map(|t| t.keys).map_err(|e| e.to_string()), Ok(want.clone()));
         // Compression by extension, else by magic number: an uncompressed binary trace whose
@@ -351,6 +386,7 @@ proptest! {
         };
         let name = format!("{name}{}", extension(c));
         let given = give_format.then_some(format);
+        stream_agrees(&name, &raw, &opts(given, None, format == Format::Csv))?;
         check_trace(&read_bytes(&name, raw.clone(), &opts(given, None, format == Format::Csv)))?;
         check_trace(&read_bytes(&name, raw.clone(), &opts(given, Some(c), format == Format::Csv)))?;
         if let Ok(data) = decompress(raw, c, &name, max_input_bytes(MAX)) {

@@ -13,35 +13,47 @@ use super::text::{fields, no_nul, numbered_lines};
 pub(super) fn parse(data: &[u8], name: &str, max: usize) -> Result<Vec<u64>, TraceError> {
     let mut keys = Keys::new(max);
     for (n, line) in numbered_lines(data) {
-        no_nul(line, n, name)?;
-        let f: Vec<&[u8]> = fields(line).collect();
-        if f.is_empty() {
-            continue;
+        if let Some((start, count)) = parse_line(line, name, n)? {
+            keys.push_run(start, count, name, || format!("line {n}"))?;
         }
-        if f.len() != 4 {
-            return Err(TraceError::data(format!(
-                "{name}: line {n}: expected 4 fields `start_block n_blocks x y`, found {}",
-                f.len()
-            )));
-        }
-        let number = |i: usize, what: &str| {
-            canonical_decimal(f[i]).ok_or_else(|| {
-                TraceError::data(format!(
-                    "{name}: line {n}: expected {what} (an unsigned decimal integer), found {}",
-                    show(f[i])
-                ))
-            })
-        };
-        let start = number(0, "start_block")?;
-        let count = number(1, "n_blocks")?;
-        if start.checked_add(count).is_none() {
-            return Err(TraceError::data(format!(
-                "{name}: line {n}: start_block + n_blocks overflows 64 bits"
-            )));
-        }
-        keys.push_run(start, count, name, || format!("line {n}"))?;
     }
     Ok(keys.into_vec())
+}
+
+/// One line `n` of an ARC trace: its run `(start_block, n_blocks)`, or `None` for an empty
+/// line. Shared by the in-memory and the streaming reader.
+pub(super) fn parse_line(
+    line: &[u8],
+    name: &str,
+    n: usize,
+) -> Result<Option<(u64, u64)>, TraceError> {
+    no_nul(line, n, name)?;
+    let f: Vec<&[u8]> = fields(line).collect();
+    if f.is_empty() {
+        return Ok(None);
+    }
+    if f.len() != 4 {
+        return Err(TraceError::data(format!(
+            "{name}: line {n}: expected 4 fields `start_block n_blocks x y`, found {}",
+            f.len()
+        )));
+    }
+    let number = |i: usize, what: &str| {
+        canonical_decimal(f[i]).ok_or_else(|| {
+            TraceError::data(format!(
+                "{name}: line {n}: expected {what} (an unsigned decimal integer), found {}",
+                show(f[i])
+            ))
+        })
+    };
+    let start = number(0, "start_block")?;
+    let count = number(1, "n_blocks")?;
+    if start.checked_add(count).is_none() {
+        return Err(TraceError::data(format!(
+            "{name}: line {n}: start_block + n_blocks overflows 64 bits"
+        )));
+    }
+    Ok(Some((start, count)))
 }
 
 /// A token for an error message: quoted, and cut after 40 characters.

@@ -70,7 +70,7 @@ impl Compression {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Compression::None => "none",
             Compression::Gzip => "gzip",
@@ -193,7 +193,7 @@ pub(super) fn too_big(name: &str, max_bytes: usize) -> TraceError {
     ))
 }
 
-fn describe_io(e: &io::Error) -> String {
+pub(super) fn describe_io(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::UnexpectedEof => "the compressed stream is truncated".to_string(),
         io::ErrorKind::OutOfMemory => {

@@ -15,23 +15,51 @@ pub(super) fn parse(
     name: &str,
     max: usize,
 ) -> Result<Vec<u64>, TraceError> {
-    let csv_error = |e: csv::Error| {
-        let at = e
-            .position()
-            .map(|p| format!("line {}: ", p.line()))
-            .unwrap_or_default();
-        let what = match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("expected {expected_len} fields like the header, found {len}"),
-            _ => e.to_string(),
-        };
-        TraceError::data(format!("{name}: {at}{what}"))
-    };
+    let csv_error = |e: csv::Error| describe(&e, name);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(data);
     let header = reader.byte_headers().map_err(csv_error)?.clone();
+    let (index, columns) = key_column(&header, column, name)?;
+    let mut keys = Keys::new(max);
+    let mut map = KeyMap::default();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let token = record.get(index).unwrap_or_default().trim_ascii();
+        if token.is_empty() {
+            return Err(TraceError::data(format!(
+                "{name}: line {line}: expected a key in column '{}', found an empty field",
+                columns[index]
+            )));
+        }
+        map.push(token, &mut keys, name, line)?;
+    }
+    Ok(keys.into_vec())
+}
+
+/// A CSV error as one line naming the file and the line.
+pub(super) fn describe(e: &csv::Error, name: &str) -> TraceError {
+    let at = e
+        .position()
+        .map(|p| format!("line {}: ", p.line()))
+        .unwrap_or_default();
+    let what = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields like the header, found {len}"),
+        _ => e.to_string(),
+    };
+    TraceError::data(format!("{name}: {at}{what}"))
+}
+
+/// The index of the key column `column` in `header` (optional with a single column), and
+/// the column names.
+pub(super) fn key_column(
+    header: &csv::ByteRecord,
+    column: Option<&str>,
+    name: &str,
+) -> Result<(usize, Vec<String>), TraceError> {
     if header.is_empty() {
         return Err(TraceError::data(format!(
             "{name}: line 1: expected a CSV header row, found nothing"
@@ -60,21 +88,7 @@ pub(super) fn parse(
             )));
         }
     };
-    let mut keys = Keys::new(max);
-    let mut map = KeyMap::default();
-    let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, |p| p.line());
-        let token = record.get(index).unwrap_or_default().trim_ascii();
-        if token.is_empty() {
-            return Err(TraceError::data(format!(
-                "{name}: line {line}: expected a key in column '{}', found an empty field",
-                columns[index]
-            )));
-        }
-        map.push(token, &mut keys, name, line)?;
-    }
-    Ok(keys.into_vec())
+    Ok((index, columns))
 }
 
 #[cfg(test)]

@@ -35,6 +35,17 @@ use super::{Format, TraceError, count_unique};
 /// assert!(guess_format("x.bin", &[0, 1, 2]).is_err());
 /// ```
 pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceError> {
+    guess(name, data, false)
+}
+
+/// [`guess_format`] from the head of a longer stream (whose length is a multiple of 24
+/// bytes): the same tests, but a next-access field of `oracleGeneral` may point past the
+/// head. The streaming reader guesses this way, so a trace is never held whole for a guess.
+pub(super) fn guess_format_head(name: &str, head: &[u8]) -> Result<(Format, String), TraceError> {
+    guess(name, head, true)
+}
+
+fn guess(name: &str, data: &[u8], partial: bool) -> Result<(Format, String), TraceError> {
     let file = std::path::Path::new(name)
         .file_name()
         .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned());
@@ -63,7 +74,7 @@ pub fn guess_format(name: &str, data: &[u8]) -> Result<(Format, String), TraceEr
     {
         return Ok((Format::Lines, "the content is text".into()));
     }
-    if data.len().is_multiple_of(24) && next_access_agrees(data) {
+    if data.len().is_multiple_of(24) && next_access_agrees(data, partial) {
         return Ok((
             Format::OracleGeneral,
             "binary, 24-byte records whose every next-access field points at the next record of the same id".into(),
@@ -125,7 +136,10 @@ fn close_neighbours(data: &[u8], decode: fn([u8; 4]) -> u32) -> usize {
 /// record's `next_access_vtime` must be exactly where its id comes next (one base, 0 or 1,
 /// for the whole trace, taken from the first repeat) or -1 if it never does. Records of size
 /// 0 count as records here, as they do in libCacheSim's virtual time.
-fn next_access_agrees(data: &[u8]) -> bool {
+///
+/// With `partial`, `data` is the head of a longer trace: a next-access field may point past
+/// its end.
+fn next_access_agrees(data: &[u8], partial: bool) -> bool {
     if data.is_empty() {
         return false;
     }
@@ -149,7 +163,13 @@ fn next_access_agrees(data: &[u8]) -> bool {
             }
         }
     }
-    pending.values().all(|&next| next == -1)
+    let n = (data.len() / 24) as i64;
+    // A field `next` names the record `next - base`: past the head if that is `n` or more
+    // (with the base not yet known, 0 is the lenient choice).
+    let past = n + base.unwrap_or(0);
+    pending
+        .values()
+        .all(|&next| next == -1 || (partial && next >= past))
 }
 
 /// 8-byte keys or pairs of 4-byte keys? Integers have a "high" byte that varies less than the
@@ -240,13 +260,13 @@ mod tests {
             oracle_record(6, 1, -1),
             oracle_record(5, 1, -1),
         ];
-        assert!(next_access_agrees(&good.concat()));
+        assert!(next_access_agrees(&good.concat(), false));
         let zero_based = [
             oracle_record(5, 1, 2),
             oracle_record(6, 1, -1),
             oracle_record(5, 1, -1),
         ];
-        assert!(next_access_agrees(&zero_based.concat()));
+        assert!(next_access_agrees(&zero_based.concat(), false));
         // A plausible but wrong field (id 5 comes next at 2, not 4), a key seen again whose
         // earlier record said never, and a record that says "later" with no later record.
         let wrong = [
@@ -254,17 +274,17 @@ mod tests {
             oracle_record(6, 1, -1),
             oracle_record(5, 1, -1),
         ];
-        assert!(!next_access_agrees(&wrong.concat()));
+        assert!(!next_access_agrees(&wrong.concat(), false));
         let never = [oracle_record(5, 1, -1), oracle_record(5, 1, -1)];
-        assert!(!next_access_agrees(&never.concat()));
+        assert!(!next_access_agrees(&never.concat(), false));
         let dangling = [oracle_record(5, 1, 9), oracle_record(6, 1, -1)];
-        assert!(!next_access_agrees(&dangling.concat()));
+        assert!(!next_access_agrees(&dangling.concat(), false));
         // Issue 15: little-endian u32 keys, 600 of them (a multiple of 24 bytes), passed the
         // old sampled test ("every next-access field valid") and lost five requests in six.
         let words: Vec<u8> = (0..600u32)
             .flat_map(|i| (1 + i % 47).to_le_bytes())
             .collect();
-        assert!(!next_access_agrees(&words));
+        assert!(!next_access_agrees(&words, false));
         assert_eq!(guess_format("keys.bin", &words).unwrap().0, Format::U32Le);
         // A name in the folders above says nothing.
         assert_eq!(

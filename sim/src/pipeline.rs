@@ -1,0 +1,533 @@
+//! One decode, many consumers: a trace read as a stream ([`TraceStream`]) is decoded once,
+//! on the calling thread, and every batch of keys goes to every consumer (the replay of one
+//! (policy × size) cache, the distinct-key count, the stack-distance histogram of
+//! [`mrc`](crate::mrc)). The consumers are spread over worker threads, each fed through a
+//! bounded channel, so memory is the consumers' own plus at most [`IN_FLIGHT`] batches per
+//! worker, whatever the length of the trace.
+//!
+//! Why one decoder and channels, rather than each worker decoding on its own: decoding
+//! (decompression, parsing) costs as much as several cache replays (issue 20 measured a
+//! 4-5 s command whose LRU replay took 1.1 s), so decoding once and sharing the batches
+//! (`Arc`, never copied) leaves the cores to the caches. A worker that falls behind blocks
+//! the decoder when its channel is full, which bounds memory.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use evict_core::Cache;
+
+use crate::mrc::StackDistances;
+use crate::parser::stream::{KeyMode, TraceStream};
+use crate::parser::{ErrorKind, Format, ReadOptions, STDIN, TraceError, default_max_requests};
+use crate::registry;
+use crate::replay::{OPT, OPT_FILL, Outcome, RunOptions};
+use crate::size::SizeSpec;
+
+/// Batches queued per worker before the decoder waits for it.
+pub const IN_FLIGHT: usize = 4;
+
+/// A batch of consecutive requests: `keys[0]` is request number `start` (from 0).
+#[derive(Debug)]
+pub struct Batch {
+    /// The index of the first request of the batch in the trace.
+    pub start: u64,
+    /// The keys.
+    pub keys: Vec<u64>,
+}
+
+/// What a worker computes from the stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Replays one cache of the registry: `get` each key, `put` it on a miss.
+    Cache {
+        /// Registry name.
+        policy: String,
+        /// Entries.
+        size: usize,
+    },
+    /// Counts the distinct keys.
+    Distinct,
+    /// LRU stack distances of every request ([`StackDistances`]).
+    StackDistances,
+}
+
+/// What a [`Job`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobResult {
+    /// Hits counted after the warm-up, the capacity the cache held, and the time spent.
+    Hits {
+        /// Hits after the warm-up.
+        hits: u64,
+        /// The cache's capacity (the size, or the policy's maximum if smaller).
+        held: usize,
+        /// Seconds spent replaying.
+        seconds: f64,
+    },
+    /// Distinct keys.
+    Distinct(usize),
+    /// The stack-distance histogram.
+    Histogram(crate::mrc::Histogram),
+}
+
+/// A consumer of batches, living on one worker thread.
+trait Consumer {
+    fn feed(&mut self, batch: &Batch);
+    fn finish(self: Box<Self>) -> JobResult;
+}
+
+struct Replay {
+    cache: Box<dyn Cache<u64, ()>>,
+    warmup: u64,
+    hits: u64,
+    busy: Duration,
+}
+
+impl Consumer for Replay {
+    fn feed(&mut self, batch: &Batch) {
+        let t = Instant::now();
+        let warm = (self.warmup.saturating_sub(batch.start) as usize).min(batch.keys.len());
+        let (warm, counted) = batch.keys.split_at(warm);
+        for &k in warm {
+            if self.cache.get(&k).is_none() {
+                let _ = self.cache.put(k, ());
+            }
+        }
+        for &k in counted {
+            if self.cache.get(&k).is_some() {
+                self.hits += 1;
+            } else {
+                let _ = self.cache.put(k, ());
+            }
+        }
+        self.busy += t.elapsed();
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Hits {
+            hits: self.hits,
+            held: self.cache.capacity().unwrap_or(usize::MAX),
+            seconds: self.busy.as_secs_f64(),
+        }
+    }
+}
+
+struct Distinct(hashbrown::HashSet<u64, foldhash::fast::FixedState>);
+
+impl Consumer for Distinct {
+    fn feed(&mut self, batch: &Batch) {
+        self.0.extend(batch.keys.iter().copied());
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Distinct(self.0.len())
+    }
+}
+
+impl Consumer for StackDistances {
+    fn feed(&mut self, batch: &Batch) {
+        StackDistances::feed(self, batch.start, &batch.keys);
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Histogram(StackDistances::finish(*self))
+    }
+}
+
+fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
+    match job {
+        Job::Cache { policy, size } => Box::new(Replay {
+            cache: registry::build(policy, *size).expect("policies are checked before a run"),
+            warmup,
+            hits: 0,
+            busy: Duration::ZERO,
+        }),
+        Job::Distinct => Box::new(Distinct(
+            hashbrown::HashSet::with_hasher(registry::hasher()),
+        )),
+        Job::StackDistances => Box::new(StackDistances::new(warmup)),
+    }
+}
+
+/// A rough relative cost per request, to balance the workers (from the README's Mreq/s).
+fn weight(job: &Job) -> u32 {
+    match job {
+        Job::Cache { policy, .. } => match policy.as_str() {
+            "arc" => 30,
+            "wtinylfu" => 25,
+            "s3fifo" => 15,
+            _ => 10,
+        },
+        Job::Distinct => 5,
+        Job::StackDistances => 30,
+    }
+}
+
+/// What runs on the decoding thread for each batch: the stream (for its position) and the
+/// batch's keys.
+pub type OnBatch<'a> = dyn FnMut(&TraceStream, &[u64]) -> Result<(), TraceError> + 'a;
+
+/// Decodes `stream` to its end once and feeds every batch to every job, the jobs spread
+/// over `threads` workers (at most one per job; heaviest first onto the least loaded).
+/// `on_batch` runs on the decoding thread for each batch (progress, keeping the keys).
+/// Returns each job's result, in the order of `jobs`.
+///
+/// # Errors
+///
+/// The stream's first error; the workers are stopped and their work is dropped.
+///
+/// # Panics
+///
+/// If a job names a policy the registry does not know.
+pub fn fan_out(
+    stream: &mut TraceStream,
+    jobs: &[Job],
+    threads: usize,
+    warmup: u64,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<Vec<JobResult>, TraceError> {
+    let workers = threads.clamp(1, jobs.len().max(1));
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(weight(&jobs[j])));
+    let mut groups: Vec<(u32, Vec<usize>)> = vec![(0, Vec::new()); workers];
+    for j in order {
+        let g = groups
+            .iter_mut()
+            .min_by_key(|(load, _)| *load)
+            .expect("at least one worker");
+        g.0 += weight(&jobs[j]);
+        g.1.push(j);
+    }
+    let mut results: Vec<Option<JobResult>> = vec![None; jobs.len()];
+    let outcome = std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut handles = Vec::new();
+        for (_, group) in groups.iter().filter(|(_, g)| !g.is_empty()) {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Batch>>(IN_FLIGHT);
+            senders.push(tx);
+            let group = group.clone();
+            handles.push(scope.spawn(move || {
+                let mut consumers: Vec<Box<dyn Consumer>> =
+                    group.iter().map(|&j| consumer(&jobs[j], warmup)).collect();
+                for batch in rx {
+                    for c in &mut consumers {
+                        c.feed(&batch);
+                    }
+                }
+                group
+                    .into_iter()
+                    .zip(consumers)
+                    .map(|(j, c)| (j, c.finish()))
+                    .collect::<Vec<_>>()
+            }));
+        }
+        let mut keys = Vec::new();
+        let decoded = loop {
+            match stream.next_batch(&mut keys) {
+                Ok(true) => {}
+                Ok(false) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+            if let Err(e) = on_batch(stream, &keys) {
+                break Err(e);
+            }
+            let start = stream.requests() - keys.len() as u64;
+            let batch = Arc::new(Batch {
+                start,
+                keys: std::mem::take(&mut keys),
+            });
+            // A worker that hung up has panicked; its join below reports it.
+            for tx in &senders {
+                let _ = tx.send(Arc::clone(&batch));
+            }
+        };
+        drop(senders);
+        for h in handles {
+            match h.join() {
+                Ok(done) => {
+                    for (j, r) in done {
+                        results[j] = Some(r);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        decoded
+    });
+    outcome?;
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect())
+}
+
+/// What a streaming run reports: in the CLI's words, for the progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// A pass starts: `what` it does, and its length in bytes of input (the file's length)
+    /// or in requests (Bélády's replays), where known.
+    Pass {
+        /// `"scanning"`, `"replaying"` or `"Bélády"`.
+        what: &'static str,
+        /// Bytes (streams) or requests (Bélády), if known.
+        total: Option<u64>,
+    },
+    /// Bytes of the input read so far in this pass.
+    Read(u64),
+    /// Requests done since the last report (Bélády's replays).
+    Requests(u64),
+}
+
+/// A trace replayed from a stream: the outcomes (policy by policy in the order given, sizes
+/// in the order given), the request count and the distinct keys.
+#[derive(Clone, Debug)]
+pub struct StreamRun {
+    /// One per (policy, size).
+    pub outcomes: Vec<Outcome>,
+    /// Requests in the trace, the warm-up included.
+    pub requests: u64,
+    /// Distinct keys.
+    pub unique: usize,
+    /// The format read.
+    pub format: Format,
+}
+
+/// Does a replay of the trace at `path` need a first pass to count the distinct keys:
+/// sizes in percent, or keys that may be strings (the in-memory reader renames every key
+/// once it meets a string, which a stream can learn only by reading to the end).
+fn needs_scan(sizes: &[SizeSpec], format: Format) -> bool {
+    sizes.iter().any(|s| matches!(s, SizeSpec::Percent { .. }))
+        || matches!(format, Format::Lines | Format::Csv)
+}
+
+/// The request limit of a run: `--max-requests` if given; else none, unless Bélády needs
+/// the trace in memory (then the default of [`default_max_requests`]).
+pub fn request_limit(read: &ReadOptions, in_memory: bool) -> Option<usize> {
+    read.max_requests
+        .or_else(|| in_memory.then(default_max_requests))
+}
+
+/// Replays the trace at `path` (`-`: standard input) through every policy at every size,
+/// as a stream: the counts are those of [`replay::run`](crate::replay::run) on the trace
+/// read whole, but memory is the caches plus bounded buffers and the distinct-key table
+/// (one entry per distinct key; strings are interned in it). Bélády (`opt`, `opt-fill`)
+/// needs the future: it keeps the trace in memory, 16 bytes per request, within the
+/// request limit (`--max-requests`, by default the memory available / 128 bytes), which
+/// stops the run with an error naming `--max-requests` as soon as it is passed.
+///
+/// Sizes in percent, or a text or CSV trace, take two passes: one counts the distinct keys,
+/// the second replays; standard input is then copied to a temporary file as it is read
+/// (disk: the input's size, compressed as given). Otherwise one pass.
+///
+/// `opened` is called once the format is known (the CLI says what it guessed).
+///
+/// # Errors
+///
+/// As [`read_trace`](crate::parser::read_trace); and, as usage errors, a size that
+/// rounds down to 0 and a warm-up that leaves no request.
+#[allow(clippy::too_many_arguments)]
+pub fn replay_stream(
+    path: &std::path::Path,
+    read: &ReadOptions,
+    policies: &[String],
+    sizes: &[SizeSpec],
+    run: RunOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    opened: &mut dyn FnMut(&TraceStream),
+) -> Result<StreamRun, TraceError> {
+    let beladys: Vec<String> = policies
+        .iter()
+        .filter(|p| *p == OPT || *p == OPT_FILL)
+        .cloned()
+        .collect();
+    let limit = request_limit(read, !beladys.is_empty());
+    let stdin = path == std::path::Path::new(STDIN);
+    let maybe_scan = sizes.iter().any(|s| matches!(s, SizeSpec::Percent { .. }))
+        || !matches!(read.format, Some(f) if !needs_scan(&[], f));
+    let mut stream = TraceStream::open(path, read, limit, stdin && maybe_scan)?;
+    opened(&stream);
+    let name = stream.name().to_string();
+    let format = stream.format();
+    let mut known: Option<(u64, usize)> = None;
+    if needs_scan(sizes, format) {
+        progress(Progress::Pass {
+            what: "scanning",
+            total: stream.raw_len(),
+        });
+        let mut report = |s: &TraceStream, _: &[u64]| {
+            progress(Progress::Read(s.raw_read()));
+            Ok(())
+        };
+        let r = fan_out(&mut stream, &[Job::Distinct], run.threads, 0, &mut report)?;
+        let unique = match r[..] {
+            [JobResult::Distinct(n)] => n,
+            _ => unreachable!("one distinct-key job"),
+        };
+        known = Some((stream.requests(), unique));
+        let mode = if stream.saw_string() {
+            KeyMode::Intern
+        } else {
+            KeyMode::Decimal
+        };
+        stream = stream.reopen()?;
+        stream.set_key_mode(mode);
+    } else {
+        stream.stop_spooling();
+    }
+    let resolve = |unique: usize| -> Result<Vec<usize>, TraceError> {
+        sizes
+            .iter()
+            .map(|spec| match spec.resolve(unique) {
+                0 => Err(TraceError::new(
+                    ErrorKind::Usage,
+                    format!("{name}: size {spec} of {unique} distinct keys rounds down to 0"),
+                )),
+                s => Ok(s),
+            })
+            .collect()
+    };
+    let warmup_check = |requests: u64| {
+        if run.warmup as u64 >= requests {
+            return Err(TraceError::new(
+                ErrorKind::Usage,
+                format!(
+                    "{name}: --warmup {} leaves no request to count ({requests} requests)",
+                    run.warmup
+                ),
+            ));
+        }
+        Ok(())
+    };
+    // With the distinct keys known, sizes and warm-up are checked before any replay;
+    // otherwise every size is absolute, and the warm-up is checked at the end.
+    let entries: Vec<usize> = match known {
+        Some((requests, unique)) => {
+            warmup_check(requests)?;
+            resolve(unique)?
+        }
+        None => resolve(0)?,
+    };
+    let mut jobs: Vec<Job> = Vec::new();
+    for p in policies.iter().filter(|p| *p != OPT && *p != OPT_FILL) {
+        registry::build(p, 1).map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
+        for &size in &entries {
+            jobs.push(Job::Cache {
+                policy: p.clone(),
+                size,
+            });
+        }
+    }
+    if known.is_none() {
+        jobs.push(Job::Distinct);
+    }
+    progress(Progress::Pass {
+        what: "replaying",
+        total: stream.raw_len(),
+    });
+    let mut kept: Vec<u64> = Vec::new();
+    let keep = !beladys.is_empty();
+    let mut on_batch = |s: &TraceStream, keys: &[u64]| {
+        progress(Progress::Read(s.raw_read()));
+        if keep {
+            kept.try_reserve(keys.len()).map_err(|_| {
+                TraceError::new(
+                    ErrorKind::Data,
+                    format!(
+                        "{name}: request {}: not enough memory for Bélády's look-ahead (lower --max-requests, or free memory)",
+                        s.requests()
+                    ),
+                )
+            })?;
+            kept.extend_from_slice(keys);
+        }
+        Ok(())
+    };
+    let results = if jobs.is_empty() {
+        // Only Bélády: read the keys, nothing to feed.
+        let mut keys = Vec::new();
+        while stream.next_batch(&mut keys)? {
+            on_batch(&stream, &keys)?;
+        }
+        Vec::new()
+    } else {
+        fan_out(
+            &mut stream,
+            &jobs,
+            run.threads,
+            run.warmup as u64,
+            &mut on_batch,
+        )?
+    };
+    let requests_total = stream.requests();
+    let unique = match known {
+        Some((_, u)) => u,
+        None => match results.last() {
+            Some(JobResult::Distinct(n)) => *n,
+            _ => crate::parser::count_unique(&kept),
+        },
+    };
+    warmup_check(requests_total)?;
+    let requests = requests_total - run.warmup as u64;
+    let mut outcomes = Vec::new();
+    let mut hits = results.iter();
+    for p in policies.iter().filter(|p| *p != OPT && *p != OPT_FILL) {
+        for &size in &entries {
+            let Some(JobResult::Hits {
+                hits,
+                held,
+                seconds,
+            }) = hits.next()
+            else {
+                unreachable!("a result per cache job")
+            };
+            outcomes.push(outcome(
+                &name, p, size, *held, requests, *hits, *seconds, unique,
+            ));
+        }
+    }
+    if !beladys.is_empty() {
+        progress(Progress::Pass {
+            what: "Bélády",
+            total: Some(kept.len() as u64 * (beladys.len() * entries.len()) as u64),
+        });
+        let inc = |n: u64| progress(Progress::Requests(n));
+        let out = crate::replay::run(&name, &kept, &beladys, &entries, run, &inc)
+            .map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
+        outcomes.extend(out);
+    }
+    Ok(StreamRun {
+        outcomes,
+        requests: requests_total,
+        unique,
+        format,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn outcome(
+    trace: &str,
+    policy: &str,
+    size: usize,
+    held: usize,
+    requests: u64,
+    hits: u64,
+    seconds: f64,
+    unique: usize,
+) -> Outcome {
+    Outcome {
+        trace: trace.to_string(),
+        policy: policy.to_string(),
+        size: held.min(size),
+        requested: size,
+        requests,
+        hits,
+        misses: requests - hits,
+        hit_ratio: if requests == 0 {
+            0.0
+        } else {
+            hits as f64 / requests as f64
+        },
+        seconds,
+        unique_keys: unique,
+    }
+}
