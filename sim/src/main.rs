@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use evict_sim::mrc;
 use evict_sim::parser::{self, Compression, ErrorKind, Format, MAX_REQUESTS, ReadOptions, Trace};
 use evict_sim::pipeline::{self, Progress};
 use evict_sim::replay::{self, Outcome, RunOptions};
@@ -127,12 +128,81 @@ struct Done {
     outcomes: Vec<Outcome>,
 }
 
+/// `evict-sim mrc`: hit-ratio curves at many sizes in one pass.
+///
+/// --method exact: exact LRU hit counts at every size from stack distances (one pass,
+/// O(log n) per request). Output: the replay's fields plus method and sample_rate.
+#[derive(Debug, Parser)]
+#[command(name = "evict-sim mrc", version)]
+struct MrcArgs {
+    /// Trace files (.gz, .xz, .zst are decompressed; - is standard input).
+    #[arg(required = true)]
+    traces: Vec<PathBuf>,
+
+    /// How: exact (LRU, from stack distances). shards and mini are not built yet.
+    #[arg(long, default_value = "exact", value_name = "M")]
+    method: String,
+
+    /// Comma-separated policies: lru (the only one of --method exact).
+    #[arg(short, long, value_name = "P,...", value_delimiter = ',')]
+    policies: Option<Vec<String>>,
+
+    /// Comma-separated sizes: entries (1000) or percent of distinct keys (10%)
+    /// [default: --points sizes spaced evenly on a log scale, 1 to the distinct keys].
+    #[arg(short, long, value_name = "S,...")]
+    sizes: Option<String>,
+
+    /// How many log-spaced sizes without --sizes.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    points: usize,
+
+    /// Trace format: auto, lines, csv, arc, i32be, u32le, i64be, oracle-general.
+    #[arg(short, long, default_value = "auto", value_name = "F")]
+    format: String,
+
+    /// Compression: auto (by extension, then magic number), none, gz, xz, zst.
+    #[arg(long, default_value = "auto", value_name = "C")]
+    compression: String,
+
+    /// The key column of a CSV trace (an error with any other format).
+    #[arg(long, value_name = "NAME")]
+    column: Option<String>,
+
+    /// The most requests a trace may expand to; input is then limited to 64 bytes per
+    /// request [default: no limit].
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+
+    /// Requests replayed before hits and misses are counted.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    warmup: usize,
+
+    /// One JSON object per (trace, size), one per line.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+
+    /// CSV rows per (trace, size), with a header.
+    #[arg(long)]
+    csv: bool,
+
+    /// Write an SVG plot of hit ratio against size (several traces: FILE-<trace>.svg).
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
-    let args = match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) => return clap_failure(&e),
+    let result = if std::env::args_os().nth(1).is_some_and(|a| a == "mrc") {
+        match MrcArgs::try_parse_from(std::env::args_os().skip(1)) {
+            Ok(args) => run_mrc(args),
+            Err(e) => return clap_failure(&e),
+        }
+    } else {
+        match Args::try_parse() {
+            Ok(args) => run(args),
+            Err(e) => return clap_failure(&e),
+        }
     };
-    match run(args) {
+    match result {
         Ok(()) | Err(Failure::ClosedStdout) => ExitCode::SUCCESS,
         Err(Failure::Error(kind, msg)) => {
             eprintln!("evict-sim: error: {msg}");
@@ -388,13 +458,202 @@ fn run(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `evict-sim mrc`: the curve of each trace, then the report, as the replay does.
+fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
+    let method: mrc::Method = args.method.parse().map_err(usage)?;
+    if let Some(p) = &args.policies
+        && let Some(other) = p.iter().map(|s| s.trim()).find(|s| *s != "lru")
+    {
+        return Err(usage(format!(
+            "--method {}: policy '{other}' is not available (only lru)",
+            method.name()
+        )));
+    }
+    let format = match args.format.as_str() {
+        "auto" => None,
+        f => Some(f.parse::<Format>().map_err(usage)?),
+    };
+    let compression = match args.compression.as_str() {
+        "auto" => None,
+        c => Some(c.parse::<Compression>().map_err(usage)?),
+    };
+    let sizes = args
+        .sizes
+        .as_deref()
+        .map(size::parse_sizes)
+        .transpose()
+        .map_err(usage)?
+        .unwrap_or_default();
+    if args.points < 2 {
+        return Err(usage("--points must be at least 2"));
+    }
+    if let Some(n) = args.max_requests
+        && !(1..=MAX_REQUESTS).contains(&n)
+    {
+        return Err(usage(format!(
+            "--max-requests {n}: expected 1 to {MAX_REQUESTS}"
+        )));
+    }
+    if let (Some(f), Some(_)) = (format, &args.column)
+        && f != Format::Csv
+    {
+        return Err(usage(format!(
+            "--column applies to CSV traces only, not --format {f}"
+        )));
+    }
+    let stdin = Path::new(parser::STDIN);
+    if args.traces.iter().filter(|p| *p == stdin).count() > 1 {
+        return Err(usage(
+            "standard input (-) can be read once only, and is named twice",
+        ));
+    }
+    let opts = ReadOptions {
+        format,
+        compression,
+        column: args.column.clone(),
+        max_requests: args.max_requests,
+    };
+    let names: Vec<String> = args.traces.iter().map(|p| plot_stem(p)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let plots = plot_files(&args.plot, true, false, Path::new("."), &names)?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {bytes} of {total_bytes}, eta {eta}",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b
+    });
+    let progress = |p: Progress| {
+        let Some(b) = &bar else { return };
+        match p {
+            Progress::Pass { what, total } => {
+                b.set_message(what);
+                b.reset();
+                b.set_length(total.unwrap_or(0));
+            }
+            Progress::Read(n) => b.set_position(n),
+            Progress::Requests(n) => b.inc(n),
+        }
+    };
+    let run_opts = RunOptions {
+        threads: 1,
+        warmup: args.warmup,
+    };
+    let mut curves = Vec::new();
+    for path in &args.traces {
+        let mut guessed = None;
+        let mut say = |s: &parser::stream::TraceStream| {
+            guessed = s
+                .guessed()
+                .map(|why| format!("evict-sim: {}: format {} ({why})", s.name(), s.format()));
+        };
+        let (points, requests, format) = pipeline::mrc_stream(
+            path,
+            &opts,
+            &sizes,
+            args.points,
+            run_opts,
+            &progress,
+            &mut say,
+        )?;
+        if let Some(line) = guessed {
+            match &bar {
+                Some(b) => b.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+        }
+        curves.push((path, points, requests, format));
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        for (_, points, ..) in &curves {
+            for p in points {
+                serde_json::to_writer(&mut out, p)
+                    .map_err(|e| write_failed(std::io::Error::from(e)))?;
+                writeln!(out).map_err(write_failed)?;
+            }
+        }
+    } else if args.csv {
+        let mut w = csv::Writer::from_writer(&mut out);
+        for (_, points, ..) in &curves {
+            for p in points {
+                w.serialize(p)
+                    .map_err(|e| write_failed(std::io::Error::other(e)))?;
+            }
+        }
+        w.flush().map_err(write_failed)?;
+    } else {
+        for (i, (path, points, requests, format)) in curves.iter().enumerate() {
+            if i > 0 {
+                writeln!(out).map_err(write_failed)?;
+            }
+            let unique = points.first().map_or(0, |p| p.unique_keys);
+            writeln!(
+                out,
+                "{}: {requests} requests, {unique} distinct keys ({format}); LRU, {} ({:.2} s)",
+                path.display(),
+                method.name(),
+                points.first().map_or(0.0, |p| p.seconds),
+            )
+            .map_err(write_failed)?;
+            writeln!(out, "{:>12} {:>14} {:>9}", "size", "hits", "hit ratio")
+                .map_err(write_failed)?;
+            for p in points {
+                writeln!(
+                    out,
+                    "{:>12} {:>14} {:>8.2}%",
+                    p.size,
+                    p.hits,
+                    100.0 * p.hit_ratio
+                )
+                .map_err(write_failed)?;
+            }
+        }
+    }
+    out.flush().map_err(write_failed)?;
+    for (plot, (path, points, requests, _)) in plots.iter().zip(&curves) {
+        let outcomes: Vec<Outcome> = points.iter().map(mrc::Point::outcome).collect();
+        let unique = points.first().map_or(0, |p| p.unique_keys);
+        let title = format!(
+            "{}: {requests} requests, {unique} distinct keys, exact LRU",
+            plot_stem(path)
+        );
+        report::plot(plot, &title, &outcomes).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        eprintln!("evict-sim: plot written to {}", plot.display());
+    }
+    Ok(())
+}
+
 /// The plot files of a run, one per input named `names` (in order), each checked before
 /// anything is read or replayed: `--plot FILE` for one trace, `FILE-<name>.svg` beside it for
 /// several, `<plot-dir>/<name>.svg` for the built-in workloads, none with `--no-plot`. Two
 /// inputs of the same name (`a/t.txt`, `b/t.txt`) get `-2`, `-3`, … so that no plot replaces
 /// another. Creates the missing folders and checks that each file can be written.
 fn plot_paths(args: &Args, names: &[&str]) -> Result<Vec<PathBuf>, Failure> {
-    let wanted: Vec<PathBuf> = match (&args.plot, args.no_plot, args.traces.is_empty()) {
+    plot_files(
+        &args.plot,
+        args.no_plot,
+        args.traces.is_empty(),
+        &args.plot_dir,
+        names,
+    )
+}
+
+/// [`plot_paths`] from its parts (also for `evict-sim mrc`, which has no workloads).
+fn plot_files(
+    plot: &Option<PathBuf>,
+    no_plot: bool,
+    workloads: bool,
+    plot_dir: &Path,
+    names: &[&str],
+) -> Result<Vec<PathBuf>, Failure> {
+    let wanted: Vec<PathBuf> = match (plot, no_plot, workloads) {
         (Some(file), _, _) if names.len() == 1 => vec![file.clone()],
         (Some(file), _, _) => {
             let stem = file
@@ -407,7 +666,7 @@ fn plot_paths(args: &Args, names: &[&str]) -> Result<Vec<PathBuf>, Failure> {
         }
         (None, false, true) => names
             .iter()
-            .map(|n| args.plot_dir.join(format!("{n}.svg")))
+            .map(|n| plot_dir.join(format!("{n}.svg")))
             .collect(),
         _ => return Ok(Vec::new()),
     };

@@ -7,7 +7,7 @@
 //! histogram of distances gives the hits at every size. The distance is counted with a
 //! Fenwick tree over time slots holding a 1 at each key's latest request: `O(log n)` per
 //! request. Slots are renumbered (compacted) when they run out, so memory is one map entry,
-//! about two tree slots and one histogram bucket per distinct key, never per request.
+//! at most 16 bits of slots and one histogram bucket per distinct key, never per request.
 
 use hashbrown::HashMap;
 
@@ -30,8 +30,13 @@ pub struct StackDistances {
     warmup: u64,
     /// Each key's latest time slot.
     last: HashMap<u64, u32, foldhash::fast::FixedState>,
-    /// Fenwick tree (1-based) over the time slots `0 .. tree.len() - 1`.
+    /// One bit per time slot: set at each key's latest slot.
+    bits: Vec<u64>,
+    /// Fenwick tree (1-based) of the set bits per block of [`BLOCK`] slots: small enough
+    /// to stay in the L1 cache with the bits (a tree over single slots was 2x slower).
     tree: Vec<u32>,
+    /// The number of slots (a multiple of [`BLOCK`]).
+    slots: usize,
     /// The next time slot.
     now: u32,
     /// `hist[d]`: counted requests of stack distance `d` (`hist[0]` unused).
@@ -62,6 +67,8 @@ impl Histogram {
 }
 
 const MIN_SLOTS: usize = 1 << 16;
+/// Slots per block of the Fenwick tree: 8 words of bits.
+const BLOCK: usize = 512;
 
 impl StackDistances {
     /// An empty histogram; the first `warmup` requests are replayed but not counted.
@@ -69,7 +76,9 @@ impl StackDistances {
         StackDistances {
             warmup,
             last: HashMap::with_hasher(crate::registry::hasher()),
-            tree: vec![0; MIN_SLOTS + 1],
+            bits: vec![0; MIN_SLOTS / 64],
+            tree: vec![0; MIN_SLOTS / BLOCK + 1],
+            slots: MIN_SLOTS,
             now: 0,
             hist: vec![0],
             counted: 0,
@@ -79,22 +88,22 @@ impl StackDistances {
     /// Takes the requests `keys`, the first of which is request number `start`.
     pub fn feed(&mut self, start: u64, keys: &[u64]) {
         for (i, &k) in keys.iter().enumerate() {
-            if self.now as usize + 1 >= self.tree.len() {
+            if self.now as usize >= self.slots {
                 self.compact();
             }
             let now = self.now;
             let counted = start + i as u64 >= self.warmup;
             if let Some(t) = self.last.insert(k, now) {
-                {
-                    // Keys whose latest request came after `t`, plus `k` itself.
-                    let d = (self.prefix(now) - self.prefix(t + 1)) as usize + 1;
-                    self.add(t, false);
-                    if counted {
-                        if d >= self.hist.len() {
-                            self.hist.resize(d + 1, 0);
-                        }
-                        self.hist[d] += 1;
+                // Keys whose latest request came after `t`, plus `k` itself: every key's
+                // latest slot is before `now`, so those after `t` are all keys but the
+                // ones at or before `t`.
+                let d = self.last.len() - self.up_to(t) as usize + 1;
+                self.add(t, false);
+                if counted {
+                    if d >= self.hist.len() {
+                        self.hist.resize(d + 1, 0);
                     }
+                    self.hist[d] += 1;
                 }
             }
             self.add(now, true);
@@ -122,10 +131,17 @@ impl StackDistances {
         }
     }
 
-    /// Adds 1 (or removes it) at slot `t`.
+    /// Sets (or clears) the bit of slot `t`.
     #[inline]
     fn add(&mut self, t: u32, one: bool) {
-        let mut i = t as usize + 1;
+        let t = t as usize;
+        let bit = 1u64 << (t % 64);
+        if one {
+            self.bits[t / 64] |= bit;
+        } else {
+            self.bits[t / 64] &= !bit;
+        }
+        let mut i = t / BLOCK + 1;
         while i < self.tree.len() {
             if one {
                 self.tree[i] += 1;
@@ -136,46 +152,50 @@ impl StackDistances {
         }
     }
 
-    /// The sum over slots `0 .. t`.
+    /// The number of set slots in `0 ..= t`.
     #[inline]
-    fn prefix(&self, t: u32) -> u32 {
-        let mut i = t as usize;
+    fn up_to(&self, t: u32) -> u32 {
+        let t = t as usize;
+        let block = t / BLOCK;
         let mut s = 0;
+        let mut i = block;
         while i > 0 {
             s += self.tree[i];
             i &= i - 1;
         }
-        s
+        let word = t / 64;
+        for w in &self.bits[block * (BLOCK / 64)..word] {
+            s += w.count_ones();
+        }
+        let mask = u64::MAX >> (63 - t % 64);
+        s + (self.bits[word] & mask).count_ones()
     }
 
     /// Renumbers the keys' latest slots `0 .. n` in order (relative order is all that
-    /// distances need) and makes room for at least as many new slots as keys.
+    /// distances need: a key's new slot is its rank, read off the tree) and makes room for
+    /// 16 new slots per key (2 bytes of bits per key), so renumbering costs little per
+    /// request.
     fn compact(&mut self) {
-        let mut order: Vec<(u32, u64)> = self.last.iter().map(|(&k, &t)| (t, k)).collect();
-        order.sort_unstable();
-        let n = order.len();
-        for (slot, &(_, k)) in order.iter().enumerate() {
-            self.last.insert(k, slot as u32);
+        let n = self.last.len();
+        let mut ranks: Vec<u32> = Vec::with_capacity(n);
+        for t in self.last.values() {
+            ranks.push(self.up_to(*t) - 1);
         }
-        let slots = (2 * n).max(MIN_SLOTS);
+        for (t, r) in self.last.values_mut().zip(ranks) {
+            *t = r;
+        }
+        let slots = (16 * n).clamp(MIN_SLOTS, 1 << 31).next_multiple_of(BLOCK);
         assert!(
-            slots < u32::MAX as usize,
-            "too many distinct keys for u32 slots"
+            slots > n,
+            "more than 2^31 distinct keys: too many for u32 slots"
         );
+        self.slots = slots;
+        self.bits.clear();
+        self.bits.resize(slots / 64, 0);
         self.tree.clear();
-        self.tree.resize(slots + 1, 0);
-        for i in 1..=n {
-            self.tree[i] += 1;
-            let j = i + (i & i.wrapping_neg());
-            if j <= slots {
-                self.tree[j] += self.tree[i];
-            }
-        }
-        for i in n + 1..=slots {
-            let j = i + (i & i.wrapping_neg());
-            if j <= slots {
-                self.tree[j] += self.tree[i];
-            }
+        self.tree.resize(slots / BLOCK + 1, 0);
+        for t in 0..n as u32 {
+            self.add(t, true);
         }
         self.now = n as u32;
     }
@@ -199,6 +219,118 @@ pub fn log_sizes(unique: usize, points: usize) -> Vec<usize> {
         .collect();
     out.dedup();
     out
+}
+
+/// How a curve was computed: the `method` field of `evict-sim mrc`'s output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Exact LRU from stack distances: every request, one pass.
+    Exact,
+}
+
+impl Method {
+    /// The name on the command line and in the output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "exact" => Ok(Method::Exact),
+            "shards" | "mini" => Err(format!(
+                "--method {s}: not built yet (issue 20); use --method exact"
+            )),
+            _ => Err(format!("unknown method '{s}' (known: exact)")),
+        }
+    }
+}
+
+/// One point of a curve: the fields of the replay's `--json` and `--csv` (see
+/// [`Outcome`](crate::replay::Outcome)), then `method` and `sample_rate` (1 for exact).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Point {
+    /// The trace as given.
+    pub trace: String,
+    /// The policy (`lru`).
+    pub policy: String,
+    /// Cache size in entries.
+    pub size: usize,
+    /// Requests counted (the warm-up excluded).
+    pub requests: u64,
+    /// Hits at this size.
+    pub hits: u64,
+    /// `requests - hits`.
+    pub misses: u64,
+    /// `hits / requests`.
+    pub hit_ratio: f64,
+    /// Wall-clock seconds of the whole curve (one pass for every size).
+    pub seconds: f64,
+    /// Distinct keys of the trace.
+    pub unique_keys: usize,
+    /// `exact`.
+    pub method: &'static str,
+    /// The share of keys sampled: 1 for exact.
+    pub sample_rate: f64,
+}
+
+impl Point {
+    /// The point as a replay outcome (for the table and the plot).
+    pub fn outcome(&self) -> crate::replay::Outcome {
+        crate::replay::Outcome {
+            trace: self.trace.clone(),
+            policy: self.policy.clone(),
+            size: self.size,
+            requested: self.size,
+            requests: self.requests,
+            hits: self.hits,
+            misses: self.misses,
+            hit_ratio: self.hit_ratio,
+            seconds: self.seconds,
+            unique_keys: self.unique_keys,
+        }
+    }
+}
+
+/// The points of an exact LRU curve of the trace `trace` at `sizes`, from its histogram.
+///
+/// ```
+/// use evict_sim::mrc::{StackDistances, points};
+///
+/// let mut s = StackDistances::new(0);
+/// s.feed(0, &[1, 2, 1, 2]);
+/// let p = points("t", &s.finish(), &[1, 2], 0.5);
+/// assert_eq!((p[0].hits, p[1].hits, p[1].method), (0, 2, "exact"));
+/// ```
+pub fn points(trace: &str, hist: &Histogram, sizes: &[usize], seconds: f64) -> Vec<Point> {
+    sizes
+        .iter()
+        .map(|&size| {
+            let hits = hist.hits(size);
+            Point {
+                trace: trace.to_string(),
+                policy: "lru".to_string(),
+                size,
+                requests: hist.requests,
+                hits,
+                misses: hist.requests - hits,
+                hit_ratio: if hist.requests == 0 {
+                    0.0
+                } else {
+                    hits as f64 / hist.requests as f64
+                },
+                seconds,
+                unique_keys: hist.unique,
+                method: Method::Exact.name(),
+                sample_rate: 1.0,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -243,12 +375,20 @@ mod tests {
 
     #[test]
     fn many_keys_grow_the_slots() {
-        let keys: Vec<u64> = (0..3 * MIN_SLOTS as u64).chain(0..10).collect();
+        // A key count that is no multiple of a block, then enough requests to compact twice.
+        let n = 70_001u64;
+        let keys: Vec<u64> = (0..n)
+            .chain(0..10)
+            .chain((0..3 * 16 * n).map(|i| i % 5))
+            .collect();
         let mut s = StackDistances::new(0);
         s.feed(0, &keys);
         let h = s.finish();
-        assert_eq!(h.unique, 3 * MIN_SLOTS);
-        assert_eq!(h.hits(3 * MIN_SLOTS), 10);
-        assert_eq!(h.hits(3 * MIN_SLOTS - 1), 0);
+        assert_eq!(h.unique, n as usize);
+        let repeats = keys.len() as u64 - n;
+        assert_eq!(h.hits(n as usize), repeats);
+        // Every repeat of 0..10 is at distance n; the loop over 0..5 hits at 5.
+        assert_eq!(h.hits(n as usize - 1), repeats - 10);
+        assert_eq!(h.hits(5), repeats - 15);
     }
 }

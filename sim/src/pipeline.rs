@@ -531,3 +531,80 @@ fn outcome(
         unique_keys: unique,
     }
 }
+
+/// The exact LRU curve of the trace at `path` (`-`: standard input), in one pass over a
+/// stream: the stack-distance histogram ([`StackDistances`]), then the hits at every size
+/// of `sizes` (percentages of the distinct keys are resolved at the end, so no second
+/// pass is needed), or at `points` log-spaced sizes from 1 to the distinct keys when
+/// `sizes` is empty. Text keys are interned as they come: LRU's hits do not depend on the
+/// keys' values. Memory: the histogram's table, one entry per distinct key.
+///
+/// # Errors
+///
+/// As [`replay_stream`].
+pub fn mrc_stream(
+    path: &std::path::Path,
+    read: &ReadOptions,
+    sizes: &[SizeSpec],
+    points: usize,
+    run: RunOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    opened: &mut dyn FnMut(&TraceStream),
+) -> Result<(Vec<crate::mrc::Point>, u64, Format), TraceError> {
+    let mut stream = TraceStream::open(path, read, read.max_requests, false)?;
+    opened(&stream);
+    let name = stream.name().to_string();
+    stream.set_key_mode(KeyMode::Intern);
+    progress(Progress::Pass {
+        what: "stack distances",
+        total: stream.raw_len(),
+    });
+    let start = Instant::now();
+    let mut report = |s: &TraceStream, _: &[u64]| {
+        progress(Progress::Read(s.raw_read()));
+        Ok(())
+    };
+    let r = fan_out(
+        &mut stream,
+        &[Job::StackDistances],
+        run.threads,
+        run.warmup as u64,
+        &mut report,
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let Some(JobResult::Histogram(hist)) = r.into_iter().next() else {
+        unreachable!("one stack-distance job")
+    };
+    let requests = stream.requests();
+    if run.warmup as u64 >= requests {
+        return Err(TraceError::new(
+            ErrorKind::Usage,
+            format!(
+                "{name}: --warmup {} leaves no request to count ({requests} requests)",
+                run.warmup
+            ),
+        ));
+    }
+    let entries: Vec<usize> = if sizes.is_empty() {
+        crate::mrc::log_sizes(hist.unique, points)
+    } else {
+        sizes
+            .iter()
+            .map(|spec| match spec.resolve(hist.unique) {
+                0 => Err(TraceError::new(
+                    ErrorKind::Usage,
+                    format!(
+                        "{name}: size {spec} of {} distinct keys rounds down to 0",
+                        hist.unique
+                    ),
+                )),
+                s => Ok(s),
+            })
+            .collect::<Result<_, _>>()?
+    };
+    Ok((
+        crate::mrc::points(&name, &hist, &entries, seconds),
+        requests,
+        stream.format(),
+    ))
+}

@@ -1,0 +1,182 @@
+//! `evict-sim mrc --method exact` against the LRU replay: the same hit count at every
+//! tested size (the four standard sizes and 50 log-spaced sizes) on every shared trace
+//! (skipped without `../shared` unless on CI), and on synthetic traces for users without
+//! them; the command line's output fields and errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use evict_sim::mrc::{StackDistances, log_sizes};
+use evict_sim::parser::{ReadOptions, read_trace};
+use evict_sim::pipeline::mrc_stream;
+use evict_sim::replay::{RunOptions, run};
+use evict_sim::size::SizeSpec;
+
+/// The LRU replay's hits at `sizes`.
+fn lru_hits(keys: &[u64], sizes: &[usize], warmup: usize) -> Vec<u64> {
+    let opts = RunOptions {
+        warmup,
+        ..RunOptions::default()
+    };
+    run("t", keys, &["lru".to_string()], sizes, opts, &|_| ())
+        .unwrap()
+        .iter()
+        .map(|o| o.hits)
+        .collect()
+}
+
+fn percent(p: u64) -> SizeSpec {
+    SizeSpec::Percent {
+        numerator: p,
+        denominator: 1,
+    }
+}
+
+/// The curve of the file at `path` (one streamed pass) against the LRU replay of the trace
+/// read whole, at the standard sizes and at 50 log-spaced sizes (of the first `prefix`
+/// requests only when given, to keep the test short on long traces).
+fn check(path: &Path, prefix: Option<usize>) {
+    let trace = read_trace(path, &ReadOptions::default()).unwrap();
+    let standard = [percent(1), percent(5), percent(10), percent(20)];
+    let (points, requests, _) = mrc_stream(
+        path,
+        &ReadOptions::default(),
+        &standard,
+        50,
+        RunOptions::default(),
+        &|_| (),
+        &mut |_| (),
+    )
+    .unwrap();
+    assert_eq!(requests, trace.keys.len() as u64);
+    let sizes: Vec<usize> = standard.iter().map(|s| s.resolve(trace.unique)).collect();
+    let got: Vec<u64> = points.iter().map(|p| p.hits).collect();
+    assert_eq!(got, lru_hits(&trace.keys, &sizes, 0), "{}", trace.name);
+    assert!(points.iter().all(|p| p.unique_keys == trace.unique));
+
+    let keys = &trace.keys[..prefix.unwrap_or(trace.keys.len()).min(trace.keys.len())];
+    let mut s = StackDistances::new(0);
+    s.feed(0, keys);
+    let hist = s.finish();
+    let sizes = log_sizes(hist.unique, 50);
+    let got: Vec<u64> = sizes.iter().map(|&c| hist.hits(c)).collect();
+    assert_eq!(
+        got,
+        lru_hits(keys, &sizes, 0),
+        "{} at {sizes:?}",
+        trace.name
+    );
+}
+
+#[test]
+fn exact_curve_equals_lru_replay_on_every_shared_trace() {
+    let Some(dir) = evict_harness::traces::shared_traces() else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for sub in ["lirs", "cache2k", "corda", "libcachesim"] {
+        for e in std::fs::read_dir(dir.join(sub))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let n = e.path().to_string_lossy().to_string();
+            if n.ends_with(".gz") || n.ends_with(".xz") || n.ends_with(".zst") {
+                files.push(e.path());
+            }
+        }
+    }
+    assert!(files.len() >= 15, "{files:?}");
+    for f in &files {
+        // orm-busy: the standard sizes on all 5M requests; 50 sizes on its first million
+        // (50 LRU replays of 5M requests take long at the test profile's opt-level).
+        let prefix = f.ends_with("orm-busy.trace.xz").then_some(1_000_000);
+        check(f, prefix);
+    }
+}
+
+#[test]
+fn exact_curve_equals_lru_replay_on_synthetic_traces() {
+    let dir = std::env::temp_dir().join(format!("evict-sim-mrc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = evict_sim::workload::zipf_with_scans(3_000, 0.8, 60_000, 2_000, 500, 11);
+    let text: String = keys.iter().map(|k| format!("k{k}\n")).collect();
+    let path = dir.join("scans.txt");
+    std::fs::write(&path, text).unwrap();
+    check(&path, None);
+    // With a warm-up, fed in uneven batches.
+    let keys = evict_sim::workload::zipf(1_000, 1.0, 30_000, 5);
+    let mut s = StackDistances::new(777);
+    for (i, c) in keys.chunks(1234).enumerate() {
+        s.feed((i * 1234) as u64, c);
+    }
+    let hist = s.finish();
+    let sizes = log_sizes(hist.unique, 50);
+    let got: Vec<u64> = sizes.iter().map(|&c| hist.hits(c)).collect();
+    assert_eq!(got, lru_hits(&keys, &sizes, 777));
+}
+
+fn sim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_reports_the_replay_fields_plus_method_and_rate() {
+    let dir = std::env::temp_dir().join(format!("evict-sim-mrc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.txt");
+    std::fs::write(&path, "1\n2\n1\n3\n2\n1\n").unwrap();
+    let p = path.to_str().unwrap();
+    let o = sim(&["mrc", p, "--json", "-s", "1,2,3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let hits: Vec<u64> = rows.iter().map(|r| r["hits"].as_u64().unwrap()).collect();
+    assert_eq!(hits, [0, 1, 3]);
+    for field in [
+        "trace",
+        "policy",
+        "size",
+        "requests",
+        "hits",
+        "misses",
+        "hit_ratio",
+        "seconds",
+        "unique_keys",
+        "method",
+        "sample_rate",
+    ] {
+        assert!(rows[0].get(field).is_some(), "{field}: {}", rows[0]);
+    }
+    assert_eq!(rows[0]["method"], "exact");
+    assert_eq!(rows[0]["sample_rate"], 1.0);
+    let o = sim(&["mrc", p, "--csv"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("trace,policy,size,requests,hits,misses,hit_ratio,seconds,unique_keys,method,sample_rate\n"),
+        "{text}"
+    );
+    // Default: log-spaced sizes up to the 3 distinct keys.
+    assert_eq!(text.lines().count(), 1 + 3, "{text}");
+    // Errors: one line, the replay's statuses.
+    for (args, code) in [
+        (vec!["mrc", p, "-p", "fifo"], 2),
+        (vec!["mrc", p, "--method", "shards"], 2),
+        (vec!["mrc", "no/such/file"], 2),
+        (vec!["mrc", p, "--nope"], 2),
+        (vec!["mrc", p, "-f", "i64be"], 1),
+        (vec!["mrc", p, "--warmup", "6"], 2),
+    ] {
+        let o = sim(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("evict-sim: error: "), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
