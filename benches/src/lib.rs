@@ -4,7 +4,8 @@
 //! the memory binary (`src/bin/memory.rs`) and the table printer (`src/bin/report.rs`) share:
 //! the seeded [`workload`]s, one [`adapters`] type per implementation, the list of
 //! every implementation ([`for_each_impl`], [`for_each_shared`]), the benchmark groups
-//! ([`GROUPS`]), hit counting and the memory measurement ([`memory`]).
+//! ([`GROUPS`]), hit counting and the memory measurement ([`memory`]), and the thread-safe
+//! caches and runner of the multi-threaded throughput binary ([`concurrent`]).
 //!
 //! Every implementation runs the same code on the same keys: the criterion groups differ
 //! only in which adapter they are given.
@@ -12,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod adapters;
+pub mod concurrent;
 pub mod memory;
 pub mod workload;
 
