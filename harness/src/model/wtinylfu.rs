@@ -25,11 +25,15 @@ use evict_slots::sketch::FrequencySketch;
 ///   `window = capacity - main`, `protected = floor(0.8 × main)`.
 /// - Every `get` miss and every `put` of a new key records the key in the sketch, except a
 ///   `put` of the key whose `get` missed in the operation just before.
-/// - A hit (a `get` hit, or a `put` of a cached key) on a window entry records it and moves
-///   it to the window's back; a probation or protected entry stays in place and counts the
-///   hit, up to 15 (below 15 the sketch counts an addition; if that halves the sketch, every
-///   entry's count is halved too). The count goes to the entry's sketch counters at once
-///   (no addition counted) whenever the rules below say "hits recorded", and is then 0.
+/// - A hit (a `get` hit, or a `put` of a cached key) on a window entry moves it to the
+///   window's back, and records it only if the window is longer than `new`'s share (an
+///   adaptive model that grew it); a probation or protected entry stays in place and
+///   counts the hit, up to 15. The count goes to the entry's sketch counters at once
+///   whenever the rules below say "hits recorded", and is then 0.
+/// - Aging: recorded accesses (misses and new keys recorded as above, and every probation
+///   or protected hit, counted or saturated) are counted; at the sketch's `sample_size()`
+///   (`10 × capacity`) the sketch halves its counters, every entry's count is halved, and
+///   the count starts again from 0.
 /// - A new key goes to the window's back. If the window is too long (or the cache), its
 ///   front (the candidate) leaves the window. If the cache is then too long, a victim is
 ///   selected: while probation's front entry has hits, they are recorded and it is promoted
@@ -69,10 +73,11 @@ use evict_slots::sketch::FrequencySketch;
 ///
 /// let mut m = WTinyLfu::new(2); // window 1, probation 1, protected 0
 /// let _ = m.put(1, 'a');
-/// let _ = m.put(2, 'b'); // 1 moves from the window to probation
 /// let _ = m.get(&2);
-/// let _ = m.get(&2);
-/// // 2 is the candidate now; seen 3 times against 1's once: 1 leaves.
+/// let _ = m.get(&2); // 2 seen twice
+/// let _ = m.put(2, 'b'); // the access of the miss before; 1 moves to probation
+/// let _ = m.get(&2); // a window hit: not recorded
+/// // 2 is the candidate now; seen twice against 1's once: 1 leaves.
 /// assert_eq!(m.put(3, 'c'), Put::Evicted(1, 'a'));
 /// ```
 #[derive(Clone, Debug)]
@@ -85,6 +90,8 @@ pub struct WTinyLfu<K, V> {
     max_window: usize,
     max_protected: usize,
     sketch: FrequencySketch,
+    /// Accesses recorded since the sketch last halved.
+    accesses: u64,
     /// Every key's exact count, recorded and aged as the sketch's counters are: the
     /// sketch's estimate must never be below it.
     exact: HashMap<K, u8>,
@@ -149,6 +156,7 @@ impl<K, V> WTinyLfu<K, V> {
             max_window,
             max_protected,
             sketch: FrequencySketch::new(capacity),
+            accesses: 0,
             exact: HashMap::new(),
             missed: None,
             climber: None,
@@ -184,17 +192,19 @@ fn sizes(capacity: usize) -> (usize, usize) {
 
 impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
     fn record(&mut self, key: &K) {
-        let resets = self.sketch.resets();
-        self.sketch.increment(FrequencySketch::hash(key));
+        self.sketch.add_counted(FrequencySketch::hash(key), 1);
         let count = self.exact.entry(key.clone()).or_insert(0);
         *count = (*count + 1).min(15);
-        self.halve_hits_on_reset(resets);
+        self.count_access();
     }
 
-    /// Halves every entry's counted hits (and every exact count) if the sketch has reset
-    /// (halved its counters) since it had made `resets` resets.
-    fn halve_hits_on_reset(&mut self, resets: u64) {
-        if self.sketch.resets() != resets {
+    /// Counts one recorded access; at the sketch's `sample_size()` halves the sketch, every
+    /// entry's counted hits and every exact count, and starts counting again.
+    fn count_access(&mut self) {
+        self.accesses += 1;
+        if self.accesses >= self.sketch.sample_size() {
+            self.accesses = 0;
+            self.sketch.reset();
             for queue in [&mut self.window, &mut self.probation, &mut self.protected] {
                 for e in queue.iter_mut() {
                     e.2 /= 2;
@@ -225,15 +235,16 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             .find_map(|(q, queue)| queue.iter().position(|(k, ..)| k == key).map(|i| (q, i)))
     }
 
-    /// A hit on the entry at `at`: a window entry is recorded and goes to the window's
-    /// back; a probation or protected entry stays where it is and counts the hit (up to 15;
-    /// below 15 the sketch counts an addition, and the entries' counts are halved if that
-    /// reset it).
+    /// A hit on the entry at `at`: a window entry goes to the window's back, recorded only
+    /// if the window has grown beyond `new`'s share; a probation or protected entry stays
+    /// where it is and counts the hit (up to 15), and the access counts towards aging.
     fn hit(&mut self, (queue, i): (usize, usize)) {
         match queue {
             0 => {
                 let e = self.window.remove(i).unwrap();
-                self.record(&e.0);
+                if self.max_window > sizes(self.capacity).0 {
+                    self.record(&e.0);
+                }
                 self.window.push_back(e);
             }
             1 | 2 => {
@@ -242,19 +253,15 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
                 } else {
                     &mut self.protected
                 };
-                // Below 15 the hit counts, and so does the sketch's addition.
-                let below_max = queue[i].2 < 15;
-                queue[i].2 += u8::from(below_max);
-                let resets = self.sketch.resets();
-                self.sketch.count_addition(u8::from(below_max));
-                self.halve_hits_on_reset(resets);
+                queue[i].2 = (queue[i].2 + 1).min(15);
+                self.count_access();
             }
             _ => unreachable!(),
         }
     }
 
-    /// Adds an entry's counted hits to its sketch counters (at once, counting no addition)
-    /// and returns it without them.
+    /// Adds an entry's counted hits to its sketch counters (at once) and returns it
+    /// without them.
     fn record_hits(&mut self, (k, v, hits): (K, V, u8)) -> (K, V, u8) {
         self.sketch.add_counted(FrequencySketch::hash(&k), hits);
         if hits > 0 {
@@ -365,6 +372,7 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             max_window: self.max_window,
             max_protected: self.max_protected,
             sketch: self.sketch.clone(),
+            accesses: self.accesses,
             exact: self.exact.clone(),
             missed: None,
             climber: None,
@@ -476,6 +484,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         self.probation.clear();
         self.protected.clear();
         self.sketch = FrequencySketch::new(self.capacity);
+        self.accesses = 0;
         self.exact.clear();
         self.missed = None;
         (self.max_window, self.max_protected) = sizes(self.capacity);

@@ -155,6 +155,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
         self.slab.clear();
         self.lists = [EMPTY; 3];
         self.sketch.clear();
+        self.accesses = 0;
         self.missed = None;
         self.victim_estimate.0 = NIL;
         (self.max_window, self.max_protected) = sizes(self.capacity);

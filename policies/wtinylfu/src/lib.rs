@@ -138,6 +138,9 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder> {
     /// The protected segment's share of the main space.
     max_protected: u32,
     sketch: FrequencySketch,
+    /// Accesses recorded since the sketch last halved its counters: at the sketch's
+    /// `sample_size()` (`10 × capacity`) it halves them, and this starts again from 0.
+    accesses: u64,
     /// The sketch hash of the key of the last operation, if it was a `get` miss: a `put` of
     /// that key does not record it again.
     missed: Option<u64>,
@@ -233,6 +236,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
             max_window,
             max_protected,
             sketch: FrequencySketch::new(capacity as usize),
+            accesses: 0,
             missed: None,
             victim_estimate: (NIL, 0, 0),
             climber: None,
@@ -302,7 +306,8 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
 
     /// The frequency sketch (read-only), e.g. to see how often a key was seen lately:
     /// `cache.sketch().frequency(FrequencySketch::hash(&key))` (for an entry of the main
-    /// space, minus the hits it has not passed on yet: see "What counts as an access").
+    /// space, minus the hits it has not passed on yet; hits in the window are not
+    /// recorded: see "Accesses" in the crate docs).
     ///
     /// ```
     /// use evict_wtinylfu::{Cache, FrequencySketch, WTinyLfuCache};
@@ -310,7 +315,10 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// let mut cache = WTinyLfuCache::new(10);
     /// let _ = cache.get(&"k"); // a miss is an access too
     /// let _ = cache.put("k", 1); // ... and this is the same access
-    /// let _ = cache.get(&"k");
+    /// let _ = cache.get(&"k"); // a hit in the window: not recorded
+    /// assert_eq!(cache.sketch().frequency(FrequencySketch::hash(&"k")), 1);
+    /// let _ = cache.remove(&"k");
+    /// let _ = cache.get(&"k"); // another miss
     /// assert_eq!(cache.sketch().frequency(FrequencySketch::hash(&"k")), 2);
     /// ```
     pub fn sketch(&self) -> &FrequencySketch {

@@ -22,33 +22,40 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     }
 
     /// What a hit (a `get` hit or a `put` of a cached key) does to slot `i`: a window
-    /// entry is recorded in the sketch and goes to the window's front; a main-space entry
-    /// counts the hit in its own spare bits and the sketch counts an addition (no hashing,
-    /// no sketch counters, no list work). [`record_hits`](Self::record_hits) adds the
-    /// entry's count to its sketch counters when the entry is next looked at.
+    /// entry goes to the window's front, not recorded in the sketch unless the window has
+    /// grown (see [`window_hit`](Self::window_hit)); a main-space entry counts the hit in its own
+    /// spare bits and towards the sketch's aging (no hashing, no sketch counters, no list
+    /// work). [`record_hits`](Self::record_hits) adds the entry's count to its sketch
+    /// counters when the entry is next looked at.
     #[inline]
     pub(crate) fn on_hit(&mut self, i: u32) {
         let node = self.slab.links_mut(i);
         if node.segment() == Segment::Window {
             self.window_hit(i);
         } else {
-            // Saturates at 15 (a counter can take no more); the addition is counted now,
-            // so that the sketch halves on schedule.
+            // Saturates at 15 (a counter can take no more); the access is counted now, so
+            // that the sketch halves on schedule.
             // Branch-free: whether an entry is saturated is hard to predict.
             let below_max = node.next_hits < MAX_HITS;
             node.next_hits += u32::from(below_max) * ONE_HIT;
-            if self.sketch.count_addition(u8::from(below_max)) {
-                self.halve_hits();
-            }
+            self.count_access();
         }
     }
 
-    /// A hit in the window (rare: it is 1% of the cache): recorded, and to the window's MRU
-    /// end.
+    /// A hit in the window (rare: it is 1% of the cache): to the window's MRU end;
+    /// recorded only if an adaptive cache has grown the window beyond that share. Reuse of
+    /// a key within a 1% window, i.e. within about 1% of the cache's worth of misses of its
+    /// first request, is one burst, not a sign of lasting popularity (2Q's "correlated
+    /// references"), and counting it let bursty newcomers displace steadily used entries
+    /// (libCacheSim's W-TinyLFU does not count window hits either). In a grown window a hit
+    /// can come long after the first request, and is recorded as a main-space hit is. See
+    /// the README, "Against libCacheSim".
     #[inline(never)]
     fn window_hit(&mut self, i: u32) {
-        let hash = FrequencySketch::hash(self.slab.key(i));
-        self.record(hash);
+        if self.max_window > crate::sizes(self.capacity).0 {
+            let hash = FrequencySketch::hash(self.slab.key(i));
+            self.record(hash);
+        }
         self.move_to_front(Segment::Window, i);
     }
 
@@ -56,17 +63,34 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
     #[inline]
     pub(crate) fn record(&mut self, hash: u64) {
         self.forget_victim_estimate_in(hash);
-        let resets = self.sketch.resets();
-        self.sketch.increment(hash);
-        if self.sketch.resets() != resets {
-            self.halve_hits();
+        self.sketch.add_counted(hash, 1);
+        self.count_access();
+    }
+
+    /// Counts one recorded access towards the sketch's aging: every `sample_size()`
+    /// (`10 × capacity`) accesses, exactly, the sketch halves its counters and the entries
+    /// their unrecorded hits. The cache keeps this count itself (the sketch's own one would
+    /// start the next period half full, a period of about `5 × capacity`; see the README).
+    #[inline]
+    fn count_access(&mut self) {
+        self.accesses += 1;
+        if self.accesses >= self.sketch.sample_size() {
+            self.age();
         }
+    }
+
+    /// Halves the sketch's counters and the entries' unrecorded hits, and starts a new
+    /// period.
+    #[cold]
+    #[inline(never)]
+    fn age(&mut self) {
+        self.accesses = 0;
+        self.sketch.reset();
+        self.halve_hits();
     }
 
     /// Halves every entry's unrecorded hits, as the sketch has just halved its counters
     /// (O(entries), as the halving of the sketch is O(capacity)).
-    #[cold]
-    #[inline(never)]
     fn halve_hits(&mut self) {
         self.victim_estimate.0 = NIL;
         for i in 0..self.slab.len() as u32 {

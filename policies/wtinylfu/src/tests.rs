@@ -184,11 +184,17 @@ fn a_get_miss_then_put_is_one_access() {
     assert_eq!(c.put(7, 1), Put::Inserted);
     assert_eq!(c.sketch().frequency(h), 1);
     // A put not preceded by its miss counts.
-    assert_eq!(c.put(7, 2), Put::Replaced(1));
+    assert_eq!(c.remove(&7), Some(1));
+    assert_eq!(c.put(7, 2), Put::Inserted);
     assert_eq!(c.sketch().frequency(h), 2);
     // A miss of another key, then a put of this one: counts.
+    assert_eq!(c.remove(&7), Some(2));
     assert_eq!(c.get(&8), None);
-    let _ = c.put(7, 3);
+    assert_eq!(c.put(7, 3), Put::Inserted);
+    assert_eq!(c.sketch().frequency(h), 3);
+    // Hits in the window (a put of the cached key, a get) are a burst: not recorded.
+    assert_eq!(c.put(7, 4), Put::Replaced(3));
+    assert_eq!(c.get(&7), Some(&4));
     assert_eq!(c.sketch().frequency(h), 3);
     // peek records nothing.
     let _ = c.peek(&7);
