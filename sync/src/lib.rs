@@ -34,8 +34,12 @@ pub const MIN_SHARD_CAPACITY: usize = 32;
 pub const MAX_SHARDS: usize = 1 << 16;
 
 /// One shard: a policy behind its reader-writer lock, and the loads in flight for its keys.
+///
+/// The policy is padded away from the lock word: every read lock writes that word, and if the
+/// policy's own fields (its table's and slab's pointers and lengths, which every lookup reads)
+/// shared its cache line, each reader would evict them from the other cores' caches.
 struct Slot<K, V, C> {
-    cache: RwLock<C>,
+    cache: RwLock<CachePadded<C>>,
     flights: Mutex<HashTable<InFlight<K, V>>>,
 }
 
@@ -159,7 +163,7 @@ impl<S> Builder<S> {
         let slots: Box<[_]> = (0..shards)
             .map(|i| {
                 CachePadded::new(Slot {
-                    cache: RwLock::new(make(base + usize::from(i < extra))),
+                    cache: RwLock::new(CachePadded::new(make(base + usize::from(i < extra)))),
                     flights: Mutex::new(HashTable::new()),
                 })
             })
@@ -256,7 +260,7 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
     pub fn shards_mut(&mut self) -> impl Iterator<Item = &mut C> {
         self.slots
             .iter_mut()
-            .map(|slot| lock::get_mut(&mut slot.cache))
+            .map(|slot| &mut **lock::get_mut(&mut slot.cache))
     }
 
     fn slot_of(&self, hash: u64) -> &Slot<K, V, C> {
