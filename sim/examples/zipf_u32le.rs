@@ -7,6 +7,9 @@
 //! ```
 //!
 //! Arguments: requests, then optionally keys (default 1,000,000), α (0.9) and seed (42).
+//! With `ORACLE=1` in the environment it writes libCacheSim `oracleGeneral` records
+//! instead (next-access times from a backward pass, so the keys are held while writing):
+//! the input of the streaming-Bélády memory figure.
 
 use std::io::Write;
 
@@ -22,6 +25,28 @@ fn main() -> std::io::Result<()> {
     let zipf = Zipf::new(keys, alpha);
     let mut rng = SplitMix64::new(seed);
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    if std::env::var_os("ORACLE").is_some() {
+        let keys: Vec<u64> = (0..requests).map(|_| zipf.sample(&mut rng)).collect();
+        let mut seen = std::collections::HashMap::new();
+        let mut next = vec![-1i64; keys.len()];
+        for (t, &k) in keys.iter().enumerate().rev() {
+            if let Some(n) = seen.insert(k, t as i64) {
+                next[t] = n;
+            }
+        }
+        for (t, &k) in keys.iter().enumerate() {
+            let mut r = Vec::with_capacity(24);
+            r.extend((t as u32).to_le_bytes());
+            r.extend(k.to_le_bytes());
+            r.extend(1u32.to_le_bytes());
+            r.extend(next[t].to_le_bytes());
+            match out.write_all(&r) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                r => r?,
+            }
+        }
+        return out.flush();
+    }
     let mut buf = Vec::with_capacity(4 << 16);
     let mut left = requests;
     while left > 0 {

@@ -221,6 +221,115 @@ impl Heap {
     }
 }
 
+/// Bélády from a stream that carries each request's next-access time (libCacheSim's
+/// `oracleGeneral`): the same indexed max-heap as [`Oracle::hits`], with positions found by
+/// key in a map of the cached keys, so nothing is held per request. Given the times
+/// `Oracle` computes (or any strictly increasing renumbering of them, such as the records'
+/// own indices), the hits are the same.
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::opt::{StreamingBelady, Variant};
+///
+/// // 1 2 3 1 2 3 with 2 slots: next uses 3, 4, 5, never, never, never.
+/// let mut b = StreamingBelady::new(2, Variant::Bypass);
+/// let keys = [1, 2, 3, 1, 2, 3];
+/// let next = [3, 4, 5, u64::MAX, u64::MAX, u64::MAX];
+/// let hits = keys.iter().zip(&next).filter(|&(&k, &n)| b.access(k, n)).count();
+/// assert_eq!(hits, 2);
+/// ```
+#[derive(Debug)]
+pub struct StreamingBelady {
+    /// `(next use, key)`; the root has the farthest next use.
+    items: Vec<(u64, u64)>,
+    pos: hashbrown::HashMap<u64, u32, foldhash::fast::FixedState>,
+    capacity: usize,
+    variant: Variant,
+}
+
+impl StreamingBelady {
+    /// An empty cache of `capacity` keys.
+    pub fn new(capacity: usize, variant: Variant) -> Self {
+        StreamingBelady {
+            items: Vec::new(),
+            pos: hashbrown::HashMap::with_hasher(crate::registry::hasher()),
+            capacity,
+            variant,
+        }
+    }
+
+    /// One request for `key`, next requested at `next` (`u64::MAX`: never); whether it hit.
+    #[inline]
+    pub fn access(&mut self, key: u64, next: u64) -> bool {
+        if let Some(&p) = self.pos.get(&key) {
+            self.items[p as usize].0 = next;
+            self.sift_up(p as usize);
+            return true;
+        }
+        if self.items.len() < self.capacity {
+            self.items.push((next, key));
+            let at = self.items.len() - 1;
+            self.pos.insert(key, at as u32);
+            self.sift_up(at);
+        } else if self.capacity > 0
+            && (self.variant == Variant::DemandFill || next < self.items[0].0)
+        {
+            let (_, victim) = self.items[0];
+            self.pos.remove(&victim);
+            self.items[0] = (next, key);
+            self.pos.insert(key, 0);
+            self.sift_down(0);
+        }
+        false
+    }
+
+    fn place(&mut self, at: usize, item: (u64, u64)) {
+        self.items[at] = item;
+        if let Some(p) = self.pos.get_mut(&item.1) {
+            *p = at as u32;
+        }
+    }
+
+    fn sift_up(&mut self, mut at: usize) {
+        let item = self.items[at];
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            let above = self.items[parent];
+            if above.0 >= item.0 {
+                break;
+            }
+            self.place(at, above);
+            at = parent;
+        }
+        self.place(at, item);
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        let item = self.items[at];
+        let len = self.items.len();
+        loop {
+            let left = 2 * at + 1;
+            if left >= len {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < len && self.items[right].0 > self.items[left].0 {
+                right
+            } else {
+                left
+            };
+            let below = self.items[child];
+            if below.0 <= item.0 {
+                break;
+            }
+            self.place(at, below);
+            at = child;
+        }
+        self.place(at, item);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +384,39 @@ mod tests {
                         oracle.hits(cap, v, 0, &|_| ()),
                         brute(&keys, cap, v),
                         "{keys:?} cap {cap} {v:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_equals_the_oracle() {
+        let mut rng = crate::workload::SplitMix64::new(3);
+        for round in 0..100 {
+            let n = 1 + round * 7;
+            let universe = 1 + (rng.next_u64() % 40);
+            let keys: Vec<u64> = (0..n).map(|_| rng.next_u64() % universe).collect();
+            let oracle = Oracle::new(&keys);
+            for cap in [0, 1, 2, 5, 13, 50] {
+                for v in [Variant::Bypass, Variant::DemandFill] {
+                    let mut b = StreamingBelady::new(cap, v);
+                    // The records' indices, 1-based, as libCacheSim writes them.
+                    let hits = (0..keys.len())
+                        .filter(|&t| {
+                            let nu = oracle.next[t];
+                            let nu = if nu == NEVER {
+                                u64::MAX
+                            } else {
+                                u64::from(nu) + 1
+                            };
+                            b.access(keys[t], nu)
+                        })
+                        .count() as u64;
+                    assert_eq!(
+                        hits,
+                        oracle.hits(cap, v, 0, &|_| ()),
+                        "{keys:?} {cap} {v:?}"
                     );
                 }
             }

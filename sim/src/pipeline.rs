@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use evict_core::Cache;
 
 use crate::mrc::StackDistances;
+use crate::opt::{StreamingBelady, Variant};
 use crate::parser::stream::{KeyMode, TraceStream};
 use crate::parser::{ErrorKind, Format, ReadOptions, STDIN, TraceError, default_max_requests};
 use crate::registry;
@@ -34,6 +35,9 @@ pub struct Batch {
     pub start: u64,
     /// The keys.
     pub keys: Vec<u64>,
+    /// Each key's next-access time, where the stream carries them and they are tracked
+    /// ([`TraceStream::track_next_access`]); else empty.
+    pub next: Vec<u64>,
 }
 
 /// What a worker computes from the stream.
@@ -50,6 +54,13 @@ pub enum Job {
     Distinct,
     /// LRU stack distances of every request ([`StackDistances`]).
     StackDistances,
+    /// Bélády from the batches' next-access times ([`StreamingBelady`]).
+    Belady {
+        /// `opt` or `opt-fill`.
+        variant: Variant,
+        /// Entries.
+        size: usize,
+    },
 }
 
 /// What a [`Job`] found.
@@ -112,6 +123,33 @@ impl Consumer for Replay {
     }
 }
 
+struct Belady {
+    heap: StreamingBelady,
+    warmup: u64,
+    hits: u64,
+    busy: Duration,
+}
+
+impl Consumer for Belady {
+    fn feed(&mut self, batch: &Batch) {
+        let t = Instant::now();
+        for (i, (&k, &n)) in batch.keys.iter().zip(&batch.next).enumerate() {
+            if self.heap.access(k, n) && batch.start + i as u64 >= self.warmup {
+                self.hits += 1;
+            }
+        }
+        self.busy += t.elapsed();
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Hits {
+            hits: self.hits,
+            held: usize::MAX,
+            seconds: self.busy.as_secs_f64(),
+        }
+    }
+}
+
 struct Distinct(hashbrown::HashSet<u64, foldhash::fast::FixedState>);
 
 impl Consumer for Distinct {
@@ -146,6 +184,12 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
             hashbrown::HashSet::with_hasher(registry::hasher()),
         )),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
+        Job::Belady { variant, size } => Box::new(Belady {
+            heap: StreamingBelady::new(*size, *variant),
+            warmup,
+            hits: 0,
+            busy: Duration::ZERO,
+        }),
     }
 }
 
@@ -160,6 +204,7 @@ fn weight(job: &Job) -> u32 {
         },
         Job::Distinct => 5,
         Job::StackDistances => 30,
+        Job::Belady { .. } => 20,
     }
 }
 
@@ -235,6 +280,7 @@ pub fn fan_out(
             let batch = Arc::new(Batch {
                 start,
                 keys: std::mem::take(&mut keys),
+                next: stream.next_access().to_vec(),
             });
             // A worker that hung up has panicked; its join below reports it.
             for tx in &senders {
@@ -290,6 +336,9 @@ pub struct StreamRun {
     pub unique: usize,
     /// The format read.
     pub format: Format,
+    /// Whether Bélády ran from the trace's own next-access times as it was read (an
+    /// `oracleGeneral` trace whose times passed the check), not from the trace in memory.
+    pub belady_streamed: bool,
 }
 
 /// Does a replay of the trace at `path` need a first pass to count the distinct keys:
@@ -340,11 +389,23 @@ pub fn replay_stream(
         .filter(|p| *p == OPT || *p == OPT_FILL)
         .cloned()
         .collect();
-    let limit = request_limit(read, !beladys.is_empty());
     let stdin = path == std::path::Path::new(STDIN);
     let maybe_scan = sizes.iter().any(|s| matches!(s, SizeSpec::Percent { .. }))
         || !matches!(read.format, Some(f) if !needs_scan(&[], f));
-    let mut stream = TraceStream::open(path, read, limit, stdin && maybe_scan)?;
+    // Bélády from oracleGeneral's own next-access times may have to fall back to the
+    // look-ahead in memory (times that are not the trace's future): a second pass.
+    let maybe_oracle =
+        !beladys.is_empty() && matches!(read.format, None | Some(Format::OracleGeneral));
+    let mut stream = TraceStream::open(
+        path,
+        read,
+        read.max_requests,
+        stdin && (maybe_scan || maybe_oracle),
+    )?;
+    let stream_belady = !beladys.is_empty() && stream.format() == Format::OracleGeneral;
+    if !beladys.is_empty() && !stream_belady {
+        stream.set_request_limit(request_limit(read, true));
+    }
     opened(&stream);
     let name = stream.name().to_string();
     let format = stream.format();
@@ -371,7 +432,7 @@ pub fn replay_stream(
         };
         stream = stream.reopen()?;
         stream.set_key_mode(mode);
-    } else {
+    } else if !stream_belady {
         stream.stop_spooling();
     }
     let resolve = |unique: usize| -> Result<Vec<usize>, TraceError> {
@@ -417,6 +478,19 @@ pub fn replay_stream(
             });
         }
     }
+    if stream_belady {
+        stream.track_next_access();
+        for b in &beladys {
+            let variant = if b == OPT {
+                Variant::Bypass
+            } else {
+                Variant::DemandFill
+            };
+            for &size in &entries {
+                jobs.push(Job::Belady { variant, size });
+            }
+        }
+    }
     if known.is_none() {
         jobs.push(Job::Distinct);
     }
@@ -425,38 +499,31 @@ pub fn replay_stream(
         total: stream.raw_len(),
     });
     let mut kept: Vec<u64> = Vec::new();
-    let keep = !beladys.is_empty();
-    let mut on_batch = |s: &TraceStream, keys: &[u64]| {
-        progress(Progress::Read(s.raw_read()));
-        if keep {
-            kept.try_reserve(keys.len()).map_err(|_| {
-                TraceError::new(
-                    ErrorKind::Data,
-                    format!(
-                        "{name}: request {}: not enough memory for Bélády's look-ahead (lower --max-requests, or free memory)",
-                        s.requests()
-                    ),
-                )
-            })?;
-            kept.extend_from_slice(keys);
+    let keep = !beladys.is_empty() && !stream_belady;
+    let results = {
+        let mut on_batch = |s: &TraceStream, keys: &[u64]| {
+            progress(Progress::Read(s.raw_read()));
+            if keep {
+                keep_keys(&mut kept, keys, &name, s.requests())?;
+            }
+            Ok(())
+        };
+        if jobs.is_empty() {
+            // Only Bélády in memory: read the keys, nothing to feed.
+            let mut keys = Vec::new();
+            while stream.next_batch(&mut keys)? {
+                on_batch(&stream, &keys)?;
+            }
+            Vec::new()
+        } else {
+            fan_out(
+                &mut stream,
+                &jobs,
+                run.threads,
+                run.warmup as u64,
+                &mut on_batch,
+            )?
         }
-        Ok(())
-    };
-    let results = if jobs.is_empty() {
-        // Only Bélády: read the keys, nothing to feed.
-        let mut keys = Vec::new();
-        while stream.next_batch(&mut keys)? {
-            on_batch(&stream, &keys)?;
-        }
-        Vec::new()
-    } else {
-        fan_out(
-            &mut stream,
-            &jobs,
-            run.threads,
-            run.warmup as u64,
-            &mut on_batch,
-        )?
     };
     let requests_total = stream.requests();
     let unique = match known {
@@ -485,7 +552,35 @@ pub fn replay_stream(
             ));
         }
     }
-    if !beladys.is_empty() {
+    let mut in_memory = !beladys.is_empty() && !stream_belady;
+    if stream_belady && stream.next_access_broken().is_some() {
+        // The trace's next-access times are not its future (or point at skipped records):
+        // read it again and look ahead in memory, as for any other format.
+        in_memory = true;
+        stream = stream.reopen()?;
+        stream.set_request_limit(request_limit(read, true));
+        progress(Progress::Pass {
+            what: "reading for Bélády",
+            total: stream.raw_len(),
+        });
+        let mut keys = Vec::new();
+        while stream.next_batch(&mut keys)? {
+            progress(Progress::Read(stream.raw_read()));
+            keep_keys(&mut kept, &keys, &name, stream.requests())?;
+        }
+    } else if stream_belady {
+        for b in &beladys {
+            for &size in &entries {
+                let Some(JobResult::Hits { hits, seconds, .. }) = hits.next() else {
+                    unreachable!("a result per Bélády job")
+                };
+                outcomes.push(outcome(
+                    &name, b, size, size, requests, *hits, *seconds, unique,
+                ));
+            }
+        }
+    }
+    if in_memory {
         progress(Progress::Pass {
             what: "Bélády",
             total: Some(kept.len() as u64 * (beladys.len() * entries.len()) as u64),
@@ -500,7 +595,22 @@ pub fn replay_stream(
         requests: requests_total,
         unique,
         format,
+        belady_streamed: stream_belady && !in_memory,
     })
+}
+
+/// Appends `keys` to the trace kept in memory for Bélády; a refused allocation is an error.
+fn keep_keys(kept: &mut Vec<u64>, keys: &[u64], name: &str, at: u64) -> Result<(), TraceError> {
+    kept.try_reserve(keys.len()).map_err(|_| {
+        TraceError::new(
+            ErrorKind::Data,
+            format!(
+                "{name}: request {at}: not enough memory for Bélády's look-ahead (lower --max-requests, or free memory)"
+            ),
+        )
+    })?;
+    kept.extend_from_slice(keys);
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

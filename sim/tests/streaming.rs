@@ -76,6 +76,114 @@ fn compare_as(
             .iter()
             .all(|o| o.unique_keys == trace.unique)
     );
+    // The shared oracleGeneral trace: Bélády from its own next-access times, as it is read.
+    let name = path.to_string_lossy();
+    if name.contains("cloudPhysicsIO") && policies.iter().any(|p| p == OPT) {
+        assert!(streamed.belady_streamed, "{name}");
+    }
+}
+
+/// `oracleGeneral` records `(id, size, next)` at clock 7.
+fn oracle(records: &[(u64, u32, i64)]) -> Vec<u8> {
+    records
+        .iter()
+        .flat_map(|&(id, size, next)| {
+            let mut r = 7u32.to_le_bytes().to_vec();
+            r.extend(id.to_le_bytes());
+            r.extend(size.to_le_bytes());
+            r.extend(next.to_le_bytes());
+            r
+        })
+        .collect()
+}
+
+/// Records of `keys` with correct next-access fields (`base` 0 or 1), sizes from `size`.
+fn oracle_of(keys: &[u64], base: i64, size: impl Fn(usize) -> u32) -> Vec<(u64, u32, i64)> {
+    let mut next = vec![-1i64; keys.len()];
+    let mut seen = std::collections::HashMap::new();
+    for (t, &k) in keys.iter().enumerate().rev() {
+        if let Some(n) = seen.insert(k, t as i64) {
+            next[t] = n + base;
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(t, &k)| (k, size(t), next[t]))
+        .collect()
+}
+
+#[test]
+fn belady_streams_from_oracle_general_times_and_falls_back_when_they_are_wrong() {
+    let keys = evict_sim::workload::zipf(3_000, 0.9, 60_000, 17);
+    let all = ["lru", "s3fifo", OPT_FILL, OPT];
+    let specs = [percent(1), percent(10), SizeSpec::Entries(500)];
+    let stream = |p: &Path| {
+        replay_stream(
+            p,
+            &ReadOptions::default(),
+            &all.map(String::from),
+            &specs,
+            RunOptions::default(),
+            &|_| (),
+            &mut |_| (),
+        )
+        .unwrap()
+        .belady_streamed
+    };
+    for base in [0, 1] {
+        let p = temp(
+            &format!("good{base}.oracleGeneral.bin"),
+            &oracle(&oracle_of(&keys, base, |_| 512)),
+        );
+        compare(&p, &all, &specs, 0);
+        compare(&p, &all, &specs, 999);
+        assert!(stream(&p), "base {base}");
+    }
+    // Records of size 0 that no kept record points at (the only requests of their ids)
+    // leave the times usable; the fields count records of every size, as libCacheSim's do.
+    let mut ids = keys.clone();
+    ids.insert(100, u64::MAX);
+    ids.insert(5000, u64::MAX - 1);
+    let zeros = oracle_of(&ids, 1, |t| if t == 100 || t == 5000 { 0 } else { 512 });
+    let p = temp("zeros.oracleGeneral.bin", &oracle(&zeros));
+    compare(&p, &all, &specs, 0);
+    assert!(stream(&p));
+    // A kept record pointing at a record of size 0: counted from memory.
+    let mut pointed = oracle_of(&keys, 1, |_| 512);
+    let victim = (1..pointed.len())
+        .find(|&t| keys[..t].contains(&keys[t]))
+        .unwrap();
+    pointed[victim].1 = 0;
+    let p = temp("pointed.oracleGeneral.bin", &oracle(&pointed));
+    compare(&p, &all, &specs, 0);
+    assert!(!stream(&p));
+    // A wrong field (one record's next access moved by one): counted from memory.
+    let mut wrong = oracle_of(&keys, 1, |_| 512);
+    let t = wrong.iter().position(|r| r.2 > 10).unwrap();
+    wrong[t].2 += 1;
+    let p = temp("wrong.oracleGeneral.bin", &oracle(&wrong));
+    compare(&p, &all, &specs, 0);
+    assert!(!stream(&p));
+    // The same through standard input: the fallback reads the spool.
+    let bytes = oracle(&wrong);
+    let args = [
+        "-f",
+        "oracle-general",
+        "-s",
+        "500",
+        "-p",
+        "lru,opt",
+        "--json",
+    ];
+    let from_file = sim(&[&[p.to_str().unwrap()][..], &args].concat(), None);
+    let from_stdin = sim(&[&["-"][..], &args].concat(), Some(&bytes));
+    assert!(
+        from_stdin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_stdin.stderr)
+    );
+    assert_eq!(json_hits(&from_stdin.stdout), json_hits(&from_file.stdout));
+    assert_eq!(json_hits(&from_file.stdout).len(), 2);
 }
 
 fn percent(p: u64) -> SizeSpec {

@@ -76,6 +76,7 @@ pub struct TraceStream {
     limit: Option<usize>,
     spooling: Option<(SpoolWriter, Rc<Spool>)>,
     done: bool,
+    track_next: bool,
 }
 
 impl std::fmt::Debug for TraceStream {
@@ -167,6 +168,7 @@ impl TraceStream {
             limit,
             spooling: opened.spooling,
             done: false,
+            track_next: false,
         })
     }
 
@@ -257,6 +259,33 @@ impl TraceStream {
         self.reader.as_ref().is_some_and(|r| r.saw_string())
     }
 
+    /// Sets the request limit (`None`: none), before the first batch. The input limit
+    /// stays as opened.
+    pub fn set_request_limit(&mut self, limit: Option<usize>) {
+        self.max = limit.map_or(u64::MAX, |l| l.min(MAX_REQUESTS) as u64);
+        self.limit = limit;
+    }
+
+    /// For an `oracleGeneral` trace, keeps each request's next-access time
+    /// ([`next_access`](Self::next_access)) and checks that they are the trace's future;
+    /// set before the first batch. Other formats have none.
+    pub fn track_next_access(&mut self) {
+        self.track_next = true;
+    }
+
+    /// The next-access times of the last batch, one per key: the record index of the key's
+    /// next request, `u64::MAX` for none (empty unless tracked).
+    pub fn next_access(&self) -> &[u64] {
+        self.reader.as_ref().map_or(&[], |r| r.next_access())
+    }
+
+    /// Why the tracked next-access times are not the trace's future (a field that points
+    /// elsewhere than the key's next record, or at a record of size 0, which the readers
+    /// skip), if so; known for sure at the end of the trace.
+    pub fn next_access_broken(&self) -> Option<&str> {
+        self.reader.as_ref().and_then(|r| r.next_access_broken())
+    }
+
     /// Replaces `out` with the next batch of at most [`BATCH`] keys; `false` at the end of
     /// the trace (`out` empty).
     ///
@@ -279,6 +308,11 @@ impl TraceStream {
                 self.max,
                 self.opts.column.as_deref(),
             )?);
+            if self.track_next
+                && let Some(r) = self.reader.as_mut()
+            {
+                r.track_next_access();
+            }
         }
         let reader = self.reader.as_mut().expect("a reader");
         reader.fill(out)?;
@@ -302,6 +336,16 @@ trait Batches {
     fn fill(&mut self, out: &mut Vec<u64>) -> Result<(), TraceError>;
     fn saw_string(&self) -> bool {
         false
+    }
+    /// `oracleGeneral`: from now on, keep each request's next-access time and check them.
+    fn track_next_access(&mut self) {}
+    /// The next-access times of the last batch (after `track_next_access`).
+    fn next_access(&self) -> &[u64] {
+        &[]
+    }
+    /// Why the next-access times cannot stand for the trace's future, if so.
+    fn next_access_broken(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -343,6 +387,61 @@ struct Records {
     dec: Decoder,
 }
 
+/// The next-access times of an `oracleGeneral` stream and their check, as the format
+/// guesser checks them: each field must be the index of the key's next record (one base, 0
+/// or 1, for the whole trace) or -1 if there is none. Bélády may use them in place of its
+/// own look-ahead only if they pass, and if no field of a kept record points at a record of
+/// size 0 (the readers skip those, so the future would differ).
+#[derive(Default)]
+struct NextAccess {
+    times: Vec<u64>,
+    /// Per key: the field of its latest record, and whether that record was kept (size > 0).
+    pending: HashMap<u64, (i64, bool)>,
+    base: Option<i64>,
+    broken: Option<String>,
+}
+
+impl NextAccess {
+    fn record(&mut self, index: u64, id: u64, size: u32, next: i64, name: &str) {
+        let i = index as i64;
+        if self.broken.is_none() && next != -1 && next <= i {
+            self.broken = Some(format!(
+                "{name}: record {index}: next access {next} is not after the record"
+            ));
+        }
+        if let Some((claimed, kept)) = self.pending.insert(id, (next, size > 0))
+            && self.broken.is_none()
+        {
+            let b = *self.base.get_or_insert(claimed - i);
+            if claimed == -1 || claimed - i != b || !(0..=1).contains(&b) {
+                self.broken = Some(format!(
+                    "{name}: record {index}: id {id} comes again here, not where its previous record's next-access field points ({claimed})"
+                ));
+            } else if kept && size == 0 {
+                self.broken = Some(format!(
+                    "{name}: record {index}: a next-access field points at this record of size 0, which is skipped"
+                ));
+            }
+        }
+        if size > 0 {
+            self.times
+                .push(if next == -1 { u64::MAX } else { next as u64 });
+        }
+    }
+
+    fn finish(&mut self, name: &str) {
+        if self.broken.is_none()
+            && let Some((id, (next, _))) =
+                self.pending.iter().find(|(_, (n, kept))| *n != -1 && *kept)
+        {
+            self.broken = Some(format!(
+                "{name}: id {id}: its last record's next-access field ({next}) points past the end"
+            ));
+        }
+        self.pending = HashMap::new();
+    }
+}
+
 /// The decoding state of [`Records`], apart from the input it borrows from.
 struct Decoder {
     ctx: Ctx,
@@ -352,6 +451,8 @@ struct Decoder {
     /// Records read so far (`oracleGeneral`: of any size).
     records: u64,
     count: u64,
+    /// `oracleGeneral` with next-access times tracked.
+    next: Option<NextAccess>,
 }
 
 impl Records {
@@ -366,13 +467,31 @@ impl Records {
                 format,
                 records: 0,
                 count: 0,
+                next: None,
             },
         }
     }
 }
 
 impl Batches for Records {
+    fn track_next_access(&mut self) {
+        if self.dec.format == Format::OracleGeneral {
+            self.dec.next = Some(NextAccess::default());
+        }
+    }
+
+    fn next_access(&self) -> &[u64] {
+        self.dec.next.as_ref().map_or(&[], |n| &n.times)
+    }
+
+    fn next_access_broken(&self) -> Option<&str> {
+        self.dec.next.as_ref().and_then(|n| n.broken.as_deref())
+    }
+
     fn fill(&mut self, out: &mut Vec<u64>) -> Result<(), TraceError> {
+        if let Some(n) = &mut self.dec.next {
+            n.times.clear();
+        }
         let w = self.dec.width;
         loop {
             // Whole records straight from the input's buffer.
@@ -381,6 +500,11 @@ impl Batches for Records {
                 if !self.split.is_empty() {
                     let len = self.dec.records as usize * w + self.split.len();
                     return Err(truncated(&self.dec.ctx.name, len, w, self.dec.format));
+                }
+                if out.is_empty()
+                    && let Some(n) = &mut self.dec.next
+                {
+                    n.finish(&self.dec.ctx.name);
                 }
                 return Ok(());
             }
@@ -425,6 +549,18 @@ impl Decoder {
                 let size = u32::from_le_bytes([r[12], r[13], r[14], r[15]]);
                 let at = self.records;
                 self.records += 1;
+                if let Some(n) = &mut self.next {
+                    let mut id = [0; 8];
+                    id.copy_from_slice(&r[4..12]);
+                    let mut next = [0; 8];
+                    next.copy_from_slice(&r[16..24]);
+                    let (id, next) = (u64::from_le_bytes(id), i64::from_le_bytes(next));
+                    if size > 0 && self.count >= self.max {
+                        // The limit's error below; no time for a request not kept.
+                    } else {
+                        n.record(at, id, size, next, &self.ctx.name);
+                    }
+                }
                 if size == 0 {
                     return Ok(());
                 }
