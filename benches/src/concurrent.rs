@@ -197,6 +197,12 @@ pub fn for_each_concurrent<V: ConcurrentVisitor>(visitor: &mut V) {
             evict_wtinylfu::WTinyLfuCache::new,
         ))
     });
+    visitor.visit(evict("evict-lirs", "evict-lirs"), |cap| {
+        EvictSync(ConcurrentCache::new(cap, evict_lirs::LirsCache::new))
+    });
+    visitor.visit(evict("evict-twoq", "evict-twoq"), |cap| {
+        EvictSync(ConcurrentCache::new(cap, evict_twoq::TwoQCache::new))
+    });
     visitor.visit(evict("buffered-lru", "evict-lru"), |cap| {
         EvictSync(ConcurrentCache::new(cap, |c| {
             BufferedHits::new(evict_lru::LruCache::new(c))

@@ -102,6 +102,12 @@ pub fn for_each_impl<V: Visitor>(visitor: &mut V) {
     visitor.visit(meta("evict-wtinylfu", Other, true), |cap| {
         Evict(evict_wtinylfu::WTinyLfuCache::new(cap))
     });
+    visitor.visit(meta("evict-lirs", Other, true), |cap| {
+        Evict(evict_lirs::LirsCache::new(cap))
+    });
+    visitor.visit(meta("evict-twoq", Other, true), |cap| {
+        Evict(evict_twoq::TwoQCache::new(cap))
+    });
     visitor.visit(meta("lru", ExactLru, false), LruCrate::new);
     visitor.visit(meta("schnellru", ExactLru, false), Schnellru::new);
     visitor.visit(meta("hashlink", ExactLru, false), Hashlink::new);
