@@ -61,7 +61,6 @@ fn first_failure<C: Cache<hostile::Key, hostile::Value>>(
 }
 
 #[test]
-#[ignore = "H5: passes once the ring cache clears and puts panic-safely (slots/src/policy.rs, engine.rs: after H1 is done)"]
 fn the_toolkit_lru_passes_hostile_mode() {
     assert_eq!(
         first_failure(LruCache::new, |c: &LruCache<_, _>| c.check_invariants()),
@@ -351,7 +350,6 @@ fn a_hash_panic_in_the_put_that_fills_the_cache_loses_no_entry() {
 }
 
 #[test]
-#[ignore = "H5: passes once the ring cache clears and puts panic-safely (slots/src/policy.rs, engine.rs: after H1 is done)"]
 fn a_drop_panic_in_clear_leaves_an_empty_cache_with_zero_counters() {
     // Issue 15, reproduction 2: before the fix `clear` dropped the entries first; a
     // panicking `Drop` left the index pointing at dropped slots and the counters as they

@@ -289,7 +289,11 @@ where
     {
         let hash = self.slab().hash(key);
         match self.slab().find_hashed(hash, key) {
-            Some(i) => Some(self.remove_slot(i, hash).1),
+            Some(i) => {
+                let (key, value) = self.remove_slot(i, hash);
+                drop(key); // before the answer is built: see `put_slot`
+                Some(value)
+            }
             None => {
                 self.forget(hash);
                 None
@@ -329,6 +333,9 @@ where
         let hash = self.slab().hash(&key);
         if let Some(i) = self.slab().find_hashed(hash, &key) {
             let old = core::mem::replace(self.replaced(i), value);
+            // The spare key is dropped before the answer is built: a `Drop` that panics
+            // would otherwise leak the answer, never dropped (rust-lang/rust#47949).
+            drop(key);
             return (Put::Replaced(old), i);
         }
         self.insert(hash, key, value)

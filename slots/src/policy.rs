@@ -341,9 +341,11 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K,
     }
 
     fn clear(&mut self) {
-        self.ring.clear();
         self.at = Anchors::EMPTY;
         self.stats.reset();
+        // The slab last: a value's `Drop` may panic while it empties, and everything
+        // else must be reset by then (the slab itself forgets its slots first).
+        self.ring.clear();
     }
 
     fn drained(&mut self) {

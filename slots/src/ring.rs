@@ -679,11 +679,14 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
 
     /// [`remove`](Self::remove) of slot `i`, whose key hashes to `hash`.
     pub fn remove_hashed(&mut self, i: u32, hash: u64, anchors: &mut [u32]) -> (K, V) {
+        // The key that moves into the gap is hashed before anything changes: a `Hash` that
+        // panics leaves the ring as it was.
+        let removal = self.slab.removal(i, hash);
         let next = self.unlink(i);
         for anchor in anchors.iter_mut().filter(|a| **a == i) {
             *anchor = next;
         }
-        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        let (key, node, moved_from) = self.slab.swap_remove_planned(removal);
         if moved_from != i {
             // The last slot is in slot `i` now, with its links: its neighbours must follow.
             let (mprev, mnext) = (self.prev_excl(i), self.next(i));
