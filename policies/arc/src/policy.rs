@@ -232,8 +232,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
     /// entry and its place in the slab (filled by the last slot, whose links are
     /// repointed). The pending moves must have been made (slots are renumbered).
     pub(crate) fn take_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        // Hashes the key that moves into the gap before anything changes.
+        let removal = self.slab.removal(i, hash);
         self.lists.unlink(&mut self.slab, i);
-        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        let (key, node, moved_from) = self.slab.swap_remove_planned(removal);
         if moved_from != i {
             self.lists.relocate(&mut self.slab, i);
         }
@@ -377,17 +379,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V,
 
         // Full: the victim's slot is reused in place for the new entry.
         let victim_hash = self.slab.hash(self.slab.key(v));
+        // The key first, links kept: the slab's replacement may rebuild the index, user code
+        // (`Hash`) that must run before the lists and the ghosts change.
+        let old_key = self.slab.replace_key_hashed(v, victim_hash, hash, key);
+        let old = core::mem::replace(&mut self.slab.item_mut(v).value, value);
         if to_ghost {
             // T1's victim goes to B1, T2's to B2: the list ids match.
             let from = self.slab.item(v).links.list();
             self.ghosts.push(victim_hash, from);
         }
         self.lists.unlink(&mut self.slab, v);
-        let (old_key, old) =
-            self.slab
-                .replace_hashed(v, victim_hash, hash, key, Node::new(value, Links::DETACHED));
+        self.slab.item_mut(v).links = Links::DETACHED;
         self.lists.push_front(&mut self.slab, v, list);
-        (Put::Evicted(old_key, old.value), v)
+        (Put::Evicted(old_key, old), v)
     }
 
     /// No ghost is left and `p` does not move.
@@ -427,11 +431,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V,
             (self.replace_victim(false, self.lists.tail[T2]), true)
         };
         let hash = self.slab.hash(self.slab.key(v));
+        let from = self.slab.item(v).links.list();
+        // The ghost after the slot is out: taking it hashes the key that moves into the gap,
+        // and a `Hash` that panics there must not leave the resident key a ghost too.
+        let pair = self.take_slot(v, hash);
         if to_ghost {
-            let from = self.slab.item(v).links.list();
             self.ghosts.push(hash, from);
         }
-        Some(self.take_slot(v, hash))
+        Some(pair)
     }
 
     /// `resize`: pops (with the old capacity's rules) until the entries fit, then takes the
@@ -477,12 +484,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V,
 
     /// Also drops every ghost and sets `p` back to 0.
     fn clear(&mut self) {
-        self.slab.clear();
         self.lists = Lists::EMPTY;
         self.pending_len = 0;
         self.ghosts = Ghosts::new(self.capacity as usize);
         self.p = 0.0;
         self.stats.reset();
+        // The slab last: a value's `Drop` may panic while it empties, and everything
+        // else must be reset by then (the slab itself forgets its slots first).
+        self.slab.clear();
     }
 
     /// Ghosts and `p` are kept.

@@ -92,6 +92,14 @@ mod tests {
         double_ended = true
     );
 
+    // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+    // the cache consistent, working, and losing no value undropped.
+    evict_harness::hostile!(
+        hostile,
+        FifoCache::new,
+        validate = |c: &FifoCache<_, _>| c.check_invariants()
+    );
+
     fn keys<K: Copy, V, S>(c: &FifoCache<K, V, S>) -> Vec<K> {
         c.iter().map(|(k, _)| *k).collect()
     }

@@ -122,6 +122,14 @@ mod tests {
         double_ended = true
     );
 
+    // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+    // the cache consistent, working, and losing no value undropped.
+    evict_harness::hostile!(
+        hostile,
+        LruCache::new,
+        validate = |c: &LruCache<_, _>| c.check_invariants()
+    );
+
     #[test]
     fn remove_keeps_slots_dense_and_order_intact() {
         let mut c = LruCache::new(4);

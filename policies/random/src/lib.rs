@@ -274,15 +274,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K,
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
         let capacity = capacity.min(MAX_CAPACITY);
         let shrinks = capacity < self.capacity as usize;
-        self.capacity = capacity as u32;
         let mut gone = Vec::new();
         if !shrinks {
+            self.capacity = capacity as u32;
             return gone;
         }
         gone.reserve_exact(self.slab.len().saturating_sub(capacity));
         while self.slab.len() > capacity {
             gone.extend(evict_slots::SlabPolicy::pop(self));
         }
+        // Only now: a pop whose `Hash` panics leaves the old capacity, which the cache fits.
+        self.capacity = capacity as u32;
         self.slab.shrink_to(capacity);
         if capacity > 0 && self.slab.len() == capacity {
             self.slab.settle(capacity);
@@ -292,9 +294,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K,
 
     /// Also restarts the generator from the seed.
     fn clear(&mut self) {
-        self.slab.clear();
         self.rng = SplitMix64::new(self.seed);
         self.stats.reset();
+        // The slab last: a value's `Drop` may panic while it empties, and everything
+        // else must be reset by then (the slab itself forgets its slots first).
+        self.slab.clear();
     }
 
     fn drained(&mut self) {}

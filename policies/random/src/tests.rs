@@ -18,6 +18,14 @@ evict_harness::conformance!(
     iteration = true,
     double_ended = true
 );
+
+// Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+// the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    |cap| RandomCache::with_seed(cap, 7),
+    validate = |c: &RandomCache<_, _>| c.check_invariants()
+);
 evict_harness::conformance!(
     contract_other_seed,
     |cap| RandomCache::with_seed(cap, 0xDEAD_BEEF),

@@ -242,8 +242,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
     /// Takes slot `i`, whose key hashes to `hash`, out of its queue and out of the slab
     /// (whose last slot fills the hole). No ghost is left.
     fn remove_slot(&mut self, i: u32, hash: u64) -> (K, V) {
+        // Hashes the key that moves into the gap before anything changes.
+        let removal = self.slab.removal(i, hash);
         self.unlink(i);
-        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        let (key, node, moved_from) = self.slab.swap_remove_planned(removal);
         if moved_from != i {
             self.relocate(moved_from, i);
         }
@@ -295,11 +297,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
 
     /// Also forgets the ghost, and the warm-up starts again: the cache is as new.
     fn clear(&mut self) {
-        self.slab.clear();
         self.queues = [EMPTY_QUEUE; 2];
         self.ghost = crate::ghost::Ghost::new(ghost_capacity(self.capacity));
         self.has_evicted = false;
         self.stats.reset();
+        // The slab last: a value's `Drop` may panic while it empties, and everything
+        // else must be reset by then (the slab itself forgets its slots first).
+        self.slab.clear();
     }
 
     /// The ghost is kept, as a `remove` of each key would keep it.

@@ -42,6 +42,22 @@ evict_harness::conformance!(
     double_ended = true
 );
 
+// Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+// the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    S3FifoCache::new,
+    validate = |c: &S3FifoCache<_, _>| {
+        c.check_invariants();
+        c.check_victim();
+    },
+    settings = Settings {
+        max_capacity: 40,
+        keys: 64,
+        max_ops: 300
+    }
+);
+
 // The kit's default shape: tiny capacities (small target 0 or 1, ghost of 0 to 10).
 evict_harness::conformance!(
     conformance_tiny,

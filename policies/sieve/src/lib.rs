@@ -182,6 +182,14 @@ mod tests {
         double_ended = true
     );
 
+    // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+    // the cache consistent, working, and losing no value undropped.
+    evict_harness::hostile!(
+        hostile,
+        SieveCache::new,
+        validate = |c: &SieveCache<_, _>| c.check_invariants()
+    );
+
     fn keys<K: Copy, V, S>(c: &SieveCache<K, V, S>) -> Vec<K> {
         c.iter().map(|(k, _)| *k).collect()
     }

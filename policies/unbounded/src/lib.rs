@@ -308,7 +308,11 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.remove(key)
+        let (key, value) = self.map.remove_entry(key)?;
+        // The key is dropped before the answer is built: a `Drop` that panics would
+        // otherwise leak the answer, never dropped (rust-lang/rust#47949).
+        drop(key);
+        Some(value)
     }
 }
 
@@ -369,9 +373,14 @@ where
 
     #[inline]
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        match self.map.insert(key, value) {
-            Some(old) => Put::Replaced(old),
-            None => Put::Inserted,
+        // Not `HashMap::insert`, which drops the spare key after the answer is built (see
+        // `remove`): `entry` drops it before anything changes.
+        match self.map.entry(key) {
+            Entry::Occupied(mut entry) => Put::Replaced(entry.insert(value)),
+            Entry::Vacant(entry) => {
+                entry.insert(value);
+                Put::Inserted
+            }
         }
     }
 
@@ -394,10 +403,14 @@ where
     /// Drops every entry, releases the table's memory (Python's `cache_clear()` does too),
     /// and resets the counters.
     fn clear(&mut self) {
-        // `HashMap::clear` keeps the allocation; a cleared memo table should give it back.
-        self.map.clear();
-        self.map.shrink_to_fit();
         self.stats.reset();
+        // Each pair dropped here, not by `HashMap::clear`, which stops at a `Drop` that
+        // panics and leaks the rest: here the drain drops them as the panic unwinds.
+        for pair in self.map.drain() {
+            drop(pair);
+        }
+        // `HashMap::clear` keeps the allocation; a cleared memo table should give it back.
+        self.map.shrink_to_fit();
     }
 
     fn contains(&self, key: &K) -> bool {
@@ -592,6 +605,10 @@ mod tests {
         model = |_cap| model::Unbounded::new(),
         iteration = true
     );
+
+    // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+    // the cache consistent, working, and losing no value undropped.
+    evict_harness::hostile!(hostile, |_cap| UnboundedCache::new());
 
     fn sorted<K: Ord + Clone, V: Clone>(it: impl Iterator<Item = (K, V)>) -> Vec<(K, V)> {
         let mut v: Vec<(K, V)> = it.collect();

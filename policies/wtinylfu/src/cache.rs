@@ -152,7 +152,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
 
     /// Also forgets all frequencies and, for an adaptive cache, the window size.
     fn clear(&mut self) {
-        self.slab.clear();
         self.lists = [EMPTY; 3];
         self.sketch.clear();
         self.accesses = 0;
@@ -163,6 +162,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
             *climber = climber.restarted(self.capacity);
         }
         self.stats.reset();
+        // The slab last: a value's `Drop` may panic while it empties, and everything
+        // else must be reset by then (the slab itself forgets its slots first).
+        self.slab.clear();
     }
 
     /// The hits the entries had not passed on yet go to the sketch, as `remove` does.

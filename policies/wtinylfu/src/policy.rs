@@ -209,19 +209,24 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if self.victim_estimate.0 == i {
             self.victim_estimate.0 = NIL;
         }
-        let (old_key, old) = self
-            .slab
-            .replace(i, hash, key, Node::new(value, Links::DETACHED));
-        (old_key, old.value)
+        // The key only, the links staying for the caller to unlink: the slab's replacement
+        // hashes the old key (and may rebuild the index), user code that must run before
+        // any list changes, so that a `Hash` that panics leaves every list as it was.
+        let old_hash = self.slab.hash(self.slab.key(i));
+        let old_key = self.slab.replace_key_hashed(i, old_hash, hash, key);
+        let old = core::mem::replace(&mut self.slab.item_mut(i).value, value);
+        (old_key, old)
     }
 
     /// Takes slot `i`, whose key hashes to `hash`, out: its list links, its index entry,
     /// and its place in the slab (filled by the last slot, whose links are repointed).
     pub(crate) fn take_slot(&mut self, i: u32, hash: u64) -> (K, V) {
         // Slots get renumbered.
+        // Hashes the key that moves into the gap before anything changes.
+        let removal = self.slab.removal(i, hash);
         self.victim_estimate.0 = NIL;
         self.unlink(i);
-        let (key, node, moved_from) = self.slab.swap_remove_hashed(i, hash);
+        let (key, node, moved_from) = self.slab.swap_remove_planned(removal);
         if moved_from != i {
             self.relocate(moved_from, i);
         }
@@ -265,7 +270,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         // Full: one entry leaves. The candidate is the window's LRU entry once the newcomer
         // is in: the newcomer itself when the window is empty.
         let victim = self.victim();
-        let (out, to) = if window.len == 0 {
+        let (out, to, admitted) = if window.len == 0 {
             // The newcomer is the candidate; with an empty probation it would be its own
             // victim (refused).
             if victim == NIL || self.sketch.frequency(sketch_hash) <= self.victim_frequency(victim)
@@ -274,21 +279,26 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
             }
             // The victim leaves; the admitted newcomer goes from the window (where it would
             // have been) to probation's MRU end.
-            (victim, Segment::Probation)
+            (victim, Segment::Probation, NIL)
         } else {
             let candidate = window.last;
             let admit =
                 victim != NIL && self.frequency_of(candidate) > self.victim_frequency(victim);
             if admit {
-                // The victim leaves; the candidate moves to probation's MRU end.
-                self.move_to_front(Segment::Probation, candidate);
-                (victim, Segment::Window)
+                // The victim leaves; the candidate moves to probation's MRU end (below).
+                (victim, Segment::Window, candidate)
             } else {
-                (candidate, Segment::Window)
+                (candidate, Segment::Window, NIL)
             }
         };
-        self.unlink(out);
+        // The slot's new key first: it may run user code (`Hash`), and a panic must find the
+        // lists as they were (the candidate not yet moved, the victim still linked).
         let old = self.refill(out, hash, key, value);
+        if admitted != NIL {
+            self.move_to_front(Segment::Probation, admitted);
+        }
+        self.unlink(out);
+        *self.slab.links_mut(out) = Links::DETACHED;
         self.push_front(to, out);
         (Put::Evicted(old.0, old.1), out)
     }

@@ -24,6 +24,15 @@ evict_harness::conformance!(
     double_ended = true
 );
 
+// Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+// the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    WTinyLfuCache::new,
+    validate = |c: &WTinyLfuCache<_, _>| c.check_invariants(),
+    settings = SETTINGS
+);
+
 // The default (small) settings too: capacities 0 to 12, where protected is 0 to 8 entries
 // and probation can be a single entry.
 evict_harness::conformance!(

@@ -53,6 +53,15 @@ evict_harness::conformance!(
     double_ended = true
 );
 
+// Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
+// the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    ArcCache::new,
+    validate = |c: &ArcCache<_, _>| c.check_invariants(),
+    settings = SETTINGS
+);
+
 evict_harness::conformance!(
     integer,
     |cap| fixed(cap).integer_target(),
