@@ -17,6 +17,21 @@ use mini_moka::sync::ConcurrentCacheExt;
 
 use crate::workload::SplitMix64;
 
+/// The shard count every evict row is built with: 0 (the default) means
+/// `evict_sync::default_shards`; the `threads` binary's `--shards` sets it.
+pub static SHARDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// An evict concurrent cache of `capacity` with the shard count [`SHARDS`] says.
+fn sharded<K, V, C: evict_core::Cache<K, V>>(
+    capacity: usize,
+    make: impl FnMut(usize) -> C,
+) -> ConcurrentCache<K, V, C> {
+    match SHARDS.load(Ordering::Relaxed) {
+        0 => ConcurrentCache::new(capacity, make),
+        n => ConcurrentCache::builder(capacity).shards(n).build(make),
+    }
+}
+
 /// A cache shared by threads through `&self`, on `u64` keys and values.
 pub trait Concurrent: Sync {
     /// Looks `key` up (a hit updates the policy's state as the cache's own `get` does).
@@ -169,52 +184,49 @@ const fn other(name: &'static str) -> ConcurrentMeta {
 pub fn for_each_concurrent<V: ConcurrentVisitor>(visitor: &mut V) {
     use evict_sync::BufferedHits;
     visitor.visit(evict("evict-lru", "evict-lru"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_lru::LruCache::new))
+        EvictSync(sharded(cap, evict_lru::LruCache::new))
     });
     visitor.visit(evict("evict-fifo", "evict-fifo"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_fifo::FifoCache::new))
+        EvictSync(sharded(cap, evict_fifo::FifoCache::new))
     });
     visitor.visit(evict("evict-random", "evict-random"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, |c| {
+        EvictSync(sharded(cap, |c| {
             evict_random::RandomCache::with_seed(c, 0x5EED)
         }))
     });
     visitor.visit(evict("evict-clock", "evict-clock"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_clock::ClockCache::new))
+        EvictSync(sharded(cap, evict_clock::ClockCache::new))
     });
     visitor.visit(evict("evict-sieve", "evict-sieve"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_sieve::SieveCache::new))
+        EvictSync(sharded(cap, evict_sieve::SieveCache::new))
     });
     visitor.visit(evict("evict-s3fifo", "evict-s3fifo"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_s3fifo::S3FifoCache::new))
+        EvictSync(sharded(cap, evict_s3fifo::S3FifoCache::new))
     });
     visitor.visit(evict("evict-arc", "evict-arc"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_arc::ArcCache::new))
+        EvictSync(sharded(cap, evict_arc::ArcCache::new))
     });
     visitor.visit(evict("evict-wtinylfu", "evict-wtinylfu"), |cap| {
-        EvictSync(ConcurrentCache::new(
-            cap,
-            evict_wtinylfu::WTinyLfuCache::new,
-        ))
+        EvictSync(sharded(cap, evict_wtinylfu::WTinyLfuCache::new))
     });
     visitor.visit(evict("evict-lirs", "evict-lirs"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_lirs::LirsCache::new))
+        EvictSync(sharded(cap, evict_lirs::LirsCache::new))
     });
     visitor.visit(evict("evict-twoq", "evict-twoq"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, evict_twoq::TwoQCache::new))
+        EvictSync(sharded(cap, evict_twoq::TwoQCache::new))
     });
     visitor.visit(evict("buffered-lru", "evict-lru"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, |c| {
+        EvictSync(sharded(cap, |c| {
             BufferedHits::new(evict_lru::LruCache::new(c))
         }))
     });
     visitor.visit(evict("buffered-arc", "evict-arc"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, |c| {
+        EvictSync(sharded(cap, |c| {
             BufferedHits::new(evict_arc::ArcCache::new(c))
         }))
     });
     visitor.visit(evict("buffered-wtinylfu", "evict-wtinylfu"), |cap| {
-        EvictSync(ConcurrentCache::new(cap, |c| {
+        EvictSync(sharded(cap, |c| {
             BufferedHits::new(evict_wtinylfu::WTinyLfuCache::new(c))
         }))
     });

@@ -34,6 +34,8 @@ Options:
                      fails: other processes on a 2-core machine otherwise decide the figures.
                      0 turns this off
   --no-hit-ratio     skip the hit-ratio comparison (single-threaded policy vs concurrent cache)
+  --shards N         shards of every evict concurrent cache (a power of two; default
+                     evict_sync::default_shards(capacity): 4 per core)
   --json FILE        also write every sample and result as JSON to FILE
   -h, --help         this text
 
@@ -159,6 +161,14 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
         match flag {
             "-h" | "--help" => return Ok(None),
             "--no-hit-ratio" => o.hit_ratio = false,
+            "--shards" => {
+                let v = value()?;
+                let n = match v.parse::<usize>() {
+                    Ok(n) if n.is_power_of_two() && n <= evict_sync::MAX_SHARDS => n,
+                    _ => return Err(format!("bad --shards `{v}` (a power of two up to 65536)")),
+                };
+                concurrent::SHARDS.store(n, std::sync::atomic::Ordering::Relaxed);
+            }
             "--quiet-wait" => {
                 let v = value()?;
                 o.quiet_wait = match v.parse::<f64>() {
