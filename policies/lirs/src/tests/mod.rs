@@ -207,3 +207,11 @@ fn bytes_per_entry() {
     assert_eq!(core::mem::size_of::<(u64, Node<u64>)>(), 32);
     assert!(per(slab + ghosts) < 100.0);
 }
+
+// The kit's hostile mode (issue 15): panicking `Hash`, `Eq`, `Clone`, `Drop` and loaders
+// leave the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    LirsCache::new,
+    validate = |c: &LirsCache<_, _>| c.check_invariants()
+);

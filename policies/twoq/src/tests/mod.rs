@@ -5,7 +5,6 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::hash::BuildHasher;
 
-use evict_harness::hostile::{Kind, Step, check_hostile, scenario};
 use evict_harness::{Op, Settings};
 use proptest::prelude::*;
 
@@ -68,40 +67,13 @@ evict_harness::conformance!(
     double_ended = true
 );
 
-/// The kit's hostile mode (panicking `Hash`, `Eq`, `Clone`, `Drop` and loaders leave the
-/// cache consistent, and lose no value undropped) as `evict_harness::hostile!` runs it.
-fn hostile(capacity: usize, ops: &[Step]) -> Result<(), TestCaseError> {
-    check_hostile(
-        |cap| TwoQCache::with_hasher(cap, fixed()),
-        |c: &TwoQCache<_, _, Fixed>| c.check_invariants(),
-        capacity,
-        ops,
-        Settings::default(),
-    )
-    .map_err(|failure| TestCaseError::fail(failure.to_string()))
-}
-
-proptest! {
-    /// Hostile mode, every trap but a key's `Drop`: this crate's own steps are panic-safe.
-    #[test]
-    fn hostile_but_key_drops((capacity, ops) in scenario(Settings::default())) {
-        let ops: Vec<Step> = ops
-            .into_iter()
-            .map(|(op, trap)| (op, trap.filter(|t| t.kind != Kind::KeyDrop)))
-            .collect();
-        hostile(capacity, &ops)?;
-    }
-
-    /// Hostile mode, every trap. Ignored for now: the toolkit's `put` of a cached key and
-    /// `remove` (`evict_slots::SlabPolicy`, shared by every slab policy) drop the key after
-    /// taking the value out, so a panicking key `Drop` loses the value; H5 (issue 15) fixes
-    /// the engine, then this runs as `evict_harness::hostile!`.
-    #[test]
-    #[ignore = "waits for the toolkit engine's key-drop fix (issue 15)"]
-    fn hostile_all_traps((capacity, ops) in scenario(Settings::default())) {
-        hostile(capacity, &ops)?;
-    }
-}
+// The kit's hostile mode (issue 15): panicking `Hash`, `Eq`, `Clone`, `Drop` and loaders
+// leave the cache consistent, working, and losing no value undropped.
+evict_harness::hostile!(
+    hostile,
+    |cap| TwoQCache::with_hasher(cap, fixed()),
+    validate = |c: &TwoQCache<_, _, Fixed>| c.check_invariants()
+);
 
 proptest! {
     /// Beyond the answers the kit compares: the sizes of `A1in`, `Am` and `A1out` equal
