@@ -90,3 +90,50 @@ fn a_poisoned_lock_is_recovered() {
         "CacheInfo(hits=1, misses=2, maxsize=None, currsize=2)"
     );
 }
+
+/// A key whose `Hash` panics once, on demand (issue 15's reproduction, through the macro).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct OnceTouchy(u64);
+
+static ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl std::hash::Hash for OnceTouchy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.0 == 3 && ARMED.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("Hash of OnceTouchy(3)");
+        }
+        self.0.hash(state);
+    }
+}
+
+#[evict::lru_cache(maxsize = 8)]
+fn square(k: OnceTouchy) -> u64 {
+    k.0 * k.0
+}
+
+#[test]
+fn a_hash_panic_while_the_cache_rebuilds_leaves_every_other_key_working() {
+    for k in 0..7 {
+        assert_eq!(square(OnceTouchy(k)), k * k);
+    }
+    // The 8th key fills the cache, and filling rebuilds the key index, which hashes the
+    // cached key 3 again: that hash panics. (Before issue 15's fix the index kept only part
+    // of the entries and the next calls panicked with "slot N is not indexed".)
+    ARMED.store(true, std::sync::atomic::Ordering::SeqCst);
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let filling = panic::catch_unwind(|| square(OnceTouchy(7)));
+    panic::set_hook(quiet);
+    let armed_left = ARMED.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        filling.is_err() && !armed_left,
+        "the filling call rehashed key 3, and that hash panicked"
+    );
+    for round in 0..3 {
+        for k in 0..20 {
+            assert_eq!(square(OnceTouchy(k)), k * k, "round {round}, key {k}");
+        }
+    }
+    let info = square::cache_info();
+    assert!(info.currsize <= 8, "{info}");
+}
