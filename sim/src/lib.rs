@@ -10,5 +10,6 @@ pub mod pipeline;
 pub mod registry;
 pub mod replay;
 pub mod report;
+pub mod shards;
 pub mod size;
 pub mod workload;

@@ -139,9 +139,18 @@ struct MrcArgs {
     #[arg(required = true)]
     traces: Vec<PathBuf>,
 
-    /// How: exact (LRU, from stack distances). shards and mini are not built yet.
+    /// How: exact (LRU, from stack distances) or shards (LRU, from a sample of the keys;
+    /// --rate or --samples). mini is not built yet.
     #[arg(long, default_value = "exact", value_name = "M")]
     method: String,
+
+    /// shards: sample this share of the keys, 0 < R <= 1 [default: 0.01].
+    #[arg(long, value_name = "R", conflicts_with = "samples")]
+    rate: Option<f64>,
+
+    /// shards: at most N sampled keys (fixed size, constant memory; SHARDS-adj).
+    #[arg(long, value_name = "N")]
+    samples: Option<usize>,
 
     /// Comma-separated policies: lru (the only one of --method exact).
     #[arg(short, long, value_name = "P,...", value_delimiter = ',')]
@@ -461,6 +470,23 @@ fn run(args: Args) -> Result<(), Failure> {
 /// `evict-sim mrc`: the curve of each trace, then the report, as the replay does.
 fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     let method: mrc::Method = args.method.parse().map_err(usage)?;
+    let sampling = match (method, args.rate, args.samples) {
+        (mrc::Method::Exact, None, None) => None,
+        (mrc::Method::Exact, ..) => {
+            return Err(usage("--rate and --samples need --method shards"));
+        }
+        (mrc::Method::Shards, _, Some(0)) => return Err(usage("--samples must be at least 1")),
+        (mrc::Method::Shards, _, Some(n)) => Some(evict_sim::shards::Sampling::Size(n)),
+        (mrc::Method::Shards, r, None) => {
+            let r = r.unwrap_or(0.01);
+            if !(r > 0.0 && r <= 1.0) {
+                return Err(usage(format!(
+                    "--rate {r}: expected more than 0, at most 1"
+                )));
+            }
+            Some(evict_sim::shards::Sampling::Rate(r))
+        }
+    };
     if let Some(p) = &args.policies
         && let Some(other) = p.iter().map(|s| s.trim()).find(|s| *s != "lru")
     {
@@ -552,6 +578,7 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
         let (points, requests, format) = pipeline::mrc_stream(
             path,
             &opts,
+            sampling,
             &sizes,
             args.points,
             run_opts,
@@ -596,9 +623,18 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
             let unique = points.first().map_or(0, |p| p.unique_keys);
             writeln!(
                 out,
-                "{}: {requests} requests, {unique} distinct keys ({format}); LRU, {} ({:.2} s)",
+                "{}: {requests} requests, {unique} distinct keys{} ({format}); LRU, {}{} ({:.2} s)",
                 path.display(),
+                if sampling.is_some() {
+                    " (estimated)"
+                } else {
+                    ""
+                },
                 method.name(),
+                points
+                    .first()
+                    .filter(|_| sampling.is_some())
+                    .map_or(String::new(), |p| format!(" at rate {:.6}", p.sample_rate)),
                 points.first().map_or(0.0, |p| p.seconds),
             )
             .map_err(write_failed)?;
@@ -621,8 +657,9 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
         let outcomes: Vec<Outcome> = points.iter().map(mrc::Point::outcome).collect();
         let unique = points.first().map_or(0, |p| p.unique_keys);
         let title = format!(
-            "{}: {requests} requests, {unique} distinct keys, exact LRU",
-            plot_stem(path)
+            "{}: {requests} requests, {unique} distinct keys, LRU ({})",
+            plot_stem(path),
+            method.name()
         );
         report::plot(plot, &title, &outcomes).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
         eprintln!("evict-sim: plot written to {}", plot.display());

@@ -88,30 +88,56 @@ impl StackDistances {
     /// Takes the requests `keys`, the first of which is request number `start`.
     pub fn feed(&mut self, start: u64, keys: &[u64]) {
         for (i, &k) in keys.iter().enumerate() {
-            if self.now as usize >= self.slots {
-                self.compact();
-            }
-            let now = self.now;
             let counted = start + i as u64 >= self.warmup;
-            if let Some(t) = self.last.insert(k, now) {
-                // Keys whose latest request came after `t`, plus `k` itself: every key's
-                // latest slot is before `now`, so those after `t` are all keys but the
-                // ones at or before `t`.
-                let d = self.last.len() - self.up_to(t) as usize + 1;
-                self.add(t, false);
-                if counted {
-                    if d >= self.hist.len() {
-                        self.hist.resize(d + 1, 0);
-                    }
-                    self.hist[d] += 1;
+            if let Some(d) = self.access(k)
+                && counted
+            {
+                if d >= self.hist.len() {
+                    self.hist.resize(d + 1, 0);
                 }
+                self.hist[d] += 1;
             }
-            self.add(now, true);
             if counted {
                 self.counted += 1;
             }
-            self.now += 1;
         }
+    }
+
+    /// One request for `k`, not counted in the histogram: its stack distance, or `None`
+    /// for the key's first request (or its first since [`remove`](Self::remove)).
+    pub fn access(&mut self, k: u64) -> Option<usize> {
+        if self.now as usize >= self.slots {
+            self.compact();
+        }
+        let now = self.now;
+        let mut distance = None;
+        if let Some(t) = self.last.insert(k, now) {
+            // Keys whose latest request came after `t`, plus `k` itself: every key's
+            // latest slot is before `now`, so those after `t` are all keys but the ones at
+            // or before `t`.
+            distance = Some(self.last.len() - self.up_to(t) as usize + 1);
+            self.add(t, false);
+        }
+        self.add(now, true);
+        self.now += 1;
+        distance
+    }
+
+    /// Forgets `k` (SHARDS drops keys from its sample): later distances do not count it.
+    pub fn remove(&mut self, k: u64) {
+        if let Some(t) = self.last.remove(&k) {
+            self.add(t, false);
+        }
+    }
+
+    /// Keys tracked.
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    /// Whether no key is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
     }
 
     /// The histogram.
@@ -226,6 +252,9 @@ pub fn log_sizes(unique: usize, points: usize) -> Vec<usize> {
 pub enum Method {
     /// Exact LRU from stack distances: every request, one pass.
     Exact,
+    /// SHARDS: stack distances of a hash-sampled subset of the keys, scaled
+    /// ([`Shards`](crate::shards::Shards)).
+    Shards,
 }
 
 impl Method {
@@ -233,6 +262,7 @@ impl Method {
     pub fn name(self) -> &'static str {
         match self {
             Method::Exact => "exact",
+            Method::Shards => "shards",
         }
     }
 }
@@ -243,10 +273,11 @@ impl std::str::FromStr for Method {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "exact" => Ok(Method::Exact),
-            "shards" | "mini" => Err(format!(
-                "--method {s}: not built yet (issue 20); use --method exact"
+            "shards" => Ok(Method::Shards),
+            "mini" => Err(format!(
+                "--method {s}: not built yet (issue 20); use --method exact or shards"
             )),
-            _ => Err(format!("unknown method '{s}' (known: exact)")),
+            _ => Err(format!("unknown method '{s}' (known: exact, shards)")),
         }
     }
 }
@@ -304,33 +335,75 @@ impl Point {
 ///
 /// let mut s = StackDistances::new(0);
 /// s.feed(0, &[1, 2, 1, 2]);
-/// let p = points("t", &s.finish(), &[1, 2], 0.5);
+/// let p = points("t", &evict_sim::mrc::Estimate::Exact(s.finish()), &[1, 2], 0.5);
 /// assert_eq!((p[0].hits, p[1].hits, p[1].method), (0, 2, "exact"));
 /// ```
-pub fn points(trace: &str, hist: &Histogram, sizes: &[usize], seconds: f64) -> Vec<Point> {
+pub fn points(trace: &str, curve: &Estimate, sizes: &[usize], seconds: f64) -> Vec<Point> {
+    let s = Summary::of(curve);
     sizes
         .iter()
         .map(|&size| {
-            let hits = hist.hits(size);
+            let (hits, method, rate) = match curve {
+                Estimate::Exact(h) => (h.hits(size), Method::Exact, 1.0),
+                Estimate::Shards(c) => {
+                    let ratio = c.hit_ratio(size);
+                    let hits = (ratio * c.requests as f64).round() as u64;
+                    (hits.min(c.requests), Method::Shards, c.rate)
+                }
+            };
             Point {
                 trace: trace.to_string(),
                 policy: "lru".to_string(),
                 size,
-                requests: hist.requests,
+                requests: s.requests,
                 hits,
-                misses: hist.requests - hits,
-                hit_ratio: if hist.requests == 0 {
+                misses: s.requests - hits,
+                hit_ratio: if s.requests == 0 {
                     0.0
                 } else {
-                    hits as f64 / hist.requests as f64
+                    hits as f64 / s.requests as f64
                 },
                 seconds,
-                unique_keys: hist.unique,
-                method: Method::Exact.name(),
-                sample_rate: 1.0,
+                unique_keys: s.unique,
+                method: method.name(),
+                sample_rate: rate,
             }
         })
         .collect()
+}
+
+/// A curve: exact, or a SHARDS estimate.
+#[derive(Clone, Debug)]
+pub enum Estimate {
+    /// From every request's stack distance.
+    Exact(Histogram),
+    /// From a sample of the keys.
+    Shards(crate::shards::Curve),
+}
+
+/// Requests and distinct keys of a curve (estimated for SHARDS: sampled keys / rate).
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    /// Requests counted.
+    pub requests: u64,
+    /// Distinct keys.
+    pub unique: usize,
+}
+
+impl Summary {
+    /// The summary of `curve`.
+    pub fn of(curve: &Estimate) -> Summary {
+        match curve {
+            Estimate::Exact(h) => Summary {
+                requests: h.requests,
+                unique: h.unique,
+            },
+            Estimate::Shards(c) => Summary {
+                requests: c.requests,
+                unique: c.unique,
+            },
+        }
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::parser::stream::{KeyMode, TraceStream};
 use crate::parser::{ErrorKind, Format, ReadOptions, STDIN, TraceError, default_max_requests};
 use crate::registry;
 use crate::replay::{OPT, OPT_FILL, Outcome, RunOptions};
+use crate::shards::{Sampling, Shards};
 use crate::size::SizeSpec;
 
 /// Batches queued per worker before the decoder waits for it.
@@ -41,7 +42,7 @@ pub struct Batch {
 }
 
 /// What a worker computes from the stream.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Job {
     /// Replays one cache of the registry: `get` each key, `put` it on a miss.
     Cache {
@@ -54,6 +55,8 @@ pub enum Job {
     Distinct,
     /// LRU stack distances of every request ([`StackDistances`]).
     StackDistances,
+    /// The SHARDS estimate of LRU's curve ([`Shards`]).
+    Shards(Sampling),
     /// Bélády from the batches' next-access times ([`StreamingBelady`]).
     Belady {
         /// `opt` or `opt-fill`.
@@ -79,6 +82,8 @@ pub enum JobResult {
     Distinct(usize),
     /// The stack-distance histogram.
     Histogram(crate::mrc::Histogram),
+    /// A SHARDS curve.
+    Curve(crate::shards::Curve),
 }
 
 /// A consumer of batches, living on one worker thread.
@@ -150,6 +155,16 @@ impl Consumer for Belady {
     }
 }
 
+impl Consumer for Shards {
+    fn feed(&mut self, batch: &Batch) {
+        Shards::feed(self, batch.start, &batch.keys);
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Curve(Shards::finish(*self))
+    }
+}
+
 struct Distinct(hashbrown::HashSet<u64, foldhash::fast::FixedState>);
 
 impl Consumer for Distinct {
@@ -184,6 +199,7 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
             hashbrown::HashSet::with_hasher(registry::hasher()),
         )),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
+        Job::Shards(sampling) => Box::new(Shards::new(*sampling, warmup)),
         Job::Belady { variant, size } => Box::new(Belady {
             heap: StreamingBelady::new(*size, *variant),
             warmup,
@@ -205,6 +221,7 @@ fn weight(job: &Job) -> u32 {
         Job::Distinct => 5,
         Job::StackDistances => 30,
         Job::Belady { .. } => 20,
+        Job::Shards(_) => 5,
     }
 }
 
@@ -642,8 +659,9 @@ fn outcome(
     }
 }
 
-/// The exact LRU curve of the trace at `path` (`-`: standard input), in one pass over a
-/// stream: the stack-distance histogram ([`StackDistances`]), then the hits at every size
+/// The LRU curve of the trace at `path` (`-`: standard input), in one pass over a stream:
+/// exact with `sampling` `None` (the stack-distance histogram, [`StackDistances`]), else
+/// the SHARDS estimate ([`Shards`]; its distinct keys are estimated too); then the hits at every size
 /// of `sizes` (percentages of the distinct keys are resolved at the end, so no second
 /// pass is needed), or at `points` log-spaced sizes from 1 to the distinct keys when
 /// `sizes` is empty. Text keys are interned as they come: LRU's hits do not depend on the
@@ -652,9 +670,11 @@ fn outcome(
 /// # Errors
 ///
 /// As [`replay_stream`].
+#[allow(clippy::too_many_arguments)]
 pub fn mrc_stream(
     path: &std::path::Path,
     read: &ReadOptions,
+    sampling: Option<Sampling>,
     sizes: &[SizeSpec],
     points: usize,
     run: RunOptions,
@@ -674,17 +694,24 @@ pub fn mrc_stream(
         progress(Progress::Read(s.raw_read()));
         Ok(())
     };
+    let job = match sampling {
+        None => Job::StackDistances,
+        Some(s) => Job::Shards(s),
+    };
     let r = fan_out(
         &mut stream,
-        &[Job::StackDistances],
+        &[job],
         run.threads,
         run.warmup as u64,
         &mut report,
     )?;
     let seconds = start.elapsed().as_secs_f64();
-    let Some(JobResult::Histogram(hist)) = r.into_iter().next() else {
-        unreachable!("one stack-distance job")
+    let curve = match r.into_iter().next() {
+        Some(JobResult::Histogram(h)) => crate::mrc::Estimate::Exact(h),
+        Some(JobResult::Curve(c)) => crate::mrc::Estimate::Shards(c),
+        _ => unreachable!("one curve job"),
     };
+    let hist = crate::mrc::Summary::of(&curve);
     let requests = stream.requests();
     if run.warmup as u64 >= requests {
         return Err(TraceError::new(
@@ -713,7 +740,7 @@ pub fn mrc_stream(
             .collect::<Result<_, _>>()?
     };
     Ok((
-        crate::mrc::points(&name, &hist, &entries, seconds),
+        crate::mrc::points(&name, &curve, &entries, seconds),
         requests,
         stream.format(),
     ))
