@@ -3,6 +3,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![doc = include_str!("../README.md")]
 
+pub mod analyze;
 pub mod mrc;
 pub mod opt;
 pub mod parser;

@@ -199,10 +199,49 @@ struct MrcArgs {
     plot: Option<PathBuf>,
 }
 
+/// `evict-sim analyze`: what a trace is made of, in one pass, output of bounded size.
+///
+/// Requests, distinct keys, compulsory miss ratio, one- and two-hit wonders, the top 1% of
+/// keys' share, a Zipf α fit with R², the LRU stack-distance histogram (powers of two) and
+/// the working set's growth (at most 128 points).
+#[derive(Debug, Parser)]
+#[command(name = "evict-sim analyze", version)]
+struct AnalyzeArgs {
+    /// Trace files (.gz, .xz, .zst are decompressed; - is standard input).
+    #[arg(required = true)]
+    traces: Vec<PathBuf>,
+
+    /// Trace format: auto, lines, csv, arc, i32be, u32le, i64be, oracle-general.
+    #[arg(short, long, default_value = "auto", value_name = "F")]
+    format: String,
+
+    /// Compression: auto (by extension, then magic number), none, gz, xz, zst.
+    #[arg(long, default_value = "auto", value_name = "C")]
+    compression: String,
+
+    /// The key column of a CSV trace (an error with any other format).
+    #[arg(long, value_name = "NAME")]
+    column: Option<String>,
+
+    /// The most requests a trace may expand to [default: no limit].
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+
+    /// One JSON object per trace, one per line.
+    #[arg(long)]
+    json: bool,
+}
+
 fn main() -> ExitCode {
-    let result = if std::env::args_os().nth(1).is_some_and(|a| a == "mrc") {
+    let first = std::env::args_os().nth(1);
+    let result = if first.as_deref().is_some_and(|a| a == "mrc") {
         match MrcArgs::try_parse_from(std::env::args_os().skip(1)) {
             Ok(args) => run_mrc(args),
+            Err(e) => return clap_failure(&e),
+        }
+    } else if first.as_deref().is_some_and(|a| a == "analyze") {
+        match AnalyzeArgs::try_parse_from(std::env::args_os().skip(1)) {
+            Ok(args) => run_analyze(args),
             Err(e) => return clap_failure(&e),
         }
     } else {
@@ -464,6 +503,158 @@ fn run(args: Args) -> Result<(), Failure> {
             writeln!(out, "plot: {}", path.display()).map_err(write_failed)?;
         }
     }
+    Ok(())
+}
+
+/// The read options of `mrc` and `analyze`, checked as the replay checks them.
+fn read_options(
+    format: &str,
+    compression: &str,
+    column: &Option<String>,
+    max_requests: Option<usize>,
+    traces: &[PathBuf],
+) -> Result<ReadOptions, Failure> {
+    let format = match format {
+        "auto" => None,
+        f => Some(f.parse::<Format>().map_err(usage)?),
+    };
+    let compression = match compression {
+        "auto" => None,
+        c => Some(c.parse::<Compression>().map_err(usage)?),
+    };
+    if let Some(n) = max_requests
+        && !(1..=MAX_REQUESTS).contains(&n)
+    {
+        return Err(usage(format!(
+            "--max-requests {n}: expected 1 to {MAX_REQUESTS}"
+        )));
+    }
+    if let (Some(f), Some(_)) = (format, column)
+        && f != Format::Csv
+    {
+        return Err(usage(format!(
+            "--column applies to CSV traces only, not --format {f}"
+        )));
+    }
+    let stdin = Path::new(parser::STDIN);
+    if traces.iter().filter(|p| *p == stdin).count() > 1 {
+        return Err(usage(
+            "standard input (-) can be read once only, and is named twice",
+        ));
+    }
+    Ok(ReadOptions {
+        format,
+        compression,
+        column: column.clone(),
+        max_requests,
+    })
+}
+
+/// `evict-sim analyze`: each trace's analysis, then the report.
+fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
+    let opts = read_options(
+        &args.format,
+        &args.compression,
+        &args.column,
+        args.max_requests,
+        &args.traces,
+    )?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {bytes} of {total_bytes}, eta {eta}",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b
+    });
+    let progress = |p: Progress| {
+        let Some(b) = &bar else { return };
+        match p {
+            Progress::Pass { what, total } => {
+                b.set_message(what);
+                b.reset();
+                b.set_length(total.unwrap_or(0));
+            }
+            Progress::Read(n) => b.set_position(n),
+            Progress::Requests(n) => b.inc(n),
+        }
+    };
+    let mut all = Vec::new();
+    for path in &args.traces {
+        let mut guessed = None;
+        let mut say = |s: &parser::stream::TraceStream| {
+            guessed = s
+                .guessed()
+                .map(|why| format!("evict-sim: {}: format {} ({why})", s.name(), s.format()));
+        };
+        let a = pipeline::analyze_stream(path, &opts, RunOptions::default(), &progress, &mut say)?;
+        if let Some(line) = guessed {
+            match &bar {
+                Some(b) => b.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+        }
+        all.push(a);
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (i, a) in all.iter().enumerate() {
+        if args.json {
+            serde_json::to_writer(&mut out, a).map_err(|e| write_failed(e.into()))?;
+            writeln!(out).map_err(write_failed)?;
+            continue;
+        }
+        if i > 0 {
+            writeln!(out).map_err(write_failed)?;
+        }
+        let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+        let keys = a.unique_keys.max(1) as f64;
+        let text = format!(
+            "{} ({})\n\
+             requests               {}\n\
+             distinct keys          {}\n\
+             compulsory miss ratio  {}\n\
+             one-hit wonders        {} ({} of keys)\n\
+             two-hit wonders        {} ({} of keys)\n\
+             top 1% of keys         {} of requests (busiest key: {} requests)\n\
+             Zipf alpha             {:.3} (R^2 {:.3}, least squares on log rank / log requests)\n\
+             LRU stack distance     (at most N: requests)\n",
+            a.trace,
+            a.format,
+            a.requests,
+            a.unique_keys,
+            pct(a.compulsory_miss_ratio),
+            a.one_hit_wonders,
+            pct(a.one_hit_wonders as f64 / keys),
+            a.two_hit_wonders,
+            pct(a.two_hit_wonders as f64 / keys),
+            pct(a.top_1pct_share),
+            a.max_key_requests,
+            a.zipf_alpha,
+            a.zipf_r2,
+        );
+        write!(out, "{text}").map_err(write_failed)?;
+        for (upper, n) in &a.stack_distances {
+            writeln!(out, "  <= {upper:>12}  {n}").map_err(write_failed)?;
+        }
+        writeln!(out, "  first requests   {}", a.compulsory_misses).map_err(write_failed)?;
+        writeln!(
+            out,
+            "working set            (requests: distinct keys so far)"
+        )
+        .map_err(write_failed)?;
+        let step = a.working_set.len().div_ceil(8).max(1);
+        for (j, (t, d)) in a.working_set.iter().enumerate() {
+            if j % step == 0 || j + 1 == a.working_set.len() {
+                writeln!(out, "  {t:>14}  {d}").map_err(write_failed)?;
+            }
+        }
+    }
+    out.flush().map_err(write_failed)?;
     Ok(())
 }
 

@@ -57,6 +57,8 @@ pub enum Job {
     StackDistances,
     /// The SHARDS estimate of LRU's curve ([`Shards`]).
     Shards(Sampling),
+    /// Requests per key and the working set's growth ([`Counts`](crate::analyze::Counts)).
+    Counts,
     /// Bélády from the batches' next-access times ([`StreamingBelady`]).
     Belady {
         /// `opt` or `opt-fill`.
@@ -84,6 +86,8 @@ pub enum JobResult {
     Histogram(crate::mrc::Histogram),
     /// A SHARDS curve.
     Curve(crate::shards::Curve),
+    /// Requests per key (largest first) and the working set's growth.
+    Counts(Vec<u64>, Vec<(u64, u64)>),
 }
 
 /// A consumer of batches, living on one worker thread.
@@ -165,6 +169,17 @@ impl Consumer for Shards {
     }
 }
 
+impl Consumer for crate::analyze::Counts {
+    fn feed(&mut self, batch: &Batch) {
+        crate::analyze::Counts::feed(self, &batch.keys);
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        let (freq, growth) = crate::analyze::Counts::finish(*self);
+        JobResult::Counts(freq, growth)
+    }
+}
+
 struct Distinct(hashbrown::HashSet<u64, foldhash::fast::FixedState>);
 
 impl Consumer for Distinct {
@@ -200,6 +215,7 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
         )),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
         Job::Shards(sampling) => Box::new(Shards::new(*sampling, warmup)),
+        Job::Counts => Box::new(crate::analyze::Counts::default()),
         Job::Belady { variant, size } => Box::new(Belady {
             heap: StreamingBelady::new(*size, *variant),
             warmup,
@@ -222,6 +238,7 @@ fn weight(job: &Job) -> u32 {
         Job::StackDistances => 30,
         Job::Belady { .. } => 20,
         Job::Shards(_) => 5,
+        Job::Counts => 10,
     }
 }
 
@@ -743,5 +760,52 @@ pub fn mrc_stream(
         crate::mrc::points(&name, &curve, &entries, seconds),
         requests,
         stream.format(),
+    ))
+}
+
+/// `evict-sim analyze`: the [`Analysis`](crate::analyze::Analysis) of the trace at `path`,
+/// in one streamed pass (stack distances and key counts on two workers). Text keys are
+/// interned as they come: no statistic here depends on the keys' values.
+///
+/// # Errors
+///
+/// As [`replay_stream`].
+pub fn analyze_stream(
+    path: &std::path::Path,
+    read: &ReadOptions,
+    run: RunOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    opened: &mut dyn FnMut(&TraceStream),
+) -> Result<crate::analyze::Analysis, TraceError> {
+    let mut stream = TraceStream::open(path, read, read.max_requests, false)?;
+    opened(&stream);
+    stream.set_key_mode(KeyMode::Intern);
+    progress(Progress::Pass {
+        what: "analyzing",
+        total: stream.raw_len(),
+    });
+    let mut report = |s: &TraceStream, _: &[u64]| {
+        progress(Progress::Read(s.raw_read()));
+        Ok(())
+    };
+    let r = fan_out(
+        &mut stream,
+        &[Job::StackDistances, Job::Counts],
+        run.threads,
+        0,
+        &mut report,
+    )?;
+    let mut r = r.into_iter();
+    let (Some(JobResult::Histogram(hist)), Some(JobResult::Counts(freq, growth))) =
+        (r.next(), r.next())
+    else {
+        unreachable!("the two analysis jobs")
+    };
+    Ok(crate::analyze::analysis(
+        stream.name(),
+        stream.format().name(),
+        &freq,
+        growth,
+        &hist,
     ))
 }
