@@ -86,6 +86,11 @@ struct Args {
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
+
+    /// The answer line under each table: the smallest size at which a policy reaches this
+    /// percentage of the best achievable hit ratio (an unbounded cache's).
+    #[arg(long, default_value_t = 90.0, value_name = "PCT")]
+    target: f64,
 }
 
 /// Why the run stopped early.
@@ -298,6 +303,12 @@ fn run(args: Args) -> Result<(), Failure> {
         .map(size::parse_sizes)
         .transpose()
         .map_err(usage)?;
+    if !(args.target > 0.0 && args.target <= 100.0) {
+        return Err(usage(format!(
+            "--target {}: expected a percentage above 0, at most 100",
+            args.target
+        )));
+    }
     let threads = match args.threads {
         Some(0) => return Err(usage("--threads must be at least 1")),
         Some(n) => n,
@@ -487,6 +498,18 @@ fn run(args: Args) -> Result<(), Failure> {
             let labels: Vec<String> = d.specs.iter().map(ToString::to_string).collect();
             write!(out, "{}", report::table(&summary, &labels, &d.outcomes))
                 .map_err(write_failed)?;
+            // With a warm-up the unbounded cache's hits are not known: no answer then.
+            if args.warmup == 0
+                && let Some(line) = report::answer(
+                    &d.outcomes,
+                    &labels,
+                    d.requests,
+                    d.unique,
+                    args.target / 100.0,
+                )
+            {
+                writeln!(out, "{line}").map_err(write_failed)?;
+            }
         }
     }
     out.flush().map_err(write_failed)?;

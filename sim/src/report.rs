@@ -185,6 +185,88 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
     out
 }
 
+/// The answer under a table: the smallest size of the run at which some policy reaches
+/// `share` (e.g. 0.9) of the best achievable hit ratio, which policy wins there, and
+/// Bélády's ceiling beside it. The best achievable is what an unbounded cache gets: every
+/// request but the first of each key hits, `(requests - unique) / requests`. `labels`
+/// name the sizes as in [`table`]; `None` when there is no request.
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::replay::{run, RunOptions};
+/// use evict_sim::report::answer;
+///
+/// let keys = [1, 2, 1, 2, 3, 1, 2, 3];
+/// let policies = ["lru".to_string(), "opt".to_string()];
+/// let out = run("t", &keys, &policies, &[1, 3], RunOptions::default(), &|_| ()).unwrap();
+/// let line = answer(&out, &["1".into(), "3".into()], 8, 3, 0.9).unwrap();
+/// assert!(line.starts_with("answer: 3 entries: lru 62.50%"), "{line}");
+/// ```
+pub fn answer(
+    outcomes: &[Outcome],
+    labels: &[String],
+    requests: usize,
+    unique: usize,
+    share: f64,
+) -> Option<String> {
+    if requests == 0 {
+        return None;
+    }
+    let best = requests.saturating_sub(unique) as f64 / requests as f64;
+    let goal = share * best;
+    let mut policies: Vec<&str> = Vec::new();
+    for o in outcomes {
+        if !policies.contains(&o.policy.as_str()) {
+            policies.push(&o.policy);
+        }
+    }
+    let cell = |p: &str, i: usize| outcomes.iter().filter(|o| o.policy == p).nth(i);
+    let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+    // Sizes in increasing order of entries, as given.
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by_key(|&i| cell(policies[0], i).map_or(usize::MAX, |o| o.requested));
+    let target = format!(
+        "{:.0}% of the best achievable {} (an unbounded cache: every request but each key's first hits)",
+        100.0 * share,
+        pct(best)
+    );
+    for i in order {
+        // The first of the policies with the most hits, in table order.
+        let mut winner: Option<&Outcome> = None;
+        for o in policies
+            .iter()
+            .filter(|p| !is_opt(p))
+            .filter_map(|p| cell(p, i))
+        {
+            if winner.is_none_or(|w| o.hits > w.hits) {
+                winner = Some(o);
+            }
+        }
+        let Some(w) = winner else { continue };
+        if w.hit_ratio >= goal {
+            let size = if labels[i] == w.requested.to_string() {
+                format!("{} entries", thousands(w.requested))
+            } else {
+                format!("{} ({} entries)", labels[i], thousands(w.requested))
+            };
+            let ceiling = policies
+                .iter()
+                .filter(|p| is_opt(p))
+                .filter_map(|p| cell(p, i).map(|o| format!("; {p} {}", pct(o.hit_ratio))))
+                .collect::<String>();
+            return Some(format!(
+                "answer: {size}: {} {} is the smallest size of this run to reach {target}{ceiling}",
+                w.policy,
+                pct(w.hit_ratio)
+            ));
+        }
+    }
+    Some(format!(
+        "answer: no size of this run reaches {target}: try larger sizes"
+    ))
+}
+
 /// Writes one JSON object per line for each outcome (JSON Lines), with the fields of
 /// [`Outcome`].
 ///

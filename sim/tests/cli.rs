@@ -257,3 +257,45 @@ fn bad_data_exits_1_with_the_place() {
     let empty = temp_file("data", "empty.txt", b"");
     assert_fails(&run(&[empty.to_str().unwrap(), "-s", "1"]), 1, "no request");
 }
+
+/// Issue 20: the table ends with an answer: the smallest size of the run that reaches
+/// `--target` percent (default 90) of an unbounded cache's hit ratio, its best policy, and
+/// Bélády beside it; JSON and CSV stay as they are.
+#[test]
+fn the_table_ends_with_an_answer() {
+    let dir = std::env::temp_dir().join(format!("evict-sim-answer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.txt");
+    // 1 2 3 4 repeated: an unbounded cache hits all but 4 of 400 requests (99%).
+    let text: String = (0..400).map(|i| format!("{}\n", i % 4)).collect();
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_evict-sim");
+    let run = |extra: &[&str]| {
+        let o = std::process::Command::new(bin)
+            .args([p, "-p", "lru,fifo,opt"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let text = run(&["-s", "2,3,4"]);
+    let answer = text.lines().last().unwrap();
+    assert!(
+        answer.starts_with("answer: 4 entries: lru 99.00% is the smallest size"),
+        "{text}"
+    );
+    assert!(answer.ends_with("; opt 99.00%"), "{answer}");
+    // A target that no size reaches (opt gets 49% at 2 entries, the policies 0%).
+    let low = run(&["-s", "2", "--target", "10"]);
+    assert!(
+        low.contains("answer: no size of this run reaches 10%"),
+        "{low}"
+    );
+    assert!(!run(&["-s", "2,3,4", "--json"]).contains("answer:"));
+    let o = std::process::Command::new(bin)
+        .args([p, "--target", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
