@@ -149,7 +149,8 @@ struct MrcArgs {
     #[arg(long, default_value = "exact", value_name = "M")]
     method: String,
 
-    /// shards: sample this share of the keys, 0 < R <= 1 [default: 0.01].
+    /// shards and mini: sample this share of the keys, 0 < R <= 1 [default: 0.01 for
+    /// shards; 0.1 for mini].
     #[arg(long, value_name = "R", conflicts_with = "samples")]
     rate: Option<f64>,
 
@@ -157,7 +158,8 @@ struct MrcArgs {
     #[arg(long, value_name = "N")]
     samples: Option<usize>,
 
-    /// Comma-separated policies: lru (the only one of --method exact).
+    /// Comma-separated policies: lru (the only one of exact and shards); mini: any of the
+    /// registry [default: every registry policy].
     #[arg(short, long, value_name = "P,...", value_delimiter = ',')]
     policies: Option<Vec<String>>,
 
@@ -685,6 +687,8 @@ fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
 fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     let method: mrc::Method = args.method.parse().map_err(usage)?;
     let sampling = match (method, args.rate, args.samples) {
+        (mrc::Method::Mini, _, Some(_)) => return Err(usage("--samples needs --method shards")),
+        (mrc::Method::Mini, ..) => None,
         (mrc::Method::Exact, None, None) => None,
         (mrc::Method::Exact, ..) => {
             return Err(usage("--rate and --samples need --method shards"));
@@ -701,7 +705,27 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
             Some(evict_sim::shards::Sampling::Rate(r))
         }
     };
+    let mini_rate = args.rate.unwrap_or(0.1);
+    if method == mrc::Method::Mini && !(mini_rate > 0.0 && mini_rate <= 1.0) {
+        return Err(usage(format!(
+            "--rate {mini_rate}: expected more than 0, at most 1"
+        )));
+    }
+    let policies: Vec<String> = match &args.policies {
+        Some(p) => p.iter().map(|s| s.trim().to_string()).collect(),
+        None if method == mrc::Method::Mini => evict_sim::registry::POLICIES
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+        None => vec!["lru".to_string()],
+    };
+    let policies = if method == mrc::Method::Mini {
+        evict_sim::replay::order_policies(&policies).map_err(|e| usage(e.to_string()))?
+    } else {
+        policies
+    };
     if let Some(p) = &args.policies
+        && method != mrc::Method::Mini
         && let Some(other) = p.iter().map(|s| s.trim()).find(|s| *s != "lru")
     {
         return Err(usage(format!(
@@ -789,16 +813,41 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
                 .guessed()
                 .map(|why| format!("evict-sim: {}: format {} ({why})", s.name(), s.format()));
         };
-        let (points, requests, format) = pipeline::mrc_stream(
-            path,
-            &opts,
-            sampling,
-            &sizes,
-            args.points,
-            run_opts,
-            &progress,
-            &mut say,
-        )?;
+        let (points, requests, format) = if method == mrc::Method::Mini {
+            // Sizes before the pass: the replay's default sizes when none are given.
+            let specs = if sizes.is_empty() {
+                size::default_sizes()
+            } else {
+                sizes.clone()
+            };
+            let r = pipeline::mini_stream(
+                path,
+                &opts,
+                &policies,
+                &specs,
+                mini_rate,
+                RunOptions::default(),
+                &progress,
+                &mut say,
+            )?;
+            let points = r
+                .outcomes
+                .iter()
+                .map(|o| mrc::Point::mini(o, mini_rate))
+                .collect();
+            (points, r.requests, r.format)
+        } else {
+            pipeline::mrc_stream(
+                path,
+                &opts,
+                sampling,
+                &sizes,
+                args.points,
+                run_opts,
+                &progress,
+                &mut say,
+            )?
+        };
         if let Some(line) = guessed {
             match &bar {
                 Some(b) => b.suspend(|| eprintln!("{line}")),
@@ -837,7 +886,7 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
             let unique = points.first().map_or(0, |p| p.unique_keys);
             writeln!(
                 out,
-                "{}: {requests} requests, {unique} distinct keys{} ({format}); LRU, {}{} ({:.2} s)",
+                "{}: {requests} requests, {unique} distinct keys{} ({format}); {}{} ({:.2} s)",
                 path.display(),
                 if sampling.is_some() {
                     " (estimated)"
@@ -852,12 +901,17 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
                 points.first().map_or(0.0, |p| p.seconds),
             )
             .map_err(write_failed)?;
-            writeln!(out, "{:>12} {:>14} {:>9}", "size", "hits", "hit ratio")
-                .map_err(write_failed)?;
+            writeln!(
+                out,
+                "{:<9} {:>12} {:>14} {:>9}",
+                "policy", "size", "hits", "hit ratio"
+            )
+            .map_err(write_failed)?;
             for p in points {
                 writeln!(
                     out,
-                    "{:>12} {:>14} {:>8.2}%",
+                    "{:<9} {:>12} {:>14} {:>8.2}%",
+                    p.policy,
                     p.size,
                     p.hits,
                     100.0 * p.hit_ratio

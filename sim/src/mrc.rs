@@ -255,6 +255,9 @@ pub enum Method {
     /// SHARDS: stack distances of a hash-sampled subset of the keys, scaled
     /// ([`Shards`](crate::shards::Shards)).
     Shards,
+    /// Miniature simulations of any policy
+    /// ([`mini_stream`](crate::pipeline::mini_stream)).
+    Mini,
 }
 
 impl Method {
@@ -263,6 +266,7 @@ impl Method {
         match self {
             Method::Exact => "exact",
             Method::Shards => "shards",
+            Method::Mini => "mini",
         }
     }
 }
@@ -274,10 +278,8 @@ impl std::str::FromStr for Method {
         match s {
             "exact" => Ok(Method::Exact),
             "shards" => Ok(Method::Shards),
-            "mini" => Err(format!(
-                "--method {s}: not built yet (issue 20); use --method exact or shards"
-            )),
-            _ => Err(format!("unknown method '{s}' (known: exact, shards)")),
+            "mini" => Ok(Method::Mini),
+            _ => Err(format!("unknown method '{s}' (known: exact, shards, mini)")),
         }
     }
 }
@@ -311,6 +313,23 @@ pub struct Point {
 }
 
 impl Point {
+    /// A point of a miniature simulation from the replay's outcome.
+    pub fn mini(o: &crate::replay::Outcome, rate: f64) -> Point {
+        Point {
+            trace: o.trace.clone(),
+            policy: o.policy.clone(),
+            size: o.size,
+            requests: o.requests,
+            hits: o.hits,
+            misses: o.misses,
+            hit_ratio: o.hit_ratio,
+            seconds: o.seconds,
+            unique_keys: o.unique_keys,
+            method: Method::Mini.name(),
+            sample_rate: rate,
+        }
+    }
+
     /// The point as a replay outcome (for the table and the plot).
     pub fn outcome(&self) -> crate::replay::Outcome {
         crate::replay::Outcome {

@@ -59,6 +59,17 @@ pub enum Job {
     Shards(Sampling),
     /// Requests per key and the working set's growth ([`Counts`](crate::analyze::Counts)).
     Counts,
+    /// A miniature simulation: one cache of the registry, `size × rate` entries, fed the
+    /// requests of the keys sampled by hash at `rate`; its hit ratio scaled back to the
+    /// trace's requests.
+    Mini {
+        /// Registry name.
+        policy: String,
+        /// Entries of the full-size cache it stands for.
+        size: usize,
+        /// The share of keys sampled.
+        rate: f64,
+    },
     /// Bélády from the batches' next-access times ([`StreamingBelady`]).
     Belady {
         /// `opt` or `opt-fill`.
@@ -180,6 +191,60 @@ impl Consumer for crate::analyze::Counts {
     }
 }
 
+struct Mini {
+    cache: Box<dyn Cache<u64, ()>>,
+    threshold: u64,
+    hasher: foldhash::fast::FixedState,
+    warmup: u64,
+    requests: u64,
+    sampled: u64,
+    hits: u64,
+    size: usize,
+    /// The sampling rate exactly (threshold / P).
+    rate: f64,
+    busy: Duration,
+}
+
+impl Consumer for Mini {
+    fn feed(&mut self, batch: &Batch) {
+        let t = Instant::now();
+        for (i, &k) in batch.keys.iter().enumerate() {
+            let counted = batch.start + i as u64 >= self.warmup;
+            self.requests += u64::from(counted);
+            if crate::shards::sample_hash(&self.hasher, k) >= self.threshold {
+                continue;
+            }
+            if self.cache.get(&k).is_some() {
+                if counted {
+                    self.hits += 1;
+                }
+            } else {
+                let _ = self.cache.put(k, ());
+            }
+            self.sampled += u64::from(counted);
+        }
+        self.busy += t.elapsed();
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        // The SHARDS-adj correction, as for SHARDS: the sampled requests beyond (or short
+        // of) their expected number, `rate` of the requests, come from hot keys that fell in
+        // (or out of) the sample, and count as hits (or missing hits). On a Zipf 0.9 trace
+        // of 20,000 keys at 10% it took LRU's error from 5.5 points to a fraction of one.
+        let expected = self.requests as f64 * self.rate;
+        let ratio = if expected <= 0.0 {
+            0.0
+        } else {
+            ((self.hits as f64 + expected - self.sampled as f64) / expected).clamp(0.0, 1.0)
+        };
+        JobResult::Hits {
+            hits: ((ratio * self.requests as f64).round() as u64).min(self.requests),
+            held: self.size,
+            seconds: self.busy.as_secs_f64(),
+        }
+    }
+}
+
 struct Distinct(hashbrown::HashSet<u64, foldhash::fast::FixedState>);
 
 impl Consumer for Distinct {
@@ -216,6 +281,21 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
         Job::Shards(sampling) => Box::new(Shards::new(*sampling, warmup)),
         Job::Counts => Box::new(crate::analyze::Counts::default()),
+        Job::Mini { policy, size, rate } => {
+            let scaled = ((*size as f64 * rate).round() as usize).max(1);
+            Box::new(Mini {
+                cache: registry::build(policy, scaled).expect("policies are checked before a run"),
+                threshold: crate::shards::threshold(*rate),
+                hasher: registry::hasher(),
+                warmup,
+                requests: 0,
+                sampled: 0,
+                hits: 0,
+                size: *size,
+                rate: crate::shards::threshold(*rate) as f64 / crate::shards::P as f64,
+                busy: Duration::ZERO,
+            })
+        }
         Job::Belady { variant, size } => Box::new(Belady {
             heap: StreamingBelady::new(*size, *variant),
             warmup,
@@ -239,6 +319,7 @@ fn weight(job: &Job) -> u32 {
         Job::Belady { .. } => 20,
         Job::Shards(_) => 5,
         Job::Counts => 10,
+        Job::Mini { .. } => 4,
     }
 }
 
@@ -418,6 +499,60 @@ pub fn replay_stream(
     progress: &(dyn Fn(Progress) + Sync),
     opened: &mut dyn FnMut(&TraceStream),
 ) -> Result<StreamRun, TraceError> {
+    replay_stream_with(path, read, policies, sizes, run, None, progress, opened)
+}
+
+/// [`replay_stream`] as miniature simulations (Waldspurger et al., "Cache Modeling and
+/// Optimization using Miniature Simulations", USENIX ATC 2017): each (policy × size) cache
+/// is a cache of `size × rate` entries (at least 1) fed only the requests of the keys
+/// whose hash falls in the sample (the hash of [`shards`](crate::shards)), and its hit
+/// ratio, scaled back to every request, is the estimate. Bélády is not available (its
+/// look-ahead would hold the trace). The distinct keys are counted exactly when the sizes
+/// need them (a first pass), as in the replay.
+///
+/// # Errors
+///
+/// As [`replay_stream`]; `opt` or `opt-fill` among `policies` is a usage error.
+#[allow(clippy::too_many_arguments)]
+pub fn mini_stream(
+    path: &std::path::Path,
+    read: &ReadOptions,
+    policies: &[String],
+    sizes: &[SizeSpec],
+    rate: f64,
+    run: RunOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    opened: &mut dyn FnMut(&TraceStream),
+) -> Result<StreamRun, TraceError> {
+    if let Some(b) = policies.iter().find(|p| *p == OPT || *p == OPT_FILL) {
+        return Err(TraceError::new(
+            ErrorKind::Usage,
+            format!("--method mini: policy '{b}' is not available (Bélády needs the whole future)"),
+        ));
+    }
+    replay_stream_with(
+        path,
+        read,
+        policies,
+        sizes,
+        run,
+        Some(rate),
+        progress,
+        opened,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn replay_stream_with(
+    path: &std::path::Path,
+    read: &ReadOptions,
+    policies: &[String],
+    sizes: &[SizeSpec],
+    run: RunOptions,
+    mini: Option<f64>,
+    progress: &(dyn Fn(Progress) + Sync),
+    opened: &mut dyn FnMut(&TraceStream),
+) -> Result<StreamRun, TraceError> {
     let beladys: Vec<String> = policies
         .iter()
         .filter(|p| *p == OPT || *p == OPT_FILL)
@@ -506,9 +641,16 @@ pub fn replay_stream(
     for p in policies.iter().filter(|p| *p != OPT && *p != OPT_FILL) {
         registry::build(p, 1).map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
         for &size in &entries {
-            jobs.push(Job::Cache {
-                policy: p.clone(),
-                size,
+            jobs.push(match mini {
+                None => Job::Cache {
+                    policy: p.clone(),
+                    size,
+                },
+                Some(rate) => Job::Mini {
+                    policy: p.clone(),
+                    size,
+                    rate,
+                },
             });
         }
     }

@@ -38,6 +38,23 @@ pub enum Sampling {
     Size(usize),
 }
 
+/// The sampling hash of `key`, in `0 .. P`: the registry's hasher over the key mixed with
+/// a constant. The caches hash keys with the same hasher; the mix makes the sample's hash
+/// bits independent of the caches' (also for miniature simulations).
+pub fn sample_hash(hasher: &foldhash::fast::FixedState, key: u64) -> u64 {
+    hasher.hash_one(key ^ 0x5851_f42d_4c95_7f2d) % P
+}
+
+/// The threshold of a rate: keys whose [`sample_hash`] is below it are sampled.
+///
+/// # Panics
+///
+/// If `rate` is not in `(0, 1]`.
+pub fn threshold(rate: f64) -> u64 {
+    assert!(rate > 0.0 && rate <= 1.0, "rate {rate} not in (0, 1]");
+    ((rate * P as f64).round() as u64).max(1)
+}
+
 const EXACT: usize = 64;
 const PER_DOUBLING: f64 = 128.0;
 
@@ -143,10 +160,7 @@ impl Shards {
     /// If the rate is not in `(0, 1]` or the size is 0 (the command line checks both).
     pub fn new(sampling: Sampling, warmup: u64) -> Self {
         let threshold = match sampling {
-            Sampling::Rate(r) => {
-                assert!(r > 0.0 && r <= 1.0, "rate {r} not in (0, 1]");
-                ((r * P as f64).round() as u64).max(1)
-            }
+            Sampling::Rate(r) => threshold(r),
             Sampling::Size(n) => {
                 assert!(n > 0, "a sample of 0 keys");
                 P
@@ -172,9 +186,7 @@ impl Shards {
         for (i, &k) in keys.iter().enumerate() {
             let counted = start + i as u64 >= self.warmup;
             self.requests += u64::from(counted);
-            // A second mix: the registry's hasher feeds the caches too, and SHARDS needs
-            // hash bits independent of anything the key's value shows.
-            let h = self.hasher.hash_one(k ^ 0x5851_f42d_4c95_7f2d) % P;
+            let h = sample_hash(&self.hasher, k);
             if h >= self.threshold {
                 continue;
             }
