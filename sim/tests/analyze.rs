@@ -90,3 +90,53 @@ fn errors_are_one_line() {
         assert!(o.stdout.is_empty());
     }
 }
+
+/// Issue 20: every hostile input the replay rejects is the same one-line error, with the
+/// same exit status, from `mrc` and `analyze`.
+#[test]
+fn hostile_inputs_fail_alike_in_all_three_commands() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &vec![b'\n'; 1 << 20]).unwrap();
+    let bomb = gz.finish().unwrap();
+    let mut tail = {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"1\n2\n").unwrap();
+        gz.finish().unwrap()
+    };
+    tail.extend(b"garbage");
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        (
+            "huge.lis",
+            b"0 4000000000 0 0".to_vec(),
+            vec!["--max-requests", "1000"],
+        ),
+        ("bomb.gz", bomb, vec!["--max-requests", "1000"]),
+        ("tail.gz", tail, vec![]),
+        ("nul.txt", b"1\n2\n\x00\x01\n".to_vec(), vec!["-f", "lines"]),
+        ("trunc.bin", vec![0, 0, 0, 1, 0, 0], vec!["-f", "i32be"]),
+        ("empty.txt", b"*\n\n".to_vec(), vec![]),
+        ("bad.csv", b"a,key\n1,\n".to_vec(), vec!["--column", "key"]),
+        (
+            "col.txt",
+            b"1\n".to_vec(),
+            vec!["-f", "lines", "--column", "key"],
+        ),
+    ];
+    for (name, bytes, extra) in &cases {
+        let p = temp(name, bytes);
+        let p = p.to_str().unwrap();
+        let mut seen = Vec::new();
+        for cmd in [None, Some("mrc"), Some("analyze")] {
+            let mut args: Vec<&str> = cmd.into_iter().collect();
+            args.push(p);
+            args.extend(extra);
+            let o = sim(&args);
+            let err = String::from_utf8_lossy(&o.stderr).to_string();
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+            assert!(o.stdout.is_empty(), "{args:?}");
+            seen.push((o.status.code(), err));
+        }
+        assert!(seen.windows(2).all(|w| w[0] == w[1]), "{name}: {seen:?}");
+        assert_ne!(seen[0].0, Some(0), "{name}");
+    }
+}
