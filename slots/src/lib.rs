@@ -122,7 +122,7 @@ impl SlotIndex {
         small_floor: usize,
         rehash: impl Fn(u32) -> u64,
     ) {
-        if !self.partial && self.table.len() < self.table.capacity() {
+        if !self.partial && self.room() != 0 {
             self.table
                 .insert_unique(hash, i, |_| unreachable!("room left"));
         } else {
@@ -157,9 +157,22 @@ impl SlotIndex {
         small_floor: usize,
         rehash: impl Fn(u32) -> u64,
     ) {
-        if self.partial || self.table.len() >= self.table.capacity() {
+        // `|`, not `||`: both tests and one branch. The replacement in place of every
+        // put-evict runs this (callgrind, put-evict at 100,000 entries: LRU 226.6 -> 222.6,
+        // SIEVE 256.8 -> 243.8, CLOCK 240.8 -> 247.5 instructions; register allocation).
+        if self.partial | (self.room() == 0) {
             self.rebuild(len, room_for, small_floor, rehash);
         }
+    }
+
+    /// How many more slot numbers fit before the table must grow or be rebuilt: hashbrown's
+    /// `growth_left`. Written as a wrapping difference because hashbrown's `capacity()` is
+    /// `items + growth_left`: the compiler can fold this to one load, where
+    /// `len() >= capacity()` (an add that may not wrap) loads and adds both (callgrind: LRU
+    /// put-evict at 100,000 entries 229.6 -> 226.6 instructions).
+    #[inline(always)]
+    fn room(&self) -> usize {
+        self.table.capacity().wrapping_sub(self.table.len())
     }
 
     /// Indexes slot `i` under `hash`, in the room [`reserve_one`](Self::reserve_one) made
@@ -170,7 +183,7 @@ impl SlotIndex {
     /// If there is no room: a bug in the caller.
     #[inline]
     pub fn insert_reserved(&mut self, hash: u64, i: u32) {
-        debug_assert!(!self.partial && self.table.len() < self.table.capacity());
+        debug_assert!(!self.partial && self.room() != 0);
         self.table
             .insert_unique(hash, i, |_| unreachable!("room reserved"));
     }

@@ -571,26 +571,67 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     }
 
     /// The slot of `key`, whose hash is `hash`.
+    ///
+    /// Hot paths that go on to use the slot (a hit) call [`find_indexed`](Self::find_indexed)
+    /// and, only when it misses, [`find_unindexed`](Self::find_unindexed), each followed by
+    /// its own copy of the hit: the compiler then knows on the hot path that the slot is in
+    /// bounds (the index's own comparison checked it) and drops the checks that the slot's
+    /// uses would repeat. One `Option` merging both lookups, as this one does, loses that.
     #[inline(always)]
     pub fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
     {
-        let entries = &self.entries;
-        let found = self
-            .index
-            .find(hash, |i| entries[i as usize].key.borrow() == key);
-        if found.is_none() && self.index.is_partial() {
-            // A partial index (a rebuild cut short by a panicking `Hash`) may miss the
-            // slot: look through the slots. Inline rather than a cold function taking the
-            // key's address: that cost the get-hits of the pair benchmark about 5% (this
-            // costs about 3%; measured on a busy machine).
-            core::hint::cold_path();
-            let i = self.entries.iter().position(|e| e.key.borrow() == key)?;
-            return Some(i as u32);
+        match self.find_indexed(hash, key) {
+            Some(i) => Some(i),
+            None => self.find_unindexed(key),
         }
-        found
+    }
+
+    /// The slot of `key`, whose hash is `hash`, if the index holds it: every cached key
+    /// unless the index is [partial](SlotIndex::is_partial); then
+    /// [`find_unindexed`](Self::find_unindexed) must be asked too when this misses (see
+    /// [`find_hashed`](Self::find_hashed), which does both).
+    #[inline(always)]
+    pub fn find_indexed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let entries = &self.entries;
+        self.index
+            .find(hash, |i| entries[i as usize].key.borrow() == key)
+    }
+
+    /// The slot of `key` after [`find_indexed`](Self::find_indexed) missed it: `None` at
+    /// once (one flag test) unless the index is partial (a rebuild cut short by a panicking
+    /// `Hash`), which may leave cached keys out; then a search through the slots.
+    #[inline(always)]
+    pub fn find_unindexed<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        if self.index.is_partial() {
+            core::hint::cold_path();
+            self.scan(key)
+        } else {
+            None
+        }
+    }
+
+    /// The search through the slots of [`find_unindexed`](Self::find_unindexed). Inline
+    /// (callers keep it off their hot paths): a call would take the key's address, which
+    /// makes callers store the key in memory before every lookup.
+    #[inline(always)]
+    fn scan<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let i = self.entries.iter().position(|e| e.key.borrow() == key)?;
+        Some(i as u32)
     }
 
     /// The slot of `key`.

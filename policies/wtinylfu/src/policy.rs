@@ -209,13 +209,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
         if self.victim_estimate.0 == i {
             self.victim_estimate.0 = NIL;
         }
-        // The key only, the links staying for the caller to unlink: the slab's replacement
-        // hashes the old key (and may rebuild the index), user code that must run before
-        // any list changes, so that a `Hash` that panics leaves every list as it was.
+        // The slot with its old links copied in, for the caller to unlink: the slab's
+        // replacement hashes the old key (and may rebuild the index), user code that must
+        // run before any list changes, so that a `Hash` that panics leaves every list as it
+        // was. One replacement of the whole slot rather than the key and then the value, as
+        // in ARC (fewer bounds checks).
         let old_hash = self.slab.hash(self.slab.key(i));
-        let old_key = self.slab.replace_key_hashed(i, old_hash, hash, key);
-        let old = core::mem::replace(&mut self.slab.item_mut(i).value, value);
-        (old_key, old)
+        let links = self.slab.item(i).links;
+        let (old_key, old) =
+            self.slab
+                .replace_hashed(i, old_hash, hash, key, Node::new(value, links));
+        (old_key, old.value)
     }
 
     /// Takes slot `i`, whose key hashes to `hash`, out: its list links, its index entry,

@@ -1,0 +1,15 @@
+//! Instruction counts per get-hit, get-miss and put-evict of `ArcCache` at 100,000 `u64`
+//! entries, for `valgrind --tool=callgrind`; the phases are in
+//! `slots/examples/callgrind/ops.rs`, which says how to read the counts.
+
+use evict_arc::{ArcCache, Cache};
+
+#[path = "../../../slots/examples/callgrind/ops.rs"]
+mod ops;
+
+fn main() {
+    ops::run(ArcCache::<u64, u64, _>::with_hasher(
+        ops::CAPACITY as usize,
+        ops::Fixed,
+    ));
+}
