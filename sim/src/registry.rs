@@ -29,7 +29,17 @@ pub fn hasher() -> foldhash::fast::FixedState {
 /// assert!(evict_sim::registry::POLICIES.contains(&"lru"));
 /// ```
 pub const POLICIES: &[&str] = &[
-    "lru", "fifo", "random", "clock", "sieve", "s3fifo", "arc", "wtinylfu",
+    "lru",
+    "fifo",
+    "random",
+    "clock",
+    "sieve",
+    "s3fifo",
+    "arc",
+    "wtinylfu",
+    "wtinylfu-adaptive",
+    "lirs",
+    "twoq",
 ];
 
 /// A policy name [`build`] does not know.
@@ -90,6 +100,11 @@ pub fn build(name: &str, maxsize: usize) -> Result<Box<dyn Cache<u64, ()>>, Unkn
         "s3fifo" => Box::new(evict_s3fifo::S3FifoCache::with_hasher(maxsize, h)),
         "arc" => Box::new(evict_arc::ArcCache::with_hasher(maxsize, h)),
         "wtinylfu" => Box::new(evict_wtinylfu::WTinyLfuCache::with_hasher(maxsize, h)),
+        "wtinylfu-adaptive" => Box::new(evict_wtinylfu::WTinyLfuCache::adaptive_with_hasher(
+            maxsize, h,
+        )),
+        "lirs" => Box::new(evict_lirs::LirsCache::with_hasher(maxsize, h)),
+        "twoq" => Box::new(evict_twoq::TwoQCache::with_hasher(maxsize, h)),
         _ => return Err(UnknownPolicy(name.to_string())),
     })
 }
