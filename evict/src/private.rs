@@ -386,7 +386,7 @@ pub fn keep_success<V: Fallible>(value: &V) -> bool {
 /// `shards = N` or `shards = auto` of a concurrent memo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShardCount {
-    /// `shards = auto`: `evict::sync::default_shards(maxsize)` (four per core, fewer for a
+    /// `shards = auto`: `evict::sync::default_shards(maxsize)` (sixteen per core, fewer for a
     /// small `maxsize`).
     Auto,
     /// `shards = N`, a power of two (checked at compile time).

@@ -35,7 +35,7 @@ Options:
                      0 turns this off
   --no-hit-ratio     skip the hit-ratio comparison (single-threaded policy vs concurrent cache)
   --shards N         shards of every evict concurrent cache (a power of two; default
-                     evict_sync::default_shards(capacity): 4 per core)
+                     evict_sync::default_shards(capacity): 16 per core)
   --json FILE        also write every sample and result as JSON to FILE
   -h, --help         this text
 
