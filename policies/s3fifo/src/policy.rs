@@ -288,9 +288,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         }
         if capacity > 0 && self.slab.len() == capacity as usize {
             // Full now (without a `put` to fill it): the index and the ghost get what a
-            // fill gives them.
-            self.slab.settle(capacity as usize);
+            // fill gives them. The ghost first: settling rehashes every key, and a `Hash`
+            // that panics there must not leave a full cache with an unreserved ghost.
             self.ghost.reserve();
+            self.slab.settle(capacity as usize);
         }
         popped
     }
