@@ -11,8 +11,12 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
+mod removal;
 mod shard;
+mod weight;
+pub use removal::{Removal, Sink};
 pub use shard::Shard;
+pub use weight::{Unweighted, Weigher};
 
 /// Statistics of a cache, with the meaning of Python's `functools` `cache_info()`.
 ///
@@ -243,7 +247,13 @@ impl<K, V> Put<K, V> {
 ///    was absent and is now present; the returned pair was cached just before, is not
 ///    anymore, and `len` is unchanged. [`Put::Rejected`]: the key was absent and still is,
 ///    the pair handed back is the one passed in, and nothing else changed. No other entry
-///    ever leaves the cache during a `put`. `put_mut` and `get_or_insert_with` on a miss
+///    ever leaves the cache during a `put` of a cache bounded by a count of entries. A
+///    weighted cache (see [`Weigher`]) may have to evict several entries to make room for
+///    one: [`put_into`](Cache::put_into) hands every one of them to its sink, in order;
+///    plain `put` returns the first in `Put::Evicted` and drops the others (as a
+///    `let _ = cache.put(..)` drops the one), so a caller who needs them all uses
+///    `put_into`. A weighted cache's `len()` may then shrink on a put, and its
+///    `weight() <= capacity` holds after every operation. `put_mut` and `get_or_insert_with` on a miss
 ///    behave exactly as `put`, and return the stored value.
 /// 6. **`remove`** returns the value if the key was cached (and it no longer is); it does not
 ///    count as a lookup, and no other key leaves the cache.
@@ -381,6 +391,43 @@ pub trait Cache<K, V> {
         Ok(Fetched::from_put(put, stored))
     }
 
+    /// Does what [`put`](Cache::put) does, and hands every pair that leaves the cache during
+    /// the put to `sink`, in the order they leave, with the reason ([`Removal`]). The
+    /// returned [`Put`] is then `Inserted`, `Replaced` or `Rejected`, never `Evicted`: the
+    /// evicted pairs went to the sink.
+    ///
+    /// This is how a caller receives *every* evicted pair from a cache that can evict more
+    /// than one entry in a put (a weighted cache making room for a heavy value; an expiring
+    /// cache reclaiming expired entries as it goes), without an allocation per put. For a
+    /// cache that evicts at most one entry per put, the provided body (through `put`) is
+    /// exact.
+    ///
+    /// ```
+    /// use evict_core::{Cache, Put, Removal};
+    /// # fn demo(cache: &mut dyn Cache<u32, &'static str>) {
+    /// let mut evicted = Vec::new();
+    /// let put = cache.put_into(1, "one", &mut |k, v, why: Removal| evicted.push((k, v, why)));
+    /// assert!(!matches!(put, Put::Evicted(..))); // evicted pairs are in `evicted`
+    /// # }
+    /// # let _ = demo;
+    /// ```
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        match self.put(key, value) {
+            Put::Evicted(k, v) => {
+                sink.removed(k, v, Removal::Evicted);
+                Put::Inserted
+            }
+            other => other,
+        }
+    }
+
+    /// The total weight of the cached entries, in the units of the cache's
+    /// [`Weigher`] (and of its `capacity()`); for a cache bounded by a count of entries,
+    /// every entry weighs 1 and this is `len()`.
+    fn weight(&self) -> u64 {
+        self.len() as u64
+    }
+
     /// Whether the cache holds no entry.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -445,6 +492,12 @@ macro_rules! forward_cache {
         }
         fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
             (**self).entries()
+        }
+        fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+            (**self).put_into(key, value, sink)
+        }
+        fn weight(&self) -> u64 {
+            (**self).weight()
         }
     };
 }
