@@ -11,6 +11,7 @@ use proptest::prelude::*;
 
 mod against;
 mod contract;
+pub mod expiry;
 pub mod hostile;
 mod iteration;
 pub mod model;
