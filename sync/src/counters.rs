@@ -25,13 +25,27 @@ fn stripe_count() -> usize {
     cores.saturating_mul(2).clamp(1, 256).next_power_of_two()
 }
 
-/// This thread's stripe number, handed out in turn on first use.
+/// This thread's stripe number, handed out in turn on first use. A `const`-initialised
+/// thread-local (no lazy registration, no destructor) makes the common path one TLS load
+/// and a compare: this runs on every `get`.
+#[inline]
 pub(crate) fn stripe() -> usize {
+    use core::cell::Cell;
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     std::thread_local! {
-        static STRIPE: usize = NEXT.fetch_add(1, Relaxed);
+        static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
     }
-    STRIPE.with(|s| *s)
+    STRIPE.with(|s| {
+        let mine = s.get();
+        if mine != usize::MAX {
+            return mine;
+        }
+        // `usize::MAX` marks "not yet handed out"; the counter would need 2^64 threads to
+        // reach it, and a stripe number is only ever used masked.
+        let mine = NEXT.fetch_add(1, Relaxed) & (usize::MAX >> 1);
+        s.set(mine);
+        mine
+    })
 }
 
 impl Counters {
@@ -43,6 +57,7 @@ impl Counters {
         }
     }
 
+    #[inline]
     pub(crate) fn record(&self, hit: bool) {
         let pair = &self.stripes[stripe() & (self.stripes.len() - 1)];
         let counter = if hit { &pair.hits } else { &pair.misses };
