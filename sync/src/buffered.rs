@@ -4,7 +4,7 @@
 use core::mem;
 
 use crossbeam_utils::CachePadded;
-use evict_core::{Cache, CacheInfo, Put, Shard};
+use evict_core::{Cache, CacheInfo, Put, Shard, Sink};
 
 use crate::counters::stripe;
 use crate::lock::{self, Mutex};
@@ -141,6 +141,13 @@ impl<K, V, C: Cache<K, V>> Cache<K, V> for BufferedHits<C, K> {
     }
     fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
         self.inner.entries()
+    }
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        self.replay();
+        self.inner.put_into(key, value, sink)
+    }
+    fn weight(&self) -> u64 {
+        self.inner.weight()
     }
 }
 

@@ -1,6 +1,6 @@
 //! [`Exclusive`]: any [`Cache`] as a shard whose every hit takes the exclusive lock.
 
-use evict_core::{Cache, CacheInfo, Put, Shard};
+use evict_core::{Cache, CacheInfo, Put, Shard, Sink};
 
 /// Makes any [`Cache<K, V>`] (a policy of your own, or a third-party one) usable as a shard of
 /// a [`ConcurrentCache`](crate::ConcurrentCache): lookups take `&K` (no borrowed forms), and
@@ -70,6 +70,12 @@ impl<K, V, C: Cache<K, V>> Cache<K, V> for Exclusive<C> {
     }
     fn contains(&self, key: &K) -> bool {
         self.0.contains(key)
+    }
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        self.0.put_into(key, value, sink)
+    }
+    fn weight(&self) -> u64 {
+        self.0.weight()
     }
 }
 
