@@ -1,0 +1,1020 @@
+//! The expiring layer: [`ExpiringCache`] over any policy, and its [`Builder`].
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+use core::marker::PhantomData;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::time::Duration;
+
+use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink, Stats};
+
+use crate::clock::{Clock, nanos};
+use crate::expiry::Expiry;
+use crate::wheel::{TimerId, Wheel};
+
+/// "Never": a deadline no clock reaches.
+const NEVER: u64 = u64::MAX;
+
+/// What an expiring cache stores in its policy for each value: the value, its deadline,
+/// and the index of its timer.
+///
+/// You meet it only in the policy's type, `LruCache<K, Entry<V>>`; the expiring cache hands
+/// out `&V`. The deadline is atomic so that a time-to-idle read through a shared reference
+/// (a concurrent cache's read lock) can push it back.
+pub struct Entry<V> {
+    value: V,
+    deadline: AtomicU64,
+    timer: TimerId,
+}
+
+impl<V> Entry<V> {
+    /// The cached value.
+    pub fn value(&self) -> &V {
+        &self.value
+    }
+
+    /// When the entry expires, in the cache clock's nanoseconds (`u64::MAX`: never).
+    pub fn deadline_nanos(&self) -> u64 {
+        self.deadline.load(Relaxed)
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Entry<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("value", &self.value)
+            .field("deadline", &self.deadline_nanos())
+            .finish()
+    }
+}
+
+type Listener<K, V> = Option<Box<dyn Sink<K, V> + Send + Sync>>;
+type BoxedExpiry<K, V> = Box<dyn Expiry<K, V> + Send + Sync>;
+
+/// How deadlines are chosen.
+struct Rules<K, V> {
+    ttl: Option<u64>,
+    tti: Option<u64>,
+    expiry: Option<BoxedExpiry<K, V>>,
+}
+
+impl<K, V> Rules<K, V> {
+    /// The write deadline (the cap a time-to-idle read may not pass) and the deadline of an
+    /// entry written at `now`. `old` is what the previous value of the key had left, if it
+    /// was cached and alive (asked only of an `Expiry`).
+    fn on_write(
+        &self,
+        key: &K,
+        value: &V,
+        now: u64,
+        own_ttl: Option<u64>,
+        old: impl FnOnce() -> Option<Option<Duration>>,
+    ) -> (u64, u64) {
+        let after = |d: u64| now.saturating_add(d);
+        let cap = match (own_ttl, &self.expiry) {
+            (Some(d), _) => after(d),
+            (None, Some(expiry)) => {
+                let chosen = match old() {
+                    Some(remaining) => expiry.expire_after_update(key, value, remaining),
+                    None => expiry.expire_after_create(key, value),
+                };
+                chosen.map_or(NEVER, |d| after(nanos(d)))
+            }
+            (None, None) => self.ttl.map_or(NEVER, after),
+        };
+        let deadline = self.tti.map_or(cap, |tti| cap.min(after(tti)));
+        (cap, deadline)
+    }
+
+    /// Records a read at `now` of a live entry: a time-to-idle pushes the deadline back (up
+    /// to the write deadline), an `Expiry` chooses a new one. Returns the new deadline if it
+    /// came *earlier*, so that the caller can move the entry's timer (a later deadline needs
+    /// no move: the timer fires early and is placed again then).
+    fn on_read(&self, key: Option<&K>, entry: &Entry<V>, cap: u64, now: u64) -> Option<u64> {
+        if let Some(tti) = self.tti {
+            // Reads only ever push the deadline back, so concurrent readers keep the latest.
+            let wanted = cap.min(now.saturating_add(tti));
+            if wanted > entry.deadline.load(Relaxed) {
+                entry.deadline.fetch_max(wanted, Relaxed);
+            }
+        }
+        let (Some(expiry), Some(key)) = (&self.expiry, key) else {
+            return None;
+        };
+        let current = entry.deadline.load(Relaxed);
+        let remaining = remaining(current, now);
+        let chosen = expiry.expire_after_read(key, &entry.value, remaining);
+        let wanted = chosen.map_or(NEVER, |d| now.saturating_add(nanos(d)));
+        let wanted = self.tti.map_or(wanted, |_| wanted.min(cap));
+        if wanted == current {
+            return None;
+        }
+        entry.deadline.store(wanted, Relaxed);
+        (wanted < current).then_some(wanted)
+    }
+
+    /// Whether reads need the entry's key (only an `Expiry` asks for it).
+    fn reads_need_key(&self) -> bool {
+        self.expiry.is_some()
+    }
+}
+
+fn remaining(deadline: u64, now: u64) -> Option<Duration> {
+    (deadline != NEVER).then(|| Duration::from_nanos(deadline.saturating_sub(now)))
+}
+
+/// Settings of an [`ExpiringCache`]: lifetimes, clock, listener. From
+/// [`ExpiringCache::builder`] (or [`Builder::with_clock`] without `std`).
+///
+/// ```
+/// use core::time::Duration;
+/// use evict_expiry::{ExpiringCache, ManualClock};
+/// use evict_lru::LruCache;
+///
+/// let clock = ManualClock::new();
+/// let mut cache = ExpiringCache::builder()
+///     .time_to_live(Duration::from_secs(60))
+///     .time_to_idle(Duration::from_secs(10))
+///     .clock(clock.clone())
+///     .build(LruCache::new(100));
+/// let _ = cache.put("a", 1);
+/// clock.advance(Duration::from_secs(9));
+/// assert_eq!(cache.get(&"a"), Some(&1)); // read at 9 s: idle until 19 s
+/// clock.advance(Duration::from_secs(9));
+/// assert_eq!(cache.get(&"a"), Some(&1)); // read at 18 s: idle until 28 s
+/// clock.advance(Duration::from_secs(11));
+/// assert_eq!(cache.get(&"a"), None); // idle for 11 s
+/// ```
+pub struct Builder<K, V, T> {
+    rules: Rules<K, V>,
+    listener: Listener<K, V>,
+    reclaim: usize,
+    clock: T,
+}
+
+#[cfg(feature = "std")]
+impl<K, V> Builder<K, V, crate::StdClock> {
+    /// Settings with no lifetime yet, the [`StdClock`](crate::StdClock), no listener.
+    pub fn new() -> Self {
+        Self::with_clock(crate::StdClock::new())
+    }
+}
+
+#[cfg(feature = "std")]
+impl<K, V> Default for Builder<K, V, crate::StdClock> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, V, T> Builder<K, V, T> {
+    /// Settings that read `clock` (the way to build without `std`).
+    pub fn with_clock(clock: T) -> Self {
+        Self {
+            rules: Rules {
+                ttl: None,
+                tti: None,
+                expiry: None,
+            },
+            listener: None,
+            reclaim: crate::DEFAULT_RECLAIM_PER_OP,
+            clock,
+        }
+    }
+
+    /// Reads `clock` instead (e.g. a [`ManualClock`](crate::ManualClock) in tests).
+    pub fn clock<T2>(self, clock: T2) -> Builder<K, V, T2> {
+        Builder {
+            rules: self.rules,
+            listener: self.listener,
+            reclaim: self.reclaim,
+            clock,
+        }
+    }
+
+    /// Entries expire `ttl` after they were last written (`put`). Replaces an
+    /// [`expire_after`](Self::expire_after) callback: the two are exclusive, as in Caffeine
+    /// (an `Expiry` that wants a cap writes it into its own answers).
+    pub fn time_to_live(mut self, ttl: Duration) -> Self {
+        self.rules.ttl = Some(nanos(ttl));
+        self.rules.expiry = None;
+        self
+    }
+
+    /// Entries expire `tti` after they were last read or written (but never later than
+    /// their time to live, if one is set). Replaces an
+    /// [`expire_after`](Self::expire_after) callback.
+    pub fn time_to_idle(mut self, tti: Duration) -> Self {
+        self.rules.tti = Some(nanos(tti));
+        self.rules.expiry = None;
+        self
+    }
+
+    /// Each entry's lifetime is chosen by `expiry` when it is written and read. Replaces
+    /// [`time_to_live`](Self::time_to_live) and [`time_to_idle`](Self::time_to_idle).
+    pub fn expire_after(mut self, expiry: impl Expiry<K, V> + Send + Sync + 'static) -> Self {
+        self.rules.expiry = Some(Box::new(expiry));
+        self.rules.ttl = None;
+        self.rules.tti = None;
+        self
+    }
+
+    /// Where entries that expire go when the cache reclaims them outside
+    /// [`put_into`](Cache::put_into) and [`purge_expired_into`](ExpiringCache::purge_expired_into):
+    /// during `get`, `put`, `remove`, [`run_pending`](ExpiringCache::run_pending) and
+    /// [`purge_expired`](ExpiringCache::purge_expired). Without a listener they are dropped
+    /// there (a time-to-live cache's usual wish); with one, each arrives with
+    /// [`Removal::Expired`]. Pairs a plain `put` evicts beyond the one its [`Put`] returns
+    /// (a weighted policy making room) arrive here too, with [`Removal::Evicted`].
+    pub fn listener(mut self, listener: impl Sink<K, V> + Send + Sync + 'static) -> Self {
+        self.listener = Some(Box::new(listener));
+        self
+    }
+
+    /// How many expired entries each operation reclaims at most (default
+    /// [`DEFAULT_RECLAIM_PER_OP`](crate::DEFAULT_RECLAIM_PER_OP)). 0 leaves reclamation to
+    /// [`purge_expired`](ExpiringCache::purge_expired) and to the policy's evictions.
+    pub fn reclaim_per_op(mut self, n: usize) -> Self {
+        self.reclaim = n;
+        self
+    }
+
+    /// The expiring cache over `inner`, an empty policy of `Entry<V>` values (e.g.
+    /// `LruCache::new(1000)`); whatever `inner` holds already is cleared.
+    pub fn build<C>(self, mut inner: C) -> ExpiringCache<K, V, C, T>
+    where
+        C: Cache<K, Entry<V>>,
+        T: Clock,
+    {
+        // An entry without a timer would never expire: start from empty.
+        inner.clear();
+        let now = self.clock.now_nanos();
+        ExpiringCache {
+            inner,
+            wheel: Wheel::new(now),
+            latest: AtomicU64::new(now),
+            clock: self.clock,
+            rules: self.rules,
+            listener: self.listener,
+            reclaim: self.reclaim,
+            stats: Stats::default(),
+            _values: PhantomData,
+        }
+    }
+}
+
+impl<K, V, T: fmt::Debug> fmt::Debug for Builder<K, V, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("time_to_live", &self.rules.ttl.map(Duration::from_nanos))
+            .field("time_to_idle", &self.rules.tti.map(Duration::from_nanos))
+            .field("expire_after", &self.rules.expiry.is_some())
+            .field("listener", &self.listener.is_some())
+            .field("reclaim_per_op", &self.reclaim)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+/// Time-to-live, time-to-idle and per-entry deadlines over any eviction policy `C`.
+///
+/// `C` is the policy, storing [`Entry<V>`]: `ExpiringCache<K, V, LruCache<K, Entry<V>>, _>`.
+/// The policy chooses what to evict when full; the expiring cache removes what has expired.
+/// See the [crate docs](crate) for the semantics and costs; in short:
+///
+/// - an expired entry is never returned (a `get` of it counts a miss);
+/// - it is reclaimed within about a second of its deadline by the next operations (at most
+///   [`reclaim_per_op`](Builder::reclaim_per_op) per operation), or at once by
+///   [`purge_expired`](Self::purge_expired), and reported when it leaves
+///   ([`Removal::Expired`] to [`put_into`](Cache::put_into)'s sink, or to the
+///   [listener](Builder::listener));
+/// - [`len`](Cache::len) counts it until it is reclaimed;
+/// - a clock that goes backwards is ignored until it catches up.
+///
+/// ```
+/// use core::time::Duration;
+/// use evict_expiry::{Cache, ExpiringCache, ManualClock, Removal};
+/// use evict_s3fifo::S3FifoCache;
+///
+/// let clock = ManualClock::new();
+/// let mut cache = ExpiringCache::builder()
+///     .time_to_live(Duration::from_secs(30))
+///     .clock(clock.clone())
+///     .build(S3FifoCache::new(1000));
+/// let _ = cache.put(1, "one");
+/// let _ = cache.put_with_ttl(2, "two", Duration::from_secs(5)); // its own deadline
+/// clock.advance(Duration::from_secs(10));
+/// assert_eq!(cache.get(&1), Some(&"one"));
+/// assert_eq!(cache.get(&2), None); // expired: a miss
+/// let mut gone = Vec::new();
+/// assert_eq!(cache.purge_expired_into(&mut |k, v, why| gone.push((k, v, why))), 1);
+/// assert_eq!(gone, [(2, "two", Removal::Expired)]);
+/// assert_eq!(cache.len(), 1);
+/// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=1000, currsize=1)");
+/// ```
+pub struct ExpiringCache<K, V, C, T> {
+    inner: C,
+    wheel: Wheel<K>,
+    /// The latest clock reading acted on: time as the cache sees it never goes back.
+    latest: AtomicU64,
+    clock: T,
+    rules: Rules<K, V>,
+    listener: Listener<K, V>,
+    reclaim: usize,
+    stats: Stats,
+    _values: PhantomData<fn() -> V>,
+}
+
+#[cfg(feature = "std")]
+impl<K, V> ExpiringCache<K, V, (), crate::StdClock> {
+    /// Settings for an expiring cache, reading the [`StdClock`](crate::StdClock):
+    /// [`Builder`].
+    pub fn builder() -> Builder<K, V, crate::StdClock> {
+        Builder::new()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<K, V, C: Cache<K, Entry<V>>> ExpiringCache<K, V, C, crate::StdClock> {
+    /// `inner` with a time to live of `ttl` since each entry's last write, on the system
+    /// clock. What `#[lru_cache(maxsize = 128, ttl = "30s")]` builds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evict_expiry::{Cache, ExpiringCache};
+    /// use evict_lru::LruCache;
+    ///
+    /// let mut cache = ExpiringCache::with_ttl(LruCache::new(128), Duration::from_secs(30));
+    /// let _ = cache.put("k", 1);
+    /// assert_eq!(cache.get(&"k"), Some(&1));
+    /// ```
+    pub fn with_ttl(inner: C, ttl: Duration) -> Self {
+        Builder::new().time_to_live(ttl).build(inner)
+    }
+
+    /// `inner` with a time to idle of `tti` since each entry's last read or write, on the
+    /// system clock.
+    pub fn with_tti(inner: C, tti: Duration) -> Self {
+        Builder::new().time_to_idle(tti).build(inner)
+    }
+}
+
+/// Hands pairs leaving the policy on to the caller's sink, as `(K, V)`, freeing their
+/// timers and calling `Expired` whatever had expired.
+struct Unwrap<'a, K, V> {
+    wheel: &'a mut Wheel<K>,
+    now: u64,
+    out: &'a mut dyn Sink<K, V>,
+}
+
+impl<K, V> Sink<K, Entry<V>> for Unwrap<'_, K, V> {
+    fn removed(&mut self, key: K, entry: Entry<V>, why: Removal) {
+        drop(self.wheel.remove(entry.timer));
+        let why = if entry.deadline.into_inner() <= self.now {
+            Removal::Expired
+        } else {
+            why
+        };
+        self.out.removed(key, entry.value, why);
+    }
+}
+
+/// The sink of a plain `put`: its first eviction goes back in the `Put`, anything else to
+/// the listener.
+struct FirstEvicted<'a, K, V> {
+    first: Option<(K, V)>,
+    listener: &'a mut Listener<K, V>,
+}
+
+impl<K, V> Sink<K, V> for FirstEvicted<'_, K, V> {
+    fn removed(&mut self, key: K, value: V, why: Removal) {
+        if why == Removal::Evicted && self.first.is_none() {
+            self.first = Some((key, value));
+        } else {
+            notify(self.listener, key, value, why);
+        }
+    }
+}
+
+fn notify<K, V>(listener: &mut Listener<K, V>, key: K, value: V, why: Removal) {
+    if let Some(listener) = listener {
+        listener.removed(key, value, why);
+    }
+}
+
+/// The listener as a sink (dropping what it is given when there is none).
+struct ToListener<'a, K, V>(&'a mut Listener<K, V>);
+
+impl<K, V> Sink<K, V> for ToListener<'_, K, V> {
+    fn removed(&mut self, key: K, value: V, why: Removal) {
+        notify(self.0, key, value, why);
+    }
+}
+
+/// Advances the wheel to `now` and settles at most `budget` due timers; returns how many
+/// entries expired.
+fn reclaim<K, V, C: Cache<K, Entry<V>>>(
+    inner: &mut C,
+    wheel: &mut Wheel<K>,
+    now: u64,
+    budget: usize,
+    out: &mut dyn Sink<K, V>,
+) -> usize {
+    if now > wheel.time() {
+        wheel.advance(now);
+    }
+    let mut expired = 0;
+    let mut work = 0;
+    while work < budget && wheel.has_due() {
+        work += 1;
+        let Some(id) = wheel.pop_due() else { break };
+        expired += usize::from(settle(inner, wheel, id, now, out));
+    }
+    expired
+}
+
+/// Looks at one due timer: removes its entry if it has expired, places the timer again if a
+/// read pushed the deadline back. Returns whether an entry expired.
+fn settle<K, V, C: Cache<K, Entry<V>>>(
+    inner: &mut C,
+    wheel: &mut Wheel<K>,
+    id: TimerId,
+    now: u64,
+    out: &mut dyn Sink<K, V>,
+) -> bool {
+    let Some(key) = wheel.key(id) else {
+        return false;
+    };
+    let deadline = match inner.peek(key) {
+        Some(entry) if entry.timer == id => entry.deadline.load(Relaxed),
+        // Not this timer's entry any more (cannot happen while every departure frees its
+        // timer; a timer orphaned by a panic in user code ends here).
+        _ => {
+            drop(wheel.remove(id));
+            return false;
+        }
+    };
+    if deadline > now {
+        wheel.schedule(id, deadline);
+        return false;
+    }
+    let entry = inner.remove(key);
+    let key = wheel.remove(id);
+    match (key, entry) {
+        (Some(key), Some(entry)) => {
+            out.removed(key, entry.value, Removal::Expired);
+            true
+        }
+        _ => false,
+    }
+}
+
+impl<K, V, C, T> ExpiringCache<K, V, C, T>
+where
+    C: Cache<K, Entry<V>>,
+    T: Clock,
+{
+    /// The time as the cache sees it, recording the reading (`&mut`: no atomic RMW).
+    #[inline]
+    fn now_mut(&mut self) -> u64 {
+        let clock = self.clock.now_nanos();
+        let latest = self.latest.get_mut();
+        if clock > *latest {
+            *latest = clock;
+        }
+        *latest
+    }
+
+    /// The time as the cache sees it, through `&self`. The reading is recorded only when it
+    /// is used to call an entry expired (see `saw_expired`): that is what must never be
+    /// undone by a clock going back, and it keeps hits from writing a shared word.
+    #[inline]
+    fn now_shared(&self) -> u64 {
+        self.clock.now_nanos().max(self.latest.load(Relaxed))
+    }
+
+    #[inline]
+    fn saw_expired(&self, now: u64) {
+        self.latest.fetch_max(now, Relaxed);
+    }
+
+    /// The start of every `&mut` operation: read the clock, reclaim a few expired entries.
+    #[inline]
+    fn begin(&mut self) -> u64 {
+        let now = self.now_mut();
+        if now > self.wheel.time() || self.wheel.has_due() {
+            reclaim(
+                &mut self.inner,
+                &mut self.wheel,
+                now,
+                self.reclaim,
+                &mut ToListener(&mut self.listener),
+            );
+        }
+        now
+    }
+
+    /// Reclaims a bounded number of expired entries (what any operation does on its way),
+    /// reporting them to the listener: for a cache that sees few operations. Returns how
+    /// many expired.
+    pub fn run_pending(&mut self) -> usize {
+        let now = self.now_mut();
+        reclaim(
+            &mut self.inner,
+            &mut self.wheel,
+            now,
+            self.reclaim,
+            &mut ToListener(&mut self.listener),
+        )
+    }
+
+    /// Removes every entry that has expired, now, reporting each to the listener (or
+    /// dropping it without one). Returns how many. Costs O(expired entries + entries due
+    /// within the current second) plus at most 165 bucket moves.
+    pub fn purge_expired(&mut self) -> usize {
+        let listener = &mut self.listener;
+        Self::purge(
+            &mut self.inner,
+            &mut self.wheel,
+            &self.clock,
+            &mut self.latest,
+            &mut ToListener(listener),
+        )
+    }
+
+    /// [`purge_expired`](Self::purge_expired), handing every expired pair to `sink`.
+    pub fn purge_expired_into(&mut self, sink: &mut dyn Sink<K, V>) -> usize {
+        Self::purge(
+            &mut self.inner,
+            &mut self.wheel,
+            &self.clock,
+            &mut self.latest,
+            sink,
+        )
+    }
+
+    fn purge(
+        inner: &mut C,
+        wheel: &mut Wheel<K>,
+        clock: &T,
+        latest: &mut AtomicU64,
+        sink: &mut dyn Sink<K, V>,
+    ) -> usize {
+        let now = clock.now_nanos().max(*latest.get_mut());
+        *latest.get_mut() = now;
+        wheel.advance(now);
+        wheel.current_to_due();
+        reclaim(inner, wheel, now, usize::MAX, sink)
+    }
+
+    /// What `key` has left to live: `None` if it is not cached or has expired,
+    /// `Duration::MAX` if it never expires. Counts nothing, changes nothing.
+    pub fn time_left(&self, key: &K) -> Option<Duration> {
+        let now = self.now_shared();
+        let deadline = self.inner.peek(key)?.deadline.load(Relaxed);
+        if deadline <= now {
+            self.saw_expired(now);
+            return None;
+        }
+        Some(remaining(deadline, now).unwrap_or(Duration::MAX))
+    }
+
+    /// [`put`](Cache::put) with a time to live of its own for this entry: it expires `ttl`
+    /// from now (or earlier, after `ttl` of idleness, under a
+    /// [time to idle](Builder::time_to_idle)), whatever the cache's time to live or
+    /// [`Expiry`] would choose.
+    pub fn put_with_ttl(&mut self, key: K, value: V, ttl: Duration) -> Put<K, V>
+    where
+        K: Clone,
+    {
+        self.write(key, value, Some(nanos(ttl)), None)
+    }
+
+    /// [`put_into`](Cache::put_into) with a time to live of its own, as
+    /// [`put_with_ttl`](Self::put_with_ttl).
+    pub fn put_with_ttl_into(
+        &mut self,
+        key: K,
+        value: V,
+        ttl: Duration,
+        sink: &mut dyn Sink<K, V>,
+    ) -> Put<K, V>
+    where
+        K: Clone,
+    {
+        self.write(key, value, Some(nanos(ttl)), Some(sink))
+    }
+
+    fn first_evicted(put: Put<K, V>, first: Option<(K, V)>) -> Put<K, V> {
+        match (put, first) {
+            (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
+            (put, _) => put,
+        }
+    }
+
+    /// Every write: reclaim, choose the deadline, schedule the timer, put into the policy,
+    /// and report what left: everything to `sink` if there is one; otherwise (a plain `put`)
+    /// the first eviction in the returned `Put` and the rest to the listener.
+    fn write(
+        &mut self,
+        key: K,
+        value: V,
+        own_ttl: Option<u64>,
+        mut sink: Option<&mut dyn Sink<K, V>>,
+    ) -> Put<K, V>
+    where
+        K: Clone,
+    {
+        let now = self.now_mut();
+        match sink.as_deref_mut() {
+            Some(sink) => reclaim(&mut self.inner, &mut self.wheel, now, self.reclaim, sink),
+            None => reclaim(
+                &mut self.inner,
+                &mut self.wheel,
+                now,
+                self.reclaim,
+                &mut ToListener(&mut self.listener),
+            ),
+        };
+        let inner = &self.inner;
+        let (cap, deadline) = self.rules.on_write(&key, &value, now, own_ttl, || {
+            let left = inner.peek(&key)?.deadline.load(Relaxed);
+            (left > now).then(|| remaining(left, now))
+        });
+        let timer = self.wheel.insert(key.clone(), cap, deadline);
+        let entry = Entry {
+            value,
+            deadline: AtomicU64::new(deadline),
+            timer,
+        };
+        let mut first = FirstEvicted {
+            first: None,
+            listener: &mut self.listener,
+        };
+        let via_listener = sink.is_none();
+        let out: &mut dyn Sink<K, V> = match sink {
+            Some(sink) => sink,
+            None => &mut first,
+        };
+        let mut unwrap = Unwrap {
+            wheel: &mut self.wheel,
+            now,
+            out,
+        };
+        let put = self.inner.put_into(key, entry, &mut unwrap);
+        let put = Self::settle_put(put, &mut unwrap);
+        if via_listener {
+            Self::first_evicted(put, first.first)
+        } else {
+            put
+        }
+    }
+
+    /// The policy's `Put` as the user sees it: an expired value replaced is reported as
+    /// expired (the put then counts as an insert), timers of pairs handed back are freed.
+    fn settle_put(put: Put<K, Entry<V>>, unwrap: &mut Unwrap<'_, K, V>) -> Put<K, V> {
+        match put {
+            Put::Inserted => Put::Inserted,
+            Put::Replaced(old) => {
+                let key = unwrap.wheel.remove(old.timer);
+                if old.deadline.load(Relaxed) <= unwrap.now {
+                    if let Some(key) = key {
+                        unwrap.out.removed(key, old.value, Removal::Expired);
+                    }
+                    Put::Inserted
+                } else {
+                    Put::Replaced(old.value)
+                }
+            }
+            Put::Evicted(k, e) => {
+                unwrap.removed(k, e, Removal::Evicted);
+                Put::Inserted
+            }
+            Put::Rejected(k, e) => {
+                drop(unwrap.wheel.remove(e.timer));
+                Put::Rejected(k, e.value)
+            }
+        }
+    }
+
+    /// The hit or miss of a `&mut` lookup that found `found` (or nothing) at `now`.
+    #[inline]
+    fn judge(
+        found: Option<&Entry<V>>,
+        now: u64,
+        rules: &Rules<K, V>,
+        wheel: &mut Wheel<K>,
+    ) -> bool {
+        let Some(entry) = found else {
+            return false;
+        };
+        if entry.deadline.load(Relaxed) <= now {
+            // Reclaimed first thing by the next operation (the policy's reference is still
+            // held here, so it cannot be removed in this one).
+            wheel.make_due(entry.timer);
+            return false;
+        }
+        let key = if rules.reads_need_key() {
+            wheel.key(entry.timer)
+        } else {
+            None
+        };
+        if let Some(earlier) = rules.on_read(key, entry, wheel.cap(entry.timer), now) {
+            wheel.schedule(entry.timer, earlier);
+        }
+        true
+    }
+
+    /// The shared-reference hit of [`Shard::get_shared`] and [`Cache::peek`]-like reads:
+    /// whether `entry` is alive at `now`, refreshing it if `read`.
+    #[inline]
+    fn alive(&self, entry: &Entry<V>, now: u64, read: bool) -> bool {
+        if entry.deadline.load(Relaxed) <= now {
+            self.saw_expired(now);
+            return false;
+        }
+        if read {
+            let key = if self.rules.reads_need_key() {
+                self.wheel.key(entry.timer)
+            } else {
+                None
+            };
+            // An earlier deadline cannot move the timer through `&self`: the entry is
+            // invisible from that deadline on and reclaimed when its old timer fires.
+            let _ = self
+                .rules
+                .on_read(key, entry, self.wheel.cap(entry.timer), now);
+        }
+        true
+    }
+
+    /// The policy underneath (read-only: changing it behind the cache's back would break
+    /// the timers).
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    /// The time to live set by [`Builder::time_to_live`].
+    pub fn time_to_live(&self) -> Option<Duration> {
+        self.rules.ttl.map(Duration::from_nanos)
+    }
+
+    /// The time to idle set by [`Builder::time_to_idle`].
+    pub fn time_to_idle(&self) -> Option<Duration> {
+        self.rules.tti.map(Duration::from_nanos)
+    }
+
+    /// Replaces the listener (see [`Builder::listener`]).
+    pub fn set_listener(&mut self, listener: impl Sink<K, V> + Send + Sync + 'static) {
+        self.listener = Some(Box::new(listener));
+    }
+
+    /// Checks that every cached entry has exactly one timer, holding its key, and that the
+    /// wheel's lists are sound; panics otherwise. For tests (O(n)).
+    #[doc(hidden)]
+    pub fn check_invariants(&self)
+    where
+        K: PartialEq + fmt::Debug,
+    {
+        self.wheel.check();
+        assert_eq!(self.wheel.live(), self.inner.len(), "one timer per entry");
+        for (key, entry) in self.inner.entries() {
+            assert_eq!(self.wheel.key(entry.timer), Some(key), "timer of {key:?}");
+            assert!(
+                entry.deadline.load(Relaxed) <= self.wheel.cap(entry.timer),
+                "deadline past its cap"
+            );
+        }
+    }
+}
+
+impl<K, V, C, T> Cache<K, V> for ExpiringCache<K, V, C, T>
+where
+    K: Clone,
+    C: Cache<K, Entry<V>>,
+    T: Clock,
+{
+    #[inline]
+    fn get(&mut self, key: &K) -> Option<&V> {
+        let now = self.begin();
+        let found = self.inner.get(key);
+        let hit = Self::judge(found, now, &self.rules, &mut self.wheel);
+        self.stats.record(hit);
+        found.filter(|_| hit).map(|e| &e.value)
+    }
+
+    fn peek(&self, key: &K) -> Option<&V> {
+        let now = self.now_shared();
+        let entry = self.inner.peek(key)?;
+        self.alive(entry, now, false).then_some(&entry.value)
+    }
+
+    #[inline]
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        self.write(key, value, None, None)
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let now = self.begin();
+        let entry = self.inner.remove(key)?;
+        let key = self.wheel.remove(entry.timer);
+        if entry.deadline.into_inner() <= now {
+            if let Some(key) = key {
+                notify(&mut self.listener, key, entry.value, Removal::Expired);
+            }
+            return None;
+        }
+        Some(entry.value)
+    }
+
+    /// Entries held, the expired ones not reclaimed yet included (call
+    /// [`purge_expired`](ExpiringCache::purge_expired) first for a count of live entries).
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        self.inner.capacity()
+    }
+
+    fn info(&self) -> CacheInfo {
+        self.stats.info(self.inner.capacity(), self.inner.len())
+    }
+
+    /// Drops every entry (expired or not, without reporting them, as `cache_clear()` does)
+    /// and resets the statistics.
+    fn clear(&mut self) {
+        self.inner.clear();
+        self.wheel.clear();
+        self.stats.reset();
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let now = self.begin();
+        let found = self.inner.get_mut(key);
+        let hit = Self::judge(found.as_deref(), now, &self.rules, &mut self.wheel);
+        self.stats.record(hit);
+        found.filter(|_| hit).map(|e| &mut e.value)
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        let now = self.now_mut();
+        let found = self.inner.peek_mut(key)?;
+        if found.deadline.load(Relaxed) <= now {
+            self.wheel.make_due(found.timer);
+            return None;
+        }
+        Some(&mut found.value)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let now = self.begin();
+        let inner = &self.inner;
+        let (cap, deadline) = self.rules.on_write(&key, &value, now, None, || {
+            let left = inner.peek(&key)?.deadline.load(Relaxed);
+            (left > now).then(|| remaining(left, now))
+        });
+        let timer = self.wheel.insert(key.clone(), cap, deadline);
+        let entry = Entry {
+            value,
+            deadline: AtomicU64::new(deadline),
+            timer,
+        };
+        let (put, stored) = self.inner.put_mut(key, entry);
+        let mut first = FirstEvicted {
+            first: None,
+            listener: &mut self.listener,
+        };
+        let mut unwrap = Unwrap {
+            wheel: &mut self.wheel,
+            now,
+            out: &mut first,
+        };
+        let put = Self::settle_put(put, &mut unwrap);
+        let put = Self::first_evicted(put, first.first);
+        (put, stored.map(|e| &mut e.value))
+    }
+
+    /// The policy's next victim, if it has not expired (an expired victim is reclaimed, not
+    /// evicted: `None` then, and [`pop`](Cache::pop) reclaims it and goes on).
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        let now = self.now_shared();
+        let (key, entry) = self.inner.peek_victim()?;
+        self.alive(entry, now, false).then_some((key, &entry.value))
+    }
+
+    /// Evicts the policy's next live victim; expired entries popped on the way go to the
+    /// listener as expired.
+    fn pop(&mut self) -> Option<(K, V)> {
+        let now = self.begin();
+        while let Some((key, entry)) = self.inner.pop() {
+            drop(self.wheel.remove(entry.timer));
+            if entry.deadline.into_inner() <= now {
+                notify(&mut self.listener, key, entry.value, Removal::Expired);
+            } else {
+                return Some((key, entry.value));
+            }
+        }
+        None
+    }
+
+    /// Resizes the policy; of the pairs it evicts, the expired go to the listener and the
+    /// others are returned.
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let now = self.begin();
+        let mut out = Vec::new();
+        for (key, entry) in self.inner.resize(capacity) {
+            drop(self.wheel.remove(entry.timer));
+            if entry.deadline.into_inner() <= now {
+                notify(&mut self.listener, key, entry.value, Removal::Expired);
+            } else {
+                out.push((key, entry.value));
+            }
+        }
+        out
+    }
+
+    /// The live entries in the policy's order (expired ones not reclaimed yet are skipped).
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        let now = self.now_shared();
+        Box::new(
+            self.inner
+                .entries()
+                .filter(move |(_, e)| e.deadline.load(Relaxed) > now)
+                .map(|(k, e)| (k, &e.value)),
+        )
+    }
+
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        self.write(key, value, None, Some(sink))
+    }
+
+    fn weight(&self) -> u64 {
+        self.inner.weight()
+    }
+
+    fn contains(&self, key: &K) -> bool {
+        self.peek(key).is_some()
+    }
+}
+
+/// A shard of a concurrent cache (`evict_sync::ConcurrentCache`): hits run under the shared
+/// lock exactly when the policy's do. An expired entry is a miss; a time-to-idle read pushes
+/// the deadline back through the entry's atomic word. An entry found expired under the
+/// shared lock is reclaimed by the shard's next write (or its timer), not by the read.
+impl<K, V, Q, C, T> Shard<K, V, Q> for ExpiringCache<K, V, C, T>
+where
+    K: Clone,
+    Q: ?Sized,
+    C: Shard<K, Entry<V>, Q>,
+    T: Clock,
+{
+    const SHARED_HIT: bool = C::SHARED_HIT;
+
+    fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
+        let now = self.begin();
+        let found = self.inner.get_borrowed(key);
+        let hit = Self::judge(found, now, &self.rules, &mut self.wheel);
+        self.stats.record(hit);
+        found.filter(|_| hit).map(|e| &e.value)
+    }
+
+    fn peek_borrowed(&self, key: &Q) -> Option<&V> {
+        let now = self.now_shared();
+        let entry = self.inner.peek_borrowed(key)?;
+        self.alive(entry, now, false).then_some(&entry.value)
+    }
+
+    fn remove_borrowed(&mut self, key: &Q) -> Option<V> {
+        let now = self.begin();
+        let entry = self.inner.remove_borrowed(key)?;
+        let key = self.wheel.remove(entry.timer);
+        if entry.deadline.into_inner() <= now {
+            if let Some(key) = key {
+                notify(&mut self.listener, key, entry.value, Removal::Expired);
+            }
+            return None;
+        }
+        Some(entry.value)
+    }
+
+    fn get_shared(&self, key: &Q) -> Option<&V> {
+        let now = self.now_shared();
+        let entry = self.inner.get_shared(key)?;
+        self.alive(entry, now, true).then_some(&entry.value)
+    }
+}
+
+impl<K, V, C: fmt::Debug, T: fmt::Debug> fmt::Debug for ExpiringCache<K, V, C, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpiringCache")
+            .field("time_to_live", &self.rules.ttl.map(Duration::from_nanos))
+            .field("time_to_idle", &self.rules.tti.map(Duration::from_nanos))
+            .field("expire_after", &self.rules.expiry.is_some())
+            .field("timers", &self.wheel.live())
+            .field("clock", &self.clock)
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,154 @@
+//! Where an expiring cache reads the time.
+
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
+
+/// A monotonic source of time, in nanoseconds from an origin of the clock's choosing.
+///
+/// An expiring cache reads its clock once per operation. It never trusts the clock to go
+/// forwards: it keeps the latest reading it has seen and ignores earlier ones, so a clock that
+/// jumps back (a buggy user clock, a `ManualClock` set backwards) neither panics nor brings an
+/// expired entry back; time simply stands still until the clock catches up.
+///
+/// Implement it for a `no_std` target's timer, or for a cheaper clock than
+/// [`StdClock`] (a coarse clock updated by a thread, a TSC read).
+///
+/// ```
+/// use evict_expiry::Clock;
+///
+/// /// A clock that counts calls: one millisecond per reading.
+/// #[derive(Debug, Default)]
+/// struct Ticks(core::sync::atomic::AtomicU64);
+///
+/// impl Clock for Ticks {
+///     fn now_nanos(&self) -> u64 {
+///         self.0.fetch_add(1, core::sync::atomic::Ordering::Relaxed) * 1_000_000
+///     }
+/// }
+///
+/// let clock = Ticks::default();
+/// assert!(clock.now_nanos() < clock.now_nanos());
+/// ```
+pub trait Clock {
+    /// Nanoseconds since the clock's origin. Should not decrease (a cache tolerates it if it
+    /// does, see above).
+    fn now_nanos(&self) -> u64;
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now_nanos(&self) -> u64 {
+        (**self).now_nanos()
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now_nanos(&self) -> u64 {
+        (**self).now_nanos()
+    }
+}
+
+/// The system's monotonic clock, [`std::time::Instant`], in nanoseconds since the clock was
+/// created. Every clone shares the origin.
+///
+/// ```
+/// use evict_expiry::{Clock, StdClock};
+///
+/// let clock = StdClock::new();
+/// let a = clock.now_nanos();
+/// assert!(clock.clone().now_nanos() >= a);
+/// ```
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Clone, Copy, Debug)]
+pub struct StdClock {
+    origin: std::time::Instant,
+}
+
+#[cfg(feature = "std")]
+impl StdClock {
+    /// A clock whose origin is now.
+    pub fn new() -> Self {
+        Self {
+            origin: std::time::Instant::now(),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for StdClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "std")]
+impl Clock for StdClock {
+    #[inline]
+    fn now_nanos(&self) -> u64 {
+        // `as u64` cannot truncate for 584 years of uptime; saturate anyway rather than wrap.
+        u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A clock that moves only when told to: for tests, simulations and replays.
+///
+/// Clones share one time, so a test keeps a clone and advances the clock the cache (or every
+/// shard of a concurrent cache) reads. It starts at 0. [`set`](ManualClock::set) may move it
+/// backwards, to test what a cache does when a clock misbehaves.
+///
+/// ```
+/// use core::time::Duration;
+/// use evict_expiry::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let seen_by_cache = clock.clone();
+/// clock.advance(Duration::from_secs(2));
+/// assert_eq!(seen_by_cache.now_nanos(), 2_000_000_000);
+/// clock.set(5);
+/// assert_eq!(seen_by_cache.now_nanos(), 5);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ManualClock {
+    nanos: Arc<AtomicU64>,
+}
+
+impl ManualClock {
+    /// A clock at 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock forwards by `by` (saturating at `u64::MAX` nanoseconds).
+    pub fn advance(&self, by: Duration) {
+        let by = nanos(by);
+        // A CAS loop, not `fetch_add`: saturate rather than wrap past u64::MAX.
+        let _ = self
+            .nanos
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                Some(t.saturating_add(by))
+            });
+    }
+
+    /// Moves the clock forwards by `by` nanoseconds (saturating).
+    pub fn advance_nanos(&self, by: u64) {
+        self.advance(Duration::from_nanos(by));
+    }
+
+    /// Sets the time to `nanos`, forwards or backwards.
+    pub fn set(&self, nanos: u64) {
+        self.nanos.store(nanos, Ordering::Relaxed);
+    }
+}
+
+impl Clock for ManualClock {
+    #[inline]
+    fn now_nanos(&self) -> u64 {
+        self.nanos.load(Ordering::Relaxed)
+    }
+}
+
+/// A duration in nanoseconds, saturating at `u64::MAX` (about 584 years: "never").
+pub(crate) fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}

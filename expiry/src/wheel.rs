@@ -1,0 +1,493 @@
+//! A hierarchical timer wheel over a slab of nodes, one node per cached entry.
+//!
+//! Five levels of buckets, each bucket a circular doubly linked list threaded through the
+//! slab with `u32` links, so that scheduling, rescheduling and cancelling a timer are O(1)
+//! pointer changes. Level `i` has `BUCKETS[i]` buckets of `2^SHIFTS[i]` nanoseconds: about
+//! 1.07 s, 1.14 min, 1.22 h, 1.63 d, and one overflow bucket for everything 6.5 days away or
+//! more (the spans Caffeine chose). A node sits in the finest level whose whole range covers
+//! its deadline.
+//!
+//! When time moves on, each level whose tick changed moves the buckets it passed over (at
+//! most all of its buckets, 165 in all: a bounded amount of work however far time jumps) to
+//! the *due* list in O(1) per bucket. The wheel does not judge the nodes there: the cache
+//! pops them a few at a time, checks each entry's current deadline (a read may have moved
+//! it), and either removes the entry or places the node again. So a time-to-idle entry read
+//! a million times costs the wheel nothing; its node is moved only when its bucket comes
+//! round, and the wheel never holds more than one node per entry.
+//!
+//! What the wheel guarantees (checked against an exact model in the tests): after
+//! `advance(now)`, every node whose deadline lies in an earlier level-0 tick than `now`'s is
+//! in the due list (or was popped from it since its deadline passed), and a node placed with
+//! a deadline at or before the wheel's time goes straight to the due list. A node whose
+//! deadline is in `now`'s own tick may wait in that tick's bucket until the tick ends;
+//! [`Wheel::current_to_due`] hands that bucket over too (for an exact purge).
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// The shift of a level's bucket width, in nanoseconds (2^30 ns = 1.07 s).
+const SHIFTS: [u32; LEVELS] = [30, 36, 42, 47, 49];
+/// Buckets per level; each level's buckets span one bucket of the next level.
+const BUCKETS: [u64; LEVELS] = [64, 64, 32, 4, 1];
+/// Where each level's buckets start among the sentinels.
+const OFFSETS: [u32; LEVELS] = [0, 64, 128, 160, 164];
+const LEVELS: usize = 5;
+/// The due list's sentinel, after the 165 buckets' sentinels.
+const DUE: u32 = 165;
+/// Sentinels (bucket heads and the due list head) come first in the index space; nodes
+/// follow, so node `n` of the slab is index `n + SENTINELS`.
+const SENTINELS: u32 = 166;
+/// The end of the free list.
+const NIL: u32 = u32::MAX;
+
+/// A node index (into the wheel's index space): what an entry stores to find its timer.
+pub(crate) type TimerId = u32;
+
+#[derive(Clone, Copy, Debug)]
+struct Link {
+    prev: u32,
+    next: u32,
+}
+
+#[derive(Debug)]
+struct Node<K> {
+    link: Link,
+    /// `None` while the node is on the free list: the key is dropped as soon as its entry
+    /// leaves, so a freed node holds no memory of the key's.
+    key: Option<K>,
+    /// The entry's write deadline (its time-to-live cap), which reads under a time-to-idle
+    /// setting may not pass.
+    cap: u64,
+}
+
+/// The timer wheel: see the module docs.
+#[derive(Debug)]
+pub(crate) struct Wheel<K> {
+    heads: Box<[Link]>,
+    nodes: Vec<Node<K>>,
+    free: u32,
+    live: usize,
+    time: u64,
+}
+
+impl<K> Wheel<K> {
+    pub(crate) fn new(time: u64) -> Self {
+        let heads = (0..SENTINELS).map(|i| Link { prev: i, next: i }).collect();
+        Self {
+            heads,
+            nodes: Vec::new(),
+            free: NIL,
+            live: 0,
+            time,
+        }
+    }
+
+    /// The time the wheel has advanced to.
+    pub(crate) fn time(&self) -> u64 {
+        self.time
+    }
+
+    /// Nodes in use.
+    pub(crate) fn live(&self) -> usize {
+        self.live
+    }
+
+    /// The slab's allocated nodes, in use or free (for the memory figures).
+    #[cfg(test)]
+    pub(crate) fn allocated(&self) -> usize {
+        self.nodes.capacity()
+    }
+
+    #[inline]
+    fn link(&self, i: u32) -> &Link {
+        if i < SENTINELS {
+            &self.heads[i as usize]
+        } else {
+            &self.nodes[(i - SENTINELS) as usize].link
+        }
+    }
+
+    #[inline]
+    fn link_mut(&mut self, i: u32) -> &mut Link {
+        if i < SENTINELS {
+            &mut self.heads[i as usize]
+        } else {
+            &mut self.nodes[(i - SENTINELS) as usize].link
+        }
+    }
+
+    /// Takes `i` out of its list (a node out of every list links to itself, so this is
+    /// harmless on it).
+    fn unlink(&mut self, i: u32) {
+        let Link { prev, next } = *self.link(i);
+        self.link_mut(prev).next = next;
+        self.link_mut(next).prev = prev;
+        *self.link_mut(i) = Link { prev: i, next: i };
+    }
+
+    fn push_back(&mut self, head: u32, i: u32) {
+        let tail = self.link(head).prev;
+        *self.link_mut(i) = Link {
+            prev: tail,
+            next: head,
+        };
+        self.link_mut(tail).next = i;
+        self.link_mut(head).prev = i;
+    }
+
+    fn push_front(&mut self, head: u32, i: u32) {
+        let first = self.link(head).next;
+        *self.link_mut(i) = Link {
+            prev: head,
+            next: first,
+        };
+        self.link_mut(first).prev = i;
+        self.link_mut(head).next = i;
+    }
+
+    /// Moves every node of list `from` to the end of list `to`, in O(1).
+    fn splice(&mut self, from: u32, to: u32) {
+        let Link {
+            prev: last,
+            next: first,
+        } = *self.link(from);
+        if first == from {
+            return;
+        }
+        *self.link_mut(from) = Link {
+            prev: from,
+            next: from,
+        };
+        let tail = self.link(to).prev;
+        self.link_mut(tail).next = first;
+        self.link_mut(first).prev = tail;
+        self.link_mut(last).next = to;
+        self.link_mut(to).prev = last;
+    }
+
+    /// The bucket (or the due list) a deadline belongs in at the wheel's time.
+    fn bucket(&self, deadline: u64) -> u32 {
+        if deadline <= self.time {
+            return DUE;
+        }
+        let delta = deadline - self.time;
+        for level in 0..LEVELS - 1 {
+            if delta < 1u64 << SHIFTS[level + 1] {
+                let tick = deadline >> SHIFTS[level];
+                return OFFSETS[level] + (tick & (BUCKETS[level] - 1)) as u32;
+            }
+        }
+        OFFSETS[LEVELS - 1]
+    }
+
+    /// A new node for `key`, with write deadline `cap`, scheduled at `deadline`.
+    ///
+    /// # Panics
+    ///
+    /// If the wheel already holds `u32::MAX - 166` nodes (no cache gets near that).
+    pub(crate) fn insert(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
+        let me = Link { prev: 0, next: 0 };
+        let id = if self.free != NIL {
+            let id = self.free;
+            let node = &mut self.nodes[(id - SENTINELS) as usize];
+            self.free = node.link.next;
+            node.key = Some(key);
+            node.cap = cap;
+            id
+        } else {
+            let id = u32::try_from(self.nodes.len())
+                .ok()
+                .and_then(|n| n.checked_add(SENTINELS))
+                .filter(|&id| id != NIL)
+                .expect("timer wheel: more than u32::MAX nodes");
+            self.nodes.push(Node {
+                link: me,
+                key: Some(key),
+                cap,
+            });
+            id
+        };
+        self.live += 1;
+        *self.link_mut(id) = Link { prev: id, next: id };
+        let bucket = self.bucket(deadline);
+        self.push_back(bucket, id);
+        id
+    }
+
+    /// Places node `id` for `deadline` (it may be linked anywhere, or nowhere).
+    pub(crate) fn schedule(&mut self, id: TimerId, deadline: u64) {
+        self.unlink(id);
+        let bucket = self.bucket(deadline);
+        self.push_back(bucket, id);
+    }
+
+    /// Puts node `id` first in the due list: its entry was found expired and is to be
+    /// reclaimed by the next maintenance.
+    pub(crate) fn make_due(&mut self, id: TimerId) {
+        self.unlink(id);
+        self.push_front(DUE, id);
+    }
+
+    /// Frees node `id` and returns its key. Returns the slab's memory once no node is left,
+    /// so that a cache whose entries all expired holds no timer memory.
+    pub(crate) fn remove(&mut self, id: TimerId) -> Option<K> {
+        self.unlink(id);
+        let free = self.free;
+        let node = &mut self.nodes[(id - SENTINELS) as usize];
+        let key = node.key.take()?;
+        node.link.next = free;
+        self.free = id;
+        self.live -= 1;
+        if self.live == 0 {
+            self.release();
+        }
+        Some(key)
+    }
+
+    fn release(&mut self) {
+        self.nodes = Vec::new();
+        self.free = NIL;
+    }
+
+    pub(crate) fn key(&self, id: TimerId) -> Option<&K> {
+        self.nodes
+            .get((id.checked_sub(SENTINELS)?) as usize)?
+            .key
+            .as_ref()
+    }
+
+    pub(crate) fn cap(&self, id: TimerId) -> u64 {
+        self.nodes
+            .get((id.wrapping_sub(SENTINELS)) as usize)
+            .map_or(u64::MAX, |n| n.cap)
+    }
+
+    /// Moves the wheel's time to `now` (never backwards) and the buckets that time passed
+    /// over to the due list: at most 165 O(1) splices, however far time moved.
+    pub(crate) fn advance(&mut self, now: u64) {
+        if now <= self.time {
+            return;
+        }
+        let prev = self.time;
+        self.time = now;
+        for level in 0..LEVELS {
+            let (from, to) = (prev >> SHIFTS[level], now >> SHIFTS[level]);
+            if from == to {
+                // A coarser level ticks only when this one does.
+                break;
+            }
+            // The bucket of the tick we leave is included: nodes placed in it while its tick
+            // was current have deadlines within that tick. Nodes placed a whole round ahead
+            // share its index and come back early; they are placed again, no harm done.
+            let steps = (to - from).saturating_add(1).min(BUCKETS[level]);
+            for step in 0..steps {
+                let bucket = OFFSETS[level] + ((from + step) & (BUCKETS[level] - 1)) as u32;
+                self.splice(bucket, DUE);
+            }
+        }
+    }
+
+    /// Moves the bucket of the current level-0 tick to the due list: with
+    /// [`advance`](Self::advance), every node whose deadline is at or before the wheel's time
+    /// is then due.
+    pub(crate) fn current_to_due(&mut self) {
+        let bucket = OFFSETS[0] + ((self.time >> SHIFTS[0]) & (BUCKETS[0] - 1)) as u32;
+        self.splice(bucket, DUE);
+    }
+
+    /// Whether a node waits in the due list.
+    #[inline]
+    pub(crate) fn has_due(&self) -> bool {
+        self.heads[DUE as usize].next != DUE
+    }
+
+    /// Takes the first node out of the due list; the caller then frees it
+    /// ([`remove`](Self::remove)) or places it again ([`schedule`](Self::schedule)).
+    pub(crate) fn pop_due(&mut self) -> Option<TimerId> {
+        let first = self.heads[DUE as usize].next;
+        if first == DUE {
+            return None;
+        }
+        self.unlink(first);
+        Some(first)
+    }
+
+    /// Frees every node and its key; the time stays.
+    pub(crate) fn clear(&mut self) {
+        for (i, head) in self.heads.iter_mut().enumerate() {
+            *head = Link {
+                prev: i as u32,
+                next: i as u32,
+            };
+        }
+        self.live = 0;
+        self.release();
+    }
+
+    /// Checks the lists: every live node is in exactly one list, every list is a consistent
+    /// circle, free nodes hold no key.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn check(&self) {
+        let mut seen = alloc::vec![false; self.nodes.len()];
+        for head in 0..SENTINELS {
+            let mut i = head;
+            loop {
+                let next = self.link(i).next;
+                assert_eq!(self.link(next).prev, i, "broken back link at {next}");
+                if next == head {
+                    break;
+                }
+                let n = (next - SENTINELS) as usize;
+                assert!(!seen[n], "node {next} in two lists");
+                assert!(self.nodes[n].key.is_some(), "free node {next} in a list");
+                seen[n] = true;
+                i = next;
+            }
+        }
+        let linked = seen.iter().filter(|&&s| s).count();
+        let keyed = self.nodes.iter().filter(|n| n.key.is_some()).count();
+        assert_eq!(keyed, self.live, "live count");
+        // A node popped from the due list and not yet placed is keyed but unlinked; the
+        // cache never leaves one so between operations.
+        assert_eq!(linked, self.live, "every live node is in a list");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeMap;
+    use proptest::prelude::*;
+
+    /// Drains the due list as the cache does: a node whose deadline has passed is freed and
+    /// reported, the others are placed again.
+    fn drain(wheel: &mut Wheel<u32>, model: &mut BTreeMap<u32, (TimerId, u64)>, now: u64) -> Vec<u32> {
+        let mut fired = Vec::new();
+        while let Some(id) = wheel.pop_due() {
+            let key = *wheel.key(id).expect("a due node has a key");
+            let deadline = model[&key].1;
+            if deadline <= now {
+                assert_eq!(wheel.remove(id), Some(key));
+                model.remove(&key);
+                fired.push(key);
+            } else {
+                wheel.schedule(id, deadline);
+            }
+        }
+        fired
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        Insert(u64),
+        Reschedule(usize, u64),
+        Cancel(usize),
+        Advance(u64),
+        Purge,
+    }
+
+    /// Durations from nothing to weeks, most of them short, so that every level is used.
+    fn span() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            0..4_000_000_000u64,
+            0..(1u64 << 37),
+            0..(1u64 << 43),
+            0..(1u64 << 48),
+            0..(1u64 << 52),
+            Just(u64::MAX / 2),
+        ]
+    }
+
+    fn steps() -> impl Strategy<Value = Vec<Step>> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => span().prop_map(Step::Insert),
+                2 => (any::<usize>(), span()).prop_map(|(i, d)| Step::Reschedule(i, d)),
+                1 => any::<usize>().prop_map(Step::Cancel),
+                4 => span().prop_map(Step::Advance),
+                1 => Just(Step::Purge),
+            ],
+            0..200,
+        )
+    }
+
+    proptest! {
+        /// The wheel against an exact model (a map of deadlines) over horizons of weeks with
+        /// coarse steps: nothing fires before its deadline, everything whose deadline is in an
+        /// earlier second-bucket fires by the next advance, and a purge fires exactly what is
+        /// due.
+        #[test]
+        fn wheel_fires_exactly_what_is_due(start in 0u64..(1 << 50), steps in steps()) {
+            let mut wheel = Wheel::new(start);
+            let mut model: BTreeMap<u32, (TimerId, u64)> = BTreeMap::new();
+            let mut now = start;
+            let mut next_key = 0u32;
+            for step in steps {
+                match step {
+                    Step::Insert(d) => {
+                        let deadline = now.saturating_add(d);
+                        let id = wheel.insert(next_key, u64::MAX, deadline);
+                        model.insert(next_key, (id, deadline));
+                        next_key += 1;
+                    }
+                    Step::Reschedule(i, d) if !model.is_empty() => {
+                        let key = *model.keys().nth(i % model.len()).unwrap();
+                        let deadline = now.saturating_add(d);
+                        let entry = model.get_mut(&key).unwrap();
+                        entry.1 = deadline;
+                        wheel.schedule(entry.0, deadline);
+                    }
+                    Step::Cancel(i) if !model.is_empty() => {
+                        let key = *model.keys().nth(i % model.len()).unwrap();
+                        let (id, _) = model.remove(&key).unwrap();
+                        prop_assert_eq!(wheel.remove(id), Some(key));
+                    }
+                    Step::Advance(d) => {
+                        now = now.saturating_add(d);
+                        wheel.advance(now);
+                        let before = model.clone();
+                        let fired = drain(&mut wheel, &mut model, now);
+                        for key in &fired {
+                            prop_assert!(before[key].1 <= now, "fired early");
+                        }
+                        // Everything due in an earlier level-0 tick has fired.
+                        for (key, &(_, deadline)) in &model {
+                            prop_assert!(
+                                deadline >> 30 >= now >> 30,
+                                "key {} due at {} still waits at {}", key, deadline, now
+                            );
+                        }
+                    }
+                    Step::Purge => {
+                        wheel.current_to_due();
+                        drain(&mut wheel, &mut model, now);
+                        for (&key, &(_, deadline)) in &model {
+                            prop_assert!(deadline > now, "key {} due at {} survives a purge at {}", key, deadline, now);
+                        }
+                    }
+                    _ => {}
+                }
+                wheel.check();
+                prop_assert_eq!(wheel.live(), model.len());
+            }
+            // Far in the future everything has fired, in a bounded number of advances.
+            let end = u64::MAX;
+            wheel.advance(end);
+            drain(&mut wheel, &mut model, end);
+            wheel.current_to_due();
+            drain(&mut wheel, &mut model, end);
+            prop_assert!(model.is_empty(), "{} never fired", model.len());
+            prop_assert_eq!(wheel.allocated(), 0, "an empty wheel holds no nodes");
+        }
+    }
+
+    #[test]
+    fn time_never_goes_back() {
+        let mut wheel = Wheel::new(100);
+        wheel.advance(50);
+        assert_eq!(wheel.time(), 100);
+        let id = wheel.insert(1u8, u64::MAX, 80);
+        // A deadline already past goes straight to the due list.
+        assert_eq!(wheel.pop_due(), Some(id));
+    }
+}
