@@ -35,13 +35,14 @@ mod helpers;
 macro_rules! slab_cache {
     (
         cache = $name:ident $(via $field:ident: $fty:ty)?;
+        $(weigher = $w:ident;)?
         item = $item:ty;
         iter = $iter:ty;
         order = $order:literal;
         example_order = [$($ex:literal),* $(,)?];
         example_pops = [$pop1:expr, $pop2:expr $(,)?];
     ) => {
-        impl<K, V, S> $name<K, V, S> {
+        impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> $name<K, V, S $(, $w)?> {
             #[doc = concat!("Iterates over the entries ", $order, ", without counting \
                 lookups or changing the policy's state; `.rev()` lists them the other way \
                 round.")]
@@ -102,7 +103,7 @@ macro_rules! slab_cache {
             }
         }
 
-        impl<K, V, S> $name<K, V, S>
+        impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> $name<K, V, S $(, $w)?>
         where
             K: core::hash::Hash + Eq,
             S: core::hash::BuildHasher,
@@ -220,7 +221,8 @@ macro_rules! slab_cache {
             }
         }
 
-        impl<K, V, S> $crate::__private::evict_core::Cache<K, V> for $name<K, V, S>
+        impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> $crate::__private::evict_core::Cache<K, V>
+            for $name<K, V, S $(, $w)?>
         where
             K: core::hash::Hash + Eq,
             S: core::hash::BuildHasher,
@@ -334,7 +336,27 @@ macro_rules! slab_cache {
                 "assert_eq!(cache.capacity(), Some(1));\n",
                 "assert!(cache.resize(10).is_empty());")]
             fn resize(&mut self, capacity: usize) -> $crate::__private::Vec<(K, V)> {
-                $crate::SlabPolicy::resize(&mut (*self)$(.$field)?, capacity)
+                $crate::SlabPolicy::resize_to(&mut (*self)$(.$field)?, capacity)
+            }
+
+            /// Exactly [`put`](Self::put), every pair that leaves the cache handed to
+            /// `sink` in order (a weighted cache may evict several to make room for one);
+            /// the answer is never `Put::Evicted`.
+            #[inline]
+            fn put_into(
+                &mut self,
+                key: K,
+                value: V,
+                sink: &mut dyn $crate::__private::evict_core::Sink<K, V>,
+            ) -> $crate::__private::evict_core::Put<K, V> {
+                $crate::SlabPolicy::put_into(&mut (*self)$(.$field)?, key, value, sink)
+            }
+
+            /// The total weight of the entries, in the weigher's units (`len()` when the
+            /// cache is not weighted).
+            #[inline]
+            fn weight(&self) -> u64 {
+                $crate::SlabCache::weight(&(*self)$(.$field)?)
             }
 
             fn entries(&self) -> $crate::__private::Box<dyn Iterator<Item = (&K, &V)> + '_> {
@@ -390,14 +412,15 @@ macro_rules! slab_cache {
             "assert_eq!(Shard::<String, i32, str>::get_shared(&cache, \"apple\"), Some(&3));\n",
             "assert_eq!(Shard::<String, i32, str>::remove_borrowed(&mut cache, \"apple\"), Some(3));\n",
             "assert_eq!(cache.info().hits, 1); // get_shared counts nothing")]
-        impl<K, V, S, Q> $crate::__private::evict_core::Shard<K, V, Q> for $name<K, V, S>
+        impl<K, V, S, Q $(, $w: $crate::weight::Weighs<K, V>)?> $crate::__private::evict_core::Shard<K, V, Q>
+            for $name<K, V, S $(, $w)?>
         where
             K: core::hash::Hash + Eq + core::borrow::Borrow<Q>,
             Q: core::hash::Hash + Eq + ?Sized,
             S: core::hash::BuildHasher,
         {
             const SHARED_HIT: bool =
-                <$crate::__policy_ty!($name $(, $fty)?) as $crate::SlabPolicy>::SHARED_HIT;
+                <$crate::__policy_ty!($name [$($w)?] $(, $fty)?) as $crate::SlabPolicy>::SHARED_HIT;
 
             #[inline]
             fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
@@ -420,7 +443,9 @@ macro_rules! slab_cache {
             }
         }
 
-        impl<K: core::fmt::Debug, V: core::fmt::Debug, S> core::fmt::Debug for $name<K, V, S> {
+        impl<K: core::fmt::Debug, V: core::fmt::Debug, S $(, $w: $crate::weight::Weighs<K, V>)?> core::fmt::Debug
+            for $name<K, V, S $(, $w)?>
+        {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 $crate::SlabCache::fmt_debug(&(*self)$(.$field)?, stringify!($name), f)
             }
@@ -433,7 +458,7 @@ macro_rules! slab_cache {
             "::new(2);\n",
             "cache.extend([(1, 'a'), (2, 'b'), (3, 'c')]);\n",
             "assert_eq!(cache.len(), 2);")]
-        impl<K, V, S> Extend<(K, V)> for $name<K, V, S>
+        impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> Extend<(K, V)> for $name<K, V, S $(, $w)?>
         where
             K: core::hash::Hash + Eq,
             S: core::hash::BuildHasher,
@@ -445,7 +470,7 @@ macro_rules! slab_cache {
             }
         }
 
-        impl<'a, K, V, S> IntoIterator for &'a $name<K, V, S> {
+        impl<'a, K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for &'a $name<K, V, S $(, $w)?> {
             type Item = (&'a K, &'a V);
             type IntoIter = Iter<'a, K, V>;
 
@@ -454,7 +479,7 @@ macro_rules! slab_cache {
             }
         }
 
-        impl<'a, K, V, S> IntoIterator for &'a mut $name<K, V, S> {
+        impl<'a, K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for &'a mut $name<K, V, S $(, $w)?> {
             type Item = (&'a K, &'a mut V);
             type IntoIter = IterMut<'a, K, V>;
 
@@ -469,7 +494,7 @@ macro_rules! slab_cache {
             "let pairs: Vec<(i32, i32)> = cache.into_iter().collect();\n",
             "assert_eq!(pairs.iter().map(|p| p.0).collect::<Vec<_>>(), ",
             stringify!([$($ex),*]), ");")]
-        impl<K, V, S> IntoIterator for $name<K, V, S> {
+        impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for $name<K, V, S $(, $w)?> {
             type Item = (K, V);
             type IntoIter = IntoIter<K, V>;
 
@@ -542,7 +567,7 @@ macro_rules! slab_cache {
 /// use evict_core::{Cache, Put};
 /// use evict_slots::policy::Anchors;
 /// use evict_slots::ring::{Plain, Ring};
-/// use evict_slots::RingPolicy;
+/// use evict_slots::{RingPolicy, Weighing};
 ///
 /// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
 /// enum Fifo {}
@@ -550,7 +575,7 @@ macro_rules! slab_cache {
 ///     type Flags = Plain;
 ///     const ORDER: &'static str = "oldest_first";
 ///     const NEWEST_FIRST: bool = false;
-///     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+///     fn victim<K, V, S, W: Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
 ///         at.start
 ///     }
 /// }
@@ -590,11 +615,11 @@ macro_rules! ring_cache {
         pub const MAX_CAPACITY: usize = $crate::MAX_CAPACITY;
 
         $(#[$attr])*
-        pub struct $name<K, V, S = DefaultHashBuilder> {
-            inner: $crate::RingCache<K, V, S, $policy>,
+        pub struct $name<K, V, S = DefaultHashBuilder, W: $crate::Weighing = $crate::weight::Unweighted> {
+            inner: $crate::RingCache<K, V, S, $policy, W>,
         }
 
-        impl<K: Clone, V: Clone, S: Clone> Clone for $name<K, V, S> {
+        impl<K: Clone, V: Clone, S: Clone, W: $crate::Weighing + Clone> Clone for $name<K, V, S, W> {
             fn clone(&self) -> Self {
                 Self { inner: self.inner.clone() }
             }
@@ -628,7 +653,49 @@ macro_rules! ring_cache {
             pub fn with_hasher(capacity: usize, hasher: S) -> Self {
                 Self { inner: $crate::RingCache::with_hasher(capacity, hasher) }
             }
+        }
 
+        impl<K, V, W> $name<K, V, DefaultHashBuilder, $crate::Weighted<W>> {
+            /// An empty cache bounded by weight: `weigher` gives each entry's weight (in
+            /// bytes, usually) and the entries' total stays at most `capacity`. See the
+            /// crate docs' *Capacity by weight* for the rules (too heavy, weight 0,
+            /// replacing a value); `capacity()` and `info().maxsize` are in weight units,
+            /// `len()` counts entries (at most `min(capacity, MAX_CAPACITY)`).
+            ///
+            #[doc = $crate::__example!($name, "Put",
+                "let mut cache = ", stringify!($name),
+                "::with_weigher(10, |_: &u32, v: &String| v.len() as u64);
+",
+                "assert_eq!(cache.put(1, \"four\".to_string()), Put::Inserted);
+",
+                "assert_eq!(cache.put(2, \"six...\".to_string()), Put::Inserted);
+",
+                "assert_eq!(cache.weight(), 10);
+",
+                "let mut evicted = Vec::new();
+",
+                "let _ = cache.put_into(3, \"three\".to_string(), &mut evicted);
+",
+                "assert_eq!(evicted, [(1, \"four\".to_string()), (2, \"six...\".to_string())]);
+",
+                "assert_eq!(cache.put(4, \"eleven.....\".to_string()), Put::Rejected(4, \"eleven.....\".to_string()));
+",
+                "assert_eq!((cache.len(), cache.weight(), cache.capacity()), (1, 5, Some(10)));")]
+            pub fn with_weigher(capacity: u64, weigher: W) -> Self {
+                Self::with_weigher_and_hasher(capacity, weigher, DefaultHashBuilder::default())
+            }
+        }
+
+        impl<K, V, S, W> $name<K, V, S, $crate::Weighted<W>> {
+            /// [`with_weigher`](Self::with_weigher) with the hasher `hasher`.
+            pub fn with_weigher_and_hasher(capacity: u64, weigher: W, hasher: S) -> Self {
+                Self {
+                    inner: $crate::RingCache::with_weigher(capacity, $crate::Weighted(weigher), hasher),
+                }
+            }
+        }
+
+        impl<K, V, S, W: $crate::weight::Weighs<K, V>> $name<K, V, S, W> {
             /// Checks that the ring, the anchors, the slots and the index agree. For the
             /// crate's tests.
             #[cfg(test)]
@@ -637,13 +704,15 @@ macro_rules! ring_cache {
             where
                 K: core::hash::Hash + Eq,
                 S: core::hash::BuildHasher,
+                W: $crate::weight::Weigher<K, V>,
             {
                 self.inner.check();
             }
         }
 
         $crate::slab_cache! {
-            cache = $name via inner: $crate::RingCache<K, V, S, $policy>;
+            cache = $name via inner: $crate::RingCache<K, V, S, $policy, W>;
+            weigher = W;
             item = $crate::slab::Node<V, $crate::ring::Links>;
             iter = $crate::ring::Iter<'a, K, V>;
             order = $order;

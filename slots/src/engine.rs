@@ -12,9 +12,10 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::{CacheInfo, Fetched, Put, Stats};
+use evict_core::{CacheInfo, Fetched, Put, Removal, Sink, Stats};
 
 use crate::slab::{self, Item, Slab};
+use crate::weight::{Weigher, Weighing, Weighs};
 
 /// "No slot": what [`SlabPolicy::insert`] returns for a pair it rejected.
 pub const NO_SLOT: u32 = u32::MAX;
@@ -33,6 +34,9 @@ pub trait SlabCache {
     type Item: Item<Value = Self::Value>;
     /// The hasher of the slab.
     type Hasher;
+    /// How the cache weighs its entries: [`Unweighted`](crate::weight::Unweighted) (a
+    /// capacity in entries) or [`Weighted`](crate::Weighted) (see [`crate::weight`]).
+    type Weigher: Weighs<Self::Key, Self::Value>;
     /// The entries in the policy's iteration order, by reference.
     type Iter<'a>: DoubleEndedIterator<Item = (&'a Self::Key, &'a Self::Value)>
         + ExactSizeIterator
@@ -42,10 +46,10 @@ pub trait SlabCache {
         Self: 'a;
 
     /// The slab of entries.
-    fn slab(&self) -> &Slab<Self::Key, Self::Item, Self::Hasher>;
+    fn slab(&self) -> &Slab<Self::Key, Self::Item, Self::Hasher, Self::Weigher>;
 
     /// The slab of entries, to change items in place (a policy's links stay its own).
-    fn slab_mut(&mut self) -> &mut Slab<Self::Key, Self::Item, Self::Hasher>;
+    fn slab_mut(&mut self) -> &mut Slab<Self::Key, Self::Item, Self::Hasher, Self::Weigher>;
 
     /// The hit and miss counts.
     fn stats(&self) -> &Stats;
@@ -53,7 +57,8 @@ pub trait SlabCache {
     /// The hit and miss counts, to count.
     fn stats_mut(&mut self) -> &mut Stats;
 
-    /// The capacity.
+    /// The capacity: in entries, or for a weighted cache in weight units (its slab's
+    /// [`budget`](Slab::budget), saturated to `usize`).
     fn capacity(&self) -> usize;
 
     /// The entries in the policy's order, by reference.
@@ -84,6 +89,12 @@ pub trait SlabCache {
     #[inline(always)]
     fn is_empty(&self) -> bool {
         self.slab().is_empty()
+    }
+
+    /// The total weight of the entries (`len` for an unweighted cache).
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        self.slab().total_weight()
     }
 
     /// Hits, misses, capacity and size.
@@ -177,7 +188,9 @@ where
     /// Evicts and returns what a `put` of a new key into the full cache would evict.
     fn pop(&mut self) -> Option<(Self::Key, Self::Value)>;
 
-    /// Sets the capacity: see `evict_core::Cache::resize`.
+    /// Sets the capacity in entries: see `evict_core::Cache::resize`. For a weighted cache
+    /// this is its count capacity, `min(capacity, MAX_CAPACITY)`; [`resize_to`](Self::resize_to)
+    /// sets the weight capacity and calls it.
     fn resize(&mut self, capacity: usize) -> Vec<(Self::Key, Self::Value)>;
 
     /// Drops every entry, gives the memory back and resets the statistics.
@@ -343,6 +356,11 @@ where
         key: Self::Key,
         value: Self::Value,
     ) -> (Put<Self::Key, Self::Value>, u32) {
+        if !<Self::Weigher as Weighing>::UNIT {
+            let mut first = First(None);
+            let (put, i) = put_weighed(self, key, value, &mut first);
+            return (first.merge(put), i);
+        }
         let hash = self.slab().hash(&key);
         // One lookup, unlike `get_mut`: a second path would keep more values live across
         // the probe loop (measured: 8 more instructions per put-evict), and a replacement
@@ -377,9 +395,56 @@ where
         self.stats_mut().miss();
         self.missed(&key);
         let value = f()?;
-        let (put, i) = self.insert(hash, key, value);
+        let (put, i) = if <Self::Weigher as Weighing>::UNIT {
+            self.insert(hash, key, value)
+        } else {
+            let mut first = First(None);
+            let (put, i) = insert_weighed(self, hash, key, value, &mut first);
+            (first.merge(put), i)
+        };
         let stored = (i != NO_SLOT).then(|| self.slab_mut().item_mut(i).value_mut());
         Ok(Fetched::from_put(put, stored))
+    }
+
+    /// [`put`](Self::put), handing every pair that leaves the cache to `sink` in order:
+    /// `evict_core::Cache::put_into`. The returned `Put` is never `Evicted`.
+    fn put_into(
+        &mut self,
+        key: Self::Key,
+        value: Self::Value,
+        sink: &mut dyn Sink<Self::Key, Self::Value>,
+    ) -> Put<Self::Key, Self::Value> {
+        if <Self::Weigher as Weighing>::UNIT {
+            return match self.put(key, value) {
+                Put::Evicted(k, v) => {
+                    sink.removed(k, v, Removal::Evicted);
+                    Put::Inserted
+                }
+                other => other,
+            };
+        }
+        put_weighed(self, key, value, &mut SinkRef(sink)).0
+    }
+
+    /// Sets the capacity, in weight units for a weighted cache: `evict_core::Cache::resize`.
+    /// An unweighted cache's is its [`resize`](Self::resize). A weighted cache pops in the
+    /// policy's order until its weight fits, then sets its count capacity
+    /// (`min(capacity, MAX_CAPACITY)`, which may pop more) with `resize`.
+    fn resize_to(&mut self, capacity: usize) -> Vec<(Self::Key, Self::Value)> {
+        if <Self::Weigher as Weighing>::UNIT {
+            return self.resize(capacity);
+        }
+        let budget = capacity as u64;
+        let mut popped = Vec::new();
+        while self.slab().total_weight() > budget {
+            match self.pop() {
+                Some(pair) => popped.push(pair),
+                None => break,
+            }
+        }
+        popped.extend(self.resize(capacity));
+        self.slab_mut().set_budget(budget);
+        popped
     }
 
     /// [`try_get_or_insert_with`](Self::try_get_or_insert_with) for a value that is always
@@ -438,4 +503,142 @@ where
 {
     policy.stats_mut().hit();
     policy.hit(i)
+}
+
+/// The sink of a weighted `put` that reports one pair: it keeps the first evicted pair for
+/// `Put::Evicted` and drops the others (`evict_core::Cache::put`'s rule for a cache that
+/// evicts several).
+struct First<K, V>(Option<(K, V)>);
+
+impl<K, V> Sink<K, V> for First<K, V> {
+    fn removed(&mut self, key: K, value: V, _why: Removal) {
+        if self.0.is_none() {
+            self.0 = Some((key, value));
+        }
+    }
+}
+
+impl<K, V> First<K, V> {
+    /// `put`'s answer: an insertion that evicted reports the first pair it evicted.
+    fn merge(self, put: Put<K, V>) -> Put<K, V> {
+        match (put, self.0) {
+            (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
+            (put, _) => put,
+        }
+    }
+}
+
+/// A `&mut dyn Sink` as a sized sink.
+struct SinkRef<'a, K, V>(&'a mut dyn Sink<K, V>);
+
+impl<K, V> Sink<K, V> for SinkRef<'_, K, V> {
+    #[inline]
+    fn removed(&mut self, key: K, value: V, why: Removal) {
+        self.0.removed(key, value, why);
+    }
+}
+
+/// A weighted cache's `put` (see [`crate::weight`] for the rules): every pair that leaves
+/// goes to `sink`; the answer is `Inserted`, `Replaced` or `Rejected`, with the slot of the
+/// stored pair ([`NO_SLOT`] if rejected). The weigher runs first, before anything changes.
+fn put_weighed<P>(
+    p: &mut P,
+    key: P::Key,
+    value: P::Value,
+    sink: &mut impl Sink<P::Key, P::Value>,
+) -> (Put<P::Key, P::Value>, u32)
+where
+    P: SlabPolicy + ?Sized,
+    P::Key: Hash + Eq,
+    P::Hasher: BuildHasher,
+{
+    let weight = p.slab().weigher().weigh(&key, &value);
+    let hash = p.slab().hash(&key);
+    let Some(i) = p.slab().find_hashed(hash, &key) else {
+        return insert_weighed_as(p, hash, key, value, weight, sink);
+    };
+    let budget = p.slab().budget();
+    if weight > budget {
+        // Too heavy to keep: the key leaves rather than keep a stale value.
+        let (old_key, old_value) = p.remove_slot(i, hash);
+        sink.removed(old_key, old_value, Removal::Evicted);
+        return (Put::Rejected(key, value), NO_SLOT);
+    }
+    let others = p.slab().total_weight() - p.slab().weight(i);
+    if weight <= budget - others.min(budget) && others <= budget {
+        let old = core::mem::replace(p.replaced(i), value);
+        p.slab_mut().set_weight(i, weight);
+        drop(key); // before the answer is built: see `put_slot`
+        return (Put::Replaced(old), i);
+    }
+    // Heavier, and the others must make room: the key steps out, the policy evicts others
+    // until the new value fits, and the key comes back as a newcomer (never evicted to make
+    // room for itself).
+    let (old_key, old) = p.remove_slot(i, hash);
+    drop(key);
+    let (put, j) = insert_weighed_as(p, hash, old_key, value, weight, sink);
+    debug_assert!(
+        matches!(put, Put::Inserted),
+        "a weight that fits is inserted"
+    );
+    (Put::Replaced(old), j)
+}
+
+/// A weighted cache's insertion of `key` (not cached, hashing to `hash`), weighing it first.
+fn insert_weighed<P>(
+    p: &mut P,
+    hash: u64,
+    key: P::Key,
+    value: P::Value,
+    sink: &mut impl Sink<P::Key, P::Value>,
+) -> (Put<P::Key, P::Value>, u32)
+where
+    P: SlabPolicy + ?Sized,
+    P::Key: Hash + Eq,
+    P::Hasher: BuildHasher,
+{
+    let weight = p.slab().weigher().weigh(&key, &value);
+    insert_weighed_as(p, hash, key, value, weight, sink)
+}
+
+/// Inserts `key` (not cached, hashing to `hash`) of weight `weight`: rejected if heavier
+/// than the capacity, else the policy evicts ([`SlabPolicy::pop`]) until it fits, then
+/// inserts it (evicting one more itself if the count capacity is reached).
+fn insert_weighed_as<P>(
+    p: &mut P,
+    hash: u64,
+    key: P::Key,
+    value: P::Value,
+    weight: u64,
+    sink: &mut impl Sink<P::Key, P::Value>,
+) -> (Put<P::Key, P::Value>, u32)
+where
+    P: SlabPolicy + ?Sized,
+    P::Key: Hash + Eq,
+    P::Hasher: BuildHasher,
+{
+    let budget = p.slab().budget();
+    if weight > budget {
+        return (Put::Rejected(key, value), NO_SLOT);
+    }
+    // `weight <= budget`, so the room needed never underflows.
+    while p.slab().total_weight() > budget - weight {
+        match p.pop() {
+            Some((k, v)) => sink.removed(k, v, Removal::Evicted),
+            None => break,
+        }
+    }
+    let (put, i) = p.insert(hash, key, value);
+    if i != NO_SLOT {
+        p.slab_mut().set_weight(i, weight);
+    }
+    match put {
+        Put::Evicted(k, v) => {
+            // The count capacity was reached (entries of weight 0), or an admission
+            // filter refused the newcomer itself: either way the pair left.
+            sink.removed(k, v, Removal::Evicted);
+            (Put::Inserted, i)
+        }
+        other => (other, i),
+    }
 }

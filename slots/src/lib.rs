@@ -16,12 +16,14 @@ pub mod sketch;
 pub mod slab;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod weight;
 
 pub use engine::{SlabCache, SlabPolicy};
 pub use policy::{RingCache, RingPolicy};
 pub use ring::Ring;
 pub use rng::{GOLDEN_GAMMA, SplitMix64, mix64};
 pub use slab::Slab;
+pub use weight::{Weighing, Weighted};
 
 use hashbrown::HashTable;
 

@@ -20,6 +20,7 @@ use crate::MAX_CAPACITY;
 use crate::engine::{Entries, NO_SLOT, SlabCache, SlabPolicy};
 use crate::ring::{self, Flags, Links, NIL, Ring};
 use crate::slab::Node;
+use crate::weight::{Unweighted, Weighing, Weighs};
 
 /// The two anchors a [`RingCache`] keeps into its circle for its policy: slots, or `NIL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +65,7 @@ pub trait RingPolicy {
     const PROMOTE: bool = false;
 
     /// The slot the next eviction takes in a non-empty ring; changes nothing.
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Self::Flags>, at: &Anchors) -> u32;
+    fn victim<K, V, S, W: Weighing>(ring: &Ring<K, V, S, Self::Flags, W>, at: &Anchors) -> u32;
 
     /// Evicts in a non-empty ring: returns [`victim`](Self::victim)'s slot, doing what the
     /// policy does on the way (clearing flags, moving a hand). The caller then puts a
@@ -73,21 +74,28 @@ pub trait RingPolicy {
     /// `step`: through `&mut` they read the word that holds the flag as a plain `u32`
     /// rather than as an atomic.
     #[inline(always)]
-    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Self::Flags>, at: &mut Anchors) -> u32 {
+    fn evict<K, V, S, W: Weighing>(
+        ring: &mut Ring<K, V, S, Self::Flags, W>,
+        at: &mut Anchors,
+    ) -> u32 {
         Self::victim(ring, at)
     }
 
     /// Slot `i` is about to leave the ring (`remove`, `pop`); the ring then moves an anchor
     /// on it to the next slot. Nothing else by default.
     #[inline]
-    fn removing<K, V, S>(ring: &mut Ring<K, V, S, Self::Flags>, at: &mut Anchors, i: u32) {
+    fn removing<K, V, S, W: Weighing>(
+        ring: &mut Ring<K, V, S, Self::Flags, W>,
+        at: &mut Anchors,
+        i: u32,
+    ) {
         let _ = (ring, at, i);
     }
 
     /// Adds the policy's own fields to the cache's `Debug` output (after the entries).
     /// Nothing by default.
-    fn fmt_fields<K: fmt::Debug, V, S>(
-        ring: &Ring<K, V, S, Self::Flags>,
+    fn fmt_fields<K: fmt::Debug, V, S, W: Weighing>(
+        ring: &Ring<K, V, S, Self::Flags, W>,
         at: &Anchors,
         f: &mut fmt::DebugStruct<'_, '_>,
     ) {
@@ -103,7 +111,7 @@ pub trait RingPolicy {
 /// ```
 /// use evict_slots::policy::Anchors;
 /// use evict_slots::ring::{Plain, Ring};
-/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy, SlabCache, SlabPolicy};
+/// use evict_slots::{DefaultHashBuilder, RingCache, RingPolicy, SlabCache, SlabPolicy, Weighing};
 ///
 /// /// FIFO: newcomers go last, hits change nothing, evictions take the first.
 /// enum Fifo {}
@@ -111,7 +119,7 @@ pub trait RingPolicy {
 ///     type Flags = Plain;
 ///     const ORDER: &'static str = "oldest_first";
 ///     const NEWEST_FIRST: bool = false;
-///     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+///     fn victim<K, V, S, W: Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
 ///         at.start
 ///     }
 /// }
@@ -124,15 +132,17 @@ pub trait RingPolicy {
 /// assert_eq!(cache.pop(), Some(("a".to_string(), 1)));
 /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=2, currsize=1)");
 /// ```
-pub struct RingCache<K, V, S, P: RingPolicy> {
-    ring: Ring<K, V, S, P::Flags>,
+pub struct RingCache<K, V, S, P: RingPolicy, W: Weighing = Unweighted> {
+    ring: Ring<K, V, S, P::Flags, W>,
     at: Anchors,
     capacity: u32,
     stats: Stats,
     policy: PhantomData<P>,
 }
 
-impl<K: Clone, V: Clone, S: Clone, P: RingPolicy> Clone for RingCache<K, V, S, P> {
+impl<K: Clone, V: Clone, S: Clone, P: RingPolicy, W: Weighing + Clone> Clone
+    for RingCache<K, V, S, P, W>
+{
     fn clone(&self) -> Self {
         Self {
             ring: self.ring.clone(),
@@ -144,7 +154,9 @@ impl<K: Clone, V: Clone, S: Clone, P: RingPolicy> Clone for RingCache<K, V, S, P
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S, P: RingPolicy> fmt::Debug for RingCache<K, V, S, P> {
+impl<K: fmt::Debug, V: fmt::Debug, S, P: RingPolicy, W: Weighs<K, V>> fmt::Debug
+    for RingCache<K, V, S, P, W>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.fmt_debug("RingCache", f)
     }
@@ -163,10 +175,26 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
             policy: PhantomData,
         }
     }
+}
+
+impl<K, V, S, P: RingPolicy, W: Weighing> RingCache<K, V, S, P, W> {
+    /// An empty cache of capacity `capacity` in the units of `weigher` (see
+    /// [`crate::weight`]), holding at most `min(capacity, MAX_CAPACITY)` entries, that
+    /// hashes keys with `hasher`; allocates nothing.
+    pub fn with_weigher(capacity: u64, weigher: W, hasher: S) -> Self {
+        let count = capacity.min(MAX_CAPACITY as u64);
+        Self {
+            ring: Ring::with_weigher(hasher, weigher, capacity),
+            at: Anchors::EMPTY,
+            capacity: count as u32,
+            stats: Stats::default(),
+            policy: PhantomData,
+        }
+    }
 
     /// The ring, to read (for a policy's own inherent methods and tests).
     #[inline]
-    pub fn ring(&self) -> &Ring<K, V, S, P::Flags> {
+    pub fn ring(&self) -> &Ring<K, V, S, P::Flags, W> {
         &self.ring
     }
 
@@ -179,7 +207,10 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
     /// Runs `f` on the ring and the anchors as a slice (for the ring's methods that repoint
     /// them).
     #[inline]
-    fn anchored<R>(&mut self, f: impl FnOnce(&mut Ring<K, V, S, P::Flags>, &mut [u32]) -> R) -> R {
+    fn anchored<R>(
+        &mut self,
+        f: impl FnOnce(&mut Ring<K, V, S, P::Flags, W>, &mut [u32]) -> R,
+    ) -> R {
         let mut anchors = [self.at.start, self.at.hand];
         let result = f(&mut self.ring, &mut anchors);
         [self.at.start, self.at.hand] = anchors;
@@ -195,6 +226,16 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
     {
         let n = self.ring.len();
         assert!(n <= self.capacity as usize, "len {n} > capacity");
+        if !W::UNIT {
+            let slab = &self.ring.slab;
+            let total: u64 = (0..n as u32).map(|i| slab.weight(i)).sum();
+            assert_eq!(
+                total,
+                slab.total_weight(),
+                "weights and their total disagree"
+            );
+            assert!(total <= slab.budget(), "weight {total} > capacity");
+        }
         for anchor in [self.at.start, self.at.hand] {
             assert!(
                 anchor == NIL || (anchor as usize) < n,
@@ -256,10 +297,11 @@ impl<K, V, S, P: RingPolicy> RingCache<K, V, S, P> {
 
 crate::slab_cache_impl! {
     /// The toolkit's view of a ring cache: its ring's slab, and its order from the start.
-    impl<K, V, S, P: RingPolicy> SlabCache for RingCache<K, V, S, P> {
+    impl<K, V, S, P: RingPolicy, W: Weighs<K, V>> SlabCache for RingCache<K, V, S, P, W> {
         item = Node<V, Links>;
         iter = ring::Iter<'a, K, V>;
         slab = ring.slab;
+        weigher = W;
     }
 
     #[inline]
@@ -287,7 +329,9 @@ crate::slab_cache_impl! {
 }
 
 /// The policy's rules as [`SlabPolicy`] primitives.
-impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy> SlabPolicy for RingCache<K, V, S, P> {
+impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy, W: Weighs<K, V>> SlabPolicy
+    for RingCache<K, V, S, P, W>
+{
     /// An LRU promotes the slot, a flag is set.
     #[inline(always)]
     fn hit(&mut self, i: u32) -> &mut V {

@@ -7,6 +7,7 @@ use core::hash::{BuildHasher, Hash};
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use crate::slab::{self, Node, Slab, Span};
+use crate::weight::{Unweighted, Weighing};
 
 /// The entries of a [`Ring`] in circle order from a starting slot, by reference; from the
 /// back, the other way round. See [`Ring::iter_from`].
@@ -149,14 +150,14 @@ impl slab::Links for Links {
 /// let keys: Vec<&str> = ring.iter_from(head).rev().map(|(k, _)| k.as_str()).collect();
 /// assert_eq!(keys, ["c", "a", "b"]);
 /// ```
-pub struct Ring<K, V, S = crate::DefaultHashBuilder, F = Plain> {
+pub struct Ring<K, V, S = crate::DefaultHashBuilder, F = Plain, W: Weighing = Unweighted> {
     /// The entries (the field [`RingCache`](crate::RingCache)'s view of the ring reads).
-    pub(crate) slab: Slab<K, Node<V, Links>, S>,
+    pub(crate) slab: Slab<K, Node<V, Links>, S, W>,
     flags: core::marker::PhantomData<F>,
 }
 
 // Not derived: a derive would demand `F: Clone` of the marker.
-impl<K: Clone, V: Clone, S: Clone, F> Clone for Ring<K, V, S, F> {
+impl<K: Clone, V: Clone, S: Clone, F, W: Weighing + Clone> Clone for Ring<K, V, S, F, W> {
     fn clone(&self) -> Self {
         Self {
             slab: self.slab.clone(),
@@ -176,6 +177,17 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     pub const fn with_hasher(hasher: S) -> Self {
         Self {
             slab: Slab::with_hasher(hasher),
+            flags: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<K, V, S, F: Flags, W: Weighing> Ring<K, V, S, F, W> {
+    /// An empty ring whose entries are weighed by `weigher`, of capacity `budget` in weight
+    /// units (see [`Slab::with_weigher`]); allocates nothing.
+    pub fn with_weigher(hasher: S, weigher: W, budget: u64) -> Self {
+        Self {
+            slab: Slab::with_weigher(hasher, crate::SPARE_FLOOR, weigher, budget),
             flags: core::marker::PhantomData,
         }
     }
@@ -578,7 +590,7 @@ impl<K, V, S, F: Flags> Ring<K, V, S, F> {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
+impl<K: Hash + Eq, V, S: BuildHasher, F: Flags, W: Weighing> Ring<K, V, S, F, W> {
     /// The hash of `key` (any borrowed form of the key type hashes alike).
     #[inline(always)]
     pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
@@ -739,7 +751,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, F: Flags> Ring<K, V, S, F> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S, F> fmt::Debug for Ring<K, V, S, F> {
+impl<K: fmt::Debug, V: fmt::Debug, S, F, W: Weighing> fmt::Debug for Ring<K, V, S, F, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.slab.iter()).finish()
     }

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
+use crate::weight::{Column, Unweighted, Weighing};
 use crate::{MAX_CAPACITY, SPARE_FLOOR, SlotIndex};
 
 mod iter;
@@ -197,12 +198,17 @@ pub struct Removal {
 /// assert_eq!(slab.find("three"), Some(0));
 /// ```
 #[derive(Clone, Debug)]
-pub struct Slab<K, T, S = crate::DefaultHashBuilder> {
+pub struct Slab<K, T, S = crate::DefaultHashBuilder, W: Weighing = Unweighted> {
     entries: Vec<Entry<K, T>>,
     index: SlotIndex,
     hasher: S,
     /// The spare index room kept at least, up to one per slot (see [`SlotIndex::reserve_one`]).
     spare_floor: usize,
+    /// Each slot's weight, their total and the capacity in weight units (`()`, nothing, for
+    /// an unweighted slab), kept in step with `entries`.
+    weights: W::Column,
+    /// The weigher (zero-sized for an unweighted slab).
+    weigher: W,
 }
 
 impl<K, T, S> Slab<K, T, S> {
@@ -233,7 +239,79 @@ impl<K, T, S> Slab<K, T, S> {
             index: SlotIndex::new(),
             hasher,
             spare_floor,
+            weights: (),
+            weigher: Unweighted,
         }
+    }
+}
+
+impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
+    /// An empty slab whose entries are weighed by `weigher`, of capacity `budget` in
+    /// weight units (see [`crate::weight`]), with index spare floor `spare_floor` (see
+    /// [`with_spare_floor`](Slab::with_spare_floor)); allocates nothing.
+    ///
+    /// ```
+    /// use evict_slots::weight::Weighted;
+    /// use evict_slots::{DefaultHashBuilder, Slab};
+    ///
+    /// let by_len = Weighted(|_: &u32, v: &String| v.len() as u64);
+    /// let mut slab: Slab<u32, String, _, _> =
+    ///     Slab::with_weigher(DefaultHashBuilder::default(), 0, by_len, 100);
+    /// let i = slab.push(slab.hash(&1), 1, "four".to_string(), 10);
+    /// slab.set_weight(i, 4);
+    /// assert_eq!((slab.weight(i), slab.total_weight(), slab.budget()), (4, 4, 100));
+    /// ```
+    pub fn with_weigher(hasher: S, spare_floor: usize, weigher: W, budget: u64) -> Self {
+        Self {
+            entries: Vec::new(),
+            index: SlotIndex::new(),
+            hasher,
+            spare_floor,
+            weights: W::Column::with_budget(budget),
+            weigher,
+        }
+    }
+
+    /// The weigher.
+    #[inline(always)]
+    pub fn weigher(&self) -> &W {
+        &self.weigher
+    }
+
+    /// Slot `i`'s weight (1 in an unweighted slab).
+    #[inline(always)]
+    pub fn weight(&self, i: u32) -> u64 {
+        self.weights.get(i)
+    }
+
+    /// Sets slot `i`'s weight (a new slot weighs 0 until set); the total follows. Does
+    /// nothing in an unweighted slab.
+    #[inline(always)]
+    pub fn set_weight(&mut self, i: u32, weight: u64) {
+        self.weights.set(i, weight);
+    }
+
+    /// The total weight of the slots: `len` in an unweighted slab.
+    #[inline(always)]
+    pub fn total_weight(&self) -> u64 {
+        if W::UNIT {
+            self.entries.len() as u64
+        } else {
+            self.weights.total()
+        }
+    }
+
+    /// The capacity in weight units of a weighted slab (0 in an unweighted one, whose
+    /// capacity is its policy's count).
+    #[inline(always)]
+    pub fn budget(&self) -> u64 {
+        self.weights.budget()
+    }
+
+    /// Sets the capacity in weight units of a weighted slab (see [`budget`](Self::budget)).
+    #[inline]
+    pub fn set_budget(&mut self, budget: u64) {
+        self.weights.set_budget(budget);
     }
 
     /// Slots in use.
@@ -298,7 +376,9 @@ impl<K, T, S> Slab<K, T, S> {
     /// assert_eq!(slab.heap_bytes(), 16 + slab.index().allocation_size());
     /// ```
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * core::mem::size_of::<Entry<K, T>>() + self.index.allocation_size()
+        self.entries.capacity() * core::mem::size_of::<Entry<K, T>>()
+            + self.index.allocation_size()
+            + self.weights.heap_bytes()
     }
 
     /// Drops every slot and gives the memory back. The index forgets the slots before any
@@ -306,6 +386,7 @@ impl<K, T, S> Slab<K, T, S> {
     /// entries are still dropped as the panic unwinds, and their memory freed).
     pub fn clear(&mut self) {
         self.index.reset();
+        self.weights.clear(true);
         drop(core::mem::take(&mut self.entries));
     }
 
@@ -411,6 +492,7 @@ impl<K, T, S> Slab<K, T, S> {
     /// ```
     pub fn drain(&mut self) -> Drain<'_, K, T> {
         self.index.clear();
+        self.weights.clear(false);
         Drain::new(self.entries.drain(..))
     }
 
@@ -428,6 +510,7 @@ impl<K, T, S> Slab<K, T, S> {
     /// ```
     pub fn take(&mut self) -> IntoIter<K, T> {
         self.index.clear();
+        self.weights.clear(false);
         IntoIter::new(core::mem::take(&mut self.entries).into_iter())
     }
 
@@ -543,13 +626,14 @@ impl<K, T, S> Slab<K, T, S> {
                     break;
                 }
                 self.entries.swap(i, r);
+                self.weights.swap(i, r);
             }
         }
     }
 }
 
 /// The links of a slab of [`Node`]s, the accessors every linked policy uses.
-impl<K, V, L, S> Slab<K, Node<V, L>, S> {
+impl<K, V, L, S, W: Weighing> Slab<K, Node<V, L>, S, W> {
     /// Slot `i`'s links.
     #[inline(always)]
     pub fn links(&self, i: u32) -> &L {
@@ -563,7 +647,7 @@ impl<K, V, L, S> Slab<K, Node<V, L>, S> {
     }
 }
 
-impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
+impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
     /// The hash of `key` (any borrowed form of the slab's key type hashes alike).
     #[inline(always)]
     pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
@@ -668,6 +752,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
             let room = max_len.min(MAX_CAPACITY).saturating_sub(len);
             self.entries.reserve_exact(len.max(4).min(room).max(1));
         }
+        self.weights.push(self.entries.capacity());
         self.entries.push(Entry { key, item });
         self.index.insert_reserved(hash, len as u32);
         len as u32
@@ -801,6 +886,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
         self.index.remove(hash, i);
         let last = (self.entries.len() - 1) as u32;
         let entry = self.entries.swap_remove(i as usize);
+        self.weights.swap_remove(i);
         if i != last {
             self.index.repoint(moved_hash, last, i);
         }
@@ -826,6 +912,7 @@ impl<K: Hash + Eq, T, S: BuildHasher> Slab<K, T, S> {
     /// ```
     pub fn shrink_to(&mut self, max_len: usize) {
         self.entries.shrink_to(max_len);
+        self.weights.shrink_to(max_len);
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index.shrink_to(max_len, self.spare_floor, |j| {
             hasher.hash_one(&entries[j as usize].key)

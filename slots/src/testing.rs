@@ -32,7 +32,7 @@ fn allocations<C: SlabCache>(c: &C) -> (usize, usize) {
 /// #     type Flags = Plain;
 /// #     const ORDER: &'static str = "oldest_first";
 /// #     const NEWEST_FIRST: bool = false;
-/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// #     fn victim<K, V, S, W: evict_slots::Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 { at.start }
 /// # }
 ///
 /// let make = |cap| RingCache::<u64, u64, _, Fifo>::with_hasher(cap, DefaultHashBuilder::default());
@@ -61,7 +61,7 @@ pub fn huge_capacity_is_clamped<C: SlabCache>(make: impl Fn(usize) -> C, max: us
 /// #     type Flags = Plain;
 /// #     const ORDER: &'static str = "oldest_first";
 /// #     const NEWEST_FIRST: bool = false;
-/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// #     fn victim<K, V, S, W: evict_slots::Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 { at.start }
 /// # }
 ///
 /// let make = |cap| RingCache::<u64, u64, _, Fifo>::with_hasher(cap, DefaultHashBuilder::default());
@@ -111,7 +111,7 @@ pub fn churn_allocates_nothing<C>(
 /// #     type Flags = Plain;
 /// #     const ORDER: &'static str = "oldest_first";
 /// #     const NEWEST_FIRST: bool = false;
-/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// #     fn victim<K, V, S, W: evict_slots::Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 { at.start }
 /// # }
 /// evict_slots::testing::ring_huge_capacity_is_clamped::<Fifo>();
 /// ```
@@ -129,7 +129,7 @@ pub fn ring_huge_capacity_is_clamped<P: RingPolicy>() {
 /// #     type Flags = Plain;
 /// #     const ORDER: &'static str = "oldest_first";
 /// #     const NEWEST_FIRST: bool = false;
-/// #     fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 { at.start }
+/// #     fn victim<K, V, S, W: evict_slots::Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 { at.start }
 /// # }
 /// evict_slots::testing::ring_churn_allocates_nothing::<Fifo>(&[80, 100], 20_000);
 /// ```
@@ -204,10 +204,10 @@ impl ShardOp {
 ///     type Flags = Flagged;
 ///     const ORDER: &'static str = "from_hand";
 ///     const NEWEST_FIRST: bool = false;
-///     fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+///     fn victim<K, V, S, W: evict_slots::Weighing>(ring: &Ring<K, V, S, Flagged, W>, at: &Anchors) -> u32 {
 ///         ring.first_clear(at.start, Direction::Next)
 ///     }
-///     fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+///     fn evict<K, V, S, W: evict_slots::Weighing>(ring: &mut Ring<K, V, S, Flagged, W>, at: &mut Anchors) -> u32 {
 ///         at.start = ring.sweep(at.start, Direction::Next);
 ///         at.start
 ///     }

@@ -11,6 +11,7 @@ use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::RingPolicy;
+use evict_slots::Weighing;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Direction, Flagged, Ring};
 
@@ -85,7 +86,7 @@ impl RingPolicy for Clock {
 
     /// The first entry from the hand whose bit is clear (the hand's own if every bit is
     /// set: the sweep would clear them all and come back to it).
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: Weighing>(ring: &Ring<K, V, S, Flagged, W>, at: &Anchors) -> u32 {
         ring.first_clear(at.start, Direction::Next)
     }
 
@@ -93,7 +94,7 @@ impl RingPolicy for Clock {
     /// and leaves the hand on it; the newcomer takes its slot and place in the ring, and the
     /// hand moves past it, which makes it the newest.
     #[inline(always)]
-    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+    fn evict<K, V, S, W: Weighing>(ring: &mut Ring<K, V, S, Flagged, W>, at: &mut Anchors) -> u32 {
         at.start = ring.sweep(at.start, Direction::Next);
         at.start
     }

@@ -7,6 +7,7 @@
 extern crate alloc;
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
+use evict_slots::Weighing;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
 use evict_slots::{RingPolicy, SlabCache};
@@ -71,7 +72,7 @@ impl RingPolicy for Fifo {
     const NEWEST_FIRST: bool = false;
 
     #[inline(always)]
-    fn victim<K, V, S>(_: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: Weighing>(_: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
         at.start
     }
 }

@@ -9,6 +9,7 @@ extern crate alloc;
 use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
+use evict_slots::Weighing;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Plain, Ring};
 use evict_slots::{RingPolicy, SlabCache, SlabPolicy};
@@ -95,14 +96,14 @@ impl RingPolicy for Lru {
     const PROMOTE: bool = true;
 
     #[inline(always)]
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: Weighing>(ring: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
         ring.prev(at.start)
     }
 
     /// The victim, read through `&mut` (a plain load of the link word, which `victim`
     /// must load atomically through `&self`).
     #[inline(always)]
-    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Plain>, at: &mut Anchors) -> u32 {
+    fn evict<K, V, S, W: Weighing>(ring: &mut Ring<K, V, S, Plain, W>, at: &mut Anchors) -> u32 {
         ring.prev_excl(at.start)
     }
 }

@@ -12,6 +12,7 @@ use core::hash::{BuildHasher, Hash};
 
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::RingPolicy;
+use evict_slots::Weighing;
 use evict_slots::policy::Anchors;
 use evict_slots::ring::{Direction, Flagged, NIL, Ring};
 
@@ -103,7 +104,7 @@ enum Sieve {}
 impl Sieve {
     /// Where a sweep starts: the hand, or the tail.
     #[inline(always)]
-    fn hand_or_tail<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+    fn hand_or_tail<K, V, S, W: Weighing>(ring: &Ring<K, V, S, Flagged, W>, at: &Anchors) -> u32 {
         match at.hand {
             NIL => ring.prev(at.start),
             hand => hand,
@@ -118,7 +119,7 @@ impl RingPolicy for Sieve {
 
     /// The first unvisited entry from the hand (or the tail) towards the head, wrapping;
     /// the hand's own if every bit is set.
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: Weighing>(ring: &Ring<K, V, S, Flagged, W>, at: &Anchors) -> u32 {
         ring.first_clear(Self::hand_or_tail(ring, at), Direction::Prev)
     }
 
@@ -130,7 +131,7 @@ impl RingPolicy for Sieve {
     /// slot and moves to the head (the tail, most often: then turning the circle one step
     /// is all it takes).
     #[inline(always)]
-    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+    fn evict<K, V, S, W: Weighing>(ring: &mut Ring<K, V, S, Flagged, W>, at: &mut Anchors) -> u32 {
         // `prev_excl`, not `prev`: through `&mut` the link word is read as a plain `u32`.
         let from = match at.hand {
             NIL => ring.prev_excl(at.start),
@@ -147,7 +148,11 @@ impl RingPolicy for Sieve {
 
     /// libCacheSim: a hand on the leaving entry moves to the next newer one (or back to the
     /// tail). (The ring then moves a head on it to the next older entry.)
-    fn removing<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors, i: u32) {
+    fn removing<K, V, S, W: Weighing>(
+        ring: &mut Ring<K, V, S, Flagged, W>,
+        at: &mut Anchors,
+        i: u32,
+    ) {
         if at.hand == i {
             at.hand = if i == at.start {
                 NIL
@@ -157,8 +162,8 @@ impl RingPolicy for Sieve {
         }
     }
 
-    fn fmt_fields<K: fmt::Debug, V, S>(
-        ring: &Ring<K, V, S, Flagged>,
+    fn fmt_fields<K: fmt::Debug, V, S, W: Weighing>(
+        ring: &Ring<K, V, S, Flagged, W>,
         at: &Anchors,
         f: &mut fmt::DebugStruct<'_, '_>,
     ) {

@@ -5,10 +5,11 @@
 /// Implements [`SlabCache`](crate::SlabCache) for a cache type: the associated types
 /// (`Key = K`, `Value = V`, `Hasher = S`, the slab's `item` and the borrowing iterator
 /// `iter`), the accessors to its fields `slab` (or the path given), `stats` and `capacity`
-/// (a `u32`), then the policy's order as written (`iter`, `lay_out`, `victim`,
-/// `fmt_fields`). The
-/// type's generic parameters must include `K`, `V` and `S`. The policy's rules are its
-/// [`SlabPolicy`](crate::SlabPolicy) implementation.
+/// (a `u32`; a weighted cache reports its slab's budget), then the policy's order as
+/// written (`iter`, `lay_out`, `victim`, `fmt_fields`). The type's generic parameters must
+/// include `K`, `V` and `S`; `weigher = W;` names its [`Weighing`](crate::Weighing) type
+/// parameter (by default the type is [`Unweighted`](crate::weight::Unweighted)). The
+/// policy's rules are its [`SlabPolicy`](crate::SlabPolicy) implementation.
 ///
 /// ```
 /// use core::fmt;
@@ -97,6 +98,7 @@ macro_rules! slab_cache_impl {
             item = $item:ty;
             iter = $iter:ty;
             $(slab = $($slab:ident).+;)?
+            $(weigher = $w:ty;)?
         }
         $($order:tt)*
     ) => {
@@ -106,12 +108,13 @@ macro_rules! slab_cache_impl {
             type Value = V;
             type Item = $item;
             type Hasher = S;
+            type Weigher = $crate::__weigher!($($w)?);
             type Iter<'a>
                 = $iter
             where
                 Self: 'a;
 
-            $crate::__slab_accessors!([$($($slab).+)?] $item);
+            $crate::__slab_accessors!([$($($slab).+)?] $item, $crate::__weigher!($($w)?));
 
             #[inline(always)]
             fn stats(&self) -> &$crate::__private::evict_core::Stats {
@@ -125,7 +128,11 @@ macro_rules! slab_cache_impl {
 
             #[inline(always)]
             fn capacity(&self) -> usize {
-                self.capacity as usize
+                if <$crate::__weigher!($($w)?) as $crate::Weighing>::UNIT {
+                    self.capacity as usize
+                } else {
+                    usize::try_from($crate::SlabCache::slab(self).budget()).unwrap_or(usize::MAX)
+                }
             }
 
             $($order)*
@@ -138,19 +145,32 @@ macro_rules! slab_cache_impl {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __slab_accessors {
-    ([] $item:ty) => {
-        $crate::__slab_accessors!([slab] $item);
+    ([] $item:ty, $w:ty) => {
+        $crate::__slab_accessors!([slab] $item, $w);
     };
-    ([$($slab:ident).+] $item:ty) => {
+    ([$($slab:ident).+] $item:ty, $w:ty) => {
         #[inline(always)]
-        fn slab(&self) -> &$crate::Slab<K, $item, S> {
+        fn slab(&self) -> &$crate::Slab<K, $item, S, $w> {
             &self.$($slab).+
         }
 
         #[inline(always)]
-        fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S> {
+        fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S, $w> {
             &mut self.$($slab).+
         }
+    };
+}
+
+/// The weigher type of [`slab_cache_impl!`](crate::slab_cache_impl) and
+/// [`slab_cache!`](crate::slab_cache): the one named, or `Unweighted`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __weigher {
+    () => {
+        $crate::weight::Unweighted
+    };
+    ($w:ty) => {
+        $w
     };
 }
 
@@ -159,10 +179,10 @@ macro_rules! __slab_accessors {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __policy_ty {
-    ($name:ident) => {
-        $name<K, V, S>
+    ($name:ident [$($w:ident)?]) => {
+        $name<K, V, S $(, $w)?>
     };
-    ($name:ident, $fty:ty) => {
+    ($name:ident [$($w:ident)?], $fty:ty) => {
         $fty
     };
 }

@@ -18,7 +18,7 @@ impl RingPolicy for Lru {
     const NEWEST_FIRST: bool = true;
     const PROMOTE: bool = true;
 
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Plain>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: crate::Weighing>(ring: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
         ring.prev(at.start)
     }
 }
@@ -30,11 +30,14 @@ impl RingPolicy for Clock {
     const ORDER: &'static str = "from_hand";
     const NEWEST_FIRST: bool = false;
 
-    fn victim<K, V, S>(ring: &Ring<K, V, S, Flagged>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: crate::Weighing>(ring: &Ring<K, V, S, Flagged, W>, at: &Anchors) -> u32 {
         ring.first_clear(at.start, Direction::Next)
     }
 
-    fn evict<K, V, S>(ring: &mut Ring<K, V, S, Flagged>, at: &mut Anchors) -> u32 {
+    fn evict<K, V, S, W: crate::Weighing>(
+        ring: &mut Ring<K, V, S, Flagged, W>,
+        at: &mut Anchors,
+    ) -> u32 {
         at.start = ring.sweep(at.start, Direction::Next);
         at.start
     }
