@@ -1,0 +1,254 @@
+//! The reference model: the same adaptation rule over the conformance kit's reference models
+//! (`Vec`/`VecDeque` caches with linear scans) instead of the real policies, written out
+//! again without the crate's types, so that the kit can compare every answer op by op.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use core::hash::{BuildHasher, Hash};
+
+use evict_core::{Cache, CacheInfo, Put, Stats};
+use evict_harness::model::Lru;
+use evict_harness::model::s3fifo::S3Fifo;
+use evict_harness::model::wtinylfu::WTinyLfu;
+
+use crate::shadow::{
+    DECAY, EPOCH_FACTOR, EPOCH_MIN, MARGIN_PERMILLE, MAX_HOLD, MAX_SHIFT, MIN_SHADOW,
+};
+
+/// One of the three models, by policy: 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
+#[derive(Clone, Debug)]
+enum Any<K, V> {
+    S3Fifo(S3Fifo<K, V>),
+    WTinyLfu(WTinyLfu<K, V>),
+    Lru(Lru<K, V>),
+}
+
+impl<K: Hash + Eq + Clone, V> Any<K, V> {
+    fn new(which: usize, capacity: usize) -> Self {
+        match which {
+            0 => Any::S3Fifo(S3Fifo::new(capacity)),
+            1 => Any::WTinyLfu(WTinyLfu::new(capacity)),
+            _ => Any::Lru(Lru::new(capacity)),
+        }
+    }
+
+    fn which(&self) -> usize {
+        match self {
+            Any::S3Fifo(_) => 0,
+            Any::WTinyLfu(_) => 1,
+            Any::Lru(_) => 2,
+        }
+    }
+
+    fn cache(&mut self) -> &mut dyn Cache<K, V> {
+        match self {
+            Any::S3Fifo(c) => c,
+            Any::WTinyLfu(c) => c,
+            Any::Lru(c) => c,
+        }
+    }
+
+    fn view(&self) -> &dyn Cache<K, V> {
+        match self {
+            Any::S3Fifo(c) => c,
+            Any::WTinyLfu(c) => c,
+            Any::Lru(c) => c,
+        }
+    }
+}
+
+/// The adaptive cache, modelled.
+#[derive(Debug)]
+pub(crate) struct Adaptive<K, V, S> {
+    inner: Any<K, V>,
+    /// The three miniature models, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
+    shadows: [Any<u64, ()>; 3],
+    shift: u32,
+    epoch: u64,
+    seen: u64,
+    hits: [u64; 3],
+    score: [u64; 3],
+    requests: u64,
+    hold: u64,
+    since: u64,
+    capacity: usize,
+    hasher: S,
+    stats: Stats,
+}
+
+impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
+    pub(crate) fn new(capacity: usize, hasher: S) -> Self {
+        let mut m = Self {
+            inner: Any::new(0, capacity),
+            shadows: [Any::new(0, 0), Any::new(1, 0), Any::new(2, 0)],
+            shift: 0,
+            epoch: 0,
+            seen: 0,
+            hits: [0; 3],
+            score: [0; 3],
+            requests: 0,
+            hold: 1,
+            since: 0,
+            capacity,
+            hasher,
+            stats: Stats::default(),
+        };
+        m.fresh_shadows();
+        m
+    }
+
+    /// Empty shadows and scores for the capacity.
+    fn fresh_shadows(&mut self) {
+        let mut shift = 0;
+        while shift < MAX_SHIFT && self.capacity >> (shift + 1) >= MIN_SHADOW {
+            shift += 1;
+        }
+        let size = self.capacity >> shift;
+        self.shadows = [Any::new(0, size), Any::new(1, size), Any::new(2, size)];
+        self.shift = shift;
+        self.epoch = (EPOCH_FACTOR * size as u64).max(EPOCH_MIN);
+        self.seen = 0;
+        self.hits = [0; 3];
+        self.score = [0; 3];
+        self.requests = 0;
+        self.hold = 1;
+        self.since = 0;
+    }
+
+    fn observe(&mut self, key: &K) {
+        if self.capacity == 0 {
+            return;
+        }
+        // The shadows' keys are the real keys' hashes (the real shadows hash them again to
+        // find them; the models compare them).
+        let hash = self.hasher.hash_one(key);
+        if self.shift != 0 && hash >> (64 - self.shift) != 0 {
+            return;
+        }
+        for (i, shadow) in self.shadows.iter_mut().enumerate() {
+            let c = shadow.cache();
+            if c.get(&hash).is_some() {
+                self.hits[i] += 1;
+            } else {
+                let _ = c.put(hash, ());
+            }
+        }
+        self.seen += 1;
+        if self.seen < self.epoch {
+            return;
+        }
+        self.seen = 0;
+        // Scores start when the LRU miniature is full.
+        let lru = &self.shadows[2];
+        if lru.view().len() < lru.view().capacity().unwrap_or(0) {
+            self.hits = [0; 3];
+            return;
+        }
+        self.since += 1;
+        self.requests = self.requests - self.requests / DECAY + self.epoch;
+        for i in 0..3 {
+            self.score[i] = self.score[i] - self.score[i] / DECAY + self.hits[i];
+            self.hits[i] = 0;
+        }
+        let now = self.inner.which();
+        let mut best = now;
+        for i in 0..3 {
+            if self.score[i] > self.score[best] {
+                best = i;
+            }
+        }
+        if best != now
+            && self.since >= self.hold
+            && (self.score[best] - self.score[now]) * 1000 > self.requests * MARGIN_PERMILLE
+        {
+            self.since = 0;
+            self.hold = (2 * self.hold).min(MAX_HOLD);
+            let mut old = core::mem::replace(&mut self.inner, Any::new(best, self.capacity));
+            while let Some((k, v)) = old.cache().pop() {
+                let _ = self.inner.cache().put(k, v);
+            }
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V, S: BuildHasher> Cache<K, V> for Adaptive<K, V, S> {
+    fn get(&mut self, key: &K) -> Option<&V> {
+        self.observe(key);
+        let found = self.inner.cache().get(key);
+        if found.is_some() {
+            self.stats.hit();
+        } else {
+            self.stats.miss();
+        }
+        found
+    }
+
+    fn peek(&self, key: &K) -> Option<&V> {
+        self.inner.view().peek(key)
+    }
+
+    fn put(&mut self, key: K, value: V) -> Put<K, V> {
+        self.inner.cache().put(key, value)
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        self.inner.cache().remove(key)
+    }
+
+    fn len(&self) -> usize {
+        self.inner.view().len()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Some(self.capacity)
+    }
+
+    fn info(&self) -> CacheInfo {
+        self.stats.info(Some(self.capacity), self.len())
+    }
+
+    fn clear(&mut self) {
+        self.stats.reset();
+        self.fresh_shadows();
+        self.inner = Any::new(0, self.capacity);
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.observe(key);
+        let found = self.inner.cache().get_mut(key);
+        if found.is_some() {
+            self.stats.hit();
+        } else {
+            self.stats.miss();
+        }
+        found
+    }
+
+    fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.inner.cache().peek_mut(key)
+    }
+
+    fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        self.inner.cache().put_mut(key, value)
+    }
+
+    fn peek_victim(&self) -> Option<(&K, &V)> {
+        self.inner.view().peek_victim()
+    }
+
+    fn pop(&mut self) -> Option<(K, V)> {
+        self.inner.cache().pop()
+    }
+
+    fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let popped = self.inner.cache().resize(capacity);
+        self.capacity = capacity;
+        self.fresh_shadows();
+        popped
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        self.inner.view().entries()
+    }
+}

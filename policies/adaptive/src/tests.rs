@@ -1,0 +1,158 @@
+//! The crate's own tests: the conformance kit against the model (the same rule over the
+//! kit's reference models), hostile keys and values, a long seeded run with switches
+//! compared op by op, and the choice on workloads whose best policy is known.
+
+extern crate std;
+
+use alloc::vec::Vec;
+
+use evict_harness::Settings;
+use evict_slots::SplitMix64;
+
+use crate::model::Adaptive;
+use crate::{AdaptiveCache, Cache, Policy};
+
+/// A fixed-seed hasher: which keys are sampled, and S3-FIFO's ghost fingerprints, depend on
+/// the key hash.
+type Fixed = foldhash::fast::FixedState;
+fn fixed() -> Fixed {
+    foldhash::fast::FixedState::with_seed(0xada9_71fe)
+}
+
+// Runs long enough (600 ops over 40 keys, capacities up to 24) that the miniatures fill and
+// epochs of 64 sampled gets end, so that some scenarios switch policy.
+evict_harness::conformance!(
+    conformance,
+    |cap| AdaptiveCache::with_hasher(cap, fixed()),
+    model = |cap| Adaptive::new(cap, fixed()),
+    settings = Settings {
+        max_capacity: 24,
+        keys: 40,
+        max_ops: 600
+    }
+);
+
+// Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves the
+// cache consistent and working, as it does each of the three policies.
+evict_harness::hostile!(hostile, |cap| AdaptiveCache::with_hasher(cap, fixed()));
+
+/// A seeded stream whose best policy changes: a skewed phase over a small hot set (W-TinyLFU
+/// and S3-FIFO keep the hot set), then a phase of short reuse distances over a sliding
+/// window of keys (LRU's case), then the skewed phase again.
+fn phases(n: usize, seed: u64) -> Vec<u64> {
+    let mut rng = SplitMix64::new(seed);
+    let mut keys = Vec::with_capacity(n);
+    for t in 0..n {
+        let r = rng.next_u64();
+        let k = match (t * 3) / n {
+            1 => (t as u64 / 4) + r % 200,
+            _ if r % 4 == 0 => 1_000_000 + t as u64,
+            _ => (r >> 8) % ((r >> 40) % 2000 + 1),
+        };
+        keys.push(k);
+    }
+    keys
+}
+
+/// The real cache and the model agree on every answer of a long run that switches.
+#[test]
+fn long_runs_match_the_model_through_switches() {
+    for (capacity, seed) in [(50, 1), (300, 2), (1_500, 3)] {
+        let mut real = AdaptiveCache::with_hasher(capacity, fixed());
+        let mut model: Adaptive<u64, u64, Fixed> = Adaptive::new(capacity, fixed());
+        for (t, &k) in phases(60_000, seed).iter().enumerate() {
+            let got = real.get(&k).copied();
+            assert_eq!(
+                got,
+                model.get(&k).copied(),
+                "get {k} at step {t}, capacity {capacity}"
+            );
+            if got.is_none() {
+                assert_eq!(real.put(k, k), model.put(k, k), "put {k} at step {t}");
+            }
+        }
+        assert_eq!(real.info(), model.info());
+        let a: Vec<_> = real.entries().map(|(k, _)| *k).collect();
+        let b: Vec<_> = model.entries().map(|(k, _)| *k).collect();
+        assert_eq!(a, b, "entries in order, capacity {capacity}");
+        assert!(
+            real.switches() > 0,
+            "capacity {capacity}: no switch, the test checks less"
+        );
+    }
+}
+
+/// A switch keeps every entry: nothing is lost, the length and statistics carry over.
+#[test]
+fn a_switch_keeps_every_entry() {
+    let mut cache = AdaptiveCache::with_hasher(300, fixed());
+    let mut last = cache.policy();
+    for &k in &phases(60_000, 7) {
+        let before = cache.len();
+        let hit = cache.get(&k).is_some();
+        if cache.policy() != last {
+            assert_eq!(cache.len(), before, "a switch changed the length");
+            last = cache.policy();
+        }
+        if !hit {
+            let _ = cache.put(k, k);
+        }
+    }
+    assert!(cache.switches() > 0);
+    assert_eq!(cache.info().hits + cache.info().misses, 60_000);
+}
+
+/// A loop one entry larger than the cache: LRU and S3-FIFO's main queue miss every time,
+/// a frequency filter keeps part of the loop. The cache must not end on LRU.
+#[test]
+fn a_loop_does_not_end_on_lru() {
+    let mut cache = AdaptiveCache::with_hasher(100, fixed());
+    for t in 0..100_000u64 {
+        let k = t % 120;
+        if cache.get(&k).is_none() {
+            let _ = cache.put(k, ());
+        }
+    }
+    assert_ne!(cache.policy(), Policy::Lru);
+    assert!(cache.info().hits > 20_000, "{}", cache.info());
+}
+
+/// Short reuse distances, each key read a few times within a sliding window and never
+/// again: LRU's case (a frequency filter refuses the newcomers). The cache must end on LRU
+/// and be within a point of it.
+#[test]
+fn sliding_reuse_ends_on_lru() {
+    let mut rng = SplitMix64::new(11);
+    let keys: Vec<u64> = (0..200_000u64)
+        .map(|t| t / 8 + rng.next_u64() % 90)
+        .collect();
+    let mut cache = AdaptiveCache::with_hasher(100, fixed());
+    let mut lru = evict_lru::LruCache::with_hasher(100, fixed());
+    for &k in &keys {
+        if cache.get(&k).is_none() {
+            let _ = cache.put(k, ());
+        }
+        if lru.get(&k).is_none() {
+            let _ = lru.put(k, ());
+        }
+    }
+    assert_eq!(cache.policy(), Policy::Lru);
+    let (a, l) = (cache.info().hits, lru.info().hits);
+    assert!(a * 100 >= l * 99, "adaptive {a} hits, LRU {l}");
+}
+
+#[test]
+fn clear_starts_again_on_s3fifo() {
+    let mut cache = AdaptiveCache::with_hasher(100, fixed());
+    for t in 0..100_000u64 {
+        let k = t / 8 + t % 90;
+        if cache.get(&k).is_none() {
+            let _ = cache.put(k, ());
+        }
+    }
+    cache.clear();
+    assert_eq!(cache.policy(), Policy::S3Fifo);
+    assert_eq!(cache.switches(), 0);
+    assert_eq!(cache.len(), 0);
+    assert_eq!(cache.info().hits, 0);
+}
