@@ -175,6 +175,22 @@ where
         value: Self::Value,
     ) -> (Put<Self::Key, Self::Value>, u32);
 
+    /// A weighted cache replaced the value of slot `i` in place, and its weight went from
+    /// `old` to `new` (already set in the slab): a policy that keeps the weight of its lists
+    /// updates it. Nothing by default; never called for an unweighted cache.
+    #[inline]
+    fn reweighed(&mut self, i: u32, old: u64, new: u64) {
+        let _ = (i, old, new);
+    }
+
+    /// A weighted cache is full by weight for the first time since it was made or resized:
+    /// its next insertion evicts to make room. A policy whose own sizes are counts of
+    /// entries (lists, ghosts, a sketch) that a budget of bytes cannot give sets them here
+    /// from the entries it holds (ARC, W-TinyLFU, LIRS, 2Q resize themselves to `len()`).
+    /// Nothing by default; never called for an unweighted cache.
+    #[inline]
+    fn weight_full(&mut self) {}
+
     /// Takes slot `i` (whose key hashes to `hash`) out of the cache: `remove` found it.
     fn remove_slot(&mut self, i: u32, hash: u64) -> (Self::Key, Self::Value);
 
@@ -442,8 +458,11 @@ where
                 None => break,
             }
         }
-        popped.extend(self.resize(capacity));
+        // The budget before the policy's own resize, which sets the policy's sizes from it;
+        // they are fitted again when the cache next fills by weight.
         self.slab_mut().set_budget(budget);
+        self.slab_mut().set_fitted(false);
+        popped.extend(self.resize(capacity));
         popped
     }
 
@@ -564,10 +583,12 @@ where
         sink.removed(old_key, old_value, Removal::Evicted);
         return (Put::Rejected(key, value), NO_SLOT);
     }
-    let others = p.slab().total_weight() - p.slab().weight(i);
-    if weight <= budget - others.min(budget) && others <= budget {
+    let was = p.slab().weight(i);
+    let others = p.slab().total_weight() - was;
+    if weight <= budget.saturating_sub(others) {
         let old = core::mem::replace(p.replaced(i), value);
         p.slab_mut().set_weight(i, weight);
+        p.reweighed(i, was, weight);
         drop(key); // before the answer is built: see `put_slot`
         return (Put::Replaced(old), i);
     }
@@ -622,14 +643,21 @@ where
         return (Put::Rejected(key, value), NO_SLOT);
     }
     // `weight <= budget`, so the room needed never underflows.
+    if p.slab().total_weight() > budget - weight && !p.slab().is_fitted() {
+        p.slab_mut().set_fitted(true);
+        p.weight_full();
+    }
     while p.slab().total_weight() > budget - weight {
         match p.pop() {
             Some((k, v)) => sink.removed(k, v, Removal::Evicted),
             None => break,
         }
     }
+    p.slab_mut().set_pending_weight(weight);
     let (put, i) = p.insert(hash, key, value);
     if i != NO_SLOT {
+        // Already so if the policy pushed or replaced a slot for it (the pending weight);
+        // this covers a policy that moved the pair after.
         p.slab_mut().set_weight(i, weight);
     }
     match put {

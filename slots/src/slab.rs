@@ -291,6 +291,15 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
         self.weights.set(i, weight);
     }
 
+    /// Sets the weight the next [`push`](Self::push) or replacement
+    /// ([`replace`](Self::replace), [`replace_key_hashed`](Self::replace_key_hashed)) gives
+    /// its slot: the engine sets it to the newcomer's weight before a policy inserts, so
+    /// that the policy can read it (`weight(i)`) as soon as the slot is the newcomer's.
+    #[inline(always)]
+    pub fn set_pending_weight(&mut self, weight: u64) {
+        self.weights.set_pending(weight);
+    }
+
     /// The total weight of the slots: `len` in an unweighted slab.
     #[inline(always)]
     pub fn total_weight(&self) -> u64 {
@@ -312,6 +321,19 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     #[inline]
     pub fn set_budget(&mut self, budget: u64) {
         self.weights.set_budget(budget);
+    }
+
+    /// Whether a weighted slab has been full by weight since it was made or resized (its
+    /// policy's `SlabPolicy::weight_full` then ran); always `true` for an unweighted one.
+    #[inline]
+    pub fn is_fitted(&self) -> bool {
+        self.weights.fitted()
+    }
+
+    /// Sets [`is_fitted`](Self::is_fitted).
+    #[inline]
+    pub fn set_fitted(&mut self, fitted: bool) {
+        self.weights.set_fitted(fitted);
     }
 
     /// Slots in use.
@@ -799,6 +821,10 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
         let old_key = core::mem::replace(&mut entry.key, key);
         let old_item = core::mem::replace(&mut entry.item, item);
         self.index.insert_reserved(hash, i);
+        if !W::UNIT {
+            let pending = self.weights.pending();
+            self.weights.set(i, pending);
+        }
         (old_key, old_item)
     }
 
@@ -822,6 +848,10 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
         self.index.remove(old_hash, i);
         let old_key = core::mem::replace(&mut self.entries[i as usize].key, key);
         self.index.insert_reserved(hash, i);
+        if !W::UNIT {
+            let pending = self.weights.pending();
+            self.weights.set(i, pending);
+        }
         old_key
     }
 
@@ -936,6 +966,19 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
     /// Panics with what is wrong. For tests.
     pub fn check(&self) {
         let n = self.entries.len();
+        if !W::UNIT {
+            let total: u64 = (0..n as u32).map(|i| self.weights.get(i)).sum();
+            assert_eq!(
+                total,
+                self.weights.total(),
+                "weights and their total disagree"
+            );
+            assert!(
+                total <= self.budget(),
+                "weight {total} > capacity {}",
+                self.budget()
+            );
+        }
         if self.index.is_partial() {
             assert!(self.index.len() <= n, "index longer than the slots");
         } else {

@@ -112,7 +112,14 @@ pub trait Column: Clone + fmt::Debug {
     fn get(&self, i: u32) -> u64;
     /// Sets slot `i`'s weight (the total follows).
     fn set(&mut self, i: u32, weight: u64);
-    /// A new last slot, of weight 0 until [`set`](Self::set); `room` is the slots'
+    /// The weight the next [`push`](Self::push) gives its slot (and the next replacement
+    /// of a slot's pair): set by the engine before a policy inserts, so that the policy
+    /// sees the newcomer's weight from the moment its slot exists.
+    fn set_pending(&mut self, weight: u64);
+    /// The weight given to the next new or replaced slot (see
+    /// [`set_pending`](Self::set_pending)).
+    fn pending(&self) -> u64;
+    /// A new last slot, of the [pending](Self::set_pending) weight; `room` is the slots'
     /// allocated length, which the column's own allocation follows (so that a full cache
     /// holds no spare weights either).
     fn push(&mut self, room: usize);
@@ -126,6 +133,11 @@ pub trait Column: Clone + fmt::Debug {
     fn shrink_to(&mut self, len: usize);
     /// Bytes of heap memory held.
     fn heap_bytes(&self) -> usize;
+    /// Whether the cache has been full by weight since it was made or resized (see
+    /// `SlabPolicy::weight_full`).
+    fn fitted(&self) -> bool;
+    /// Sets [`fitted`](Self::fitted).
+    fn set_fitted(&mut self, fitted: bool);
 }
 
 impl Column for () {
@@ -148,6 +160,12 @@ impl Column for () {
     #[inline(always)]
     fn set(&mut self, _: u32, _: u64) {}
     #[inline(always)]
+    fn set_pending(&mut self, _: u64) {}
+    #[inline(always)]
+    fn pending(&self) -> u64 {
+        1
+    }
+    #[inline(always)]
     fn push(&mut self, _: usize) {}
     #[inline(always)]
     fn swap_remove(&mut self, _: u32) {}
@@ -161,6 +179,12 @@ impl Column for () {
     fn heap_bytes(&self) -> usize {
         0
     }
+    #[inline(always)]
+    fn fitted(&self) -> bool {
+        true
+    }
+    #[inline(always)]
+    fn set_fitted(&mut self, _: bool) {}
 }
 
 /// The weights of a weighted cache's slots (8 bytes each), their total and the capacity.
@@ -173,6 +197,8 @@ pub struct Weights {
     each: Vec<u64>,
     total: u64,
     budget: u64,
+    pending: u64,
+    fitted: bool,
 }
 
 impl Column for Weights {
@@ -181,6 +207,8 @@ impl Column for Weights {
             each: Vec::new(),
             total: 0,
             budget,
+            pending: 0,
+            fitted: false,
         }
     }
     #[inline]
@@ -206,12 +234,21 @@ impl Column for Weights {
         *slot = weight;
     }
     #[inline]
+    fn set_pending(&mut self, weight: u64) {
+        self.pending = weight;
+    }
+    #[inline]
+    fn pending(&self) -> u64 {
+        self.pending
+    }
+    #[inline]
     fn push(&mut self, room: usize) {
         if self.each.len() == self.each.capacity() {
             self.each
                 .reserve_exact(room.saturating_sub(self.each.len()).max(1));
         }
-        self.each.push(0);
+        self.each.push(self.pending);
+        self.total = self.total.saturating_add(self.pending);
     }
     #[inline]
     fn swap_remove(&mut self, i: u32) {
@@ -234,5 +271,11 @@ impl Column for Weights {
     }
     fn heap_bytes(&self) -> usize {
         self.each.capacity() * core::mem::size_of::<u64>()
+    }
+    fn fitted(&self) -> bool {
+        self.fitted
+    }
+    fn set_fitted(&mut self, fitted: bool) {
+        self.fitted = fitted;
     }
 }

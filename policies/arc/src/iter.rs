@@ -4,6 +4,7 @@
 
 use core::fmt;
 use core::iter::FusedIterator;
+use evict_slots::weight::Weighing;
 
 use evict_slots::slab::Slots;
 
@@ -44,7 +45,7 @@ pub struct Order<'a, K, V> {
 }
 
 impl<'a, K, V> Order<'a, K, V> {
-    pub(crate) fn new<S>(cache: &'a ArcCache<K, V, S>) -> Self {
+    pub(crate) fn new<S, W: Weighing>(cache: &'a ArcCache<K, V, S, W>) -> Self {
         let lists = cache.lists;
         let slots = cache.slab.slots();
         Self {

@@ -11,6 +11,7 @@ extern crate std;
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::Slab;
+use evict_slots::weight::{Unweighted, Weighing};
 
 mod ghost;
 mod iter;
@@ -134,10 +135,10 @@ const PENDING: usize = 32;
 /// assert_eq!(cache.keys().copied().collect::<Vec<_>>(), ["c", "a"]);
 /// ```
 #[derive(Clone)]
-pub struct ArcCache<K, V, S = DefaultHashBuilder> {
+pub struct ArcCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// The resident entries of `T1` and `T2` with their links, the key index and the hasher
     /// (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
-    slab: Slab<K, Node<V>, S>,
+    slab: Slab<K, Node<V>, S, W>,
     /// `T1` and `T2`.
     lists: Lists,
     /// Slots of `T2` that were hit, oldest first, and are still to move to the most recent
@@ -163,6 +164,7 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder> {
 
 evict_slots::slab_cache! {
     cache = ArcCache;
+    weigher = W;
     item = Node<V>;
     iter = iter::Order<'a, K, V>;
     order = "in `T1` from its most to its least recently used entry, then in `T2` the same \

@@ -5,6 +5,7 @@
 
 use alloc::vec::Vec;
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::{Weighing, Weighs, Weighted};
 
 use core::fmt;
 use evict_core::{Put, Stats};
@@ -50,8 +51,53 @@ impl<K, V, S> ArcCache<K, V, S> {
     /// assert_eq!(cache.capacity(), Some(100));
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+        Self::from_slab(capacity, Slab::with_hasher(hasher))
+    }
+}
+
+impl<K, V, F> ArcCache<K, V, DefaultHashBuilder, Weighted<F>> {
+    /// An empty cache bounded by weight: `weigher` gives each entry's weight (bytes,
+    /// usually) and the entries' total stays at most `capacity`. See the crate docs'
+    /// *Capacity by weight* for the rules and for how the policy's own sizes follow.
+    ///
+    /// ```
+    /// use evict_arc::{Cache, Put, ArcCache};
+    ///
+    /// let mut cache = ArcCache::with_weigher(100, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// for k in 0..10 {
+    ///     assert!(cache.put(k, vec![0; 10]).is_kept());
+    /// }
+    /// let mut evicted = Vec::new();
+    /// let _ = cache.put_into(10, vec![0; 30], &mut evicted);
+    /// assert!(cache.weight() <= 100);
+    /// assert_eq!(cache.put(11, vec![0; 101]), Put::Rejected(11, vec![0; 101]));
+    /// ```
+    pub fn with_weigher(capacity: u64, weigher: F) -> Self {
+        Self::with_weigher_and_hasher(capacity, weigher, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S, F> ArcCache<K, V, S, Weighted<F>> {
+    /// [`with_weigher`](Self::with_weigher) with the hasher `hasher`.
+    pub fn with_weigher_and_hasher(capacity: u64, weigher: F, hasher: S) -> Self {
+        let count = capacity.min(MAX_CAPACITY as u64) as usize;
+        Self::from_slab(
+            count,
+            Slab::with_weigher(
+                hasher,
+                evict_slots::SPARE_FLOOR,
+                Weighted(weigher),
+                capacity,
+            ),
+        )
+    }
+}
+
+impl<K, V, S, W: Weighing> ArcCache<K, V, S, W> {
+    /// The empty cache of `capacity` entries over `slab` (empty): every constructor's body.
+    fn from_slab(capacity: usize, slab: Slab<K, Node<V>, S, W>) -> Self {
         Self {
-            slab: Slab::with_hasher(hasher),
+            slab,
             lists: Lists::EMPTY,
             pending: [NIL; PENDING],
             pending_len: 0,
@@ -227,7 +273,7 @@ impl<K, V, S> ArcCache<K, V, S> {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> ArcCache<K, V, S, W> {
     /// Takes resident slot `i`, whose key hashes to `hash`, out: its list links, its index
     /// entry and its place in the slab (filled by the last slot, whose links are
     /// repointed). The pending moves must have been made (slots are renumbered).
@@ -245,9 +291,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> ArcCache<K, V, S> {
 
 evict_slots::slab_cache_impl! {
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for ArcCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for ArcCache<K, V, S, W> {
         item = Node<V>;
         iter = Order<'a, K, V>;
+        weigher = W;
     }
 
     #[inline]
@@ -295,7 +342,16 @@ evict_slots::slab_cache_impl! {
 
 /// The policy's rules as `SlabPolicy` primitives.
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for ArcCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for ArcCache<K, V, S, W>
+{
+    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
+    /// entries, fitted to the entries it holds when it first fills by weight.
+    fn weight_full(&mut self) {
+        let n = self.slab.len();
+        let _ = evict_slots::SlabPolicy::resize(self, n);
+    }
+
     /// The paper's case I: the entry moves to the most recent end of `T2`.
     #[inline(always)]
     fn hit(&mut self, i: u32) -> &mut V {

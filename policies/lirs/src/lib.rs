@@ -12,6 +12,7 @@ use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::Slab;
 use evict_slots::slab::{Span, Walk};
+use evict_slots::weight::{Unweighted, Weighing, Weighted};
 
 mod ghosts;
 mod links;
@@ -77,9 +78,9 @@ pub const HIR_SHARE: f64 = 0.01;
 /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=0, misses=0, maxsize=3, currsize=3)");
 /// ```
 #[derive(Clone)]
-pub struct LirsCache<K, V, S = DefaultHashBuilder> {
+pub struct LirsCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// The resident entries with their list and stack links, the key index and the hasher.
-    slab: Slab<K, Node<V>, S>,
+    slab: Slab<K, Node<V>, S, W>,
     /// The resident HIR queue Q and the LIR list, each oldest first.
     lists: [Span; 2],
     /// The stack S: its top (most recent) and bottom ids and its length, ghosts included.
@@ -149,10 +150,55 @@ impl<K, V, S> LirsCache<K, V, S> {
     /// assert_eq!(cache.capacity(), Some(100));
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
+        Self::from_slab(capacity, Slab::with_hasher(hasher))
+    }
+}
+
+impl<K, V, F> LirsCache<K, V, DefaultHashBuilder, Weighted<F>> {
+    /// An empty cache bounded by weight: `weigher` gives each entry's weight (bytes,
+    /// usually) and the entries' total stays at most `capacity`. See the crate docs'
+    /// *Capacity by weight* for the rules and for how the policy's own sizes follow.
+    ///
+    /// ```
+    /// use evict_lirs::{Cache, Put, LirsCache};
+    ///
+    /// let mut cache = LirsCache::with_weigher(100, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// for k in 0..10 {
+    ///     assert!(cache.put(k, vec![0; 10]).is_kept());
+    /// }
+    /// let mut evicted = Vec::new();
+    /// let _ = cache.put_into(10, vec![0; 30], &mut evicted);
+    /// assert!(cache.weight() <= 100);
+    /// assert_eq!(cache.put(11, vec![0; 101]), Put::Rejected(11, vec![0; 101]));
+    /// ```
+    pub fn with_weigher(capacity: u64, weigher: F) -> Self {
+        Self::with_weigher_and_hasher(capacity, weigher, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S, F> LirsCache<K, V, S, Weighted<F>> {
+    /// [`with_weigher`](Self::with_weigher) with the hasher `hasher`.
+    pub fn with_weigher_and_hasher(capacity: u64, weigher: F, hasher: S) -> Self {
+        let count = capacity.min(MAX_CAPACITY as u64) as usize;
+        Self::from_slab(
+            count,
+            Slab::with_weigher(
+                hasher,
+                evict_slots::SPARE_FLOOR,
+                Weighted(weigher),
+                capacity,
+            ),
+        )
+    }
+}
+
+impl<K, V, S, W: Weighing> LirsCache<K, V, S, W> {
+    /// The empty cache of `capacity` entries over `slab` (empty): every constructor's body.
+    fn from_slab(capacity: usize, slab: Slab<K, Node<V>, S, W>) -> Self {
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let (hir_target, lir_target) = targets(capacity);
         Self {
-            slab: Slab::with_hasher(hasher),
+            slab,
             lists: EMPTY_LISTS,
             top: S_NIL,
             bottom: S_NIL,
@@ -204,6 +250,7 @@ impl<K, V, S> LirsCache<K, V, S> {
 
 evict_slots::slab_cache! {
     cache = LirsCache;
+    weigher = W;
     item = Node<V>;
     iter = Walk<'a, K, Node<V>, 2>;
     order = "in the HIR queue from its oldest entry to its newest, then in the LIR set \

@@ -4,6 +4,7 @@
 
 use evict_slots::Slab;
 use evict_slots::slab::{self, Span};
+use evict_slots::weight::Weighing;
 
 /// "No slot" at the end of a resident list (31-bit list links).
 pub(crate) const NIL: u32 = 0x7FFF_FFFF;
@@ -90,7 +91,7 @@ impl slab::Links for Links {
     }
 }
 
-type Slots<K, V, S> = Slab<K, Node<V>, S>;
+type Slots<K, V, S, W> = Slab<K, Node<V>, S, W>;
 
 /// The two resident lists, as the toolkit's spans (`first` the oldest, `last` the newest).
 pub(crate) const EMPTY_LISTS: [Span; 2] = [Span {
@@ -101,7 +102,11 @@ pub(crate) const EMPTY_LISTS: [Span; 2] = [Span {
 
 /// Detaches slot `i` from its resident list.
 #[inline]
-pub(crate) fn unlink<K, V, S>(lists: &mut [Span; 2], slots: &mut Slots<K, V, S>, i: u32) {
+pub(crate) fn unlink<K, V, S, W: Weighing>(
+    lists: &mut [Span; 2],
+    slots: &mut Slots<K, V, S, W>,
+    i: u32,
+) {
     let links = slots.item(i).links;
     let list = links.list();
     let (prev, next) = (links.prev, links.next());
@@ -118,9 +123,9 @@ pub(crate) fn unlink<K, V, S>(lists: &mut [Span; 2], slots: &mut Slots<K, V, S>,
 
 /// Links detached slot `i` in as the newest of `list`.
 #[inline]
-pub(crate) fn push_newest<K, V, S>(
+pub(crate) fn push_newest<K, V, S, W: Weighing>(
     lists: &mut [Span; 2],
-    slots: &mut Slots<K, V, S>,
+    slots: &mut Slots<K, V, S, W>,
     i: u32,
     list: usize,
 ) {
@@ -139,7 +144,11 @@ pub(crate) fn push_newest<K, V, S>(
 /// After the slab moved its last slot into slot `to`: repoints its list neighbours (or the
 /// list ends) at its new index.
 #[inline]
-pub(crate) fn relocate<K, V, S>(lists: &mut [Span; 2], slots: &mut Slots<K, V, S>, to: u32) {
+pub(crate) fn relocate<K, V, S, W: Weighing>(
+    lists: &mut [Span; 2],
+    slots: &mut Slots<K, V, S, W>,
+    to: u32,
+) {
     let links = slots.item(to).links;
     let list = links.list();
     match links.prev {

@@ -6,6 +6,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::{Weighing, Weighs};
 
 use evict_core::Put;
 use evict_slots::Slab;
@@ -18,7 +19,7 @@ use crate::links::{
 use crate::{LirsCache, MAX_CAPACITY, targets};
 
 /// The stack S, as ids: a slab slot, or `g | GHOST` for ghost `g`.
-impl<K, V, S> LirsCache<K, V, S> {
+impl<K, V, S, W: Weighing> LirsCache<K, V, S, W> {
     /// `(up, down)` of S entry `id`.
     #[inline]
     fn s_links(&self, id: u32) -> (u32, u32) {
@@ -281,9 +282,10 @@ impl<K, V, S> LirsCache<K, V, S> {
 evict_slots::slab_cache_impl! {
     /// The toolkit's view of the cache: LIRS as `SlabCache` primitives.
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for LirsCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for LirsCache<K, V, S, W> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 2>;
+        weigher = W;
     }
 
     #[inline]
@@ -323,7 +325,7 @@ evict_slots::slab_cache_impl! {
             }
         }
         // A slot's new number, read from its `prev` link; other ids stay.
-        fn new_id<K, V, S>(slab: &Slab<K, Node<V>, S>, id: u32) -> u32 {
+        fn new_id<K, V, S, W: Weighing>(slab: &Slab<K, Node<V>, S, W>, id: u32) -> u32 {
             if id == S_NIL || id == OUT || id & GHOST != 0 {
                 id
             } else {
@@ -371,7 +373,16 @@ evict_slots::slab_cache_impl! {
 }
 
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for LirsCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for LirsCache<K, V, S, W>
+{
+    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
+    /// entries, fitted to the entries it holds when it first fills by weight.
+    fn weight_full(&mut self) {
+        let n = self.slab.len();
+        let _ = evict_slots::SlabPolicy::resize(self, n);
+    }
+
     /// The paper's cases for a hit: an LIR entry goes to the top of S (pruning if it was
     /// the bottom); a resident HIR entry in S becomes LIR on top of S and the least recent
     /// LIR entry becomes HIR; a resident HIR entry not in S goes to the top of S and the

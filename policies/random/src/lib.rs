@@ -17,7 +17,8 @@ use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::{self, Node};
-use evict_slots::{Slab, SplitMix64};
+use evict_slots::weight::{Unweighted, Weighing, Weighs};
+use evict_slots::{Slab, SplitMix64, Weighted};
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache. Hashing never influences which entry is evicted.
@@ -75,10 +76,10 @@ pub const DEFAULT_SEED: u64 = evict_slots::GOLDEN_GAMMA;
 /// assert_eq!(cache.len(), 2);
 /// ```
 #[derive(Clone)]
-pub struct RandomCache<K, V, S = DefaultHashBuilder> {
+pub struct RandomCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// Dense: slots `0..len` are all live, in no particular order. `remove` fills its hole
     /// with the last slot.
-    slab: Slab<K, Node<V, ()>, S>,
+    slab: Slab<K, Node<V, ()>, S, W>,
     capacity: u32,
     /// Where the generator starts after `new` and after every `clear`.
     seed: u64,
@@ -155,7 +156,53 @@ impl<K, V, S> RandomCache<K, V, S> {
             stats: Stats::default(),
         }
     }
+}
 
+impl<K, V, F> RandomCache<K, V, DefaultHashBuilder, Weighted<F>> {
+    /// An empty cache bounded by weight: `weigher` gives each entry's weight (bytes,
+    /// usually) and the entries' total stays at most `capacity`, seeded with
+    /// [`DEFAULT_SEED`]. A newcomer that does not fit evicts uniformly drawn entries until
+    /// it does. See the crate docs' *Capacity by weight* for the rules.
+    ///
+    /// ```
+    /// use evict_random::{Cache, Put, RandomCache};
+    ///
+    /// let mut cache = RandomCache::with_weigher(10, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// assert_eq!(cache.put(1, vec![0; 6]), Put::Inserted);
+    /// assert_eq!(cache.put(2, vec![0; 4]), Put::Inserted);
+    /// assert!(matches!(cache.put(3, vec![0; 5]), Put::Evicted(..)));
+    /// assert_eq!(cache.put(4, vec![0; 11]), Put::Rejected(4, vec![0; 11]));
+    /// assert!(cache.weight() <= 10);
+    /// ```
+    pub fn with_weigher(capacity: u64, weigher: F) -> Self {
+        Self::with_weigher_hasher_and_seed(
+            capacity,
+            weigher,
+            DefaultHashBuilder::default(),
+            DEFAULT_SEED,
+        )
+    }
+}
+
+impl<K, V, S, F> RandomCache<K, V, S, Weighted<F>> {
+    /// [`with_weigher`](Self::with_weigher) with the hasher `hasher` and the seed `seed`.
+    pub fn with_weigher_hasher_and_seed(capacity: u64, weigher: F, hasher: S, seed: u64) -> Self {
+        Self {
+            slab: Slab::with_weigher(
+                hasher,
+                evict_slots::SPARE_FLOOR,
+                Weighted(weigher),
+                capacity,
+            ),
+            capacity: capacity.min(MAX_CAPACITY as u64) as u32,
+            seed,
+            rng: SplitMix64::new(seed),
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K, V, S, W: Weighing> RandomCache<K, V, S, W> {
     /// The seed the cache was built with. The generator restarts from it on
     /// [`clear`](Cache::clear), so a cleared cache makes the same choices as a new one.
     ///
@@ -183,6 +230,7 @@ impl<K, V, S> RandomCache<K, V, S> {
 
 evict_slots::slab_cache! {
     cache = RandomCache;
+    weigher = W;
     item = Node<V, ()>;
     iter = slab::Iter<'a, K, Node<V, ()>>;
     order = "in storage order (see the type's docs: it says nothing about what goes next)";
@@ -193,9 +241,10 @@ evict_slots::slab_cache! {
 evict_slots::slab_cache_impl! {
     /// The toolkit's view of the cache: random eviction as `SlabCache` primitives.
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for RandomCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for RandomCache<K, V, S, W> {
         item = Node<V, ()>;
         iter = slab::Iter<'a, K, Node<V, ()>>;
+        weigher = W;
     }
 
     #[inline]
@@ -223,7 +272,9 @@ evict_slots::slab_cache_impl! {
 
 /// The policy's rules as `SlabPolicy` primitives.
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for RandomCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for RandomCache<K, V, S, W>
+{
     /// A hit changes nothing (a random cache keeps no recency).
     #[inline(always)]
     fn hit(&mut self, i: u32) -> &mut V {

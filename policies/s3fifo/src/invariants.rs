@@ -9,7 +9,9 @@ use crate::S3FifoCache;
 use crate::ghost::ghost_capacity;
 use crate::queues::{IDX, IN_MAIN, MAIN, NIL, SMALL};
 
-impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: evict_slots::weight::Weighs<K, V>>
+    S3FifoCache<K, V, S, W>
+{
     /// Checks that the queues, the slots, the table and the ghost agree.
     pub(crate) fn check_invariants(&self) {
         let n = self.slab.len();
@@ -44,8 +46,23 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
             seen.iter().all(|&s| s),
             "the queues do not cover every slot"
         );
-        assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
-        if n == self.capacity as usize {
+        if !W::UNIT {
+            for q in [SMALL, MAIN] {
+                let Span { first, len, .. } = self.queues[q];
+                let mut at = first;
+                let mut sum = 0;
+                for _ in 0..len {
+                    sum += self.slab.weight(at);
+                    at = self.slab.links(at).prev & IDX;
+                }
+                assert_eq!(sum, self.weights[q], "queue {q}'s weight");
+            }
+            let budget = self.slab.budget();
+            assert_eq!(self.budgets, [budget / 10, budget - budget / 10]);
+        } else {
+            assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
+        }
+        if W::UNIT && n == self.capacity as usize {
             // Full: the ghost has all its memory, so evictions never allocate.
             assert!(
                 self.ghost.is_reserved(),
@@ -62,6 +79,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> S3FifoCache<K, V, S> {
         K: Clone,
         V: Clone,
         S: Clone,
+        W: Clone,
     {
         let found = evict_slots::SlabCache::victim(self);
         let mut copy = self.clone();

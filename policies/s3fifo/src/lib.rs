@@ -18,8 +18,9 @@ mod tests_api;
 
 use evict_core::Stats;
 pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
-use evict_slots::Slab;
 use evict_slots::slab::Walk;
+use evict_slots::weight::{Unweighted, Weighing};
+use evict_slots::{Slab, Weighted};
 
 use ghost::Ghost;
 use queues::{EMPTY_QUEUE, MAIN, Node, Queue, SMALL};
@@ -99,10 +100,11 @@ const SPARE_FLOOR: usize = 1 << 16;
 /// assert_eq!(cache.keys().take(3).collect::<Vec<_>>(), [&10, &1, &2]);
 /// ```
 #[derive(Clone)]
-pub struct S3FifoCache<K, V, S = DefaultHashBuilder> {
+pub struct S3FifoCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// The resident entries with their queue links and frequencies, the key index and the
-    /// hasher (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
-    slab: Slab<K, Node<V>, S>,
+    /// hasher (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole);
+    /// for a weighted cache, their weights and the capacity in weight units.
+    slab: Slab<K, Node<V>, S, W>,
     /// The small and the main queue.
     queues: [Queue; 2],
     ghost: Ghost,
@@ -113,6 +115,10 @@ pub struct S3FifoCache<K, V, S = DefaultHashBuilder> {
     main_target: u32,
     /// Whether an eviction happened since creation or the last `clear`.
     has_evicted: bool,
+    /// A weighted cache's queue weights (small, main); unused when unweighted.
+    weights: [u64; 2],
+    /// A weighted cache's queue targets in weight units: `⌊capacity / 10⌋` and the rest.
+    budgets: [u64; 2],
     stats: Stats,
 }
 
@@ -158,10 +164,61 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             small_target,
             main_target: capacity - small_target,
             has_evicted: false,
+            weights: [0; 2],
+            budgets: [0; 2],
             stats: Stats::default(),
         }
     }
+}
 
+impl<K, V, F> S3FifoCache<K, V, DefaultHashBuilder, Weighted<F>> {
+    /// An empty cache bounded by weight, as libCacheSim sizes S3-FIFO in bytes: `weigher`
+    /// gives each entry's weight, the entries' total stays at most `capacity`, the small
+    /// queue's target is `⌊capacity / 10⌋` of weight and the main queue's the rest. See the
+    /// crate docs' *Capacity by weight* for the rules and the ghost's size.
+    ///
+    /// ```
+    /// use evict_s3fifo::{Cache, Put, S3FifoCache};
+    ///
+    /// let mut cache = S3FifoCache::with_weigher(100, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// for k in 0..10 {
+    ///     assert_eq!(cache.put(k, vec![0; 10]), Put::Inserted);
+    /// }
+    /// // 30 more bytes: the three oldest, never read, leave the small queue.
+    /// let mut evicted = Vec::new();
+    /// assert_eq!(cache.put_into(10, vec![0; 30], &mut evicted), Put::Inserted);
+    /// assert_eq!(evicted.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [0, 1, 2]);
+    /// assert_eq!((cache.len(), cache.weight()), (8, 100));
+    /// assert_eq!(cache.put(11, vec![0; 101]), Put::Rejected(11, vec![0; 101]));
+    /// ```
+    pub fn with_weigher(capacity: u64, weigher: F) -> Self {
+        Self::with_weigher_and_hasher(capacity, weigher, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S, F> S3FifoCache<K, V, S, Weighted<F>> {
+    /// [`with_weigher`](Self::with_weigher) with the hasher `hasher`.
+    pub fn with_weigher_and_hasher(capacity: u64, weigher: F, hasher: S) -> Self {
+        let count = capacity.min(MAX_CAPACITY as u64) as u32;
+        let small_target = count / 10;
+        Self {
+            slab: Slab::with_weigher(hasher, SPARE_FLOOR, Weighted(weigher), capacity),
+            queues: [EMPTY_QUEUE; 2],
+            // Sized at the first eviction, from the entries the cache then holds (see the
+            // crate docs): a count of fingerprints cannot follow a budget of bytes.
+            ghost: Ghost::new(0),
+            capacity: count,
+            small_target,
+            main_target: count - small_target,
+            has_evicted: false,
+            weights: [0; 2],
+            budgets: [capacity / 10, capacity - capacity / 10],
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// The number of entries in the small queue (new entries on probation) and in the main
     /// queue. Counts nothing and changes nothing.
     ///
@@ -200,6 +257,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
 
 evict_slots::slab_cache! {
     cache = S3FifoCache;
+    weigher = W;
     item = Node<V>;
     iter = Walk<'a, K, Node<V>, 2>;
     order = "in the small queue from its oldest entry to its newest, then in the main queue \

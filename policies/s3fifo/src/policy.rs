@@ -9,12 +9,13 @@ use core::hash::{BuildHasher, Hash};
 use evict_core::Put;
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
+use evict_slots::weight::{Weighing, Weighs};
 
 use crate::ghost::{fingerprint, ghost_capacity};
 use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, SMALL, set_idx};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
-impl<K, V, S> S3FifoCache<K, V, S> {
+impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// Chooses exactly one entry to evict (the cache is not empty) and returns its slot and
     /// its queue (if small, its key becomes a ghost); it is left linked as that queue's
     /// tail. Entries may move between the queues on the way, as libCacheSim's
@@ -26,9 +27,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// about 3%.
     #[inline(always)]
     pub(crate) fn evict(&mut self) -> (u32, usize) {
+        if !W::UNIT && !self.has_evicted {
+            self.size_weighted_ghost();
+        }
         self.has_evicted = true;
         loop {
-            if self.queues[MAIN].len > self.main_target || self.queues[SMALL].len == 0 {
+            if self.main_over() || self.queues[SMALL].len == 0 {
                 // CLOCK over main: a tail read since it last came round goes back to the
                 // head, one access poorer.
                 loop {
@@ -60,6 +64,38 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         }
     }
 
+    /// Whether the main queue is over its target: in entries, or in weight for a weighted
+    /// cache.
+    #[inline(always)]
+    fn main_over(&self) -> bool {
+        if W::UNIT {
+            self.queues[MAIN].len > self.main_target
+        } else {
+            self.weights[MAIN] > self.budgets[MAIN]
+        }
+    }
+
+    /// A weighted cache's ghost, sized when it first evicts: as many fingerprints as 9/10
+    /// of the entries it then holds (the unweighted rule, `⌊9 · capacity / 10⌋`, with the
+    /// number of entries a full cache holds of this workload), and reserved then.
+    #[cold]
+    fn size_weighted_ghost(&mut self) {
+        self.ghost
+            .set_capacity(ghost_capacity(self.slab.len() as u32));
+        self.ghost.reserve();
+    }
+
+    /// The ghost's capacity after `clear` or `resize` to `capacity` entries.
+    fn ghost_target(&self, capacity: u32) -> u32 {
+        if W::UNIT {
+            ghost_capacity(capacity)
+        } else if self.has_evicted {
+            ghost_capacity(self.slab.len() as u32)
+        } else {
+            0
+        }
+    }
+
     /// The oldest entry of the main queue with frequency `freq`, if any.
     fn first_of_main(&self, freq: u32) -> Option<u32> {
         let main = self.queues[MAIN];
@@ -78,7 +114,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
     /// target before the first eviction (libCacheSim's warm-up); else small.
     #[inline]
     fn entry_queue(&self, was_ghost: bool) -> usize {
-        if was_ghost || (!self.has_evicted && self.queues[SMALL].len >= self.small_target) {
+        let small_full = if W::UNIT {
+            self.queues[SMALL].len >= self.small_target
+        } else {
+            self.weights[SMALL] >= self.budgets[SMALL]
+        };
+        if was_ghost || (!self.has_evicted && small_full) {
             MAIN
         } else {
             SMALL
@@ -90,15 +131,20 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         self.capacity = capacity;
         self.small_target = capacity / 10;
         self.main_target = capacity - self.small_target;
+        if !W::UNIT {
+            let budget = self.slab.budget();
+            self.budgets = [budget / 10, budget - budget / 10];
+        }
     }
 }
 
 evict_slots::slab_cache_impl! {
     /// The toolkit's view of the cache: S3-FIFO as `SlabCache` primitives.
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for S3FifoCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for S3FifoCache<K, V, S, W> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 2>;
+        weigher = W;
     }
 
     #[inline]
@@ -144,8 +190,8 @@ evict_slots::slab_cache_impl! {
         if self.slab.is_empty() {
             return None;
         }
-        let [small, main] = self.queues;
-        if main.len <= self.main_target && small.len > 0 {
+        let small = self.queues[SMALL];
+        if !self.main_over() && small.len > 0 {
             let mut at = small.first;
             for _ in 0..small.len {
                 let links = self.slab.links(at);
@@ -174,7 +220,9 @@ evict_slots::slab_cache_impl! {
 
 /// The policy's rules as `SlabPolicy` primitives.
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for S3FifoCache<K, V, S, W>
+{
     /// Frequency + 1 (up to 3); nothing moves.
     #[inline(always)]
     fn hit(&mut self, i: u32) -> &mut V {
@@ -219,7 +267,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
         if from == SMALL {
             self.ghost.push(fingerprint(victim_hash));
         }
+        let old_weight = self.slab.weight(victim);
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
+        if !W::UNIT {
+            // The slot, still in its queue, weighs the newcomer's weight now.
+            self.weights[from] = self.weights[from] - old_weight + self.slab.weight(victim);
+        }
         // The new entry keeps the victim's slot and links, at frequency 0.
         let node = self.slab.item_mut(victim);
         let old_value = core::mem::replace(&mut node.value, value);
@@ -237,6 +290,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
             self.link_head(victim, q);
         }
         (Put::Evicted(old_key, old_value), victim)
+    }
+
+    /// The slot's queue weighs the difference.
+    fn reweighed(&mut self, i: u32, old: u64, new: u64) {
+        let q = self.queue_of(i);
+        self.weights[q] = self.weights[q] - old + new;
     }
 
     /// Takes slot `i`, whose key hashes to `hash`, out of its queue and out of the slab
@@ -281,7 +340,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
             popped.extend(evict_slots::SlabPolicy::pop(self));
         }
         self.set_capacity(capacity);
-        self.ghost.set_capacity(ghost_capacity(capacity));
+        self.ghost.set_capacity(self.ghost_target(capacity));
         if shrinking {
             // The memory of the larger capacity goes back.
             self.slab.shrink_to(capacity as usize);
@@ -299,8 +358,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
     /// Also forgets the ghost, and the warm-up starts again: the cache is as new.
     fn clear(&mut self) {
         self.queues = [EMPTY_QUEUE; 2];
-        self.ghost = crate::ghost::Ghost::new(ghost_capacity(self.capacity));
+        self.weights = [0; 2];
         self.has_evicted = false;
+        self.ghost = crate::ghost::Ghost::new(self.ghost_target(self.capacity));
         self.stats.reset();
         // The slab last: a value's `Drop` may panic while it empties, and everything
         // else must be reset by then (the slab itself forgets its slots first).
@@ -310,5 +370,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for S3FifoCache<K,
     /// The ghost is kept, as a `remove` of each key would keep it.
     fn drained(&mut self) {
         self.queues = [EMPTY_QUEUE; 2];
+        self.weights = [0; 2];
     }
 }

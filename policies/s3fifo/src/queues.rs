@@ -3,6 +3,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
+use evict_slots::Weighing;
 use evict_slots::slab::{self, Span};
 
 use crate::S3FifoCache;
@@ -108,7 +109,7 @@ pub(crate) fn set_idx(link: &mut u32, i: u32) {
     *link = (*link & !IDX) | i;
 }
 
-impl<K, V, S> S3FifoCache<K, V, S> {
+impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     #[inline]
     pub(crate) fn queue_of(&self, i: u32) -> usize {
         (self.slab.links(i).prev >> 31) as usize
@@ -132,12 +133,18 @@ impl<K, V, S> S3FifoCache<K, V, S> {
         }
         self.queues[q].last = i;
         self.queues[q].len += 1;
+        if !W::UNIT {
+            self.weights[q] += self.slab.weight(i);
+        }
     }
 
     /// Detaches slot `i` from its queue.
     #[inline]
     pub(crate) fn unlink(&mut self, i: u32) {
         let q = self.queue_of(i);
+        if !W::UNIT {
+            self.weights[q] -= self.slab.weight(i);
+        }
         let queue = &mut self.queues[q];
         queue.len -= 1;
         if queue.len == 0 {

@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 use alloc::vec::Vec;
+use evict_slots::weight::Weighing;
 
 use evict_slots::Slab;
 use evict_slots::slab::{self, Span};
@@ -90,7 +91,7 @@ pub(crate) struct Lists {
     pub(crate) len: [u32; 2],
 }
 
-type Slots<K, V, S> = Slab<K, Node<V>, S>;
+type Slots<K, V, S, W> = Slab<K, Node<V>, S, W>;
 
 impl Lists {
     pub(crate) const EMPTY: Self = Self {
@@ -110,7 +111,7 @@ impl Lists {
 
     /// Detaches slot `i` from its list.
     #[inline]
-    pub(crate) fn unlink<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, i: u32) {
+    pub(crate) fn unlink<K, V, S, W: Weighing>(&mut self, slots: &mut Slots<K, V, S, W>, i: u32) {
         let links = slots.item(i).links;
         let list = links.list();
         let (newer, older) = (links.newer, links.older());
@@ -127,7 +128,12 @@ impl Lists {
 
     /// Links detached slot `i` in as the newest of `list`.
     #[inline]
-    pub(crate) fn push_newest<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, i: u32, list: usize) {
+    pub(crate) fn push_newest<K, V, S, W: Weighing>(
+        &mut self,
+        slots: &mut Slots<K, V, S, W>,
+        i: u32,
+        list: usize,
+    ) {
         let old_newest = self.newest[list];
         slots.item_mut(i).links = Links {
             newer: NIL,
@@ -144,7 +150,11 @@ impl Lists {
     /// After the slab moved its last slot into slot `to`: repoints its neighbours (or the
     /// list ends) at its new index.
     #[inline]
-    pub(crate) fn relocate<K, V, S>(&mut self, slots: &mut Slots<K, V, S>, to: u32) {
+    pub(crate) fn relocate<K, V, S, W: Weighing>(
+        &mut self,
+        slots: &mut Slots<K, V, S, W>,
+        to: u32,
+    ) {
         let links = slots.item(to).links;
         let list = links.list();
         match links.newer {
@@ -160,7 +170,7 @@ impl Lists {
     /// Lays the slots out in iteration order (`A1in` in slots `0..|A1in|`, `Am` after it,
     /// each from its oldest entry), the key index following without hashing (see
     /// `evict_slots::Slab::relayout`), and relinks the lists over the runs this leaves.
-    pub(crate) fn lay_out<K, V, S>(&mut self, slots: &mut Slots<K, V, S>) {
+    pub(crate) fn lay_out<K, V, S, W: Weighing>(&mut self, slots: &mut Slots<K, V, S, W>) {
         let starts = slots.relayout(self.spans(), &mut [], |node, list, i, first, last| {
             let older = if i == first { NIL } else { i - 1 };
             let newer = if i == last { NIL } else { i + 1 };
@@ -179,7 +189,11 @@ impl Lists {
 
     /// Walks `list` from its oldest end, checking the back links; returns the slots.
     #[cfg(test)]
-    pub(crate) fn walk<K, V, S>(&self, slots: &Slots<K, V, S>, list: usize) -> Vec<u32> {
+    pub(crate) fn walk<K, V, S, W: Weighing>(
+        &self,
+        slots: &Slots<K, V, S, W>,
+        list: usize,
+    ) -> Vec<u32> {
         let mut seen = Vec::new();
         let mut older = NIL;
         let mut at = self.oldest[list];

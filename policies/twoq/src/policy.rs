@@ -6,6 +6,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::{Weighing, Weighs};
 
 use evict_core::Put;
 use evict_slots::engine::{Entries, NO_SLOT};
@@ -15,7 +16,7 @@ use crate::ghost::{Ghost, ghost_capacity};
 use crate::lists::{A1IN, AM, Links, Lists, NIL, Node};
 use crate::{MAX_CAPACITY, TwoQCache};
 
-impl<K, V, S> TwoQCache<K, V, S> {
+impl<K, V, S, W: Weighing> TwoQCache<K, V, S, W> {
     /// The slot the next eviction takes (the cache is not empty): the paper's
     /// `reclaimfor`, `A1in`'s oldest if `|A1in| > Kin`, else `Am`'s least recently used;
     /// `A1in`'s oldest also when `Am` is empty (possible only below capacity, or after a
@@ -36,7 +37,7 @@ impl<K, V, S> TwoQCache<K, V, S> {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher> TwoQCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> TwoQCache<K, V, S, W> {
     /// Takes resident slot `i`, whose key hashes to `hash`, out: its list links, its index
     /// entry and its place in the slab (filled by the last slot, whose links are
     /// repointed). The removal is planned first: planning hashes the key that moves, the
@@ -55,9 +56,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> TwoQCache<K, V, S> {
 evict_slots::slab_cache_impl! {
     /// The toolkit's view of the cache: 2Q as `SlabCache` primitives.
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for TwoQCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for TwoQCache<K, V, S, W> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 2>;
+        weigher = W;
     }
 
     #[inline]
@@ -92,7 +94,16 @@ evict_slots::slab_cache_impl! {
 
 /// The policy's rules as `SlabPolicy` primitives.
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for TwoQCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for TwoQCache<K, V, S, W>
+{
+    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
+    /// entries, fitted to the entries it holds when it first fills by weight.
+    fn weight_full(&mut self) {
+        let n = self.slab.len();
+        let _ = evict_slots::SlabPolicy::resize(self, n);
+    }
+
     /// The paper's hit: in `Am`, the entry moves to the most recent end; in `A1in`, nothing
     /// ("correlated references" do not promote).
     #[inline(always)]

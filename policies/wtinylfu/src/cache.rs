@@ -5,6 +5,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::Weighs;
 
 use evict_core::Put;
 use evict_slots::engine::{Entries, NO_SLOT};
@@ -16,9 +17,10 @@ use crate::{MAX_CAPACITY, WTinyLfuCache, sizes};
 
 evict_slots::slab_cache_impl! {
     #[doc(hidden)]
-    impl<K, V, S> SlabCache for WTinyLfuCache<K, V, S> {
+    impl<K, V, S, W: Weighs<K, V>> SlabCache for WTinyLfuCache<K, V, S, W> {
         item = Node<V>;
         iter = Walk<'a, K, Node<V>, 3>;
+        weigher = W;
     }
 
     #[inline]
@@ -54,7 +56,16 @@ evict_slots::slab_cache_impl! {
 
 /// The policy's rules as `SlabPolicy` primitives.
 #[doc(hidden)]
-impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
+    for WTinyLfuCache<K, V, S, W>
+{
+    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
+    /// entries, fitted to the entries it holds when it first fills by weight.
+    fn weight_full(&mut self) {
+        let n = self.slab.len();
+        let _ = evict_slots::SlabPolicy::resize(self, n);
+    }
+
     /// The access recorded (in the sketch, or for a main-space entry in its own bits) and
     /// the climber told.
     #[inline(always)]
@@ -176,7 +187,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> evict_slots::SlabPolicy for WTinyLfuCache<
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W> {
     /// Checks that the lists, the slots, the index and the segment bounds agree.
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {

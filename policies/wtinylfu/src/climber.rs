@@ -2,6 +2,7 @@
 //! and the protected segment.
 
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::Weighs;
 
 use crate::WTinyLfuCache;
 use crate::node::Segment;
@@ -98,7 +99,7 @@ impl Climber {
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W> {
     /// The adaptive variant's step after a lookup.
     #[inline(never)]
     pub(crate) fn climb(&mut self, hit: bool) {

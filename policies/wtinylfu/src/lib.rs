@@ -20,6 +20,7 @@ use evict_slots::Slab;
 /// through [`WTinyLfuCache::sketch`].
 pub use evict_slots::sketch::FrequencySketch;
 use evict_slots::slab::Walk;
+use evict_slots::weight::{Unweighted, Weighing, Weighted};
 
 use crate::climber::Climber;
 use crate::node::{EMPTY, INDEX_BITS, List, NIL, Node};
@@ -126,10 +127,10 @@ const PERCENT_PROTECTED: f64 = 0.8;
 /// assert_eq!(cache.get(&0), Some(&0));
 /// ```
 #[derive(Clone)]
-pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder> {
+pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// The entries with their list links, segments and unrecorded hits, the key index and
     /// the hasher (an `evict_slots::Slab`: dense, `remove` moves the last slot into the hole).
-    slab: Slab<K, Node<V>, S>,
+    slab: Slab<K, Node<V>, S, W>,
     /// The three LRU lists: window, probation, protected.
     lists: [List; 3],
     capacity: u32,
@@ -227,23 +228,11 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// assert_eq!(cache.capacity(), Some(100));
     /// ```
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
-        let capacity = capacity.min(MAX_CAPACITY) as u32;
-        let (max_window, max_protected) = sizes(capacity);
-        Self {
-            slab: Slab::with_spare_floor(hasher, SPARE_FLOOR),
-            lists: [EMPTY; 3],
-            capacity,
-            max_window,
-            max_protected,
-            sketch: FrequencySketch::new(capacity as usize),
-            accesses: 0,
-            missed: None,
-            victim_estimate: (NIL, 0, 0),
-            climber: None,
-            stats: Stats::default(),
-        }
+        Self::from_slab(capacity, Slab::with_spare_floor(hasher, SPARE_FLOOR))
     }
+}
 
+impl<K, V, S> WTinyLfuCache<K, V, S> {
     /// [`adaptive`](WTinyLfuCache::adaptive) with a given hasher.
     ///
     /// ```
@@ -257,6 +246,60 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
         let mut cache = Self::with_hasher(capacity, hasher);
         cache.climber = Some(Climber::new(cache.capacity));
         cache
+    }
+}
+
+impl<K, V, F> WTinyLfuCache<K, V, DefaultHashBuilder, Weighted<F>> {
+    /// An empty cache bounded by weight: `weigher` gives each entry's weight (bytes,
+    /// usually) and the entries' total stays at most `capacity`. See the crate docs'
+    /// *Capacity by weight* for the rules and for how the policy's own sizes follow.
+    ///
+    /// ```
+    /// use evict_wtinylfu::{Cache, Put, WTinyLfuCache};
+    ///
+    /// let mut cache = WTinyLfuCache::with_weigher(100, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// for k in 0..10 {
+    ///     assert!(cache.put(k, vec![0; 10]).is_kept());
+    /// }
+    /// let mut evicted = Vec::new();
+    /// let _ = cache.put_into(10, vec![0; 30], &mut evicted);
+    /// assert!(cache.weight() <= 100);
+    /// assert_eq!(cache.put(11, vec![0; 101]), Put::Rejected(11, vec![0; 101]));
+    /// ```
+    pub fn with_weigher(capacity: u64, weigher: F) -> Self {
+        Self::with_weigher_and_hasher(capacity, weigher, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S, F> WTinyLfuCache<K, V, S, Weighted<F>> {
+    /// [`with_weigher`](Self::with_weigher) with the hasher `hasher`.
+    pub fn with_weigher_and_hasher(capacity: u64, weigher: F, hasher: S) -> Self {
+        let count = capacity.min(MAX_CAPACITY as u64) as usize;
+        Self::from_slab(
+            count,
+            Slab::with_weigher(hasher, SPARE_FLOOR, Weighted(weigher), capacity),
+        )
+    }
+}
+
+impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
+    /// The empty cache of `capacity` entries over `slab` (empty): every constructor's body.
+    fn from_slab(capacity: usize, slab: Slab<K, Node<V>, S, W>) -> Self {
+        let capacity = capacity.min(MAX_CAPACITY) as u32;
+        let (max_window, max_protected) = sizes(capacity);
+        Self {
+            slab,
+            lists: [EMPTY; 3],
+            capacity,
+            max_window,
+            max_protected,
+            sketch: FrequencySketch::new(capacity as usize),
+            accesses: 0,
+            missed: None,
+            victim_estimate: (NIL, 0, 0),
+            climber: None,
+            stats: Stats::default(),
+        }
     }
 
     /// Whether the window size adapts (made by [`adaptive`](WTinyLfuCache::adaptive)).
@@ -350,6 +393,7 @@ impl<K, V, S> WTinyLfuCache<K, V, S> {
 
 evict_slots::slab_cache! {
     cache = WTinyLfuCache;
+    weigher = W;
     item = Node<V>;
     iter = Walk<'a, K, Node<V>, 3>;
     order = "in the window, then probation, then protected, each from its most recently \

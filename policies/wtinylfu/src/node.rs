@@ -3,6 +3,7 @@
 //! the list operations; and the relayout that puts the slots in iteration order.
 
 use evict_slots::slab::{self, Span};
+use evict_slots::weight::Weighing;
 
 use crate::WTinyLfuCache;
 
@@ -127,7 +128,7 @@ pub(crate) type List = Span;
 /// An empty list.
 pub(crate) const EMPTY: List = Span::empty(NIL);
 
-impl<K, V, S> WTinyLfuCache<K, V, S> {
+impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     #[inline]
     pub(crate) fn list(&mut self, seg: Segment) -> &mut List {
         &mut self.lists[seg as usize]

@@ -2,6 +2,7 @@
 //! removal of slots.
 
 use core::hash::{BuildHasher, Hash};
+use evict_slots::weight::Weighs;
 
 use evict_core::Put;
 use evict_slots::engine::NO_SLOT;
@@ -10,7 +11,7 @@ use evict_slots::sketch::FrequencySketch;
 use crate::WTinyLfuCache;
 use crate::node::{INDEX_BITS, INDEX_MASK, Links, MAX_HITS, NIL, Node, ONE_HIT, Segment};
 
-impl<K: Hash + Eq, V, S: BuildHasher> WTinyLfuCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W> {
     /// A `get` hit on slot `i` (counted already): the access recorded, the climber told.
     #[inline]
     pub(crate) fn get_hit(&mut self, i: u32) {
