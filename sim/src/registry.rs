@@ -40,6 +40,7 @@ pub const POLICIES: &[&str] = &[
     "wtinylfu-adaptive",
     "lirs",
     "twoq",
+    "adaptive",
 ];
 
 /// A policy name [`build`] does not know.
@@ -105,6 +106,9 @@ pub fn build(name: &str, maxsize: usize) -> Result<Box<dyn Cache<u64, ()>>, Unkn
         )),
         "lirs" => Box::new(evict_lirs::LirsCache::with_hasher(maxsize, h)),
         "twoq" => Box::new(evict_twoq::TwoQCache::with_hasher(maxsize, h)),
+        // Which keys its miniatures sample depends on the hash too: the fixed seed makes it
+        // choose the same way in every run.
+        "adaptive" => Box::new(evict_adaptive::AdaptiveCache::with_hasher(maxsize, h)),
         _ => return Err(UnknownPolicy(name.to_string())),
     })
 }

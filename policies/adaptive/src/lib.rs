@@ -223,9 +223,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         }
         let current = self.inner.policy();
         if let Some(choice) = self.shadows.access(hash, current) {
-            if choice != current {
-                self.switch(choice);
-            }
+            self.switch(choice);
         }
     }
 

@@ -144,8 +144,8 @@ impl Shadows {
     }
 
     /// A sampled `get` of the key of hash `hash`, fed to each shadow as "get; on a miss,
-    /// put". At the end of an epoch, returns the policy that should run the cache, given
-    /// the one running now (`current`); else `None`.
+    /// put". At the end of an epoch, returns the policy the cache should switch to from
+    /// the one running now (`current`), if it should; else `None`.
     pub(crate) fn access(&mut self, hash: u64, current: Policy) -> Option<Policy> {
         if self.s3fifo.get(&hash).is_some() {
             self.hits[0] += 1;
@@ -191,7 +191,7 @@ impl Shadows {
             self.hold = (2 * self.hold).min(MAX_HOLD);
             return Some(POLICIES[best]);
         }
-        Some(current)
+        None
     }
 
     /// Forgets every key and score (for `clear`).
