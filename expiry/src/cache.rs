@@ -129,7 +129,7 @@ fn remaining(deadline: u64, now: u64) -> Option<Duration> {
 ///
 /// ```
 /// use core::time::Duration;
-/// use evict_expiry::{ExpiringCache, ManualClock};
+/// use evict_expiry::{Cache, ExpiringCache, ManualClock};
 /// use evict_lru::LruCache;
 ///
 /// let clock = ManualClock::new();
@@ -305,12 +305,12 @@ impl<K, V, T: fmt::Debug> fmt::Debug for Builder<K, V, T> {
 /// let _ = cache.put(1, "one");
 /// let _ = cache.put_with_ttl(2, "two", Duration::from_secs(5)); // its own deadline
 /// clock.advance(Duration::from_secs(10));
-/// assert_eq!(cache.get(&1), Some(&"one"));
-/// assert_eq!(cache.get(&2), None); // expired: a miss
 /// let mut gone = Vec::new();
 /// assert_eq!(cache.purge_expired_into(&mut |k, v, why| gone.push((k, v, why))), 1);
 /// assert_eq!(gone, [(2, "two", Removal::Expired)]);
 /// assert_eq!(cache.len(), 1);
+/// assert_eq!(cache.get(&1), Some(&"one"));
+/// assert_eq!(cache.get(&2), None); // expired: a miss
 /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=1000, currsize=1)");
 /// ```
 pub struct ExpiringCache<K, V, C, T> {

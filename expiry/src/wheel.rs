@@ -361,7 +361,11 @@ mod tests {
 
     /// Drains the due list as the cache does: a node whose deadline has passed is freed and
     /// reported, the others are placed again.
-    fn drain(wheel: &mut Wheel<u32>, model: &mut BTreeMap<u32, (TimerId, u64)>, now: u64) -> Vec<u32> {
+    fn drain(
+        wheel: &mut Wheel<u32>,
+        model: &mut BTreeMap<u32, (TimerId, u64)>,
+        now: u64,
+    ) -> Vec<u32> {
         let mut fired = Vec::new();
         while let Some(id) = wheel.pop_due() {
             let key = *wheel.key(id).expect("a due node has a key");
