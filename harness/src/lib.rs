@@ -16,6 +16,7 @@ pub mod hostile;
 mod iteration;
 pub mod model;
 pub mod traces;
+pub mod weighted;
 
 pub use against::check_against;
 pub use contract::check_contract;
