@@ -431,6 +431,13 @@ fn reclaim<K, V, C: Cache<K, Entry<V>>>(
         let Some(id) = wheel.pop_due() else { break };
         expired += usize::from(settle(inner, wheel, id, now, out));
     }
+    if expired > 0 && inner.is_empty() {
+        // Expiry emptied the cache: clearing the policy gives back what it keeps for its
+        // capacity (a hash table does not shrink as entries are removed, a slab keeps its
+        // slots), so that an idle cache returns to the memory of an empty one. The policy's
+        // history (ghosts, frequency sketch) goes too: it described entries that all expired.
+        inner.clear();
+    }
     expired
 }
 
