@@ -131,6 +131,25 @@ pub use evict_lirs as lirs;
 #[cfg_attr(docsrs, doc(cfg(feature = "lirs")))]
 pub use evict_lirs::LirsCache;
 
+/// Everything of the `AdaptiveCache` policy crate: the cache that runs S3-FIFO, W-TinyLFU or
+/// LRU, whichever miniature simulations on sampled keys score best on the workload so far.
+#[cfg(feature = "adaptive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "adaptive")))]
+pub use evict_adaptive as adaptive;
+#[cfg(feature = "adaptive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "adaptive")))]
+pub use evict_adaptive::AdaptiveCache;
+
+/// Expiry over any policy (`evict-expiry`): `evict::expiry::ExpiringCache` with time to live,
+/// time to idle, per-entry deadlines and an [`Expiry`](evict_expiry::Expiry) callback; the
+/// clocks (`StdClock`, `ManualClock` for tests).
+#[cfg(feature = "expiry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiry")))]
+pub use evict_expiry as expiry;
+#[cfg(feature = "expiry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiry")))]
+pub use evict_expiry::ExpiringCache;
+
 /// The thread-safe cache over any policy (`evict-sync`): `evict::sync::ConcurrentCache`,
 /// with every method on `&self`, hits under a shared lock where the policy allows it, and
 /// single-flight loading.
