@@ -164,9 +164,15 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         {
             self.since = 0;
             self.hold = (2 * self.hold).min(MAX_HOLD);
+            // Moved in batches of an eighth of the capacity, each the pairs a shrinking
+            // `resize` of the old cache pops, in its order.
             let mut old = core::mem::replace(&mut self.inner, Any::new(best, self.capacity));
-            while let Some((k, v)) = old.cache().pop() {
-                let _ = self.inner.cache().put(k, v);
+            let chunk = (self.capacity / 8).max(1);
+            while old.view().len() > 0 {
+                let len = old.view().len();
+                for (k, v) in old.cache().resize(len.saturating_sub(chunk)) {
+                    let _ = self.inner.cache().put(k, v);
+                }
             }
         }
     }

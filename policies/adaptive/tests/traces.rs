@@ -21,8 +21,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "sprite.trace.gz",
         [
-            (70, 32050, 18, Policy::Lru),
-            (353, 88292, 7, Policy::S3Fifo),
+            (70, 32044, 18, Policy::Lru),
+            (353, 88412, 7, Policy::S3Fifo),
             (707, 115771, 1, Policy::Lru),
             (1415, 123530, 1, Policy::Lru),
         ],
