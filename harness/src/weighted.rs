@@ -258,7 +258,8 @@ where
                 match put {
                     Some(Put::Evicted(k2, v2)) => {
                         let newcomer = (k2, v2) == (k, v);
-                        if (!newcomer && resident.get(&k2) != Some(&v2)) || after.contains_key(&k2) {
+                        if (!newcomer && resident.get(&k2) != Some(&v2)) || after.contains_key(&k2)
+                        {
                             return Err(f(&"the evicted pair was resident, and left", &(k2, v2)));
                         }
                     }
@@ -407,10 +408,14 @@ pub struct Model<W> {
 
 impl<W> Debug for Model<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(if self.lru { "WeightedLru" } else { "WeightedFifo" })
-            .field("capacity", &self.capacity)
-            .field("entries", &self.entries)
-            .finish()
+        f.debug_struct(if self.lru {
+            "WeightedLru"
+        } else {
+            "WeightedFifo"
+        })
+        .field("capacity", &self.capacity)
+        .field("entries", &self.entries)
+        .finish()
     }
 }
 
@@ -560,7 +565,8 @@ impl<W: Fn(&Key, &Value) -> u64> Cache<Key, Value> for Model<W> {
     }
 
     fn info(&self) -> CacheInfo {
-        self.stats.info(Some(self.capacity as usize), self.entries.len())
+        self.stats
+            .info(Some(self.capacity as usize), self.entries.len())
     }
 
     fn clear(&mut self) {
@@ -639,4 +645,153 @@ macro_rules! weighted {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weighted LRU with one bug, to prove the kit sees it.
+    #[derive(Debug)]
+    struct Broken {
+        inner: Model<Box<dyn Fn(&Key, &Value) -> u64>>,
+        bug: Bug,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Bug {
+        /// `put_into` hands the sink only the first evicted pair.
+        DropsEvictions,
+        /// `weight()` reports the number of entries.
+        CountsEntries,
+        /// A newcomer heavier than the capacity evicts everything before it is refused.
+        HeavyEvicts,
+    }
+
+    impl Broken {
+        fn new(capacity: u64, bug: Bug) -> Self {
+            Self {
+                inner: Model::lru(capacity, Box::new(weigher(capacity))),
+                bug,
+            }
+        }
+    }
+
+    impl Cache<Key, Value> for Broken {
+        fn get(&mut self, key: &Key) -> Option<&Value> {
+            self.inner.get(key)
+        }
+        fn get_mut(&mut self, key: &Key) -> Option<&mut Value> {
+            self.inner.get_mut(key)
+        }
+        fn peek(&self, key: &Key) -> Option<&Value> {
+            self.inner.peek(key)
+        }
+        fn peek_mut(&mut self, key: &Key) -> Option<&mut Value> {
+            self.inner.peek_mut(key)
+        }
+        fn put(&mut self, key: Key, value: Value) -> Put<Key, Value> {
+            self.inner.put(key, value)
+        }
+        fn put_mut(&mut self, key: Key, value: Value) -> (Put<Key, Value>, Option<&mut Value>) {
+            self.inner.put_mut(key, value)
+        }
+        fn put_into(
+            &mut self,
+            key: Key,
+            value: Value,
+            sink: &mut dyn Sink<Key, Value>,
+        ) -> Put<Key, Value> {
+            match self.bug {
+                Bug::DropsEvictions => match self.inner.put(key, value) {
+                    Put::Evicted(k, v) => {
+                        sink.removed(k, v, Removal::Evicted);
+                        Put::Inserted
+                    }
+                    other => other,
+                },
+                Bug::HeavyEvicts if (self.inner.weigher)(&key, &value) > self.inner.capacity => {
+                    while let Some((k, v)) = self.inner.pop() {
+                        sink.removed(k, v, Removal::Evicted);
+                    }
+                    Put::Rejected(key, value)
+                }
+                _ => self.inner.put_into(key, value, sink),
+            }
+        }
+        fn remove(&mut self, key: &Key) -> Option<Value> {
+            self.inner.remove(key)
+        }
+        fn len(&self) -> usize {
+            self.inner.len()
+        }
+        fn capacity(&self) -> Option<usize> {
+            self.inner.capacity()
+        }
+        fn weight(&self) -> u64 {
+            if self.bug == Bug::CountsEntries {
+                self.inner.len() as u64
+            } else {
+                self.inner.weight()
+            }
+        }
+        fn info(&self) -> CacheInfo {
+            self.inner.info()
+        }
+        fn clear(&mut self) {
+            self.inner.clear();
+        }
+        fn peek_victim(&self) -> Option<(&Key, &Value)> {
+            self.inner.peek_victim()
+        }
+        fn pop(&mut self) -> Option<(Key, Value)> {
+            self.inner.pop()
+        }
+        fn resize(&mut self, capacity: usize) -> Vec<(Key, Value)> {
+            self.inner.resize(capacity)
+        }
+        fn entries(&self) -> Box<dyn Iterator<Item = (&Key, &Value)> + '_> {
+            self.inner.entries()
+        }
+    }
+
+    /// Whether the kit finds the bug within 256 fixed-seed cases.
+    fn caught(bug: Bug) -> bool {
+        use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+        let mut runner = TestRunner::new_with_rng(Config::with_cases(256), rng);
+        runner
+            .run(&ops(24), |(capacity, ops)| {
+                check_weighted(|c| Broken::new(c, bug), |_| {}, capacity, &ops)
+                    .map_err(crate::__fail)
+            })
+            .is_err()
+    }
+
+    #[test]
+    fn the_kit_catches_broken_weighted_caches() {
+        for bug in [Bug::DropsEvictions, Bug::CountsEntries, Bug::HeavyEvicts] {
+            assert!(caught(bug), "{bug:?} went unnoticed");
+        }
+        // And the model comparison tells an LRU from a FIFO.
+        let ops = [WOp::Put(1, 9), WOp::Put(2, 9), WOp::Get(1), WOp::Put(3, 9)];
+        let lru = |c| Model::lru(c, weigher(c));
+        let fifo = |c| Model::fifo(c, weigher(c));
+        assert!(check_weighted_against(lru, fifo, 2, &ops).is_err());
+    }
+
+    #[test]
+    fn the_models_pass_the_kit() {
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config::with_cases(64));
+        runner
+            .run(&ops(24), |(capacity, ops)| {
+                check_weighted(|c| Model::fifo(c, weigher(c)), |_| {}, capacity, &ops)
+                    .and_then(|()| {
+                        check_weighted(|c| Model::lru(c, weigher(c)), |_| {}, capacity, &ops)
+                    })
+                    .map_err(crate::__fail)
+            })
+            .unwrap();
+    }
 }

@@ -34,7 +34,10 @@ impl RingPolicy for Lru {
     const NEWEST_FIRST: bool = true;
     const PROMOTE: bool = true;
 
-    fn victim<K, V, S, W: evict_slots::Weighing>(ring: &Ring<K, V, S, Plain, W>, at: &Anchors) -> u32 {
+    fn victim<K, V, S, W: evict_slots::Weighing>(
+        ring: &Ring<K, V, S, Plain, W>,
+        at: &Anchors,
+    ) -> u32 {
         ring.prev(at.start)
     }
 }

@@ -118,6 +118,15 @@ mod tests {
 
     // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
     // the cache consistent, working, and losing no value undropped.
+    // Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+    // replacement), the eviction reports rebuilt into the resident set after every op.
+    evict_harness::weighted!(
+        weighted,
+        |cap, w| ClockCache::with_weigher(cap, w),
+        validate = |c: &ClockCache<u8, u16, DefaultHashBuilder, evict_slots::Weighted<_>>| c
+            .check_invariants(),
+    );
+
     evict_harness::hostile!(
         hostile,
         ClockCache::new,

@@ -582,3 +582,12 @@ fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
     );
     c.check_invariants();
 }
+
+// Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+// replacement), the eviction reports rebuilt into the resident set after every op.
+evict_harness::weighted!(
+    weighted,
+    |cap, w| RandomCache::with_weigher(cap, w),
+    validate = |c: &RandomCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
+        .check_invariants(),
+);

@@ -290,3 +290,12 @@ fn table_does_not_keep_growing_under_churn() {
         S3FifoCache::check_invariants,
     );
 }
+
+// Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+// replacement), the eviction reports rebuilt into the resident set after every op.
+evict_harness::weighted!(
+    weighted,
+    |cap, w| S3FifoCache::with_weigher(cap, w),
+    validate = |c: &S3FifoCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
+        .check_invariants(),
+);

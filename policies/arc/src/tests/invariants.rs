@@ -6,7 +6,7 @@ use core::hash::{BuildHasher, Hash};
 use crate::ArcCache;
 use crate::lists::{T1, T2};
 
-impl<K, V, S> ArcCache<K, V, S> {
+impl<K, V, S, W: evict_slots::weight::Weighs<K, V>> ArcCache<K, V, S, W> {
     /// The slots of `list`, most recent first, pending moves included: the obvious
     /// (allocating) reading of the order that `Iter` reads in place.
     pub(crate) fn list_order(&self, list: usize) -> Vec<u32> {

@@ -116,3 +116,12 @@ pub(crate) fn demand<C: Cache<u32, u32>>(
     }
     cache.info().hits
 }
+
+// Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+// replacement), the eviction reports rebuilt into the resident set after every op.
+evict_harness::weighted!(
+    weighted,
+    |cap, w| ArcCache::with_weigher(cap, w),
+    validate = |c: &ArcCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
+        .check_invariants(),
+);

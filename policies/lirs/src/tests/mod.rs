@@ -215,3 +215,12 @@ evict_harness::hostile!(
     LirsCache::new,
     validate = |c: &LirsCache<_, _>| c.check_invariants()
 );
+
+// Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+// replacement), the eviction reports rebuilt into the resident set after every op.
+evict_harness::weighted!(
+    weighted,
+    |cap, w| LirsCache::with_weigher(cap, w),
+    validate = |c: &LirsCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
+        .check_invariants(),
+);

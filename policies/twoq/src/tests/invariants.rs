@@ -7,7 +7,7 @@ use crate::TwoQCache;
 use crate::ghost::ghost_capacity;
 use crate::lists::{A1IN, AM};
 
-impl<K: Hash + Eq, V, S: BuildHasher> TwoQCache<K, V, S> {
+impl<K: Hash + Eq, V, S: BuildHasher, W: evict_slots::weight::Weighs<K, V>> TwoQCache<K, V, S, W> {
     /// Checks that the lists, the slots, the index and the ghost agree, and the sizes
     /// derived from the capacity.
     pub(crate) fn check_invariants(&self) {

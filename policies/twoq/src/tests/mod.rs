@@ -430,3 +430,12 @@ fn a_hit_is_not_shared_and_the_cache_is_send_and_sync() {
     send_sync::<TwoQCache<alloc::string::String, Vec<u8>>>();
     const { assert!(!<TwoQCache<u64, u64> as crate::Shard<u64, u64>>::SHARED_HIT) };
 }
+
+// Capacity by weight (issue 12): random weights (0, 1, the capacity, above it, changing on
+// replacement), the eviction reports rebuilt into the resident set after every op.
+evict_harness::weighted!(
+    weighted,
+    |cap, w| TwoQCache::with_weigher(cap, w),
+    validate = |c: &TwoQCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
+        .check_invariants(),
+);
