@@ -4,7 +4,7 @@
 //! file's distinct keys (rounded down), "get; on a miss, put", every request counted,
 //! keys hashed with a fixed-seed foldhash (the simulator's `registry::HASH_SEED`).
 //!
-//!     cargo run --release -p evict-adaptive --example cells -- DIR/*.i64be
+//!     cargo run --release -p evict-adaptive --example cells -- [seed=N] DIR/*.i64be
 //!
 //! Prints one line per file: name, requests, distinct keys, then "capacity hits switches
 //! final-policy" per size.
@@ -14,7 +14,18 @@ use std::collections::HashSet;
 use evict_adaptive::{AdaptiveCache, Cache};
 
 fn main() {
-    for path in std::env::args().skip(1) {
+    // `seed=N`: another hasher seed, to see how much of a cell is the luck of which keys the
+    // miniatures sample (the simulator's seed is the default).
+    let mut seed = 0x5eed_cafe_u64;
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    paths.retain(|a| match a.strip_prefix("seed=") {
+        Some(v) => {
+            seed = v.parse().expect("seed=<number>");
+            false
+        }
+        None => true,
+    });
+    for path in paths {
         let bytes = std::fs::read(&path).expect("readable key file");
         let keys: Vec<u64> = bytes
             .chunks_exact(8)
@@ -28,7 +39,7 @@ fn main() {
         let mut line = format!("{name} {} {distinct}", keys.len());
         for pct in [1, 5, 10, 20] {
             let size = distinct * pct / 100;
-            let hasher = foldhash::fast::FixedState::with_seed(0x5eed_cafe);
+            let hasher = foldhash::fast::FixedState::with_seed(seed);
             let mut cache = AdaptiveCache::with_hasher(size, hasher);
             for &k in &keys {
                 if cache.get(&k).is_none() {
