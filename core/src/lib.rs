@@ -253,7 +253,10 @@ impl<K, V> Put<K, V> {
 ///    plain `put` returns the first in `Put::Evicted` and drops the others (as a
 ///    `let _ = cache.put(..)` drops the one), so a caller who needs them all uses
 ///    `put_into`. A weighted cache's `len()` may then shrink on a put, and its
-///    `weight() <= capacity` holds after every operation. `put_mut` and `get_or_insert_with` on a miss
+///    `weight() <= capacity` holds after every operation. One more weighted case: a `put`
+///    that replaces a cached key with a value heavier than the whole capacity makes the key
+///    leave (the old pair is reported to `put_into`'s sink as evicted) and hands the new pair
+///    back as `Rejected`, so the stale value is never answered. `put_mut` and `get_or_insert_with` on a miss
 ///    behave exactly as `put`, and return the stored value.
 /// 6. **`remove`** returns the value if the key was cached (and it no longer is); it does not
 ///    count as a lookup, and no other key leaves the cache.
@@ -262,7 +265,10 @@ impl<K, V> Put<K, V> {
 /// 8. **`clear`** empties the cache and resets `hits` and `misses` to 0, like
 ///    `cache_clear()`; `capacity()` is unchanged.
 /// 9. **Entries leave only through `put`, `remove`, `pop`, `resize` and `clear`.** A `get`
-///    never evicts.
+///    never evicts. An expiring cache (`evict-expiry`) is the one exception, and says so: an
+///    entry whose time has passed is never answered (its lookup is a miss), and any
+///    operation may reclaim a bounded number of expired entries, each reported with
+///    [`Removal::Expired`] (to `put_into`'s sink, or to the cache's listener).
 /// 10. **`pop` is the next eviction.** It removes and returns exactly the pair
 ///     `peek_victim()` showed just before (both `None` only when the cache is empty, or for
 ///     a cache that never evicts), and it is the pair a `put` of a new key into the full

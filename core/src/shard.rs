@@ -82,4 +82,18 @@ pub trait Shard<K, V, Q: ?Sized = K>: Cache<K, V> {
     fn get_shared(&self, key: &Q) -> Option<&V> {
         self.peek_borrowed(key)
     }
+
+    /// Whether the shard has deferred work that [`maintain`](Shard::maintain) would do (an
+    /// expiring cache with expired entries to reclaim). Called through `&self` after a hit
+    /// under the shared lock, so it must be cheap; `false` by default.
+    fn wants_maintenance(&self) -> bool {
+        false
+    }
+
+    /// Does the deferred work [`wants_maintenance`](Shard::wants_maintenance) reported, a
+    /// bounded amount of it. The concurrent cache calls it when it can take the shard's
+    /// exclusive lock without waiting, so that a read-only workload also gets it done.
+    /// Counts nothing and must not change what a lookup of a live entry returns. Nothing by
+    /// default.
+    fn maintain(&mut self) {}
 }

@@ -170,6 +170,13 @@ where
         self.replay();
         self.inner.remove_borrowed(key)
     }
+    fn wants_maintenance(&self) -> bool {
+        self.inner.wants_maintenance()
+    }
+    fn maintain(&mut self) {
+        self.replay();
+        self.inner.maintain()
+    }
     fn get_shared(&self, key: &Q) -> Option<&V> {
         let value = self.inner.peek_borrowed(key)?;
         let buffer = &self.buffers[stripe() % BUFFERS];

@@ -18,7 +18,7 @@ use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 
 pub use buffered::BufferedHits;
-pub use evict_core::{Cache, CacheInfo, Put, Shard};
+pub use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink};
 pub use exclusive::Exclusive;
 pub use hashbrown::DefaultHashBuilder;
 
@@ -363,7 +363,17 @@ where
         C: Shard<K, V, Q>,
     {
         if C::SHARED_HIT {
-            lock::read(&slot.cache).get_shared(key).map(f)
+            let shard = lock::read(&slot.cache);
+            let found = shard.get_shared(key).map(f);
+            // Deferred work (an expiring shard's reclaiming) is done by whoever can take the
+            // exclusive lock without waiting, so that a read-only workload gets it done too;
+            // `wants_maintenance` is a constant `false` for every other policy.
+            let wants = shard.wants_maintenance();
+            drop(shard);
+            if wants && let Some(mut shard) = lock::try_write(&slot.cache) {
+                shard.maintain();
+            }
+            found
         } else {
             lock::write(&slot.cache).get_borrowed(key).map(f)
         }
@@ -445,6 +455,57 @@ where
     {
         let slot = self.slot_for(&key);
         lock::write(&slot.cache).put(key, value)
+    }
+
+    /// [`put`](Self::put), handing every pair that leaves the shard during the put to `sink`
+    /// (with its [`Removal`](evict_core::Removal) reason): for a weighted or expiring policy,
+    /// which can evict several entries in one put. `sink` runs under the shard's lock and
+    /// must not call this cache.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_lru::LruCache;
+    ///
+    /// // One shard of capacity 10 bytes; values weigh their length.
+    /// let cache = ConcurrentCache::builder(10).shards(1).build(|capacity| {
+    ///     LruCache::with_weigher(capacity as u64, |_: &u32, v: &String| v.len() as u64)
+    /// });
+    /// let _ = cache.put(1, "four".to_string());
+    /// let _ = cache.put(2, "four".to_string());
+    /// let mut evicted = Vec::new();
+    /// let _ = cache.put_into(3, "eight...".to_string(), &mut evicted);
+    /// assert_eq!(evicted, [(1, "four".to_string()), (2, "four".to_string())]);
+    /// ```
+    pub fn put_into(&self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V>
+    where
+        C: Cache<K, V>,
+    {
+        let slot = self.slot_for(&key);
+        lock::write(&slot.cache).put_into(key, value, sink)
+    }
+
+    /// Runs `f` on the shard that holds (or would hold) `key`, under its exclusive lock: for
+    /// what the policy offers beyond this cache's methods (an expiring shard's put with its
+    /// own time to live, a policy's inherent methods). Whatever `f` does is not counted in
+    /// [`info`](Self::info)'s hits and misses, and `f` must keep `key` (if it stores it) in
+    /// this shard and must not call this cache.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_lru::LruCache;
+    ///
+    /// let cache = ConcurrentCache::new(100, LruCache::new);
+    /// let _ = cache.put("a", 1);
+    /// // An inherent method of the policy, on the key's own shard.
+    /// let mru = cache.with_shard(&"a", |shard| shard.iter().next().map(|(k, v)| (*k, *v)));
+    /// assert_eq!(mru, Some(("a", 1)));
+    /// ```
+    pub fn with_shard<Q, R>(&self, key: &Q, f: impl FnOnce(&mut C) -> R) -> R
+    where
+        K: Borrow<Q>,
+        Q: Hash + ?Sized,
+    {
+        f(&mut lock::write(&self.slot_for(key).cache))
     }
 
     /// Removes `key` and returns its value, if it was cached.

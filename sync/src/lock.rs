@@ -28,6 +28,9 @@ mod imp {
     pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
         l.get_mut()
     }
+    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<parking_lot::RwLockWriteGuard<'_, T>> {
+        l.try_write()
+    }
     pub(crate) fn current() -> ThreadId {
         std::thread::current().id()
     }
@@ -60,6 +63,9 @@ mod imp {
     }
     pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
         l.get_mut().unwrap()
+    }
+    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<shuttle::sync::RwLockWriteGuard<'_, T>> {
+        l.try_write().ok()
     }
     pub(crate) fn current() -> ThreadId {
         shuttle::thread::current().id()
