@@ -14,11 +14,12 @@ mod tests;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use evict_core::Stats;
-pub use evict_core::{self, Cache, CacheInfo, Fetched, Put};
+pub use evict_core::{self, Cache, CacheInfo, Fetched, Put, Shard};
 use evict_lru::LruCache;
 use evict_s3fifo::S3FifoCache;
 use evict_wtinylfu::WTinyLfuCache;
@@ -214,9 +215,10 @@ impl<K, V, S> AdaptiveCache<K, V, S> {
 
 impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// Feeds a `get` of `key` to the miniatures if its key is sampled, and switches policy
-    /// if they say so at the end of an epoch.
+    /// if they say so at the end of an epoch. A borrowed form of the key hashes as the key
+    /// does (`Borrow`'s contract), so `&str` lookups of `String` keys sample alike.
     #[inline]
-    fn observe(&mut self, key: &K) {
+    fn observe<Q: Hash + ?Sized>(&mut self, key: &Q) {
         if self.capacity == 0 {
             return;
         }
@@ -228,6 +230,124 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         if let Some(choice) = self.shadows.access(hash, current) {
             self.switch(choice);
         }
+    }
+
+    /// Looks `key` up (any borrowed form: `&str` for `String` keys): one hit or miss, fed to
+    /// the miniatures if sampled (which may switch the policy first), then a `get` of the
+    /// running policy.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache: AdaptiveCache<String, u32> = AdaptiveCache::new(10);
+    /// let _ = cache.put("a".to_string(), 1);
+    /// assert_eq!(cache.get("a"), Some(&1));
+    /// assert_eq!(cache.get("b"), None);
+    /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=10, currsize=1)");
+    /// ```
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.observe(key);
+        let found = with_inner!(&mut self.inner, c => c.get(key));
+        self.stats.record(found.is_some());
+        found
+    }
+
+    /// [`get`](Self::get), handing out the value mutably.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache = AdaptiveCache::new(10);
+    /// let _ = cache.put("a", 1);
+    /// *cache.get_mut(&"a").unwrap() += 1;
+    /// assert_eq!(cache.peek(&"a"), Some(&2));
+    /// ```
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.observe(key);
+        let found = with_inner!(&mut self.inner, c => c.get_mut(key));
+        self.stats.record(found.is_some());
+        found
+    }
+
+    /// The value of `key`, if cached; counts nothing, changes nothing, feeds no miniature.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache: AdaptiveCache<String, u32> = AdaptiveCache::new(10);
+    /// let _ = cache.put("a".to_string(), 1);
+    /// assert_eq!(cache.peek("a"), Some(&1));
+    /// assert_eq!(cache.info().hits + cache.info().misses, 0);
+    /// ```
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        with_inner!(&self.inner, c => c.peek(key))
+    }
+
+    /// [`peek`](Self::peek), handing out the value mutably.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache = AdaptiveCache::new(10);
+    /// let _ = cache.put(1, 1);
+    /// *cache.peek_mut(&1).unwrap() = 5;
+    /// assert_eq!(cache.peek(&1), Some(&5));
+    /// ```
+    pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        with_inner!(&mut self.inner, c => c.peek_mut(key))
+    }
+
+    /// Whether `key` is cached; counts nothing, changes nothing.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache: AdaptiveCache<String, u32> = AdaptiveCache::new(10);
+    /// let _ = cache.put("a".to_string(), 1);
+    /// assert!(cache.contains("a"));
+    /// assert!(!cache.contains("b"));
+    /// ```
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        with_inner!(&self.inner, c => c.contains(key))
+    }
+
+    /// Takes `key`'s entry out of the running policy's cache (as that policy's `remove`
+    /// does), returning its value.
+    ///
+    /// ```
+    /// use evict_adaptive::{AdaptiveCache, Cache};
+    ///
+    /// let mut cache: AdaptiveCache<String, u32> = AdaptiveCache::new(10);
+    /// let _ = cache.put("a".to_string(), 1);
+    /// assert_eq!(cache.remove("a"), Some(1));
+    /// assert_eq!(cache.len(), 0);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        with_inner!(&mut self.inner, c => c.remove(key))
     }
 
     /// Moves every entry into a new cache of `policy`, in the order the old policy would
@@ -257,18 +377,11 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
     /// Counts one hit or miss; feeds the miniatures if the key is sampled (and may switch
     /// policy first); then a `get` of the running policy.
     fn get(&mut self, key: &K) -> Option<&V> {
-        self.observe(key);
-        let found = with_inner!(&mut self.inner, c => c.get(key));
-        if found.is_some() {
-            self.stats.hit();
-        } else {
-            self.stats.miss();
-        }
-        found
+        AdaptiveCache::get(self, key)
     }
 
     fn peek(&self, key: &K) -> Option<&V> {
-        with_inner!(&self.inner, c => c.peek(key))
+        AdaptiveCache::peek(self, key)
     }
 
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
@@ -276,7 +389,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
     }
 
     fn remove(&mut self, key: &K) -> Option<V> {
-        with_inner!(&mut self.inner, c => c.remove(key))
+        AdaptiveCache::remove(self, key)
     }
 
     fn len(&self) -> usize {
@@ -305,18 +418,15 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
     }
 
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.observe(key);
-        let found = with_inner!(&mut self.inner, c => c.get_mut(key));
-        if found.is_some() {
-            self.stats.hit();
-        } else {
-            self.stats.miss();
-        }
-        found
+        AdaptiveCache::get_mut(self, key)
     }
 
     fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
-        with_inner!(&mut self.inner, c => c.peek_mut(key))
+        AdaptiveCache::peek_mut(self, key)
+    }
+
+    fn contains(&self, key: &K) -> bool {
+        AdaptiveCache::contains(self, key)
     }
 
     fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
@@ -343,6 +453,27 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
 
     fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
         with_inner!(&self.inner, c => c.entries())
+    }
+}
+
+/// As a shard of `evict-sync`'s concurrent cache every hit takes the shard's exclusive lock
+/// (a `get` may feed the miniatures and switch the policy).
+impl<K, V, S, Q> Shard<K, V, Q> for AdaptiveCache<K, V, S>
+where
+    K: Hash + Eq + Borrow<Q>,
+    S: BuildHasher + Clone,
+    Q: Hash + Eq + ?Sized,
+{
+    fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
+        AdaptiveCache::get(self, key)
+    }
+
+    fn peek_borrowed(&self, key: &Q) -> Option<&V> {
+        AdaptiveCache::peek(self, key)
+    }
+
+    fn remove_borrowed(&mut self, key: &Q) -> Option<V> {
+        AdaptiveCache::remove(self, key)
     }
 }
 
