@@ -113,6 +113,7 @@ pub struct ConcurrentCache<K, V, C, S = DefaultHashBuilder> {
 pub struct Builder<S = DefaultHashBuilder> {
     capacity: usize,
     shards: Option<usize>,
+    max_entry_weight: usize,
     hasher: S,
 }
 
@@ -123,6 +124,7 @@ impl Builder {
         Self {
             capacity,
             shards: None,
+            max_entry_weight: 1,
             hasher: DefaultHashBuilder::default(),
         }
     }
@@ -138,6 +140,32 @@ impl<S> Builder<S> {
         self
     }
 
+    /// For a cache of weighted shards (a policy built `with_weigher`, `capacity` in weight
+    /// units): the heaviest entry the cache must always accept. The budget is split over the
+    /// shards as entries are, and an entry heavier than its shard's share is
+    /// [`Rejected`](Put::Rejected) (never stored, never silently dropped: the pair comes
+    /// back); this halves the shard count until every share is at least `weight`, so any
+    /// entry up to `weight` fits its shard. `max_entry_weight(capacity)` keeps the whole
+    /// budget in one shard: then nothing that fits the total is ever refused.
+    /// [`ConcurrentCache::shard_capacity`] tells the share in use.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_lru::LruCache;
+    ///
+    /// let weigh = |_: &u32, v: &Vec<u8>| v.len() as u64;
+    /// let cache = ConcurrentCache::builder(1 << 20)
+    ///     .shards(64)
+    ///     .max_entry_weight(64 << 10)
+    ///     .build(|share| LruCache::with_weigher(share as u64, weigh));
+    /// assert_eq!(cache.shards(), 16); // 1 MiB / 64 KiB
+    /// assert!(cache.put(1, vec![0; 64 << 10]).is_kept());
+    /// ```
+    pub fn max_entry_weight(mut self, weight: usize) -> Self {
+        self.max_entry_weight = weight.max(1);
+        self
+    }
+
     /// The hasher that picks each key's shard. Each shard's policy keeps its own hasher
     /// (the constructor given to [`build`](Self::build) makes it), and the shard is chosen
     /// from a remixed hash, so the two never correlate.
@@ -145,6 +173,7 @@ impl<S> Builder<S> {
         Builder {
             capacity: self.capacity,
             shards: self.shards,
+            max_entry_weight: self.max_entry_weight,
             hasher,
         }
     }
@@ -157,9 +186,14 @@ impl<S> Builder<S> {
         C: Cache<K, V>,
         F: FnMut(usize) -> C,
     {
+        let heaviest = self.max_entry_weight;
         let shards = match self.shards {
-            Some(n) => fit_shards(n, self.capacity, 1),
-            None => default_shards(self.capacity),
+            Some(n) => fit_shards(n, self.capacity, heaviest),
+            None => fit_shards(
+                default_shards(self.capacity),
+                self.capacity,
+                heaviest.max(1),
+            ),
         };
         let (base, extra) = (self.capacity / shards, self.capacity % shards);
         let slots: Box<[_]> = (0..shards)
@@ -287,6 +321,33 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
             .iter()
             .map(|slot| lock::read(&slot.cache).len())
             .sum()
+    }
+
+    /// The total weight of the cached entries, summed over the shards ([`Cache::weight`]):
+    /// [`len`](Self::len) for a cache bounded by a count of entries, bytes (or the weigher's
+    /// unit) for weighted shards. Never above [`capacity`](Self::capacity).
+    pub fn weight(&self) -> u64
+    where
+        C: Cache<K, V>,
+    {
+        self.slots
+            .iter()
+            .map(|slot| lock::read(&slot.cache).weight())
+            .sum()
+    }
+
+    /// The smallest shard's capacity (`None` if a shard is unbounded): the heaviest entry the
+    /// cache accepts whatever its key's shard. With weighted shards, an entry heavier than its
+    /// shard's capacity is [`Rejected`](Put::Rejected); see
+    /// [`Builder::max_entry_weight`] to keep this at least a given weight.
+    pub fn shard_capacity(&self) -> Option<usize>
+    where
+        C: Cache<K, V>,
+    {
+        self.slots
+            .iter()
+            .map(|slot| lock::read(&slot.cache).capacity())
+            .try_fold(usize::MAX, |least, cap| Some(least.min(cap?)))
     }
 
     /// Whether no shard holds an entry.
