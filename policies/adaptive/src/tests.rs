@@ -32,6 +32,18 @@ evict_harness::conformance!(
     }
 );
 
+// Longer scenarios: more epochs, so more switches among the removes, resizes and clears.
+evict_harness::conformance!(
+    conformance_long,
+    |cap| AdaptiveCache::with_hasher(cap, fixed()),
+    model = |cap| Adaptive::new(cap, fixed()),
+    settings = Settings {
+        max_capacity: 16,
+        keys: 48,
+        max_ops: 3000
+    }
+);
+
 // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves the
 // cache consistent and working, as it does each of the three policies.
 evict_harness::hostile!(hostile, |cap| AdaptiveCache::with_hasher(cap, fixed()));
@@ -155,4 +167,53 @@ fn clear_starts_again_on_s3fifo() {
     assert_eq!(cache.switches(), 0);
     assert_eq!(cache.len(), 0);
     assert_eq!(cache.info().hits, 0);
+}
+
+/// Every operation, switches among them: a seeded mix of gets, puts, removes, peeks, pops
+/// and resizes (a phase of short reuse, then a loop, so that the policies take turns in the
+/// lead), compared op by op with the model; the run must switch at least twice.
+#[test]
+fn mixed_operations_match_the_model_through_switches() {
+    let mut rng = SplitMix64::new(99);
+    let mut real = AdaptiveCache::with_hasher(16, fixed());
+    let mut model: Adaptive<u64, u64, Fixed> = Adaptive::new(16, fixed());
+    let mut most = 0;
+    for t in 0..40_000u64 {
+        let r = rng.next_u64();
+        let k = if t % 20_000 < 10_000 {
+            t / 3 + r % 12
+        } else {
+            t % 19
+        };
+        match r >> 56 {
+            0..=179 => {
+                let got = real.get(&k).copied();
+                assert_eq!(got, model.get(&k).copied(), "get {k} at {t}");
+                if got.is_none() {
+                    assert_eq!(real.put(k, t), model.put(k, t), "put {k} at {t}");
+                }
+            }
+            180..=209 => assert_eq!(real.put(k, t), model.put(k, t), "put {k} at {t}"),
+            210..=229 => assert_eq!(Cache::remove(&mut real, &k), model.remove(&k), "remove {k}"),
+            230..=244 => assert_eq!(Cache::peek(&real, &k), model.peek(&k), "peek {k}"),
+            245..=253 => assert_eq!(real.pop(), model.pop(), "pop at {t}"),
+            _ => {
+                let size = 8 + (r % 16) as usize;
+                assert_eq!(
+                    real.resize(size),
+                    model.resize(size),
+                    "resize {size} at {t}"
+                );
+            }
+        }
+        assert_eq!(real.info(), model.info(), "info at {t}");
+        most = most.max(real.switches());
+    }
+    let a: Vec<_> = real.entries().map(|(k, v)| (*k, *v)).collect();
+    let b: Vec<_> = model.entries().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(a, b);
+    assert!(
+        most >= 2,
+        "only {most} switches: the test checks less than it says"
+    );
 }
