@@ -248,6 +248,48 @@ impl BenchCache for QuickUnsync {
     }
 }
 
+/// The constant weigher of the weighted rows: every entry weighs 1, so a weighted cache of
+/// capacity `n` holds the same entries as an unweighted one of `n`, and the rows measure
+/// what weighing costs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct One;
+
+impl quick_cache::Weighter<u64, u64> for One {
+    #[inline]
+    fn weight(&self, _: &u64, _: &u64) -> u64 {
+        1
+    }
+}
+
+/// `quick_cache::unsync::Cache` with a `Weighter` (constant weight 1), single-threaded.
+#[derive(Debug)]
+pub struct QuickWeighted(pub quick_cache::unsync::Cache<u64, u64, One>);
+
+impl QuickWeighted {
+    /// A cache of weight capacity `capacity` (about `capacity` entries).
+    pub fn new(capacity: usize) -> Self {
+        Self(quick_cache::unsync::Cache::with_weighter(
+            capacity,
+            capacity as u64,
+            One,
+        ))
+    }
+}
+
+impl BenchCache for QuickWeighted {
+    #[inline]
+    fn get(&mut self, key: u64) -> Option<u64> {
+        self.0.get(&key).copied()
+    }
+    #[inline]
+    fn put(&mut self, key: u64, value: u64) {
+        self.0.insert(key, value);
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// `quick_cache::sync::Cache` (sharded, thread-safe).
 #[derive(Debug)]
 pub struct QuickSync(pub quick_cache::sync::Cache<u64, u64>);
@@ -285,6 +327,39 @@ impl Moka {
 }
 
 impl BenchCache for Moka {
+    #[inline]
+    fn get(&mut self, key: u64) -> Option<u64> {
+        self.0.get(&key)
+    }
+    #[inline]
+    fn put(&mut self, key: u64, value: u64) {
+        self.0.insert(key, value);
+    }
+    fn len(&self) -> usize {
+        usize::try_from(self.0.entry_count()).unwrap_or(usize::MAX)
+    }
+    fn settle(&mut self) {
+        self.0.run_pending_tasks();
+    }
+}
+
+/// `moka::sync::Cache` with a `weigher` (constant weight 1) and a `max_capacity` in weight.
+#[derive(Debug)]
+pub struct MokaWeighted(pub moka::sync::Cache<u64, u64>);
+
+impl MokaWeighted {
+    /// A cache of weight capacity `capacity`.
+    pub fn new(capacity: usize) -> Self {
+        Self(
+            moka::sync::Cache::builder()
+                .max_capacity(capacity as u64)
+                .weigher(|_: &u64, _: &u64| 1)
+                .build(),
+        )
+    }
+}
+
+impl BenchCache for MokaWeighted {
     #[inline]
     fn get(&mut self, key: u64) -> Option<u64> {
         self.0.get(&key)

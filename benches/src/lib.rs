@@ -20,8 +20,8 @@ pub mod workload;
 use std::sync::Mutex;
 
 use adapters::{
-    BenchCache, Evict, HashMapLimit, Hashlink, Locked, LruCrate, Moka, QuickSync, QuickUnsync,
-    Schnellru, SharedCache, get_or_put,
+    BenchCache, Evict, HashMapLimit, Hashlink, Locked, LruCrate, Moka, MokaWeighted, QuickSync,
+    QuickUnsync, QuickWeighted, Schnellru, SharedCache, get_or_put,
 };
 
 /// The Zipf exponent of every skewed workload.
@@ -108,12 +108,40 @@ pub fn for_each_impl<V: Visitor>(visitor: &mut V) {
     visitor.visit(meta("evict-twoq", Other, true), |cap| {
         Evict(evict_twoq::TwoQCache::new(cap))
     });
+    visitor.visit(meta("evict-adaptive", Other, true), |cap| {
+        Evict(evict_adaptive::AdaptiveCache::new(cap))
+    });
+    // Capacity by weight (issue 12), with a constant weigher (every entry weighs 1): the
+    // same entries as the unweighted rows, so the difference is what weighing costs.
+    visitor.visit(meta("evict-lru-weighted", Other, true), |cap| {
+        Evict(evict_lru::LruCache::with_weigher(
+            cap as u64,
+            |_: &u64, _: &u64| 1,
+        ))
+    });
+    visitor.visit(meta("evict-s3fifo-weighted", Other, true), |cap| {
+        Evict(evict_s3fifo::S3FifoCache::with_weigher(
+            cap as u64,
+            |_: &u64, _: &u64| 1,
+        ))
+    });
+    visitor.visit(meta("evict-wtinylfu-weighted", Other, true), |cap| {
+        Evict(evict_wtinylfu::WTinyLfuCache::with_weigher(
+            cap as u64,
+            |_: &u64, _: &u64| 1,
+        ))
+    });
     visitor.visit(meta("lru", ExactLru, false), LruCrate::new);
     visitor.visit(meta("schnellru", ExactLru, false), Schnellru::new);
     visitor.visit(meta("hashlink", ExactLru, false), Hashlink::new);
     visitor.visit(meta("quick_cache-unsync", Other, false), QuickUnsync::new);
     visitor.visit(meta("quick_cache-sync", Other, false), QuickSync::new);
     visitor.visit(meta("moka-sync", Other, false), Moka::new);
+    visitor.visit(
+        meta("quick_cache-weighted", Other, false),
+        QuickWeighted::new,
+    );
+    visitor.visit(meta("moka-weighted", Other, false), MokaWeighted::new);
 }
 
 /// The names of all single-threaded implementations, in table order.

@@ -283,13 +283,11 @@ where
                 }
             }
             WOp::Pop => match cache.pop() {
-                Some((k, v)) => {
-                    if resident.remove(&k) != Some(v) {
-                        return Err(f(&"a resident pair", &(k, v)));
-                    }
+                Some((k, v)) if resident.remove(&k) != Some(v) => {
+                    return Err(f(&"a resident pair", &(k, v)));
                 }
                 None if !resident.is_empty() => return Err(f(&"a pair", &"None")),
-                None => {}
+                _ => {}
             },
             WOp::Resize(n) => {
                 let popped = cache.resize(n as usize);
@@ -651,10 +649,13 @@ macro_rules! weighted {
 mod tests {
     use super::*;
 
+    /// The kit's weigher, boxed so that the broken cache's type can be named.
+    type Boxed = Box<dyn Fn(&Key, &Value) -> u64>;
+
     /// A weighted LRU with one bug, to prove the kit sees it.
     #[derive(Debug)]
     struct Broken {
-        inner: Model<Box<dyn Fn(&Key, &Value) -> u64>>,
+        inner: Model<Boxed>,
         bug: Bug,
     }
 
