@@ -183,6 +183,50 @@ where
         let _ = (i, old, new);
     }
 
+    /// Whether the policy makes a weighted eviction in two steps, [`choose_victim`] then
+    /// [`evict_chosen`] or [`replace_chosen`], so that a weighted put whose last eviction
+    /// makes room puts the newcomer in the victim's slot, as an unweighted put-evict does
+    /// (one index update, no slot moved). Otherwise each eviction is a [`pop`](Self::pop)
+    /// and the newcomer an [`insert`](Self::insert) into the room it left.
+    ///
+    /// [`choose_victim`]: Self::choose_victim
+    /// [`evict_chosen`]: Self::evict_chosen
+    /// [`replace_chosen`]: Self::replace_chosen
+    const IN_PLACE: bool = false;
+
+    /// Chooses the entry the next eviction takes, doing what the policy does on the way
+    /// (as `pop` does), and leaves it in place for [`evict_chosen`](Self::evict_chosen) or
+    /// [`replace_chosen`](Self::replace_chosen). Called on a non-empty cache, only when
+    /// [`IN_PLACE`](Self::IN_PLACE). By default the victim `peek_victim` shows.
+    fn choose_victim(&mut self) -> u32 {
+        self.victim().unwrap_or(NO_SLOT)
+    }
+
+    /// Evicts the entry [`choose_victim`](Self::choose_victim) chose, as `pop` would. By
+    /// default, `pop` (which takes what `peek_victim` showed).
+    fn evict_chosen(&mut self, i: u32) -> (Self::Key, Self::Value) {
+        let _ = i;
+        match self.pop() {
+            Some(pair) => pair,
+            None => unreachable!("choose_victim is called on a non-empty cache"),
+        }
+    }
+
+    /// Evicts the entry [`choose_victim`](Self::choose_victim) chose and puts `key` (not
+    /// cached, hashing to `hash`) in its slot, where the policy puts newcomers; returns the
+    /// evicted pair and the newcomer's slot. By default, `evict_chosen` then `insert`.
+    fn replace_chosen(
+        &mut self,
+        i: u32,
+        hash: u64,
+        key: Self::Key,
+        value: Self::Value,
+    ) -> (Self::Key, Self::Value, u32) {
+        let (k, v) = self.evict_chosen(i);
+        let (_, slot) = self.insert(hash, key, value);
+        (k, v, slot)
+    }
+
     /// A weighted cache is full by weight for the first time since it was made or resized:
     /// its next insertion evicts to make room. A policy whose own sizes are counts of
     /// entries (lists, ghosts, a sketch) that a budget of bytes cannot give sets them here
@@ -647,13 +691,28 @@ where
         p.slab_mut().set_fitted(true);
         p.weight_full();
     }
-    while p.slab().total_weight() > budget - weight {
-        match p.pop() {
-            Some((k, v)) => sink.removed(k, v, Removal::Evicted),
-            None => break,
+    p.slab_mut().set_pending_weight(weight);
+    if P::IN_PLACE {
+        // The evictions `pop` would make, the last one replaced in place by the newcomer
+        // (no slot moves, one index update), as an unweighted put-evict does.
+        while p.slab().total_weight() > budget - weight && !p.slab().is_empty() {
+            let victim = p.choose_victim();
+            if p.slab().total_weight() - p.slab().weight(victim) <= budget - weight {
+                let (k, v, slot) = p.replace_chosen(victim, hash, key, value);
+                sink.removed(k, v, Removal::Evicted);
+                return (Put::Inserted, slot);
+            }
+            let (k, v) = p.evict_chosen(victim);
+            sink.removed(k, v, Removal::Evicted);
+        }
+    } else {
+        while p.slab().total_weight() > budget - weight {
+            match p.pop() {
+                Some((k, v)) => sink.removed(k, v, Removal::Evicted),
+                None => break,
+            }
         }
     }
-    p.slab_mut().set_pending_weight(weight);
     let (put, i) = p.insert(hash, key, value);
     if i != NO_SLOT {
         // Already so if the policy pushed or replaced a slot for it (the pending weight);

@@ -278,10 +278,22 @@ impl<K, V, S, P: RingPolicy, W: Weighing> RingCache<K, V, S, P, W> {
             };
             return (Put::Inserted, i);
         }
+        let victim = P::evict(&mut self.ring, &mut self.at);
+        let (old_key, old_value) = self.fill_victim(victim, hash, key, value);
+        (Put::Evicted(old_key, old_value), victim)
+    }
+
+    /// The newcomer `key` (hashing to `hash`) takes the slot of `victim`, which `P::evict`
+    /// chose, and goes where newcomers go; returns the victim's pair.
+    #[inline(always)]
+    fn fill_victim(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V)
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
         // Full: the newcomer takes the victim's slot in place (no slot moves), then goes
         // where newcomers go: for the usual victim (LRU's last, FIFO's first, CLOCK's hand)
         // turning the circle one step is all it takes, and no link is written.
-        let victim = P::evict(&mut self.ring, &mut self.at);
         let (old_key, old_value) = self.ring.replace(victim, hash, key, value);
         let start = &mut self.at.start;
         if P::NEWEST_FIRST {
@@ -291,7 +303,7 @@ impl<K, V, S, P: RingPolicy, W: Weighing> RingCache<K, V, S, P, W> {
         } else if self.ring.prev_excl(*start) != victim {
             self.ring.move_before(*start, victim);
         }
-        (Put::Evicted(old_key, old_value), victim)
+        (old_key, old_value)
     }
 }
 
@@ -366,8 +378,27 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy, W: Weighs<K, V>> SlabPolicy
             return None;
         }
         let victim = P::evict(&mut self.ring, &mut self.at);
+        Some(self.evict_chosen(victim))
+    }
+
+    /// The ring's evictions are `P::evict`'s choice, then the slot's removal or reuse.
+    const IN_PLACE: bool = true;
+
+    #[inline]
+    fn choose_victim(&mut self) -> u32 {
+        P::evict(&mut self.ring, &mut self.at)
+    }
+
+    #[inline]
+    fn evict_chosen(&mut self, victim: u32) -> (K, V) {
         P::removing(&mut self.ring, &mut self.at, victim);
-        Some(self.anchored(|ring, anchors| ring.remove(victim, anchors)))
+        self.anchored(|ring, anchors| ring.remove(victim, anchors))
+    }
+
+    #[inline]
+    fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
+        let (k, v) = self.fill_victim(victim, hash, key, value);
+        (k, v, victim)
     }
 
     /// Shrinking pops until the cache fits and gives back the memory it no longer needs.

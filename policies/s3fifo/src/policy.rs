@@ -322,12 +322,57 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         if self.slab.is_empty() {
             return None;
         }
-        let (victim, from) = self.evict();
+        let (victim, _) = self.evict();
+        Some(evict_slots::SlabPolicy::evict_chosen(self, victim))
+    }
+
+    /// A weighted eviction is `evict`'s choice, then the victim's removal or reuse.
+    const IN_PLACE: bool = true;
+
+    #[inline]
+    fn choose_victim(&mut self) -> u32 {
+        self.evict().0
+    }
+
+    /// As `pop` takes it: a victim from the small queue leaves a ghost.
+    #[inline]
+    fn evict_chosen(&mut self, victim: u32) -> (K, V) {
         let hash = self.slab.hash(self.slab.key(victim));
-        if from == SMALL {
+        if self.queue_of(victim) == SMALL {
             self.ghost.push(fingerprint(hash));
         }
-        Some(evict_slots::SlabPolicy::remove_slot(self, victim, hash))
+        evict_slots::SlabPolicy::remove_slot(self, victim, hash)
+    }
+
+    /// What `evict_chosen` then `insert` do, the newcomer reusing the victim's slot: the
+    /// victim's ghost first, then the newcomer's ghost lookup (libCacheSim's order: evictions
+    /// before the insertion).
+    #[inline]
+    fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
+        let from = self.queue_of(victim);
+        let victim_hash = self.slab.hash(self.slab.key(victim));
+        if from == SMALL {
+            self.ghost.push(fingerprint(victim_hash));
+        }
+        let was_ghost = self.ghost.take(fingerprint(hash));
+        let old_weight = self.slab.weight(victim);
+        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
+        if !W::UNIT {
+            self.weights[from] = self.weights[from] - old_weight + self.slab.weight(victim);
+        }
+        let node = self.slab.item_mut(victim);
+        let old_value = core::mem::replace(&mut node.value, value);
+        *node.links.next_mut() &= IDX;
+        let newer = node.links.prev & IDX;
+        let q = self.entry_queue(was_ghost);
+        if q == from {
+            self.queues[q].last = victim;
+            self.queues[q].first = newer;
+        } else {
+            self.unlink(victim);
+            self.link_head(victim, q);
+        }
+        (old_key, old_value, victim)
     }
 
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
