@@ -1,0 +1,107 @@
+//! Memory: heap bytes per entry of `AdaptiveCache<u64, u64>` against `S3FifoCache<u64, u64>`
+//! (issue 14's bound: at most 1.5 times S3-FIFO's, ghosts and miniatures included), the peak
+//! during a switch, and no allocation per operation between switches once full. Run with
+//! `--nocapture` to see the figures:
+//! `cargo test -p evict-adaptive --release --test memory -- --nocapture --test-threads 1`.
+//!
+//! `allocation-counter` is this binary's global allocator; it counts per thread, so each
+//! test measures only its own allocations.
+
+use allocation_counter::measure;
+use evict_adaptive::{AdaptiveCache, Cache};
+use evict_s3fifo::S3FifoCache;
+
+/// The `i`-th key: distinct for distinct `i`, scattered.
+fn key(i: u64) -> u64 {
+    i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Heap bytes per entry of a cache of `capacity` built by `make` and fed `3 × capacity`
+/// distinct keys by "get; on a miss, put" (it evicts, its ghosts and miniatures fill).
+fn bytes_per_entry<C: Cache<u64, u64>>(capacity: usize, make: impl FnOnce() -> C) -> f64 {
+    let mut kept = None;
+    let info = measure(|| {
+        let mut c = make();
+        for i in 0..3 * capacity as u64 {
+            if c.get(&key(i)).is_none() {
+                let _ = c.put(key(i), i);
+            }
+        }
+        kept = Some(c);
+    });
+    info.bytes_current as f64 / capacity as f64
+}
+
+#[test]
+fn bytes_per_entry_against_s3fifo() {
+    println!("capacity  s3fifo B/entry  adaptive B/entry  ratio");
+    for capacity in [1_000, 2_000, 4_000, 10_000, 30_000, 100_000, 1_000_000] {
+        let s = bytes_per_entry(capacity, || S3FifoCache::new(capacity));
+        let a = bytes_per_entry(capacity, || AdaptiveCache::new(capacity));
+        println!("{capacity:>8} {s:>15.1} {a:>17.1} {:>6.2}", a / s);
+        // The bound holds from 10,000 entries up (the README's table); below, the
+        // miniatures' floor of 512 entries each is over it.
+        if capacity >= 10_000 {
+            assert!(a <= 1.5 * s, "{capacity}: {a:.1} > 1.5 × {s:.1}");
+        }
+    }
+}
+
+/// A loop over 1.2 × the capacity: W-TinyLFU keeps part of it, S3-FIFO less, so the cache
+/// switches; the peak heap of the whole run (the switch included) against the steady state.
+#[test]
+fn peak_during_a_switch() {
+    let capacity = 100_000u64;
+    let mut kept = None;
+    let info = measure(|| {
+        let mut c = AdaptiveCache::new(capacity as usize);
+        let n = capacity * 6 / 5;
+        for t in 0..5 * n {
+            let k = key(t % n);
+            if c.get(&k).is_none() {
+                let _ = c.put(k, t);
+            }
+        }
+        kept = Some(c);
+    });
+    let cache = kept.expect("kept");
+    assert!(cache.switches() >= 1, "the loop did not switch");
+    let (steady, peak) = (
+        info.bytes_current as f64 / capacity as f64,
+        info.bytes_max as f64 / capacity as f64,
+    );
+    println!(
+        "{} switch(es): steady {steady:.1} B/entry, peak {peak:.1} B/entry",
+        cache.switches()
+    );
+    // One policy's cache, an eighth of the other's while the entries move, their indexes
+    // and the miniatures: well under twice the steady state.
+    assert!(
+        peak < 1.8 * steady,
+        "peak {peak:.1} against steady {steady:.1}"
+    );
+}
+
+/// Once full, and as long as no switch happens, no operation allocates: a stream of new
+/// keys (a scan: no policy hits, so none leads) through a full cache.
+#[test]
+fn no_allocation_per_operation_between_switches() {
+    for capacity in [100u64, 5_000, 100_000] {
+        let mut c = AdaptiveCache::new(capacity as usize);
+        for i in 0..3 * capacity {
+            if c.get(&key(i)).is_none() {
+                let _ = c.put(key(i), i);
+            }
+        }
+        let switches = c.switches();
+        let info = measure(|| {
+            for i in 3 * capacity..6 * capacity {
+                if c.get(&key(i)).is_none() {
+                    let _ = c.put(key(i), i);
+                }
+            }
+        });
+        assert_eq!(c.switches(), switches, "{capacity}: a switch happened");
+        assert_eq!(info.count_total, 0, "{capacity}: allocations while full");
+    }
+}
