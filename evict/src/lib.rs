@@ -26,7 +26,16 @@
 //! # }
 //! ```
 
+extern crate alloc;
+
+mod byte_size;
+
+pub use byte_size::{ByteSize, byte_weight};
 pub use evict_core::{Cache, CacheInfo, Fetched, Put, Shard, Stats};
+
+/// The weigher type parameter of a cache bounded by weight: `with_weigher` builds
+/// `LruCache<K, V, DefaultHashBuilder, Weighted<F>>` (and the same for every policy).
+pub use evict_slots::Weighted;
 
 /// The hasher every policy uses when none is given (hashbrown's default, foldhash): the
 /// `S` of `LruCache<K, V, S>` and the others, to name in a type or pass to `with_hasher`.
@@ -166,7 +175,7 @@ pub use evict_macros::{cache, lru_cache, memoize};
 
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
-pub use __private::CacheParameters;
+pub use __private::{CacheParameters, SizeUnit};
 
 /// Run-time support for the memoization macros; not a public API.
 #[cfg(feature = "macros")]

@@ -5,18 +5,24 @@
 use core::any::{Any, TypeId};
 use core::fmt;
 use core::marker::PhantomData;
+use core::time::Duration;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
+pub use crate::ByteSize;
 pub use evict_core::{Cache, CacheInfo, Shard};
 pub use evict_lru::LruCache;
+pub use evict_slots::Weighted;
 pub use evict_unbounded::UnboundedCache;
+pub use hashbrown::DefaultHashBuilder;
 
 /// The settings of a memoized function's cache, Python's `cache_parameters()`.
 ///
 /// Returned by `name::cache_parameters()` for a function marked `#[evict::cache]`,
 /// `#[evict::lru_cache]` or `#[evict::memoize]`. `Display` prints Python's two settings for
-/// the default memo (one cache behind one mutex), and the shard count and single-flight
-/// setting too for a concurrent one (`shards = ...`):
+/// the default memo (one cache behind one mutex), and each of evict's own settings only when
+/// it is used: the unit of `maxsize` when it is not entries (`max_bytes`, `max_weight`), the
+/// lifetimes (`ttl`, `time_to_idle`), and the shard count and single-flight setting of a
+/// concurrent memo (`shards = ...`):
 ///
 /// ```
 /// #[evict::lru_cache(maxsize = 32)]
@@ -26,17 +32,39 @@ pub use evict_unbounded::UnboundedCache;
 ///
 /// let params = fib::cache_parameters();
 /// assert_eq!(params.maxsize, Some(32));
+/// assert_eq!(params.unit, evict::SizeUnit::Entries);
 /// assert_eq!(params.policy, "LruCache");
 /// assert_eq!(params.shards, None); // one cache, one mutex: Python's semantics
 /// assert_eq!(params.to_string(), "CacheParameters(maxsize=32, policy=LruCache)");
+///
+/// #[evict::lru_cache(max_bytes = 1 << 20)]
+/// fn page(n: u64) -> Vec<u8> {
+///     vec![0; n as usize]
+/// }
+///
+/// let params = page::cache_parameters();
+/// assert_eq!((params.maxsize, params.unit), (Some(1 << 20), evict::SizeUnit::Bytes));
+/// assert_eq!(
+///     params.to_string(),
+///     "CacheParameters(maxsize=1048576, unit=bytes, policy=LruCache)"
+/// );
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CacheParameters {
-    /// The `maxsize` the function was declared with: `None` for an unbounded cache.
+    /// The `maxsize` the function was declared with: `None` for an unbounded cache. In the
+    /// units of [`unit`](Self::unit): entries (Python's meaning), or with `max_bytes` the
+    /// budget in bytes, with `max_weight` in the weigher's units.
     pub maxsize: Option<usize>,
+    /// What `maxsize` counts: entries (`maxsize = N`), bytes (`max_bytes = N`) or the
+    /// weigher's units (`max_weight = N, weigher = f`).
+    pub unit: SizeUnit,
     /// The cache type as written in the attribute (`"LruCache"`, `"UnboundedCache"`, or the
     /// `policy = ...` path of `#[evict::memoize]`).
     pub policy: &'static str,
+    /// How long after it was computed a result expires (`ttl = ...`); `None`: never.
+    pub time_to_live: Option<Duration>,
+    /// How long after its last use a result expires (`time_to_idle = ...`); `None`: never.
+    pub time_to_idle: Option<Duration>,
     /// The number of shards of a concurrent memo (`shards = N` or `shards = auto`), as in
     /// use: `N`, or fewer when `maxsize` is smaller (every shard holds at least one entry).
     /// `None` for the default memo, one cache behind one mutex.
@@ -46,8 +74,22 @@ pub struct CacheParameters {
     pub single_flight: bool,
 }
 
+/// What a memo's `maxsize` counts ([`CacheParameters::unit`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SizeUnit {
+    /// Entries, Python's `maxsize` (`maxsize = N`).
+    #[default]
+    Entries,
+    /// Bytes of keys and values as [`ByteSize`](crate::ByteSize) counts them
+    /// (`max_bytes = N`).
+    Bytes,
+    /// The units of the function's own weigher (`max_weight = N, weigher = f`).
+    Weight,
+}
+
 impl CacheParameters {
-    /// Parameters of a default memo (one mutex) with this `maxsize` and policy name.
+    /// Parameters of a default memo (one mutex) with this `maxsize` (in entries) and policy
+    /// name.
     ///
     /// ```
     /// let params = evict::CacheParameters::new(None, "UnboundedCache");
@@ -56,7 +98,10 @@ impl CacheParameters {
     pub const fn new(maxsize: Option<usize>, policy: &'static str) -> Self {
         Self {
             maxsize,
+            unit: SizeUnit::Entries,
             policy,
+            time_to_live: None,
+            time_to_idle: None,
             shards: None,
             single_flight: false,
         }
@@ -70,14 +115,195 @@ impl fmt::Display for CacheParameters {
             Some(n) => write!(f, "{n}")?,
             None => f.write_str("None")?,
         }
+        // Each setting evict adds is printed only when used, so that a memo that uses none
+        // prints Python's line exactly.
+        match self.unit {
+            SizeUnit::Entries => {}
+            SizeUnit::Bytes => f.write_str(", unit=bytes")?,
+            SizeUnit::Weight => f.write_str(", unit=weight")?,
+        }
         write!(f, ", policy={}", self.policy)?;
-        // The default memo prints exactly what it printed before shards existed.
+        if let Some(ttl) = self.time_to_live {
+            write!(f, ", ttl={ttl:?}")?;
+        }
+        if let Some(tti) = self.time_to_idle {
+            write!(f, ", time_to_idle={tti:?}")?;
+        }
         if let Some(shards) = self.shards {
             write!(f, ", shards={shards}, single_flight={}", self.single_flight)?;
         }
         f.write_str(")")
     }
 }
+
+/// `max_bytes = N` or `max_weight = N` recorded in the parameters (used by generated code).
+pub const fn with_unit(params: CacheParameters, unit: SizeUnit) -> CacheParameters {
+    CacheParameters { unit, ..params }
+}
+
+/// `ttl = ...` and `time_to_idle = ...` recorded in the parameters (used by generated code).
+pub const fn with_lifetimes(
+    params: CacheParameters,
+    time_to_live: Option<Duration>,
+    time_to_idle: Option<Duration>,
+) -> CacheParameters {
+    CacheParameters {
+        time_to_live,
+        time_to_idle,
+        ..params
+    }
+}
+
+/// A `ttl`/`time_to_idle` expression, checked to be a `Duration` (spanned on it).
+pub const fn duration(d: Duration) -> Duration {
+    d
+}
+
+/// A `max_bytes`/`max_weight` budget as the `usize` a cache's capacity is, saturating (on a
+/// 32-bit target a budget above 4 GiB is as good as unbounded there).
+pub const fn budget(n: u64) -> usize {
+    if n > usize::MAX as u64 {
+        usize::MAX
+    } else {
+        n as usize
+    }
+}
+
+/// Checks, with a message that says what to do, that `max_bytes` can count a type's bytes.
+#[diagnostic::on_unimplemented(
+    message = "`max_bytes` cannot count the bytes of `{Self}`: it does not implement `evict::ByteSize`",
+    label = "`max_bytes` weighs each entry as `size_of` its key and value plus their `ByteSize::heap_bytes()`",
+    note = "implement `evict::ByteSize` for it (sum its fields' `heap_bytes()`), or bound the cache with `max_weight = N, weigher = your_fn` instead"
+)]
+pub trait CountsBytes: ByteSize {}
+impl<T: ByteSize + ?Sized> CountsBytes for T {}
+
+/// Asserts `T: ByteSize` (called from generated code, spanned at an argument or the return
+/// type).
+pub const fn assert_byte_size<T: CountsBytes>() {}
+
+/// The weigher of `max_bytes` over a policy storing `V` directly.
+pub fn byte_weight<K: CountsBytes, V: CountsBytes>(key: &K, value: &V) -> u64 {
+    crate::byte_weight(key, value)
+}
+
+/// The weigher of `max_bytes` over an expiring cache's policy, which stores `Entry<V>`: the
+/// entry's own size (value, deadline, timer) plus the value's heap bytes.
+#[cfg(feature = "expiry")]
+pub fn entry_byte_weight<K: CountsBytes, V: CountsBytes>(key: &K, entry: &Entry<V>) -> u64 {
+    let bytes = (size_of::<K>() + size_of::<Entry<V>>())
+        .saturating_add(key.heap_bytes())
+        .saturating_add(entry.value().heap_bytes());
+    u64::try_from(bytes).unwrap_or(u64::MAX)
+}
+
+/// Without the `expiry` feature `Entry<V>` is `V` (see [`Expiring`]).
+#[cfg(not(feature = "expiry"))]
+pub fn entry_byte_weight<K: CountsBytes, V: CountsBytes>(key: &K, entry: &Entry<V>) -> u64 {
+    crate::byte_weight(key, entry)
+}
+
+/// The value in an expiring cache's entry (for a `weigher` over an expiring memo).
+#[cfg(feature = "expiry")]
+pub fn entry_value<V>(entry: &Entry<V>) -> &V {
+    entry.value()
+}
+
+/// Without the `expiry` feature `Entry<V>` is `V` (see [`Expiring`]).
+#[cfg(not(feature = "expiry"))]
+pub fn entry_value<V>(entry: &Entry<V>) -> &V {
+    entry
+}
+
+/// The cache of a memo with `ttl` or `time_to_idle`: the policy `C` (storing `Entry<V>`)
+/// inside an `evict::expiry::ExpiringCache` on the system clock.
+#[cfg(feature = "expiry")]
+pub type Expiring<K, V, C> = evict_expiry::ExpiringCache<K, V, C, evict_expiry::StdClock>;
+
+/// What an expiring memo's policy stores for each value.
+#[cfg(feature = "expiry")]
+pub type Entry<V> = evict_expiry::Entry<V>;
+
+/// Without the `expiry` feature, generated code for `ttl` fails with the one error of
+/// [`assert_expiry_feature`]; these stand-ins (the policy itself, its values as they are)
+/// keep every other line of it compiling, so that no cascade of errors follows.
+#[cfg(not(feature = "expiry"))]
+pub type Expiring<K, V, C> = <C as Itself<(K, V)>>::Type;
+
+/// `C` itself, whatever `T`: lets the stand-in [`Expiring`] name `K` and `V` (an alias must
+/// use its parameters) and still be `C`.
+#[cfg(not(feature = "expiry"))]
+pub trait Itself<T> {
+    /// `Self`.
+    type Type;
+}
+
+#[cfg(not(feature = "expiry"))]
+impl<C, T> Itself<T> for C {
+    type Type = C;
+}
+
+/// Without the `expiry` feature: the value itself (see [`Expiring`]).
+#[cfg(not(feature = "expiry"))]
+pub type Entry<V> = V;
+
+/// Wraps `inner` in the expiring layer with these lifetimes (at least one is `Some`).
+#[cfg(feature = "expiry")]
+pub fn expiring<K, V, C>(
+    inner: C,
+    time_to_live: Option<Duration>,
+    time_to_idle: Option<Duration>,
+) -> Expiring<K, V, C>
+where
+    K: Clone,
+    C: Cache<K, Entry<V>>,
+{
+    let mut builder = evict_expiry::ExpiringCache::builder();
+    if let Some(ttl) = time_to_live {
+        builder = builder.time_to_live(ttl);
+    }
+    if let Some(tti) = time_to_idle {
+        builder = builder.time_to_idle(tti);
+    }
+    builder.build(inner)
+}
+
+/// Without the `expiry` feature: never run (see [`Expiring`]).
+#[cfg(not(feature = "expiry"))]
+pub fn expiring<K, V, C>(
+    inner: C,
+    _time_to_live: Option<Duration>,
+    _time_to_idle: Option<Duration>,
+) -> Expiring<K, V, C> {
+    inner
+}
+
+/// Checks that the `expiry` feature is on, where generated code needs an expiring cache.
+///
+/// With the `expiry` feature this compiles; without it, it fails with this trait's message
+/// (the doctest switches between the two).
+///
+#[cfg_attr(feature = "expiry", doc = "```")]
+#[cfg_attr(not(feature = "expiry"), doc = "```compile_fail,E0277")]
+/// #[evict::lru_cache(maxsize = 16, ttl = "30s")]
+/// fn double(n: u64) -> u64 {
+///     n * 2
+/// }
+///
+/// assert_eq!(double(2), 4);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`ttl` and `time_to_idle` need the `expiry` feature of `evict`",
+    label = "an expiring memo keeps its results in an `evict::expiry::ExpiringCache`, compiled with the `expiry` feature",
+    note = "enable it in Cargo.toml (`evict = {{ version = \"0.1\", features = [\"expiry\"] }}`), or remove `ttl` and `time_to_idle`"
+)]
+pub trait ExpiryFeature {}
+#[cfg(feature = "expiry")]
+impl ExpiryFeature for () {}
+
+/// Asserts that the `expiry` feature is on (called from generated code, spanned at `ttl` or
+/// `time_to_idle`).
+pub const fn assert_expiry_feature<T: ExpiryFeature>() {}
 
 /// The state behind one memoized function: its cache, built on first use, behind a mutex.
 ///

@@ -236,10 +236,9 @@ fn memo_type(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> TokenStream2 
 /// What `cache_parameters()` returns (a concurrent memo adds its shard count when asked).
 fn parameters(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> TokenStream2 {
     let private = &parts.private;
-    let (maxsize, policy_name) = (&cache.maxsize, &cache.policy_name);
-    let params = quote!(#private::CacheParameters::new(#maxsize, #policy_name));
+    let params = &cache.parameters;
     match flavor {
-        Flavor::Mutex => params,
+        Flavor::Mutex => params.clone(),
         Flavor::Concurrent { single_flight, .. } => {
             quote!(#private::with_single_flight(#params, #single_flight))
         }
@@ -251,7 +250,7 @@ fn parameters(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> TokenStream2
 /// the bounds on `Memo`: the errors then point at the user's type and say what to do (see
 /// `__private::Key` and `Value`), not at a generated `static`. A concurrent memo also checks
 /// that the `sync` feature is on (spanned on `shards`) and that the policy can be a shard
-/// (spanned on the policy).
+/// (spanned on the policy); the options' own checks (`expiry` feature, `ByteSize`) follow.
 fn bound_checks(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> TokenStream2 {
     let Parts {
         private,
@@ -279,9 +278,11 @@ fn bound_checks(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> TokenStrea
             quote!(#feature #policy)
         }
     };
+    let option_checks = &cache.checks;
     quote! {
         #(#key_checks)*
         #value_check
         #concurrent_checks
+        #option_checks
     }
 }
