@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 
-use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink, Stats};
+use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink};
 
 use crate::clock::{Clock, nanos};
 use crate::expiry::Expiry;
@@ -88,10 +88,28 @@ impl<K, V> Rules<K, V> {
     }
 
     /// Records a read at `now` of a live entry: a time-to-idle pushes the deadline back (up
-    /// to the write deadline), an `Expiry` chooses a new one. Returns the new deadline if it
-    /// came *earlier*, so that the caller can move the entry's timer (a later deadline needs
-    /// no move: the timer fires early and is placed again then).
-    fn on_read(&self, key: Option<&K>, entry: &Entry<V>, cap: u64, now: u64) -> Option<u64> {
+    /// to the write deadline, `cap()`), an `Expiry` chooses a new one (it is given `key()`).
+    /// Returns the new deadline if it came *earlier*, so that the caller can move the entry's
+    /// timer (a later deadline needs no move: the timer fires early and is placed again then).
+    ///
+    /// The write deadline and the key live in the entry's timer node, elsewhere in memory:
+    /// they are fetched only when a rule needs them, so a time-to-live cache's hit touches
+    /// nothing but the policy's entry.
+    #[inline]
+    fn on_read<'k>(
+        &self,
+        entry: &Entry<V>,
+        now: u64,
+        cap: impl FnOnce() -> u64,
+        key: impl FnOnce() -> Option<&'k K>,
+    ) -> Option<u64>
+    where
+        K: 'k,
+    {
+        if self.tti.is_none() && self.expiry.is_none() {
+            return None;
+        }
+        let cap = cap();
         if let Some(tti) = self.tti {
             // Reads only ever push the deadline back, so concurrent readers keep the latest.
             let wanted = cap.min(now.saturating_add(tti));
@@ -99,7 +117,7 @@ impl<K, V> Rules<K, V> {
                 entry.deadline.fetch_max(wanted, Relaxed);
             }
         }
-        let (Some(expiry), Some(key)) = (&self.expiry, key) else {
+        let (Some(expiry), Some(key)) = (&self.expiry, key()) else {
             return None;
         };
         let current = entry.deadline.load(Relaxed);
@@ -112,11 +130,6 @@ impl<K, V> Rules<K, V> {
         }
         entry.deadline.store(wanted, Relaxed);
         (wanted < current).then_some(wanted)
-    }
-
-    /// Whether reads need the entry's key (only an `Expiry` asks for it).
-    fn reads_need_key(&self) -> bool {
-        self.expiry.is_some()
     }
 }
 
@@ -258,7 +271,9 @@ impl<K, V, T> Builder<K, V, T> {
             rules: self.rules,
             listener: self.listener,
             reclaim: self.reclaim,
-            stats: Stats::default(),
+            check_at: tick_end(now),
+            expired_hits: 0,
+            carried: (0, 0),
             _values: PhantomData,
         }
     }
@@ -322,8 +337,21 @@ pub struct ExpiringCache<K, V, C, T> {
     rules: Rules<K, V>,
     listener: Listener<K, V>,
     reclaim: usize,
-    stats: Stats,
+    /// The fast path's one comparison: an operation at a time after this has maintenance to
+    /// do (the wheel's first-level tick ended, or timers are due: then it is 0).
+    check_at: u64,
+    /// Statistics: the policy counts every lookup (so a hit costs the layer nothing); it
+    /// counted a hit for each lookup that found an expired entry, which the layer counts
+    /// here, to move to the misses. `carried` holds the counts of a policy cleared because
+    /// expiry emptied it.
+    expired_hits: u64,
+    carried: (u64, u64),
     _values: PhantomData<fn() -> V>,
+}
+
+/// The last nanosecond of the first wheel level's tick that `time` is in.
+fn tick_end(time: u64) -> u64 {
+    time | ((1 << crate::wheel::FIRST_SHIFT) - 1)
 }
 
 #[cfg(feature = "std")]
@@ -431,13 +459,6 @@ fn reclaim<K, V, C: Cache<K, Entry<V>>>(
         let Some(id) = wheel.pop_due() else { break };
         expired += usize::from(settle(inner, wheel, id, now, out));
     }
-    if expired > 0 && inner.is_empty() {
-        // Expiry emptied the cache: clearing the policy gives back what it keeps for its
-        // capacity (a hash table does not shrink as entries are removed, a slab keeps its
-        // slots), so that an idle cache returns to the memory of an empty one. The policy's
-        // history (ghosts, frequency sketch) goes too: it described entries that all expired.
-        inner.clear();
-    }
     expired
 }
 
@@ -506,20 +527,58 @@ where
         self.latest.fetch_max(now, Relaxed);
     }
 
-    /// The start of every `&mut` operation: read the clock, reclaim a few expired entries.
+    /// The start of every `&mut` operation: read the clock, and, once per tick of the wheel's
+    /// first level (about a second) or while timers are due, reclaim a few expired entries.
+    /// Between ticks the wheel's time lags the clock: a timer placed meanwhile is placed
+    /// against the tick's start, which only makes it come round no later than it should.
     #[inline]
     fn begin(&mut self) -> u64 {
         let now = self.now_mut();
-        if now > self.wheel.time() || self.wheel.has_due() {
-            reclaim(
+        if now > self.check_at {
+            self.maintain(now, None);
+        }
+        now
+    }
+
+    /// Advances the wheel and settles up to `reclaim` due timers, reporting to `sink` (or to
+    /// the listener); sets the next `check_at`.
+    #[cold]
+    #[inline(never)]
+    fn maintain<'s>(&mut self, now: u64, sink: Option<&mut (dyn Sink<K, V> + 's)>) {
+        let expired = match sink {
+            Some(sink) => reclaim(&mut self.inner, &mut self.wheel, now, self.reclaim, sink),
+            None => reclaim(
                 &mut self.inner,
                 &mut self.wheel,
                 now,
                 self.reclaim,
                 &mut ToListener(&mut self.listener),
-            );
+            ),
+        };
+        self.after_reclaim(expired);
+    }
+
+    /// After a reclamation: if expiry emptied the cache, clear the policy, which gives back
+    /// what it keeps for its capacity (a hash table does not shrink as entries are removed,
+    /// a slab keeps its slots), so that an idle cache returns to the memory of an empty one;
+    /// the policy's history (ghosts, frequency sketch) goes too: it described entries that
+    /// all expired. Then set the next `check_at`.
+    fn after_reclaim(&mut self, expired: usize) {
+        if expired > 0 && self.inner.is_empty() {
+            let (hits, misses) = self.counts();
+            self.carried = (hits, misses);
+            self.expired_hits = 0;
+            self.inner.clear();
         }
-        now
+        self.set_check_at();
+    }
+
+    fn set_check_at(&mut self) {
+        self.check_at = if self.wheel.has_due() {
+            0
+        } else {
+            tick_end(self.wheel.time())
+        };
     }
 
     /// Reclaims a bounded number of expired entries (what any operation does on its way),
@@ -527,13 +586,15 @@ where
     /// many expired.
     pub fn run_pending(&mut self) -> usize {
         let now = self.now_mut();
-        reclaim(
+        let expired = reclaim(
             &mut self.inner,
             &mut self.wheel,
             now,
             self.reclaim,
             &mut ToListener(&mut self.listener),
-        )
+        );
+        self.after_reclaim(expired);
+        expired
     }
 
     /// Removes every entry that has expired, now, reporting each to the listener (or
@@ -541,24 +602,28 @@ where
     /// within the current second) plus at most 165 bucket moves.
     pub fn purge_expired(&mut self) -> usize {
         let listener = &mut self.listener;
-        Self::purge(
+        let expired = Self::purge(
             &mut self.inner,
             &mut self.wheel,
             &self.clock,
             &mut self.latest,
             &mut ToListener(listener),
-        )
+        );
+        self.after_reclaim(expired);
+        expired
     }
 
     /// [`purge_expired`](Self::purge_expired), handing every expired pair to `sink`.
     pub fn purge_expired_into(&mut self, sink: &mut dyn Sink<K, V>) -> usize {
-        Self::purge(
+        let expired = Self::purge(
             &mut self.inner,
             &mut self.wheel,
             &self.clock,
             &mut self.latest,
             sink,
-        )
+        );
+        self.after_reclaim(expired);
+        expired
     }
 
     fn purge(
@@ -634,16 +699,9 @@ where
         K: Clone,
     {
         let now = self.now_mut();
-        match sink.as_deref_mut() {
-            Some(sink) => reclaim(&mut self.inner, &mut self.wheel, now, self.reclaim, sink),
-            None => reclaim(
-                &mut self.inner,
-                &mut self.wheel,
-                now,
-                self.reclaim,
-                &mut ToListener(&mut self.listener),
-            ),
-        };
+        if now > self.check_at {
+            self.maintain(now, sink.as_deref_mut());
+        }
         let inner = &self.inner;
         let (cap, deadline) = self.rules.on_write(&key, &value, now, own_ttl, || {
             let left = inner.peek(&key)?.deadline.load(Relaxed);
@@ -712,6 +770,8 @@ where
         now: u64,
         rules: &Rules<K, V>,
         wheel: &mut Wheel<K>,
+        check_at: &mut u64,
+        expired_hits: &mut u64,
     ) -> bool {
         let Some(entry) = found else {
             return false;
@@ -720,15 +780,14 @@ where
             // Reclaimed first thing by the next operation (the policy's reference is still
             // held here, so it cannot be removed in this one).
             wheel.make_due(entry.timer);
+            *check_at = 0;
+            *expired_hits += 1;
             return false;
         }
-        let key = if rules.reads_need_key() {
-            wheel.key(entry.timer)
-        } else {
-            None
-        };
-        if let Some(earlier) = rules.on_read(key, entry, wheel.cap(entry.timer), now) {
-            wheel.schedule(entry.timer, earlier);
+        let timer = entry.timer;
+        let node = &*wheel;
+        if let Some(earlier) = rules.on_read(entry, now, || node.cap(timer), || node.key(timer)) {
+            wheel.schedule(timer, earlier);
         }
         true
     }
@@ -742,18 +801,27 @@ where
             return false;
         }
         if read {
-            let key = if self.rules.reads_need_key() {
-                self.wheel.key(entry.timer)
-            } else {
-                None
-            };
             // An earlier deadline cannot move the timer through `&self`: the entry is
             // invisible from that deadline on and reclaimed when its old timer fires.
-            let _ = self
-                .rules
-                .on_read(key, entry, self.wheel.cap(entry.timer), now);
+            let wheel = &self.wheel;
+            let _ = self.rules.on_read(
+                entry,
+                now,
+                || wheel.cap(entry.timer),
+                || wheel.key(entry.timer),
+            );
         }
         true
+    }
+
+    /// Hits and misses as the cache counts them: the policy's, with its hits on expired
+    /// entries moved to the misses, plus what a cleared policy had counted.
+    fn counts(&self) -> (u64, u64) {
+        let info = self.inner.info();
+        (
+            self.carried.0 + info.hits.saturating_sub(self.expired_hits),
+            self.carried.1 + info.misses + self.expired_hits,
+        )
     }
 
     /// The policy underneath (read-only: changing it behind the cache's back would break
@@ -806,8 +874,14 @@ where
     fn get(&mut self, key: &K) -> Option<&V> {
         let now = self.begin();
         let found = self.inner.get(key);
-        let hit = Self::judge(found, now, &self.rules, &mut self.wheel);
-        self.stats.record(hit);
+        let hit = Self::judge(
+            found,
+            now,
+            &self.rules,
+            &mut self.wheel,
+            &mut self.check_at,
+            &mut self.expired_hits,
+        );
         found.filter(|_| hit).map(|e| &e.value)
     }
 
@@ -846,7 +920,13 @@ where
     }
 
     fn info(&self) -> CacheInfo {
-        self.stats.info(self.inner.capacity(), self.inner.len())
+        let (hits, misses) = self.counts();
+        CacheInfo {
+            hits,
+            misses,
+            maxsize: self.inner.capacity(),
+            currsize: self.inner.len(),
+        }
     }
 
     /// Drops every entry (expired or not, without reporting them, as `cache_clear()` does)
@@ -854,14 +934,22 @@ where
     fn clear(&mut self) {
         self.inner.clear();
         self.wheel.clear();
-        self.stats.reset();
+        self.set_check_at();
+        self.expired_hits = 0;
+        self.carried = (0, 0);
     }
 
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let now = self.begin();
         let found = self.inner.get_mut(key);
-        let hit = Self::judge(found.as_deref(), now, &self.rules, &mut self.wheel);
-        self.stats.record(hit);
+        let hit = Self::judge(
+            found.as_deref(),
+            now,
+            &self.rules,
+            &mut self.wheel,
+            &mut self.check_at,
+            &mut self.expired_hits,
+        );
         found.filter(|_| hit).map(|e| &mut e.value)
     }
 
@@ -870,6 +958,7 @@ where
         let found = self.inner.peek_mut(key)?;
         if found.deadline.load(Relaxed) <= now {
             self.wheel.make_due(found.timer);
+            self.check_at = 0;
             return None;
         }
         Some(&mut found.value)
@@ -982,8 +1071,14 @@ where
     fn get_borrowed(&mut self, key: &Q) -> Option<&V> {
         let now = self.begin();
         let found = self.inner.get_borrowed(key);
-        let hit = Self::judge(found, now, &self.rules, &mut self.wheel);
-        self.stats.record(hit);
+        let hit = Self::judge(
+            found,
+            now,
+            &self.rules,
+            &mut self.wheel,
+            &mut self.check_at,
+            &mut self.expired_hits,
+        );
         found.filter(|_| hit).map(|e| &e.value)
     }
 

@@ -91,6 +91,101 @@ impl Clock for StdClock {
     }
 }
 
+/// The system's monotonic clock read by a background thread every
+/// [`COARSE_RESOLUTION`] (1 ms), and by the cache as one relaxed atomic load: for hot caches
+/// on machines where [`StdClock`]'s `Instant::now()` costs more than the lookup (it is a
+/// serialising instruction, or a system call under some hypervisors).
+///
+/// Its readings lag the real time by up to a millisecond, more when the thread is starved of
+/// CPU, so entries may live that much past their deadline; they never expire early. One
+/// thread serves the whole process; it is started by the first [`CoarseClock::new`] and runs
+/// until the process ends. If the thread cannot be started, the clock reads `Instant::now()`
+/// itself. All clocks share one origin.
+///
+/// ```
+/// use evict_expiry::{Clock, CoarseClock};
+///
+/// let clock = CoarseClock::new();
+/// let a = clock.now_nanos();
+/// std::thread::sleep(std::time::Duration::from_millis(20));
+/// assert!(clock.now_nanos() > a);
+/// ```
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Clone, Copy, Debug)]
+pub struct CoarseClock {
+    /// Whether the ticker runs (if not, read `Instant::now()` here).
+    ticking: bool,
+}
+
+/// How often [`CoarseClock`]'s thread reads the system clock.
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub const COARSE_RESOLUTION: Duration = Duration::from_millis(1);
+
+#[cfg(feature = "std")]
+mod coarse {
+    use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Once, OnceLock};
+    use std::time::Instant;
+
+    pub(super) static NOW: AtomicU64 = AtomicU64::new(0);
+    pub(super) static TICKING: AtomicBool = AtomicBool::new(false);
+    static START: Once = Once::new();
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+
+    pub(super) fn elapsed() -> u64 {
+        let origin = ORIGIN.get_or_init(Instant::now);
+        u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    pub(super) fn start() -> bool {
+        START.call_once(|| {
+            NOW.store(elapsed(), Ordering::Relaxed);
+            let spawned = std::thread::Builder::new()
+                .name("evict-expiry clock".into())
+                .spawn(|| {
+                    loop {
+                        // `fetch_max`: the clock never goes back, whatever the thread's timing.
+                        NOW.fetch_max(elapsed(), Ordering::Relaxed);
+                        std::thread::sleep(super::COARSE_RESOLUTION);
+                    }
+                });
+            TICKING.store(spawned.is_ok(), Ordering::Relaxed);
+        });
+        TICKING.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(feature = "std")]
+impl CoarseClock {
+    /// The process's coarse clock (starting its thread on first use).
+    pub fn new() -> Self {
+        Self {
+            ticking: coarse::start(),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for CoarseClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "std")]
+impl Clock for CoarseClock {
+    #[inline]
+    fn now_nanos(&self) -> u64 {
+        if self.ticking {
+            coarse::NOW.load(Ordering::Relaxed)
+        } else {
+            coarse::elapsed()
+        }
+    }
+}
+
 /// A clock that moves only when told to: for tests, simulations and replays.
 ///
 /// Clones share one time, so a test keeps a clone and advances the clock the cache (or every

@@ -25,6 +25,8 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+/// The first level's bucket width, 2^30 ns = 1.07 s.
+pub(crate) const FIRST_SHIFT: u32 = SHIFTS[0];
 /// The shift of a level's bucket width, in nanoseconds (2^30 ns = 1.07 s).
 const SHIFTS: [u32; LEVELS] = [30, 36, 42, 47, 49];
 /// Buckets per level; each level's buckets span one bucket of the next level.
