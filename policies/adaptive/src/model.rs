@@ -168,7 +168,7 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
             // `resize` of the old cache pops, in its order.
             let mut old = core::mem::replace(&mut self.inner, Any::new(best, self.capacity));
             let chunk = (self.capacity / 8).max(1);
-            while old.view().len() > 0 {
+            while !old.view().is_empty() {
                 let len = old.view().len();
                 for (k, v) in old.cache().resize(len.saturating_sub(chunk)) {
                     let _ = self.inner.cache().put(k, v);

@@ -58,7 +58,7 @@ fn phases(n: usize, seed: u64) -> Vec<u64> {
         let r = rng.next_u64();
         let k = match (t * 3) / n {
             1 => (t as u64 / 4) + r % 200,
-            _ if r % 4 == 0 => 1_000_000 + t as u64,
+            _ if r.is_multiple_of(4) => 1_000_000 + t as u64,
             _ => (r >> 8) % ((r >> 40) % 2000 + 1),
         };
         keys.push(k);
