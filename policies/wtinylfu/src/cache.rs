@@ -119,8 +119,27 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.missed = None;
     }
 
+    /// A weighted eviction contests the window's overflow against the main victim
+    /// (`weighted_victim`), then removes the loser.
+    const IN_PLACE: bool = true;
+
+    fn choose_victim(&mut self) -> u32 {
+        self.weighted_victim()
+    }
+
+    fn evict_chosen(&mut self, i: u32) -> (K, V) {
+        self.record_hits(i);
+        let hash = self.slab.hash(self.slab.key(i));
+        self.take_slot(i, hash)
+    }
+
     fn pop(&mut self) -> Option<(K, V)> {
-        match self.pop_slot() {
+        let slot = if W::UNIT {
+            self.pop_slot()
+        } else {
+            self.weighted_victim()
+        };
+        match slot {
             NIL => None,
             i => {
                 self.record_hits(i);
@@ -222,8 +241,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         }
         assert_eq!(seen, n, "lists do not cover every slot");
         let [window, probation, protected] = self.lists.map(|l| l.len);
+        // A weighted cache's window overflows until its next eviction contests it.
         assert!(
-            window <= self.max_window,
+            !W::UNIT || window <= self.max_window,
             "window {window} > {}",
             self.max_window
         );

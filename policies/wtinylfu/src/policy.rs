@@ -166,6 +166,28 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         }
     }
 
+    /// A weighted cache's next eviction (see the crate docs' *Capacity by weight*): while
+    /// the window holds more than its share, the window's LRU entry (the candidate) contests
+    /// the main victim, and the loser leaves (the winning candidate moves to probation's
+    /// MRU end), as the full unweighted cache admits; otherwise [`pop_slot`](Self::pop_slot)'s.
+    pub(crate) fn weighted_victim(&mut self) -> u32 {
+        let window = self.lists[Segment::Window as usize];
+        if window.len == 0 || window.len <= self.max_window {
+            return self.pop_slot();
+        }
+        let candidate = window.last;
+        let victim = self.victim();
+        if victim == NIL {
+            return candidate;
+        }
+        if self.frequency_of(candidate) > self.victim_frequency(victim) {
+            self.move_to_front(Segment::Probation, candidate);
+            victim
+        } else {
+            candidate
+        }
+    }
+
     /// The slot [`pop`](crate::Cache::pop) removes: the victim after the victim search (its
     /// promotions done), else the window's LRU entry, else protected's; `NIL` when empty.
     /// [`peek_victim_slot`](Self::peek_victim_slot) finds the same slot without the search.
@@ -266,7 +288,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             if self.sketch.words() != words {
                 self.victim_estimate.0 = NIL; // the blocks moved
             }
-            if overflow {
+            // A weighted cache that is full by weight leaves the overflow in the window: its
+            // next eviction makes the candidate contest the main victim (`weighted_victim`).
+            if overflow && (W::UNIT || !self.slab.is_fitted()) {
                 let candidate = self.lists[Segment::Window as usize].last;
                 self.move_to_front(Segment::Probation, candidate);
             }

@@ -395,3 +395,33 @@ evict_harness::weighted!(
     validate = |c: &WTinyLfuCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );
+
+/// The weighted cache keeps W-TinyLFU's admission: a scan of one-hit keys, each of which
+/// needs room, loses its contests against the frequently read keys, as in the unweighted
+/// cache (issue 12).
+#[test]
+fn weighted_admission_resists_a_scan() {
+    fn hot_kept<C: Cache<u64, u64>>(mut cache: C) -> usize {
+        for _ in 0..5 {
+            for k in 0..50u64 {
+                if cache.get(&k).is_none() {
+                    let _ = cache.put(k, k);
+                }
+            }
+        }
+        for k in 1000..1300u64 {
+            if cache.get(&k).is_none() {
+                let _ = cache.put(k, k);
+            }
+        }
+        assert!(cache.weight() <= 100);
+        (0..50u64).filter(|k| cache.contains(k)).count()
+    }
+    let unweighted = hot_kept(WTinyLfuCache::new(100));
+    let weighted = hot_kept(WTinyLfuCache::with_weigher(100, |_: &u64, _: &u64| 1));
+    assert!(unweighted >= 45, "unweighted kept {unweighted} of 50");
+    assert!(
+        weighted >= 45,
+        "weighted kept {weighted} of 50 (unweighted {unweighted})"
+    );
+}
