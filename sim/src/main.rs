@@ -144,8 +144,8 @@ struct MrcArgs {
     #[arg(required = true)]
     traces: Vec<PathBuf>,
 
-    /// How: exact (LRU, from stack distances) or shards (LRU, from a sample of the keys;
-    /// --rate or --samples). mini is not built yet.
+    /// How: exact (LRU, from stack distances), shards (LRU, from a sample of the keys;
+    /// --rate or --samples) or mini (miniature simulations of any policy; --rate).
     #[arg(long, default_value = "exact", value_name = "M")]
     method: String,
 
@@ -157,6 +157,21 @@ struct MrcArgs {
     /// shards: at most N sampled keys (fixed size, constant memory; SHARDS-adj).
     #[arg(long, value_name = "N")]
     samples: Option<usize>,
+
+    /// shards and mini: the salt of the sampling hash (any 64-bit number); another salt
+    /// draws another sample [default: a fixed constant, so runs repeat].
+    #[arg(long, value_name = "N")]
+    salt: Option<u64>,
+
+    /// mini: a miniature cache holds at least N entries, its rate raised as needed (up to
+    /// 1, the full replay) [default: 1000].
+    #[arg(long, value_name = "N")]
+    min_entries: Option<usize>,
+
+    /// shards: track at most N of the hottest keys exactly (found by a count-min sketch;
+    /// 0: the paper's SHARDS) [default: 16384].
+    #[arg(long, value_name = "N")]
+    hot_keys: Option<usize>,
 
     /// Comma-separated policies: lru (the only one of exact and shards); mini: any of the
     /// registry [default: every registry policy].
@@ -349,6 +364,7 @@ fn run(args: Args) -> Result<(), Failure> {
     let run_opts = RunOptions {
         threads,
         warmup: args.warmup,
+        ..RunOptions::default()
     };
     let bar = std::io::stderr()
         .is_terminal()
@@ -686,6 +702,15 @@ fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
 /// `evict-sim mrc`: the curve of each trace, then the report, as the replay does.
 fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     let method: mrc::Method = args.method.parse().map_err(usage)?;
+    if method == mrc::Method::Exact && args.salt.is_some() {
+        return Err(usage("--salt needs --method shards or mini"));
+    }
+    if method != mrc::Method::Shards && args.hot_keys.is_some() {
+        return Err(usage("--hot-keys needs --method shards"));
+    }
+    if method != mrc::Method::Mini && args.min_entries.is_some() {
+        return Err(usage("--min-entries needs --method mini"));
+    }
     let sampling = match (method, args.rate, args.samples) {
         (mrc::Method::Mini, _, Some(_)) => return Err(usage("--samples needs --method shards")),
         (mrc::Method::Mini, ..) => None,
@@ -804,6 +829,11 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     let run_opts = RunOptions {
         threads: 1,
         warmup: args.warmup,
+        salt: args.salt.unwrap_or(evict_sim::shards::DEFAULT_SALT),
+        hot_keys: args.hot_keys.unwrap_or(evict_sim::shards::HOT_KEYS),
+        mini_min_entries: args
+            .min_entries
+            .unwrap_or(evict_sim::pipeline::MINI_MIN_ENTRIES),
     };
     let mut curves = Vec::new();
     for path in &args.traces {
@@ -826,14 +856,21 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
                 &policies,
                 &specs,
                 mini_rate,
-                RunOptions::default(),
+                // The caches spread over every core; warm-up and salt as asked.
+                RunOptions {
+                    threads: RunOptions::default().threads,
+                    ..run_opts
+                },
                 &progress,
                 &mut say,
             )?;
             let points = r
                 .outcomes
                 .iter()
-                .map(|o| mrc::Point::mini(o, mini_rate))
+                .map(|o| {
+                    let rate = pipeline::mini_rate(mini_rate, o.size, run_opts.mini_min_entries);
+                    mrc::Point::mini(o, rate)
+                })
                 .collect();
             (points, r.requests, r.format)
         } else {

@@ -56,7 +56,14 @@ pub enum Job {
     /// LRU stack distances of every request ([`StackDistances`]).
     StackDistances,
     /// The SHARDS estimate of LRU's curve ([`Shards`]).
-    Shards(Sampling),
+    Shards {
+        /// Rate or size.
+        sampling: Sampling,
+        /// The salt of the sampling hash.
+        salt: u64,
+        /// Hot keys tracked exactly at most ([`Shards::hot_keys`]).
+        hot_keys: usize,
+    },
     /// Requests per key and the working set's growth ([`Counts`](crate::analyze::Counts)).
     Counts,
     /// A miniature simulation: one cache of the registry, `size × rate` entries, fed the
@@ -69,6 +76,8 @@ pub enum Job {
         size: usize,
         /// The share of keys sampled.
         rate: f64,
+        /// The salt of the sampling hash ([`sample_hash`](crate::shards::sample_hash)).
+        salt: u64,
     },
     /// Bélády from the batches' next-access times ([`StreamingBelady`]).
     Belady {
@@ -194,7 +203,7 @@ impl Consumer for crate::analyze::Counts {
 struct Mini {
     cache: Box<dyn Cache<u64, ()>>,
     threshold: u64,
-    hasher: foldhash::fast::FixedState,
+    salt: u64,
     warmup: u64,
     requests: u64,
     sampled: u64,
@@ -211,7 +220,7 @@ impl Consumer for Mini {
         for (i, &k) in batch.keys.iter().enumerate() {
             let counted = batch.start + i as u64 >= self.warmup;
             self.requests += u64::from(counted);
-            if crate::shards::sample_hash(&self.hasher, k) >= self.threshold {
+            if crate::shards::sample_hash(self.salt, k) >= self.threshold {
                 continue;
             }
             if self.cache.get(&k).is_some() {
@@ -279,14 +288,23 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
             hashbrown::HashSet::with_hasher(registry::hasher()),
         )),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
-        Job::Shards(sampling) => Box::new(Shards::new(*sampling, warmup)),
+        Job::Shards {
+            sampling,
+            salt,
+            hot_keys,
+        } => Box::new(Shards::with_salt(*sampling, warmup, *salt).hot_keys(*hot_keys)),
         Job::Counts => Box::new(crate::analyze::Counts::default()),
-        Job::Mini { policy, size, rate } => {
+        Job::Mini {
+            policy,
+            size,
+            rate,
+            salt,
+        } => {
             let scaled = ((*size as f64 * rate).round() as usize).max(1);
             Box::new(Mini {
                 cache: registry::build(policy, scaled).expect("policies are checked before a run"),
                 threshold: crate::shards::threshold(*rate),
-                hasher: registry::hasher(),
+                salt: *salt,
                 warmup,
                 requests: 0,
                 sampled: 0,
@@ -317,10 +335,36 @@ fn weight(job: &Job) -> u32 {
         Job::Distinct => 5,
         Job::StackDistances => 30,
         Job::Belady { .. } => 20,
-        Job::Shards(_) => 5,
+        Job::Shards { .. } => 5,
         Job::Counts => 10,
-        Job::Mini { .. } => 4,
+        // A miniature costs its share of the requests (a raised rate is a larger share).
+        Job::Mini { rate, .. } => ((rate * 40.0).round() as u32).max(1),
     }
+}
+
+/// Miniature caches of fewer entries than this have their rate raised
+/// ([`mini_rate`]); `evict-sim mrc --min-entries` changes it.
+pub const MINI_MIN_ENTRIES: usize = 1000;
+
+/// The sampling rate of the miniature simulation of a `size`-entry cache asked at `rate`:
+/// raised (up to 1, the full replay) so that the miniature holds at least `min_entries`.
+///
+/// Why: a miniature of a few dozen entries holds the sampled share of the hottest keys
+/// give or take its square root, so its hit ratio at a small size swings by points with
+/// the salt (orm-busy at 10%, the 1% size as a 76-entry miniature: -5.6 to +0.6 points for
+/// LRU over five salts). With 1,000 entries every policy's mean error over the four
+/// standard sizes was at most 0.29 points on two salts (sim/README.md).
+///
+/// ```
+/// use evict_sim::pipeline::mini_rate;
+///
+/// assert_eq!(mini_rate(0.1, 100_000, 1000), 0.1);
+/// assert_eq!(mini_rate(0.1, 4000, 1000), 0.25);
+/// assert_eq!(mini_rate(0.1, 500, 1000), 1.0);
+/// assert_eq!(mini_rate(0.1, 500, 0), 0.1);
+/// ```
+pub fn mini_rate(rate: f64, size: usize, min_entries: usize) -> f64 {
+    (min_entries as f64 / size.max(1) as f64).max(rate).min(1.0)
 }
 
 /// What runs on the decoding thread for each batch: the stream (for its position) and the
@@ -649,7 +693,8 @@ fn replay_stream_with(
                 Some(rate) => Job::Mini {
                     policy: p.clone(),
                     size,
-                    rate,
+                    rate: mini_rate(rate, size, run.mini_min_entries),
+                    salt: run.salt,
                 },
             });
         }
@@ -855,7 +900,11 @@ pub fn mrc_stream(
     };
     let job = match sampling {
         None => Job::StackDistances,
-        Some(s) => Job::Shards(s),
+        Some(sampling) => Job::Shards {
+            sampling,
+            salt: run.salt,
+            hot_keys: run.hot_keys,
+        },
     };
     let r = fan_out(
         &mut stream,

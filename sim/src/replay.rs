@@ -141,13 +141,22 @@ pub struct Outcome {
     pub unique_keys: usize,
 }
 
-/// How to run: threads and warm-up.
+/// How to run: threads, warm-up, and the settings of the sampled methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunOptions {
     /// Worker threads (at least 1).
     pub threads: usize,
     /// Requests replayed before counting starts.
     pub warmup: usize,
+    /// The salt of the sampling hash of SHARDS and miniature simulations
+    /// ([`sample_hash`](crate::shards::sample_hash)); the replay ignores it.
+    pub salt: u64,
+    /// SHARDS: at most this many hot keys tracked exactly
+    /// ([`Shards::hot_keys`](crate::shards::Shards::hot_keys)); the others ignore it.
+    pub hot_keys: usize,
+    /// Miniature simulations: the fewest entries of a miniature cache
+    /// ([`mini_rate`](crate::pipeline::mini_rate)).
+    pub mini_min_entries: usize,
 }
 
 impl Default for RunOptions {
@@ -156,6 +165,9 @@ impl Default for RunOptions {
         RunOptions {
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             warmup: 0,
+            salt: crate::shards::DEFAULT_SALT,
+            hot_keys: crate::shards::HOT_KEYS,
+            mini_min_entries: crate::pipeline::MINI_MIN_ENTRIES,
         }
     }
 }
