@@ -1,0 +1,296 @@
+//! The semantics, case by case: lifetimes, per-entry deadlines, the `Expiry` callback,
+//! reporting, clocks going backwards, and the thread-safe cache under real threads.
+
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::Duration;
+
+use evict_core::{Cache, Put, Removal};
+use evict_expiry::{ExpiringCache, Expiry, ManualClock};
+use evict_lru::LruCache;
+use evict_s3fifo::S3FifoCache;
+use evict_sync::ConcurrentCache;
+
+const S: Duration = Duration::from_secs(1);
+
+fn secs(n: u64) -> Duration {
+    S * n as u32
+}
+
+#[test]
+fn time_to_idle_is_pushed_back_by_reads_up_to_the_time_to_live() {
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .time_to_live(secs(30))
+        .time_to_idle(secs(10))
+        .clock(clock.clone())
+        .build(LruCache::new(8));
+    let _ = c.put(1, "a");
+    for _ in 0..2 {
+        clock.advance(secs(9));
+        assert_eq!(c.get(&1), Some(&"a"));
+    }
+    // 18 s: read; idle until 28 s. 27 s: read; idle would be 37 s, but the TTL caps it at 30.
+    clock.advance(secs(9));
+    assert_eq!(c.get(&1), Some(&"a"));
+    assert_eq!(c.time_left(&1), Some(secs(3)));
+    clock.advance(secs(3));
+    assert_eq!(c.get(&1), None);
+    // A peek does not refresh.
+    let _ = c.put(2, "b");
+    clock.advance(secs(9));
+    assert_eq!(c.peek(&2), Some(&"b"));
+    clock.advance(secs(1));
+    assert_eq!(c.peek(&2), None);
+}
+
+#[test]
+fn a_put_with_its_own_ttl_overrides_the_cache_ttl() {
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .time_to_live(secs(60))
+        .clock(clock.clone())
+        .build(LruCache::new(8));
+    let _ = c.put_with_ttl(1, 10, secs(5));
+    let _ = c.put_with_ttl(2, 20, secs(600));
+    let _ = c.put(3, 30);
+    clock.advance(secs(61));
+    assert_eq!(c.get(&1), None);
+    assert_eq!(c.get(&2), Some(&20));
+    assert_eq!(c.get(&3), None);
+    // A plain put of the key takes the cache's TTL again.
+    let _ = c.put(2, 21);
+    assert_eq!(c.time_left(&2), Some(secs(60)));
+}
+
+#[test]
+fn expiry_callback_chooses_on_create_update_and_read() {
+    struct ByValue;
+    impl Expiry<u32, u64> for ByValue {
+        fn expire_after_create(&self, _: &u32, v: &u64) -> Option<Duration> {
+            (*v != 0).then(|| secs(*v))
+        }
+        fn expire_after_update(
+            &self,
+            _: &u32,
+            v: &u64,
+            left: Option<Duration>,
+        ) -> Option<Duration> {
+            // Updates keep the longer of what is left and the new value's lifetime.
+            let new = (*v != 0).then(|| secs(*v));
+            match (left, new) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            }
+        }
+        fn expire_after_read(&self, _: &u32, v: &u64, left: Option<Duration>) -> Option<Duration> {
+            // Value 7: a read shortens its life to one second.
+            if *v == 7 { Some(S) } else { left }
+        }
+    }
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .expire_after(ByValue)
+        .clock(clock.clone())
+        .build(LruCache::new(8));
+    let _ = c.put(1, 5);
+    let _ = c.put(2, 0); // never
+    let _ = c.put(3, 7);
+    assert_eq!(c.time_left(&1), Some(secs(5)));
+    assert_eq!(c.time_left(&2), Some(Duration::MAX));
+    clock.advance(secs(2));
+    let _ = c.put(1, 1); // 3 s left > 1 s: keeps 3
+    assert_eq!(c.time_left(&1), Some(secs(3)));
+    assert_eq!(c.get(&3), Some(&7)); // shortened to 1 s from now (its timer moves earlier)
+    clock.advance(S);
+    let mut gone = Vec::new();
+    assert_eq!(
+        c.purge_expired_into(&mut |k, v, why| gone.push((k, v, why))),
+        1
+    );
+    assert_eq!(gone, [(3, 7, Removal::Expired)]);
+    clock.advance(secs(1_000_000));
+    assert_eq!(c.get(&2), Some(&0));
+    assert_eq!(c.get(&1), None);
+    c.check_invariants();
+}
+
+#[test]
+fn expired_pairs_are_reported_once_with_the_reason() {
+    let clock = ManualClock::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let mut c = ExpiringCache::builder()
+        .time_to_live(secs(10))
+        .clock(clock.clone())
+        .listener(move |k: u32, v: &'static str, why: Removal| {
+            sink.lock().unwrap().push((k, v, why))
+        })
+        .build(LruCache::new(2));
+    let _ = c.put(1, "one");
+    clock.advance(secs(5));
+    let _ = c.put(2, "two");
+    // The cache is full; 3 evicts the least recently used, 1, still alive: `Put::Evicted`.
+    assert_eq!(c.put(3, "three"), Put::Evicted(1, "one"));
+    clock.advance(secs(11));
+    // A put over an expired key is an insert; the old pair leaves as expired, into the sink.
+    let mut out = Vec::new();
+    assert_eq!(
+        c.put_into(2, "deux", &mut |k, v, why| out.push((k, v, why))),
+        Put::Inserted
+    );
+    assert!(out.contains(&(2, "two", Removal::Expired)), "{out:?}");
+    // 3 expired too: reclaimed by that put (into its sink) or later (to the listener).
+    c.purge_expired();
+    let mut all: Vec<_> = out
+        .into_iter()
+        .chain(seen.lock().unwrap().drain(..))
+        .collect();
+    all.sort_by_key(|&(k, _, _)| k);
+    assert_eq!(
+        all,
+        [(2, "two", Removal::Expired), (3, "three", Removal::Expired)]
+    );
+    assert_eq!(c.len(), 1);
+    // `remove` of an expired key returns nothing and reports it.
+    clock.advance(secs(10));
+    assert_eq!(c.remove(&2), None);
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [(2, "deux", Removal::Expired)]
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_clock_going_back_never_panics_nor_resurrects() {
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .time_to_live(secs(10))
+        .clock(clock.clone())
+        .build(S3FifoCache::new(8));
+    clock.set(100 * 1_000_000_000);
+    let _ = c.put(1, 1);
+    clock.advance(secs(10));
+    assert_eq!(c.peek(&1), None); // seen expired
+    clock.set(0);
+    assert_eq!(c.peek(&1), None);
+    assert_eq!(c.get(&1), None);
+    let _ = c.put(2, 2); // written "at" 110 s, the latest time the cache saw
+    assert_eq!(c.time_left(&2), Some(secs(10)));
+    // The far end of time: deadlines saturate, nothing overflows.
+    clock.set(u64::MAX - 5);
+    let _ = c.put(3, 3);
+    assert_eq!(c.get(&3), Some(&3));
+    clock.set(u64::MAX);
+    assert_eq!(c.get(&3), None);
+    c.purge_expired();
+    c.check_invariants();
+}
+
+#[test]
+fn a_time_to_live_of_zero_caches_nothing_visible() {
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .time_to_live(Duration::ZERO)
+        .clock(clock)
+        .build(LruCache::new(4));
+    let _ = c.put(1, 1);
+    assert_eq!(c.get(&1), None);
+    assert_eq!(c.info().misses, 1);
+}
+
+/// Readers refresh a time-to-idle entry under the shards' read locks while the clock moves:
+/// it stays alive as long as it is read more often than its idle time, and expires after.
+#[test]
+fn concurrent_idle_refresh_under_shared_hits() {
+    let clock = ManualClock::new();
+    let cache = ConcurrentCache::builder(1024).shards(4).build(|cap| {
+        ExpiringCache::builder()
+            .time_to_idle(secs(10))
+            .clock(clock.clone())
+            .build(S3FifoCache::new(cap))
+    });
+    for k in 0..64u64 {
+        let _ = cache.put(k, k);
+    }
+    const THREADS: usize = 4;
+    const STEPS: usize = 200;
+    let barrier = Barrier::new(THREADS + 1);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (cache, barrier) = (&cache, &barrier);
+            s.spawn(move || {
+                for _ in 0..STEPS {
+                    barrier.wait();
+                    // Keys 0..32 are read every step (3 s), keys 32.. never.
+                    for k in 0..32u64 {
+                        assert_eq!(cache.get(&k), Some(k), "thread {t}: hot key {k} expired");
+                    }
+                    barrier.wait();
+                }
+            });
+        }
+        for _ in 0..STEPS {
+            barrier.wait();
+            barrier.wait();
+            clock.advance(secs(3));
+        }
+    });
+    for k in 32..64u64 {
+        assert_eq!(cache.get(&k), None, "cold key {k} should have expired");
+    }
+    clock.advance(secs(10));
+    assert_eq!(cache.get(&0), None);
+    let mut cache = cache;
+    for shard in cache.shards_mut() {
+        shard.purge_expired();
+        shard.check_invariants();
+    }
+    assert_eq!(cache.len(), 0);
+}
+
+/// Writers and readers on many threads while the clock advances: values read were written,
+/// and once time has passed every deadline, nothing is returned and purging empties the cache.
+#[test]
+fn concurrent_writers_readers_and_a_moving_clock() {
+    let clock = ManualClock::new();
+    let cache = ConcurrentCache::builder(256).shards(4).build(|cap| {
+        ExpiringCache::builder()
+            .time_to_live(secs(5))
+            .clock(clock.clone())
+            .build(LruCache::new(cap))
+    });
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let cache = &cache;
+            s.spawn(move || {
+                let mut x = t.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+                for i in 0..20_000u64 {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let k = x % 512;
+                    if i % 3 == 0 {
+                        let _ = cache.put(k, k * 1000 + t);
+                    } else if let Some(v) = cache.get(&k) {
+                        assert_eq!(v / 1000, k, "a value of another key");
+                    }
+                }
+            });
+        }
+        for _ in 0..200 {
+            clock.advance(Duration::from_millis(100));
+            std::thread::yield_now();
+        }
+    });
+    clock.advance(secs(6));
+    for k in 0..512u64 {
+        assert_eq!(cache.get(&k), None);
+    }
+    let mut cache = cache;
+    for shard in cache.shards_mut() {
+        shard.purge_expired();
+        shard.check_invariants();
+    }
+    assert!(cache.is_empty());
+}
