@@ -708,6 +708,10 @@ where
             (left > now).then(|| remaining(left, now))
         });
         let timer = self.wheel.insert(key.clone(), cap, deadline);
+        if deadline <= self.wheel.time() {
+            // Due at once (a lifetime of zero): reclaimed by the next operation.
+            self.check_at = 0;
+        }
         let entry = Entry {
             value,
             deadline: AtomicU64::new(deadline),
@@ -972,6 +976,10 @@ where
             (left > now).then(|| remaining(left, now))
         });
         let timer = self.wheel.insert(key.clone(), cap, deadline);
+        if deadline <= self.wheel.time() {
+            // Due at once (a lifetime of zero): reclaimed by the next operation.
+            self.check_at = 0;
+        }
         let entry = Entry {
             value,
             deadline: AtomicU64::new(deadline),
