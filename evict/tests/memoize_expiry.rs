@@ -12,6 +12,7 @@
     feature = "s3fifo"
 ))]
 
+use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -262,4 +263,74 @@ fn parameters_of_a_memo_without_lifetimes_print_as_before() {
         params.to_string(),
         "CacheParameters(maxsize=3, policy=LruCache)"
     );
+}
+
+// A lifetime and a weight budget together: the policy weighs `Entry<V>`.
+
+#[evict::lru_cache(max_bytes = 4096, ttl = "1h")]
+fn expiring_blob(n: usize) -> Vec<u8> {
+    vec![0; n]
+}
+
+#[test]
+fn ttl_with_a_byte_budget_weighs_the_entries() {
+    for n in 0..50 {
+        assert_eq!(expiring_blob(500 + n).len(), 500 + n);
+    }
+    let info = expiring_blob::cache_info();
+    assert_eq!((info.misses, info.maxsize), (50, Some(4096)));
+    // Each entry weighs its key, its `Entry<Vec<u8>>` and at least 500 heap bytes.
+    let lightest = size_of::<(usize,)>() + size_of::<evict::expiry::Entry<Vec<u8>>>() + 500;
+    assert!(info.currsize * lightest <= 4096, "{info}");
+    assert!(info.currsize >= 4096 / (lightest + 100), "{info}");
+    assert_eq!(expiring_blob(549).len(), 549);
+    assert_eq!(expiring_blob::cache_info().hits, 1);
+    let params = expiring_blob::cache_parameters();
+    assert_eq!(params.unit, SizeUnit::Bytes);
+    assert_eq!(
+        params.to_string(),
+        "CacheParameters(maxsize=4096, unit=bytes, policy=LruCache, ttl=3600s)"
+    );
+}
+
+static WEIGHED_RUNS: AtomicU64 = AtomicU64::new(0);
+
+#[allow(clippy::ptr_arg)] // a weigher is `fn(&Key, &Value) -> u64`
+fn by_len(_: &(u64,), v: &String) -> u64 {
+    v.len() as u64
+}
+
+#[evict::memoize(
+    policy = evict::S3FifoCache,
+    max_weight = 12,
+    weigher = by_len,
+    time_to_idle = "0s",
+    shards = 2
+)]
+fn weighed_idle(n: u64) -> String {
+    WEIGHED_RUNS.fetch_add(1, Ordering::Relaxed);
+    "x".repeat(n as usize)
+}
+
+#[evict::memoize(policy = evict::S3FifoCache, max_weight = 12, weigher = by_len, ttl = "1h")]
+fn weighed_hour(n: u64) -> String {
+    "x".repeat(n as usize)
+}
+
+#[test]
+fn ttl_with_a_weigher_sharded_and_not() {
+    for _ in 0..3 {
+        assert_eq!(weighed_idle(4).len(), 4);
+    }
+    assert_eq!(WEIGHED_RUNS.load(Ordering::Relaxed), 3);
+    let params = weighed_idle::cache_parameters();
+    assert_eq!((params.unit, params.shards), (SizeUnit::Weight, Some(2)));
+
+    for n in [5, 5, 6, 3] {
+        assert_eq!(weighed_hour(n).len(), n as usize);
+    }
+    // 5 + 6 = 11 fit in 12; 3 more does not, so something left.
+    let info = weighed_hour::cache_info();
+    assert_eq!((info.hits, info.misses, info.maxsize), (1, 3, Some(12)));
+    assert!(info.currsize <= 2, "{info}");
 }
