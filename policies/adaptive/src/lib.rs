@@ -245,6 +245,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// assert_eq!(cache.get("b"), None);
     /// assert_eq!(cache.info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=10, currsize=1)");
     /// ```
+    #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -266,6 +267,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// *cache.get_mut(&"a").unwrap() += 1;
     /// assert_eq!(cache.peek(&"a"), Some(&2));
     /// ```
+    #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -287,6 +289,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// assert_eq!(cache.peek("a"), Some(&1));
     /// assert_eq!(cache.info().hits + cache.info().misses, 0);
     /// ```
+    #[inline]
     pub fn peek<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -305,6 +308,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// *cache.peek_mut(&1).unwrap() = 5;
     /// assert_eq!(cache.peek(&1), Some(&5));
     /// ```
+    #[inline]
     pub fn peek_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -323,6 +327,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// assert!(cache.contains("a"));
     /// assert!(!cache.contains("b"));
     /// ```
+    #[inline]
     pub fn contains<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -342,6 +347,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// assert_eq!(cache.remove("a"), Some(1));
     /// assert_eq!(cache.len(), 0);
     /// ```
+    #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -376,22 +382,27 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
 impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V, S> {
     /// Counts one hit or miss; feeds the miniatures if the key is sampled (and may switch
     /// policy first); then a `get` of the running policy.
+    #[inline]
     fn get(&mut self, key: &K) -> Option<&V> {
         AdaptiveCache::get(self, key)
     }
 
+    #[inline]
     fn peek(&self, key: &K) -> Option<&V> {
         AdaptiveCache::peek(self, key)
     }
 
+    #[inline]
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         with_inner!(&mut self.inner, c => c.put(key, value))
     }
 
+    #[inline]
     fn remove(&mut self, key: &K) -> Option<V> {
         AdaptiveCache::remove(self, key)
     }
 
+    #[inline]
     fn len(&self) -> usize {
         with_inner!(&self.inner, c => c.len())
     }
@@ -417,14 +428,17 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
         }
     }
 
+    #[inline]
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         AdaptiveCache::get_mut(self, key)
     }
 
+    #[inline]
     fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
         AdaptiveCache::peek_mut(self, key)
     }
 
+    #[inline]
     fn contains(&self, key: &K) -> bool {
         AdaptiveCache::contains(self, key)
     }
