@@ -27,8 +27,9 @@ use crate::types::collect_args;
 /// Every distinct argument tuple is computed once and kept until `cache_clear()`. Next to
 /// the function the attribute defines a module of the same name with `cache_info()`,
 /// `cache_clear()`, `cache_parameters()` and `uncached(..)`; see the
-/// [crate documentation](crate) for the expansion, the options (`shards`, `single_flight`,
-/// `errors`, `associated`, `crate`) and the thread and panic semantics.
+/// [crate documentation](crate) for the expansion, the options (`ttl`, `time_to_idle`,
+/// `shards`, `single_flight`, `errors`, `associated`, `crate`) and the thread and panic
+/// semantics.
 ///
 /// ```
 /// #[evict::cache]
@@ -54,9 +55,13 @@ pub fn cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `maxsize = N` keeps at most `N` results (any constant `usize` expression), `maxsize = None`
 /// keeps every result (an unbounded cache, as `#[evict::cache]`), `maxsize = 0` keeps
 /// nothing and counts every call as a miss, and without `maxsize` the size is 128, Python's
-/// default. `shards = N` spreads the cache over `N` LRU shards (hits on different shards
-/// stop waiting for each other). See the [crate documentation](crate) for the other options
-/// and the generated items.
+/// default. Instead of `maxsize`, `max_bytes = N` bounds the keys' and values' total size in
+/// bytes (`evict::ByteSize`), and `max_weight = N, weigher = f` their total weight in the
+/// units of `f` (`fn(&Key, &Value) -> u64`). `ttl = "30s"` and `time_to_idle = "5m"` (or
+/// constant `Duration` expressions) make results expire (evict's `expiry` feature).
+/// `shards = N` spreads the cache over `N` LRU shards (hits on different shards stop waiting
+/// for each other). See the [crate documentation](crate) for the other options and the
+/// generated items.
 ///
 /// ```
 /// #[evict::lru_cache(maxsize = 32)]
@@ -86,7 +91,11 @@ pub fn lru_cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// supplies them: `evict::LruCache` becomes `evict::LruCache<(arguments), Return>`).
 /// `maxsize = N` builds the cache with `Type::new(N)`, so the type needs a
 /// `fn new(capacity: usize) -> Self` (every bounded policy of `evict` has one);
-/// `maxsize = None` builds it with `Type::default()`. Both options are required.
+/// `maxsize = None` builds it with `Type::default()`. Instead of `maxsize`, `max_bytes = N`
+/// (or `max_weight = N, weigher = f`) builds it with `Type::with_weigher(N, weigher)`, as
+/// `Type<K, V, evict::DefaultHashBuilder, evict::Weighted<fn(&K, &V) -> u64>>` (every
+/// evict policy's parameters). `policy` and one of the sizes are required; `ttl` and
+/// `time_to_idle` wrap the cache in an `evict::ExpiringCache`.
 ///
 /// By default the cache sits behind one mutex, with Python's exact counters and eviction
 /// order. `shards = N` (a power of two) or `shards = auto` keeps the results in an
