@@ -53,6 +53,9 @@ fn sharded_bytes_ttl(n: u64) -> u64 {
     n
 }
 
+/// A memoized function, by name, with its `cache_info()`.
+type Memo = (&'static str, fn(u64) -> u64, fn() -> evict::CacheInfo);
+
 /// `HITS` calls of `f`, cycling over the cached keys.
 #[inline(never)]
 fn hits(f: fn(u64) -> u64) -> u64 {
@@ -90,7 +93,7 @@ fn phase_sharded_bytes_ttl() -> u64 {
 }
 
 fn main() {
-    let memos: [(&str, fn(u64) -> u64, fn() -> evict::CacheInfo); 6] = [
+    let memos: [Memo; 6] = [
         ("plain", plain, plain::cache_info),
         ("bytes", bytes, bytes::cache_info),
         ("ttl", ttl, ttl::cache_info),
