@@ -67,6 +67,8 @@ impl Histogram {
 }
 
 const MIN_SLOTS: usize = 1 << 16;
+/// Keys looked up ahead of their turn ([`StackDistances::feed`]).
+const AHEAD: usize = 16;
 /// Slots per block of the Fenwick tree: 8 words of bits.
 const BLOCK: usize = 512;
 
@@ -87,19 +89,44 @@ impl StackDistances {
 
     /// Takes the requests `keys`, the first of which is request number `start`.
     pub fn feed(&mut self, start: u64, keys: &[u64]) {
+        for (c, chunk) in keys.chunks(AHEAD).enumerate() {
+            // With a million keys the table and the bitmap no longer fit the processor's
+            // caches, and each request waits for its entry. Looking up the next few keys
+            // first (independent loads, fetched in parallel) finds them cached below.
+            let mut warm = 0u64;
+            for k in chunk {
+                if let Some(&t) = self.last.get(k) {
+                    warm ^= self.bits[t as usize / 64];
+                }
+            }
+            std::hint::black_box(warm);
+            self.feed_chunk(start + (c * AHEAD) as u64, chunk);
+        }
+    }
+
+    fn feed_chunk(&mut self, start: u64, keys: &[u64]) {
+        // The distances first, the histogram's counts after: its increments are
+        // independent of each other, so their cache misses (the histogram has a bucket
+        // per distinct key) overlap instead of each waiting behind the tree's work.
+        let mut found = [0usize; AHEAD];
+        let mut n = 0;
         for (i, &k) in keys.iter().enumerate() {
             let counted = start + i as u64 >= self.warmup;
             if let Some(d) = self.access(k)
                 && counted
             {
-                if d >= self.hist.len() {
-                    self.hist.resize(d + 1, 0);
-                }
-                self.hist[d] += 1;
+                found[n] = d;
+                n += 1;
             }
             if counted {
                 self.counted += 1;
             }
+        }
+        for &d in &found[..n] {
+            if d >= self.hist.len() {
+                self.hist.resize(d + 1, 0);
+            }
+            self.hist[d] += 1;
         }
     }
 
