@@ -486,6 +486,17 @@ fn check_memoize(opts: &Options) -> syn::Result<()> {
              e.g. `#[evict::memoize(policy = evict::LruCache, maxsize = 128)]`",
         ));
     }
+    if let (Some(policy), Some(_)) = (&opts.policy, &opts.budget) {
+        let last = policy.segments.last().expect("a path has a segment");
+        if !last.arguments.is_empty() {
+            return Err(syn::Error::new_spanned(
+                &last.arguments,
+                "with `max_bytes` or `max_weight` the macro names the policy's parameters \
+                 (`<Key, Value, DefaultHashBuilder, Weighted<fn(&Key, &Value) -> u64>>`); \
+                 write the type without them",
+            ));
+        }
+    }
     if opts.maxsize.is_none() && opts.budget.is_none() {
         return Err(syn::Error::new(
             Span::call_site(),

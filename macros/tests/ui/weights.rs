@@ -32,4 +32,9 @@ fn unbounded_with_budget(n: u64) -> u64 {
     n
 }
 
+#[evict::memoize(policy = evict::LruCache<(u64,), u64>, max_bytes = 100)]
+fn explicit_parameters(n: u64) -> u64 {
+    n
+}
+
 fn main() {}
