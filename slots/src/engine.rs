@@ -604,6 +604,7 @@ impl<K, V> Sink<K, V> for SinkRef<'_, K, V> {
 /// A weighted cache's `put` (see [`crate::weight`] for the rules): every pair that leaves
 /// goes to `sink`; the answer is `Inserted`, `Replaced` or `Rejected`, with the slot of the
 /// stored pair ([`NO_SLOT`] if rejected). The weigher runs first, before anything changes.
+#[inline]
 fn put_weighed<P>(
     p: &mut P,
     key: P::Key,
@@ -669,6 +670,7 @@ where
 /// Inserts `key` (not cached, hashing to `hash`) of weight `weight`: rejected if heavier
 /// than the capacity, else the policy evicts ([`SlabPolicy::pop`]) until it fits, then
 /// inserts it (evicting one more itself if the count capacity is reached).
+#[inline]
 fn insert_weighed_as<P>(
     p: &mut P,
     hash: u64,
