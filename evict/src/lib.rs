@@ -31,7 +31,9 @@ extern crate alloc;
 mod byte_size;
 
 pub use byte_size::{ByteSize, byte_weight};
-pub use evict_core::{Cache, CacheInfo, Fetched, Put, Shard, Stats};
+pub use evict_core::{
+    Cache, CacheInfo, Fetched, Put, Removal, Shard, Sink, Stats, Unweighted, Weigher,
+};
 
 /// The weigher type parameter of a cache bounded by weight: `with_weigher` builds
 /// `LruCache<K, V, DefaultHashBuilder, Weighted<F>>` (and the same for every policy).
