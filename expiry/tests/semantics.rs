@@ -294,3 +294,147 @@ fn concurrent_writers_readers_and_a_moving_clock() {
     }
     assert!(cache.is_empty());
 }
+
+mod expiry_model {
+    //! The `Expiry` callback against a map of deadlines, op by op (an unbounded policy, so
+    //! nothing is evicted and every answer is exact).
+
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use evict_core::{Cache, Removal};
+    use evict_expiry::{ExpiringCache, Expiry, ManualClock};
+    use proptest::prelude::*;
+
+    /// Lifetime `value % 5` seconds on create (0: never); an update keeps the longer; a read
+    /// of an odd value adds one second, of a value divisible by 3 cuts to 500 ms.
+    struct Rules;
+
+    fn create(v: u16) -> Option<u64> {
+        let s = u64::from(v % 5);
+        (s != 0).then_some(s * 1_000_000_000)
+    }
+
+    impl Expiry<u8, u16> for Rules {
+        fn expire_after_create(&self, _: &u8, v: &u16) -> Option<Duration> {
+            create(*v).map(Duration::from_nanos)
+        }
+        fn expire_after_update(&self, _: &u8, v: &u16, left: Option<Duration>) -> Option<Duration> {
+            match (left, create(*v).map(Duration::from_nanos)) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            }
+        }
+        fn expire_after_read(&self, _: &u8, v: &u16, left: Option<Duration>) -> Option<Duration> {
+            if v.is_multiple_of(3) {
+                Some(Duration::from_millis(500))
+            } else if v % 2 == 1 {
+                left.map(|l| l + Duration::from_secs(1))
+            } else {
+                left
+            }
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Put(u8, u16),
+        Get(u8),
+        Advance(u64),
+        Purge,
+    }
+
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        proptest::collection::vec(
+            prop_oneof![
+                3 => (0..8u8, any::<u16>()).prop_map(|(k, v)| Op::Put(k, v)),
+                4 => (0..8u8).prop_map(Op::Get),
+                3 => prop_oneof![0..1_500_000_000u64, 0..10_000_000_000u64].prop_map(Op::Advance),
+                1 => Just(Op::Purge),
+            ],
+            0..100,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn expiry_callback_matches_the_model(ops in ops()) {
+            let clock = ManualClock::new();
+            let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let sink = std::sync::Arc::clone(&heard);
+            let mut cache = ExpiringCache::builder()
+                .expire_after(Rules)
+                .clock(clock.clone())
+                .listener(move |k: u8, v: u16, why: Removal| sink.lock().unwrap().push((k, v, why)))
+                .build(evict_unbounded::UnboundedCache::new());
+            // key -> (value, deadline); u64::MAX: never.
+            let mut model: HashMap<u8, (u16, u64)> = HashMap::new();
+            let mut now = 0u64;
+            let at = |d: Option<u64>, now: u64| d.map_or(u64::MAX, |d| now.saturating_add(d));
+            for op in ops {
+                match op {
+                    Op::Put(k, v) => {
+                        let mut out = std::mem::take(&mut *heard.lock().unwrap());
+                        let _ = cache.put_into(k, v, &mut |k, v, why| out.push((k, v, why)));
+                        let old = model.get(&k).copied().filter(|&(_, d)| d > now);
+                        let deadline = match old {
+                            Some((_, d)) => {
+                                let left = (d != u64::MAX).then(|| d - now);
+                                match (left, create(v)) {
+                                    (Some(a), Some(b)) => now + a.max(b),
+                                    _ => u64::MAX,
+                                }
+                            }
+                            None => at(create(v), now),
+                        };
+                        for (k2, v2, why) in out {
+                            prop_assert_eq!(why, Removal::Expired);
+                            let (mv, md) = model.remove(&k2).expect("reported a key not cached");
+                            prop_assert_eq!(mv, v2);
+                            prop_assert!(md <= now);
+                        }
+                        model.insert(k, (v, deadline));
+                    }
+                    Op::Get(k) => {
+                        let got = cache.get(&k).copied();
+                        for (k2, v2, why) in std::mem::take(&mut *heard.lock().unwrap()) {
+                            prop_assert_eq!(why, Removal::Expired);
+                            let (mv, md) = model.remove(&k2).expect("reported a key not cached");
+                            prop_assert_eq!(mv, v2);
+                            prop_assert!(md <= now);
+                        }
+                        let want = model.get(&k).copied().filter(|&(_, d)| d > now);
+                        prop_assert_eq!(got, want.map(|(v, _)| v), "get({}) at {}", k, now);
+                        if let Some((v, d)) = want {
+                            let new = if v.is_multiple_of(3) {
+                                now + 500_000_000
+                            } else if v % 2 == 1 && d != u64::MAX {
+                                d + 1_000_000_000
+                            } else {
+                                d
+                            };
+                            model.insert(k, (v, new));
+                        }
+                    }
+                    Op::Advance(d) => {
+                        now += d;
+                        clock.advance_nanos(d);
+                    }
+                    Op::Purge => {
+                        let mut out = Vec::new();
+                        cache.purge_expired_into(&mut |k, v, _why| out.push((k, v)));
+                        for (k, v) in out {
+                            let (mv, md) = model.remove(&k).expect("purged a key not cached");
+                            prop_assert_eq!(mv, v);
+                            prop_assert!(md <= now, "purged {} before its deadline", k);
+                        }
+                        for (k, &(_, d)) in &model {
+                            prop_assert!(d > now, "{} survived a purge", k);
+                        }
+                    }
+                }
+                cache.check_invariants();
+            }
+        }
+    }
+}
