@@ -156,7 +156,10 @@ impl ExpiryModel {
     /// it calls `key` expired (what must then never be undone), so the model does the same.
     pub fn observe_lookup(&mut self, clock: u64, key: Key) {
         let now = self.now.max(clock);
-        if self.find(key).is_some_and(|i| self.residents[i].deadline <= now) {
+        if self
+            .find(key)
+            .is_some_and(|i| self.residents[i].deadline <= now)
+        {
             self.now = now;
         }
     }
