@@ -94,6 +94,33 @@ impl Bench for Moka {
     }
 }
 
+/// The thread-safe cache of expiring S3-FIFO shards, like moka a cache shared by threads
+/// (used from one thread here).
+struct Concurrent(
+    evict_sync::ConcurrentCache<
+        u64,
+        u64,
+        ExpiringCache<u64, u64, S3FifoCache<u64, Entry<u64>>, evict_expiry::CoarseClock>,
+    >,
+);
+
+impl Bench for Concurrent {
+    #[inline]
+    fn get(&mut self, k: u64) -> Option<u64> {
+        self.0.get(&k)
+    }
+    #[inline]
+    fn put(&mut self, k: u64, v: u64) {
+        let _ = self.0.put(k, v);
+    }
+}
+
+fn concurrent() -> Concurrent {
+    Concurrent(evict_sync::ConcurrentCache::new(CAPACITY, |cap| {
+        ttl_coarse(S3FifoCache::new(cap))
+    }))
+}
+
 fn moka() -> Moka {
     Moka(
         moka::sync::Cache::builder()
@@ -227,6 +254,12 @@ fn main() {
             ttl_manual(S3FifoCache::new(CAPACITY)),
             &keys,
         );
+        get_hit(
+            &mut g,
+            "concurrent s3fifo+ttl (coarse clock)",
+            concurrent(),
+            &keys,
+        );
         get_hit(&mut g, "moka+ttl", moka(), &keys);
         g.finish();
     }
@@ -267,6 +300,7 @@ fn main() {
             "s3fifo+ttl (manual clock)",
             ttl_manual(S3FifoCache::new(CAPACITY)),
         );
+        put_evict(&mut g, "concurrent s3fifo+ttl (coarse clock)", concurrent());
         put_evict(&mut g, "moka+ttl", moka());
         g.finish();
     }
