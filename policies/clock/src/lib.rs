@@ -122,7 +122,7 @@ mod tests {
     // replacement), the eviction reports rebuilt into the resident set after every op.
     evict_harness::weighted!(
         weighted,
-        |cap, w| ClockCache::with_weigher(cap, w),
+        ClockCache::with_weigher,
         validate = |c: &ClockCache<u8, u16, DefaultHashBuilder, evict_slots::Weighted<_>>| c
             .check_invariants(),
     );

@@ -99,7 +99,7 @@ mod tests {
     // replacement), the eviction reports rebuilt into the resident set after every op.
     evict_harness::weighted!(
         weighted,
-        |cap, w| FifoCache::with_weigher(cap, w),
+        FifoCache::with_weigher,
         model = evict_harness::weighted::Model::fifo,
         validate = |c: &FifoCache<u8, u16, DefaultHashBuilder, evict_slots::Weighted<_>>| c
             .check_invariants(),

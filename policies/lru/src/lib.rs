@@ -129,7 +129,7 @@ mod tests {
     // replacement), the eviction reports rebuilt into the resident set after every op.
     evict_harness::weighted!(
         weighted,
-        |cap, w| LruCache::with_weigher(cap, w),
+        LruCache::with_weigher,
         model = evict_harness::weighted::Model::lru,
         validate = |c: &LruCache<u8, u16, DefaultHashBuilder, evict_slots::Weighted<_>>| c
             .check_invariants(),

@@ -587,7 +587,7 @@ fn drain_keeps_statistics_and_empties_even_when_dropped_early() {
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| RandomCache::with_weigher(cap, w),
+    RandomCache::with_weigher,
     validate = |c: &RandomCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );

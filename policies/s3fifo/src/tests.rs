@@ -295,7 +295,7 @@ fn table_does_not_keep_growing_under_churn() {
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| S3FifoCache::with_weigher(cap, w),
+    S3FifoCache::with_weigher,
     validate = |c: &S3FifoCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );

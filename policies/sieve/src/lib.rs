@@ -193,7 +193,7 @@ mod tests {
     // replacement), the eviction reports rebuilt into the resident set after every op.
     evict_harness::weighted!(
         weighted,
-        |cap, w| SieveCache::with_weigher(cap, w),
+        SieveCache::with_weigher,
         validate = |c: &SieveCache<u8, u16, DefaultHashBuilder, evict_slots::Weighted<_>>| c
             .check_invariants(),
     );

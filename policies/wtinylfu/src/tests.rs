@@ -391,7 +391,7 @@ fn table_does_not_keep_growing_under_churn() {
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| WTinyLfuCache::with_weigher(cap, w),
+    WTinyLfuCache::with_weigher,
     validate = |c: &WTinyLfuCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );

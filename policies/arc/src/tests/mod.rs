@@ -121,7 +121,7 @@ pub(crate) fn demand<C: Cache<u32, u32>>(
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| ArcCache::with_weigher(cap, w),
+    ArcCache::with_weigher,
     validate = |c: &ArcCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );

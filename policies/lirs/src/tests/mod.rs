@@ -220,7 +220,7 @@ evict_harness::hostile!(
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| LirsCache::with_weigher(cap, w),
+    LirsCache::with_weigher,
     validate = |c: &LirsCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );

@@ -435,7 +435,7 @@ fn a_hit_is_not_shared_and_the_cache_is_send_and_sync() {
 // replacement), the eviction reports rebuilt into the resident set after every op.
 evict_harness::weighted!(
     weighted,
-    |cap, w| TwoQCache::with_weigher(cap, w),
+    TwoQCache::with_weigher,
     validate = |c: &TwoQCache<u8, u16, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants(),
 );
