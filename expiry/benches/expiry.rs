@@ -96,13 +96,9 @@ impl Bench for Moka {
 
 /// The thread-safe cache of expiring S3-FIFO shards, like moka a cache shared by threads
 /// (used from one thread here).
-struct Concurrent(
-    evict_sync::ConcurrentCache<
-        u64,
-        u64,
-        ExpiringCache<u64, u64, S3FifoCache<u64, Entry<u64>>, evict_expiry::CoarseClock>,
-    >,
-);
+type CoarseS3Fifo =
+    ExpiringCache<u64, u64, S3FifoCache<u64, Entry<u64>>, evict_expiry::CoarseClock>;
+struct Concurrent(evict_sync::ConcurrentCache<u64, u64, CoarseS3Fifo>);
 
 impl Bench for Concurrent {
     #[inline]

@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 
 use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink};
@@ -272,6 +272,7 @@ impl<K, V, T> Builder<K, V, T> {
             listener: self.listener,
             reclaim: self.reclaim,
             check_at: tick_end(now),
+            wants: AtomicBool::new(false),
             expired_hits: 0,
             carried: (0, 0),
             _values: PhantomData,
@@ -340,6 +341,9 @@ pub struct ExpiringCache<K, V, C, T> {
     /// The fast path's one comparison: an operation at a time after this has maintenance to
     /// do (the wheel's first-level tick ended, or timers are due: then it is 0).
     check_at: u64,
+    /// Set by a hit under a concurrent cache's shared lock that found maintenance due: the
+    /// cache then calls [`Shard::maintain`] when it can take the exclusive lock.
+    wants: AtomicBool,
     /// Statistics: the policy counts every lookup (so a hit costs the layer nothing); it
     /// counted a hit for each lookup that found an expired entry, which the layer counts
     /// here, to move to the misses. `carried` holds the counts of a policy cleared because
@@ -535,7 +539,7 @@ where
     fn begin(&mut self) -> u64 {
         let now = self.now_mut();
         if now > self.check_at {
-            self.maintain(now, None);
+            self.tend(now, None);
         }
         now
     }
@@ -544,7 +548,7 @@ where
     /// the listener); sets the next `check_at`.
     #[cold]
     #[inline(never)]
-    fn maintain<'s>(&mut self, now: u64, sink: Option<&mut (dyn Sink<K, V> + 's)>) {
+    fn tend<'s>(&mut self, now: u64, sink: Option<&mut (dyn Sink<K, V> + 's)>) {
         let expired = match sink {
             Some(sink) => reclaim(&mut self.inner, &mut self.wheel, now, self.reclaim, sink),
             None => reclaim(
@@ -700,7 +704,7 @@ where
     {
         let now = self.now_mut();
         if now > self.check_at {
-            self.maintain(now, sink.as_deref_mut());
+            self.tend(now, sink.as_deref_mut());
         }
         let inner = &self.inner;
         let (cap, deadline) = self.rules.on_write(&key, &value, now, own_ttl, || {
@@ -1113,8 +1117,27 @@ where
 
     fn get_shared(&self, key: &Q) -> Option<&V> {
         let now = self.now_shared();
+        if now > self.check_at && !self.wants.load(Relaxed) {
+            self.wants.store(true, Relaxed);
+        }
         let entry = self.inner.get_shared(key)?;
+        // An entry found expired here is reclaimed when its bucket comes round (by the end
+        // of the current wheel tick), by the maintenance a later hit asks for.
         self.alive(entry, now, true).then_some(&entry.value)
+    }
+
+    /// Whether a shared hit found maintenance due (a wheel tick ended, or timers are due).
+    #[inline]
+    fn wants_maintenance(&self) -> bool {
+        self.wants.load(Relaxed)
+    }
+
+    /// What any `&mut` operation does first: advances the wheel and reclaims up to
+    /// `reclaim_per_op` expired entries (to the listener).
+    fn maintain(&mut self) {
+        if core::mem::take(self.wants.get_mut()) {
+            self.begin();
+        }
     }
 }
 

@@ -438,3 +438,44 @@ mod expiry_model {
         }
     }
 }
+
+/// A read-only workload reclaims expired entries too: after the time to live, gets alone
+/// (under the shards' read locks) make each shard run its maintenance, and the cache empties
+/// without a single put.
+#[test]
+fn concurrent_read_only_gets_reclaim_expired_entries() {
+    let clock = ManualClock::new();
+    let reclaimed = Arc::new(Mutex::new(0usize));
+    let count = Arc::clone(&reclaimed);
+    let cache = ConcurrentCache::builder(4096).shards(4).build(|cap| {
+        let count = Arc::clone(&count);
+        ExpiringCache::builder()
+            .time_to_live(secs(10))
+            .clock(clock.clone())
+            .listener(move |_: u64, _: u64, why: Removal| {
+                assert_eq!(why, Removal::Expired);
+                *count.lock().unwrap() += 1;
+            })
+            .build(S3FifoCache::new(cap))
+    });
+    const N: u64 = 2000;
+    for k in 0..N {
+        let _ = cache.put(k, k);
+    }
+    assert_eq!(cache.len(), N as usize);
+    clock.advance(secs(11));
+    // Gets of one hot key per shard region (and misses): no key that expired is read.
+    let mut gets = 0u64;
+    while !cache.is_empty() {
+        assert_eq!(cache.get(&(N + gets % 64)), None);
+        gets += 1;
+        assert!(
+            gets <= 10 * N,
+            "{} entries left after {gets} read-only gets",
+            cache.len()
+        );
+    }
+    assert_eq!(*reclaimed.lock().unwrap(), N as usize);
+    // At most `reclaim_per_op` (8) per maintenance, one maintenance per get at most.
+    assert!(gets >= N / 8, "{gets} gets reclaimed {N} entries");
+}
