@@ -961,12 +961,16 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     for (plot, (path, points, requests, _)) in plots.iter().zip(&curves) {
         let outcomes: Vec<Outcome> = points.iter().map(mrc::Point::outcome).collect();
         let unique = points.first().map_or(0, |p| p.unique_keys);
+        let what = match method {
+            mrc::Method::Mini => format!("miniature simulations at {mini_rate}"),
+            m => format!("LRU ({})", m.name()),
+        };
         let title = format!(
-            "{}: {requests} requests, {unique} distinct keys, LRU ({})",
-            plot_stem(path),
-            method.name()
+            "{}: {requests} requests, {unique} distinct keys, {what}",
+            plot_stem(path)
         );
-        report::plot(plot, &title, &outcomes).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        report::plot_curves(plot, &title, &outcomes)
+            .map_err(|e| Failure::Error(ErrorKind::Data, e))?;
         eprintln!("evict-sim: plot written to {}", plot.display());
     }
     Ok(())

@@ -340,8 +340,15 @@ pub struct Point {
 }
 
 impl Point {
-    /// A point of a miniature simulation from the replay's outcome.
+    /// A point of a miniature simulation from the replay's outcome; Bélády's points
+    /// (`opt`, `opt-fill`, replayed in full beside the miniatures) are exact, rate 1.
     pub fn mini(o: &crate::replay::Outcome, rate: f64) -> Point {
+        let belady = o.policy == crate::replay::OPT || o.policy == crate::replay::OPT_FILL;
+        let (method, rate) = if belady {
+            (Method::Exact, 1.0)
+        } else {
+            (Method::Mini, rate)
+        };
         Point {
             trace: o.trace.clone(),
             policy: o.policy.clone(),
@@ -352,7 +359,7 @@ impl Point {
             hit_ratio: o.hit_ratio,
             seconds: o.seconds,
             unique_keys: o.unique_keys,
-            method: Method::Mini.name(),
+            method: method.name(),
             sample_rate: rate,
         }
     }

@@ -548,15 +548,18 @@ pub fn replay_stream(
 
 /// [`replay_stream`] as miniature simulations (Waldspurger et al., "Cache Modeling and
 /// Optimization using Miniature Simulations", USENIX ATC 2017): each (policy × size) cache
-/// is a cache of `size × rate` entries (at least 1) fed only the requests of the keys
-/// whose hash falls in the sample (the hash of [`shards`](crate::shards)), and its hit
-/// ratio, scaled back to every request, is the estimate. Bélády is not available (its
-/// look-ahead would hold the trace). The distinct keys are counted exactly when the sizes
-/// need them (a first pass), as in the replay.
+/// is a cache of `size × rate` entries (at least `run.mini_min_entries`, the rate raised by
+/// [`mini_rate`]) fed only the requests of the keys whose hash falls in the sample (the
+/// hash of [`shards`](crate::shards)), and its hit ratio, scaled back to every request, is
+/// the estimate. `opt` and `opt-fill` among `policies` are replayed in full beside the
+/// miniatures, as [`replay_stream`] does them (streamed from an oracleGeneral trace's
+/// next-access times, else looked ahead in memory within `read.max_requests`): the
+/// ceiling of a curve plot. The distinct keys are counted exactly when the sizes need them
+/// (a first pass), as in the replay.
 ///
 /// # Errors
 ///
-/// As [`replay_stream`]; `opt` or `opt-fill` among `policies` is a usage error.
+/// As [`replay_stream`].
 #[allow(clippy::too_many_arguments)]
 pub fn mini_stream(
     path: &std::path::Path,
@@ -568,12 +571,6 @@ pub fn mini_stream(
     progress: &(dyn Fn(Progress) + Sync),
     opened: &mut dyn FnMut(&TraceStream),
 ) -> Result<StreamRun, TraceError> {
-    if let Some(b) = policies.iter().find(|p| *p == OPT || *p == OPT_FILL) {
-        return Err(TraceError::new(
-            ErrorKind::Usage,
-            format!("--method mini: policy '{b}' is not available (Bélády needs the whole future)"),
-        ));
-    }
     replay_stream_with(
         path,
         read,

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::replay::{OPT, OPT_FILL, Outcome};
@@ -337,37 +338,86 @@ pub fn write_csv(w: impl io::Write, outcomes: &[Outcome], header: bool) -> io::R
 /// assert!(std::fs::read_to_string(&path).unwrap().contains("<svg"));
 /// ```
 pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String> {
+    draw(path, title, outcomes, false)
+}
+
+/// As [`plot`], the cache size on a logarithmic axis: the miss-ratio curves of
+/// `evict-sim mrc`, every policy's curve on one chart (Bélády's dashed, when given).
+///
+/// # Errors
+///
+/// As [`plot`].
+pub fn plot_curves(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String> {
+    draw(path, title, outcomes, true)
+}
+
+fn draw(path: &Path, title: &str, outcomes: &[Outcome], log_x: bool) -> Result<(), String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("{}: cannot write the plot: {e}", path.display());
+    let max_size = outcomes.iter().map(|o| o.size).max().unwrap_or(1) as f64;
+    let min_size = outcomes.iter().map(|o| o.size).min().unwrap_or(0) as f64;
+    let max_ratio = outcomes.iter().map(|o| o.hit_ratio).fold(0.0, f64::max);
+    let y_top = ((max_ratio * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
+    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(&e))?;
+    let mut builder = ChartBuilder::on(&root);
+    builder
+        .caption(title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(60);
+    if log_x {
+        // A decade's margin on neither side: the sizes start at 1 entry or more.
+        let lo = min_size.max(1.0) / 1.1;
+        let hi = max_size.max(lo * 2.0) * 1.1;
+        let mut chart = builder
+            .build_cartesian_2d((lo..hi).log_scale(), 0.0..y_top)
+            .map_err(|e| fail(&e))?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .x_desc("cache size (entries, log scale)")
+            .y_desc("hit ratio")
+            .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        series(&mut chart, outcomes, &fail)?;
+    } else {
+        let x_pad = ((max_size - min_size) * 0.03).max(1.0);
+        let mut chart = builder
+            .build_cartesian_2d((min_size - x_pad)..(max_size + x_pad), 0.0..y_top)
+            .map_err(|e| fail(&e))?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .x_desc("cache size (entries)")
+            .y_desc("hit ratio")
+            .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        series(&mut chart, outcomes, &fail)?;
+    }
+    root.present().map_err(|e| fail(&e))?;
+    Ok(())
+}
+
+/// One line per policy (Bélády's dashed and black), dots at the sizes, and the legend.
+fn series<'a, X>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, RangedCoordf64>>,
+    outcomes: &[Outcome],
+    fail: &dyn Fn(&dyn std::fmt::Display) -> String,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64>,
+{
     let mut policies: Vec<&str> = Vec::new();
     for o in outcomes {
         if !policies.contains(&o.policy.as_str()) {
             policies.push(&o.policy);
         }
     }
-    let max_size = outcomes.iter().map(|o| o.size).max().unwrap_or(1) as f64;
-    let min_size = outcomes.iter().map(|o| o.size).min().unwrap_or(0) as f64;
-    let max_ratio = outcomes.iter().map(|o| o.hit_ratio).fold(0.0, f64::max);
-    let y_top = ((max_ratio * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
-    let x_pad = ((max_size - min_size) * 0.03).max(1.0);
-    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(&e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(60)
-        .build_cartesian_2d((min_size - x_pad)..(max_size + x_pad), 0.0..y_top)
-        .map_err(|e| fail(&e))?;
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .x_desc("cache size (entries)")
-        .y_desc("hit ratio")
-        .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
-        .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
-        .draw()
-        .map_err(|e| fail(&e))?;
     for (i, p) in policies.iter().enumerate() {
         let points: Vec<(f64, f64)> = outcomes
             .iter()
@@ -380,12 +430,12 @@ pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String
             Palette99::pick(i).to_rgba()
         };
         let style = color.stroke_width(2);
-        let series = if is_opt(p) {
+        let drawn = if is_opt(p) {
             chart.draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))
         } else {
             chart.draw_series(LineSeries::new(points.clone(), style))
         };
-        series
+        drawn
             .map_err(|e| fail(&e))?
             .label(p.to_string())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
@@ -404,6 +454,5 @@ pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String
         .border_style(BLACK)
         .draw()
         .map_err(|e| fail(&e))?;
-    root.present().map_err(|e| fail(&e))?;
     Ok(())
 }
