@@ -22,7 +22,6 @@
 //! deadline is in `now`'s own tick may wait in that tick's bucket until the tick ends;
 //! [`Wheel::current_to_due`] hands that bucket over too (for an exact purge).
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// The first level's bucket width, 2^30 ns = 1.07 s.
@@ -53,7 +52,6 @@ struct Link {
 
 #[derive(Debug)]
 struct Node<K> {
-    link: Link,
     /// `None` while the node is on the free list: the key is dropped as soon as its entry
     /// leaves, so a freed node holds no memory of the key's.
     key: Option<K>,
@@ -65,7 +63,9 @@ struct Node<K> {
 /// The timer wheel: see the module docs.
 #[derive(Debug)]
 pub(crate) struct Wheel<K> {
-    heads: Box<[Link]>,
+    /// Every list link, the sentinels' first: one index space without a branch. Kept apart
+    /// from the nodes' keys so that moving a timer touches only this array.
+    links: Vec<Link>,
     nodes: Vec<Node<K>>,
     free: u32,
     live: usize,
@@ -74,9 +74,9 @@ pub(crate) struct Wheel<K> {
 
 impl<K> Wheel<K> {
     pub(crate) fn new(time: u64) -> Self {
-        let heads = (0..SENTINELS).map(|i| Link { prev: i, next: i }).collect();
+        let links = (0..SENTINELS).map(|i| Link { prev: i, next: i }).collect();
         Self {
-            heads,
+            links,
             nodes: Vec::new(),
             free: NIL,
             live: 0,
@@ -102,20 +102,12 @@ impl<K> Wheel<K> {
 
     #[inline]
     fn link(&self, i: u32) -> &Link {
-        if i < SENTINELS {
-            &self.heads[i as usize]
-        } else {
-            &self.nodes[(i - SENTINELS) as usize].link
-        }
+        &self.links[i as usize]
     }
 
     #[inline]
     fn link_mut(&mut self, i: u32) -> &mut Link {
-        if i < SENTINELS {
-            &mut self.heads[i as usize]
-        } else {
-            &mut self.nodes[(i - SENTINELS) as usize].link
-        }
+        &mut self.links[i as usize]
     }
 
     /// Takes `i` out of its list (a node out of every list links to itself, so this is
@@ -188,29 +180,26 @@ impl<K> Wheel<K> {
     ///
     /// If the wheel already holds `u32::MAX - 166` nodes (no cache gets near that).
     pub(crate) fn insert(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
-        let me = Link { prev: 0, next: 0 };
         let id = if self.free != NIL {
             let id = self.free;
+            self.free = self.links[id as usize].next;
             let node = &mut self.nodes[(id - SENTINELS) as usize];
-            self.free = node.link.next;
             node.key = Some(key);
             node.cap = cap;
             id
         } else {
-            let id = u32::try_from(self.nodes.len())
+            let id = u32::try_from(self.links.len())
                 .ok()
-                .and_then(|n| n.checked_add(SENTINELS))
                 .filter(|&id| id != NIL)
                 .expect("timer wheel: more than u32::MAX nodes");
+            self.links.push(Link { prev: id, next: id });
             self.nodes.push(Node {
-                link: me,
                 key: Some(key),
                 cap,
             });
             id
         };
         self.live += 1;
-        *self.link_mut(id) = Link { prev: id, next: id };
         let bucket = self.bucket(deadline);
         self.push_back(bucket, id);
         id
@@ -234,10 +223,8 @@ impl<K> Wheel<K> {
     /// so that a cache whose entries all expired holds no timer memory.
     pub(crate) fn remove(&mut self, id: TimerId) -> Option<K> {
         self.unlink(id);
-        let free = self.free;
-        let node = &mut self.nodes[(id - SENTINELS) as usize];
-        let key = node.key.take()?;
-        node.link.next = free;
+        let key = self.nodes[(id - SENTINELS) as usize].key.take()?;
+        self.links[id as usize].next = self.free;
         self.free = id;
         self.live -= 1;
         if self.live == 0 {
@@ -247,6 +234,9 @@ impl<K> Wheel<K> {
     }
 
     fn release(&mut self) {
+        // Every list is empty: keep the sentinels, give the nodes' memory back.
+        self.links.truncate(SENTINELS as usize);
+        self.links.shrink_to_fit();
         self.nodes = Vec::new();
         self.free = NIL;
     }
@@ -300,13 +290,13 @@ impl<K> Wheel<K> {
     /// Whether a node waits in the due list.
     #[inline]
     pub(crate) fn has_due(&self) -> bool {
-        self.heads[DUE as usize].next != DUE
+        self.links[DUE as usize].next != DUE
     }
 
     /// Takes the first node out of the due list; the caller then frees it
     /// ([`remove`](Self::remove)) or places it again ([`schedule`](Self::schedule)).
     pub(crate) fn pop_due(&mut self) -> Option<TimerId> {
-        let first = self.heads[DUE as usize].next;
+        let first = self.links[DUE as usize].next;
         if first == DUE {
             return None;
         }
@@ -316,7 +306,7 @@ impl<K> Wheel<K> {
 
     /// Frees every node and its key; the time stays.
     pub(crate) fn clear(&mut self) {
-        for (i, head) in self.heads.iter_mut().enumerate() {
+        for (i, head) in self.links[..SENTINELS as usize].iter_mut().enumerate() {
             *head = Link {
                 prev: i as u32,
                 next: i as u32,
