@@ -172,6 +172,7 @@ where
             }
             WOp::Put(k, v) => {
                 let was = resident.get(&k).copied();
+                let held: u64 = resident.iter().map(|(k, v)| weigh(k, v)).sum();
                 let mut sink: Vec<(Key, Value)> = Vec::new();
                 let put = cache.put_into(k, v, &mut sink);
                 let mut refused = false;
@@ -213,6 +214,14 @@ where
                 }
                 if heavy && !matches!(put, Put::Rejected(..)) {
                     return Err(f(&"Rejected: heavier than the capacity", &put));
+                }
+                // A weighted cache evicts only to make room: a newcomer that fits beside the
+                // resident entries, in a cache holding fewer than `capacity` of them, is
+                // inserted and evicts nothing (a count fitted to heavier entries must not
+                // shrink the cache).
+                let fits = held + weigh(&k, &v) <= cap && (resident.len() as u64) < cap;
+                if was.is_none() && (!sink.is_empty() || !matches!(put, Put::Inserted)) && fits {
+                    return Err(f(&"Inserted, nothing evicted: it fits", &(&put, &sink)));
                 }
             }
             WOp::PutPlain(k, v) | WOp::GetOrInsert(k, v) => {

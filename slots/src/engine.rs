@@ -61,6 +61,11 @@ pub trait SlabCache {
     /// [`budget`](Slab::budget), saturated to `usize`).
     fn capacity(&self) -> usize;
 
+    /// The most entries the policy holds now: the capacity of an unweighted cache; for a
+    /// weighted one, `min(capacity, MAX_CAPACITY)` or the count a policy fitted itself to
+    /// (see [`SlabPolicy::weight_full`]).
+    fn count_capacity(&self) -> usize;
+
     /// The entries in the policy's order, by reference.
     fn iter(&self) -> Self::Iter<'_>;
 
@@ -692,6 +697,23 @@ where
     if p.slab().total_weight() > budget - weight && !p.slab().is_fitted() {
         p.slab_mut().set_fitted(true);
         p.weight_full();
+    }
+    let count = p.count_capacity();
+    if (count as u64) < budget
+        && p.slab().len() >= count
+        && p.slab().total_weight() <= budget - weight
+    {
+        // Full by count while the weight fits: a count the policy fitted (`weight_full`)
+        // when its entries were heavier is too small now. Unfit it (the count capacity back
+        // to `min(capacity, MAX_CAPACITY)`, evicting nothing), so that the next fill by
+        // weight fits it again to the entries then held. (A policy that fits nothing has
+        // the count `min(capacity, MAX_CAPACITY)`: only a budget above `MAX_CAPACITY` comes
+        // here, and its resize changes nothing.)
+        let popped = p.resize(usize::try_from(budget).unwrap_or(usize::MAX));
+        debug_assert!(popped.is_empty(), "growing evicts nothing");
+        if p.count_capacity() > count {
+            p.slab_mut().set_fitted(false);
+        }
     }
     p.slab_mut().set_pending_weight(weight);
     if P::IN_PLACE {

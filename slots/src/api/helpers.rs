@@ -127,6 +127,11 @@ macro_rules! slab_cache_impl {
             }
 
             #[inline(always)]
+            fn count_capacity(&self) -> usize {
+                self.capacity as usize
+            }
+
+            #[inline(always)]
             fn capacity(&self) -> usize {
                 if <$crate::__weigher!($($w)?) as $crate::Weighing>::UNIT {
                     self.capacity as usize
