@@ -178,7 +178,10 @@ where
         self.inner.maintain()
     }
     fn get_shared(&self, key: &Q) -> Option<&V> {
-        let value = self.inner.peek_borrowed(key)?;
+        // What the inner shard can record through `&self` it records now (nothing for an
+        // LRU; an expiring shard's time-to-idle refresh and its expired-is-a-miss check):
+        // only the reordering waits in the lossy buffer.
+        let value = self.inner.get_shared(key)?;
         let buffer = &self.buffers[stripe() % BUFFERS];
         // Lossy by design: a busy or full buffer drops the reordering, never blocks the hit.
         if let Some(mut keys) = lock::try_lock(buffer)
