@@ -215,6 +215,32 @@ pub fn for_each_concurrent<V: ConcurrentVisitor>(visitor: &mut V) {
     visitor.visit(evict("evict-twoq", "evict-twoq"), |cap| {
         EvictSync(sharded(cap, evict_twoq::TwoQCache::new))
     });
+    visitor.visit(evict("evict-adaptive", "evict-adaptive"), |cap| {
+        EvictSync(sharded(cap, evict_adaptive::AdaptiveCache::new))
+    });
+    // Weighted shards with a constant weigher (every entry weighs 1), as the single-threaded
+    // weighted rows: the difference is what weighing costs under the shard locks.
+    visitor.visit(evict("evict-lru-weighted", "evict-lru-weighted"), |cap| {
+        EvictSync(sharded(cap, |c| {
+            evict_lru::LruCache::with_weigher(c as u64, |_: &u64, _: &u64| 1)
+        }))
+    });
+    visitor.visit(
+        evict("evict-s3fifo-weighted", "evict-s3fifo-weighted"),
+        |cap| {
+            EvictSync(sharded(cap, |c| {
+                evict_s3fifo::S3FifoCache::with_weigher(c as u64, |_: &u64, _: &u64| 1)
+            }))
+        },
+    );
+    visitor.visit(
+        evict("evict-wtinylfu-weighted", "evict-wtinylfu-weighted"),
+        |cap| {
+            EvictSync(sharded(cap, |c| {
+                evict_wtinylfu::WTinyLfuCache::with_weigher(c as u64, |_: &u64, _: &u64| 1)
+            }))
+        },
+    );
     visitor.visit(evict("buffered-lru", "evict-lru"), |cap| {
         EvictSync(sharded(cap, |c| {
             BufferedHits::new(evict_lru::LruCache::new(c))
