@@ -41,7 +41,8 @@ pub struct CacheInfo {
     pub hits: u64,
     /// `get` calls that did not find their key.
     pub misses: u64,
-    /// The capacity in entries; `None` for an unbounded cache.
+    /// The capacity: in entries, or for a weighted cache in the weigher's units (bytes,
+    /// usually); `None` for an unbounded cache.
     pub maxsize: Option<usize>,
     /// The number of entries the cache holds now.
     pub currsize: usize,
@@ -300,8 +301,9 @@ pub trait Cache<K, V> {
     /// The number of entries cached now.
     fn len(&self) -> usize;
 
-    /// The maximum number of entries: `None` for an unbounded cache (Python's
-    /// `maxsize=None`), `Some(0)` for a cache that stores nothing.
+    /// The maximum number of entries (for a weighted cache, the maximum total
+    /// [`weight`](Cache::weight), in the weigher's units): `None` for an unbounded cache
+    /// (Python's `maxsize=None`), `Some(0)` for a cache that stores nothing.
     fn capacity(&self) -> Option<usize>;
 
     /// Hits, misses, capacity and current size, as Python's `cache_info()`.
@@ -337,8 +339,8 @@ pub trait Cache<K, V> {
     /// never evicts.
     fn pop(&mut self) -> Option<(K, V)>;
 
-    /// Changes the capacity to `capacity` (clamped to the policy's largest, as in its
-    /// constructor). Shrinking evicts in the policy's own order, as [`pop`](Cache::pop)
+    /// Changes the capacity to `capacity` (in entries, or in weight units for a weighted
+    /// cache; clamped to the policy's largest, as in its constructor). Shrinking evicts in the policy's own order, as [`pop`](Cache::pop)
     /// would, until the cache fits, and returns every evicted pair in the order they left;
     /// growing evicts nothing. 0 makes a cache that caches nothing. Statistics are kept.
     /// A cache that never evicts has no capacity to change: it returns nothing and stays
