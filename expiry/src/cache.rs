@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 
-use evict_core::{Cache, CacheInfo, Put, Removal, Shard, Sink};
+use evict_core::{Cache, CacheInfo, Fetched, Put, Removal, Shard, Sink};
 
 use crate::clock::{Clock, nanos};
 use crate::expiry::Expiry;
@@ -238,8 +238,10 @@ impl<K, V, T> Builder<K, V, T> {
     /// during `get`, `put`, `remove`, [`run_pending`](ExpiringCache::run_pending) and
     /// [`purge_expired`](ExpiringCache::purge_expired). Without a listener they are dropped
     /// there (a time-to-live cache's usual wish); with one, each arrives with
-    /// [`Removal::Expired`]. Pairs a plain `put` evicts beyond the one its [`Put`] returns
-    /// (a weighted policy making room) arrive here too, with [`Removal::Evicted`].
+    /// [`Removal::Expired`]. Pairs a plain `put` (or `put_mut`, `get_or_insert_with`)
+    /// evicts beyond the one its [`Put`] returns (a weighted policy making room) arrive here
+    /// too, with [`Removal::Evicted`]: all of them when the put replaced a value or was
+    /// rejected.
     pub fn listener(mut self, listener: impl Sink<K, V> + Send + Sync + 'static) -> Self {
         self.listener = Some(Box::new(listener));
         self
@@ -682,10 +684,22 @@ where
         self.write(key, value, Some(nanos(ttl)), Some(sink))
     }
 
-    fn first_evicted(put: Put<K, V>, first: Option<(K, V)>) -> Put<K, V> {
+    /// The `Put` of a plain put: its first eviction goes back in it when the put inserted;
+    /// when it replaced or was rejected (a weighted policy can evict to make room for a
+    /// heavier value, or drop the old value of a key whose new one it refuses) the `Put`
+    /// has no room for it, and it goes to the listener like the others.
+    fn first_evicted(
+        put: Put<K, V>,
+        first: Option<(K, V)>,
+        listener: &mut Listener<K, V>,
+    ) -> Put<K, V> {
         match (put, first) {
             (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
-            (put, _) => put,
+            (put, Some((k, v))) => {
+                notify(listener, k, v, Removal::Evicted);
+                put
+            }
+            (put, None) => put,
         }
     }
 
@@ -712,8 +726,11 @@ where
             (left > now).then(|| remaining(left, now))
         });
         let timer = self.wheel.insert(key.clone(), cap, deadline);
-        if deadline <= self.wheel.time() {
-            // Due at once (a lifetime of zero): reclaimed by the next operation.
+        if deadline <= now {
+            // Due at once (a lifetime of zero): reclaimed by the next operation. Compared
+            // with `now`, not the wheel's time, which lags the clock by up to a tick: the
+            // wheel would place such a timer in the current tick's bucket.
+            self.wheel.make_due(timer);
             self.check_at = 0;
         }
         let entry = Entry {
@@ -737,8 +754,9 @@ where
         };
         let put = self.inner.put_into(key, entry, &mut unwrap);
         let put = Self::settle_put(put, &mut unwrap);
+        let first = first.first;
         if via_listener {
-            Self::first_evicted(put, first.first)
+            Self::first_evicted(put, first, &mut self.listener)
         } else {
             put
         }
@@ -974,36 +992,69 @@ where
         Some(&mut found.value)
     }
 
+    /// A plain [`put`](Cache::put), then one lookup (that counts nothing) for the stored
+    /// value: the policy's own `put_mut` would report only the first of the pairs a
+    /// weighted policy evicts, leaving the others unreported and their timers held.
     fn put_mut(&mut self, key: K, value: V) -> (Put<K, V>, Option<&mut V>) {
+        let put = self.write(key.clone(), value, None, None);
+        let stored = if put.is_kept() {
+            self.inner.peek_mut(&key).map(|e| &mut e.value)
+        } else {
+            None
+        };
+        (put, stored)
+    }
+
+    /// Reads the clock once and judges the entry at that time (the provided body's two
+    /// lookups, `contains` then `get_mut`, each read the clock: an entry could be alive for
+    /// the first and expired for the second). A miss, or an expired entry, counts one miss,
+    /// runs `f` and writes as [`put`](Cache::put) does.
+    fn try_get_or_insert_with<E, F>(&mut self, key: K, f: F) -> Result<Fetched<'_, K, V>, E>
+    where
+        Self: Sized,
+        F: FnOnce() -> Result<V, E>,
+    {
         let now = self.begin();
-        let inner = &self.inner;
-        let (cap, deadline) = self.rules.on_write(&key, &value, now, None, || {
-            let left = inner.peek(&key)?.deadline.load(Relaxed);
-            (left > now).then(|| remaining(left, now))
-        });
-        let timer = self.wheel.insert(key.clone(), cap, deadline);
-        if deadline <= self.wheel.time() {
-            // Due at once (a lifetime of zero): reclaimed by the next operation.
-            self.check_at = 0;
+        let live = self
+            .inner
+            .peek(&key)
+            .is_some_and(|e| e.deadline.load(Relaxed) > now);
+        if live {
+            // Under `&mut self` nothing moves the deadline between the two lookups, and the
+            // judgement uses the same `now`: this is a hit.
+            let found = self.inner.get_mut(&key);
+            let hit = Self::judge(
+                found.as_deref(),
+                now,
+                &self.rules,
+                &mut self.wheel,
+                &mut self.check_at,
+                &mut self.expired_hits,
+            );
+            return Ok(match found.filter(|_| hit) {
+                Some(entry) => Fetched::Hit(&mut entry.value),
+                // A policy whose `get_mut` misses what its `peek` found: hand the computed
+                // pair back rather than panic.
+                None => {
+                    let value = f()?;
+                    Fetched::Rejected(key, value)
+                }
+            });
         }
-        let entry = Entry {
-            value,
-            deadline: AtomicU64::new(deadline),
-            timer,
-        };
-        let (put, stored) = self.inner.put_mut(key, entry);
-        let mut first = FirstEvicted {
-            first: None,
-            listener: &mut self.listener,
-        };
-        let mut unwrap = Unwrap {
-            wheel: &mut self.wheel,
+        // Counts the miss (an expired entry's policy hit is moved to the misses, and its
+        // timer made due, so the write below reclaims it first).
+        let found = self.inner.get(&key);
+        let _ = Self::judge(
+            found,
             now,
-            out: &mut first,
-        };
-        let put = Self::settle_put(put, &mut unwrap);
-        let put = Self::first_evicted(put, first.first);
-        (put, stored.map(|e| &mut e.value))
+            &self.rules,
+            &mut self.wheel,
+            &mut self.check_at,
+            &mut self.expired_hits,
+        );
+        let value = f()?;
+        let (put, stored) = self.put_mut(key, value);
+        Ok(Fetched::from_put(put, stored))
     }
 
     /// The policy's next victim, if it has not expired (an expired victim is reclaimed, not
@@ -1048,6 +1099,9 @@ where
     /// The live entries in the policy's order (expired ones not reclaimed yet are skipped).
     fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
         let now = self.now_shared();
+        // Entries are filtered at `now`: once one is skipped as expired, a clock going back
+        // must not bring it back (as for `peek`).
+        self.saw_expired(now);
         Box::new(
             self.inner
                 .entries()
