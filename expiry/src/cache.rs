@@ -275,6 +275,7 @@ impl<K, V, T> Builder<K, V, T> {
             reclaim: self.reclaim,
             check_at: tick_end(now),
             wants: AtomicBool::new(false),
+            shortened: AtomicBool::new(false),
             expired_hits: 0,
             carried: (0, 0),
             _values: PhantomData,
@@ -303,8 +304,10 @@ impl<K, V, T: fmt::Debug> fmt::Debug for Builder<K, V, T> {
 ///
 /// - an expired entry is never returned (a `get` of it counts a miss);
 /// - it is reclaimed within about a second of its deadline by the next operations (at most
-///   [`reclaim_per_op`](Builder::reclaim_per_op) per operation), or at once by
-///   [`purge_expired`](Self::purge_expired), and reported when it leaves
+///   [`reclaim_per_op`](Builder::reclaim_per_op) per operation; one exception: a deadline an
+///   [`Expiry`] moved earlier during a shared-lock read waits for the old one, see
+///   [`Expiry`]), or at once by [`purge_expired`](Self::purge_expired), and reported when it
+///   leaves
 ///   ([`Removal::Expired`] to [`put_into`](Cache::put_into)'s sink, or to the
 ///   [listener](Builder::listener));
 /// - [`len`](Cache::len) counts it until it is reclaimed;
@@ -346,6 +349,10 @@ pub struct ExpiringCache<K, V, C, T> {
     /// Set by a hit under a concurrent cache's shared lock that found maintenance due: the
     /// cache then calls [`Shard::maintain`] when it can take the exclusive lock.
     wants: AtomicBool,
+    /// Set by a read under a shared reference whose `Expiry` moved a deadline *earlier*: that
+    /// entry's timer could not move, and stays where the old deadline put it until
+    /// [`purge_expired`](Self::purge_expired) places every timer again.
+    shortened: AtomicBool,
     /// Statistics: the policy counts every lookup (so a hit costs the layer nothing); it
     /// counted a hit for each lookup that found an expired entry, which the layer counts
     /// here, to move to the misses. `carried` holds the counts of a policy cleared because
@@ -605,7 +612,10 @@ where
 
     /// Removes every entry that has expired, now, reporting each to the listener (or
     /// dropping it without one). Returns how many. Costs O(expired entries + entries due
-    /// within the current second) plus at most 165 bucket moves.
+    /// within the current second) plus at most 165 bucket moves; and, once after an
+    /// [`Expiry`] moved a deadline earlier during a read through a shared reference (a
+    /// concurrent cache's read lock, whose timer could not follow), O(entries): every
+    /// timer is placed again at its entry's deadline.
     pub fn purge_expired(&mut self) -> usize {
         let listener = &mut self.listener;
         let expired = Self::purge(
@@ -613,6 +623,7 @@ where
             &mut self.wheel,
             &self.clock,
             &mut self.latest,
+            self.shortened.get_mut(),
             &mut ToListener(listener),
         );
         self.after_reclaim(expired);
@@ -626,6 +637,7 @@ where
             &mut self.wheel,
             &self.clock,
             &mut self.latest,
+            self.shortened.get_mut(),
             sink,
         );
         self.after_reclaim(expired);
@@ -637,12 +649,24 @@ where
         wheel: &mut Wheel<K>,
         clock: &T,
         latest: &mut AtomicU64,
+        shortened: &mut bool,
         sink: &mut dyn Sink<K, V>,
     ) -> usize {
         let now = clock.now_nanos().max(*latest.get_mut());
         *latest.get_mut() = now;
         wheel.advance(now);
         wheel.current_to_due();
+        if core::mem::take(shortened) {
+            // Some timer may sit at a deadline later than its entry's: place them all again.
+            for (_, entry) in inner.entries() {
+                let deadline = entry.deadline.load(Relaxed);
+                if deadline <= now {
+                    wheel.make_due(entry.timer);
+                } else {
+                    wheel.schedule(entry.timer, deadline);
+                }
+            }
+        }
         reclaim(inner, wheel, now, usize::MAX, sink)
     }
 
@@ -828,14 +852,19 @@ where
         }
         if read {
             // An earlier deadline cannot move the timer through `&self`: the entry is
-            // invisible from that deadline on and reclaimed when its old timer fires.
+            // invisible from that deadline on, and reclaimed when its old timer fires or by
+            // `purge_expired`, not by the per-operation reclamation before then.
+            // `purge_expired` looks for such entries when this flag is set.
             let wheel = &self.wheel;
-            let _ = self.rules.on_read(
+            let earlier = self.rules.on_read(
                 entry,
                 now,
                 || wheel.cap(entry.timer),
                 || wheel.key(entry.timer),
             );
+            if earlier.is_some() {
+                self.shortened.store(true, Relaxed);
+            }
         }
         true
     }
@@ -962,6 +991,7 @@ where
     fn clear(&mut self) {
         self.inner.clear();
         self.wheel.clear();
+        *self.shortened.get_mut() = false;
         self.set_check_at();
         self.expired_hits = 0;
         self.carried = (0, 0);

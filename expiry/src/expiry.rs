@@ -12,6 +12,16 @@ use core::time::Duration;
 /// A closure `Fn(&K, &V) -> Option<Duration>` is an `Expiry` that sets the lifetime on every
 /// write and leaves it alone on reads.
 ///
+/// A read that *shortens* the lifetime during a hit under a concurrent cache's shared lock
+/// (a shard whose policy answers hits through `&self`: S3-FIFO, CLOCK, SIEVE, FIFO) changes
+/// the deadline at once (the entry is a miss from then on), but its timer cannot move under
+/// that lock: the entry stays held (and counted by `len()`) until its old deadline comes
+/// round (with no deadline before the read, its timer waits in the wheel's overflow bucket,
+/// looked at every 6.5 days), until the policy evicts it, or until
+/// [`ExpiringCache::purge_expired`](crate::ExpiringCache::purge_expired), which then places
+/// every timer again. A read through `&mut` (`get` on an `ExpiringCache`, or a shard whose
+/// hits take the write lock) moves the timer with the deadline.
+///
 /// ```
 /// use core::time::Duration;
 /// use evict_expiry::Expiry;

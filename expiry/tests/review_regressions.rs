@@ -164,3 +164,45 @@ fn a_zero_lifetime_is_reclaimed_by_the_next_operation() {
     assert_eq!(*heard.lock().unwrap(), [(1, 7, Removal::Expired)]);
     c.check_invariants();
 }
+
+/// Never expires when written; one second after each read.
+struct ShortenOnRead;
+
+impl evict_expiry::Expiry<u32, u32> for ShortenOnRead {
+    fn expire_after_create(&self, _: &u32, _: &u32) -> Option<Duration> {
+        None
+    }
+
+    fn expire_after_read(&self, _: &u32, _: &u32, _: Option<Duration>) -> Option<Duration> {
+        Some(Duration::from_secs(1))
+    }
+}
+
+#[test]
+fn purge_expired_reclaims_an_entry_a_shared_read_shortened() {
+    let clock = ManualClock::new();
+    let (heard, listener) = recorder();
+    let listener = Arc::new(Mutex::new(listener));
+    let cache = evict_sync::ConcurrentCache::builder(100)
+        .shards(1)
+        .build(|cap| {
+            let listener = Arc::clone(&listener);
+            Builder::with_clock(clock.clone())
+                .expire_after(ShortenOnRead)
+                .listener(move |k: u32, v: u32, why| {
+                    (listener.lock().unwrap())(k, u64::from(v), why)
+                })
+                .build(evict_s3fifo::S3FifoCache::new(cap))
+        });
+    let _ = cache.put(1, 1);
+    // A hit under the shard's read lock: the deadline is now 1 s away, but the timer stays in
+    // the overflow bucket (no deadline when written) until the purge looks.
+    assert_eq!(cache.get(&1), Some(1));
+    clock.advance(Duration::from_secs(5));
+    assert_eq!(cache.get(&1), None);
+    clock.advance(Duration::from_secs(120));
+    assert_eq!(cache.with_shard(&1, |s| s.purge_expired()), 1);
+    assert_eq!(cache.len(), 0);
+    assert_eq!(*heard.lock().unwrap(), [(1, 1, Removal::Expired)]);
+    cache.with_shard(&1, |s| s.check_invariants());
+}
