@@ -135,6 +135,20 @@ mod tests {
             .check_invariants(),
     );
 
+    // Panic safety of the weighted paths (issue 12): a constant weigher makes the weighted cache
+    // hold what the unweighted one holds, so the hostile kit's rules apply unchanged.
+    evict_harness::hostile!(
+        hostile_weighted,
+        |cap: usize| {
+            LruCache::with_weigher(
+                cap as u64,
+                |_: &evict_harness::hostile::Key, _: &evict_harness::hostile::Value| 1,
+            )
+        },
+        validate =
+            |c: &LruCache<_, _, DefaultHashBuilder, evict_slots::Weighted<_>>| c.check_invariants()
+    );
+
     evict_harness::hostile!(
         hostile,
         LruCache::new,
