@@ -206,3 +206,94 @@ fn purge_expired_reclaims_an_entry_a_shared_read_shortened() {
     assert_eq!(*heard.lock().unwrap(), [(1, 1, Removal::Expired)]);
     cache.with_shard(&1, |s| s.check_invariants());
 }
+
+/// Applies one op's reports to `held` (the pairs the cache holds as its reports tell), and
+/// checks them against what the policy actually holds.
+fn fuzz_weighted<C: Cache<u32, Entry<u64>>>(name: &str, make: impl Fn() -> C) {
+    use std::collections::BTreeMap;
+    for seed in 1..=60u64 {
+        let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let clock = ManualClock::new();
+        let (heard, listener) = recorder();
+        let mut c = Builder::with_clock(clock.clone())
+            .time_to_live(Duration::from_secs(5))
+            .listener(listener)
+            .build(make());
+        let mut held = BTreeMap::new();
+        for step in 0..300 {
+            let (k, v) = (next(12) as u32, 1 + next(6));
+            let op = next(8);
+            // What the op says left or stayed, beyond the listener's reports.
+            let mut kept = None;
+            let mut left = None;
+            match op {
+                0 | 1 => match c.put(k, v) {
+                    Put::Inserted | Put::Replaced(_) => kept = Some((k, v)),
+                    Put::Evicted(k2, v2) => (kept, left) = (Some((k, v)), Some((k2, v2))),
+                    Put::Rejected(..) => {}
+                },
+                2 => {
+                    let (put, stored) = c.put_mut(k, v);
+                    assert_eq!(
+                        stored.is_some(),
+                        put.is_kept(),
+                        "{name} seed {seed} step {step}"
+                    );
+                    match put {
+                        Put::Inserted | Put::Replaced(_) => kept = Some((k, v)),
+                        Put::Evicted(k2, v2) => (kept, left) = (Some((k, v)), Some((k2, v2))),
+                        Put::Rejected(..) => {}
+                    }
+                }
+                3 => match c.get_or_insert_with(k, || v) {
+                    Fetched::Hit(_) | Fetched::Rejected(..) => {}
+                    Fetched::Inserted(_) => kept = Some((k, v)),
+                    Fetched::Evicted(_, k2, v2) => (kept, left) = (Some((k, v)), Some((k2, v2))),
+                },
+                4 => {
+                    if c.remove(&k).is_some() {
+                        left = Some((k, held[&k]));
+                    }
+                }
+                5 => {
+                    let _ = c.get(&k);
+                }
+                6 => clock.advance(Duration::from_millis(next(3000))),
+                _ => {
+                    let _ = c.purge_expired();
+                }
+            }
+            for (k2, v2, _) in heard.lock().unwrap().drain(..) {
+                assert_eq!(held.remove(&k2), Some(v2), "{name} seed {seed} step {step}");
+            }
+            if let Some((k2, v2)) = left {
+                assert_eq!(held.remove(&k2), Some(v2), "{name} seed {seed} step {step}");
+            }
+            if let Some((k2, v2)) = kept {
+                held.insert(k2, v2);
+            }
+            let actual: BTreeMap<u32, u64> =
+                c.inner().entries().map(|(k, e)| (*k, *e.value())).collect();
+            assert_eq!(held, actual, "{name} seed {seed} step {step} op {op}");
+            c.check_invariants();
+        }
+    }
+}
+
+#[test]
+fn every_pair_a_weighted_policy_drops_is_reported_once() {
+    let weigh = |_: &u32, e: &Entry<u64>| *e.value();
+    fuzz_weighted("LRU", || LruCache::with_weigher(10, weigh));
+    fuzz_weighted("S3-FIFO", || {
+        evict_s3fifo::S3FifoCache::with_weigher(10, weigh)
+    });
+    fuzz_weighted("W-TinyLFU", || {
+        evict_wtinylfu::WTinyLfuCache::with_weigher(10, weigh)
+    });
+}
