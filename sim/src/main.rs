@@ -136,7 +136,9 @@ struct Done {
 /// `evict-sim mrc`: hit-ratio curves at many sizes in one pass.
 ///
 /// --method exact: exact LRU hit counts at every size from stack distances (one pass,
-/// O(log n) per request). Output: the replay's fields plus method and sample_rate.
+/// O(log n) per request); shards: LRU's curve from a sample of the keys; mini: miniature
+/// simulations of any registry policy. Output: the replay's fields plus method and
+/// sample_rate.
 #[derive(Debug, Parser)]
 #[command(name = "evict-sim mrc", version)]
 struct MrcArgs {
@@ -154,7 +156,7 @@ struct MrcArgs {
     #[arg(long, value_name = "R", conflicts_with = "samples")]
     rate: Option<f64>,
 
-    /// shards: at most N sampled keys (fixed size, constant memory; SHARDS-adj).
+    /// shards: at most N sampled keys (fixed size, constant memory).
     #[arg(long, value_name = "N")]
     samples: Option<usize>,
 
@@ -174,7 +176,7 @@ struct MrcArgs {
     hot_keys: Option<usize>,
 
     /// Comma-separated policies: lru (the only one of exact and shards); mini: any of the
-    /// registry [default: every registry policy].
+    /// registry, and opt or opt-fill (replayed in full) [default: every registry policy].
     #[arg(short, long, value_name = "P,...", value_delimiter = ',')]
     policies: Option<Vec<String>>,
 
