@@ -5,6 +5,8 @@ use evict_s3fifo::S3FifoCache;
 use evict_slots::SplitMix64;
 use evict_sync::{ConcurrentCache, Put};
 
+// A weigher takes `&V`, and `V` here is `Vec<u8>`.
+#[allow(clippy::ptr_arg)]
 fn weigh(_: &u64, v: &Vec<u8>) -> u64 {
     v.len() as u64
 }
