@@ -19,7 +19,8 @@ macro_rules! policy_test {
             // (u64,) -> u64: 16 bytes an entry, so 8 fit in 128.
             policy_test!(@one $feature, entries, $policy, 8, 8, [maxsize = 8]);
             policy_test!(@one $feature, bytes, $policy, 8, 128, [max_bytes = 128]);
-            #[cfg(feature = "expiry")]
+            // Only where its test is compiled: the policy's feature and `expiry` both on.
+            #[cfg(all(feature = "expiry", feature = $feature))]
             const EXPIRING_ENTRY: u64 =
                 (size_of::<(u64,)>() + size_of::<evict::expiry::Entry<u64>>()) as u64;
             #[cfg(feature = "expiry")]
