@@ -833,7 +833,11 @@ where
 /// a cascade. It is never run.
 #[cfg(not(feature = "sync"))]
 #[derive(Debug)]
-pub struct ConcurrentMemo<K, V, C>(PhantomData<fn() -> (K, V, C)>);
+pub struct ConcurrentMemo<K, V, C>(Marker<(K, V, C)>);
+
+/// Owns nothing of `T` (and so is `Send + Sync` whatever `T` is).
+#[cfg(not(feature = "sync"))]
+type Marker<T> = PhantomData<fn() -> T>;
 
 #[cfg(not(feature = "sync"))]
 #[allow(missing_docs, clippy::missing_const_for_fn)]
