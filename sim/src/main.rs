@@ -254,6 +254,11 @@ struct AnalyzeArgs {
     /// One JSON object per trace, one per line.
     #[arg(long)]
     json: bool,
+
+    /// Write an SVG plot of LRU's hit ratio at the stack-distance histogram's sizes
+    /// (powers of two, log scale) (several traces: FILE-<trace>.svg).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -602,6 +607,10 @@ fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         args.max_requests,
         &args.traces,
     )?;
+    // Plot paths are checked before anything is read, as the replay does.
+    let names: Vec<String> = args.traces.iter().map(|p| plot_stem(p)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let plots = plot_files(&args.plot, true, false, Path::new("."), &names)?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -698,6 +707,44 @@ fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         }
     }
     out.flush().map_err(write_failed)?;
+    for (plot, (path, a)) in plots.iter().zip(args.traces.iter().zip(&all)) {
+        // LRU's hits at N entries are the requests of stack distance at most N: the
+        // histogram's buckets summed up to N.
+        let mut hits = 0;
+        let outcomes: Vec<Outcome> = a
+            .stack_distances
+            .iter()
+            .map(|&(upper, n)| {
+                hits += n;
+                let size = usize::try_from(upper).unwrap_or(usize::MAX);
+                Outcome {
+                    trace: a.trace.clone(),
+                    policy: "lru".to_string(),
+                    size,
+                    requested: size,
+                    requests: a.requests,
+                    hits,
+                    misses: a.requests - hits,
+                    hit_ratio: if a.requests == 0 {
+                        0.0
+                    } else {
+                        hits as f64 / a.requests as f64
+                    },
+                    seconds: 0.0,
+                    unique_keys: usize::try_from(a.unique_keys).unwrap_or(usize::MAX),
+                }
+            })
+            .collect();
+        let title = format!(
+            "{}: {} requests, {} distinct keys, LRU (stack distances)",
+            plot_stem(path),
+            a.requests,
+            a.unique_keys
+        );
+        report::plot_curves(plot, &title, &outcomes)
+            .map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        eprintln!("evict-sim: plot written to {}", plot.display());
+    }
     Ok(())
 }
 

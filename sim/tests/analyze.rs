@@ -140,3 +140,23 @@ fn hostile_inputs_fail_alike_in_all_three_commands() {
         assert_ne!(seen[0].0, Some(0), "{name}");
     }
 }
+
+/// `--plot FILE.svg`: LRU's hit ratio at the histogram's sizes, one curve; a plot path that
+/// is a directory is refused before the trace is read.
+#[test]
+fn plot_is_written() {
+    let p = temp("plot.txt", b"a\nb\na\nc\na\nb\nd\n");
+    let svg = p.with_file_name("plot.svg");
+    let o = sim(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("lru"), "{text}");
+    let dir = p.parent().unwrap().to_str().unwrap();
+    let o = sim(&["analyze", p.to_str().unwrap(), "--plot", dir]);
+    assert_eq!(o.status.code(), Some(2));
+}
