@@ -13,10 +13,12 @@
 //!   the keys with the largest hash leave the sample, `T` drops to that hash, and the counts
 //!   so far are scaled by `T_new / T_old`, so memory is constant.
 //!
-//! Both apply the SHARDS-adj correction: the difference between the expected sampled
-//! requests (`requests × R`) and the counted ones is added at the smallest distance (on a
-//! Zipf trace, whether the hottest keys fall in the sample moved the fixed-rate estimate by
-//! several points without it).
+//! On top of the paper, the hottest keys are tracked exactly, outside the sample
+//! ([`Shards`] says how and why); the sampled rest is then estimated as a ratio. With
+//! [`Shards::hot_keys`]`(0)` it is the paper's SHARDS, which applies the SHARDS-adj
+//! correction: the difference between the expected sampled requests (`requests × R`) and
+//! the counted ones is added at the smallest distance (on a Zipf trace, whether the hottest
+//! keys fall in the sample moved the fixed-rate estimate by several points without it).
 //!
 //! Distances are kept in buckets: exact below 64, then 128 per doubling (a size error below
 //! 0.6%), so the histogram is small whatever the rates met.
