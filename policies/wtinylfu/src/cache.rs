@@ -158,12 +158,20 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         let shrunk = capacity < self.capacity;
         self.capacity = capacity;
         (self.max_window, self.max_protected) = sizes(capacity);
-        while self.lists[0].len > self.max_window {
-            let i = self.lists[0].last;
-            self.move_to_front(Segment::Probation, i);
+        // The segments fitted to the new sizes. Demotion and the main space's overflow hash
+        // keys (user code); if a `Hash` panics, the guard fits the segments without it.
+        let guard = crate::policy::OnDrop {
+            cache: self,
+            then: Self::fit_segments_unrecorded,
+        };
+        let cache = &mut *guard.cache;
+        while cache.lists[0].len > cache.max_window {
+            let i = cache.lists[0].last;
+            cache.move_to_front(Segment::Probation, i);
         }
-        self.demote_protected_overflow();
-        self.main_overflow_to_window();
+        cache.demote_protected_overflow();
+        cache.main_overflow_to_window();
+        drop(guard);
         self.sketch.resize(capacity as usize);
         self.sketch.ensure_capacity(self.slab.len());
         self.victim_estimate.0 = NIL;

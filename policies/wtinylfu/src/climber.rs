@@ -124,18 +124,46 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         let steps = amount.min(u64::from(self.max_protected)) as u32;
         self.max_window += steps;
         self.max_protected -= steps;
-        self.demote_protected_overflow();
-        self.main_overflow_to_window();
+        // If a `Hash` panics in the demotion, the guard still fits the main space.
+        let guard = crate::policy::OnDrop {
+            cache: self,
+            then: Self::main_overflow_to_window_unrecorded,
+        };
+        let cache = &mut *guard.cache;
+        cache.demote_protected_overflow();
+        cache.main_overflow_to_window();
     }
 
     /// While the main space holds more than its share (`capacity - max_window`), moves its
     /// LRU entry (probation's, else protected's) to the window's MRU end, hits recorded.
+    ///
+    /// Recording hashes the key (user code) while the main space is over its share; if a
+    /// `Hash` panics, a guard finishes the moves with the hits dropped instead
+    /// ([`main_overflow_to_window_unrecorded`](Self::main_overflow_to_window_unrecorded)).
     pub(crate) fn main_overflow_to_window(&mut self) {
+        let guard = crate::policy::OnDrop {
+            cache: self,
+            then: Self::main_overflow_to_window_unrecorded,
+        };
+        let cache = &mut *guard.cache;
+        let max_main = cache.capacity - cache.max_window;
+        while cache.lists[1].len + cache.lists[2].len > max_main {
+            let from = if cache.lists[1].len > 0 { 1 } else { 2 };
+            let i = cache.lists[from].last;
+            cache.record_hits(i);
+            cache.move_to_front(Segment::Window, i);
+        }
+        // On the normal path the guard finds nothing left to do.
+    }
+
+    /// [`main_overflow_to_window`](Self::main_overflow_to_window) without user code: the
+    /// entries' unrecorded hits are dropped (a window entry holds none). Its unwind path.
+    pub(crate) fn main_overflow_to_window_unrecorded(&mut self) {
         let max_main = self.capacity - self.max_window;
         while self.lists[1].len + self.lists[2].len > max_main {
             let from = if self.lists[1].len > 0 { 1 } else { 2 };
             let i = self.lists[from].last;
-            self.record_hits(i);
+            self.slab.links_mut(i).next_hits &= crate::node::INDEX_MASK;
             self.move_to_front(Segment::Window, i);
         }
     }

@@ -137,16 +137,50 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     /// While protected holds more than its share, takes its LRU entry: a referenced one has
     /// its hits recorded and gets a second chance at protected's MRU end, an unreferenced
     /// one is demoted to probation's MRU end (CLOCK).
+    ///
+    /// The loop hashes keys (user code) while protected is over its share, so a `Hash`
+    /// that panics would leave it there; a guard then finishes the demotion without the
+    /// second chances ([`demote_protected_overflow_unrecorded`](Self::demote_protected_overflow_unrecorded)).
     pub(crate) fn demote_protected_overflow(&mut self) {
+        let guard = OnDrop {
+            cache: self,
+            then: Self::demote_protected_overflow_unrecorded,
+        };
+        let cache = &mut *guard.cache;
+        while cache.lists[Segment::Protected as usize].len > cache.max_protected {
+            let d = cache.lists[Segment::Protected as usize].last;
+            if cache.slab.links(d).referenced() {
+                cache.record_hits(d);
+                cache.unlink(d);
+                cache.push_front(Segment::Protected, d);
+            } else {
+                cache.move_to_front(Segment::Probation, d);
+            }
+        }
+        // On the normal path the guard finds nothing left to do.
+    }
+
+    /// [`resize`](evict_slots::SlabPolicy::resize)'s fitting of the segments to new sizes,
+    /// without user code (its unwind path): the window's overflow to probation, protected's
+    /// to probation, then the main space's to the window, hits unrecorded.
+    pub(crate) fn fit_segments_unrecorded(&mut self) {
+        while self.lists[Segment::Window as usize].len > self.max_window {
+            let i = self.lists[Segment::Window as usize].last;
+            self.move_to_front(Segment::Probation, i);
+        }
+        self.demote_protected_overflow_unrecorded();
+        self.main_overflow_to_window_unrecorded();
+    }
+
+    /// Demotes protected's LRU entries to probation's MRU end, referenced or not, while
+    /// protected holds more than its share: no user code runs (their unrecorded hits stay
+    /// with them, for the victim search to record, but for the one whose hashing panicked,
+    /// already cleared). The unwind path of
+    /// [`demote_protected_overflow`](Self::demote_protected_overflow).
+    fn demote_protected_overflow_unrecorded(&mut self) {
         while self.lists[Segment::Protected as usize].len > self.max_protected {
             let d = self.lists[Segment::Protected as usize].last;
-            if self.slab.links(d).referenced() {
-                self.record_hits(d);
-                self.unlink(d);
-                self.push_front(Segment::Protected, d);
-            } else {
-                self.move_to_front(Segment::Probation, d);
-            }
+            self.move_to_front(Segment::Probation, d);
         }
     }
 
@@ -337,5 +371,19 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         for i in 0..self.slab.len() as u32 {
             self.record_hits(i);
         }
+    }
+}
+
+/// Runs `then` on the cache when dropped, on the normal path and while unwinding alike:
+/// `then` restores a bound that a loop running user code breaks for a while, and must do
+/// nothing when the bound holds.
+pub(crate) struct OnDrop<'a, K, V, S, W: evict_slots::weight::Weighing> {
+    pub(crate) cache: &'a mut WTinyLfuCache<K, V, S, W>,
+    pub(crate) then: fn(&mut WTinyLfuCache<K, V, S, W>),
+}
+
+impl<K, V, S, W: evict_slots::weight::Weighing> Drop for OnDrop<'_, K, V, S, W> {
+    fn drop(&mut self) {
+        (self.then)(self.cache);
     }
 }

@@ -33,6 +33,21 @@ evict_harness::hostile!(
     settings = SETTINGS
 );
 
+// The same with capacity by weight (a constant weigher): every eviction of a full cache
+// contests the window's candidate against the main victim, whose search promotes
+// referenced probation entries and demotes protected's overflow, hashing keys for the
+// sketch as it goes (a panicking `Hash` there once left protected over its share).
+evict_harness::hostile!(
+    hostile_weighted,
+    |cap: usize| WTinyLfuCache::with_weigher(
+        cap as u64,
+        |_: &evict_harness::hostile::Key, _: &evict_harness::hostile::Value| 1
+    ),
+    validate = |c: &WTinyLfuCache<_, _, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| {
+        c.check_invariants()
+    }
+);
+
 // The default (small) settings too: capacities 0 to 12, where protected is 0 to 8 entries
 // and probation can be a single entry.
 evict_harness::conformance!(
