@@ -519,7 +519,7 @@ where
     }
 
     /// [`put`](Self::put), handing every pair that leaves the shard during the put to `sink`
-    /// (with its [`Removal`](evict_core::Removal) reason): for a weighted or expiring policy,
+    /// (with its [`Removal`] reason): for a weighted or expiring policy,
     /// which can evict several entries in one put. `sink` runs under the shard's lock and
     /// must not call this cache.
     ///
