@@ -5,8 +5,9 @@
 #![cfg(feature = "macros")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Barrier};
-use std::thread;
+
+mod common;
+use common::{eight_threads, with_watchdog};
 
 /// Calls made by bodies (the recursive calls), and bodies run.
 static INNER_CALLS: AtomicU64 = AtomicU64::new(0);
@@ -23,38 +24,13 @@ fn stairs(n: u64) -> u64 {
     }
 }
 
-fn expected(n: u64) -> u64 {
-    let mut t = [1u64, 1, 2];
-    for _ in 3..=n {
-        t = [t[1], t[2], (t[0] + t[1] + t[2]) % 1_000_000_007];
-    }
-    if n < 3 { n.max(1) } else { t[2] }
-}
-
 #[test]
 fn eight_threads_share_one_cache() {
-    const THREADS: u64 = 8;
-    const ROUNDS: u64 = 200;
-    let barrier = Arc::new(Barrier::new(THREADS as usize));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || {
-                barrier.wait();
-                for i in 0..ROUNDS {
-                    // Each thread walks a different mix of arguments, some beyond the
-                    // cache's 64 entries, so threads evict each other's entries.
-                    let n = (i * 7 + t * 13) % 150;
-                    assert_eq!(stairs(n), expected(n), "stairs({n})");
-                }
-            })
-        })
-        .collect();
-    for handle in handles {
-        handle.join().expect("no thread panics");
-    }
+    // Each thread walks a different mix of arguments, some beyond the cache's 64 entries, so
+    // threads evict each other's entries; the watchdog turns a deadlock into a failure.
+    let outer = with_watchdog(|| eight_threads(stairs));
     let info = stairs::cache_info();
-    let calls = THREADS * ROUNDS + INNER_CALLS.load(Ordering::Relaxed);
+    let calls = outer + INNER_CALLS.load(Ordering::Relaxed);
     assert_eq!(
         info.hits + info.misses,
         calls,
