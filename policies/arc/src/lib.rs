@@ -19,9 +19,12 @@ mod lists;
 mod policy;
 #[cfg(test)]
 mod tests;
+mod weighted;
+mod wghost;
 
 use ghost::Ghosts;
 use lists::{Lists, Node};
+use wghost::WeightedGhosts;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.
@@ -151,9 +154,13 @@ pub struct ArcCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     /// `peek_victim`, `Debug`) read the order through the buffer without applying it.
     pending: [u32; PENDING],
     pending_len: u32,
-    /// `B1` and `B2`.
+    /// `B1` and `B2` of an unweighted cache (fingerprints; empty in a weighted one).
     ghosts: Ghosts,
-    /// The target size of `T1`, in `[0, capacity]`; a whole number when `integer`.
+    /// `B1` and `B2` of a weighted cache, each ghost with its weight (empty in an
+    /// unweighted one, and allocating nothing).
+    wghosts: WeightedGhosts,
+    /// The target size of `T1`, in `[0, capacity]` (in weight units for a weighted cache);
+    /// a whole number when `integer`.
     p: f64,
     /// Floor-division deltas (Caffeine's simulator) instead of real ones (the paper,
     /// libCacheSim).

@@ -83,6 +83,9 @@ pub(crate) struct Lists {
     pub(crate) head: [u32; 2],
     pub(crate) tail: [u32; 2],
     pub(crate) len: [u32; 2],
+    /// The total weight of each list's entries: kept by a weighted cache only (0 in an
+    /// unweighted one, whose sizes are the lengths).
+    pub(crate) weight: [u64; 2],
 }
 
 type Slots<K, V, S, W> = Slab<K, Node<V>, S, W>;
@@ -92,6 +95,7 @@ impl Lists {
         head: [NIL; 2],
         tail: [NIL; 2],
         len: [0; 2],
+        weight: [0; 2],
     };
 
     /// The lists as the toolkit walks them: `T1`, then `T2`, each from its most recent end.
@@ -118,6 +122,9 @@ impl Lists {
             n => slots.item_mut(n).links.prev = prev,
         }
         self.len[list] -= 1;
+        if !W::UNIT {
+            self.weight[list] -= slots.weight(i);
+        }
     }
 
     /// Links detached slot `i` in as the most recent of `list`.
@@ -139,6 +146,9 @@ impl Lists {
         }
         self.head[list] = i;
         self.len[list] += 1;
+        if !W::UNIT {
+            self.weight[list] += slots.weight(i);
+        }
     }
 
     /// After the slab moved its last slot into slot `to`: repoints its neighbours (or the

@@ -8,7 +8,7 @@ use core::hash::{BuildHasher, Hash};
 use evict_slots::weight::{Weighing, Weighs, Weighted};
 
 use core::fmt;
-use evict_core::{Put, Stats};
+use evict_core::{Fetched, Put, Removal, Sink, Stats};
 use evict_slots::Slab;
 
 use evict_slots::engine::{Entries, NO_SLOT};
@@ -16,6 +16,8 @@ use evict_slots::engine::{Entries, NO_SLOT};
 use crate::ghost::{B1, B2, Ghosts};
 use crate::iter::Order;
 use crate::lists::{Links, Lists, NIL, Node, T1, T2};
+use crate::weighted::First;
+use crate::wghost::WeightedGhosts;
 use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
 
 impl<K, V> ArcCache<K, V> {
@@ -102,6 +104,7 @@ impl<K, V, S, W: Weighing> ArcCache<K, V, S, W> {
             pending: [NIL; PENDING],
             pending_len: 0,
             ghosts: Ghosts::new(capacity.min(MAX_CAPACITY)),
+            wghosts: WeightedGhosts::new(),
             p: 0.0,
             integer: false,
             capacity: capacity.min(MAX_CAPACITY) as u32,
@@ -160,11 +163,47 @@ impl<K, V, S, W: Weighing> ArcCache<K, V, S, W> {
     /// assert_eq!(cache.sizes(), [1, 1, 0, 0]);
     /// ```
     pub fn sizes(&self) -> [usize; 4] {
+        if !W::UNIT {
+            return [
+                self.lists.len[T1] as usize,
+                self.lists.len[T2] as usize,
+                self.wghosts.len(B1),
+                self.wghosts.len(B2),
+            ];
+        }
         [
             self.lists.len[T1] as usize,
             self.lists.len[T2] as usize,
             self.ghosts.len(B1),
             self.ghosts.len(B2),
+        ]
+    }
+
+    /// The sizes of the four lists in weight, `[T1, T2, B1, B2]`: for a weighted cache the
+    /// total weight of each list's entries or ghosts (each ghost keeps the weight its entry
+    /// had), which ARC's bounds and `p` are measured in; for an unweighted cache the same as
+    /// [`sizes`](Self::sizes).
+    ///
+    /// ```
+    /// use evict_arc::{ArcCache, Cache};
+    ///
+    /// let mut cache = ArcCache::with_weigher(100, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// let _ = cache.put(1, vec![0; 20]);
+    /// let _ = cache.put(2, vec![0; 30]);
+    /// let _ = cache.get(&2); // to T2
+    /// let _ = cache.put(3, vec![0; 60]); // 1 leaves T1 for B1, with its weight
+    /// assert_eq!(cache.list_weights(), [60, 30, 20, 0]);
+    /// assert_eq!(cache.sizes(), [1, 1, 1, 0]);
+    /// ```
+    pub fn list_weights(&self) -> [u64; 4] {
+        if W::UNIT {
+            return self.sizes().map(|n| n as u64);
+        }
+        [
+            self.lists.weight[T1],
+            self.lists.weight[T2],
+            self.wghosts.weight(B1),
+            self.wghosts.weight(B2),
         ]
     }
 
@@ -226,7 +265,7 @@ impl<K, V, S, W: Weighing> ArcCache<K, V, S, W> {
 
     /// `T2`'s least recently used slot as if the pending moves were made (`NIL` if `T2` is
     /// empty), without making them.
-    fn t2_lru(&self) -> u32 {
+    pub(crate) fn t2_lru(&self) -> u32 {
         let pending = self.pending();
         let mut at = self.lists.tail[T2];
         while at != NIL {
@@ -315,6 +354,9 @@ evict_slots::slab_cache_impl! {
     /// whole cache, that is `T1`'s least recent entry too, as case IV evicts it), with the
     /// pending moves taken into account. `None` if the cache is empty.
     fn victim(&self) -> Option<u32> {
+        if !W::UNIT {
+            return self.victim_w();
+        }
         if self.slab.is_empty() {
             None
         } else {
@@ -336,7 +378,10 @@ evict_slots::slab_cache_impl! {
         f.field("target", &self.p)
             .field("t1_most_recent_first", &Entries(Order::new(self).take(t1)))
             .field("t2_most_recent_first", &Entries(t2))
-            .field("ghosts", &[self.ghosts.len(B1), self.ghosts.len(B2)]);
+            .field("ghosts", &{
+                let [_, _, b1, b2] = self.sizes();
+                [b1, b2]
+            });
     }
 }
 
@@ -345,11 +390,66 @@ evict_slots::slab_cache_impl! {
 impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     for ArcCache<K, V, S, W>
 {
-    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
-    /// entries, fitted to the entries it holds when it first fills by weight.
-    fn weight_full(&mut self) {
-        let n = self.slab.len();
-        let _ = evict_slots::SlabPolicy::resize(self, n);
+    /// A weighted cache's `put`: ARC in weight (`crate::weighted`), which needs to know
+    /// whether the newcomer is a ghost before it evicts anything (the toolkit's weighted
+    /// `put` evicts first and inserts after). The unweighted body is the toolkit's.
+    #[inline(always)]
+    fn put_slot(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
+        if !W::UNIT {
+            let mut first = First(None);
+            let (put, i) = self.put_w(key, value, &mut first);
+            return (first.merge(put), i);
+        }
+        let hash = self.slab.hash(&key);
+        if let Some(i) = self.slab.find_hashed(hash, &key) {
+            let old = core::mem::replace(evict_slots::SlabPolicy::replaced(self, i), value);
+            // The spare key is dropped before the answer is built: a `Drop` that panics
+            // would otherwise leak the answer, never dropped (rust-lang/rust#47949).
+            drop(key);
+            return (Put::Replaced(old), i);
+        }
+        evict_slots::SlabPolicy::insert(self, hash, key, value)
+    }
+
+    /// The toolkit's `put_into`, with a weighted cache's `put` as in
+    /// [`put_slot`](Self::put_slot).
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        if !W::UNIT {
+            return self.put_w(key, value, sink).0;
+        }
+        match evict_slots::SlabPolicy::put(self, key, value) {
+            Put::Evicted(k, v) => {
+                sink.removed(k, v, Removal::Evicted);
+                Put::Inserted
+            }
+            other => other,
+        }
+    }
+
+    /// The toolkit's `try_get_or_insert_with`, with a weighted cache's insertion as in
+    /// [`put_slot`](Self::put_slot).
+    fn try_get_or_insert_with<E>(
+        &mut self,
+        key: K,
+        f: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Fetched<'_, K, V>, E> {
+        let hash = self.slab.hash(&key);
+        if let Some(i) = self.slab.find_hashed(hash, &key) {
+            self.stats.hit();
+            return Ok(Fetched::Hit(evict_slots::SlabPolicy::hit(self, i)));
+        }
+        self.stats.miss();
+        let value = f()?;
+        let (put, i) = if W::UNIT {
+            evict_slots::SlabPolicy::insert(self, hash, key, value)
+        } else {
+            let weight = self.slab.weigher().weigh(&key, &value);
+            let mut first = First(None);
+            let (put, i) = self.insert_w(hash, key, value, weight, &mut first);
+            (first.merge(put), i)
+        };
+        let stored = (i != NO_SLOT).then(|| &mut self.slab.item_mut(i).value);
+        Ok(Fetched::from_put(put, stored))
     }
 
     /// The paper's case I: the entry moves to the most recent end of `T2`.
@@ -365,6 +465,13 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// ([`NO_SLOT`] if rejected).
     #[inline(always)]
     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
+        if !W::UNIT {
+            // Not reached through `put` (see `put_slot`); kept exact for any other caller.
+            let weight = self.slab.weigher().weigh(&key, &value);
+            let mut first = First(None);
+            let (put, i) = self.insert_w(hash, key, value, weight, &mut first);
+            return (first.merge(put), i);
+        }
         if self.capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
         }
@@ -471,6 +578,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// exactly what that `put` alone would have done, and the bounds `|T1| + |B1| <= c` and
     /// `|B1| + |B2| <= c` hold on a cache below capacity too. `p` does not move.
     fn pop(&mut self) -> Option<(K, V)> {
+        if !W::UNIT {
+            return self.pop_w();
+        }
         if self.slab.is_empty() {
             return None;
         }
@@ -508,6 +618,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// `2c` keys in all (dropping `B2`'s), the ghost directory rebuilt for `c`. Shrinking
     /// gives back the memory the larger capacity held.
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        if !W::UNIT {
+            return self.resize_w(capacity);
+        }
         let c = capacity.min(MAX_CAPACITY);
         let old = self.capacity as usize;
         if c == old {
@@ -548,6 +661,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.lists = Lists::EMPTY;
         self.pending_len = 0;
         self.ghosts = Ghosts::new(self.capacity as usize);
+        self.wghosts.clear();
         self.p = 0.0;
         self.stats.reset();
         // The slab last: a value's `Drop` may panic while it empties, and everything

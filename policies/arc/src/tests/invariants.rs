@@ -103,6 +103,43 @@ impl<K, V, S, W: evict_slots::weight::Weighs<K, V>> ArcCache<K, V, S, W> {
         }
 
         self.ghosts.check();
+        if !W::UNIT {
+            // In weight (libCacheSim's bounds are not invariants there: a ghost hit's
+            // evictions drop no ghost): the lists' weights are their entries' and the
+            // ghosts' own, p is within the budget, the ghosts within their cap.
+            self.wghosts.check();
+            assert_eq!(
+                self.ghosts.live(),
+                0,
+                "a weighted cache made a fingerprint ghost"
+            );
+            for list in [T1, T2] {
+                let w: u64 = self
+                    .lists
+                    .walk(&self.slab, list)
+                    .iter()
+                    .map(|&i| self.slab.weight(i))
+                    .sum();
+                assert_eq!(self.lists.weight[list], w, "weight of list {list}");
+            }
+            for list in [T1, T2] {
+                for at in self.lists.walk(&self.slab, list) {
+                    let hash = self.slab.hash(self.slab.key(at));
+                    assert!(
+                        self.wghosts.find(hash).is_none(),
+                        "resident slot {at} is also a weighted ghost"
+                    );
+                }
+            }
+            let budget = self.slab.budget() as f64;
+            assert!(
+                (0.0..=budget).contains(&self.p),
+                "p = {} not in [0, {budget}]",
+                self.p
+            );
+            assert!(self.wghosts.len(0) + self.wghosts.len(1) <= self.wghosts.cap());
+            return;
+        }
 
         let [t1, t2, b1, b2] = self.sizes();
         assert!(t1 + b1 <= c, "|T1| + |B1| = {} > c = {c}", t1 + b1);
