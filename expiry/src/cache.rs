@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 
 use evict_core::{Cache, CacheInfo, Fetched, Put, Removal, Shard, Sink};
@@ -16,15 +16,31 @@ use crate::wheel::{TimerId, Wheel};
 /// "Never": a deadline no clock reaches.
 const NEVER: u64 = u64::MAX;
 
-/// What an expiring cache stores in its policy for each value: the value, its deadline,
-/// and the index of its timer.
+/// The unit of the coarse deadline an entry keeps beside its value: 2^26 ns (67 ms). An
+/// entry whose coarse deadline is ahead of the clock's tick is alive without looking further;
+/// only in the last tick before its deadline (or after it) does a lookup read the exact
+/// deadline, from the entry's timer node. A `u32` of these ticks spans 9.1 years of the
+/// clock's time; later deadlines (and "never") saturate, which only sends lookups to the
+/// exact deadline.
+const TICK_SHIFT: u32 = 26;
+
+/// The coarse deadline of `deadline`: its tick, saturating at `u32::MAX`. Never later than
+/// the deadline, so "the clock's tick is before it" proves the entry alive.
+#[inline]
+fn coarse(deadline: u64) -> u32 {
+    u32::try_from(deadline >> TICK_SHIFT).unwrap_or(u32::MAX)
+}
+
+/// What an expiring cache stores in its policy for each value: the value, a coarse lower
+/// bound of its deadline (32 bits) and the index of its timer (32 bits), so that an
+/// `Entry<u64>` is 16 bytes. The exact deadline lives in the timer.
 ///
 /// You meet it only in the policy's type, `LruCache<K, Entry<V>>`; the expiring cache hands
-/// out `&V`. The deadline is atomic so that a time-to-idle read through a shared reference
-/// (a concurrent cache's read lock) can push it back.
+/// out `&V`. The coarse deadline is atomic so that a time-to-idle read through a shared
+/// reference (a concurrent cache's read lock) can push it back.
 pub struct Entry<V> {
     value: V,
-    deadline: AtomicU64,
+    ticks: AtomicU32,
     timer: TimerId,
 }
 
@@ -33,20 +49,21 @@ impl<V> Entry<V> {
     pub fn value(&self) -> &V {
         &self.value
     }
-
-    /// When the entry expires, in the cache clock's nanoseconds (`u64::MAX`: never).
-    pub fn deadline_nanos(&self) -> u64 {
-        self.deadline.load(Relaxed)
-    }
 }
 
 impl<V: fmt::Debug> fmt::Debug for Entry<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Entry")
             .field("value", &self.value)
-            .field("deadline", &self.deadline_nanos())
-            .finish()
+            .finish_non_exhaustive()
     }
+}
+
+/// Whether `entry` is alive at `now`: by its coarse deadline when that settles it (one
+/// load beside the value), by the exact one in its timer node otherwise.
+#[inline]
+fn alive_at<K, V>(entry: &Entry<V>, now: u64, wheel: &Wheel<K>) -> bool {
+    (now >> TICK_SHIFT) < u64::from(entry.ticks.load(Relaxed)) || wheel.deadline(entry.timer) > now
 }
 
 type Listener<K, V> = Option<Box<dyn Sink<K, V> + Send + Sync>>;
@@ -57,12 +74,16 @@ struct Rules<K, V> {
     ttl: Option<u64>,
     tti: Option<u64>,
     expiry: Option<BoxedExpiry<K, V>>,
+    /// Whether a read can move a deadline (a time to idle or an `Expiry`): one test on
+    /// the hit path of a cache with a time to live alone. Set by `Builder::build`.
+    reads: bool,
 }
 
 impl<K, V> Rules<K, V> {
     /// The write deadline (the cap a time-to-idle read may not pass) and the deadline of an
     /// entry written at `now`. `old` is what the previous value of the key had left, if it
     /// was cached and alive (asked only of an `Expiry`).
+    #[inline]
     fn on_write(
         &self,
         key: &K,
@@ -88,39 +109,35 @@ impl<K, V> Rules<K, V> {
     }
 
     /// Records a read at `now` of a live entry: a time-to-idle pushes the deadline back (up
-    /// to the write deadline, `cap()`), an `Expiry` chooses a new one (it is given `key()`).
-    /// Returns the new deadline if it came *earlier*, so that the caller can move the entry's
-    /// timer (a later deadline needs no move: the timer fires early and is placed again then).
+    /// to the write deadline), an `Expiry` chooses a new one. Returns the new deadline if it
+    /// came *earlier*, so that the caller can move the entry's timer (a later deadline needs
+    /// no move: the timer fires early and is placed again then). Only when `reads` is set.
     ///
-    /// The write deadline and the key live in the entry's timer node, elsewhere in memory:
-    /// they are fetched only when a rule needs them, so a time-to-live cache's hit touches
-    /// nothing but the policy's entry.
-    #[inline]
-    fn on_read<'k>(
-        &self,
-        entry: &Entry<V>,
-        now: u64,
-        cap: impl FnOnce() -> u64,
-        key: impl FnOnce() -> Option<&'k K>,
-    ) -> Option<u64>
-    where
-        K: 'k,
-    {
-        if self.tti.is_none() && self.expiry.is_none() {
-            return None;
-        }
-        let cap = cap();
+    /// The exact deadline, the write deadline and the key live in the entry's timer node,
+    /// elsewhere in memory: a time-to-live cache's hit never comes here, and touches nothing
+    /// but the policy's entry.
+    #[cold]
+    #[inline(never)]
+    fn on_read(&self, entry: &Entry<V>, now: u64, wheel: &Wheel<K>) -> Option<u64> {
+        let timer = entry.timer;
+        let cap = if self.tti.is_some() {
+            wheel.cap(timer)
+        } else {
+            NEVER
+        };
         if let Some(tti) = self.tti {
             // Reads only ever push the deadline back, so concurrent readers keep the latest.
+            // The exact deadline first: the coarse one must never pass it.
             let wanted = cap.min(now.saturating_add(tti));
-            if wanted > entry.deadline.load(Relaxed) {
-                entry.deadline.fetch_max(wanted, Relaxed);
+            if wanted > wheel.deadline(timer) {
+                wheel.raise_deadline(timer, wanted);
+                entry.ticks.fetch_max(coarse(wanted), Relaxed);
             }
         }
-        let (Some(expiry), Some(key)) = (&self.expiry, key()) else {
+        let (Some(expiry), Some(key)) = (&self.expiry, wheel.key(timer)) else {
             return None;
         };
-        let current = entry.deadline.load(Relaxed);
+        let current = wheel.deadline(timer);
         let remaining = remaining(current, now);
         let chosen = expiry.expire_after_read(key, &entry.value, remaining);
         let wanted = chosen.map_or(NEVER, |d| now.saturating_add(nanos(d)));
@@ -128,8 +145,16 @@ impl<K, V> Rules<K, V> {
         if wanted == current {
             return None;
         }
-        entry.deadline.store(wanted, Relaxed);
-        (wanted < current).then_some(wanted)
+        if wanted < current {
+            // The coarse deadline first, so that it never passes the exact one.
+            entry.ticks.store(coarse(wanted), Relaxed);
+            wheel.set_deadline(timer, wanted);
+            Some(wanted)
+        } else {
+            wheel.set_deadline(timer, wanted);
+            entry.ticks.store(coarse(wanted), Relaxed);
+            None
+        }
     }
 }
 
@@ -167,15 +192,15 @@ pub struct Builder<K, V, T> {
 }
 
 #[cfg(feature = "std")]
-impl<K, V> Builder<K, V, crate::StdClock> {
-    /// Settings with no lifetime yet, the [`StdClock`](crate::StdClock), no listener.
+impl<K, V> Builder<K, V, crate::DefaultClock> {
+    /// Settings with no lifetime yet, the [`DefaultClock`](crate::DefaultClock), no listener.
     pub fn new() -> Self {
-        Self::with_clock(crate::StdClock::new())
+        Self::with_clock(crate::DefaultClock::new())
     }
 }
 
 #[cfg(feature = "std")]
-impl<K, V> Default for Builder<K, V, crate::StdClock> {
+impl<K, V> Default for Builder<K, V, crate::DefaultClock> {
     fn default() -> Self {
         Self::new()
     }
@@ -189,6 +214,7 @@ impl<K, V, T> Builder<K, V, T> {
                 ttl: None,
                 tti: None,
                 expiry: None,
+                reads: false,
             },
             listener: None,
             reclaim: crate::DEFAULT_RECLAIM_PER_OP,
@@ -265,12 +291,15 @@ impl<K, V, T> Builder<K, V, T> {
         // An entry without a timer would never expire: start from empty.
         inner.clear();
         let now = self.clock.now_nanos();
+        let mut rules = self.rules;
+        rules.reads = rules.tti.is_some() || rules.expiry.is_some();
         ExpiringCache {
             inner,
-            wheel: Wheel::new(now),
+            // Write deadlines are needed apart from deadlines only under a time to idle.
+            wheel: Wheel::new(now, rules.tti.is_some()),
             latest: AtomicU64::new(now),
             clock: self.clock,
-            rules: self.rules,
+            rules,
             listener: self.listener,
             reclaim: self.reclaim,
             check_at: tick_end(now),
@@ -368,16 +397,16 @@ fn tick_end(time: u64) -> u64 {
 }
 
 #[cfg(feature = "std")]
-impl<K, V> ExpiringCache<K, V, (), crate::StdClock> {
-    /// Settings for an expiring cache, reading the [`StdClock`](crate::StdClock):
+impl<K, V> ExpiringCache<K, V, (), crate::DefaultClock> {
+    /// Settings for an expiring cache, reading the [`DefaultClock`](crate::DefaultClock):
     /// [`Builder`].
-    pub fn builder() -> Builder<K, V, crate::StdClock> {
+    pub fn builder() -> Builder<K, V, crate::DefaultClock> {
         Builder::new()
     }
 }
 
 #[cfg(feature = "std")]
-impl<K, V, C: Cache<K, Entry<V>>> ExpiringCache<K, V, C, crate::StdClock> {
+impl<K, V, C: Cache<K, Entry<V>>> ExpiringCache<K, V, C, crate::DefaultClock> {
     /// `inner` with a time to live of `ttl` since each entry's last write, on the system
     /// clock. What `#[lru_cache(maxsize = 128, ttl = "30s")]` builds.
     ///
@@ -401,23 +430,51 @@ impl<K, V, C: Cache<K, Entry<V>>> ExpiringCache<K, V, C, crate::StdClock> {
     }
 }
 
-/// Hands pairs leaving the policy on to the caller's sink, as `(K, V)`, freeing their
-/// timers and calling `Expired` whatever had expired.
-struct Unwrap<'a, K, V> {
+/// Hands pairs leaving the policy on to `out` (the caller's sink, or [`FirstEvicted`] for a
+/// plain put), as `(K, V)`, freeing their timers and calling `Expired` whatever had expired.
+struct Unwrap<'a, K, O: ?Sized> {
     wheel: &'a mut Wheel<K>,
     now: u64,
-    out: &'a mut dyn Sink<K, V>,
+    out: &'a mut O,
 }
 
-impl<K, V> Sink<K, Entry<V>> for Unwrap<'_, K, V> {
+impl<K, V, O: Sink<K, V> + ?Sized> Sink<K, Entry<V>> for Unwrap<'_, K, O> {
+    #[inline]
     fn removed(&mut self, key: K, entry: Entry<V>, why: Removal) {
-        drop(self.wheel.remove(entry.timer));
-        let why = if entry.deadline.into_inner() <= self.now {
-            Removal::Expired
-        } else {
-            why
+        let why = match self.wheel.remove(entry.timer) {
+            Some((_, deadline)) if deadline <= self.now => Removal::Expired,
+            _ => why,
         };
         self.out.removed(key, entry.value, why);
+    }
+}
+
+impl<K, O: ?Sized> Unwrap<'_, K, O> {
+    /// The policy's `Put` as the user sees it: an expired value replaced is reported as
+    /// expired (the put then counts as an insert), timers of pairs handed back are freed.
+    #[inline]
+    fn settle<V>(&mut self, put: Put<K, Entry<V>>) -> Put<K, V>
+    where
+        O: Sink<K, V>,
+    {
+        match put {
+            Put::Inserted => Put::Inserted,
+            Put::Replaced(old) => match self.wheel.remove(old.timer) {
+                Some((key, deadline)) if deadline <= self.now => {
+                    self.out.removed(key, old.value, Removal::Expired);
+                    Put::Inserted
+                }
+                _ => Put::Replaced(old.value),
+            },
+            Put::Evicted(k, e) => {
+                self.removed(k, e, Removal::Evicted);
+                Put::Inserted
+            }
+            Put::Rejected(k, e) => {
+                drop(self.wheel.remove(e.timer));
+                Put::Rejected(k, e.value)
+            }
+        }
     }
 }
 
@@ -429,6 +486,7 @@ struct FirstEvicted<'a, K, V> {
 }
 
 impl<K, V> Sink<K, V> for FirstEvicted<'_, K, V> {
+    #[inline]
     fn removed(&mut self, key: K, value: V, why: Removal) {
         if why == Removal::Evicted && self.first.is_none() {
             self.first = Some((key, value));
@@ -475,8 +533,9 @@ fn reclaim<K, V, C: Cache<K, Entry<V>>>(
     expired
 }
 
-/// Looks at one due timer: removes its entry if it has expired, places the timer again if a
-/// read pushed the deadline back. Returns whether an entry expired.
+/// Looks at one due timer: places it again if a read pushed its deadline back (no lookup:
+/// the timer holds the deadline), removes its entry if it has expired. Returns whether an
+/// entry expired.
 fn settle<K, V, C: Cache<K, Entry<V>>>(
     inner: &mut C,
     wheel: &mut Wheel<K>,
@@ -484,26 +543,24 @@ fn settle<K, V, C: Cache<K, Entry<V>>>(
     now: u64,
     out: &mut dyn Sink<K, V>,
 ) -> bool {
+    let deadline = wheel.deadline(id);
     let Some(key) = wheel.key(id) else {
         return false;
-    };
-    let deadline = match inner.peek(key) {
-        Some(entry) if entry.timer == id => entry.deadline.load(Relaxed),
-        // Not this timer's entry any more (cannot happen while every departure frees its
-        // timer; a timer orphaned by a panic in user code ends here).
-        _ => {
-            drop(wheel.remove(id));
-            return false;
-        }
     };
     if deadline > now {
         wheel.schedule(id, deadline);
         return false;
     }
+    if inner.peek(key).is_none_or(|entry| entry.timer != id) {
+        // Not this timer's entry any more (cannot happen while every departure frees its
+        // timer; a timer orphaned by a panic in user code ends here).
+        drop(wheel.remove(id));
+        return false;
+    }
     let entry = inner.remove(key);
     let key = wheel.remove(id);
     match (key, entry) {
-        (Some(key), Some(entry)) => {
+        (Some((key, _)), Some(entry)) => {
             out.removed(key, entry.value, Removal::Expired);
             true
         }
@@ -659,7 +716,7 @@ where
         if core::mem::take(shortened) {
             // Some timer may sit at a deadline later than its entry's: place them all again.
             for (_, entry) in inner.entries() {
-                let deadline = entry.deadline.load(Relaxed);
+                let deadline = wheel.deadline(entry.timer);
                 if deadline <= now {
                     wheel.make_due(entry.timer);
                 } else {
@@ -674,7 +731,7 @@ where
     /// `Duration::MAX` if it never expires. Counts nothing, changes nothing.
     pub fn time_left(&self, key: &K) -> Option<Duration> {
         let now = self.now_shared();
-        let deadline = self.inner.peek(key)?.deadline.load(Relaxed);
+        let deadline = self.wheel.deadline(self.inner.peek(key)?.timer);
         if deadline <= now {
             self.saw_expired(now);
             return None;
@@ -744,9 +801,9 @@ where
         if now > self.check_at {
             self.tend(now, sink.as_deref_mut());
         }
-        let inner = &self.inner;
+        let (inner, wheel) = (&self.inner, &self.wheel);
         let (cap, deadline) = self.rules.on_write(&key, &value, now, own_ttl, || {
-            let left = inner.peek(&key)?.deadline.load(Relaxed);
+            let left = wheel.deadline(inner.peek(&key)?.timer);
             (left > now).then(|| remaining(left, now))
         });
         let timer = self.wheel.insert(key.clone(), cap, deadline);
@@ -759,56 +816,33 @@ where
         }
         let entry = Entry {
             value,
-            deadline: AtomicU64::new(deadline),
+            ticks: AtomicU32::new(coarse(deadline)),
             timer,
         };
-        let mut first = FirstEvicted {
-            first: None,
-            listener: &mut self.listener,
-        };
-        let via_listener = sink.is_none();
-        let out: &mut dyn Sink<K, V> = match sink {
-            Some(sink) => sink,
-            None => &mut first,
-        };
-        let mut unwrap = Unwrap {
-            wheel: &mut self.wheel,
-            now,
-            out,
-        };
-        let put = self.inner.put_into(key, entry, &mut unwrap);
-        let put = Self::settle_put(put, &mut unwrap);
-        let first = first.first;
-        if via_listener {
-            Self::first_evicted(put, first, &mut self.listener)
-        } else {
-            put
-        }
-    }
-
-    /// The policy's `Put` as the user sees it: an expired value replaced is reported as
-    /// expired (the put then counts as an insert), timers of pairs handed back are freed.
-    fn settle_put(put: Put<K, Entry<V>>, unwrap: &mut Unwrap<'_, K, V>) -> Put<K, V> {
-        match put {
-            Put::Inserted => Put::Inserted,
-            Put::Replaced(old) => {
-                let key = unwrap.wheel.remove(old.timer);
-                if old.deadline.load(Relaxed) <= unwrap.now {
-                    if let Some(key) = key {
-                        unwrap.out.removed(key, old.value, Removal::Expired);
-                    }
-                    Put::Inserted
-                } else {
-                    Put::Replaced(old.value)
-                }
+        match sink {
+            Some(out) => {
+                let mut unwrap = Unwrap {
+                    wheel: &mut self.wheel,
+                    now,
+                    out,
+                };
+                let put = self.inner.put_into(key, entry, &mut unwrap);
+                unwrap.settle(put)
             }
-            Put::Evicted(k, e) => {
-                unwrap.removed(k, e, Removal::Evicted);
-                Put::Inserted
-            }
-            Put::Rejected(k, e) => {
-                drop(unwrap.wheel.remove(e.timer));
-                Put::Rejected(k, e.value)
+            None => {
+                let mut first = FirstEvicted {
+                    first: None,
+                    listener: &mut self.listener,
+                };
+                let mut unwrap = Unwrap {
+                    wheel: &mut self.wheel,
+                    now,
+                    out: &mut first,
+                };
+                let put = self.inner.put_into(key, entry, &mut unwrap);
+                let put = unwrap.settle(put);
+                let first = first.first;
+                Self::first_evicted(put, first, &mut self.listener)
             }
         }
     }
@@ -826,7 +860,7 @@ where
         let Some(entry) = found else {
             return false;
         };
-        if entry.deadline.load(Relaxed) <= now {
+        if !alive_at(entry, now, wheel) {
             // Reclaimed first thing by the next operation (the policy's reference is still
             // held here, so it cannot be removed in this one).
             wheel.make_due(entry.timer);
@@ -834,10 +868,10 @@ where
             *expired_hits += 1;
             return false;
         }
-        let timer = entry.timer;
-        let node = &*wheel;
-        if let Some(earlier) = rules.on_read(entry, now, || node.cap(timer), || node.key(timer)) {
-            wheel.schedule(timer, earlier);
+        if rules.reads
+            && let Some(earlier) = rules.on_read(entry, now, wheel)
+        {
+            wheel.schedule(entry.timer, earlier);
         }
         true
     }
@@ -846,25 +880,16 @@ where
     /// whether `entry` is alive at `now`, refreshing it if `read`.
     #[inline]
     fn alive(&self, entry: &Entry<V>, now: u64, read: bool) -> bool {
-        if entry.deadline.load(Relaxed) <= now {
+        if !alive_at(entry, now, &self.wheel) {
             self.saw_expired(now);
             return false;
         }
-        if read {
-            // An earlier deadline cannot move the timer through `&self`: the entry is
-            // invisible from that deadline on, and reclaimed when its old timer fires or by
-            // `purge_expired`, not by the per-operation reclamation before then.
-            // `purge_expired` looks for such entries when this flag is set.
-            let wheel = &self.wheel;
-            let earlier = self.rules.on_read(
-                entry,
-                now,
-                || wheel.cap(entry.timer),
-                || wheel.key(entry.timer),
-            );
-            if earlier.is_some() {
-                self.shortened.store(true, Relaxed);
-            }
+        // An earlier deadline cannot move the timer through `&self`: the entry is
+        // invisible from that deadline on, and reclaimed when its old timer fires or by
+        // `purge_expired`, not by the per-operation reclamation before then.
+        // `purge_expired` looks for such entries when this flag is set.
+        if read && self.rules.reads && self.rules.on_read(entry, now, &self.wheel).is_some() {
+            self.shortened.store(true, Relaxed);
         }
         true
     }
@@ -911,10 +936,15 @@ where
         assert_eq!(self.wheel.live(), self.inner.len(), "one timer per entry");
         for (key, entry) in self.inner.entries() {
             assert_eq!(self.wheel.key(entry.timer), Some(key), "timer of {key:?}");
+            let deadline = self.wheel.deadline(entry.timer);
+            // The entry's coarse deadline proves it alive before its tick: never later.
+            assert!(
+                entry.ticks.load(Relaxed) <= coarse(deadline),
+                "coarse deadline of {key:?} past its deadline"
+            );
             // The write deadline caps time-to-idle refreshes (an `Expiry`'s reads may pass it).
             assert!(
-                self.rules.tti.is_none()
-                    || entry.deadline.load(Relaxed) <= self.wheel.cap(entry.timer),
+                self.rules.tti.is_none() || deadline <= self.wheel.cap(entry.timer),
                 "deadline past its cap"
             );
         }
@@ -956,14 +986,13 @@ where
     fn remove(&mut self, key: &K) -> Option<V> {
         let now = self.begin();
         let entry = self.inner.remove(key)?;
-        let key = self.wheel.remove(entry.timer);
-        if entry.deadline.into_inner() <= now {
-            if let Some(key) = key {
+        match self.wheel.remove(entry.timer) {
+            Some((key, deadline)) if deadline <= now => {
                 notify(&mut self.listener, key, entry.value, Removal::Expired);
+                None
             }
-            return None;
+            _ => Some(entry.value),
         }
-        Some(entry.value)
     }
 
     /// Entries held, the expired ones not reclaimed yet included (call
@@ -1014,7 +1043,7 @@ where
     fn peek_mut(&mut self, key: &K) -> Option<&mut V> {
         let now = self.now_mut();
         let found = self.inner.peek_mut(key)?;
-        if found.deadline.load(Relaxed) <= now {
+        if !alive_at(found, now, &self.wheel) {
             self.wheel.make_due(found.timer);
             self.check_at = 0;
             return None;
@@ -1048,7 +1077,7 @@ where
         let live = self
             .inner
             .peek(&key)
-            .is_some_and(|e| e.deadline.load(Relaxed) > now);
+            .is_some_and(|e| alive_at(e, now, &self.wheel));
         if live {
             // Under `&mut self` nothing moves the deadline between the two lookups, and the
             // judgement uses the same `now`: this is a hit.
@@ -1100,8 +1129,7 @@ where
     fn pop(&mut self) -> Option<(K, V)> {
         let now = self.begin();
         while let Some((key, entry)) = self.inner.pop() {
-            drop(self.wheel.remove(entry.timer));
-            if entry.deadline.into_inner() <= now {
+            if matches!(self.wheel.remove(entry.timer), Some((_, d)) if d <= now) {
                 notify(&mut self.listener, key, entry.value, Removal::Expired);
             } else {
                 return Some((key, entry.value));
@@ -1116,8 +1144,7 @@ where
         let now = self.begin();
         let mut out = Vec::new();
         for (key, entry) in self.inner.resize(capacity) {
-            drop(self.wheel.remove(entry.timer));
-            if entry.deadline.into_inner() <= now {
+            if matches!(self.wheel.remove(entry.timer), Some((_, d)) if d <= now) {
                 notify(&mut self.listener, key, entry.value, Removal::Expired);
             } else {
                 out.push((key, entry.value));
@@ -1132,10 +1159,11 @@ where
         // Entries are filtered at `now`: once one is skipped as expired, a clock going back
         // must not bring it back (as for `peek`).
         self.saw_expired(now);
+        let wheel = &self.wheel;
         Box::new(
             self.inner
                 .entries()
-                .filter(move |(_, e)| e.deadline.load(Relaxed) > now)
+                .filter(move |(_, e)| alive_at(e, now, wheel))
                 .map(|(k, e)| (k, &e.value)),
         )
     }
@@ -1189,14 +1217,13 @@ where
     fn remove_borrowed(&mut self, key: &Q) -> Option<V> {
         let now = self.begin();
         let entry = self.inner.remove_borrowed(key)?;
-        let key = self.wheel.remove(entry.timer);
-        if entry.deadline.into_inner() <= now {
-            if let Some(key) = key {
+        match self.wheel.remove(entry.timer) {
+            Some((key, deadline)) if deadline <= now => {
                 notify(&mut self.listener, key, entry.value, Removal::Expired);
+                None
             }
-            return None;
+            _ => Some(entry.value),
         }
-        Some(entry.value)
     }
 
     fn get_shared(&self, key: &Q) -> Option<&V> {

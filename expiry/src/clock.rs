@@ -91,6 +91,13 @@ impl Clock for StdClock {
     }
 }
 
+/// The clock of [`ExpiringCache::builder`](crate::ExpiringCache::builder),
+/// [`with_ttl`](crate::ExpiringCache::with_ttl) and [`with_tti`](crate::ExpiringCache::with_tti)
+/// (and of the memoization attributes' `ttl`): [`StdClock`], exact.
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub type DefaultClock = StdClock;
+
 /// The system's monotonic clock read by a background thread every
 /// [`COARSE_RESOLUTION`] (1 ms), and by the cache as one relaxed atomic load: for hot caches
 /// on machines where [`StdClock`]'s `Instant::now()` costs more than the lookup (it is a

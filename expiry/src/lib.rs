@@ -16,7 +16,7 @@ mod wheel;
 
 pub use cache::{Builder, Entry, ExpiringCache};
 #[cfg(feature = "std")]
-pub use clock::{COARSE_RESOLUTION, CoarseClock, StdClock};
+pub use clock::{COARSE_RESOLUTION, CoarseClock, DefaultClock, StdClock};
 pub use clock::{Clock, ManualClock};
 pub use evict_core::{self, Cache, CacheInfo, Put, Removal, Shard, Sink};
 pub use expiry::Expiry;

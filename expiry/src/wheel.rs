@@ -23,6 +23,7 @@
 //! [`Wheel::current_to_due`] hands that bucket over too (for an exact purge).
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// The first level's bucket width, 2^30 ns = 1.07 s.
 pub(crate) const FIRST_SHIFT: u32 = SHIFTS[0];
@@ -55,9 +56,10 @@ struct Node<K> {
     /// `None` while the node is on the free list: the key is dropped as soon as its entry
     /// leaves, so a freed node holds no memory of the key's.
     key: Option<K>,
-    /// The entry's write deadline (its time-to-live cap), which reads under a time-to-idle
-    /// setting may not pass.
-    cap: u64,
+    /// The entry's exact deadline, in the clock's nanoseconds (the entry itself keeps only a
+    /// coarse lower bound, to stay small). Atomic: a time-to-idle read through a shared
+    /// reference pushes it back.
+    deadline: AtomicU64,
 }
 
 /// The timer wheel: see the module docs.
@@ -67,17 +69,26 @@ pub(crate) struct Wheel<K> {
     /// from the nodes' keys so that moving a timer touches only this array.
     links: Vec<Link>,
     nodes: Vec<Node<K>>,
+    /// Each node's write deadline (its time-to-live cap, which a time-to-idle read may not
+    /// pass), kept only by a wheel made [`with_caps`](Self::new): under a time to live alone
+    /// it is the deadline itself, and the array would cost 8 bytes an entry for nothing.
+    caps: Vec<u64>,
+    keep_caps: bool,
     free: u32,
     live: usize,
     time: u64,
 }
 
 impl<K> Wheel<K> {
-    pub(crate) fn new(time: u64) -> Self {
+    /// An empty wheel at `time`; `keep_caps`: whether nodes keep a write deadline apart
+    /// from their deadline (see [`cap`](Self::cap)).
+    pub(crate) fn new(time: u64, keep_caps: bool) -> Self {
         let links = (0..SENTINELS).map(|i| Link { prev: i, next: i }).collect();
         Self {
             links,
             nodes: Vec::new(),
+            caps: Vec::new(),
+            keep_caps,
             free: NIL,
             live: 0,
             time,
@@ -112,6 +123,7 @@ impl<K> Wheel<K> {
 
     /// Takes `i` out of its list (a node out of every list links to itself, so this is
     /// harmless on it).
+    #[inline]
     fn unlink(&mut self, i: u32) {
         let Link { prev, next } = *self.link(i);
         self.link_mut(prev).next = next;
@@ -119,6 +131,7 @@ impl<K> Wheel<K> {
         *self.link_mut(i) = Link { prev: i, next: i };
     }
 
+    #[inline]
     fn push_back(&mut self, head: u32, i: u32) {
         let tail = self.link(head).prev;
         *self.link_mut(i) = Link {
@@ -160,6 +173,7 @@ impl<K> Wheel<K> {
     }
 
     /// The bucket (or the due list) a deadline belongs in at the wheel's time.
+    #[inline]
     fn bucket(&self, deadline: u64) -> u32 {
         if deadline <= self.time {
             return DUE;
@@ -179,25 +193,21 @@ impl<K> Wheel<K> {
     /// # Panics
     ///
     /// If the wheel already holds `u32::MAX - 166` nodes (no cache gets near that).
+    #[inline]
     pub(crate) fn insert(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
         let id = if self.free != NIL {
             let id = self.free;
+            let n = (id - SENTINELS) as usize;
             self.free = self.links[id as usize].next;
-            let node = &mut self.nodes[(id - SENTINELS) as usize];
+            let node = &mut self.nodes[n];
             node.key = Some(key);
-            node.cap = cap;
+            *node.deadline.get_mut() = deadline;
+            if self.keep_caps {
+                self.caps[n] = cap;
+            }
             id
         } else {
-            let id = u32::try_from(self.links.len())
-                .ok()
-                .filter(|&id| id != NIL)
-                .expect("timer wheel: more than u32::MAX nodes");
-            self.links.push(Link { prev: id, next: id });
-            self.nodes.push(Node {
-                key: Some(key),
-                cap,
-            });
-            id
+            self.grow(key, cap, deadline)
         };
         self.live += 1;
         let bucket = self.bucket(deadline);
@@ -205,7 +215,27 @@ impl<K> Wheel<K> {
         id
     }
 
-    /// Places node `id` for `deadline` (it may be linked anywhere, or nowhere).
+    /// A node at the end of the slab (none was free).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
+        let id = u32::try_from(self.links.len())
+            .ok()
+            .filter(|&id| id != NIL)
+            .expect("timer wheel: more than u32::MAX nodes");
+        self.links.push(Link { prev: id, next: id });
+        self.nodes.push(Node {
+            key: Some(key),
+            deadline: AtomicU64::new(deadline),
+        });
+        if self.keep_caps {
+            self.caps.push(cap);
+        }
+        id
+    }
+
+    /// Places node `id` for `deadline` (it may be linked anywhere, or nowhere). Its
+    /// recorded deadline is not changed: see [`set_deadline`](Self::set_deadline).
     pub(crate) fn schedule(&mut self, id: TimerId, deadline: u64) {
         self.unlink(id);
         let bucket = self.bucket(deadline);
@@ -219,25 +249,30 @@ impl<K> Wheel<K> {
         self.push_front(DUE, id);
     }
 
-    /// Frees node `id` and returns its key. Returns the slab's memory once no node is left,
-    /// so that a cache whose entries all expired holds no timer memory.
-    pub(crate) fn remove(&mut self, id: TimerId) -> Option<K> {
+    /// Frees node `id` and returns its key and deadline. Returns the slab's memory once no
+    /// node is left, so that a cache whose entries all expired holds no timer memory.
+    #[inline]
+    pub(crate) fn remove(&mut self, id: TimerId) -> Option<(K, u64)> {
         self.unlink(id);
-        let key = self.nodes[(id - SENTINELS) as usize].key.take()?;
+        let node = self.nodes.get_mut((id.wrapping_sub(SENTINELS)) as usize)?;
+        let key = node.key.take()?;
+        let deadline = *node.deadline.get_mut();
         self.links[id as usize].next = self.free;
         self.free = id;
         self.live -= 1;
         if self.live == 0 {
             self.release();
         }
-        Some(key)
+        Some((key, deadline))
     }
 
+    #[cold]
     fn release(&mut self) {
         // Every list is empty: keep the sentinels, give the nodes' memory back.
         self.links.truncate(SENTINELS as usize);
         self.links.shrink_to_fit();
         self.nodes = Vec::new();
+        self.caps = Vec::new();
         self.free = NIL;
     }
 
@@ -248,10 +283,42 @@ impl<K> Wheel<K> {
             .as_ref()
     }
 
-    pub(crate) fn cap(&self, id: TimerId) -> u64 {
+    /// Node `id`'s deadline (`u64::MAX` for an index that is no node).
+    #[inline]
+    pub(crate) fn deadline(&self, id: TimerId) -> u64 {
         self.nodes
             .get((id.wrapping_sub(SENTINELS)) as usize)
-            .map_or(u64::MAX, |n| n.cap)
+            .map_or(u64::MAX, |n| n.deadline.load(Relaxed))
+    }
+
+    /// Records `deadline` as node `id`'s (through `&self`: a read under a shared lock).
+    #[inline]
+    pub(crate) fn set_deadline(&self, id: TimerId, deadline: u64) {
+        if let Some(node) = self.nodes.get((id.wrapping_sub(SENTINELS)) as usize) {
+            node.deadline.store(deadline, Relaxed);
+        }
+    }
+
+    /// Pushes node `id`'s deadline back to `deadline` if that is later (concurrent
+    /// time-to-idle readers keep the latest).
+    #[inline]
+    pub(crate) fn raise_deadline(&self, id: TimerId, deadline: u64) {
+        if let Some(node) = self.nodes.get((id.wrapping_sub(SENTINELS)) as usize) {
+            node.deadline.fetch_max(deadline, Relaxed);
+        }
+    }
+
+    /// Node `id`'s write deadline: the cap passed to [`insert`](Self::insert) by a wheel
+    /// that keeps caps, its deadline otherwise (`u64::MAX` for an index that is no node).
+    pub(crate) fn cap(&self, id: TimerId) -> u64 {
+        if self.keep_caps {
+            self.caps
+                .get((id.wrapping_sub(SENTINELS)) as usize)
+                .copied()
+                .unwrap_or(u64::MAX)
+        } else {
+            self.deadline(id)
+        }
     }
 
     /// Moves the wheel's time to `now` (never backwards) and the buckets that time passed
@@ -363,7 +430,7 @@ mod tests {
             let key = *wheel.key(id).expect("a due node has a key");
             let deadline = model[&key].1;
             if deadline <= now {
-                assert_eq!(wheel.remove(id), Some(key));
+                assert_eq!(wheel.remove(id), Some((key, deadline)));
                 model.remove(&key);
                 fired.push(key);
             } else {
@@ -414,7 +481,7 @@ mod tests {
         /// due.
         #[test]
         fn wheel_fires_exactly_what_is_due(start in 0u64..(1 << 50), steps in steps()) {
-            let mut wheel = Wheel::new(start);
+            let mut wheel = Wheel::new(start, false);
             let mut model: BTreeMap<u32, (TimerId, u64)> = BTreeMap::new();
             let mut now = start;
             let mut next_key = 0u32;
@@ -431,12 +498,14 @@ mod tests {
                         let deadline = now.saturating_add(d);
                         let entry = model.get_mut(&key).unwrap();
                         entry.1 = deadline;
+                        wheel.set_deadline(entry.0, deadline);
                         wheel.schedule(entry.0, deadline);
                     }
                     Step::Cancel(i) if !model.is_empty() => {
                         let key = *model.keys().nth(i % model.len()).unwrap();
-                        let (id, _) = model.remove(&key).unwrap();
-                        prop_assert_eq!(wheel.remove(id), Some(key));
+                        let (id, deadline) = model.remove(&key).unwrap();
+                        prop_assert_eq!(wheel.deadline(id), deadline);
+                        prop_assert_eq!(wheel.remove(id), Some((key, deadline)));
                     }
                     Step::Advance(d) => {
                         now = now.saturating_add(d);
@@ -479,7 +548,7 @@ mod tests {
 
     #[test]
     fn time_never_goes_back() {
-        let mut wheel = Wheel::new(100);
+        let mut wheel = Wheel::new(100, false);
         wheel.advance(50);
         assert_eq!(wheel.time(), 100);
         let id = wheel.insert(1u8, u64::MAX, 80);
