@@ -13,7 +13,7 @@ use evict_slots::sketch::FrequencySketch;
 use evict_slots::slab::Walk;
 
 use crate::node::{EMPTY, NIL, Node, Segment};
-use crate::{MAX_CAPACITY, WTinyLfuCache, sizes};
+use crate::{MAX_CAPACITY, WTinyLfuCache, sizes, sizes_w};
 
 evict_slots::slab_cache_impl! {
     #[doc(hidden)]
@@ -59,11 +59,22 @@ evict_slots::slab_cache_impl! {
 impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     for WTinyLfuCache<K, V, S, W>
 {
-    /// A weighted cache's sizes (see the crate docs' *Capacity by weight*): counts of
-    /// entries, fitted to the entries it holds when it first fills by weight.
+    /// A weighted cache's segments are in weight (see the crate docs' *Capacity by
+    /// weight*); its sketch is sized in entries: when it first fills by weight, the sketch
+    /// takes the width and halving period of the number of entries it then holds.
     fn weight_full(&mut self) {
-        let n = self.slab.len();
-        let _ = evict_slots::SlabPolicy::resize(self, n);
+        let n = self.slab.len().max(1);
+        self.sketch.resize(n);
+        self.sketch.ensure_capacity(self.slab.len());
+        self.victim_estimate.0 = NIL;
+    }
+
+    /// The segment's weight follows; protected's overflow (if the new weight makes one) is
+    /// demoted.
+    fn reweighed(&mut self, i: u32, old: u64, new: u64) {
+        let seg = self.slab.links(i).segment() as usize;
+        self.weights[seg] = self.weights[seg] - old + new;
+        self.demote_protected_overflow();
     }
 
     /// The access recorded (in the sketch, or for a main-space entry in its own bits) and
@@ -150,6 +161,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     }
 
     fn resize(&mut self, capacity: usize) -> Vec<(K, V)> {
+        if !W::UNIT {
+            return self.resize_weighted(capacity);
+        }
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let mut popped = Vec::new();
         while self.slab.len() > capacity as usize {
@@ -196,6 +210,8 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.missed = None;
         self.victim_estimate.0 = NIL;
         (self.max_window, self.max_protected) = sizes(self.capacity);
+        (self.max_window_w, self.max_protected_w) = sizes_w(self.slab.budget());
+        self.weights = [0; 3];
         if let Some(climber) = &mut self.climber {
             *climber = climber.restarted(self.capacity);
         }
@@ -211,10 +227,47 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.missed = None;
         self.victim_estimate.0 = NIL;
         self.lists = [EMPTY; 3];
+        self.weights = [0; 3];
     }
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W> {
+    /// `resize` of a weighted cache, after the toolkit has popped until the entries' weight
+    /// fits the new budget and set it: the count bound becomes `capacity` (clamped, popping
+    /// if it holds more), the window and protected shares follow the budget, and the
+    /// segments are fitted to them (the window's overflow to probation, protected's
+    /// overflow demoted). The sketch takes the count's size until the cache next fills by
+    /// weight (`weight_full`).
+    fn resize_weighted(&mut self, capacity: usize) -> Vec<(K, V)> {
+        let capacity = capacity.min(MAX_CAPACITY) as u32;
+        let mut popped = Vec::new();
+        while self.slab.len() > capacity as usize {
+            popped.extend(evict_slots::SlabPolicy::pop(self));
+        }
+        let shrunk = capacity < self.capacity;
+        self.capacity = capacity;
+        (self.max_window, self.max_protected) = sizes(capacity);
+        (self.max_window_w, self.max_protected_w) = sizes_w(self.slab.budget());
+        let guard = crate::policy::OnDrop {
+            cache: self,
+            then: Self::fit_segments_unrecorded,
+        };
+        let cache = &mut *guard.cache;
+        while cache.window_over() {
+            let i = cache.lists[0].last;
+            cache.move_to_front(Segment::Probation, i);
+        }
+        cache.demote_protected_overflow();
+        drop(guard);
+        self.sketch.resize(capacity as usize);
+        self.sketch.ensure_capacity(self.slab.len());
+        self.victim_estimate.0 = NIL;
+        if shrunk {
+            self.slab.shrink_to(capacity as usize);
+        }
+        popped
+    }
+
     /// Checks that the lists, the slots, the index and the segment bounds agree.
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
@@ -255,11 +308,35 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             "window {window} > {}",
             self.max_window
         );
-        assert!(protected <= self.max_protected, "protected overflows");
-        assert!(
-            probation + protected <= self.capacity - self.max_window,
-            "main space overflows"
-        );
+        if W::UNIT {
+            assert!(protected <= self.max_protected, "protected overflows");
+            assert!(
+                probation + protected <= self.capacity - self.max_window,
+                "main space overflows"
+            );
+        } else {
+            // In weight: each segment weighs what its entries do; protected stays within
+            // its share (the window may overflow until its next contest, and the main space
+            // is bounded by the total alone, as in Caffeine).
+            for seg in Segment::ALL {
+                let mut w = 0;
+                let mut at = self.lists[seg as usize].first;
+                while at != NIL {
+                    w += self.slab.weight(at);
+                    at = self.slab.links(at).next();
+                }
+                assert_eq!(self.weights[seg as usize], w, "weight of {seg:?}");
+            }
+            assert!(
+                self.weights[Segment::Protected as usize] <= self.max_protected_w,
+                "protected overflows its weight"
+            );
+            assert_eq!(
+                (self.max_window_w, self.max_protected_w),
+                sizes_w(self.slab.budget()),
+                "segment shares"
+            );
+        }
         if self.victim_estimate.0 != NIL {
             let hash = FrequencySketch::hash(self.slab.key(self.victim_estimate.0));
             assert_eq!(

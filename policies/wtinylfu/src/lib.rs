@@ -138,6 +138,12 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted>
     max_window: u32,
     /// The protected segment's share of the main space.
     max_protected: u32,
+    /// A weighted cache's segment sizes in weight, `[window, probation, protected]`, and
+    /// the window's and protected's shares of the capacity in weight (see the crate docs'
+    /// *Capacity by weight*); all 0 in an unweighted cache, whose sizes are counts.
+    weights: [u64; 3],
+    max_window_w: u64,
+    max_protected_w: u64,
     sketch: FrequencySketch,
     /// Accesses recorded since the sketch last halved its counters: at the sketch's
     /// `sample_size()` (`10 × capacity`) it halves them, and this starts again from 0.
@@ -157,6 +163,13 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted>
 /// The window and protected sizes Caffeine's simulator gives a capacity:
 /// `main = floor(0.99 × capacity)`, `window = capacity - main`,
 /// `protected = floor(0.8 × main)`.
+pub(crate) fn sizes_w(capacity: u64) -> (u64, u64) {
+    let main = (capacity as f64 * PERCENT_MAIN) as u64;
+    let protected = (main as f64 * PERCENT_PROTECTED) as u64;
+    (capacity - main.min(capacity), protected)
+}
+
+/// [`sizes_w`] for a count.
 pub(crate) fn sizes(capacity: u32) -> (u32, u32) {
     let main = (f64::from(capacity) * PERCENT_MAIN) as u32;
     let protected = (f64::from(main) * PERCENT_PROTECTED) as u32;
@@ -287,12 +300,16 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     fn from_slab(capacity: usize, slab: Slab<K, Node<V>, S, W>) -> Self {
         let capacity = capacity.min(MAX_CAPACITY) as u32;
         let (max_window, max_protected) = sizes(capacity);
+        let (max_window_w, max_protected_w) = sizes_w(slab.budget());
         Self {
             slab,
             lists: [EMPTY; 3],
             capacity,
             max_window,
             max_protected,
+            weights: [0; 3],
+            max_window_w,
+            max_protected_w,
             sketch: FrequencySketch::new(capacity as usize),
             accesses: 0,
             missed: None,
@@ -316,8 +333,14 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     /// assert_eq!(WTinyLfuCache::<u8, u8>::new(50).window_capacity(), 1);
     /// assert_eq!(WTinyLfuCache::<u8, u8>::new(1000).window_capacity(), 10);
     /// ```
+    ///
+    /// For a weighted cache, the window's share of the capacity in weight.
     pub fn window_capacity(&self) -> usize {
-        self.max_window as usize
+        if W::UNIT {
+            self.max_window as usize
+        } else {
+            usize::try_from(self.max_window_w).unwrap_or(usize::MAX)
+        }
     }
 
     /// The number of entries the protected segment holds at most (80% of the main space).
@@ -327,8 +350,33 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     ///
     /// assert_eq!(WTinyLfuCache::<u8, u8>::new(1000).protected_capacity(), 792);
     /// ```
+    ///
+    /// For a weighted cache, protected's share of the capacity in weight.
     pub fn protected_capacity(&self) -> usize {
-        self.max_protected as usize
+        if W::UNIT {
+            self.max_protected as usize
+        } else {
+            usize::try_from(self.max_protected_w).unwrap_or(usize::MAX)
+        }
+    }
+
+    /// The total weight of the window, probation and protected (for an unweighted cache,
+    /// their lengths, as [`segment_lens`](Self::segment_lens)).
+    ///
+    /// ```
+    /// use evict_wtinylfu::{Cache, WTinyLfuCache};
+    ///
+    /// let mut cache = WTinyLfuCache::with_weigher(1000, |_: &u32, v: &Vec<u8>| v.len() as u64);
+    /// let _ = cache.put(1, vec![0; 5]);
+    /// let _ = cache.put(2, vec![0; 7]); // the window's share is 10: 1 moves to probation
+    /// assert_eq!(cache.segment_weights(), (7, 5, 0));
+    /// ```
+    pub fn segment_weights(&self) -> (u64, u64, u64) {
+        if W::UNIT {
+            let (w, p, q) = self.segment_lens();
+            return (w as u64, p as u64, q as u64);
+        }
+        (self.weights[0], self.weights[1], self.weights[2])
     }
 
     /// Bytes of heap memory the cache holds now: entry slots, hash table and sketch.

@@ -148,6 +148,9 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
             n => self.slab.links_mut(n).set_prev(prev),
         }
         self.list(seg).len -= 1;
+        if !W::UNIT {
+            self.weights[seg as usize] -= self.slab.weight(i);
+        }
     }
 
     /// Links detached slot `i` in as the most recently used entry of `seg`.
@@ -166,6 +169,9 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
         let list = self.list(seg);
         list.first = i;
         list.len += 1;
+        if !W::UNIT {
+            self.weights[seg as usize] += self.slab.weight(i);
+        }
     }
 
     /// Links detached slot `i` in as the least recently used entry of `seg`.
@@ -183,6 +189,39 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
         let list = self.list(seg);
         list.last = i;
         list.len += 1;
+        if !W::UNIT {
+            self.weights[seg as usize] += self.slab.weight(i);
+        }
+    }
+
+    /// The size of `seg`: its length, or for a weighted cache its weight.
+    #[inline(always)]
+    pub(crate) fn seg_size(&self, seg: Segment) -> u64 {
+        if W::UNIT {
+            u64::from(self.lists[seg as usize].len)
+        } else {
+            self.weights[seg as usize]
+        }
+    }
+
+    /// Whether the window holds more than its share (in weight for a weighted cache).
+    #[inline(always)]
+    pub(crate) fn window_over(&self) -> bool {
+        if W::UNIT {
+            self.lists[Segment::Window as usize].len > self.max_window
+        } else {
+            self.weights[Segment::Window as usize] > self.max_window_w
+        }
+    }
+
+    /// Whether protected holds more than its share (in weight for a weighted cache).
+    #[inline(always)]
+    pub(crate) fn protected_over(&self) -> bool {
+        if W::UNIT {
+            self.lists[Segment::Protected as usize].len > self.max_protected
+        } else {
+            self.weights[Segment::Protected as usize] > self.max_protected_w
+        }
     }
 
     /// Moves slot `i` to the MRU end of `seg` (from wherever it is).
@@ -266,7 +305,14 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
         if v != NIL {
             return v;
         }
-        if probation.len > 0 && protected.len + probation.len > self.max_protected {
+        let limit = if W::UNIT {
+            u64::from(self.max_protected)
+        } else {
+            self.max_protected_w
+        };
+        if probation.len > 0
+            && self.seg_size(Segment::Protected) + self.seg_size(Segment::Probation) > limit
+        {
             let d = first_unreferenced(protected.last);
             return if d != NIL { d } else { probation.last };
         }

@@ -53,7 +53,12 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     /// the README, "Against libCacheSim".
     #[inline(never)]
     fn window_hit(&mut self, i: u32) {
-        if self.max_window > crate::sizes(self.capacity).0 {
+        let grown = if W::UNIT {
+            self.max_window > crate::sizes(self.capacity).0
+        } else {
+            self.max_window_w > crate::sizes_w(self.slab.budget()).0
+        };
+        if grown {
             let hash = FrequencySketch::hash(self.slab.key(i));
             self.record(hash);
         }
@@ -147,7 +152,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             then: Self::demote_protected_overflow_unrecorded,
         };
         let cache = &mut *guard.cache;
-        while cache.lists[Segment::Protected as usize].len > cache.max_protected {
+        while cache.protected_over() {
             let d = cache.lists[Segment::Protected as usize].last;
             if cache.slab.links(d).referenced() {
                 cache.record_hits(d);
@@ -164,12 +169,14 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     /// without user code (its unwind path): the window's overflow to probation, protected's
     /// to probation, then the main space's to the window, hits unrecorded.
     pub(crate) fn fit_segments_unrecorded(&mut self) {
-        while self.lists[Segment::Window as usize].len > self.max_window {
+        while self.window_over() {
             let i = self.lists[Segment::Window as usize].last;
             self.move_to_front(Segment::Probation, i);
         }
         self.demote_protected_overflow_unrecorded();
-        self.main_overflow_to_window_unrecorded();
+        if W::UNIT {
+            self.main_overflow_to_window_unrecorded();
+        }
     }
 
     /// Demotes protected's LRU entries to probation's MRU end, referenced or not, while
@@ -178,7 +185,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     /// already cleared). The unwind path of
     /// [`demote_protected_overflow`](Self::demote_protected_overflow).
     fn demote_protected_overflow_unrecorded(&mut self) {
-        while self.lists[Segment::Protected as usize].len > self.max_protected {
+        while self.protected_over() {
             let d = self.lists[Segment::Protected as usize].last;
             self.move_to_front(Segment::Probation, d);
         }
@@ -206,7 +213,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     /// MRU end), as the full unweighted cache admits; otherwise [`pop_slot`](Self::pop_slot)'s.
     pub(crate) fn weighted_victim(&mut self) -> u32 {
         let window = self.lists[Segment::Window as usize];
-        if window.len == 0 || window.len <= self.max_window {
+        if window.len == 0 || !self.window_over() {
             return self.pop_slot();
         }
         let candidate = window.last;
@@ -324,9 +331,18 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             }
             // A weighted cache that is full by weight leaves the overflow in the window: its
             // next eviction makes the candidate contest the main victim (`weighted_victim`).
-            if overflow && (W::UNIT || !self.slab.is_fitted()) {
-                let candidate = self.lists[Segment::Window as usize].last;
-                self.move_to_front(Segment::Probation, candidate);
+            if W::UNIT {
+                if overflow {
+                    let candidate = self.lists[Segment::Window as usize].last;
+                    self.move_to_front(Segment::Probation, candidate);
+                }
+            } else if !self.slab.is_fitted() {
+                // In weight, as Caffeine: the window's LRU entries go to probation while
+                // it holds more than its share (the newcomer too, if it alone does).
+                while self.window_over() {
+                    let candidate = self.lists[Segment::Window as usize].last;
+                    self.move_to_front(Segment::Probation, candidate);
+                }
             }
             return (Put::Inserted, i);
         }
@@ -356,9 +372,16 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         };
         // The slot's new key first: it may run user code (`Hash`), and a panic must find the
         // lists as they were (the candidate not yet moved, the victim still linked).
+        let (out_seg, out_weight) = (self.slab.links(out).segment(), self.slab.weight(out));
         let old = self.refill(out, hash, key, value);
         if admitted != NIL {
             self.move_to_front(Segment::Probation, admitted);
+        }
+        if !W::UNIT {
+            // The slot weighs the newcomer's weight now, which `unlink` takes off the list
+            // the evicted entry was on: that list is given back the difference.
+            let seg = &mut self.weights[out_seg as usize];
+            *seg = *seg - out_weight + self.slab.weight(out);
         }
         self.unlink(out);
         *self.slab.links_mut(out) = Links::DETACHED;
