@@ -384,7 +384,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy, W: Weighs<K, V>> SlabPolicy
     /// The ring's evictions are `P::evict`'s choice, then the slot's removal or reuse.
     const IN_PLACE: bool = true;
 
-    #[inline]
+    #[inline(always)]
     fn choose_victim(&mut self) -> u32 {
         P::evict(&mut self.ring, &mut self.at)
     }
@@ -395,7 +395,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, P: RingPolicy, W: Weighs<K, V>> SlabPolicy
         self.anchored(|ring, anchors| ring.remove(victim, anchors))
     }
 
-    #[inline]
+    #[inline(always)]
     fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
         let (k, v) = self.fill_victim(victim, hash, key, value);
         (k, v, victim)

@@ -8,8 +8,9 @@
 //! Workloads, at CAPACITY entries: `put-evict` (new keys into the full cache), `zipf` (get,
 //! and put on a miss, over Zipf(0.99) keys from a universe of 10 × CAPACITY), `get-hit`.
 //!
-//! Usage: `cargo run --release -p evict-benches --bin weighted [CAPACITY] [ROUNDS]`
-//! (default 100000 entries, 15 rounds). Prints a markdown table.
+//! Usage: `cargo run --release -p evict-benches --bin weighted [CAPACITY] [ROUNDS] [NAME...]`
+//! (default 100000 entries, 15 rounds, every pair; names keep only the pairs whose cache name
+//! contains one of them, e.g. `evict` for the two evict pairs). Prints a markdown table.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -145,12 +146,16 @@ fn main() -> ExitCode {
         eprintln!("weighted: CAPACITY and ROUNDS must be positive");
         return ExitCode::from(2);
     }
+    let only: Vec<String> = args.collect();
     let zipf = std::sync::Arc::new(zipf_sequence(10 * capacity, 7));
     let hits = std::sync::Arc::new(uniform_keys(capacity, SEQUENCE_LEN, 12));
     println!(
         "| cache | workload | unweighted ns/op | weighted ns/op | weighted / unweighted (median of {rounds} paired rounds) |\n|---|---|---|---|---|"
     );
-    for &(name, plain, weighted) in PAIRS {
+    let chosen = PAIRS
+        .iter()
+        .filter(|(name, ..)| only.is_empty() || only.iter().any(|o| name.contains(o.as_str())));
+    for &(name, plain, weighted) in chosen {
         for (work, label, keys) in [
             (Work::PutEvict, "put-evict", &hits),
             (Work::Zipf, "zipf get-or-put", &zipf),

@@ -329,7 +329,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// A weighted eviction is `evict`'s choice, then the victim's removal or reuse.
     const IN_PLACE: bool = true;
 
-    #[inline]
+    #[inline(always)]
     fn choose_victim(&mut self) -> u32 {
         self.evict().0
     }
@@ -347,7 +347,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// What `evict_chosen` then `insert` do, the newcomer reusing the victim's slot: the
     /// victim's ghost first, then the newcomer's ghost lookup (libCacheSim's order: evictions
     /// before the insertion).
-    #[inline]
+    #[inline(always)]
     fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
         let from = self.queue_of(victim);
         let victim_hash = self.slab.hash(self.slab.key(victim));
@@ -364,7 +364,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         let old_value = core::mem::replace(&mut node.value, value);
         *node.links.next_mut() &= IDX;
         let newer = node.links.prev & IDX;
-        let q = self.entry_queue(was_ghost);
+        // `choose_victim` evicted, so `has_evicted` is set: only a ghost goes to main (what
+        // `entry_queue` says then, without its warm-up test).
+        let q = if was_ghost { MAIN } else { SMALL };
         if q == from {
             self.queues[q].last = victim;
             self.queues[q].first = newer;

@@ -116,7 +116,7 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     }
 
     /// Links detached slot `i` in at the head of queue `q`, keeping its frequency.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn link_head(&mut self, i: u32, q: usize) {
         let (head, tail) = (self.queues[q].last, self.queues[q].first);
         let (newer, older) = if head == NIL { (i, i) } else { (tail, head) };
@@ -139,7 +139,7 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     }
 
     /// Detaches slot `i` from its queue.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn unlink(&mut self, i: u32) {
         let q = self.queue_of(i);
         if !W::UNIT {
