@@ -4,6 +4,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod analyze;
+pub mod bound;
 pub mod mrc;
 pub mod opt;
 pub mod parser;

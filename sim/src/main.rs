@@ -44,6 +44,21 @@ struct Args {
     #[arg(long, value_name = "NAME")]
     column: Option<String>,
 
+    /// The object-size column of a CSV trace: the trace then replays in bytes (an error
+    /// with any other format).
+    #[arg(long, value_name = "NAME")]
+    size_column: Option<String>,
+
+    /// Count entries even if the trace carries object sizes (oracle-general, a CSV
+    /// --size-column, lines with a size field): every object weighs 1.
+    #[arg(long)]
+    ignore_obj_size: bool,
+
+    /// What the plot of a replay in bytes shows: object (hit ratio) or byte (byte hit
+    /// ratio).
+    #[arg(long, default_value = "object", value_name = "R")]
+    plot_ratio: String,
+
     /// The most requests a trace may expand to; input is then limited to 64 bytes per
     /// request [default: no limit; with opt or opt-fill, which hold the trace in memory,
     /// available memory / 128 bytes].
@@ -55,7 +70,8 @@ struct Args {
     policies: Option<Vec<String>>,
 
     /// Comma-separated cache sizes: entries (1000) or percent of distinct keys, rounded down
-    /// (10%) [default: 1%,5%,10%,20%].
+    /// (10%) [default: 1%,5%,10%,20%]. A trace with object sizes replays in bytes: bytes
+    /// (4096, 64MiB, 1GB) or percent of its distinct bytes.
     #[arg(short, long, value_name = "S,...")]
     sizes: Option<String>,
 
@@ -131,6 +147,8 @@ struct Done {
     specs: Vec<SizeSpec>,
     plot_name: String,
     outcomes: Vec<Outcome>,
+    /// A replay in bytes: the distinct bytes.
+    unique_bytes: Option<u64>,
 }
 
 /// `evict-sim mrc`: hit-ratio curves at many sizes in one pass.
@@ -358,11 +376,32 @@ fn run(args: Args) -> Result<(), Failure> {
             "standard input (-) can be read once only, and is named twice",
         ));
     }
+    if let (Some(f), Some(_)) = (format, &args.size_column)
+        && f != Format::Csv
+    {
+        return Err(usage(format!(
+            "--size-column applies to CSV traces only, not --format {f}"
+        )));
+    }
+    if args.ignore_obj_size && args.size_column.is_some() {
+        return Err(usage(
+            "--size-column and --ignore-obj-size: the sizes would be read and ignored; give one",
+        ));
+    }
+    let byte_plot = match args.plot_ratio.as_str() {
+        "object" => false,
+        "byte" => true,
+        r => {
+            return Err(usage(format!("--plot-ratio {r}: expected object or byte")));
+        }
+    };
     let opts = ReadOptions {
         format,
         compression,
         column: args.column.clone(),
         max_requests: args.max_requests,
+        size_column: args.size_column.clone(),
+        object_sizes: !args.ignore_obj_size,
     };
 
     // Check every plot path before anything is read: no replay thrown away for a plot that
@@ -419,6 +458,12 @@ fn run(args: Args) -> Result<(), Failure> {
         for (trace, description, specs) in inputs {
             let unique = trace.unique;
             let mut entries = Vec::new();
+            if let Some(spec) = specs.iter().find(|s| s.is_bytes()) {
+                return Err(usage(format!(
+                    "{}: size {spec} is in bytes, but the built-in workloads carry no object sizes; give entries (1000) or a percentage of the distinct keys (10%)",
+                    trace.name
+                )));
+            }
             for spec in &specs {
                 match spec.resolve(unique) {
                     0 => {
@@ -460,6 +505,7 @@ fn run(args: Args) -> Result<(), Failure> {
                 name: trace.name,
                 specs,
                 outcomes,
+                unique_bytes: None,
             });
         }
     } else {
@@ -492,6 +538,7 @@ fn run(args: Args) -> Result<(), Failure> {
                 specs: specs.clone(),
                 plot_name: plot_stem(path),
                 outcomes: r.outcomes,
+                unique_bytes: r.unique_bytes,
             });
         }
     }
@@ -506,8 +553,10 @@ fn run(args: Args) -> Result<(), Failure> {
             report::write_json(&mut out, &d.outcomes).map_err(write_failed)?;
         }
     } else if args.csv {
+        let bytes = done.iter().any(|d| d.unique_bytes.is_some());
         for (i, d) in done.iter().enumerate() {
-            report::write_csv(&mut out, &d.outcomes, i == 0).map_err(write_failed)?;
+            report::write_csv_columns(&mut out, &d.outcomes, i == 0, bytes)
+                .map_err(write_failed)?;
         }
     } else {
         for (i, d) in done.iter().enumerate() {
@@ -521,6 +570,15 @@ fn run(args: Args) -> Result<(), Failure> {
                 source: d.source.clone(),
             };
             let labels: Vec<String> = d.specs.iter().map(ToString::to_string).collect();
+            if let Some(unique_bytes) = d.unique_bytes {
+                write!(
+                    out,
+                    "{}",
+                    report::table_bytes(&summary, unique_bytes, &labels, &d.outcomes)
+                )
+                .map_err(write_failed)?;
+                continue;
+            }
             write!(out, "{}", report::table(&summary, &labels, &d.outcomes))
                 .map_err(write_failed)?;
             // With a warm-up the unbounded cache's hits are not known: no answer then.
@@ -544,7 +602,12 @@ fn run(args: Args) -> Result<(), Failure> {
             "{}: {} requests, {} distinct keys",
             d.plot_name, d.requests, d.unique
         );
-        report::plot(path, &title, &d.outcomes).map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        if d.unique_bytes.is_some() {
+            report::plot_bytes(path, &title, &d.outcomes, byte_plot)
+        } else {
+            report::plot(path, &title, &d.outcomes)
+        }
+        .map_err(|e| Failure::Error(ErrorKind::Data, e))?;
         if args.json || args.csv {
             eprintln!("evict-sim: plot written to {}", path.display());
         } else {
@@ -595,6 +658,7 @@ fn read_options(
         compression,
         column: column.clone(),
         max_requests,
+        ..ReadOptions::default()
     })
 }
 
@@ -732,6 +796,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<(), Failure> {
                     },
                     seconds: 0.0,
                     unique_keys: usize::try_from(a.unique_keys).unwrap_or(usize::MAX),
+                    bytes: None,
                 }
             })
             .collect();
@@ -850,6 +915,7 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
         compression,
         column: args.column.clone(),
         max_requests: args.max_requests,
+        ..ReadOptions::default()
     };
     let names: Vec<String> = args.traces.iter().map(|p| plot_stem(p)).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -377,6 +377,7 @@ impl Point {
             hit_ratio: self.hit_ratio,
             seconds: self.seconds,
             unique_keys: self.unique_keys,
+            bytes: None,
         }
     }
 }

@@ -228,6 +228,13 @@ pub struct ReadOptions {
     pub compression: Option<Compression>,
     /// The key column of a CSV trace; any other format refuses it.
     pub column: Option<String>,
+    /// The object-size column of a CSV trace (`--size-column`); any other format refuses
+    /// it. Read by the streaming replay only, when [`object_sizes`](Self::object_sizes).
+    pub size_column: Option<String>,
+    /// Replay in bytes when the trace carries object sizes (`oracleGeneral`, CSV with
+    /// `size_column`, `lines` with a size field on every line); `false` (the default, and
+    /// `--ignore-obj-size`): count entries whatever the trace carries.
+    pub object_sizes: bool,
     /// The most requests a trace may expand to (`--max-requests`), which also bounds its
     /// input at [`INPUT_BYTES_PER_REQUEST`] bytes per request; `None`:
     /// [`default_max_requests`].
@@ -408,6 +415,13 @@ pub fn read_bytes(name: &str, raw: Vec<u8>, opts: &ReadOptions) -> Result<Trace,
         format: Some(format),
         guessed,
     })
+}
+
+/// The error of `--size-column` with a format other than CSV.
+fn size_column_needs_csv(name: &str, format: Format, how: &str) -> TraceError {
+    TraceError::usage(format!(
+        "{name}: --size-column applies to CSV traces only, and the format {how} is {format} (oracle-general carries its sizes; a lines trace takes them from its second field)"
+    ))
 }
 
 /// The error of `--column` with a format other than CSV, which would silently ignore it.

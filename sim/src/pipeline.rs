@@ -17,12 +17,13 @@ use std::time::{Duration, Instant};
 
 use evict_core::Cache;
 
+use crate::bound::{Bound, Pfool};
 use crate::mrc::StackDistances;
 use crate::opt::{StreamingBelady, Variant};
-use crate::parser::stream::{KeyMode, TraceStream};
+use crate::parser::stream::{KeyMode, SizeMode, TraceStream};
 use crate::parser::{ErrorKind, Format, ReadOptions, STDIN, TraceError, default_max_requests};
 use crate::registry;
-use crate::replay::{OPT, OPT_FILL, Outcome, RunOptions};
+use crate::replay::{ByteCounts, OPT, OPT_FILL, Outcome, PFOO_L, RunOptions};
 use crate::shards::{Sampling, Shards};
 use crate::size::SizeSpec;
 
@@ -39,6 +40,9 @@ pub struct Batch {
     /// Each key's next-access time, where the stream carries them and they are tracked
     /// ([`TraceStream::track_next_access`]); else empty.
     pub next: Vec<u64>,
+    /// Each key's object size in bytes, where the stream reads them
+    /// ([`TraceStream::read_sizes`]); else empty.
+    pub sizes: Vec<u64>,
 }
 
 /// What a worker computes from the stream.
@@ -53,6 +57,21 @@ pub enum Job {
     },
     /// Counts the distinct keys.
     Distinct,
+    /// Replays one cache of the registry bounded by bytes ([`registry::build_sized`]):
+    /// `get` each key, `put` it with its object size on a miss.
+    SizedCache {
+        /// Registry name.
+        policy: String,
+        /// Bytes.
+        bytes: u64,
+    },
+    /// Counts the distinct keys and their bytes (each key's size at its first request).
+    DistinctBytes,
+    /// PFOO-L's bounds at each capacity ([`Pfool`]).
+    Pfool {
+        /// Bytes.
+        capacities: Vec<u64>,
+    },
     /// LRU stack distances of every request ([`StackDistances`]).
     StackDistances,
     /// The SHARDS estimate of LRU's curve ([`Shards`]).
@@ -102,6 +121,21 @@ pub enum JobResult {
     },
     /// Distinct keys.
     Distinct(usize),
+    /// A cache replayed in bytes: hits and bytes after the warm-up, and the time spent.
+    Bytes {
+        /// Hits after the warm-up.
+        hits: u64,
+        /// Bytes of those hits.
+        bytes_hit: u64,
+        /// Bytes of the requests after the warm-up.
+        bytes_requested: u64,
+        /// Seconds spent replaying.
+        seconds: f64,
+    },
+    /// Distinct keys and distinct bytes.
+    DistinctBytes(usize, u64),
+    /// PFOO-L's bound at each capacity, and the bytes of the counted requests.
+    Bounds(Vec<Bound>, u64),
     /// The stack-distance histogram.
     Histogram(crate::mrc::Histogram),
     /// A SHARDS curve.
@@ -149,6 +183,70 @@ impl Consumer for Replay {
             held: self.cache.capacity().unwrap_or(usize::MAX),
             seconds: self.busy.as_secs_f64(),
         }
+    }
+}
+
+struct SizedReplay {
+    cache: Box<dyn Cache<u64, u64>>,
+    warmup: u64,
+    hits: u64,
+    bytes_hit: u64,
+    bytes_requested: u64,
+    busy: Duration,
+}
+
+impl Consumer for SizedReplay {
+    fn feed(&mut self, batch: &Batch) {
+        let t = Instant::now();
+        let warm = (self.warmup.saturating_sub(batch.start) as usize).min(batch.keys.len());
+        for (i, (&k, &size)) in batch.keys.iter().zip(&batch.sizes).enumerate() {
+            // A hit leaves the cached object as it is, even if this request gives its key
+            // another size (libCacheSim's `cache_get_base` does not re-weigh either); the
+            // bytes counted are this request's. A miss inserts the object; one larger than
+            // the cache is refused and evicts nothing (libCacheSim: not admitted).
+            let hit = self.cache.get(&k).is_some();
+            if !hit {
+                let _ = self.cache.put(k, size);
+            }
+            if i >= warm {
+                self.bytes_requested += size;
+                if hit {
+                    self.hits += 1;
+                    self.bytes_hit += size;
+                }
+            }
+        }
+        self.busy += t.elapsed();
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Bytes {
+            hits: self.hits,
+            bytes_hit: self.bytes_hit,
+            bytes_requested: self.bytes_requested,
+            seconds: self.busy.as_secs_f64(),
+        }
+    }
+}
+
+struct Bounds {
+    pfool: Pfool,
+    capacities: Vec<u64>,
+    warmup: u64,
+    bytes_requested: u64,
+}
+
+impl Consumer for Bounds {
+    fn feed(&mut self, batch: &Batch) {
+        let warm = (self.warmup.saturating_sub(batch.start) as usize).min(batch.keys.len());
+        for (&k, &size) in batch.keys.iter().zip(&batch.sizes) {
+            self.pfool.access(k, size);
+        }
+        self.bytes_requested += batch.sizes[warm..].iter().sum::<u64>();
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::Bounds(self.pfool.bounds(&self.capacities), self.bytes_requested)
     }
 }
 
@@ -262,6 +360,8 @@ struct Distinct {
     small: Vec<u64>,
     small_count: usize,
     large: hashbrown::HashSet<u64, foldhash::fast::FixedState>,
+    /// With sizes: the sum of each new key's size at its first request.
+    bytes: Option<u64>,
 }
 
 /// Keys below this are counted in a bitmap (at most 2 MiB, grown as keys need).
@@ -269,23 +369,33 @@ const SMALL_KEYS: u64 = 1 << 24;
 
 impl Consumer for Distinct {
     fn feed(&mut self, batch: &Batch) {
-        for &k in &batch.keys {
-            if k < SMALL_KEYS {
+        for (i, &k) in batch.keys.iter().enumerate() {
+            let new = if k < SMALL_KEYS {
                 let w = (k / 64) as usize;
                 if w >= self.small.len() {
                     self.small.resize((w + 1).next_power_of_two(), 0);
                 }
                 let bit = 1u64 << (k % 64);
-                self.small_count += usize::from(self.small[w] & bit == 0);
+                let new = self.small[w] & bit == 0;
+                self.small_count += usize::from(new);
                 self.small[w] |= bit;
+                new
             } else {
-                self.large.insert(k);
+                self.large.insert(k)
+            };
+            // The working-set size as libCacheSim counts it: a key's first size.
+            if new && let Some(b) = &mut self.bytes {
+                *b += batch.sizes.get(i).copied().unwrap_or(0);
             }
         }
     }
 
     fn finish(self: Box<Self>) -> JobResult {
-        JobResult::Distinct(self.small_count + self.large.len())
+        let keys = self.small_count + self.large.len();
+        match self.bytes {
+            Some(b) => JobResult::DistinctBytes(keys, b),
+            None => JobResult::Distinct(keys),
+        }
     }
 }
 
@@ -307,10 +417,26 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
             hits: 0,
             busy: Duration::ZERO,
         }),
-        Job::Distinct => Box::new(Distinct {
+        Job::Distinct | Job::DistinctBytes => Box::new(Distinct {
             small: Vec::new(),
             small_count: 0,
             large: hashbrown::HashSet::with_hasher(registry::hasher()),
+            bytes: (*job == Job::DistinctBytes).then_some(0),
+        }),
+        Job::SizedCache { policy, bytes } => Box::new(SizedReplay {
+            cache: registry::build_sized(policy, *bytes)
+                .expect("policies are checked before a run"),
+            warmup,
+            hits: 0,
+            bytes_hit: 0,
+            bytes_requested: 0,
+            busy: Duration::ZERO,
+        }),
+        Job::Pfool { capacities } => Box::new(Bounds {
+            pfool: Pfool::new(warmup),
+            capacities: capacities.clone(),
+            warmup,
+            bytes_requested: 0,
         }),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
         Job::Shards {
@@ -357,7 +483,14 @@ fn weight(job: &Job) -> u32 {
             "s3fifo" => 15,
             _ => 10,
         },
-        Job::Distinct => 5,
+        Job::Distinct | Job::DistinctBytes => 5,
+        Job::SizedCache { policy, .. } => match policy.as_str() {
+            "arc" => 30,
+            "wtinylfu" => 25,
+            "s3fifo" => 15,
+            _ => 10,
+        },
+        Job::Pfool { .. } => 20,
         Job::StackDistances => 30,
         Job::Belady { .. } => 20,
         Job::Shards { .. } => 5,
@@ -465,6 +598,7 @@ pub fn fan_out(
                 start,
                 keys: std::mem::take(&mut keys),
                 next: stream.next_access().to_vec(),
+                sizes: stream.sizes().to_vec(),
             });
             // A worker that hung up has panicked; its join below reports it.
             for tx in &senders {
@@ -523,6 +657,9 @@ pub struct StreamRun {
     /// Whether Bélády ran from the trace's own next-access times as it was read (an
     /// `oracleGeneral` trace whose times passed the check), not from the trace in memory.
     pub belady_streamed: bool,
+    /// A replay in bytes: the trace's distinct bytes (each key's size at its first
+    /// request); `None` for a replay by count.
+    pub unique_bytes: Option<u64>,
 }
 
 /// Does a replay of the trace at `path` need a first pass to count the distinct keys:
@@ -619,7 +756,7 @@ fn replay_stream_with(
     progress: &(dyn Fn(Progress) + Sync),
     opened: &mut dyn FnMut(&TraceStream),
 ) -> Result<StreamRun, TraceError> {
-    let beladys: Vec<String> = policies
+    let mut beladys: Vec<String> = policies
         .iter()
         .filter(|p| *p == OPT || *p == OPT_FILL)
         .cloned()
@@ -637,14 +774,32 @@ fn replay_stream_with(
         read.max_requests,
         stdin && (maybe_scan || maybe_oracle),
     )?;
+    opened(&stream);
+    let name = stream.name().to_string();
+    let format = stream.format();
+    // A replay in bytes: asked for (not --ignore-obj-size, no miniatures) and the trace
+    // can carry sizes; a `lines` trace is sized only if every line has a size, which its
+    // first pass (every text trace has one) tells.
+    let want_sizes = read.object_sizes && mini.is_none();
+    let probe = want_sizes && format == Format::Lines;
+    let mut sized = want_sizes && stream.may_carry_sizes() && !probe;
+    if !sized && !probe {
+        unsized_check(&name, sizes, read, format, None)?;
+    }
+    let given = policies;
+    let mut policies = effective_policies(&name, given, sized)?;
+    if sized {
+        beladys.clear();
+    }
     let stream_belady = !beladys.is_empty() && stream.format() == Format::OracleGeneral;
     if !beladys.is_empty() && !stream_belady {
         stream.set_request_limit(request_limit(read, true));
     }
-    opened(&stream);
-    let name = stream.name().to_string();
-    let format = stream.format();
-    let mut known: Option<(u64, usize)> = None;
+    if sized && policies.iter().any(|p| p == PFOO_L) {
+        // PFOO-L keeps a reuse per request: the in-memory limit, as for Bélády.
+        stream.set_request_limit(request_limit(read, true));
+    }
+    let mut known: Option<(u64, usize, u64)> = None;
     if needs_scan(sizes, format) {
         progress(Progress::Pass {
             what: "scanning",
@@ -654,12 +809,35 @@ fn replay_stream_with(
             progress(Progress::Read(s.raw_read()));
             Ok(())
         };
-        let r = fan_out(&mut stream, &[Job::Distinct], run.threads, 0, &mut report)?;
-        let unique = match r[..] {
-            [JobResult::Distinct(n)] => n,
+        if sized || probe {
+            stream.read_sizes(if probe { SizeMode::Probe } else { SizeMode::On });
+        }
+        let job = if sized || probe {
+            Job::DistinctBytes
+        } else {
+            Job::Distinct
+        };
+        let r = fan_out(&mut stream, &[job], run.threads, 0, &mut report)?;
+        let (unique, unique_bytes) = match r[..] {
+            [JobResult::Distinct(n)] => (n, 0),
+            [JobResult::DistinctBytes(n, b)] => (n, b),
             _ => unreachable!("one distinct-key job"),
         };
-        known = Some((stream.requests(), unique));
+        if probe {
+            match stream.sizes_missing() {
+                // A text trace without a size on every line replays by count.
+                Some(missing) => {
+                    let missing = missing.to_string();
+                    unsized_check(&name, sizes, read, format, Some(&missing))?;
+                }
+                None => {
+                    sized = true;
+                    policies = effective_policies(&name, given, true)?;
+                    beladys.clear();
+                }
+            }
+        }
+        known = Some((stream.requests(), unique, unique_bytes));
         let mode = if stream.saw_string() {
             KeyMode::Intern
         } else {
@@ -670,15 +848,27 @@ fn replay_stream_with(
     } else if !stream_belady {
         stream.stop_spooling();
     }
-    let resolve = |unique: usize| -> Result<Vec<usize>, TraceError> {
+    if sized {
+        stream.read_sizes(SizeMode::On);
+    }
+    let policies = policies;
+    let resolve = |unique: usize, unique_bytes: u64| -> Result<Vec<u64>, TraceError> {
         sizes
             .iter()
-            .map(|spec| match spec.resolve(unique) {
-                0 => Err(TraceError::new(
-                    ErrorKind::Usage,
-                    format!("{name}: size {spec} of {unique} distinct keys rounds down to 0"),
-                )),
-                s => Ok(s),
+            .map(|spec| {
+                let (size, of) = if sized {
+                    (spec.resolve_bytes(unique_bytes), "distinct bytes")
+                } else {
+                    (spec.resolve(unique) as u64, "distinct keys")
+                };
+                if size == 0 {
+                    let base = if sized { unique_bytes } else { unique as u64 };
+                    return Err(TraceError::new(
+                        ErrorKind::Usage,
+                        format!("{name}: size {spec} of {base} {of} rounds down to 0"),
+                    ));
+                }
+                Ok(size)
             })
             .collect()
     };
@@ -696,18 +886,34 @@ fn replay_stream_with(
     };
     // With the distinct keys known, sizes and warm-up are checked before any replay;
     // otherwise every size is absolute, and the warm-up is checked at the end.
-    let entries: Vec<usize> = match known {
-        Some((requests, unique)) => {
+    let capacities: Vec<u64> = match known {
+        Some((requests, unique, unique_bytes)) => {
             warmup_check(requests)?;
-            resolve(unique)?
+            resolve(unique, unique_bytes)?
         }
-        None => resolve(0)?,
+        None => resolve(0, 0)?,
     };
+    let entries: Vec<usize> = capacities
+        .iter()
+        .map(|&c| usize::try_from(c).unwrap_or(usize::MAX))
+        .collect();
     let mut jobs: Vec<Job> = Vec::new();
-    for p in policies.iter().filter(|p| *p != OPT && *p != OPT_FILL) {
-        registry::build(p, 1).map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
-        for &size in &entries {
+    let caches = policies
+        .iter()
+        .filter(|p| *p != OPT && *p != OPT_FILL && *p != PFOO_L);
+    for p in caches.clone() {
+        if sized {
+            registry::build_sized(p, 1)
+                .map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
+        } else {
+            registry::build(p, 1).map_err(|e| TraceError::new(ErrorKind::Usage, e.to_string()))?;
+        }
+        for (&size, &bytes) in entries.iter().zip(&capacities) {
             jobs.push(match mini {
+                None if sized => Job::SizedCache {
+                    policy: p.clone(),
+                    bytes,
+                },
                 None => Job::Cache {
                     policy: p.clone(),
                     size,
@@ -720,6 +926,12 @@ fn replay_stream_with(
                 },
             });
         }
+    }
+    let bound = sized && policies.iter().any(|p| p == PFOO_L);
+    if bound {
+        jobs.push(Job::Pfool {
+            capacities: capacities.clone(),
+        });
     }
     if stream_belady {
         stream.track_next_access();
@@ -735,7 +947,11 @@ fn replay_stream_with(
         }
     }
     if known.is_none() {
-        jobs.push(Job::Distinct);
+        jobs.push(if sized {
+            Job::DistinctBytes
+        } else {
+            Job::Distinct
+        });
     }
     progress(Progress::Pass {
         what: "replaying",
@@ -769,30 +985,69 @@ fn replay_stream_with(
         }
     };
     let requests_total = stream.requests();
-    let unique = match known {
-        Some((_, u)) => u,
+    let (unique, unique_bytes) = match known {
+        Some((_, u, b)) => (u, b),
         None => match results.last() {
-            Some(JobResult::Distinct(n)) => *n,
-            _ => crate::parser::count_unique(&kept),
+            Some(JobResult::Distinct(n)) => (*n, 0),
+            Some(JobResult::DistinctBytes(n, b)) => (*n, *b),
+            _ => (crate::parser::count_unique(&kept), 0),
         },
     };
     warmup_check(requests_total)?;
     let requests = requests_total - run.warmup as u64;
     let mut outcomes = Vec::new();
     let mut hits = results.iter();
-    for p in policies.iter().filter(|p| *p != OPT && *p != OPT_FILL) {
-        for &size in &entries {
-            let Some(JobResult::Hits {
-                hits,
-                held,
-                seconds,
-            }) = hits.next()
-            else {
-                unreachable!("a result per cache job")
-            };
-            outcomes.push(outcome(
-                &name, p, size, *held, requests, *hits, *seconds, unique,
-            ));
+    for p in caches {
+        for (&size, &bytes) in entries.iter().zip(&capacities) {
+            match hits.next() {
+                Some(JobResult::Hits {
+                    hits,
+                    held,
+                    seconds,
+                }) => outcomes.push(outcome(
+                    &name, p, size, *held, requests, *hits, *seconds, unique,
+                )),
+                Some(JobResult::Bytes {
+                    hits,
+                    bytes_hit,
+                    bytes_requested,
+                    seconds,
+                }) => {
+                    let mut o = outcome(
+                        &name,
+                        p,
+                        size,
+                        usize::MAX,
+                        requests,
+                        *hits,
+                        *seconds,
+                        unique,
+                    );
+                    o.bytes = Some(ByteCounts::new(*bytes_requested, *bytes_hit, unique_bytes));
+                    debug_assert_eq!(o.size as u64, bytes);
+                    outcomes.push(o);
+                }
+                _ => unreachable!("a result per cache job"),
+            }
+        }
+    }
+    if bound {
+        let Some(JobResult::Bounds(bounds, bytes_requested)) = hits.next() else {
+            unreachable!("the PFOO-L job's result")
+        };
+        for (b, &size) in bounds.iter().zip(&entries) {
+            let mut o = outcome(
+                &name,
+                PFOO_L,
+                size,
+                usize::MAX,
+                requests,
+                b.hits,
+                0.0,
+                unique,
+            );
+            o.bytes = Some(ByteCounts::new(*bytes_requested, b.bytes_hit, unique_bytes));
+            outcomes.push(o);
         }
     }
     let mut in_memory = !beladys.is_empty() && !stream_belady;
@@ -839,7 +1094,75 @@ fn replay_stream_with(
         unique,
         format,
         belady_streamed: stream_belady && !in_memory,
+        unique_bytes: sized.then_some(unique_bytes),
     })
+}
+
+/// A size in bytes (`64MiB`) for a trace that replays by count is an error naming why
+/// it does: `--ignore-obj-size`, a format without sizes, or (`missing`) a text line
+/// without a size field.
+fn unsized_check(
+    name: &str,
+    sizes: &[SizeSpec],
+    read: &ReadOptions,
+    format: Format,
+    missing: Option<&str>,
+) -> Result<(), TraceError> {
+    let Some(spec) = sizes.iter().find(|s| s.is_bytes()) else {
+        return Ok(());
+    };
+    let why = if !read.object_sizes {
+        "object sizes are ignored here (--ignore-obj-size, or a miniature simulation, which counts entries)".to_string()
+    } else if let Some(m) = missing {
+        format!("the trace carries no object size on every line ({m})")
+    } else {
+        format!(
+            "a {format} trace carries no object sizes (oracle-general does; CSV with --size-column; lines with a size as each line's second field)"
+        )
+    };
+    Err(TraceError::new(
+        ErrorKind::Usage,
+        format!(
+            "{name}: size {spec} is in bytes, but {why}; give entries (1000) or a percentage of the distinct keys (10%)"
+        ),
+    ))
+}
+
+/// The policies of a replay: in bytes, the default list (every policy, then `opt`)
+/// becomes every policy with a weighted constructor, then [`PFOO_L`]; a name that cannot
+/// replay in bytes (`opt`, `opt-fill`, the adaptive policies) is an error. By count,
+/// [`PFOO_L`] is an error (Bélády's `opt` is the ceiling there).
+fn effective_policies(
+    name: &str,
+    policies: &[String],
+    sized: bool,
+) -> Result<Vec<String>, TraceError> {
+    let usage = |m: String| TraceError::new(ErrorKind::Usage, format!("{name}: {m}"));
+    if !sized {
+        if policies.iter().any(|p| p == PFOO_L) {
+            return Err(usage(format!(
+                "{PFOO_L} bounds a replay in bytes, and this one counts entries (its ceiling is Bélády's opt)"
+            )));
+        }
+        return Ok(policies.to_vec());
+    }
+    if policies == crate::replay::default_policies() {
+        return Ok(crate::replay::default_sized_policies());
+    }
+    for p in policies {
+        if p == OPT || p == OPT_FILL {
+            return Err(usage(format!(
+                "{p} is Bélády's optimum for objects of one size; with object sizes the exact optimum is NP-hard, and the ceiling of a replay in bytes is {PFOO_L} (an upper bound); --ignore-obj-size replays by count"
+            )));
+        }
+        if p != PFOO_L && !registry::SIZED_POLICIES.contains(&p.as_str()) {
+            return Err(usage(format!(
+                "{p} has no weighted constructor, so it cannot replay in bytes (known: {}, {PFOO_L}); --ignore-obj-size replays by count",
+                registry::SIZED_POLICIES.join(", ")
+            )));
+        }
+    }
+    Ok(policies.to_vec())
 }
 
 /// Appends `keys` to the trace kept in memory for Bélády; a refused allocation is an error.
@@ -882,6 +1205,7 @@ fn outcome(
         },
         seconds,
         unique_keys: unique,
+        bytes: None,
     }
 }
 
@@ -1046,11 +1370,13 @@ mod tests {
             start: 0,
             keys: keys.clone(),
             next: Vec::new(),
+            sizes: Vec::new(),
         });
         d.feed(&Batch {
             start: 10,
             keys: vec![1_000_000, 5, u64::MAX],
             next: Vec::new(),
+            sizes: Vec::new(),
         });
         let want = {
             let mut all = keys;

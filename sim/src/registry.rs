@@ -113,6 +113,78 @@ pub fn build(name: &str, maxsize: usize) -> Result<Box<dyn Cache<u64, ()>>, Unkn
     })
 }
 
+/// Names of the policies [`build_sized`] knows: those with a weighted constructor.
+///
+/// ```
+/// assert!(evict_sim::registry::SIZED_POLICIES.contains(&"s3fifo"));
+/// assert!(!evict_sim::registry::SIZED_POLICIES.contains(&"adaptive"));
+/// ```
+pub const SIZED_POLICIES: &[&str] = &[
+    "lru", "fifo", "random", "clock", "sieve", "s3fifo", "arc", "wtinylfu", "lirs", "twoq",
+];
+
+/// The weigher of a byte replay: the value cached for a key is its object's size in bytes
+/// (the size of the request that inserted it).
+fn object_size(_: &u64, size: &u64) -> u64 {
+    *size
+}
+
+/// A new, empty cache of policy `name` bounded by `bytes`, for a replay in bytes: the
+/// value of each key is its object's size, which is also its weight (the policy's
+/// `with_weigher` constructor), so an object larger than the cache is refused (the put
+/// is `Rejected` and evicts nothing) and inserting one may evict several others. Hashes
+/// keys with [`hasher`], as [`build`].
+///
+/// # Errors
+///
+/// [`UnknownPolicy`] if `name` is not one of [`SIZED_POLICIES`] (the adaptive policies
+/// have no weighted constructor).
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::registry::build_sized;
+///
+/// let mut cache = build_sized("lru", 100).unwrap();
+/// let _ = cache.put(1, 60);
+/// let _ = cache.put(2, 60); // evicts 1: 120 bytes do not fit in 100
+/// assert!(cache.get(&1).is_none());
+/// assert!(cache.get(&2).is_some());
+/// let _ = cache.put(3, 101); // larger than the cache: not admitted
+/// assert!(cache.get(&3).is_none() && cache.get(&2).is_some());
+/// assert!(build_sized("adaptive", 100).is_err());
+/// ```
+pub fn build_sized(name: &str, bytes: u64) -> Result<Box<dyn Cache<u64, u64>>, UnknownPolicy> {
+    let h = hasher();
+    let w = object_size as fn(&u64, &u64) -> u64;
+    Ok(match name {
+        "lru" => Box::new(evict_lru::LruCache::with_weigher_and_hasher(bytes, w, h)),
+        "fifo" => Box::new(evict_fifo::FifoCache::with_weigher_and_hasher(bytes, w, h)),
+        "random" => Box::new(evict_random::RandomCache::with_weigher_hasher_and_seed(
+            bytes,
+            w,
+            h,
+            RANDOM_SEED,
+        )),
+        "clock" => Box::new(evict_clock::ClockCache::with_weigher_and_hasher(
+            bytes, w, h,
+        )),
+        "sieve" => Box::new(evict_sieve::SieveCache::with_weigher_and_hasher(
+            bytes, w, h,
+        )),
+        "s3fifo" => Box::new(evict_s3fifo::S3FifoCache::with_weigher_and_hasher(
+            bytes, w, h,
+        )),
+        "arc" => Box::new(evict_arc::ArcCache::with_weigher_and_hasher(bytes, w, h)),
+        "wtinylfu" => Box::new(evict_wtinylfu::WTinyLfuCache::with_weigher_and_hasher(
+            bytes, w, h,
+        )),
+        "lirs" => Box::new(evict_lirs::LirsCache::with_weigher_and_hasher(bytes, w, h)),
+        "twoq" => Box::new(evict_twoq::TwoQCache::with_weigher_and_hasher(bytes, w, h)),
+        _ => return Err(UnknownPolicy(name.to_string())),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::BuildHasher;

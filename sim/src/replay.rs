@@ -17,6 +17,10 @@ pub const OPT: &str = "opt";
 /// Bélády's optimum for demand paging: every miss inserts (libCacheSim's `Belady`).
 pub const OPT_FILL: &str = "opt-fill";
 
+/// The ceiling of a replay in bytes: PFOO-L's upper bound on every policy's hits
+/// ([`crate::bound`]), not a policy. Always the last row of a report.
+pub const PFOO_L: &str = "pfoo-l";
+
 /// Requests replayed between two calls of the progress callback.
 const CHUNK: usize = 1 << 16;
 
@@ -35,8 +39,24 @@ pub fn default_policies() -> Vec<String> {
         .collect()
 }
 
-/// Checks the names, drops repeats and puts `opt-fill` then `opt` last, keeping the order of
-/// the others.
+/// The default policy list of a replay in bytes: every policy of the registry with a
+/// weighted constructor ([`registry::SIZED_POLICIES`]), then [`PFOO_L`].
+///
+/// ```
+/// let all = evict_sim::replay::default_sized_policies();
+/// assert_eq!(all.last().map(String::as_str), Some("pfoo-l"));
+/// ```
+pub fn default_sized_policies() -> Vec<String> {
+    registry::SIZED_POLICIES
+        .iter()
+        .copied()
+        .chain([PFOO_L])
+        .map(String::from)
+        .collect()
+}
+
+/// Checks the names, drops repeats and puts `opt-fill` then `opt` last (and `pfoo-l`
+/// after them), keeping the order of the others.
 ///
 /// # Errors
 ///
@@ -54,7 +74,7 @@ pub fn default_policies() -> Vec<String> {
 pub fn order_policies(names: &[String]) -> Result<Vec<String>, UnknownPolicy> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
-        if n != OPT && n != OPT_FILL && !registry::POLICIES.contains(&n.as_str()) {
+        if n != OPT && n != OPT_FILL && n != PFOO_L && !registry::POLICIES.contains(&n.as_str()) {
             return Err(UnknownPolicy(n.clone()));
         }
         if !out.contains(n) {
@@ -62,6 +82,7 @@ pub fn order_policies(names: &[String]) -> Result<Vec<String>, UnknownPolicy> {
         }
     }
     let rank = |n: &String| match n.as_str() {
+        PFOO_L => 3,
         OPT => 2,
         OPT_FILL => 1,
         _ => 0,
@@ -139,6 +160,40 @@ pub struct Outcome {
     pub seconds: f64,
     /// Distinct keys of the trace: a size at or above this never evicts.
     pub unique_keys: usize,
+    /// A replay in bytes: its byte counts (`size` is then in bytes); absent from the JSON
+    /// of a counting replay, which stays as it was.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<ByteCounts>,
+}
+
+/// The byte counts of a replay in bytes: the fields `--json` and `--csv` add.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ByteCounts {
+    /// Bytes of the counted requests (each request's object size).
+    pub bytes_requested: u64,
+    /// Bytes of the requests that hit.
+    pub bytes_hit: u64,
+    /// `bytes_hit / bytes_requested`.
+    pub byte_hit_ratio: f64,
+    /// Distinct bytes of the trace: each distinct key's size at its first request
+    /// (libCacheSim's working-set size), the base of sizes in percent.
+    pub unique_bytes: u64,
+}
+
+impl ByteCounts {
+    /// The counts, with the ratio computed (0 for no byte).
+    pub fn new(bytes_requested: u64, bytes_hit: u64, unique_bytes: u64) -> Self {
+        ByteCounts {
+            bytes_requested,
+            bytes_hit,
+            byte_hit_ratio: if bytes_requested == 0 {
+                0.0
+            } else {
+                bytes_hit as f64 / bytes_requested as f64
+            },
+            unique_bytes,
+        }
+    }
 }
 
 /// How to run: threads, warm-up, and the settings of the sampled methods.
@@ -254,6 +309,7 @@ pub fn run(
                 },
                 seconds,
                 unique_keys: unique,
+                bytes: None,
             };
             if let Ok(mut r) = results.lock() {
                 r[j] = Some(outcome);

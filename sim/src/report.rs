@@ -7,7 +7,8 @@ use std::path::Path;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::replay::{OPT, OPT_FILL, Outcome};
+use crate::replay::{OPT, OPT_FILL, Outcome, PFOO_L};
+use crate::size::human_bytes;
 
 /// What a table is about: the trace's name, request and key counts, and how it was read.
 #[derive(Clone, Debug, Default)]
@@ -35,7 +36,7 @@ fn thousands(n: usize) -> String {
 }
 
 fn is_opt(policy: &str) -> bool {
-    policy == OPT || policy == OPT_FILL
+    policy == OPT || policy == OPT_FILL || policy == PFOO_L
 }
 
 /// The text table of one trace: a row per policy (in the order of `outcomes`), a column per
@@ -60,6 +61,131 @@ fn is_opt(policy: &str) -> bool {
 /// assert!(text.lines().any(|l| l.starts_with("opt")), "{text}");
 /// ```
 pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} requests, {} distinct keys ({})",
+        summary.name,
+        thousands(summary.requests),
+        thousands(summary.unique),
+        summary.source
+    );
+    grid(&mut out, labels, outcomes, thousands, |o| {
+        (o.hits, o.hit_ratio)
+    });
+    let _ = writeln!(
+        out,
+        "hit ratio = hits / requests; * best policy at that size (opt excluded); \
+         opt = Bélády's optimum, the ceiling"
+    );
+    for o in outcomes.iter().filter(|o| o.size < o.requested) {
+        let _ = writeln!(
+            out,
+            "note: {} holds at most {} entries, so it ran at that size in the column {}",
+            o.policy,
+            thousands(o.size),
+            thousands(o.requested)
+        );
+    }
+    let sizes: Vec<usize> = outcomes
+        .iter()
+        .take(labels.len())
+        .map(|o| o.requested)
+        .collect();
+    for (i, &s) in sizes.iter().enumerate() {
+        if s >= summary.unique {
+            let _ = writeln!(
+                out,
+                "note: size {} ({}) >= {} distinct keys: nothing is ever evicted",
+                labels[i],
+                thousands(s),
+                thousands(summary.unique)
+            );
+        }
+    }
+    out
+}
+
+/// The text table of a trace replayed in bytes: the object hit ratio (hits / requests)
+/// then the byte hit ratio (bytes hit / bytes requested), a row per policy and a column
+/// per cache size (in bytes), `*` on the best policy at each size (`pfoo-l`, the bound,
+/// excluded). `unique_bytes` is the trace's distinct bytes.
+///
+/// # Examples
+///
+/// ```
+/// use evict_sim::replay::{ByteCounts, Outcome};
+/// use evict_sim::report::{table_bytes, TraceSummary};
+///
+/// let o = Outcome {
+///     trace: "t".into(), policy: "lru".into(), size: 1 << 20, requested: 1 << 20,
+///     requests: 10, hits: 4, misses: 6, hit_ratio: 0.4, seconds: 0.0, unique_keys: 5,
+///     bytes: Some(ByteCounts::new(1000, 250, 4 << 20)),
+/// };
+/// let summary = TraceSummary { name: "t".into(), requests: 10, unique: 5, source: "csv".into() };
+/// let text = table_bytes(&summary, 4 << 20, &["25%".to_string()], &[o]);
+/// assert!(text.contains("object hit ratio"), "{text}");
+/// assert!(text.lines().any(|l| l.starts_with("lru") && l.contains("25.00%")), "{text}");
+/// ```
+pub fn table_bytes(
+    summary: &TraceSummary,
+    unique_bytes: u64,
+    labels: &[String],
+    outcomes: &[Outcome],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} requests, {} distinct keys, {} distinct bytes ({}; replayed in bytes)",
+        summary.name,
+        thousands(summary.requests),
+        thousands(summary.unique),
+        human_bytes(unique_bytes),
+        summary.source
+    );
+    let bytes = |n: usize| human_bytes(n as u64);
+    let _ = writeln!(out, "object hit ratio");
+    grid(&mut out, labels, outcomes, bytes, |o| (o.hits, o.hit_ratio));
+    let _ = writeln!(out, "byte hit ratio");
+    grid(&mut out, labels, outcomes, bytes, |o| {
+        o.bytes
+            .map_or((0, 0.0), |b| (b.bytes_hit, b.byte_hit_ratio))
+    });
+    let _ = writeln!(
+        out,
+        "hit ratio = hits / requests; byte hit ratio = bytes hit / bytes requested; \
+         * best policy at that size ({PFOO_L} excluded)"
+    );
+    if outcomes.iter().any(|o| o.policy == PFOO_L) {
+        let _ = writeln!(
+            out,
+            "{PFOO_L} = an upper bound on every policy's hits and bytes hit (PFOO-L, Berger et al., \
+             SIGMETRICS 2018), not a policy: with object sizes the exact optimum is NP-hard"
+        );
+    }
+    for (i, o) in outcomes.iter().take(labels.len()).enumerate() {
+        if o.requested as u64 >= unique_bytes {
+            let _ = writeln!(
+                out,
+                "note: size {} ({}) >= {} distinct bytes: nothing is ever evicted",
+                labels[i],
+                human_bytes(o.requested as u64),
+                human_bytes(unique_bytes)
+            );
+        }
+    }
+    out
+}
+
+/// The header rows and a row per policy of `outcomes` (cells: `value`'s ratio; `*` on
+/// the largest count of `value` at each size, the bounds excluded), throughput last.
+fn grid(
+    out: &mut String,
+    labels: &[String],
+    outcomes: &[Outcome],
+    show: impl Fn(usize) -> String,
+    value: impl Fn(&Outcome) -> (u64, f64),
+) {
     let mut policies: Vec<&str> = Vec::new();
     for o in outcomes {
         if !policies.contains(&o.policy.as_str()) {
@@ -77,7 +203,7 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
             policies
                 .iter()
                 .filter(|p| !is_opt(p))
-                .filter_map(|p| cell(p, i).map(|o| o.hits))
+                .filter_map(|p| cell(p, i).map(|o| value(o).0))
                 .max()
                 .unwrap_or(u64::MAX)
         })
@@ -88,7 +214,7 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
     let heads: Vec<String> = (0..labels.len())
         .map(|i| {
             if absolute(i) {
-                thousands(sizes[i])
+                show(sizes[i])
             } else {
                 labels[i].clone()
             }
@@ -99,7 +225,7 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
             if absolute(i) {
                 String::new()
             } else {
-                thousands(sizes[i])
+                show(sizes[i])
             }
         })
         .collect();
@@ -109,15 +235,6 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         .map(|(h, s)| h.len().max(s.len()).max(8) + 1)
         .collect();
 
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: {} requests, {} distinct keys ({})",
-        summary.name,
-        thousands(summary.requests),
-        thousands(summary.unique),
-        summary.source
-    );
     let _ = write!(out, "{:<name_w$}", "size");
     for (h, w) in heads.iter().zip(&col_w) {
         let _ = write!(out, " {h:>w$}");
@@ -136,12 +253,13 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         for (i, w) in col_w.iter().enumerate() {
             match cell(p, i) {
                 Some(o) => {
-                    let mark = if !is_opt(p) && o.hits == best[i] {
+                    let (count, ratio) = value(o);
+                    let mark = if !is_opt(p) && count == best[i] {
                         "*"
                     } else {
                         " "
                     };
-                    let pct = format!("{:.2}%{mark}", 100.0 * o.hit_ratio);
+                    let pct = format!("{:.2}%{mark}", 100.0 * ratio);
                     let _ = write!(out, " {pct:>w$}");
                     reqs += o.requests;
                     secs += o.seconds;
@@ -158,32 +276,6 @@ pub fn table(summary: &TraceSummary, labels: &[String], outcomes: &[Outcome]) ->
         };
         let _ = writeln!(out, " {mreq:>8.1}");
     }
-    let _ = writeln!(
-        out,
-        "hit ratio = hits / requests; * best policy at that size (opt excluded); \
-         opt = Bélády's optimum, the ceiling"
-    );
-    for o in outcomes.iter().filter(|o| o.size < o.requested) {
-        let _ = writeln!(
-            out,
-            "note: {} holds at most {} entries, so it ran at that size in the column {}",
-            o.policy,
-            thousands(o.size),
-            thousands(o.requested)
-        );
-    }
-    for (i, &s) in sizes.iter().enumerate() {
-        if s >= summary.unique {
-            let _ = writeln!(
-                out,
-                "note: size {} ({}) >= {} distinct keys: nothing is ever evicted",
-                labels[i],
-                thousands(s),
-                thousands(summary.unique)
-            );
-        }
-    }
-    out
 }
 
 /// The answer under a table: the smallest size of the run at which some policy reaches
@@ -312,9 +404,86 @@ pub fn write_json(mut w: impl io::Write, outcomes: &[Outcome]) -> io::Result<()>
 /// assert!(text.starts_with("trace,policy,size,requests,hits,misses,hit_ratio,seconds,unique_keys\nt,lru,1,2,1,1,0.5,"), "{text}");
 /// ```
 pub fn write_csv(w: impl io::Write, outcomes: &[Outcome], header: bool) -> io::Result<()> {
+    let bytes = outcomes.iter().any(|o| o.bytes.is_some());
+    write_csv_columns(w, outcomes, header, bytes)
+}
+
+/// [`write_csv`], with the byte columns (`bytes_requested`, `bytes_hit`,
+/// `byte_hit_ratio`, `unique_bytes`; empty for a replay by count) if `bytes`: a run whose
+/// traces replay some in bytes, some by count, writes them all with the same columns.
+///
+/// # Errors
+///
+/// Any error of `w`.
+pub fn write_csv_columns(
+    w: impl io::Write,
+    outcomes: &[Outcome],
+    header: bool,
+    bytes: bool,
+) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        trace: &'a str,
+        policy: &'a str,
+        size: usize,
+        requests: u64,
+        hits: u64,
+        misses: u64,
+        hit_ratio: f64,
+        seconds: f64,
+        unique_keys: usize,
+    }
+    // The csv crate writes no flattened struct: the fields once more.
+    #[derive(serde::Serialize)]
+    struct ByteRow<'a> {
+        trace: &'a str,
+        policy: &'a str,
+        size: usize,
+        requests: u64,
+        hits: u64,
+        misses: u64,
+        hit_ratio: f64,
+        seconds: f64,
+        unique_keys: usize,
+        bytes_requested: Option<u64>,
+        bytes_hit: Option<u64>,
+        byte_hit_ratio: Option<f64>,
+        unique_bytes: Option<u64>,
+    }
     let mut writer = csv::WriterBuilder::new().has_headers(header).from_writer(w);
     for o in outcomes {
-        writer.serialize(o).map_err(io::Error::other)?;
+        let row = Row {
+            trace: &o.trace,
+            policy: &o.policy,
+            size: o.size,
+            requests: o.requests,
+            hits: o.hits,
+            misses: o.misses,
+            hit_ratio: o.hit_ratio,
+            seconds: o.seconds,
+            unique_keys: o.unique_keys,
+        };
+        if bytes {
+            let b = o.bytes;
+            writer.serialize(ByteRow {
+                trace: row.trace,
+                policy: row.policy,
+                size: row.size,
+                requests: row.requests,
+                hits: row.hits,
+                misses: row.misses,
+                hit_ratio: row.hit_ratio,
+                seconds: row.seconds,
+                unique_keys: row.unique_keys,
+                bytes_requested: b.map(|b| b.bytes_requested),
+                bytes_hit: b.map(|b| b.bytes_hit),
+                byte_hit_ratio: b.map(|b| b.byte_hit_ratio),
+                unique_bytes: b.map(|b| b.unique_bytes),
+            })
+        } else {
+            writer.serialize(row)
+        }
+        .map_err(io::Error::other)?;
     }
     writer.flush()
 }
@@ -338,7 +507,44 @@ pub fn write_csv(w: impl io::Write, outcomes: &[Outcome], header: bool) -> io::R
 /// assert!(std::fs::read_to_string(&path).unwrap().contains("<svg"));
 /// ```
 pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String> {
-    draw(path, title, outcomes, false)
+    draw(
+        path,
+        title,
+        outcomes,
+        false,
+        "cache size (entries)",
+        "hit ratio",
+    )
+}
+
+/// As [`plot`], for a replay in bytes: the cache size in bytes, and the object hit ratio
+/// or (`byte_ratio`) the byte hit ratio.
+///
+/// # Errors
+///
+/// As [`plot`].
+pub fn plot_bytes(
+    path: &Path,
+    title: &str,
+    outcomes: &[Outcome],
+    byte_ratio: bool,
+) -> Result<(), String> {
+    let shown: Vec<Outcome> = outcomes
+        .iter()
+        .map(|o| {
+            let mut o = o.clone();
+            if byte_ratio {
+                o.hit_ratio = o.bytes.map_or(0.0, |b| b.byte_hit_ratio);
+            }
+            o
+        })
+        .collect();
+    let y = if byte_ratio {
+        "byte hit ratio"
+    } else {
+        "object hit ratio"
+    };
+    draw(path, title, &shown, false, "cache size (bytes)", y)
 }
 
 /// As [`plot`], the cache size on a logarithmic axis: the miss-ratio curves of
@@ -348,10 +554,24 @@ pub fn plot(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String
 ///
 /// As [`plot`].
 pub fn plot_curves(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(), String> {
-    draw(path, title, outcomes, true)
+    draw(
+        path,
+        title,
+        outcomes,
+        true,
+        "cache size (entries, log scale)",
+        "hit ratio",
+    )
 }
 
-fn draw(path: &Path, title: &str, outcomes: &[Outcome], log_x: bool) -> Result<(), String> {
+fn draw(
+    path: &Path,
+    title: &str,
+    outcomes: &[Outcome],
+    log_x: bool,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("{}: cannot write the plot: {e}", path.display());
     let max_size = outcomes.iter().map(|o| o.size).max().unwrap_or(1) as f64;
@@ -376,8 +596,8 @@ fn draw(path: &Path, title: &str, outcomes: &[Outcome], log_x: bool) -> Result<(
         chart
             .configure_mesh()
             .max_light_lines(0)
-            .x_desc("cache size (entries, log scale)")
-            .y_desc("hit ratio")
+            .x_desc(x_desc)
+            .y_desc(y_desc)
             .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .draw()
@@ -391,8 +611,8 @@ fn draw(path: &Path, title: &str, outcomes: &[Outcome], log_x: bool) -> Result<(
         chart
             .configure_mesh()
             .max_light_lines(0)
-            .x_desc("cache size (entries)")
-            .y_desc("hit ratio")
+            .x_desc(x_desc)
+            .y_desc(y_desc)
             .x_label_formatter(&|x| thousands(x.max(0.0).round() as usize))
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .draw()

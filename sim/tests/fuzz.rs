@@ -116,6 +116,7 @@ fn opts(format: Option<Format>, compression: Option<Compression>, csv: bool) -> 
         compression,
         column: (csv && format.is_none_or(|f| f == Format::Csv)).then(|| "key".to_string()),
         max_requests: Some(MAX),
+        ..ReadOptions::default()
     }
 }
 

@@ -18,7 +18,7 @@ use super::source::{self, Ctx, Origin, Spool, SpoolWriter};
 use super::text::{fields, no_nul};
 use super::{
     Format, MAX_REQUESTS, ReadOptions, TraceError, column_needs_csv, guess_format, max_input_bytes,
-    truncated,
+    size_column_needs_csv, truncated,
 };
 
 /// Requests per batch: 512 KiB of keys.
@@ -38,6 +38,19 @@ pub enum KeyMode {
     /// reader gives exactly these ids as soon as the trace holds one key that is not a
     /// canonical decimal.
     Intern,
+}
+
+/// Whether a stream reads the requests' object sizes ([`TraceStream::read_sizes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeMode {
+    /// Keys only (a counting replay).
+    Off,
+    /// Sizes where the trace has them; a text line without a size field is noted
+    /// ([`TraceStream::sizes_missing`]), not an error, and counts 0. For the first pass
+    /// that decides whether a `lines` trace carries sizes.
+    Probe,
+    /// Every request must carry a size: a text line or CSV record without one is an error.
+    On,
 }
 
 /// A trace being read as a stream of batches of keys.
@@ -77,6 +90,7 @@ pub struct TraceStream {
     spooling: Option<(SpoolWriter, Rc<Spool>)>,
     done: bool,
     track_next: bool,
+    sizes: SizeMode,
 }
 
 impl std::fmt::Debug for TraceStream {
@@ -127,6 +141,11 @@ impl TraceStream {
         {
             return Err(column_needs_csv(&name, f, "given"));
         }
+        if let (Some(f), Some(_)) = (opts.format, &opts.size_column)
+            && f != Format::Csv
+        {
+            return Err(size_column_needs_csv(&name, f, "given"));
+        }
         let max = limit.map_or(u64::MAX, |l| l.min(MAX_REQUESTS) as u64);
         let max_bytes = limit.map_or(usize::MAX, |l| max_input_bytes(l.min(MAX_REQUESTS)));
         let mut opened = source::open(&origin, &name, opts.compression, max_bytes, spool)?;
@@ -142,6 +161,9 @@ impl TraceStream {
                 };
                 if f != Format::Csv && opts.column.is_some() {
                     return Err(column_needs_csv(&name, f, "guessed"));
+                }
+                if f != Format::Csv && opts.size_column.is_some() {
+                    return Err(size_column_needs_csv(&name, f, "guessed"));
                 }
                 (f, Some(why))
             }
@@ -169,6 +191,7 @@ impl TraceStream {
             spooling: opened.spooling,
             done: false,
             track_next: false,
+            sizes: SizeMode::Off,
         })
     }
 
@@ -279,6 +302,36 @@ impl TraceStream {
         self.reader.as_ref().map_or(&[], |r| r.next_access())
     }
 
+    /// Reads each request's object size ([`sizes`](Self::sizes)) where the format has
+    /// them: `oracleGeneral`'s `obj_size`, a CSV trace's `--size-column`, the second field
+    /// of a `lines` trace. Set before the first batch.
+    pub fn read_sizes(&mut self, mode: SizeMode) {
+        self.sizes = mode;
+    }
+
+    /// Whether the trace can carry object sizes: `oracleGeneral`, CSV with a size column,
+    /// or `lines` (whose lines must then each have a size field; a pass with
+    /// [`SizeMode::Probe`] tells).
+    pub fn may_carry_sizes(&self) -> bool {
+        match self.format {
+            Format::OracleGeneral | Format::Lines => true,
+            Format::Csv => self.opts.size_column.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The object sizes of the last batch, one per key (empty unless
+    /// [`read_sizes`](Self::read_sizes) was set and the format has them).
+    pub fn sizes(&self) -> &[u64] {
+        self.reader.as_ref().map_or(&[], |r| r.sizes())
+    }
+
+    /// In [`SizeMode::Probe`]: the first request without an object size, as a message
+    /// (`"line 3 has no size field"`), if any was read so far.
+    pub fn sizes_missing(&self) -> Option<&str> {
+        self.reader.as_ref().and_then(|r| r.sizes_missing())
+    }
+
     /// Why the tracked next-access times are not the trace's future (a field that points
     /// elsewhere than the key's next record, or at a record of size 0, which the readers
     /// skip), if so; known for sure at the end of the trace.
@@ -307,11 +360,17 @@ impl TraceStream {
                 self.mode,
                 self.max,
                 self.opts.column.as_deref(),
+                (self.sizes != SizeMode::Off)
+                    .then_some(self.opts.size_column.as_deref())
+                    .flatten(),
             )?);
-            if self.track_next
-                && let Some(r) = self.reader.as_mut()
-            {
-                r.track_next_access();
+            if let Some(r) = self.reader.as_mut() {
+                if self.track_next {
+                    r.track_next_access();
+                }
+                if self.sizes != SizeMode::Off {
+                    r.read_sizes(self.sizes);
+                }
             }
         }
         let reader = self.reader.as_mut().expect("a reader");
@@ -347,6 +406,16 @@ trait Batches {
     fn next_access_broken(&self) -> Option<&str> {
         None
     }
+    /// From now on, keep each request's object size where the format has one.
+    fn read_sizes(&mut self, _mode: SizeMode) {}
+    /// The object sizes of the last batch (after `read_sizes`).
+    fn sizes(&self) -> &[u64] {
+        &[]
+    }
+    /// [`SizeMode::Probe`]: the first request that had no size.
+    fn sizes_missing(&self) -> Option<&str> {
+        None
+    }
 }
 
 fn make_reader(
@@ -356,6 +425,7 @@ fn make_reader(
     mode: KeyMode,
     max: u64,
     column: Option<&str>,
+    size_column: Option<&str>,
 ) -> Result<Box<dyn Batches>, TraceError> {
     let ctx = ctx.clone();
     Ok(match format {
@@ -368,6 +438,8 @@ fn make_reader(
             keys: TokenKeys::new(mode),
             max,
             count: 0,
+            sizes: None,
+            missing: None,
         }),
         Format::Arc => Box::new(ArcRuns {
             lines: LineReader::new(input, ctx),
@@ -375,7 +447,7 @@ fn make_reader(
             count: 0,
             run: None,
         }),
-        Format::Csv => Box::new(CsvKeys::new(input, ctx, mode, max, column)?),
+        Format::Csv => Box::new(CsvKeys::new(input, ctx, mode, max, column, size_column)?),
     })
 }
 
@@ -453,6 +525,8 @@ struct Decoder {
     count: u64,
     /// `oracleGeneral` with next-access times tracked.
     next: Option<NextAccess>,
+    /// `oracleGeneral` with object sizes read: the last batch's.
+    sizes: Option<Vec<u64>>,
 }
 
 impl Records {
@@ -468,6 +542,7 @@ impl Records {
                 records: 0,
                 count: 0,
                 next: None,
+                sizes: None,
             },
         }
     }
@@ -488,9 +563,22 @@ impl Batches for Records {
         self.dec.next.as_ref().and_then(|n| n.broken.as_deref())
     }
 
+    fn read_sizes(&mut self, _mode: SizeMode) {
+        if self.dec.format == Format::OracleGeneral {
+            self.dec.sizes = Some(Vec::new());
+        }
+    }
+
+    fn sizes(&self) -> &[u64] {
+        self.dec.sizes.as_deref().unwrap_or(&[])
+    }
+
     fn fill(&mut self, out: &mut Vec<u64>) -> Result<(), TraceError> {
         if let Some(n) = &mut self.dec.next {
             n.times.clear();
+        }
+        if let Some(s) = &mut self.dec.sizes {
+            s.clear();
         }
         let w = self.dec.width;
         loop {
@@ -572,6 +660,9 @@ impl Decoder {
                 let mut id = [0; 8];
                 id.copy_from_slice(&r[4..12]);
                 out.push(u64::from_le_bytes(id));
+                if let Some(s) = &mut self.sizes {
+                    s.push(u64::from(size));
+                }
                 return Ok(());
             }
         };
@@ -706,10 +797,17 @@ struct Lines {
     keys: TokenKeys,
     max: u64,
     count: u64,
+    /// With sizes read: the mode and the last batch's sizes (the second field).
+    sizes: Option<(SizeMode, Vec<u64>)>,
+    /// [`SizeMode::Probe`]: the first line without a size.
+    missing: Option<String>,
 }
 
 impl Batches for Lines {
     fn fill(&mut self, out: &mut Vec<u64>) -> Result<(), TraceError> {
+        if let Some((_, s)) = &mut self.sizes {
+            s.clear();
+        }
         while out.len() < BATCH {
             let Some(n) = self.lines.next_line()? else {
                 return Ok(());
@@ -727,6 +825,23 @@ impl Batches for Lines {
             if self.count >= self.max {
                 return Err(too_many(name, &format!("line {n}"), self.max as usize));
             }
+            if let Some((mode, sizes)) = &mut self.sizes {
+                let field = fields(line).nth(1);
+                match field.and_then(object_size) {
+                    Some(size) => sizes.push(size),
+                    None if *mode == SizeMode::Probe => {
+                        self.missing.get_or_insert_with(|| match field {
+                            None => format!("line {n} has no size field"),
+                            Some(f) => format!(
+                                "line {n}'s second field '{}' is no object size",
+                                String::from_utf8_lossy(f)
+                            ),
+                        });
+                        sizes.push(0);
+                    }
+                    None => return Err(bad_size(name, &format!("line {n}"), field, None)),
+                }
+            }
             self.count += 1;
             out.push(k);
         }
@@ -736,6 +851,37 @@ impl Batches for Lines {
     fn saw_string(&self) -> bool {
         self.keys.saw_string
     }
+
+    fn read_sizes(&mut self, mode: SizeMode) {
+        self.sizes = Some((mode, Vec::new()));
+    }
+
+    fn sizes(&self) -> &[u64] {
+        self.sizes.as_ref().map_or(&[], |(_, s)| s)
+    }
+
+    fn sizes_missing(&self) -> Option<&str> {
+        self.missing.as_deref()
+    }
+}
+
+/// An object size: a decimal integer above 0 (at most `u64::MAX`).
+fn object_size(field: &[u8]) -> Option<u64> {
+    canonical_decimal(field).filter(|&s| s > 0)
+}
+
+/// The error of a request whose object size is missing or not a positive integer.
+fn bad_size(name: &str, at: &str, field: Option<&[u8]>, column: Option<&str>) -> TraceError {
+    let place = column.map_or("as the second field".to_string(), |c| {
+        format!("in column '{c}'")
+    });
+    let found = match field {
+        None | Some(b"") => "nothing".to_string(),
+        Some(f) => format!("'{}'", String::from_utf8_lossy(f)),
+    };
+    TraceError::data(format!(
+        "{name}: {at}: expected an object size (a whole number of bytes above 0) {place}, found {found} (--ignore-obj-size replays by count)"
+    ))
 }
 
 /// [`Format::Arc`]: runs of consecutive keys, expanded a batch at a time.
@@ -785,6 +931,9 @@ struct CsvKeys {
     record: csv::ByteRecord,
     max: u64,
     count: u64,
+    /// `--size-column`: its index and name, and the last batch's sizes once read.
+    size_column: Option<(usize, String)>,
+    sizes: Option<Vec<u64>>,
 }
 
 impl CsvKeys {
@@ -794,6 +943,7 @@ impl CsvKeys {
         mode: KeyMode,
         max: u64,
         column: Option<&str>,
+        size_column: Option<&str>,
     ) -> Result<Self, TraceError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -803,6 +953,19 @@ impl CsvKeys {
             Err(e) => return Err(csv_error(e, &ctx)),
         };
         let (index, columns) = super::csv::key_column(&header, column, &ctx.name)?;
+        let size_column = match size_column {
+            None => None,
+            Some(c) => match columns.iter().position(|h| h == c) {
+                Some(i) => Some((i, c.to_string())),
+                None => {
+                    return Err(TraceError::usage(format!(
+                        "{}: --size-column: no column '{c}' in the CSV header (columns: {})",
+                        ctx.name,
+                        columns.join(", ")
+                    )));
+                }
+            },
+        };
         Ok(CsvKeys {
             reader,
             index,
@@ -812,6 +975,8 @@ impl CsvKeys {
             record: csv::ByteRecord::new(),
             max,
             count: 0,
+            size_column,
+            sizes: None,
         })
     }
 }
@@ -828,6 +993,9 @@ fn csv_error(e: csv::Error, ctx: &Ctx) -> TraceError {
 
 impl Batches for CsvKeys {
     fn fill(&mut self, out: &mut Vec<u64>) -> Result<(), TraceError> {
+        if let Some(s) = &mut self.sizes {
+            s.clear();
+        }
         while out.len() < BATCH {
             let more = self
                 .reader
@@ -849,6 +1017,15 @@ impl Batches for CsvKeys {
             if self.count >= self.max {
                 return Err(too_many(name, &format!("line {line}"), self.max as usize));
             }
+            if let (Some(sizes), Some((i, column))) = (&mut self.sizes, &self.size_column) {
+                let field = self.record.get(*i).map(<[u8]>::trim_ascii);
+                match field.and_then(object_size) {
+                    Some(size) => sizes.push(size),
+                    None => {
+                        return Err(bad_size(name, &format!("line {line}"), field, Some(column)));
+                    }
+                }
+            }
             self.count += 1;
             out.push(k);
         }
@@ -857,6 +1034,16 @@ impl Batches for CsvKeys {
 
     fn saw_string(&self) -> bool {
         self.keys.saw_string
+    }
+
+    fn read_sizes(&mut self, _mode: SizeMode) {
+        if self.size_column.is_some() {
+            self.sizes = Some(Vec::new());
+        }
+    }
+
+    fn sizes(&self) -> &[u64] {
+        self.sizes.as_deref().unwrap_or(&[])
     }
 }
 
