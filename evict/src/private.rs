@@ -216,9 +216,9 @@ pub fn entry_value<V>(entry: &Entry<V>) -> &V {
 }
 
 /// The cache of a memo with `ttl` or `time_to_idle`: the policy `C` (storing `Entry<V>`)
-/// inside an `evict::expiry::ExpiringCache` on the system clock.
+/// inside an `evict::expiry::ExpiringCache` on the expiry crate's default clock.
 #[cfg(feature = "expiry")]
-pub type Expiring<K, V, C> = evict_expiry::ExpiringCache<K, V, C, evict_expiry::StdClock>;
+pub type Expiring<K, V, C> = evict_expiry::ExpiringCache<K, V, C, evict_expiry::DefaultClock>;
 
 /// What an expiring memo's policy stores for each value.
 #[cfg(feature = "expiry")]

@@ -14,14 +14,19 @@
 
 use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use evict::{CacheInfo, CacheParameters, SizeUnit};
 
 /// Spins until the monotonic clock (the one `StdClock` reads) has moved on by `d`.
 fn spin_past(d: Duration) {
-    let start = Instant::now();
-    while start.elapsed() <= d {
+    // Waits on the clock the memo's cache reads (a coarse clock may lag `Instant` by up to
+    // its resolution, so a wait on `Instant` alone might not move it).
+    use evict::expiry::{Clock, DefaultClock};
+    let clock = DefaultClock::default();
+    let start = clock.now_nanos();
+    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    while clock.now_nanos().saturating_sub(start) <= nanos {
         std::hint::spin_loop();
     }
 }
