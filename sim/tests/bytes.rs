@@ -165,3 +165,270 @@ fn the_bound_is_above_every_policy_in_bytes() {
         }
     }
 }
+
+// ---- The command line: byte replay on small traces written here, and every bad flag ----
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary folder of this test process, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("evict-sim-bytes-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn sim(trace: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+        .arg(trace)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Exit status `code`, nothing on stdout, one line on stderr containing `needle`, no panic.
+fn fails(o: &Output, code: i32, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "stderr: {err}");
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+}
+
+/// (policy, size, hits, bytes_hit) of each JSON line; bytes_hit `None` when absent.
+fn rows(o: &Output) -> Vec<(String, u64, u64, Option<u64>)> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["policy"].as_str().unwrap().to_string(),
+                v["size"].as_u64().unwrap(),
+                v["hits"].as_u64().unwrap(),
+                v.get("bytes_hit").map(|b| b.as_u64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// One oracleGeneral record.
+fn record(id: u64, size: u32) -> Vec<u8> {
+    let mut r = 0u32.to_le_bytes().to_vec();
+    r.extend(id.to_le_bytes());
+    r.extend(size.to_le_bytes());
+    r.extend((-1i64).to_le_bytes());
+    r
+}
+
+#[test]
+fn text_csv_and_oracle_general_replay_in_bytes() {
+    let dir = TempDir::new("formats");
+    // a and b fit together in 300 bytes; c (500) is larger than the cache: never admitted,
+    // a miss each time, and it evicts nothing.
+    let requests = [
+        ("a", 100),
+        ("b", 200),
+        ("a", 100),
+        ("c", 500),
+        ("c", 500),
+        ("b", 200),
+    ];
+    let lines: String = requests.iter().map(|(k, s)| format!("{k} {s}\n")).collect();
+    let csv: String = "t,key,size\n".to_string()
+        + &requests
+            .iter()
+            .map(|(k, s)| format!("0,{k},{s}\n"))
+            .collect::<String>();
+    let oracle: Vec<u8> = requests
+        .iter()
+        .flat_map(|(k, s)| record(u64::from(k.as_bytes()[0]), *s))
+        .collect();
+    let want = vec![("lru".to_string(), 300, 2, Some(300))];
+    let args = ["-p", "lru", "-s", "300", "--json"];
+    let t = dir.file("t.txt", lines.as_bytes());
+    assert_eq!(rows(&sim(&t, &args)), want);
+    let c = dir.file("t.csv", csv.as_bytes());
+    let with_column = [&args[..], &["--column", "key", "--size-column", "size"]].concat();
+    assert_eq!(rows(&sim(&c, &with_column)), want);
+    let g = dir.file("t.oracleGeneral.bin", &oracle);
+    assert_eq!(rows(&sim(&g, &args)), want);
+    // Percentages of the distinct bytes (800): 50% = 400 bytes.
+    let half = rows(&sim(&t, &["-p", "lru", "-s", "50%", "--json"]));
+    assert_eq!(half, [("lru".to_string(), 400, 2, Some(300))]);
+    // Units.
+    let k = rows(&sim(&t, &["-p", "lru", "-s", "1KiB", "--json"]));
+    assert_eq!(k[0].1, 1024);
+    // --ignore-obj-size: by count, as before (3 entries hold a, b and c).
+    let counted = rows(&sim(
+        &g,
+        &["-p", "lru", "-s", "3", "--json", "--ignore-obj-size"],
+    ));
+    assert_eq!(counted, [("lru".to_string(), 3, 3, None)]);
+    // A lines trace with a line lacking the size: by count.
+    let partial = dir.file("p.txt", b"a 100\nb\na 100\n");
+    assert_eq!(
+        rows(&sim(&partial, &["-p", "lru", "-s", "2", "--json"])),
+        [("lru".to_string(), 2, 1, None)]
+    );
+    // CSV: the byte columns, after the count columns.
+    let o = sim(
+        &c,
+        &[&with_column[..4], &["--csv"], &with_column[5..]].concat(),
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("trace,policy,size,requests,hits,misses,hit_ratio,seconds,unique_keys,bytes_requested,bytes_hit,byte_hit_ratio,unique_bytes\n"),
+        "{text}"
+    );
+    assert!(text.contains(",1600,300,0.1875,800\n"), "{text}");
+    // The table: both ratios, sizes in bytes; the bound last.
+    let o = sim(&t, &["-s", "300"]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("object hit ratio") && table.contains("byte hit ratio"),
+        "{table}"
+    );
+    assert!(table.lines().any(|l| l.starts_with("pfoo-l")), "{table}");
+    // The plot of either ratio.
+    for ratio in ["object", "byte"] {
+        let svg = dir.0.join(format!("{ratio}.svg"));
+        let o = sim(
+            &t,
+            &[
+                "-s",
+                "300",
+                "--plot",
+                svg.to_str().unwrap(),
+                "--plot-ratio",
+                ratio,
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let drawn = std::fs::read_to_string(&svg).unwrap();
+        assert!(drawn.contains(&format!("{ratio} hit ratio")), "{ratio}");
+    }
+}
+
+#[test]
+fn bad_flags_and_traces_without_sizes_are_one_line_errors() {
+    let dir = TempDir::new("errors");
+    let sized = dir.file("s.txt", b"a 100\nb 200\na 100\n");
+    let csv = dir.file("s.csv", b"key,size\na,100\nb,200\n");
+    let bare = dir.file("n.txt", b"1\n2\n1\n");
+    let partial = dir.file("p.txt", b"a 100\nb\n");
+    let ints = dir.file("t.u32", &[1, 0, 0, 0, 2, 0, 0, 0]);
+    // Bad sizes.
+    fails(&sim(&sized, &["-s", "12XB"]), 2, "invalid size '12XB'");
+    fails(&sim(&sized, &["-s", "0%"]), 2, "size 0");
+    fails(&sim(&sized, &["-s", "0MiB"]), 2, "size 0");
+    fails(
+        &sim(&sized, &["-s", "0.1%"]),
+        2,
+        "of 300 distinct bytes rounds down to 0",
+    );
+    // The size column.
+    fails(
+        &sim(&csv, &["--column", "key", "--size-column", "bytes"]),
+        2,
+        "no column 'bytes'",
+    );
+    fails(
+        &sim(&sized, &["--format", "lines", "--size-column", "size"]),
+        2,
+        "CSV traces only",
+    );
+    fails(
+        &sim(&sized, &["--size-column", "size"]),
+        2,
+        "CSV traces only",
+    );
+    fails(
+        &sim(
+            &csv,
+            &[
+                "--column",
+                "key",
+                "--size-column",
+                "size",
+                "--ignore-obj-size",
+            ],
+        ),
+        2,
+        "give one",
+    );
+    let bad = dir.file("b.csv", b"key,size\na,100\nb,x\n");
+    fails(
+        &sim(&bad, &["--column", "key", "--size-column", "size"]),
+        1,
+        "line 3: expected an object size",
+    );
+    let zero = dir.file("z.csv", b"key,size\na,0\n");
+    fails(
+        &sim(&zero, &["--column", "key", "--size-column", "size"]),
+        1,
+        "line 2: expected an object size",
+    );
+    // Byte sizes for traces without sizes.
+    fails(&sim(&bare, &["-s", "64KiB"]), 2, "is in bytes");
+    fails(
+        &sim(&ints, &["-f", "u32le", "-s", "64KiB"]),
+        2,
+        "carries no object sizes",
+    );
+    fails(
+        &sim(&partial, &["-s", "1KiB"]),
+        2,
+        "line 2 has no size field",
+    );
+    fails(
+        &sim(&sized, &["-s", "1KiB", "--ignore-obj-size"]),
+        2,
+        "--ignore-obj-size",
+    );
+    // Policies that cannot replay in bytes, and the bound by count.
+    fails(&sim(&sized, &["-s", "300", "-p", "opt"]), 2, "NP-hard");
+    fails(
+        &sim(&sized, &["-s", "300", "-p", "adaptive"]),
+        2,
+        "no weighted constructor",
+    );
+    fails(
+        &sim(&bare, &["-s", "2", "-p", "pfoo-l"]),
+        2,
+        "bounds a replay in bytes",
+    );
+    fails(
+        &sim(&sized, &["--plot-ratio", "bytes"]),
+        2,
+        "--plot-ratio bytes",
+    );
+    // The built-in workloads have no sizes.
+    let o = Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+        .args(["-s", "1MiB", "--no-plot"])
+        .output()
+        .unwrap();
+    fails(&o, 2, "built-in workloads carry no object sizes");
+}
