@@ -92,6 +92,8 @@ pub struct ConcurrentCache<K, V, C, S = DefaultHashBuilder> {
     counters: Counters,
     waits: WaitsFor,
     capacity: Option<usize>,
+    /// log2 of the shard count.
+    shard_bits: u32,
     hasher: S,
 }
 
@@ -213,6 +215,7 @@ impl<S> Builder<S> {
             counters: Counters::new(),
             waits: WaitsFor::default(),
             capacity,
+            shard_bits: shards.trailing_zeros(),
             hasher: self.hasher,
         }
     }
@@ -237,6 +240,16 @@ impl<S> Builder<S> {
 pub fn default_shards(capacity: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     fit_shards(cores.saturating_mul(16), capacity, MIN_SHARD_CAPACITY)
+}
+
+/// The shard of a key whose hash is `hash`, among `shards` = 2^`bits`: the top `bits` bits
+/// of the hash times an odd constant, rotated to the bottom. For a power of two this equals
+/// the range reduction `(mixed * shards) >> 64` without its second multiply, which sat on
+/// the path from the key to the shard's lock.
+#[inline(always)]
+fn shard_index(hash: u64, bits: u32, shards: usize) -> usize {
+    let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    mixed.rotate_left(bits) as usize & (shards - 1)
 }
 
 fn fit_shards(wanted: usize, capacity: usize, min_per_shard: usize) -> usize {
@@ -306,9 +319,7 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
         // The shard comes from the top bits of the hash multiplied by an odd constant: every
         // bit of the hash feeds them, so the keys of one shard still differ in the bits that
         // a shard's own table uses, even with the same hash function.
-        let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let index = ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize;
-        &self.slots[index]
+        &self.slots[shard_index(hash, self.shard_bits, self.slots.len())]
     }
 
     /// Entries cached now, summed over the shards (each read in turn: while other threads
@@ -807,5 +818,26 @@ impl<K, V, C: Cache<K, V>, S> fmt::Debug for ConcurrentCache<K, V, C, S> {
             .field("shards", &self.shards())
             .field("info", &self.info())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The rotation picks the shard the range reduction picked before it (the shard of every
+    /// key is unchanged), for every power-of-two shard count.
+    #[test]
+    fn shard_index_is_the_range_reduction() {
+        let mut x = 0x1234_5678_9ABC_DEF0u64;
+        for _ in 0..10_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for bits in 0..=16 {
+                let shards = 1usize << bits;
+                let mixed = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let reduced = ((u128::from(mixed) * shards as u128) >> 64) as usize;
+                assert_eq!(super::shard_index(x, bits, shards), reduced);
+            }
+        }
     }
 }
