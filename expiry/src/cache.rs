@@ -36,8 +36,8 @@ fn coarse(deadline: u64) -> u32 {
 /// `Entry<u64>` is 16 bytes. The exact deadline lives in the timer.
 ///
 /// You meet it only in the policy's type, `LruCache<K, Entry<V>>`; the expiring cache hands
-/// out `&V`. The coarse deadline is atomic so that a time-to-idle read through a shared
-/// reference (a concurrent cache's read lock) can push it back.
+/// out `&V`. Under a time to idle or an [`Expiry`] (reads move deadlines) the coarse deadline
+/// is 0, so that every hit reads the exact one, which the read rule needs anyway.
 pub struct Entry<V> {
     value: V,
     ticks: AtomicU32,
@@ -127,11 +127,10 @@ impl<K, V> Rules<K, V> {
         };
         if let Some(tti) = self.tti {
             // Reads only ever push the deadline back, so concurrent readers keep the latest.
-            // The exact deadline first: the coarse one must never pass it.
+            // (Under a read rule entries keep no coarse deadline: nothing else to move.)
             let wanted = cap.min(now.saturating_add(tti));
             if wanted > wheel.deadline(timer) {
                 wheel.raise_deadline(timer, wanted);
-                entry.ticks.fetch_max(coarse(wanted), Relaxed);
             }
         }
         let (Some(expiry), Some(key)) = (&self.expiry, wheel.key(timer)) else {
@@ -145,16 +144,8 @@ impl<K, V> Rules<K, V> {
         if wanted == current {
             return None;
         }
-        if wanted < current {
-            // The coarse deadline first, so that it never passes the exact one.
-            entry.ticks.store(coarse(wanted), Relaxed);
-            wheel.set_deadline(timer, wanted);
-            Some(wanted)
-        } else {
-            wheel.set_deadline(timer, wanted);
-            entry.ticks.store(coarse(wanted), Relaxed);
-            None
-        }
+        wheel.set_deadline(timer, wanted);
+        (wanted < current).then_some(wanted)
     }
 }
 
@@ -576,12 +567,10 @@ where
     /// The time as the cache sees it, recording the reading (`&mut`: no atomic RMW).
     #[inline]
     fn now_mut(&mut self) -> u64 {
-        let clock = self.clock.now_nanos();
         let latest = self.latest.get_mut();
-        if clock > *latest {
-            *latest = clock;
-        }
-        *latest
+        let now = self.clock.now_nanos().max(*latest);
+        *latest = now;
+        now
     }
 
     /// The time as the cache sees it, through `&self`. The reading is recorded only when it
@@ -816,7 +805,11 @@ where
         }
         let entry = Entry {
             value,
-            ticks: AtomicU32::new(coarse(deadline)),
+            ticks: AtomicU32::new(if self.rules.reads {
+                0
+            } else {
+                coarse(deadline)
+            }),
             timer,
         };
         match sink {
@@ -847,8 +840,10 @@ where
         }
     }
 
-    /// The hit or miss of a `&mut` lookup that found `found` (or nothing) at `now`.
-    #[inline]
+    /// The hit or miss of a `&mut` lookup that found `found` (or nothing) at `now`. The
+    /// common hit (alive by its coarse deadline, no rule for reads) is inlined; the rest
+    /// is kept out of line, so that the lookup's own code stays small enough to be inlined.
+    #[inline(always)]
     fn judge(
         found: Option<&Entry<V>>,
         now: u64,
@@ -860,6 +855,24 @@ where
         let Some(entry) = found else {
             return false;
         };
+        // Under a read rule the coarse deadline is 0: every hit goes on to the rule.
+        if (now >> TICK_SHIFT) < u64::from(entry.ticks.load(Relaxed)) {
+            return true;
+        }
+        Self::judge_slow(entry, now, rules, wheel, check_at, expired_hits)
+    }
+
+    /// [`judge`](Self::judge) past the common hit: the exact deadline, an expired entry
+    /// made due, a read rule applied.
+    #[inline(never)]
+    fn judge_slow(
+        entry: &Entry<V>,
+        now: u64,
+        rules: &Rules<K, V>,
+        wheel: &mut Wheel<K>,
+        check_at: &mut u64,
+        expired_hits: &mut u64,
+    ) -> bool {
         if !alive_at(entry, now, wheel) {
             // Reclaimed first thing by the next operation (the policy's reference is still
             // held here, so it cannot be removed in this one).
@@ -937,10 +950,16 @@ where
         for (key, entry) in self.inner.entries() {
             assert_eq!(self.wheel.key(entry.timer), Some(key), "timer of {key:?}");
             let deadline = self.wheel.deadline(entry.timer);
-            // The entry's coarse deadline proves it alive before its tick: never later.
+            // The entry's coarse deadline proves it alive before its tick: never later; and
+            // 0 under a read rule, whose hits must all reach the rule.
+            let ticks = entry.ticks.load(Relaxed);
             assert!(
-                entry.ticks.load(Relaxed) <= coarse(deadline),
+                ticks <= coarse(deadline),
                 "coarse deadline of {key:?} past its deadline"
+            );
+            assert!(
+                !self.rules.reads || ticks == 0,
+                "coarse deadline of {key:?} set under a read rule"
             );
             // The write deadline caps time-to-idle refreshes (an `Expiry`'s reads may pass it).
             assert!(

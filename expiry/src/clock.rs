@@ -120,8 +120,8 @@ pub type DefaultClock = StdClock;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Clone, Copy, Debug)]
 pub struct CoarseClock {
-    /// Whether the ticker runs (if not, read `Instant::now()` here).
-    ticking: bool,
+    /// Made only by `new`, which starts the ticker.
+    _started: (),
 }
 
 /// How often [`CoarseClock`]'s thread reads the system clock.
@@ -131,12 +131,13 @@ pub const COARSE_RESOLUTION: Duration = Duration::from_millis(1);
 
 #[cfg(feature = "std")]
 mod coarse {
-    use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use core::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Once, OnceLock};
     use std::time::Instant;
 
+    /// The time the ticker stored last; 0 while no ticker runs (then readers read the
+    /// system clock themselves), never 0 once one does.
     pub(super) static NOW: AtomicU64 = AtomicU64::new(0);
-    pub(super) static TICKING: AtomicBool = AtomicBool::new(false);
     static START: Once = Once::new();
     static ORIGIN: OnceLock<Instant> = OnceLock::new();
 
@@ -145,9 +146,8 @@ mod coarse {
         u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    pub(super) fn start() -> bool {
+    pub(super) fn start() {
         START.call_once(|| {
-            NOW.store(elapsed(), Ordering::Relaxed);
             let spawned = std::thread::Builder::new()
                 .name("evict-expiry clock".into())
                 .spawn(|| {
@@ -157,9 +157,11 @@ mod coarse {
                         std::thread::sleep(super::COARSE_RESOLUTION);
                     }
                 });
-            TICKING.store(spawned.is_ok(), Ordering::Relaxed);
+            if spawned.is_ok() {
+                // Before any clock is handed out: a reader never sees the ticker's 0.
+                NOW.fetch_max(elapsed().max(1), Ordering::Relaxed);
+            }
         });
-        TICKING.load(Ordering::Relaxed)
     }
 }
 
@@ -167,9 +169,8 @@ mod coarse {
 impl CoarseClock {
     /// The process's coarse clock (starting its thread on first use).
     pub fn new() -> Self {
-        Self {
-            ticking: coarse::start(),
-        }
+        coarse::start();
+        Self { _started: () }
     }
 }
 
@@ -184,10 +185,10 @@ impl Default for CoarseClock {
 impl Clock for CoarseClock {
     #[inline]
     fn now_nanos(&self) -> u64 {
-        if self.ticking {
-            coarse::NOW.load(Ordering::Relaxed)
-        } else {
-            coarse::elapsed()
+        // One load; the test is on a register and always goes the same way.
+        match coarse::NOW.load(Ordering::Relaxed) {
+            0 => coarse::elapsed(),
+            now => now,
         }
     }
 }

@@ -179,13 +179,19 @@ impl<K> Wheel<K> {
             return DUE;
         }
         let delta = deadline - self.time;
-        for level in 0..LEVELS - 1 {
-            if delta < 1u64 << SHIFTS[level + 1] {
-                let tick = deadline >> SHIFTS[level];
-                return OFFSETS[level] + (tick & (BUCKETS[level] - 1)) as u32;
-            }
-        }
-        OFFSETS[LEVELS - 1]
+        // The levels' loop written out: a placement is on every write's path.
+        let level = if delta < 1 << SHIFTS[1] {
+            0
+        } else if delta < 1 << SHIFTS[2] {
+            1
+        } else if delta < 1 << SHIFTS[3] {
+            2
+        } else if delta < 1 << SHIFTS[4] {
+            3
+        } else {
+            return OFFSETS[LEVELS - 1];
+        };
+        OFFSETS[level] + ((deadline >> SHIFTS[level]) & (BUCKETS[level] - 1)) as u32
     }
 
     /// A new node for `key`, with write deadline `cap`, scheduled at `deadline`.
@@ -195,11 +201,12 @@ impl<K> Wheel<K> {
     /// If the wheel already holds `u32::MAX - 166` nodes (no cache gets near that).
     #[inline]
     pub(crate) fn insert(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
-        let id = if self.free != NIL {
-            let id = self.free;
-            let n = (id - SENTINELS) as usize;
-            self.free = self.links[id as usize].next;
-            let node = &mut self.nodes[n];
+        let id = self.free;
+        let n = id.wrapping_sub(SENTINELS) as usize;
+        // The free list (`NIL` at its end, which is no node) runs through the free nodes'
+        // deadline words: taking one touches only that node.
+        let id = if let Some(node) = self.nodes.get_mut(n) {
+            self.free = *node.deadline.get_mut() as u32;
             node.key = Some(key);
             *node.deadline.get_mut() = deadline;
             if self.keep_caps {
@@ -256,8 +263,7 @@ impl<K> Wheel<K> {
         self.unlink(id);
         let node = self.nodes.get_mut((id.wrapping_sub(SENTINELS)) as usize)?;
         let key = node.key.take()?;
-        let deadline = *node.deadline.get_mut();
-        self.links[id as usize].next = self.free;
+        let deadline = core::mem::replace(node.deadline.get_mut(), u64::from(self.free));
         self.free = id;
         self.live -= 1;
         if self.live == 0 {

@@ -479,3 +479,78 @@ fn concurrent_read_only_gets_reclaim_expired_entries() {
     // At most `reclaim_per_op` (8) per maintenance, one maintenance per get at most.
     assert!(gets >= N / 8, "{gets} gets reclaimed {N} entries");
 }
+
+/// Entries keep a coarse deadline (67 ms ticks) beside the value and the exact one in their
+/// timer: an entry must be alive one nanosecond before its deadline and expired at it, for
+/// deadlines on, next to and far from a tick boundary, through every kind of lookup, and
+/// under a time to idle (whose hits read the exact deadline). A lookup that trusted the
+/// coarse deadline alone would expire entries up to 67 ms early.
+#[test]
+fn deadlines_are_exact_to_the_nanosecond() {
+    const TICK: u64 = 1 << 26;
+    let lifetimes = [
+        1,
+        2,
+        TICK - 1,
+        TICK,
+        TICK + 1,
+        3 * TICK - 5,
+        3_600_000_000_007,
+    ];
+    for start in [0, 1, TICK - 1, TICK, 12_345_678_901] {
+        for &ttl in &lifetimes {
+            let clock = ManualClock::new();
+            clock.set(start);
+            let mut c = ExpiringCache::builder()
+                .time_to_live(Duration::from_nanos(ttl))
+                .clock(clock.clone())
+                .build(S3FifoCache::new(8));
+            let _ = c.put(1u64, "a");
+            let deadline = start + ttl;
+            clock.set(deadline - 1);
+            assert_eq!(c.peek(&1), Some(&"a"), "start {start}, ttl {ttl}: peek");
+            assert!(c.contains(&1), "start {start}, ttl {ttl}: contains");
+            assert_eq!(c.get(&1), Some(&"a"), "start {start}, ttl {ttl}: get");
+            assert_eq!(c.time_left(&1), Some(Duration::from_nanos(1)));
+            assert_eq!(c.entries().count(), 1);
+            clock.set(deadline);
+            assert_eq!(
+                c.peek(&1),
+                None,
+                "start {start}, ttl {ttl}: peek at the deadline"
+            );
+            assert_eq!(
+                c.get(&1),
+                None,
+                "start {start}, ttl {ttl}: get at the deadline"
+            );
+            assert_eq!(c.entries().count(), 0);
+            assert_eq!(c.purge_expired(), 1);
+            c.check_invariants();
+
+            // Time to idle: a read at `t` moves the deadline to exactly `t + tti`.
+            let mut c = ExpiringCache::builder()
+                .time_to_idle(Duration::from_nanos(ttl))
+                .clock(clock.clone())
+                .build(LruCache::new(8));
+            let _ = c.put(2u64, "b");
+            let read_at = clock_now(&clock) + ttl - 1;
+            clock.set(read_at);
+            assert_eq!(c.get(&2), Some(&"b"), "tti {ttl}: read before the deadline");
+            c.check_invariants();
+            clock.set(read_at + ttl - 1);
+            assert_eq!(
+                c.get(&2),
+                Some(&"b"),
+                "tti {ttl}: alive 1 ns before the new deadline"
+            );
+            clock.set(read_at + ttl - 1 + ttl);
+            assert_eq!(c.get(&2), None, "tti {ttl}: expired at the new deadline");
+        }
+    }
+}
+
+fn clock_now(clock: &ManualClock) -> u64 {
+    use evict_expiry::Clock;
+    clock.now_nanos()
+}
