@@ -83,6 +83,25 @@ pub trait Shard<K, V, Q: ?Sized = K>: Cache<K, V> {
         self.peek_borrowed(key)
     }
 
+    /// The hash the shard's own table gives `key`, if the shard can take lookups by a hash
+    /// computed outside it ([`get_shared_hashed`](Shard::get_shared_hashed)); `None` (the
+    /// default) if not. A concurrent cache that builds its shards with its own hasher calls it
+    /// to check that the hash it computed for choosing the shard is the one the shard uses, so
+    /// that a hit hashes the key once.
+    fn hash_of(&self, key: &Q) -> Option<u64> {
+        let _ = key;
+        None
+    }
+
+    /// [`get_shared`](Shard::get_shared) with the key's hash already computed. `hash` must be
+    /// what [`hash_of`](Shard::hash_of) returns for `key`; with any other value the lookup
+    /// may miss a cached key (never a wrong value, a panic or a broken cache). The provided
+    /// body ignores `hash`.
+    fn get_shared_hashed(&self, hash: u64, key: &Q) -> Option<&V> {
+        let _ = hash;
+        self.get_shared(key)
+    }
+
     /// Whether the shard has deferred work that [`maintain`](Shard::maintain) would do (an
     /// expiring cache with expired entries to reclaim). Called through `&self` after a hit
     /// under the shared lock, so it must be cheap; `false` by default.
