@@ -450,6 +450,19 @@ impl<K, O: ?Sized> Unwrap<'_, K, O> {
     {
         match put {
             Put::Inserted => Put::Inserted,
+            other => self.settle_other(other),
+        }
+    }
+
+    /// [`settle`](Self::settle) of anything but an insert: out of the common path.
+    #[cold]
+    #[inline(never)]
+    fn settle_other<V>(&mut self, put: Put<K, Entry<V>>) -> Put<K, V>
+    where
+        O: Sink<K, V>,
+    {
+        match put {
+            Put::Inserted => Put::Inserted,
             Put::Replaced(old) => match self.wheel.remove(old.timer) {
                 Some((key, deadline)) if deadline <= self.now => {
                     self.out.removed(key, old.value, Removal::Expired);
@@ -758,6 +771,7 @@ where
     /// when it replaced or was rejected (a weighted policy can evict to make room for a
     /// heavier value, or drop the old value of a key whose new one it refuses) the `Put`
     /// has no room for it, and it goes to the listener like the others.
+    #[inline]
     fn first_evicted(
         put: Put<K, V>,
         first: Option<(K, V)>,
@@ -765,6 +779,20 @@ where
     ) -> Put<K, V> {
         match (put, first) {
             (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
+            (Put::Inserted, None) => Put::Inserted,
+            (put, first) => Self::first_evicted_other(put, first, listener),
+        }
+    }
+
+    /// [`first_evicted`](Self::first_evicted) after anything but an insert.
+    #[cold]
+    #[inline(never)]
+    fn first_evicted_other(
+        put: Put<K, V>,
+        first: Option<(K, V)>,
+        listener: &mut Listener<K, V>,
+    ) -> Put<K, V> {
+        match (put, first) {
             (put, Some((k, v))) => {
                 notify(listener, k, v, Removal::Evicted);
                 put
