@@ -441,6 +441,27 @@ macro_rules! slab_cache {
             fn get_shared(&self, key: &Q) -> Option<&V> {
                 $crate::SlabPolicy::get_shared(&(*self)$(.$field)?, key)
             }
+
+            /// The slab's hash of `key`: what its index files the key under.
+            #[inline]
+            fn hash_of(&self, key: &Q) -> Option<u64> {
+                Some($crate::SlabCache::slab(&(*self)$(.$field)?).hash(key))
+            }
+
+            /// [`get_shared`](Self::get_shared) without hashing `key` again: the index's hit
+            /// and a partial index's apart, as `SlabPolicy::get_shared` has them.
+            #[inline]
+            fn get_shared_hashed(&self, hash: u64, key: &Q) -> Option<&V> {
+                let policy = &(*self)$(.$field)?;
+                let slab = $crate::SlabCache::slab(policy);
+                if let Some(i) = slab.find_indexed(hash, key) {
+                    $crate::SlabPolicy::hit_shared(policy, i);
+                    return Some($crate::slab::Item::value(slab.item(i)));
+                }
+                let i = slab.find_unindexed(key)?;
+                $crate::SlabPolicy::hit_shared(policy, i);
+                Some($crate::slab::Item::value(slab.item(i)))
+            }
         }
 
         impl<K: core::fmt::Debug, V: core::fmt::Debug, S $(, $w: $crate::weight::Weighs<K, V>)?> core::fmt::Debug
