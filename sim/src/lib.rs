@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod bound;
+pub mod bytecurve;
 pub mod mrc;
 pub mod opt;
 pub mod parser;

@@ -207,6 +207,20 @@ struct MrcArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     points: usize,
 
+    /// The object-size column of a CSV trace: with --method exact, LRU's curve in bytes.
+    #[arg(long, value_name = "NAME")]
+    size_column: Option<String>,
+
+    /// Count entries even if the trace carries object sizes (exact curves of
+    /// oracle-general traces and CSV traces with --size-column are in bytes otherwise;
+    /// shards and mini always count entries).
+    #[arg(long)]
+    ignore_obj_size: bool,
+
+    /// What the plot of a curve in bytes shows: object (hit ratio) or byte (byte hit ratio).
+    #[arg(long, default_value = "object", value_name = "R")]
+    plot_ratio: String,
+
     /// Trace format: auto, lines, csv, arc, i32be, u32le, i64be, oracle-general.
     #[arg(short, long, default_value = "auto", value_name = "F")]
     format: String,
@@ -910,12 +924,32 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
             "standard input (-) can be read once only, and is named twice",
         ));
     }
+    if let (Some(f), Some(_)) = (format, &args.size_column)
+        && f != Format::Csv
+    {
+        return Err(usage(format!(
+            "--size-column applies to CSV traces only, not --format {f}"
+        )));
+    }
+    if args.size_column.is_some() && (args.ignore_obj_size || method != mrc::Method::Exact) {
+        return Err(usage(
+            "--size-column makes a curve in bytes: it needs --method exact and no --ignore-obj-size",
+        ));
+    }
+    let byte_plot = match args.plot_ratio.as_str() {
+        "object" => false,
+        "byte" => true,
+        r => {
+            return Err(usage(format!("--plot-ratio {r}: expected object or byte")));
+        }
+    };
     let opts = ReadOptions {
         format,
         compression,
         column: args.column.clone(),
         max_requests: args.max_requests,
-        ..ReadOptions::default()
+        size_column: args.size_column.clone(),
+        object_sizes: !args.ignore_obj_size && method == mrc::Method::Exact,
     };
     let names: Vec<String> = args.traces.iter().map(|p| plot_stem(p)).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -1036,10 +1070,12 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
                 writeln!(out).map_err(write_failed)?;
             }
             let unique = points.first().map_or(0, |p| p.unique_keys);
+            let in_bytes = points.first().and_then(|p| p.unique_bytes);
             writeln!(
                 out,
-                "{}: {requests} requests, {unique} distinct keys{} ({format}); {}{} ({:.2} s)",
+                "{}: {requests} requests, {unique} distinct keys{}{} ({format}); {}{} ({:.2} s)",
                 path.display(),
+                in_bytes.map_or(String::new(), |b| format!(", {b} distinct bytes, in bytes")),
                 if sampling.is_some() {
                     " (estimated)"
                 } else {
@@ -1053,6 +1089,28 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
                 points.first().map_or(0.0, |p| p.seconds),
             )
             .map_err(write_failed)?;
+            if in_bytes.is_some() {
+                writeln!(
+                    out,
+                    "{:<9} {:>14} {:>12} {:>9} {:>16} {:>14}",
+                    "policy", "size (bytes)", "hits", "hit ratio", "bytes hit", "byte hit ratio"
+                )
+                .map_err(write_failed)?;
+                for p in points {
+                    writeln!(
+                        out,
+                        "{:<9} {:>14} {:>12} {:>8.2}% {:>16} {:>13.2}%",
+                        p.policy,
+                        p.size,
+                        p.hits,
+                        100.0 * p.hit_ratio,
+                        p.bytes_hit.unwrap_or(0),
+                        100.0 * p.byte_hit_ratio.unwrap_or(0.0)
+                    )
+                    .map_err(write_failed)?;
+                }
+                continue;
+            }
             writeln!(
                 out,
                 "{:<9} {:>12} {:>14} {:>9}",
@@ -1084,8 +1142,12 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
             "{}: {requests} requests, {unique} distinct keys, {what}",
             plot_stem(path)
         );
-        report::plot_curves(plot, &title, &outcomes)
-            .map_err(|e| Failure::Error(ErrorKind::Data, e))?;
+        if points.first().is_some_and(|p| p.unique_bytes.is_some()) {
+            report::plot_curves_bytes(plot, &title, &outcomes, byte_plot)
+        } else {
+            report::plot_curves(plot, &title, &outcomes)
+        }
+        .map_err(|e| Failure::Error(ErrorKind::Data, e))?;
         eprintln!("evict-sim: plot written to {}", plot.display());
     }
     Ok(())

@@ -337,6 +337,19 @@ pub struct Point {
     pub method: &'static str,
     /// The share of keys sampled: 1 for exact.
     pub sample_rate: f64,
+    /// A curve in bytes ([`crate::bytecurve`]; `size` is then in bytes): bytes of the
+    /// counted requests. Absent from the output of a curve by count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_requested: Option<u64>,
+    /// A curve in bytes: bytes of the requests that hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_hit: Option<u64>,
+    /// A curve in bytes: `bytes_hit / bytes_requested`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_hit_ratio: Option<f64>,
+    /// A curve in bytes: the distinct bytes (each key's size at its first request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unique_bytes: Option<u64>,
 }
 
 impl Point {
@@ -361,6 +374,10 @@ impl Point {
             unique_keys: o.unique_keys,
             method: method.name(),
             sample_rate: rate,
+            bytes_requested: None,
+            bytes_hit: None,
+            byte_hit_ratio: None,
+            unique_bytes: None,
         }
     }
 
@@ -377,9 +394,56 @@ impl Point {
             hit_ratio: self.hit_ratio,
             seconds: self.seconds,
             unique_keys: self.unique_keys,
-            bytes: None,
+            bytes: match (self.bytes_requested, self.bytes_hit, self.unique_bytes) {
+                (Some(r), Some(h), Some(u)) => Some(crate::replay::ByteCounts::new(r, h, u)),
+                _ => None,
+            },
         }
     }
+}
+
+/// The points of LRU's curve in bytes of the trace `trace` at `sizes` (bytes).
+///
+/// ```
+/// use evict_sim::bytecurve::ByteStackDistances;
+///
+/// let mut s = ByteStackDistances::new(0);
+/// for (k, size) in [(1, 10), (2, 30), (1, 10)] {
+///     s.access(k, size);
+/// }
+/// let p = evict_sim::mrc::byte_points("t", &s.finish(), &[30, 40], 0.5);
+/// assert_eq!((p[0].hits, p[1].hits, p[1].bytes_hit), (0, 1, Some(10)));
+/// ```
+pub fn byte_points(
+    trace: &str,
+    curve: &crate::bytecurve::ByteCurve,
+    sizes: &[u64],
+    seconds: f64,
+) -> Vec<Point> {
+    sizes
+        .iter()
+        .map(|&size| {
+            let (hits, bytes_hit) = curve.hits(size);
+            let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+            Point {
+                trace: trace.to_string(),
+                policy: "lru".to_string(),
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                requests: curve.requests,
+                hits,
+                misses: curve.requests - hits,
+                hit_ratio: ratio(hits, curve.requests),
+                seconds,
+                unique_keys: curve.unique,
+                method: Method::Exact.name(),
+                sample_rate: 1.0,
+                bytes_requested: Some(curve.bytes_requested),
+                bytes_hit: Some(bytes_hit),
+                byte_hit_ratio: Some(ratio(bytes_hit, curve.bytes_requested)),
+                unique_bytes: Some(curve.unique_bytes),
+            }
+        })
+        .collect()
 }
 
 /// The points of an exact LRU curve of the trace `trace` at `sizes`, from its histogram.
@@ -421,6 +485,10 @@ pub fn points(trace: &str, curve: &Estimate, sizes: &[usize], seconds: f64) -> V
                 unique_keys: s.unique,
                 method: method.name(),
                 sample_rate: rate,
+                bytes_requested: None,
+                bytes_hit: None,
+                byte_hit_ratio: None,
+                unique_bytes: None,
             }
         })
         .collect()

@@ -74,6 +74,8 @@ pub enum Job {
     },
     /// LRU stack distances of every request ([`StackDistances`]).
     StackDistances,
+    /// LRU's curve in bytes ([`ByteStackDistances`](crate::bytecurve::ByteStackDistances)).
+    ByteStackDistances,
     /// The SHARDS estimate of LRU's curve ([`Shards`]).
     Shards {
         /// Rate or size.
@@ -138,6 +140,8 @@ pub enum JobResult {
     Bounds(Vec<Bound>, u64),
     /// The stack-distance histogram.
     Histogram(crate::mrc::Histogram),
+    /// LRU's curve in bytes.
+    ByteCurve(crate::bytecurve::ByteCurve),
     /// A SHARDS curve.
     Curve(crate::shards::Curve),
     /// Requests per key (largest first) and the working set's growth.
@@ -399,6 +403,18 @@ impl Consumer for Distinct {
     }
 }
 
+impl Consumer for crate::bytecurve::ByteStackDistances {
+    fn feed(&mut self, batch: &Batch) {
+        for (&k, &size) in batch.keys.iter().zip(&batch.sizes) {
+            self.access(k, size);
+        }
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        JobResult::ByteCurve(crate::bytecurve::ByteStackDistances::finish(*self))
+    }
+}
+
 impl Consumer for StackDistances {
     fn feed(&mut self, batch: &Batch) {
         StackDistances::feed(self, batch.start, &batch.keys);
@@ -439,6 +455,7 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
             bytes_requested: 0,
         }),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
+        Job::ByteStackDistances => Box::new(crate::bytecurve::ByteStackDistances::new(warmup)),
         Job::Shards {
             sampling,
             salt,
@@ -491,7 +508,7 @@ fn weight(job: &Job) -> u32 {
             _ => 10,
         },
         Job::Pfool { .. } => 20,
-        Job::StackDistances => 30,
+        Job::StackDistances | Job::ByteStackDistances => 30,
         Job::Belady { .. } => 20,
         Job::Shards { .. } => 5,
         Job::Counts => 10,
@@ -1235,10 +1252,70 @@ pub fn mrc_stream(
     opened(&stream);
     let name = stream.name().to_string();
     stream.set_key_mode(KeyMode::Intern);
+    // In bytes: the exact method on a trace whose every request has a size without a
+    // first pass (a `lines` trace would need one to find out: it is counted).
+    let sized = read.object_sizes
+        && sampling.is_none()
+        && stream.may_carry_sizes()
+        && stream.format() != Format::Lines;
+    if !sized {
+        unsized_check(&name, sizes, read, stream.format(), None)?;
+    }
     progress(Progress::Pass {
         what: "stack distances",
         total: stream.raw_len(),
     });
+    if sized {
+        stream.read_sizes(SizeMode::On);
+        let start = Instant::now();
+        let mut report = |s: &TraceStream, _: &[u64]| {
+            progress(Progress::Read(s.raw_read()));
+            Ok(())
+        };
+        let r = fan_out(
+            &mut stream,
+            &[Job::ByteStackDistances],
+            run.threads,
+            run.warmup as u64,
+            &mut report,
+        )?;
+        let seconds = start.elapsed().as_secs_f64();
+        let Some(JobResult::ByteCurve(curve)) = r.into_iter().next() else {
+            unreachable!("one byte-curve job")
+        };
+        let requests = stream.requests();
+        if run.warmup as u64 >= requests {
+            return Err(TraceError::new(
+                ErrorKind::Usage,
+                format!(
+                    "{name}: --warmup {} leaves no request to count ({requests} requests)",
+                    run.warmup
+                ),
+            ));
+        }
+        let capacities: Vec<u64> = if sizes.is_empty() {
+            curve.log_sizes(points)
+        } else {
+            sizes
+                .iter()
+                .map(|spec| match spec.resolve_bytes(curve.unique_bytes) {
+                    0 => Err(TraceError::new(
+                        ErrorKind::Usage,
+                        format!(
+                            "{name}: size {spec} of {} distinct bytes rounds down to 0",
+                            curve.unique_bytes
+                        ),
+                    )),
+                    s => Ok(s),
+                })
+                .collect::<Result<_, _>>()?
+        };
+        return Ok((
+            crate::mrc::byte_points(&name, &curve, &capacities, seconds),
+            requests,
+            stream.format(),
+        ));
+    }
     let start = Instant::now();
     let mut report = |s: &TraceStream, _: &[u64]| {
         progress(Progress::Read(s.raw_read()));

@@ -564,6 +564,43 @@ pub fn plot_curves(path: &Path, title: &str, outcomes: &[Outcome]) -> Result<(),
     )
 }
 
+/// As [`plot_curves`], for LRU's curve in bytes: the cache size in bytes (log scale),
+/// the object hit ratio or (`byte_ratio`) the byte hit ratio.
+///
+/// # Errors
+///
+/// As [`plot`].
+pub fn plot_curves_bytes(
+    path: &Path,
+    title: &str,
+    outcomes: &[Outcome],
+    byte_ratio: bool,
+) -> Result<(), String> {
+    let shown: Vec<Outcome> = outcomes
+        .iter()
+        .map(|o| {
+            let mut o = o.clone();
+            if byte_ratio {
+                o.hit_ratio = o.bytes.map_or(0.0, |b| b.byte_hit_ratio);
+            }
+            o
+        })
+        .collect();
+    let y = if byte_ratio {
+        "byte hit ratio"
+    } else {
+        "object hit ratio"
+    };
+    draw(
+        path,
+        title,
+        &shown,
+        true,
+        "cache size (bytes, log scale)",
+        y,
+    )
+}
+
 fn draw(
     path: &Path,
     title: &str,

@@ -432,3 +432,138 @@ fn bad_flags_and_traces_without_sizes_are_one_line_errors() {
         .unwrap();
     fails(&o, 2, "built-in workloads carry no object sizes");
 }
+
+#[test]
+fn the_byte_curve_equals_the_weighted_lru_replay_at_50_sizes() {
+    let Some(dir) = evict_harness::traces::shared_traces() else {
+        return;
+    };
+    let path = dir.join(TRACE);
+    let read = ReadOptions {
+        object_sizes: true,
+        ..ReadOptions::default()
+    };
+    let (points, requests, _) = evict_sim::pipeline::mrc_stream(
+        &path,
+        &read,
+        None,
+        &[],
+        50,
+        RunOptions::default(),
+        &|_| (),
+        &mut |_| (),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(requests, TOTALS.0);
+    assert!(points.len() >= 45, "{} sizes", points.len());
+    let specs: Vec<SizeSpec> = points
+        .iter()
+        .map(|p| SizeSpec::Bytes(p.size as u64))
+        .collect();
+    let run = replay_stream(
+        &path,
+        &read,
+        &["lru".to_string()],
+        &specs,
+        RunOptions::default(),
+        &|_| (),
+        &mut |_| (),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for (p, o) in points.iter().zip(&run.outcomes) {
+        assert_eq!(p.size, o.size);
+        assert_eq!(
+            (p.hits, p.bytes_hit),
+            (o.hits, o.bytes.map(|b| b.bytes_hit)),
+            "at {} bytes",
+            p.size
+        );
+    }
+    // And libCacheSim's LRU at the four sizes of the table.
+    let specs: Vec<SizeSpec> = [1, 5, 10, 20]
+        .map(|p| SizeSpec::Percent {
+            numerator: p,
+            denominator: 1,
+        })
+        .to_vec();
+    let (points, ..) = evict_sim::pipeline::mrc_stream(
+        &path,
+        &read,
+        None,
+        &specs,
+        50,
+        RunOptions::default(),
+        &|_| (),
+        &mut |_| (),
+    )
+    .unwrap();
+    let want: Vec<(u64, Option<u64>)> = LIBCACHESIM[..4].iter().map(|c| (c.3, Some(c.4))).collect();
+    let got: Vec<(u64, Option<u64>)> = points.iter().map(|p| (p.hits, p.bytes_hit)).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn mrc_flags_in_bytes_are_checked() {
+    let dir = TempDir::new("mrc");
+    let csv = dir.file("s.csv", b"key,size\na,100\nb,200\na,100\n");
+    let bare = dir.file("n.txt", b"1\n2\n1\n");
+    let mrc = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+            .arg("mrc")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let c = csv.to_str().unwrap();
+    let o = mrc(&[
+        c,
+        "--column",
+        "key",
+        "--size-column",
+        "size",
+        "-s",
+        "300",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["hits"].as_u64(), v["bytes_hit"].as_u64()),
+        (Some(1), Some(100))
+    );
+    fails(
+        &mrc(&[
+            c,
+            "--column",
+            "key",
+            "--size-column",
+            "size",
+            "--method",
+            "shards",
+        ]),
+        2,
+        "--method exact",
+    );
+    fails(
+        &mrc(&[c, "--column", "key", "--size-column", "nope"]),
+        2,
+        "no column 'nope'",
+    );
+    fails(
+        &mrc(&[bare.to_str().unwrap(), "-s", "1KiB"]),
+        2,
+        "is in bytes",
+    );
+    fails(
+        &mrc(&[
+            c,
+            "--column",
+            "key",
+            "--size-column",
+            "size",
+            "--plot-ratio",
+            "x",
+        ]),
+        2,
+        "--plot-ratio x",
+    );
+}
