@@ -580,6 +580,11 @@ where
     /// The time as the cache sees it, recording the reading (`&mut`: no atomic RMW).
     #[inline]
     fn now_mut(&mut self) -> u64 {
+        if self.clock.monotonic() {
+            // Nothing to guard against: `latest` (still recorded where an entry is called
+            // expired) holds earlier readings of this clock, never later ones.
+            return self.clock.now_nanos();
+        }
         let latest = self.latest.get_mut();
         let now = self.clock.now_nanos().max(*latest);
         *latest = now;

@@ -34,17 +34,40 @@ pub trait Clock {
     /// Nanoseconds since the clock's origin. Should not decrease (a cache tolerates it if it
     /// does, see above).
     fn now_nanos(&self) -> u64;
+
+    /// Whether this clock's readings never decrease, whoever reads it (every clone and every
+    /// thread included). `false` by default: the cache then keeps the latest reading it
+    /// acted on and takes the later of the two (a compare and a store per operation). Say
+    /// `true` only for a clock that cannot go back ([`StdClock`] and [`CoarseClock`] do):
+    /// the cache then trusts its readings, and a clock that went back anyway could make an
+    /// entry it had called expired alive again (never a panic).
+    #[inline]
+    fn monotonic(&self) -> bool {
+        false
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
+    #[inline]
     fn now_nanos(&self) -> u64 {
         (**self).now_nanos()
+    }
+
+    #[inline]
+    fn monotonic(&self) -> bool {
+        (**self).monotonic()
     }
 }
 
 impl<C: Clock + ?Sized> Clock for Arc<C> {
+    #[inline]
     fn now_nanos(&self) -> u64 {
         (**self).now_nanos()
+    }
+
+    #[inline]
+    fn monotonic(&self) -> bool {
+        (**self).monotonic()
     }
 }
 
@@ -88,6 +111,13 @@ impl Clock for StdClock {
     fn now_nanos(&self) -> u64 {
         // `as u64` cannot truncate for 584 years of uptime; saturate anyway rather than wrap.
         u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// `Instant` never goes back (the standard library guards against platforms whose
+    /// counter does), and clones share the origin.
+    #[inline]
+    fn monotonic(&self) -> bool {
+        true
     }
 }
 
@@ -190,6 +220,13 @@ impl Clock for CoarseClock {
             0 => coarse::elapsed(),
             now => now,
         }
+    }
+
+    /// One source for the process, moved only by `fetch_max` (or, without a ticker, always
+    /// `Instant` from one origin).
+    #[inline]
+    fn monotonic(&self) -> bool {
+        true
     }
 }
 
