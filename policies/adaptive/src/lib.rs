@@ -6,6 +6,7 @@
 
 extern crate alloc;
 
+mod mini;
 #[cfg(test)]
 mod model;
 mod shadow;
@@ -90,9 +91,10 @@ impl<K, V, S> Inner<K, V, S> {
 /// the keys.
 ///
 /// The entries live in one cache of the running [`Policy`] (S3-FIFO at first). Every `get`
-/// hashes its key; if the key is sampled (every key for caches up to 1,023 entries, else a
-/// share `2^-s` that leaves each miniature at least 512 entries, at most `s = 6`), it is
-/// also looked up, and on a miss inserted, in three key-only caches of `capacity · 2^-s`
+/// hashes its key; if the key is sampled (every key for caches up to 767 entries, else a
+/// share `2^-s` that leaves each miniature at least 384 entries, at most `s = 6` up to
+/// 1,048,512 entries, and at most 16,383 entries above), it is also looked up, and on a
+/// miss inserted, in three caches of 32-bit key tags of `capacity · 2^-s`
 /// entries, one per policy. Every time the miniatures have seen as many sampled `get`s as
 /// they hold entries (an *epoch*), once they are full, their hit counts are added to scores
 /// that fade by 1/32 per epoch; when another policy's score leads the running one's by more
@@ -203,8 +205,10 @@ impl<K, V, S> AdaptiveCache<K, V, S> {
     /// ```
     /// use evict_adaptive::AdaptiveCache;
     ///
-    /// let small: AdaptiveCache<u32, u32> = AdaptiveCache::new(1_000);
-    /// assert_eq!(small.miniature(), (0, 1_000)); // every key, full size
+    /// let small: AdaptiveCache<u32, u32> = AdaptiveCache::new(700);
+    /// assert_eq!(small.miniature(), (0, 700)); // every key, full size
+    /// let medium: AdaptiveCache<u32, u32> = AdaptiveCache::new(1_000);
+    /// assert_eq!(medium.miniature(), (1, 500)); // half the keys
     /// let large: AdaptiveCache<u32, u32> = AdaptiveCache::new(1_000_000);
     /// assert_eq!(large.miniature(), (6, 15_625));
     /// ```

@@ -12,8 +12,9 @@ use evict_harness::model::Lru;
 use evict_harness::model::s3fifo::S3Fifo;
 use evict_harness::model::wtinylfu::WTinyLfu;
 
+use crate::mini::MAX_MINI;
 use crate::shadow::{
-    DECAY, EPOCH_FACTOR, EPOCH_MIN, MARGIN_PERMILLE, MAX_HOLD, MAX_SHIFT, MIN_SHADOW,
+    DECAY, EPOCH_FACTOR, EPOCH_MIN, MARGIN_PERMILLE, MAX_HOLD, MAX_SHIFT, MIN_SHADOW, tag,
 };
 
 /// One of the three models, by policy: 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
@@ -63,7 +64,7 @@ impl<K: Hash + Eq + Clone, V> Any<K, V> {
 pub(crate) struct Adaptive<K, V, S> {
     inner: Any<K, V>,
     /// The three miniature models, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
-    shadows: [Any<u64, ()>; 3],
+    shadows: [Any<u32, ()>; 3],
     shift: u32,
     epoch: u64,
     seen: u64,
@@ -104,6 +105,9 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         while shift < MAX_SHIFT && self.capacity >> (shift + 1) >= MIN_SHADOW {
             shift += 1;
         }
+        while self.capacity >> shift > MAX_MINI {
+            shift += 1;
+        }
         let size = self.capacity >> shift;
         self.shadows = [Any::new(0, size), Any::new(1, size), Any::new(2, size)];
         self.shift = shift;
@@ -120,18 +124,18 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         if self.capacity == 0 {
             return;
         }
-        // The shadows' keys are the real keys' hashes (the real shadows hash them again to
-        // find them; the models compare them).
+        // The shadows' keys are 32-bit tags of the real keys' hashes.
         let hash = self.hasher.hash_one(key);
         if self.shift != 0 && hash >> (64 - self.shift) != 0 {
             return;
         }
+        let tag = tag(hash);
         for (i, shadow) in self.shadows.iter_mut().enumerate() {
             let c = shadow.cache();
-            if c.get(&hash).is_some() {
+            if c.get(&tag).is_some() {
                 self.hits[i] += 1;
             } else {
-                let _ = c.put(hash, ());
+                let _ = c.put(tag, ());
             }
         }
         self.seen += 1;

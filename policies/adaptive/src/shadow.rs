@@ -1,20 +1,17 @@
-//! The miniature simulations: one LRU, one S3-FIFO and one W-TinyLFU cache of keys only,
-//! fed the sampled `get`s, and the rule that turns their hits into a choice.
-
-use core::hash::{BuildHasher, Hasher};
-
-use evict_core::Cache;
-use evict_lru::LruCache;
-use evict_s3fifo::S3FifoCache;
-use evict_wtinylfu::WTinyLfuCache;
+//! The miniature simulations: one LRU, one S3-FIFO and one W-TinyLFU cache of key tags
+//! (`mini.rs`), fed the sampled `get`s, and the rule that turns their hits into a choice.
 
 use crate::Policy;
+use crate::mini::{self, MAX_MINI};
 
 /// Each shadow holds at least this many entries (or the whole capacity, if smaller) before
 /// sampling thins the keys: below it a miniature's hit ratio is too noisy to rank policies
-/// that differ by a point (1,024 and 2,048 measured no better on the shared traces; 256
-/// worse on `sprite`).
-pub(crate) const MIN_SHADOW: usize = 512;
+/// that differ by a point (1,024 and 2,048 measured no better on the shared traces; 353
+/// entries, `sprite` at 10% sampled at 1/2, put it 0.14 to 0.27 points under LRU with three
+/// of four hasher seeds; 384 passed with all six seeds tried). It decides the smallest
+/// capacity at which the miniatures are sampled, 768, and so the smallest at which the
+/// memory bound holds (README, "Memory").
+pub(crate) const MIN_SHADOW: usize = 384;
 
 /// The sampling rate is at least `2^-MAX_SHIFT`.
 pub(crate) const MAX_SHIFT: u32 = 6;
@@ -42,51 +39,20 @@ pub(crate) const MAX_HOLD: u64 = 16;
 /// The policies in the order of the score arrays.
 pub(crate) const POLICIES: [Policy; 3] = [Policy::S3Fifo, Policy::WTinyLfu, Policy::Lru];
 
-/// The shadows' hasher: their keys are already 64-bit hashes of the real keys, so one
-/// multiply-xorshift mix (with a constant of its own, so that it is independent of the
-/// sampling bits) is enough, and it is the same in every process.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct PreHashed;
-
-impl BuildHasher for PreHashed {
-    type Hasher = PreHashedHasher;
-
-    #[inline]
-    fn build_hasher(&self) -> PreHashedHasher {
-        PreHashedHasher(0)
-    }
-}
-
-/// The hasher [`PreHashed`] builds.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct PreHashedHasher(u64);
-
-impl Hasher for PreHashedHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        evict_slots::mix64(self.0 ^ 0x6a09_e667_f3bc_c909)
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; bytes are folded in for completeness.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
+/// The tag a miniature keeps for the key of hash `hash`: 32 bits of a mix of it (with a
+/// constant of its own, so that the tag is independent of the sampling bits, and spread
+/// even if the cache's hasher is weak).
+#[inline]
+pub(crate) fn tag(hash: u64) -> u32 {
+    (evict_slots::mix64(hash ^ 0x6a09_e667_f3bc_c909) >> 32) as u32
 }
 
 /// The miniature caches, the sampling rule and the scores.
 #[derive(Clone, Debug)]
 pub(crate) struct Shadows {
-    s3fifo: S3FifoCache<u64, (), PreHashed>,
-    wtinylfu: WTinyLfuCache<u64, (), PreHashed>,
-    lru: LruCache<u64, (), PreHashed>,
+    s3fifo: mini::S3Fifo,
+    wtinylfu: mini::WTinyLfu,
+    lru: mini::Lru,
     /// A key is sampled when the top `shift` bits of its hash are zero (all keys for 0).
     shift: u32,
     /// Sampled `get`s per decision.
@@ -114,6 +80,11 @@ pub(crate) fn shift_for(capacity: usize) -> u32 {
     while shift < MAX_SHIFT && capacity >> (shift + 1) >= MIN_SHADOW {
         shift += 1;
     }
+    // Beyond 64 × MAX_MINI entries the rate goes on falling: a miniature's slot numbers have
+    // 14 bits (and 16,383 sampled entries rank policies as well as more).
+    while capacity >> shift > MAX_MINI {
+        shift += 1;
+    }
     shift
 }
 
@@ -123,9 +94,9 @@ impl Shadows {
         let shift = shift_for(capacity);
         let size = capacity >> shift;
         Self {
-            s3fifo: S3FifoCache::with_hasher(size, PreHashed),
-            wtinylfu: WTinyLfuCache::with_hasher(size, PreHashed),
-            lru: LruCache::with_hasher(size, PreHashed),
+            s3fifo: mini::S3Fifo::new(size),
+            wtinylfu: mini::WTinyLfu::new(size),
+            lru: mini::Lru::new(size),
             shift,
             epoch: (EPOCH_FACTOR * size as u64).max(EPOCH_MIN),
             seen: 0,
@@ -147,27 +118,16 @@ impl Shadows {
     /// put". At the end of an epoch, returns the policy the cache should switch to from
     /// the one running now (`current`), if it should; else `None`.
     pub(crate) fn access(&mut self, hash: u64, current: Policy) -> Option<Policy> {
-        if self.s3fifo.get(&hash).is_some() {
-            self.hits[0] += 1;
-        } else {
-            let _ = self.s3fifo.put(hash, ());
-        }
-        if self.wtinylfu.get(&hash).is_some() {
-            self.hits[1] += 1;
-        } else {
-            let _ = self.wtinylfu.put(hash, ());
-        }
-        if self.lru.get(&hash).is_some() {
-            self.hits[2] += 1;
-        } else {
-            let _ = self.lru.put(hash, ());
-        }
+        let tag = tag(hash);
+        self.hits[0] += u64::from(self.s3fifo.access(tag));
+        self.hits[1] += u64::from(self.wtinylfu.access(tag));
+        self.hits[2] += u64::from(self.lru.access(tag));
         self.seen += 1;
         if self.seen < self.epoch {
             return None;
         }
         self.seen = 0;
-        if self.lru.len() < self.lru.capacity().unwrap_or(0) {
+        if !self.lru.is_full() {
             // Not full yet: every policy has hit the same keys, and nothing tells them apart.
             self.hits = [0; 3];
             return None;
@@ -209,7 +169,7 @@ impl Shadows {
 
     /// The sampling shift (the rate is `2^-shift`) and each shadow's capacity.
     pub(crate) fn shape(&self) -> (u32, usize) {
-        (self.shift, self.lru.capacity().unwrap_or(0))
+        (self.shift, self.lru.capacity())
     }
 }
 

@@ -217,3 +217,52 @@ fn mixed_operations_match_the_model_through_switches() {
         "only {most} switches: the test checks less than it says"
     );
 }
+
+/// Each miniature answers every access as its `evict-*` crate does with `u32` keys ("get;
+/// on a miss, put"): streams of tags with a hot set (so that there are hits, promotions,
+/// ghost hits and admissions), at capacities from 1 to past a power of two, long enough
+/// for W-TinyLFU's sketch to halve several times.
+#[test]
+fn miniatures_match_their_crates() {
+    use crate::mini;
+    for capacity in [1usize, 2, 3, 9, 10, 11, 64, 100, 257, 700, 1_500] {
+        let mut lru = mini::Lru::new(capacity);
+        let mut s3 = mini::S3Fifo::new(capacity);
+        let mut w = mini::WTinyLfu::new(capacity);
+        let mut lru_c: evict_lru::LruCache<u32, (), Fixed> =
+            evict_lru::LruCache::with_hasher(capacity, fixed());
+        let mut s3_c: evict_s3fifo::S3FifoCache<u32, (), Fixed> =
+            evict_s3fifo::S3FifoCache::with_hasher(capacity, fixed());
+        let mut w_c: evict_wtinylfu::WTinyLfuCache<u32, (), Fixed> =
+            evict_wtinylfu::WTinyLfuCache::with_hasher(capacity, fixed());
+        let mut rng = SplitMix64::new(capacity as u64);
+        let keys = 4 * capacity as u64 + 8;
+        let mut hits = [0u64; 3];
+        for t in 0..(60 * capacity).max(3_000) {
+            // Half the accesses to a hot tenth of the keys, the rest spread over all; the
+            // key mixed into a tag as the shadows' are.
+            let k = if rng.next_u64().is_multiple_of(2) {
+                rng.next_u64() % (keys / 10 + 1)
+            } else {
+                rng.next_u64() % keys
+            };
+            let tag = crate::shadow::tag(k);
+            for (i, (m, c)) in [
+                (lru.access(tag), &mut lru_c as &mut dyn Cache<u32, ()>),
+                (s3.access(tag), &mut s3_c),
+                (w.access(tag), &mut w_c),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let hit = c.get(&tag).is_some();
+                if !hit {
+                    let _ = c.put(tag, ());
+                }
+                assert_eq!(m, hit, "capacity {capacity}, access {t}, miniature {i}");
+                hits[i] += u64::from(hit);
+            }
+        }
+        assert!(hits.iter().all(|&h| h > 0), "capacity {capacity}: no hits");
+    }
+}
