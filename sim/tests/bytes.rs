@@ -567,3 +567,79 @@ fn mrc_flags_in_bytes_are_checked() {
         "--plot-ratio x",
     );
 }
+
+// ---- The size readers on hostile input: a parse or one error line, never a panic ----
+
+mod hostile_sizes {
+    use evict_sim::parser::stream::{SizeMode, TraceStream};
+    use evict_sim::parser::{Format, ReadOptions};
+    use proptest::prelude::*;
+
+    /// Reads `raw` (a file named `name`) to its end with sizes in `mode`: the sizes and
+    /// keys of every batch, or the error, which must be one line.
+    fn read(name: &str, raw: &[u8], opts: &ReadOptions, mode: SizeMode) -> Result<(), String> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static CASE: AtomicU64 = AtomicU64::new(0);
+        let dir = super::TempDir::new(&format!("fuzz-{}", CASE.fetch_add(1, Ordering::Relaxed)));
+        let path = dir.file(name, raw);
+        let mut s = TraceStream::open(&path, opts, Some(4096), false).map_err(|e| e.to_string())?;
+        s.read_sizes(mode);
+        let mut keys = Vec::new();
+        loop {
+            match s.next_batch(&mut keys) {
+                Ok(true) => {
+                    if s.may_carry_sizes() && (mode == SizeMode::On || s.format() != Format::Lines)
+                    {
+                        assert_eq!(s.sizes().len(), keys.len(), "a size per key");
+                        assert!(s.sizes().iter().all(|&z| z > 0), "sizes above 0");
+                    }
+                }
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    fn one_line(r: Result<(), String>) -> Result<(), TestCaseError> {
+        if let Err(e) = r {
+            prop_assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn text_csv_and_oracle_general_with_sizes(
+            raw in proptest::collection::vec(any::<u8>(), 0..400),
+            text in "([a-c0-9]{1,3}( [0-9x-]{0,3})?\n){0,30}",
+        ) {
+            let csv = ReadOptions {
+                format: Some(Format::Csv),
+                column: Some("key".into()),
+                size_column: Some("size".into()),
+                object_sizes: true,
+                ..ReadOptions::default()
+            };
+            let lines = ReadOptions {
+                format: Some(Format::Lines),
+                object_sizes: true,
+                ..ReadOptions::default()
+            };
+            let oracle = ReadOptions {
+                format: Some(Format::OracleGeneral),
+                object_sizes: true,
+                ..ReadOptions::default()
+            };
+            let as_csv = format!("key,size\n{}", text.replace(' ', ","));
+            for mode in [SizeMode::Probe, SizeMode::On] {
+                one_line(read("t.txt", text.as_bytes(), &lines, mode))?;
+                one_line(read("t.txt", &raw, &lines, mode))?;
+                one_line(read("t.csv", as_csv.as_bytes(), &csv, mode))?;
+                one_line(read("t.csv", &raw, &csv, mode))?;
+                one_line(read("t.bin", &raw, &oracle, mode))?;
+            }
+        }
+    }
+}
