@@ -53,20 +53,33 @@ pub struct MemoryRow {
 /// `u64 -> u64` pairs, then puts `entries` new keys into the full cache, measuring both with
 /// `meter`.
 pub fn measure_all<M: Meter>(meter: &M, entries: usize) -> Vec<MemoryRow> {
+    measure_some(meter, entries, &|_| true)
+}
+
+/// [`measure_all`] for the implementations whose name `keep` accepts only.
+pub fn measure_some<M: Meter>(
+    meter: &M,
+    entries: usize,
+    keep: &dyn Fn(&str) -> bool,
+) -> Vec<MemoryRow> {
     struct Run<'a, M> {
         meter: &'a M,
         entries: usize,
+        keep: &'a dyn Fn(&str) -> bool,
         rows: Vec<MemoryRow>,
     }
     impl<M: Meter> Visitor for Run<'_, M> {
         fn visit<C: BenchCache + 'static, F: Fn(usize) -> C>(&mut self, meta: Meta, make: F) {
-            self.rows
-                .push(measure_one(self.meter, meta, &make, self.entries));
+            if (self.keep)(meta.name) {
+                self.rows
+                    .push(measure_one(self.meter, meta, &make, self.entries));
+            }
         }
     }
     let mut run = Run {
         meter,
         entries,
+        keep,
         rows: Vec::new(),
     };
     for_each_impl(&mut run);

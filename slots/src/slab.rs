@@ -300,6 +300,13 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
         self.weights.set_pending(weight);
     }
 
+    /// The weight the next push or replacement gives its slot (see
+    /// [`set_pending_weight`](Self::set_pending_weight)); 1 in an unweighted slab.
+    #[inline(always)]
+    pub fn pending_weight(&self) -> u64 {
+        self.weights.pending()
+    }
+
     /// The total weight of the slots: `len` in an unweighted slab.
     #[inline(always)]
     pub fn total_weight(&self) -> u64 {

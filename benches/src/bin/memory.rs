@@ -1,7 +1,9 @@
 //! Prints a markdown table of heap bytes per entry, the peak during the fill, and the
 //! allocations over a million put-evicts on a full cache, for every implementation.
 //!
-//! Usage: `cargo run --release -p evict-benches --bin memory [ENTRIES]` (default 1000000).
+//! Usage: `cargo run --release -p evict-benches --bin memory [ENTRIES] [NAME...]` (default
+//! 1000000 entries, every implementation; names keep only the implementations named exactly,
+//! e.g. `evict-lru schnellru`).
 #![forbid(unsafe_code)]
 
 #[path = "shared/meter.rs"]
@@ -10,7 +12,8 @@ mod meter;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let entries = match std::env::args().nth(1) {
+    let mut args = std::env::args().skip(1);
+    let entries = match args.next() {
         None => 1_000_000,
         Some(arg) => match arg.parse::<usize>() {
             Ok(n) if n > 0 => n,
@@ -20,7 +23,9 @@ fn main() -> ExitCode {
             }
         },
     };
-    let rows = evict_benches::memory::measure_all(&meter::Counter, entries);
+    let only: Vec<String> = args.collect();
+    let keep = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let rows = evict_benches::memory::measure_some(&meter::Counter, entries, &keep);
     print!("{}", evict_benches::memory::markdown(&rows, entries));
     ExitCode::SUCCESS
 }

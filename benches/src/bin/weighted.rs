@@ -85,13 +85,28 @@ impl Runner {
         sum
     }
 
-    /// Seconds for one timed turn (after the untimed warm-up).
-    fn turn(&mut self) -> f64 {
+    /// Seconds for one timed turn (after the untimed warm-up): wall time, and the time the
+    /// thread was on a CPU if the kernel tells it (else wall time again).
+    fn turn(&mut self) -> (f64, f64) {
         black_box(self.run(WARM));
+        let cpu = cpu_ns();
         let start = Instant::now();
         black_box(self.run(TURN));
-        start.elapsed().as_secs_f64()
+        let wall = start.elapsed().as_secs_f64();
+        let cpu = match (cpu, cpu_ns()) {
+            (Some(a), Some(b)) if b > a => (b - a) as f64 * 1e-9,
+            _ => wall,
+        };
+        (wall, cpu)
     }
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`, first
+/// field), so that a turn's time leaves out the time other processes had the core: on a
+/// busy machine the wall time of a turn also counts the waits for a core.
+fn cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
 }
 
 type Make = fn(usize) -> Box<dyn BenchCache>;
@@ -150,7 +165,7 @@ fn main() -> ExitCode {
     let zipf = std::sync::Arc::new(zipf_sequence(10 * capacity, 7));
     let hits = std::sync::Arc::new(uniform_keys(capacity, SEQUENCE_LEN, 12));
     println!(
-        "| cache | workload | unweighted ns/op | weighted ns/op | weighted / unweighted (median of {rounds} paired rounds) |\n|---|---|---|---|---|"
+        "| cache | workload | unweighted ns/op | weighted ns/op | weighted / unweighted (median of {rounds} paired rounds) | same, CPU time |\n|---|---|---|---|---|---|"
     );
     let chosen = PAIRS
         .iter()
@@ -163,7 +178,8 @@ fn main() -> ExitCode {
         ] {
             let mut a = Runner::new(plain(capacity), work, capacity, keys);
             let mut b = Runner::new(weighted(capacity), work, capacity, keys);
-            let (mut ta, mut tb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut ta, mut tb, mut ratio, mut cpu_ratio) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for round in 0..rounds {
                 // Alternate who goes first, so that neither always runs on a warmer machine.
                 let (x, y) = if round % 2 == 0 {
@@ -172,16 +188,18 @@ fn main() -> ExitCode {
                     let y = b.turn();
                     (a.turn(), y)
                 };
-                ta.push(x);
-                tb.push(y);
-                ratio.push(y / x);
+                ta.push(x.0);
+                tb.push(y.0);
+                ratio.push(y.0 / x.0);
+                cpu_ratio.push(y.1 / x.1);
             }
             let ns = |t: &mut Vec<f64>| median(t) * 1e9 / TURN as f64;
             println!(
-                "| {name} | {label} | {:.1} | {:.1} | {:.3} |",
+                "| {name} | {label} | {:.1} | {:.1} | {:.3} | {:.3} |",
                 ns(&mut ta),
                 ns(&mut tb),
-                median(&mut ratio)
+                median(&mut ratio),
+                median(&mut cpu_ratio)
             );
         }
     }

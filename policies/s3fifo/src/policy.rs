@@ -271,7 +271,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
             // The slot, still in its queue, weighs the newcomer's weight now.
-            self.weights[from] = self.weights[from] - old_weight + self.slab.weight(victim);
+            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
         }
         // The new entry keeps the victim's slot and links, at frequency 0.
         let node = self.slab.item_mut(victim);
@@ -358,7 +358,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         let old_weight = self.slab.weight(victim);
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
-            self.weights[from] = self.weights[from] - old_weight + self.slab.weight(victim);
+            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
         }
         let node = self.slab.item_mut(victim);
         let old_value = core::mem::replace(&mut node.value, value);
