@@ -14,6 +14,7 @@
 //! load lands on both sides of most ratios.
 #![forbid(unsafe_code)]
 
+use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,28 @@ fn key(i: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The default hasher under a distinct type per expiring variant: each variant gets its own
+/// copy of the policy's code, with one caller, as in a program with one expiring cache type
+/// (see `examples/instructions.rs`).
+#[derive(Clone, Default)]
+struct Tagged<const N: u8>(evict_lru::DefaultHashBuilder);
+
+impl<const N: u8> BuildHasher for Tagged<N> {
+    type Hasher = <evict_lru::DefaultHashBuilder as BuildHasher>::Hasher;
+    #[inline]
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.build_hasher()
+    }
+}
+
+fn lru<const T: u8>() -> LruCache<u64, Entry<u64>, Tagged<T>> {
+    LruCache::with_hasher(N as usize, Tagged::default())
+}
+
+fn s3fifo<const T: u8>() -> S3FifoCache<u64, Entry<u64>, Tagged<T>> {
+    S3FifoCache::with_hasher(N as usize, Tagged::default())
 }
 
 /// One contender: a filled cache and where its next batch starts.
@@ -102,13 +125,13 @@ fn main() {
             let mut contenders: Vec<Box<dyn Timed>> = match policy {
                 "lru" => vec![
                     filled(LruCache::new(n), get),
-                    filled(ttl(LruCache::new(n), CoarseClock::new()), get),
-                    filled(ttl(LruCache::new(n), StdClock::new()), get),
+                    filled(ttl(lru::<1>(), CoarseClock::new()), get),
+                    filled(ttl(lru::<2>(), StdClock::new()), get),
                 ],
                 _ => vec![
                     filled(S3FifoCache::new(n), get),
-                    filled(ttl(S3FifoCache::new(n), CoarseClock::new()), get),
-                    filled(ttl(S3FifoCache::new(n), StdClock::new()), get),
+                    filled(ttl(s3fifo::<1>(), CoarseClock::new()), get),
+                    filled(ttl(s3fifo::<2>(), StdClock::new()), get),
                 ],
             };
             // Warm-up rounds, not counted.
