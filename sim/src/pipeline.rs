@@ -23,7 +23,7 @@ use crate::opt::{StreamingBelady, Variant};
 use crate::parser::stream::{KeyMode, SizeMode, TraceStream};
 use crate::parser::{ErrorKind, Format, ReadOptions, STDIN, TraceError, default_max_requests};
 use crate::registry;
-use crate::replay::{ByteCounts, OPT, OPT_FILL, Outcome, PFOO_L, RunOptions};
+use crate::replay::{BELADY_SIZE, ByteCounts, OPT, OPT_FILL, Outcome, PFOO_L, RunOptions};
 use crate::shards::{Sampling, Shards};
 use crate::size::SizeSpec;
 
@@ -812,8 +812,9 @@ fn replay_stream_with(
     if !beladys.is_empty() && !stream_belady {
         stream.set_request_limit(request_limit(read, true));
     }
-    if sized && policies.iter().any(|p| p == PFOO_L) {
-        // PFOO-L keeps a reuse per request: the in-memory limit, as for Bélády.
+    if sized && policies.iter().any(|p| p == PFOO_L || p == BELADY_SIZE) {
+        // PFOO-L keeps a reuse per request, BeladySize the trace: the in-memory limit, as
+        // for Bélády.
         stream.set_request_limit(request_limit(read, true));
     }
     let mut known: Option<(u64, usize, u64)> = None;
@@ -917,7 +918,7 @@ fn replay_stream_with(
     let mut jobs: Vec<Job> = Vec::new();
     let caches = policies
         .iter()
-        .filter(|p| *p != OPT && *p != OPT_FILL && *p != PFOO_L);
+        .filter(|p| *p != OPT && *p != OPT_FILL && *p != PFOO_L && *p != BELADY_SIZE);
     for p in caches.clone() {
         if sized {
             registry::build_sized(p, 1)
@@ -975,12 +976,17 @@ fn replay_stream_with(
         total: stream.raw_len(),
     });
     let mut kept: Vec<u64> = Vec::new();
-    let keep = !beladys.is_empty() && !stream_belady;
+    let mut kept_sizes: Vec<u64> = Vec::new();
+    let heuristic = sized && policies.iter().any(|p| p == BELADY_SIZE);
+    let keep = (!beladys.is_empty() && !stream_belady) || heuristic;
     let results = {
         let mut on_batch = |s: &TraceStream, keys: &[u64]| {
             progress(Progress::Read(s.raw_read()));
             if keep {
                 keep_keys(&mut kept, keys, &name, s.requests())?;
+            }
+            if heuristic {
+                keep_keys(&mut kept_sizes, s.sizes(), &name, s.requests())?;
             }
             Ok(())
         };
@@ -1047,6 +1053,31 @@ fn replay_stream_with(
                 _ => unreachable!("a result per cache job"),
             }
         }
+    }
+    if heuristic {
+        progress(Progress::Pass {
+            what: "Bélády",
+            total: None,
+        });
+        let next = crate::bound::next_uses(&kept);
+        let bytes_requested: u64 = kept_sizes[run.warmup.min(kept_sizes.len())..].iter().sum();
+        for (&bytes, &size) in capacities.iter().zip(&entries) {
+            let start = Instant::now();
+            let (h, b) = crate::bound::belady_size(&kept, &kept_sizes, &next, bytes, run.warmup);
+            let mut o = outcome(
+                &name,
+                BELADY_SIZE,
+                size,
+                usize::MAX,
+                requests,
+                h,
+                start.elapsed().as_secs_f64(),
+                unique,
+            );
+            o.bytes = Some(ByteCounts::new(bytes_requested, b, unique_bytes));
+            outcomes.push(o);
+        }
+        kept = Vec::new();
     }
     if bound {
         let Some(JobResult::Bounds(bounds, bytes_requested)) = hits.next() else {
@@ -1156,9 +1187,9 @@ fn effective_policies(
 ) -> Result<Vec<String>, TraceError> {
     let usage = |m: String| TraceError::new(ErrorKind::Usage, format!("{name}: {m}"));
     if !sized {
-        if policies.iter().any(|p| p == PFOO_L) {
+        if let Some(p) = policies.iter().find(|p| *p == PFOO_L || *p == BELADY_SIZE) {
             return Err(usage(format!(
-                "{PFOO_L} bounds a replay in bytes, and this one counts entries (its ceiling is Bélády's opt)"
+                "{p} bounds a replay in bytes, and this one counts entries (its ceiling is Bélády's opt)"
             )));
         }
         return Ok(policies.to_vec());
@@ -1172,7 +1203,7 @@ fn effective_policies(
                 "{p} is Bélády's optimum for objects of one size; with object sizes the exact optimum is NP-hard, and the ceiling of a replay in bytes is {PFOO_L} (an upper bound); --ignore-obj-size replays by count"
             )));
         }
-        if p != PFOO_L && !registry::SIZED_POLICIES.contains(&p.as_str()) {
+        if p != PFOO_L && p != BELADY_SIZE && !registry::SIZED_POLICIES.contains(&p.as_str()) {
             return Err(usage(format!(
                 "{p} has no weighted constructor, so it cannot replay in bytes (known: {}, {PFOO_L}); --ignore-obj-size replays by count",
                 registry::SIZED_POLICIES.join(", ")

@@ -21,6 +21,10 @@ pub const OPT_FILL: &str = "opt-fill";
 /// ([`crate::bound`]), not a policy. Always the last row of a report.
 pub const PFOO_L: &str = "pfoo-l";
 
+/// libCacheSim's `BeladySize` heuristic in a replay in bytes ([`crate::bound::belady_size`]):
+/// a schedule that knows the future, so a lower bound on the optimum; not a policy.
+pub const BELADY_SIZE: &str = "belady-size";
+
 /// Requests replayed between two calls of the progress callback.
 const CHUNK: usize = 1 << 16;
 
@@ -40,7 +44,8 @@ pub fn default_policies() -> Vec<String> {
 }
 
 /// The default policy list of a replay in bytes: every policy of the registry with a
-/// weighted constructor ([`registry::SIZED_POLICIES`]), then [`PFOO_L`].
+/// weighted constructor ([`registry::SIZED_POLICIES`]), then [`BELADY_SIZE`] and
+/// [`PFOO_L`].
 ///
 /// ```
 /// let all = evict_sim::replay::default_sized_policies();
@@ -50,7 +55,7 @@ pub fn default_sized_policies() -> Vec<String> {
     registry::SIZED_POLICIES
         .iter()
         .copied()
-        .chain([PFOO_L])
+        .chain([BELADY_SIZE, PFOO_L])
         .map(String::from)
         .collect()
 }
@@ -74,7 +79,12 @@ pub fn default_sized_policies() -> Vec<String> {
 pub fn order_policies(names: &[String]) -> Result<Vec<String>, UnknownPolicy> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
-        if n != OPT && n != OPT_FILL && n != PFOO_L && !registry::POLICIES.contains(&n.as_str()) {
+        if n != OPT
+            && n != OPT_FILL
+            && n != PFOO_L
+            && n != BELADY_SIZE
+            && !registry::POLICIES.contains(&n.as_str())
+        {
             return Err(UnknownPolicy(n.clone()));
         }
         if !out.contains(n) {
@@ -82,7 +92,8 @@ pub fn order_policies(names: &[String]) -> Result<Vec<String>, UnknownPolicy> {
         }
     }
     let rank = |n: &String| match n.as_str() {
-        PFOO_L => 3,
+        PFOO_L => 4,
+        BELADY_SIZE => 3,
         OPT => 2,
         OPT_FILL => 1,
         _ => 0,

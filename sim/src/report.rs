@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::replay::{OPT, OPT_FILL, Outcome, PFOO_L};
+use crate::replay::{BELADY_SIZE, OPT, OPT_FILL, Outcome, PFOO_L};
 use crate::size::human_bytes;
 
 /// What a table is about: the trace's name, request and key counts, and how it was read.
@@ -36,7 +36,7 @@ fn thousands(n: usize) -> String {
 }
 
 fn is_opt(policy: &str) -> bool {
-    policy == OPT || policy == OPT_FILL || policy == PFOO_L
+    policy == OPT || policy == OPT_FILL || policy == PFOO_L || policy == BELADY_SIZE
 }
 
 /// The text table of one trace: a row per policy (in the order of `outcomes`), a column per
@@ -154,8 +154,15 @@ pub fn table_bytes(
     let _ = writeln!(
         out,
         "hit ratio = hits / requests; byte hit ratio = bytes hit / bytes requested; \
-         * best policy at that size ({PFOO_L} excluded)"
+         * best policy at that size ({BELADY_SIZE} and {PFOO_L} excluded)"
     );
+    if outcomes.iter().any(|o| o.policy == BELADY_SIZE) {
+        let _ = writeln!(
+            out,
+            "{BELADY_SIZE} = libCacheSim's BeladySize heuristic (knows the future; evicts the largest \
+             size x time to next use of 128 sampled objects): a lower bound on the optimum, not a policy"
+        );
+    }
     if outcomes.iter().any(|o| o.policy == PFOO_L) {
         let _ = writeln!(
             out,

@@ -27,7 +27,10 @@ import sys
 import libcachesim as lcs
 
 POLICIES = [("lru", lcs.LRU), ("fifo", lcs.FIFO), ("clock", lcs.Clock),
-            ("sieve", lcs.Sieve), ("s3fifo", lcs.S3FIFO), ("arc", lcs.ARC)]
+            ("sieve", lcs.Sieve), ("s3fifo", lcs.S3FIFO), ("arc", lcs.ARC),
+            # Random sampling (128 objects per eviction, libCacheSim's own generator):
+            # evict-sim's belady-size samples with another, so only close.
+            ("belady-size", lcs.BeladySize)]
 
 
 def reader(path):
