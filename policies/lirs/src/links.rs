@@ -60,7 +60,7 @@ impl Links {
     }
 
     #[inline]
-    fn set_next(&mut self, next: u32) {
+    pub(crate) fn set_next(&mut self, next: u32) {
         self.next = (self.next & TAG) | next;
     }
 

@@ -105,6 +105,50 @@ impl<K, V, S, W: Weighing> LirsCache<K, V, S, W> {
         }
     }
 
+    /// A hit on LIR entry `i` (whose links are `links`) below the top of S: it moves to the
+    /// top of S and to the newest end of the LIR list, and S is pruned if it was the bottom.
+    /// The same moves as `s_to_top`, `unlink`, `push_newest` and `prune` make on this path,
+    /// written out for it because it is the commonest hit (every entry of a warm cache but
+    /// the 1% HIR share is LIR): `i` is known resident and below the top, so it has an S
+    /// neighbour above, the top is another entry, S keeps its length, and `i`'s four links
+    /// are written once. Behaviour is unchanged (the libCacheSim pins and the kit check it).
+    #[inline]
+    fn lir_hit(&mut self, i: u32, links: Links) {
+        let (up, down) = (links.up, links.down);
+        self.set_down(up, down);
+        let was_bottom = down == S_NIL;
+        if was_bottom {
+            self.bottom = up;
+        } else {
+            self.set_up(down, up);
+        }
+        let top = self.top;
+        self.set_up(top, i);
+        self.top = i;
+        let newest = self.lists[LIR].last;
+        let prev = if newest == i {
+            links.prev
+        } else {
+            // Out of the LIR list (another entry is its newest, so `i` has a `next`), and in
+            // again after `newest`.
+            let next = links.next();
+            match links.prev {
+                NIL => self.lists[LIR].first = next,
+                p => self.slab.links_mut(p).set_next(next),
+            }
+            self.slab.links_mut(next).prev = links.prev;
+            self.slab.links_mut(newest).set_next(i);
+            self.lists[LIR].last = i;
+            newest
+        };
+        let l = self.slab.links_mut(i);
+        (l.up, l.down, l.prev) = (S_NIL, top, prev);
+        l.set_next(NIL);
+        if was_bottom {
+            self.prune();
+        }
+    }
+
     /// Whether S entry `id` is a resident LIR entry.
     #[inline]
     fn is_lir(&self, id: u32) -> bool {
@@ -390,14 +434,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     fn hit(&mut self, i: u32) -> &mut V {
         let links = *self.slab.links(i);
         if links.list() == LIR {
-            let was_bottom = self.bottom == i;
-            self.s_to_top(i);
-            if self.lists[LIR].last != i {
-                unlink(&mut self.lists, &mut self.slab, i);
-                push_newest(&mut self.lists, &mut self.slab, i, LIR);
-            }
-            if was_bottom {
-                self.prune();
+            // On top of S, an LIR entry is also the newest of the LIR list: nothing moves.
+            if self.top != i {
+                self.lir_hit(i, links);
             }
         } else if links.in_stack() {
             self.s_to_top(i);
