@@ -31,8 +31,8 @@ use evict_slots::sketch::FrequencySketch;
 ///   counts the hit, up to 15. The count goes to the entry's sketch counters at once
 ///   whenever the rules below say "hits recorded", and is then 0.
 /// - Aging: recorded accesses (misses and new keys recorded as above, and every probation
-///   or protected hit, counted or saturated) are counted; at the sketch's `sample_size()`
-///   (`10 × capacity`) the sketch halves its counters, every entry's count is halved, and
+///   or protected hit, counted or saturated) are counted; at `10 × capacity` the sketch
+///   halves its counters, every entry's count is halved, and
 ///   the count starts again from 0.
 /// - A new key goes to the window's back. If the window is too long (or the cache), its
 ///   front (the candidate) leaves the window. If the cache is then too long, a victim is
@@ -155,7 +155,7 @@ impl<K, V> WTinyLfu<K, V> {
             capacity,
             max_window,
             max_protected,
-            sketch: FrequencySketch::new(capacity),
+            sketch: FrequencySketch::new(capacity.max(MIN_SKETCH_WORDS)),
             accesses: 0,
             exact: HashMap::new(),
             missed: None,
@@ -183,6 +183,10 @@ impl<K, V> WTinyLfu<K, V> {
     }
 }
 
+/// The smallest sketch: it is sized for `max(capacity, 1,024)` entries (the cache's
+/// `MIN_SKETCH_WORDS`; its halving period stays `10 × capacity`).
+const MIN_SKETCH_WORDS: usize = 1024;
+
 /// The window and protected sizes of a capacity: `main = floor(0.99 × capacity)`,
 /// `window = capacity - main`, `protected = floor(0.8 × main)`.
 fn sizes(capacity: usize) -> (usize, usize) {
@@ -198,11 +202,11 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         self.count_access();
     }
 
-    /// Counts one recorded access; at the sketch's `sample_size()` halves the sketch, every
+    /// Counts one recorded access; at `10 × capacity` halves the sketch, every
     /// entry's counted hits and every exact count, and starts counting again.
     fn count_access(&mut self) {
         self.accesses += 1;
-        if self.accesses >= self.sketch.sample_size() {
+        if self.accesses >= 10 * self.capacity.max(1) as u64 {
             self.accesses = 0;
             self.sketch.reset();
             for queue in [&mut self.window, &mut self.probation, &mut self.protected] {
@@ -451,7 +455,8 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             }
             self.probation.push_back(candidate);
         }
-        self.sketch.ensure_capacity(self.len());
+        self.sketch
+            .ensure_capacity(self.len().max(MIN_SKETCH_WORDS));
         Put::Inserted
     }
 
@@ -483,7 +488,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         self.window.clear();
         self.probation.clear();
         self.protected.clear();
-        self.sketch = FrequencySketch::new(self.capacity);
+        self.sketch = FrequencySketch::new(self.capacity.max(MIN_SKETCH_WORDS));
         self.accesses = 0;
         self.exact.clear();
         self.missed = None;
@@ -552,8 +557,9 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             let e = self.record_hits(e);
             self.window.push_back(e);
         }
-        self.sketch.resize(capacity);
-        self.sketch.ensure_capacity(self.len());
+        self.sketch.resize(capacity.max(MIN_SKETCH_WORDS));
+        self.sketch
+            .ensure_capacity(self.len().max(MIN_SKETCH_WORDS));
         if let Some(c) = &mut self.climber {
             *c = c.restarted(capacity);
         }

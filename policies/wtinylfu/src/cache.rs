@@ -64,8 +64,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// takes the width and halving period of the number of entries it then holds.
     fn weight_full(&mut self) {
         let n = self.slab.len().max(1);
-        self.sketch.resize(n);
-        self.sketch.ensure_capacity(self.slab.len());
+        self.sketch.resize(crate::sketch_width(n));
+        self.sketch
+            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        self.period = crate::period(n);
         self.victim_estimate.0 = NIL;
     }
 
@@ -186,8 +188,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         cache.demote_protected_overflow();
         cache.main_overflow_to_window();
         drop(guard);
-        self.sketch.resize(capacity as usize);
-        self.sketch.ensure_capacity(self.slab.len());
+        self.sketch.resize(crate::sketch_width(capacity as usize));
+        self.sketch
+            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        self.period = crate::period(capacity as usize);
         self.victim_estimate.0 = NIL;
         if let Some(climber) = &mut self.climber {
             *climber = climber.restarted(capacity);
@@ -259,8 +263,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         }
         cache.demote_protected_overflow();
         drop(guard);
-        self.sketch.resize(capacity as usize);
-        self.sketch.ensure_capacity(self.slab.len());
+        self.sketch.resize(crate::sketch_width(capacity as usize));
+        self.sketch
+            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        self.period = crate::period(capacity as usize);
         self.victim_estimate.0 = NIL;
         if shrunk {
             self.slab.shrink_to(capacity as usize);

@@ -145,8 +145,11 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted>
     max_window_w: u64,
     max_protected_w: u64,
     sketch: FrequencySketch,
-    /// Accesses recorded since the sketch last halved its counters: at the sketch's
-    /// `sample_size()` (`10 × capacity`) it halves them, and this starts again from 0.
+    /// The sketch's halving period: `10 ×` the capacity in entries (the entries held at the
+    /// first fill by weight for a weighted cache).
+    period: u64,
+    /// Accesses recorded since the sketch last halved its counters: at `period` the sketch
+    /// halves them, and this starts again from 0.
     accesses: u64,
     /// The sketch hash of the key of the last operation, if it was a `get` miss: a `put` of
     /// that key does not record it again.
@@ -167,6 +170,25 @@ pub(crate) fn sizes_w(capacity: u64) -> (u64, u64) {
     let main = (capacity as f64 * PERCENT_MAIN) as u64;
     let protected = (main as f64 * PERCENT_PROTECTED) as u64;
     (capacity - main.min(capacity), protected)
+}
+
+/// The smallest sketch, in words: 1,024 (8 KiB), the sketch of a 1,024-entry cache. Below
+/// that capacity one word (16 counters) per entry shares each counter among too many keys
+/// when the workload has many more distinct keys than the cache holds (see the README,
+/// "Against libCacheSim": `gli` at 5%).
+pub(crate) const MIN_SKETCH_WORDS: usize = 1024;
+
+/// The sketch's size argument (words, before rounding up to a power of two) for a cache of
+/// `capacity` entries: one word per entry, at least [`MIN_SKETCH_WORDS`]. The halving
+/// period does not follow it (see [`period`]).
+pub(crate) fn sketch_width(capacity: usize) -> usize {
+    capacity.max(MIN_SKETCH_WORDS)
+}
+
+/// The sketch's halving period for a cache of `capacity` entries: `10 × capacity` recorded
+/// accesses (at least 10), counted by the cache (`accesses`), not by the sketch.
+pub(crate) fn period(capacity: usize) -> u64 {
+    (capacity.max(1) as u64).saturating_mul(10)
 }
 
 /// [`sizes_w`] for a count.
@@ -310,7 +332,8 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
             weights: [0; 3],
             max_window_w,
             max_protected_w,
-            sketch: FrequencySketch::new(capacity as usize),
+            sketch: FrequencySketch::new(sketch_width(capacity as usize)),
+            period: period(capacity as usize),
             accesses: 0,
             missed: None,
             victim_estimate: (NIL, 0, 0),
@@ -398,7 +421,10 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     /// The frequency sketch (read-only), e.g. to see how often a key was seen lately:
     /// `cache.sketch().frequency(FrequencySketch::hash(&key))` (for an entry of the main
     /// space, minus the hits it has not passed on yet; hits in the window are not
-    /// recorded: see "Accesses" in the crate docs).
+    /// recorded: see "Accesses" in the crate docs). The cache halves it every
+    /// `10 × capacity` recorded accesses, counted by the cache; the sketch's own
+    /// `sample_size()` is not that period below 1,024 entries, where the sketch is wider
+    /// than the capacity (see "The sketch" in the crate docs).
     ///
     /// ```
     /// use evict_wtinylfu::{Cache, FrequencySketch, WTinyLfuCache};

@@ -80,7 +80,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     #[inline]
     fn count_access(&mut self) {
         self.accesses += 1;
-        if self.accesses >= self.sketch.sample_size() {
+        if self.accesses >= self.period {
             self.age();
         }
     }
@@ -325,7 +325,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             );
             self.push_front(Segment::Window, i);
             let words = self.sketch.words();
-            self.sketch.ensure_capacity(n + 1);
+            self.sketch.ensure_capacity(crate::sketch_width(n + 1));
             if self.sketch.words() != words {
                 self.victim_estimate.0 = NIL; // the blocks moved
             }
