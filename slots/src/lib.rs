@@ -17,6 +17,7 @@ pub mod slab;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod weight;
+pub mod wghost;
 
 pub use engine::{SlabCache, SlabPolicy};
 pub use policy::{RingCache, RingPolicy};

@@ -20,11 +20,11 @@ mod policy;
 #[cfg(test)]
 mod tests;
 mod weighted;
-mod wghost;
 
 use ghost::Ghosts;
 use lists::{Lists, Node};
-use wghost::WeightedGhosts;
+/// `B1` and `B2` of a weighted cache: the toolkit's ghost lists in weight.
+type WeightedGhosts = evict_slots::wghost::WeightedGhost<2>;
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
 /// cache.

@@ -17,8 +17,7 @@ use crate::ghost::{B1, B2, Ghosts};
 use crate::iter::Order;
 use crate::lists::{Links, Lists, NIL, Node, T1, T2};
 use crate::weighted::First;
-use crate::wghost::WeightedGhosts;
-use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING};
+use crate::{ArcCache, DefaultHashBuilder, MAX_CAPACITY, PENDING, WeightedGhosts};
 
 impl<K, V> ArcCache<K, V> {
     /// An empty cache that holds at most `capacity` entries (clamped to [`MAX_CAPACITY`]),

@@ -154,7 +154,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> ArcCache<K, V, S, W> {
             None => {
                 let (v, to_ghost, drop) = self.case_iv_w(incoming);
                 if let Some(list) = drop {
-                    self.wghosts.pop_lru(list);
+                    self.wghosts.pop_oldest(list);
                 }
                 (v, to_ghost)
             }
@@ -251,7 +251,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> ArcCache<K, V, S, W> {
             .push(hash, key, Node::new(value, Links::DETACHED), count);
         self.lists
             .push_front(&mut self.slab, i, if ghost.is_some() { T2 } else { T1 });
-        self.wghosts.fit_cap(self.slab.len());
+        // At most twice the most entries held, plus 8, ghosts (see the crate docs).
+        self.wghosts
+            .raise_cap(self.slab.len().saturating_mul(2).saturating_add(8));
         (Put::Inserted, i)
     }
 
@@ -284,7 +286,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> ArcCache<K, V, S, W> {
         self.p = self.p.min(budget as f64);
         loop {
             let [t1, _, b1, _] = self.weights_w();
-            if t1.saturating_add(b1) <= budget || !self.wghosts.pop_lru(B1) {
+            if t1.saturating_add(b1) <= budget || !self.wghosts.pop_oldest(B1) {
                 break;
             }
         }
@@ -293,7 +295,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> ArcCache<K, V, S, W> {
                 .weights_w()
                 .iter()
                 .fold(0u64, |a, &w| a.saturating_add(w));
-            if all <= budget.saturating_mul(2) || !self.wghosts.pop_lru(B2) {
+            if all <= budget.saturating_mul(2) || !self.wghosts.pop_oldest(B2) {
                 break;
             }
         }

@@ -1,0 +1,329 @@
+//! Ghost lists in weight: the keys a weighted cache recently evicted, each with the weight
+//! its entry had, for the policies whose reference sizes their ghosts in bytes (libCacheSim's
+//! ARC keeps `B1` and `B2` in bytes, its S3-FIFO a ghost FIFO of 90% of the cache's bytes).
+//!
+//! [`ghost::Ghost`](crate::ghost::Ghost) keeps bare fingerprints in a ring, about 12 bytes a
+//! ghost, but cannot say how heavy the ghost that a pop or a lookup takes out was. Here each
+//! ghost is a node of a small slab (its key's 64-bit hash, its weight, two links and its
+//! list), linked into one of `LISTS` lists from oldest to newest, with a hashbrown
+//! `HashTable<u32>` from hashes to nodes; freed nodes are reused. A ghost matches a key when
+//! the 64-bit hashes agree (a collision of two keys' hashes is a harmless misprediction,
+//! never a wrong value). Every operation is O(1); each list knows its length and its total
+//! weight.
+//!
+//! **Bounds.** The caller bounds the lists by weight (its policy's rules); the ghost bounds
+//! their number by a cap, so that entries of weight 0 cannot make it grow without end: at
+//! [`push`](WeightedGhost::push), a full ghost forgets the oldest ghost of the list pushed to
+//! (or of another list, if that one is empty). The cap is what the caller sets
+//! ([`raise_cap`](WeightedGhost::raise_cap)), 8 at first. **Memory**: 24 bytes a node plus
+//! the table (kept at least twice the nodes' capacity, so that hashbrown clears the
+//! tombstones removals leave by rehashing in place instead of growing); both grow by doubling
+//! to their high-water mark and then stay, so a ghost whose number has stopped growing
+//! allocates nothing.
+//!
+//! ```
+//! use evict_slots::wghost::WeightedGhost;
+//!
+//! let mut g = WeightedGhost::<2>::new();
+//! g.raise_cap(100);
+//! g.push(0xA1, 30, 0);
+//! g.push(0xB2, 50, 1);
+//! g.push(0xC3, 20, 0);
+//! assert_eq!((g.len(0), g.weight(0), g.weight(1)), (2, 50, 50));
+//! assert_eq!(g.take(0xB2), Some((1, 50))); // a ghost of list 1, of weight 50, now forgotten
+//! assert_eq!(g.take(0xB2), None);
+//! assert!(g.pop_oldest(0)); // 0xA1, the oldest of list 0
+//! assert_eq!((g.len(0), g.weight(0)), (1, 20));
+//! ```
+
+use alloc::vec::Vec;
+use hashbrown::HashTable;
+
+/// "No node".
+const NONE: u32 = u32::MAX;
+
+/// One ghost: its key's hash, its weight, its list and its neighbours (`newer`, `older`).
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    hash: u64,
+    weight: u64,
+    newer: u32,
+    older: u32,
+    list: u32,
+}
+
+/// A ghost [`WeightedGhost::find`] matched, to pass back to
+/// [`list_of`](WeightedGhost::list_of), [`weight_of`](WeightedGhost::weight_of) and
+/// [`remove`](WeightedGhost::remove) before the ghost changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit(u32);
+
+/// `LISTS` ghost lists, each ghost with its weight: see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct WeightedGhost<const LISTS: usize> {
+    nodes: Vec<Node>,
+    free: u32,
+    table: HashTable<u32>,
+    newest: [u32; LISTS],
+    oldest: [u32; LISTS],
+    len: [usize; LISTS],
+    weight: [u64; LISTS],
+    cap: usize,
+}
+
+impl<const LISTS: usize> Default for WeightedGhost<LISTS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const LISTS: usize> WeightedGhost<LISTS> {
+    /// No ghost, a cap of 8; allocates nothing.
+    pub fn new() -> Self {
+        Self {
+            nodes: Vec::new(),
+            free: NONE,
+            table: HashTable::new(),
+            newest: [NONE; LISTS],
+            oldest: [NONE; LISTS],
+            len: [0; LISTS],
+            weight: [0; LISTS],
+            cap: 8,
+        }
+    }
+
+    /// Ghosts on `list`.
+    #[inline]
+    pub fn len(&self, list: usize) -> usize {
+        self.len[list]
+    }
+
+    /// Ghosts on all lists.
+    #[inline]
+    pub fn live(&self) -> usize {
+        self.len.iter().sum()
+    }
+
+    /// Whether there is no ghost.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.live() == 0
+    }
+
+    /// The total weight of the ghosts on `list`.
+    #[inline]
+    pub fn weight(&self, list: usize) -> u64 {
+        self.weight[list]
+    }
+
+    /// The most ghosts kept at once.
+    #[inline]
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Raises the cap on the number of ghosts to `cap` if that is more (it never falls).
+    #[inline]
+    pub fn raise_cap(&mut self, cap: usize) {
+        self.cap = self.cap.max(cap);
+    }
+
+    /// The ghost whose hash is `hash`, if any.
+    #[inline]
+    pub fn find(&self, hash: u64) -> Option<Hit> {
+        let nodes = &self.nodes;
+        self.table
+            .find(hash, |&i| nodes[i as usize].hash == hash)
+            .map(|&i| Hit(i))
+    }
+
+    /// The list of a ghost [`find`](Self::find) returned.
+    #[inline]
+    pub fn list_of(&self, hit: Hit) -> usize {
+        self.nodes[hit.0 as usize].list as usize
+    }
+
+    /// The weight of a ghost [`find`](Self::find) returned.
+    #[inline]
+    pub fn weight_of(&self, hit: Hit) -> u64 {
+        self.nodes[hit.0 as usize].weight
+    }
+
+    /// Forgets a ghost [`find`](Self::find) returned.
+    pub fn remove(&mut self, hit: Hit) {
+        let i = hit.0;
+        let hash = self.nodes[i as usize].hash;
+        if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
+            let _ = entry.remove();
+        }
+        self.unlink(i);
+        self.nodes[i as usize].older = self.free;
+        self.free = i;
+    }
+
+    /// [`find`](Self::find) then [`remove`](Self::remove): forgets the ghost of `hash` and
+    /// says which list held it and how heavy it was, if there was one.
+    #[inline]
+    pub fn take(&mut self, hash: u64) -> Option<(usize, u64)> {
+        let hit = self.find(hash)?;
+        let found = (self.list_of(hit), self.weight_of(hit));
+        self.remove(hit);
+        Some(found)
+    }
+
+    /// Adds `hash`, of weight `weight`, as the newest ghost of `list` (nothing is looked
+    /// up: the caller may [`find`](Self::find) first). If the ghosts number
+    /// [`cap`](Self::cap) already, the oldest of `list` (or, if it has none, of the first
+    /// list that has one) is forgotten first.
+    pub fn push(&mut self, hash: u64, weight: u64, list: usize) {
+        if self.live() >= self.cap {
+            let other = (0..LISTS).find(|&l| self.len[l] > 0);
+            if !self.pop_oldest(list) {
+                if let Some(l) = other {
+                    self.pop_oldest(l);
+                }
+            }
+        }
+        let node = Node {
+            hash,
+            weight,
+            newer: NONE,
+            older: self.newest[list],
+            list: list as u32,
+        };
+        let i = if self.free == NONE {
+            if self.nodes.len() == self.nodes.capacity() {
+                self.grow();
+            }
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        } else {
+            let i = self.free;
+            self.free = self.nodes[i as usize].older;
+            self.nodes[i as usize] = node;
+            i
+        };
+        match self.newest[list] {
+            NONE => self.oldest[list] = i,
+            n => self.nodes[n as usize].newer = i,
+        }
+        self.newest[list] = i;
+        self.len[list] += 1;
+        self.weight[list] += weight;
+        let nodes = &self.nodes;
+        self.table
+            .insert_unique(hash, i, |&j| nodes[j as usize].hash);
+    }
+
+    /// Doubles the nodes' capacity (at most up to the cap) and keeps the table at least
+    /// twice as large: hashbrown then clears the tombstones of removals by rehashing in
+    /// place (which it does while at most half full) rather than by allocating.
+    #[cold]
+    fn grow(&mut self) {
+        let len = self.nodes.len();
+        let more = len.max(4).min(self.cap.saturating_sub(len)).max(1);
+        self.nodes.reserve_exact(more);
+        let room = self.nodes.capacity() * 2;
+        let nodes = &self.nodes;
+        self.table
+            .reserve(room - self.table.len(), |&j| nodes[j as usize].hash);
+    }
+
+    /// Forgets the oldest ghost of `list`; whether there was one.
+    pub fn pop_oldest(&mut self, list: usize) -> bool {
+        match self.oldest[list] {
+            NONE => false,
+            i => {
+                self.remove(Hit(i));
+                true
+            }
+        }
+    }
+
+    /// Takes node `i` off its list.
+    fn unlink(&mut self, i: u32) {
+        let node = self.nodes[i as usize];
+        let list = node.list as usize;
+        match node.newer {
+            NONE => self.newest[list] = node.older,
+            n => self.nodes[n as usize].older = node.older,
+        }
+        match node.older {
+            NONE => self.oldest[list] = node.newer,
+            o => self.nodes[o as usize].newer = node.newer,
+        }
+        self.len[list] -= 1;
+        self.weight[list] -= node.weight;
+    }
+
+    /// Forgets every ghost and gives the memory back; the cap stays.
+    pub fn clear(&mut self) {
+        let cap = self.cap;
+        *self = Self::new();
+        self.cap = cap;
+    }
+
+    /// Checks the lists, the weights, the free list and the table against each other.
+    ///
+    /// # Panics
+    ///
+    /// If they disagree, or there are more ghosts than the cap (for tests).
+    pub fn check(&self) {
+        let mut seen = 0;
+        for list in 0..LISTS {
+            let (mut at, mut newer, mut n, mut w) = (self.newest[list], NONE, 0, 0u64);
+            while at != NONE {
+                let node = self.nodes[at as usize];
+                assert_eq!(node.list as usize, list, "ghost {at} on the wrong list");
+                assert_eq!(node.newer, newer, "broken ghost link at {at}");
+                assert!(
+                    self.find(node.hash).is_some(),
+                    "ghost {at} not in the table"
+                );
+                n += 1;
+                w += node.weight;
+                newer = at;
+                at = node.older;
+                assert!(n <= self.nodes.len(), "cycle in ghost list {list}");
+            }
+            assert_eq!(self.oldest[list], newer, "oldest ghost of list {list}");
+            assert_eq!(self.len[list], n, "ghost count of list {list}");
+            assert_eq!(self.weight[list], w, "ghost weight of list {list}");
+            seen += n;
+        }
+        assert_eq!(self.table.len(), seen, "ghost table and lists disagree");
+        assert!(seen <= self.cap, "{seen} ghosts over the cap {}", self.cap);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WeightedGhost;
+
+    #[test]
+    fn fifo_order_weights_and_cap() {
+        let mut g = WeightedGhost::<1>::new();
+        g.raise_cap(3);
+        for h in 1..=3u64 {
+            g.push(h, h * 10, 0);
+        }
+        assert_eq!((g.len(0), g.weight(0)), (3, 60));
+        g.push(4, 40, 0); // over the cap: the oldest (1) goes first
+        assert_eq!(g.find(1), None);
+        assert_eq!((g.len(0), g.weight(0)), (3, 90));
+        assert_eq!(g.take(3), Some((0, 30)));
+        assert!(g.pop_oldest(0)); // 2
+        assert_eq!(g.take(4), Some((0, 40)));
+        assert!(g.is_empty());
+        g.check();
+        // Freed nodes are reused: no growth past the high-water mark.
+        for round in 0..100u64 {
+            g.push(1000 + round, 1, 0);
+            if g.live() == 3 {
+                g.pop_oldest(0);
+            }
+        }
+        assert!(g.nodes.capacity() <= 4);
+        g.check();
+    }
+}
