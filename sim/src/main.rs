@@ -591,6 +591,17 @@ fn run(args: Args) -> Result<(), Failure> {
                     report::table_bytes(&summary, unique_bytes, &labels, &d.outcomes)
                 )
                 .map_err(write_failed)?;
+                if args.warmup == 0
+                    && let Some(line) = report::answer_bytes(
+                        &d.outcomes,
+                        &labels,
+                        d.requests,
+                        d.unique,
+                        args.target / 100.0,
+                    )
+                {
+                    writeln!(out, "{line}").map_err(write_failed)?;
+                }
                 continue;
             }
             write!(out, "{}", report::table(&summary, &labels, &d.outcomes))

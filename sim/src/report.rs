@@ -310,6 +310,42 @@ pub fn answer(
     unique: usize,
     share: f64,
 ) -> Option<String> {
+    answer_in(outcomes, labels, requests, unique, share, false)
+}
+
+/// [`answer`] for a replay in bytes: the sizes in bytes, the object hit ratio against the
+/// same best achievable (an unbounded cache holds every object), and `belady-size` and
+/// `pfoo-l` beside the winner, which bracket the optimum.
+///
+/// ```
+/// use evict_sim::replay::{ByteCounts, Outcome};
+///
+/// let o = Outcome {
+///     trace: "t".into(), policy: "lru".into(), size: 2048, requested: 2048,
+///     requests: 10, hits: 5, misses: 5, hit_ratio: 0.5, seconds: 0.0, unique_keys: 4,
+///     bytes: Some(ByteCounts::new(1000, 250, 4096)),
+/// };
+/// let line = evict_sim::report::answer_bytes(&[o], &["50%".into()], 10, 4, 0.8).unwrap();
+/// assert!(line.starts_with("answer: 50% (2.000 KiB): lru 50.00%"), "{line}");
+/// ```
+pub fn answer_bytes(
+    outcomes: &[Outcome],
+    labels: &[String],
+    requests: usize,
+    unique: usize,
+    share: f64,
+) -> Option<String> {
+    answer_in(outcomes, labels, requests, unique, share, true)
+}
+
+fn answer_in(
+    outcomes: &[Outcome],
+    labels: &[String],
+    requests: usize,
+    unique: usize,
+    share: f64,
+    bytes: bool,
+) -> Option<String> {
     if requests == 0 {
         return None;
     }
@@ -345,7 +381,14 @@ pub fn answer(
         }
         let Some(w) = winner else { continue };
         if w.hit_ratio >= goal {
-            let size = if labels[i] == w.requested.to_string() {
+            let size = if bytes {
+                let b = human_bytes(w.requested as u64);
+                if labels[i] == w.requested.to_string() {
+                    b
+                } else {
+                    format!("{} ({b})", labels[i])
+                }
+            } else if labels[i] == w.requested.to_string() {
                 format!("{} entries", thousands(w.requested))
             } else {
                 format!("{} ({} entries)", labels[i], thousands(w.requested))

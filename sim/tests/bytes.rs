@@ -301,6 +301,25 @@ fn text_csv_and_oracle_general_replay_in_bytes() {
     assert_eq!(rows(&sim(&c, &with_column)), want);
     let g = dir.file("t.oracleGeneral.bin", &oracle);
     assert_eq!(rows(&sim(&g, &args)), want);
+    // Standard input, and a warm-up: counted from the third request, a (100) and b (200)
+    // hit, c twice not; 1,300 bytes requested.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+        .args(["-", "-f", "oracle-general", "--warmup", "2"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(&oracle).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(rows(&o), want);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["bytes_requested"].as_u64(), Some(1300));
     // Percentages of the distinct bytes (800): 50% = 400 bytes.
     let half = rows(&sim(&t, &["-p", "lru", "-s", "50%", "--json"]));
     assert_eq!(half, [("lru".to_string(), 400, 2, Some(300))]);
@@ -331,13 +350,23 @@ fn text_csv_and_oracle_general_replay_in_bytes() {
     );
     assert!(text.contains(",1600,300,0.1875,800\n"), "{text}");
     // The table: both ratios, sizes in bytes; the bound last.
-    let o = sim(&t, &["-s", "300"]);
+    let o = sim(&t, &["-s", "300,1000"]);
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(
         table.contains("object hit ratio") && table.contains("byte hit ratio"),
         "{table}"
     );
     assert!(table.lines().any(|l| l.starts_with("pfoo-l")), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("belady-size")),
+        "{table}"
+    );
+    // 300 bytes hold a and b, not c: 2 hits of 6; 1,000 bytes hold all three: 3 hits,
+    // what an unbounded cache gets.
+    assert!(
+        table.contains("answer: 1000 B: lru 50.00% is the smallest size"),
+        "{table}"
+    );
     // The plot of either ratio.
     for ratio in ["object", "byte"] {
         let svg = dir.0.join(format!("{ratio}.svg"));
@@ -410,6 +439,18 @@ fn bad_flags_and_traces_without_sizes_are_one_line_errors() {
         &sim(&bad, &["--column", "key", "--size-column", "size"]),
         1,
         "line 3: expected an object size",
+    );
+    let huge = dir.file("h.txt", b"a 4294967296\na 4294967296\n");
+    fails(
+        &sim(&huge, &["-s", "1GiB"]),
+        2,
+        "carries no object size on every line (line 1's second field '4294967296' is no object size)",
+    );
+    let huge = dir.file("h.csv", b"key,size\na,18446744073709551615\na,1\n");
+    fails(
+        &sim(&huge, &["--column", "key", "--size-column", "size"]),
+        1,
+        "from 1 to 4294967295",
     );
     let zero = dir.file("z.csv", b"key,size\na,0\n");
     fails(

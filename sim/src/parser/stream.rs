@@ -865,9 +865,14 @@ impl Batches for Lines {
     }
 }
 
-/// An object size: a decimal integer above 0 (at most `u64::MAX`).
+/// The largest object size a text or CSV trace may give: `oracleGeneral`'s `u32` field's
+/// largest. Why a bound: the byte counts are `u64` sums over at most
+/// [`MAX_REQUESTS`](super::MAX_REQUESTS) requests, which cannot overflow below it.
+pub const MAX_OBJECT_SIZE: u64 = u32::MAX as u64;
+
+/// An object size: a decimal integer from 1 to [`MAX_OBJECT_SIZE`].
 fn object_size(field: &[u8]) -> Option<u64> {
-    canonical_decimal(field).filter(|&s| s > 0)
+    canonical_decimal(field).filter(|&s| (1..=MAX_OBJECT_SIZE).contains(&s))
 }
 
 /// The error of a request whose object size is missing or not a positive integer.
@@ -880,7 +885,7 @@ fn bad_size(name: &str, at: &str, field: Option<&[u8]>, column: Option<&str>) ->
         Some(f) => format!("'{}'", String::from_utf8_lossy(f)),
     };
     TraceError::data(format!(
-        "{name}: {at}: expected an object size (a whole number of bytes above 0) {place}, found {found} (--ignore-obj-size replays by count)"
+        "{name}: {at}: expected an object size (a whole number of bytes from 1 to {MAX_OBJECT_SIZE}) {place}, found {found} (--ignore-obj-size replays by count)"
     ))
 }
 
