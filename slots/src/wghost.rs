@@ -178,10 +178,10 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
     pub fn push(&mut self, hash: u64, weight: u64, list: usize) {
         if self.live() >= self.cap {
             let other = (0..LISTS).find(|&l| self.len[l] > 0);
-            if !self.pop_oldest(list) {
-                if let Some(l) = other {
-                    self.pop_oldest(l);
-                }
+            if !self.pop_oldest(list)
+                && let Some(l) = other
+            {
+                self.pop_oldest(l);
             }
         }
         let node = Node {
