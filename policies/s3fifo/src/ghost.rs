@@ -25,6 +25,13 @@ fn tag(fp: u32) -> u32 {
     fp.rotate_left(16)
 }
 
+/// A weighted cache's ghost capacity in weight: `⌊0.9 × capacity⌋`, computed as libCacheSim
+/// computes its ghost FIFO's size in bytes (`(int64_t)(cache_size * 0.9)`, a `double`
+/// product).
+pub(crate) fn ghost_weight(capacity: u64) -> u64 {
+    (capacity as f64 * 0.9) as u64
+}
+
 /// The ghost's capacity for a cache of `capacity`: `⌊9 · capacity / 10⌋`, libCacheSim's
 /// `ghost-size-ratio=0.90`.
 pub(crate) fn ghost_capacity(capacity: u32) -> u32 {

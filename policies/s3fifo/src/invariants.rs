@@ -59,6 +59,17 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: evict_slots::weight::Weighs<K, V>>
             }
             let budget = self.slab.budget();
             assert_eq!(self.budgets, [budget / 10, budget - budget / 10]);
+            // The weighted ghost: its lists and weights agree, within 9/10 of the budget.
+            self.wghost.check();
+            assert!(
+                self.wghost.weight(0) <= crate::ghost::ghost_weight(budget),
+                "weighted ghost over 9/10 of the budget"
+            );
+            assert_eq!(
+                self.ghost.len(),
+                0,
+                "a weighted cache made a fingerprint ghost"
+            );
         } else {
             assert_eq!(self.ghost.capacity(), ghost_capacity(self.capacity));
         }

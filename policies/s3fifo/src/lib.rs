@@ -22,6 +22,7 @@ use evict_slots::slab::Walk;
 use evict_slots::weight::{Unweighted, Weighing};
 use evict_slots::{Slab, Weighted};
 
+use evict_slots::wghost::WeightedGhost;
 use ghost::Ghost;
 use queues::{EMPTY_QUEUE, MAIN, Node, Queue, SMALL};
 
@@ -107,7 +108,11 @@ pub struct S3FifoCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     slab: Slab<K, Node<V>, S, W>,
     /// The small and the main queue.
     queues: [Queue; 2],
+    /// An unweighted cache's ghost (fingerprints; empty in a weighted one).
     ghost: Ghost,
+    /// A weighted cache's ghost: a FIFO of keys with their weights, at most 9/10 of the
+    /// capacity in weight, as libCacheSim's (empty in an unweighted one, allocating nothing).
+    wghost: WeightedGhost<1>,
     capacity: u32,
     /// `⌊capacity / 10⌋`.
     small_target: u32,
@@ -160,6 +165,7 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             slab: Slab::with_spare_floor(hasher, SPARE_FLOOR),
             queues: [EMPTY_QUEUE; 2],
             ghost: Ghost::new(ghost::ghost_capacity(capacity)),
+            wghost: WeightedGhost::new(),
             capacity,
             small_target,
             main_target: capacity - small_target,
@@ -204,9 +210,9 @@ impl<K, V, S, F> S3FifoCache<K, V, S, Weighted<F>> {
         Self {
             slab: Slab::with_weigher(hasher, SPARE_FLOOR, Weighted(weigher), capacity),
             queues: [EMPTY_QUEUE; 2],
-            // Sized at the first eviction, from the entries the cache then holds (see the
-            // crate docs): a count of fingerprints cannot follow a budget of bytes.
+            // Unused: a weighted cache's ghost is `wghost`, in weight.
             ghost: Ghost::new(0),
+            wghost: WeightedGhost::new(),
             capacity: count,
             small_target,
             main_target: count - small_target,
@@ -251,7 +257,11 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// assert_eq!(cache.ghost_len(), 1); // the key evicted from the small queue
     /// ```
     pub fn ghost_len(&self) -> usize {
-        self.ghost.len() as usize
+        if W::UNIT {
+            self.ghost.len() as usize
+        } else {
+            self.wghost.live()
+        }
     }
 }
 

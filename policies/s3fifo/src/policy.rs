@@ -11,7 +11,7 @@ use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 use evict_slots::weight::{Weighing, Weighs};
 
-use crate::ghost::{fingerprint, ghost_capacity};
+use crate::ghost::{fingerprint, ghost_capacity, ghost_weight};
 use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, SMALL, set_idx};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
@@ -27,9 +27,6 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// about 3%.
     #[inline(always)]
     pub(crate) fn evict(&mut self) -> (u32, usize) {
-        if !W::UNIT && !self.has_evicted {
-            self.size_weighted_ghost();
-        }
         self.has_evicted = true;
         loop {
             if self.main_over() || self.queues[SMALL].len == 0 {
@@ -75,25 +72,49 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
         }
     }
 
-    /// A weighted cache's ghost, sized when it first evicts: as many fingerprints as 9/10
-    /// of the entries it then holds (the unweighted rule, `⌊9 · capacity / 10⌋`, with the
-    /// number of entries a full cache holds of this workload), and reserved then.
-    #[cold]
-    fn size_weighted_ghost(&mut self) {
-        self.ghost
-            .set_capacity(ghost_capacity(self.slab.len() as u32));
-        self.ghost.reserve();
+    /// The fingerprint ghost's capacity after `clear` or `resize` to `capacity` entries (0
+    /// for a weighted cache, whose ghost is `wghost`).
+    fn ghost_target(&self, capacity: u32) -> u32 {
+        if W::UNIT { ghost_capacity(capacity) } else { 0 }
     }
 
-    /// The ghost's capacity after `clear` or `resize` to `capacity` entries.
-    fn ghost_target(&self, capacity: u32) -> u32 {
+    /// Whether the key hashing to `hash` was a ghost; it is not one any more.
+    #[inline(always)]
+    pub(crate) fn ghost_take(&mut self, hash: u64) -> bool {
         if W::UNIT {
-            ghost_capacity(capacity)
-        } else if self.has_evicted {
-            ghost_capacity(self.slab.len() as u32)
+            self.ghost.take(fingerprint(hash))
         } else {
-            0
+            self.wghost.take(hash).is_some()
         }
+    }
+
+    /// The key hashing to `hash`, of weight `weight`, left the small queue: it becomes a
+    /// ghost.
+    #[inline(always)]
+    pub(crate) fn ghost_push(&mut self, hash: u64, weight: u64) {
+        if W::UNIT {
+            self.ghost.push(fingerprint(hash));
+        } else {
+            self.ghost_push_weighted(hash, weight);
+        }
+    }
+
+    /// A weighted cache's ghost push, as libCacheSim's ghost FIFO takes an object (`get` on
+    /// a FIFO of `⌊0.9 × capacity⌋` bytes): one heavier than the whole ghost is not kept, one
+    /// already a ghost stays where it is, and otherwise the oldest ghosts leave until it
+    /// fits. At most twice the most entries the cache has held, plus 8, ghosts are kept
+    /// (entries of weight 0 would otherwise add ghosts without end).
+    fn ghost_push_weighted(&mut self, hash: u64, weight: u64) {
+        let budget = ghost_weight(self.slab.budget());
+        if weight > budget || self.wghost.find(hash).is_some() {
+            return;
+        }
+        while self.wghost.weight(0) > budget - weight {
+            self.wghost.pop_oldest(0);
+        }
+        self.wghost
+            .raise_cap(self.slab.len().saturating_mul(2).saturating_add(8));
+        self.wghost.push(hash, weight, 0);
     }
 
     /// The oldest entry of the main queue with frequency `freq`, if any.
@@ -245,7 +266,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         if capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
         }
-        let was_ghost = self.ghost.take(fingerprint(hash));
+        let was_ghost = self.ghost_take(hash);
         if self.slab.len() < capacity {
             // The push that fills the slab gives the index its final room; the ghost takes
             // its memory then too, so that evictions never allocate.
@@ -264,10 +285,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         // Full: evict one entry and reuse its slot in place.
         let (victim, from) = self.evict();
         let victim_hash = self.slab.hash(self.slab.key(victim));
-        if from == SMALL {
-            self.ghost.push(fingerprint(victim_hash));
-        }
         let old_weight = self.slab.weight(victim);
+        if from == SMALL {
+            self.ghost_push(victim_hash, old_weight);
+        }
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
             // The slot, still in its queue, weighs the newcomer's weight now.
@@ -314,7 +335,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// A key not cached is forgotten by the ghost too (as libCacheSim's `S3FIFO_remove`),
     /// so that a later `put` starts it on probation in the small queue.
     fn forget(&mut self, hash: u64) {
-        self.ghost.take(fingerprint(hash));
+        self.ghost_take(hash);
     }
 
     /// Evicts one entry as a `put` of a new key into the full cache would, ghost included.
@@ -339,7 +360,8 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     fn evict_chosen(&mut self, victim: u32) -> (K, V) {
         let hash = self.slab.hash(self.slab.key(victim));
         if self.queue_of(victim) == SMALL {
-            self.ghost.push(fingerprint(hash));
+            let weight = self.slab.weight(victim);
+            self.ghost_push(hash, weight);
         }
         evict_slots::SlabPolicy::remove_slot(self, victim, hash)
     }
@@ -351,11 +373,11 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
         let from = self.queue_of(victim);
         let victim_hash = self.slab.hash(self.slab.key(victim));
-        if from == SMALL {
-            self.ghost.push(fingerprint(victim_hash));
-        }
-        let was_ghost = self.ghost.take(fingerprint(hash));
         let old_weight = self.slab.weight(victim);
+        if from == SMALL {
+            self.ghost_push(victim_hash, old_weight);
+        }
+        let was_ghost = self.ghost_take(hash);
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
             self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
@@ -388,6 +410,13 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         }
         self.set_capacity(capacity);
         self.ghost.set_capacity(self.ghost_target(capacity));
+        if !W::UNIT {
+            // The weighted ghost to its new weight: its oldest leave first.
+            let budget = ghost_weight(self.slab.budget());
+            while self.wghost.weight(0) > budget {
+                self.wghost.pop_oldest(0);
+            }
+        }
         if shrinking {
             // The memory of the larger capacity goes back.
             self.slab.shrink_to(capacity as usize);
@@ -408,6 +437,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.weights = [0; 2];
         self.has_evicted = false;
         self.ghost = crate::ghost::Ghost::new(self.ghost_target(self.capacity));
+        self.wghost.clear();
         self.stats.reset();
         // The slab last: a value's `Drop` may panic while it empties, and everything
         // else must be reset by then (the slab itself forgets its slots first).
