@@ -9,7 +9,9 @@
 //! ```
 //!
 //! The first argument picks the cache: `s3fifo`, `sieve`, `clock`, `lru` (evict's
-//! `ConcurrentCache` over that policy) or `quick` (`quick_cache::sync::Cache`, the peer).
+//! `ConcurrentCache` over that policy, built with `build`: each shard hashes the key again),
+//! `s3fifo-hashed`, `sieve-hashed`, `clock-hashed` (built with `build_hashed`: the key is
+//! hashed once) or `quick` (`quick_cache::sync::Cache`, the peer).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -36,11 +38,23 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let (Some(which), Some(n)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok()))
     else {
-        eprintln!("usage: callgrind s3fifo|sieve|clock|lru|quick N");
+        eprintln!(
+            "usage: callgrind s3fifo|sieve|clock|lru|s3fifo-hashed|sieve-hashed|clock-hashed|quick N"
+        );
         return ExitCode::FAILURE;
     };
     let cap = KEYS as usize * 2;
     macro_rules! evict {
+        (hashed $make:expr) => {{
+            let cache = ConcurrentCache::builder(cap).build_hashed($make);
+            run(
+                |k| cache.get(&k),
+                |k, v| {
+                    let _ = cache.put(k, v);
+                },
+                n,
+            )
+        }};
         ($make:expr) => {{
             let cache = ConcurrentCache::new(cap, $make);
             run(
@@ -57,6 +71,9 @@ fn main() -> ExitCode {
         "sieve" => evict!(evict_sieve::SieveCache::new),
         "clock" => evict!(evict_clock::ClockCache::new),
         "lru" => evict!(evict_lru::LruCache::new),
+        "s3fifo-hashed" => evict!(hashed evict_s3fifo::S3FifoCache::with_hasher),
+        "sieve-hashed" => evict!(hashed evict_sieve::SieveCache::with_hasher),
+        "clock-hashed" => evict!(hashed evict_clock::ClockCache::with_hasher),
         "quick" => {
             let cache = quick_cache::sync::Cache::<u64, u64>::new(cap);
             run(|k| cache.get(&k), |k, v| cache.insert(k, v), n)

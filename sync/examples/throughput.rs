@@ -60,13 +60,26 @@ impl Bench for quick_cache::sync::Cache<u64, u64> {
     }
 }
 
-const NAMES: [&str; 4] = ["evict-s3fifo", "evict-sieve", "evict-clock", "quick_cache"];
+/// `-h`: built with `build_hashed` (a hit hashes the key once); the others with `new`.
+const NAMES: [&str; 7] = [
+    "evict-s3fifo",
+    "evict-sieve",
+    "evict-clock",
+    "evict-s3fifo-h",
+    "evict-sieve-h",
+    "evict-clock-h",
+    "quick_cache",
+];
 
 fn make(which: usize, cap: usize) -> Box<dyn Bench> {
+    let hashed = ConcurrentCache::builder(cap);
     match which {
         0 => Box::new(ConcurrentCache::new(cap, evict_s3fifo::S3FifoCache::new)),
         1 => Box::new(ConcurrentCache::new(cap, evict_sieve::SieveCache::new)),
         2 => Box::new(ConcurrentCache::new(cap, evict_clock::ClockCache::new)),
+        3 => Box::new(hashed.build_hashed(evict_s3fifo::S3FifoCache::with_hasher)),
+        4 => Box::new(hashed.build_hashed(evict_sieve::SieveCache::with_hasher)),
+        5 => Box::new(hashed.build_hashed(evict_clock::ClockCache::with_hasher)),
         _ => Box::new(quick_cache::sync::Cache::<u64, u64>::new(cap)),
     }
 }

@@ -182,6 +182,23 @@ where
         // LRU; an expiring shard's time-to-idle refresh and its expired-is-a-miss check):
         // only the reordering waits in the lossy buffer.
         let value = self.inner.get_shared(key)?;
+        self.buffer(key);
+        Some(value)
+    }
+    /// The inner shard's hash: the buffers do not hash.
+    fn hash_of(&self, key: &Q) -> Option<u64> {
+        self.inner.hash_of(key)
+    }
+    fn get_shared_hashed(&self, hash: u64, key: &Q) -> Option<&V> {
+        let value = self.inner.get_shared_hashed(hash, key)?;
+        self.buffer(key);
+        Some(value)
+    }
+}
+
+impl<C, K> BufferedHits<C, K> {
+    /// Queues a hit on `key` for the next replay.
+    fn buffer<Q: ToOwned<Owned = K> + ?Sized>(&self, key: &Q) {
         let buffer = &self.buffers[stripe() % BUFFERS];
         // Lossy by design: a busy or full buffer drops the reordering, never blocks the hit.
         if let Some(mut keys) = lock::try_lock(buffer)
@@ -189,6 +206,5 @@ where
         {
             keys.push(key.to_owned());
         }
-        Some(value)
     }
 }

@@ -106,6 +106,13 @@ pub(crate) fn stripe() -> usize {
     take_slot()
 }
 
+/// This thread's slot as it is: `UNSET` before its first count (past every owned pair,
+/// like `GONE`, so [`Counters::record`] tests the slot once and takes its slow path then).
+#[inline]
+fn slot_now() -> usize {
+    SLOT.with(Cell::get)
+}
+
 #[cold]
 #[inline(never)]
 fn take_slot() -> usize {
@@ -138,7 +145,7 @@ impl Counters {
 
     #[inline]
     pub(crate) fn record(&self, hit: bool) {
-        let slot = stripe();
+        let slot = slot_now();
         if let Some(pair) = self.owned.get(slot) {
             let counter = if hit { &pair.hits } else { &pair.misses };
             // This thread is the pair's only writer (the slot is its own until it exits, and
@@ -150,9 +157,18 @@ impl Counters {
         }
     }
 
+    /// A thread past the owned pairs, or one counting for the first time (`UNSET`: it takes
+    /// a slot, then counts in its pair if that is owned).
     #[cold]
     #[inline(never)]
     fn record_shared(&self, slot: usize, hit: bool) {
+        if slot == UNSET {
+            let slot = take_slot();
+            if slot < self.owned.len() {
+                return self.record(hit);
+            }
+            return self.record_shared(slot, hit);
+        }
         let pair = &self.shared[slot & (self.shared.len() - 1)];
         let counter = if hit { &pair.hits } else { &pair.misses };
         counter.fetch_add(1, Relaxed);

@@ -13,6 +13,7 @@ use core::borrow::Borrow;
 use core::convert::Infallible;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use core::ops::{Deref, DerefMut};
 
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
@@ -41,8 +42,63 @@ pub const MAX_SHARDS: usize = 1 << 16;
 /// policy's own fields (its table's and slab's pointers and lengths, which every lookup reads)
 /// shared its cache line, each reader would evict them from the other cores' caches.
 struct Slot<K, V, C> {
-    cache: RwLock<CachePadded<C>>,
+    cache: RwLock<CachePadded<Guarded<C>>>,
     flights: Mutex<HashTable<InFlight<K, V>>>,
+}
+
+/// A shard's policy and whether its table hashes keys as the cache does, both under the
+/// shard's lock (so the hit path reads the flag with no atomic). Dereferences to the policy.
+/// The flag first (`repr(C)`): it then shares a cache line with the policy's first fields,
+/// which a lookup reads anyway, instead of sitting after the policy on a line of its own.
+#[repr(C)]
+struct Guarded<C> {
+    hashing: Hashing,
+    shard: C,
+}
+
+/// Whether a hit may hand the shard the hash already computed to pick it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hashing {
+    /// Built by [`Builder::build`]: the shard has its own hasher; it hashes every key itself.
+    Own,
+    /// Built by [`Builder::build_hashed`] with a clone of the cache's hasher, not yet
+    /// checked: hashes every key itself until the first put under its exclusive lock compares
+    /// the shard's hash of the put key ([`Shard::hash_of`]) with the cache's, and moves to
+    /// `Same` or, for good, to `Own`.
+    Unchecked,
+    /// Checked: the shard's table hashes as the cache does, so a hit passes the hash down
+    /// ([`Shard::get_shared_hashed`]) and the key is hashed once.
+    Same,
+}
+
+impl<C> Deref for Guarded<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.shard
+    }
+}
+
+impl<C> DerefMut for Guarded<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.shard
+    }
+}
+
+impl<C> Guarded<C> {
+    /// Settles an `Unchecked` shard on a put of `key`, whose hash by the cache is `hash`.
+    #[inline]
+    fn check<K, V, Q: ?Sized>(&mut self, hash: u64, key: &Q)
+    where
+        C: Shard<K, V, Q>,
+    {
+        if self.hashing == Hashing::Unchecked {
+            self.hashing = if self.shard.hash_of(key) == Some(hash) {
+                Hashing::Same
+            } else {
+                Hashing::Own
+            };
+        }
+    }
 }
 
 /// A registered load: its key (and that key's hash, which picked the shard) and the flight.
@@ -92,8 +148,6 @@ pub struct ConcurrentCache<K, V, C, S = DefaultHashBuilder> {
     counters: Counters,
     waits: WaitsFor,
     capacity: Option<usize>,
-    /// log2 of the shard count.
-    shard_bits: u32,
     hasher: S,
 }
 
@@ -168,9 +222,11 @@ impl<S> Builder<S> {
         self
     }
 
-    /// The hasher that picks each key's shard. Each shard's policy keeps its own hasher
-    /// (the constructor given to [`build`](Self::build) makes it), and the shard is chosen
-    /// from a remixed hash, so the two never correlate.
+    /// The hasher that picks each key's shard (from the top bits of its hash times an odd
+    /// constant, so that every bit of the hash counts). With [`build`](Self::build) each
+    /// shard's policy keeps its own hasher (the constructor makes it); with
+    /// [`build_hashed`](Self::build_hashed) every shard gets a clone of this one, so that a
+    /// hit hashes its key once.
     pub fn hasher<S2>(self, hasher: S2) -> Builder<S2> {
         Builder {
             capacity: self.capacity,
@@ -188,6 +244,45 @@ impl<S> Builder<S> {
         C: Cache<K, V>,
         F: FnMut(usize) -> C,
     {
+        self.build_with(Hashing::Own, |capacity, _| make(capacity))
+    }
+
+    /// Builds the cache with every shard's policy made by `make(shard_capacity, hasher)`,
+    /// `hasher` a clone of the cache's ([`hasher`](Self::hasher)), e.g.
+    /// `S3FifoCache::with_hasher`: then the hash that picks a key's shard is also the one
+    /// the shard's table files it under, and a hit hashes the key once instead of twice.
+    /// Capacities as [`build`](Self::build) splits them.
+    ///
+    /// `make` should build the shard with the hasher it is given. One that does not (or a
+    /// policy that cannot take lookups by hash, [`Shard::hash_of`] `None`) is found out at
+    /// the shard's first put, which compares the shard's hash of the key with the cache's:
+    /// from then on that shard hashes every key itself, as after `build` (never a wrong
+    /// answer; only the saving is lost).
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_s3fifo::S3FifoCache;
+    ///
+    /// let cache = ConcurrentCache::builder(10_000).build_hashed(S3FifoCache::with_hasher);
+    /// let _ = cache.put(7u64, "seven");
+    /// assert_eq!(cache.get(&7), Some("seven"));
+    /// ```
+    pub fn build_hashed<K, V, C, F>(self, mut make: F) -> ConcurrentCache<K, V, C, S>
+    where
+        C: Cache<K, V>,
+        F: FnMut(usize, S) -> C,
+        S: Clone,
+    {
+        self.build_with(Hashing::Unchecked, |capacity, hasher| {
+            make(capacity, hasher.clone())
+        })
+    }
+
+    fn build_with<K, V, C, F>(self, hashing: Hashing, mut make: F) -> ConcurrentCache<K, V, C, S>
+    where
+        C: Cache<K, V>,
+        F: FnMut(usize, &S) -> C,
+    {
         let heaviest = self.max_entry_weight;
         let shards = match self.shards {
             Some(n) => fit_shards(n, self.capacity, heaviest),
@@ -200,8 +295,9 @@ impl<S> Builder<S> {
         let (base, extra) = (self.capacity / shards, self.capacity % shards);
         let slots: Box<[_]> = (0..shards)
             .map(|i| {
+                let shard = make(base + usize::from(i < extra), &self.hasher);
                 CachePadded::new(Slot {
-                    cache: RwLock::new(CachePadded::new(make(base + usize::from(i < extra)))),
+                    cache: RwLock::new(CachePadded::new(Guarded { hashing, shard })),
                     flights: Mutex::new(HashTable::new()),
                 })
             })
@@ -215,7 +311,6 @@ impl<S> Builder<S> {
             counters: Counters::new(),
             waits: WaitsFor::default(),
             capacity,
-            shard_bits: shards.trailing_zeros(),
             hasher: self.hasher,
         }
     }
@@ -242,14 +337,21 @@ pub fn default_shards(capacity: usize) -> usize {
     fit_shards(cores.saturating_mul(16), capacity, MIN_SHARD_CAPACITY)
 }
 
-/// The shard of a key whose hash is `hash`, among `shards` = 2^`bits`: the top `bits` bits
-/// of the hash times an odd constant, rotated to the bottom. For a power of two this equals
-/// the range reduction `(mixed * shards) >> 64` without its second multiply, which sat on
-/// the path from the key to the shard's lock.
+/// The shard of a key whose hash is `hash`, among `shards` (a power of two, at most
+/// [`MAX_SHARDS`]): the top bits of the hash times an odd constant (rotated to the bottom;
+/// for a power of two this is the range reduction `(mixed * shards) >> 64` without its
+/// second multiply). Every bit of the hash feeds them, so when the shards hash with the
+/// cache's hasher ([`Builder::build_hashed`]) the keys of one shard still spread over its
+/// `hashbrown` table's buckets (low bits) and tags (top seven bits) as random keys would
+/// (tested below). Taking raw bits of the hash instead, even bits the table does not use
+/// (32 to 47, or 40 to 55), did not: for sequential integer keys under `foldhash` the keys of
+/// one shard crowded some buckets, chi-square of the bucket counts up to 2.5 to 5 times its
+/// degrees of freedom depending on the process's seed (measured, 18 seeds; the mixed bits
+/// 0.95-1.06 times).
 #[inline(always)]
-fn shard_index(hash: u64, bits: u32, shards: usize) -> usize {
+fn shard_index(hash: u64, shards: usize) -> usize {
     let mixed = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    mixed.rotate_left(bits) as usize & (shards - 1)
+    mixed.rotate_left(shards.trailing_zeros()) as usize & (shards - 1)
 }
 
 fn fit_shards(wanted: usize, capacity: usize, min_per_shard: usize) -> usize {
@@ -312,14 +414,11 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
     pub fn shards_mut(&mut self) -> impl Iterator<Item = &mut C> {
         self.slots
             .iter_mut()
-            .map(|slot| &mut **lock::get_mut(&mut slot.cache))
+            .map(|slot| &mut lock::get_mut(&mut slot.cache).shard)
     }
 
     fn slot_of(&self, hash: u64) -> &Slot<K, V, C> {
-        // The shard comes from the top bits of the hash multiplied by an odd constant: every
-        // bit of the hash feeds them, so the keys of one shard still differ in the bits that
-        // a shard's own table uses, even with the same hash function.
-        &self.slots[shard_index(hash, self.shard_bits, self.slots.len())]
+        &self.slots[shard_index(hash, self.slots.len())]
     }
 
     /// Entries cached now, summed over the shards (each read in turn: while other threads
@@ -359,6 +458,27 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
             .iter()
             .map(|slot| lock::read(&slot.cache).capacity())
             .try_fold(usize::MAX, |least, cap| Some(least.min(cap?)))
+    }
+
+    /// How many shards hand a hit the hash that picked them, so that the hit hashes its key
+    /// once: shards built by [`Builder::build_hashed`] whose first put found that they hash
+    /// as the cache does. 0 after [`Builder::build`]; with `build_hashed`, every shard that
+    /// has had a put, if `make` built the shards with the hasher it was given.
+    ///
+    /// ```
+    /// use evict_sync::ConcurrentCache;
+    /// use evict_sieve::SieveCache;
+    ///
+    /// let cache = ConcurrentCache::builder(1000).shards(1).build_hashed(SieveCache::with_hasher);
+    /// assert_eq!(cache.shards_hashing_once(), 0); // not checked before its first put
+    /// let _ = cache.put(1u32, 1u32);
+    /// assert_eq!(cache.shards_hashing_once(), 1);
+    /// ```
+    pub fn shards_hashing_once(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|slot| lock::read(&slot.cache).hashing == Hashing::Same)
+            .count()
     }
 
     /// Whether no shard holds an entry.
@@ -428,15 +548,22 @@ where
         self.slot_of(self.hasher.hash_one(key))
     }
 
-    /// A hit recorded as the policy allows: under the shared lock, or the exclusive one.
-    fn lookup<Q, R>(slot: &Slot<K, V, C>, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    /// A hit recorded as the policy allows: under the shared lock (handing the shard
+    /// `hash`, the key's hash by the cache's hasher, if the shard hashes as the cache does),
+    /// or the exclusive one.
+    fn lookup<Q, R>(slot: &Slot<K, V, C>, hash: u64, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
     where
         Q: ?Sized,
         C: Shard<K, V, Q>,
     {
         if C::SHARED_HIT {
             let shard = lock::read(&slot.cache);
-            let found = shard.get_shared(key).map(f);
+            let found = if shard.hashing == Hashing::Same {
+                shard.shard.get_shared_hashed(hash, key)
+            } else {
+                shard.shard.get_shared(key)
+            }
+            .map(f);
             // Deferred work (an expiring shard's reclaiming) is done by whoever can take the
             // exclusive lock without waiting, so that a read-only workload gets it done too;
             // `wants_maintenance` is a constant `false` for every other policy.
@@ -481,7 +608,8 @@ where
         Q: Hash + Eq + ?Sized,
         C: Shard<K, V, Q>,
     {
-        let found = Self::lookup(self.slot_for(key), key, f);
+        let hash = self.hasher.hash_one(key);
+        let found = Self::lookup(self.slot_of(hash), hash, key, f);
         self.counters.record(found.is_some());
         found
     }
@@ -523,10 +651,12 @@ where
     /// including the pair the shard evicted to make room.
     pub fn put(&self, key: K, value: V) -> Put<K, V>
     where
-        C: Cache<K, V>,
+        C: Shard<K, V>,
     {
-        let slot = self.slot_for(&key);
-        lock::write(&slot.cache).put(key, value)
+        let hash = self.hasher.hash_one(&key);
+        let mut shard = lock::write(&self.slot_of(hash).cache);
+        shard.check(hash, &key);
+        shard.put(key, value)
     }
 
     /// [`put`](Self::put), handing every pair that leaves the shard during the put to `sink`
@@ -550,10 +680,12 @@ where
     /// ```
     pub fn put_into(&self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V>
     where
-        C: Cache<K, V>,
+        C: Shard<K, V>,
     {
-        let slot = self.slot_for(&key);
-        lock::write(&slot.cache).put_into(key, value, sink)
+        let hash = self.hasher.hash_one(&key);
+        let mut shard = lock::write(&self.slot_of(hash).cache);
+        shard.check(hash, &key);
+        shard.put_into(key, value, sink)
     }
 
     /// Runs `f` on the shard that holds (or would hold) `key`, under its exclusive lock: for
@@ -577,7 +709,7 @@ where
         K: Borrow<Q>,
         Q: Hash + ?Sized,
     {
-        f(&mut lock::write(&self.slot_for(key).cache))
+        f(&mut lock::write(&self.slot_for(key).cache).shard)
     }
 
     /// Removes `key` and returns its value, if it was cached.
@@ -676,7 +808,7 @@ where
     {
         let hash = self.hasher.hash_one(&key);
         let slot = self.slot_of(hash);
-        if let Some(v) = Self::lookup(slot, &key, V::clone) {
+        if let Some(v) = Self::lookup(slot, hash, &key, V::clone) {
             self.counters.record(true);
             return Ok(v);
         }
@@ -688,7 +820,10 @@ where
                 // second `get` that misses would count this access twice in a policy that
                 // counts misses (W-TinyLFU's sketch).
                 let stored = lock::read(&slot.cache).peek_borrowed(&key).is_some();
-                if let Some(v) = stored.then(|| Self::lookup(slot, &key, V::clone)).flatten() {
+                if let Some(v) = stored
+                    .then(|| Self::lookup(slot, hash, &key, V::clone))
+                    .flatten()
+                {
                     drop(flights);
                     self.counters.record(true);
                     return Ok(v);
@@ -712,7 +847,7 @@ where
                 Step::Wait(flight) => {
                     if !self.waits.enter(flight.loader) {
                         // Waiting would close a cycle of loads waiting on each other.
-                        return self.load_alone(slot, key, f);
+                        return self.load_alone(slot, hash, key, f);
                     }
                     let waiting = Leave(&self.waits);
                     let got = flight.wait();
@@ -750,7 +885,11 @@ where
         // Counted before `f` runs, so that a panicking loader is counted too.
         self.counters.record(false);
         let value = f()?;
-        let _evicted = lock::write(&slot.cache).put(key, value.clone());
+        {
+            let mut shard = lock::write(&slot.cache);
+            shard.check(hash, &key);
+            let _evicted = shard.put(key, value.clone());
+        }
         guard.armed = false;
         if unregister(&slot.flights, hash, flight) {
             flight.finish(Some(value.clone()));
@@ -759,7 +898,7 @@ where
     }
 
     /// A load that does not wait and is not waited for (the cycle case).
-    fn load_alone<E, F>(&self, slot: &Slot<K, V, C>, key: K, f: F) -> Result<V, E>
+    fn load_alone<E, F>(&self, slot: &Slot<K, V, C>, hash: u64, key: K, f: F) -> Result<V, E>
     where
         F: FnOnce() -> Result<V, E>,
         V: Clone,
@@ -767,7 +906,9 @@ where
     {
         self.counters.record(false);
         let value = f()?;
-        let _evicted = lock::write(&slot.cache).put(key, value.clone());
+        let mut shard = lock::write(&slot.cache);
+        shard.check(hash, &key);
+        let _evicted = shard.put(key, value.clone());
         Ok(value)
     }
 }
@@ -823,8 +964,10 @@ impl<K, V, C: Cache<K, V>, S> fmt::Debug for ConcurrentCache<K, V, C, S> {
 
 #[cfg(test)]
 mod tests {
-    /// The rotation picks the shard the range reduction picked before it (the shard of every
-    /// key is unchanged), for every power-of-two shard count.
+    use super::*;
+
+    /// The shard of a hash is the top bits of the mixed hash: the rotation equals the range
+    /// reduction, for every power-of-two shard count.
     #[test]
     fn shard_index_is_the_range_reduction() {
         let mut x = 0x1234_5678_9ABC_DEF0u64;
@@ -836,8 +979,57 @@ mod tests {
                 let shards = 1usize << bits;
                 let mixed = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 let reduced = ((u128::from(mixed) * shards as u128) >> 64) as usize;
-                assert_eq!(super::shard_index(x, bits, shards), reduced);
+                assert_eq!(shard_index(x, shards), reduced);
             }
+        }
+    }
+
+    /// With the shards hashing as the cache does, the keys of one shard still spread evenly
+    /// over the 128 tags of its `hashbrown` table (the top seven bits) and over its buckets
+    /// (the low bits): the shard's choice took none of those bits. Chi-square of the counts
+    /// against even: a shard index taken from the top or low bits makes it thousands.
+    #[test]
+    fn keys_of_one_shard_spread_over_tags_and_buckets() {
+        fn chi_square(counts: &[u32], total: u32) -> f64 {
+            let expected = f64::from(total) / counts.len() as f64;
+            counts
+                .iter()
+                .map(|&c| (f64::from(c) - expected).powi(2) / expected)
+                .sum()
+        }
+        let hasher = DefaultHashBuilder::default();
+        // Sequential keys (the common case) and scrambled ones.
+        for scrambled in [false, true] {
+            let (mut tags, mut buckets) = ([0u32; 128], [0u32; 2048]);
+            let mut found = 0;
+            for i in 1u64.. {
+                let key = if scrambled {
+                    i.wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(29)
+                } else {
+                    i
+                };
+                let hash = hasher.hash_one(key);
+                if shard_index(hash, 4096) != 5 {
+                    continue;
+                }
+                tags[(hash >> 57) as usize] += 1;
+                buckets[(hash & 2047) as usize] += 1;
+                found += 1;
+                if found == 60_000 {
+                    break;
+                }
+            }
+            // Even spread: chi-square about its degrees of freedom (127 and 2047; standard
+            // deviations 16 and 64); the bounds are eight of those above.
+            let (t, b) = (chi_square(&tags, found), chi_square(&buckets, found));
+            assert!(
+                t < 127.0 + 8.0 * 16.0,
+                "tags: chi-square {t:.0} (scrambled {scrambled})"
+            );
+            assert!(
+                b < 2047.0 + 8.0 * 64.0,
+                "buckets: chi-square {b:.0} (scrambled {scrambled})"
+            );
         }
     }
 }

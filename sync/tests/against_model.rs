@@ -6,7 +6,7 @@
 
 use evict_core::Cache;
 use evict_harness::model;
-use evict_sync::{ConcurrentCache, Shard};
+use evict_sync::{ConcurrentCache, DefaultHashBuilder, Shard};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -44,7 +44,45 @@ where
     M: Cache<u8, u16>,
 {
     let cache = ConcurrentCache::builder(capacity).shards(1).build(&make);
-    let mut m = model(capacity);
+    against_model(cache, model(capacity), ops, order).map(drop)
+}
+
+/// [`run`] with the shard built by `build_hashed` (its hits take the hash the cache
+/// computed): the same answers, and after the first put the shard is found to hash as the
+/// cache does if `same` (`make` used the hasher it was given), or not.
+fn run_hashed<C, M>(
+    make: impl Fn(usize, DefaultHashBuilder) -> C,
+    model: impl Fn(usize) -> M,
+    capacity: usize,
+    ops: &[Op],
+    same: bool,
+) -> Result<(), TestCaseError>
+where
+    C: Shard<u8, u16>,
+    M: Cache<u8, u16>,
+{
+    let cache = ConcurrentCache::builder(capacity)
+        .shards(1)
+        .build_hashed(&make);
+    let cache = against_model(cache, model(capacity), ops, Order::Always)?;
+    // Puts and loads (a load that hits found a put before it) check the shard.
+    let put = ops
+        .iter()
+        .any(|op| matches!(op, Op::Put(..) | Op::Load(..)));
+    prop_assert_eq!(cache.shards_hashing_once(), usize::from(put && same));
+    Ok(())
+}
+
+fn against_model<C, M>(
+    cache: ConcurrentCache<u8, u16, C>,
+    mut m: M,
+    ops: &[Op],
+    order: Order,
+) -> Result<ConcurrentCache<u8, u16, C>, TestCaseError>
+where
+    C: Shard<u8, u16>,
+    M: Cache<u8, u16>,
+{
     for (i, op) in ops.iter().enumerate() {
         let at = format!("op {i}: {op:?}");
         match *op {
@@ -74,7 +112,7 @@ where
         }
         prop_assert_eq!(got, want, "{}", at);
     }
-    Ok(())
+    Ok(cache)
 }
 
 /// How the entries are compared with the model's after each operation.
@@ -87,6 +125,20 @@ enum Order {
     /// In order, after each `put`, `remove` and `clear` (`BufferedHits` replays the buffered
     /// hits under the exclusive lock; in between, the policy has not seen them yet).
     AfterWrites,
+}
+
+macro_rules! hashed {
+    ($name:ident, $make:expr, $model:expr) => {
+        hashed!($name, $make, $model, true);
+    };
+    ($name:ident, $make:expr, $model:expr, $same:expr) => {
+        proptest! {
+            #[test]
+            fn $name(capacity in 0usize..24, ops in prop::collection::vec(op(40), 0..300)) {
+                run_hashed($make, $model, capacity, &ops, $same)?;
+            }
+        }
+    };
 }
 
 macro_rules! against {
@@ -150,6 +202,34 @@ against!(
     |c| evict_sync::BufferedHits::new(evict_arc::ArcCache::new(c)),
     model::arc::AdaptiveReplacement::new,
     Order::AfterWrites
+);
+hashed!(
+    clock_hashed,
+    evict_clock::ClockCache::with_hasher,
+    model::clock::Clock::new
+);
+hashed!(
+    sieve_hashed,
+    evict_sieve::SieveCache::with_hasher,
+    model::sieve::Sieve::new
+);
+hashed!(
+    s3fifo_hashed,
+    evict_s3fifo::S3FifoCache::with_hasher,
+    model::s3fifo::S3Fifo::new
+);
+hashed!(
+    fifo_hashed,
+    evict_fifo::FifoCache::with_hasher,
+    model::Fifo::new
+);
+// A `make` that ignores the hasher it is given: the shard hashes with its own, the first
+// put finds it out, and every answer is still the model's.
+hashed!(
+    s3fifo_own_hasher,
+    |c, _| evict_s3fifo::S3FifoCache::new(c),
+    model::s3fifo::S3Fifo::new,
+    false
 );
 // Random has no model: the same seed single-threaded is its reference.
 against!(

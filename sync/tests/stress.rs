@@ -21,14 +21,16 @@ fn value(key: u64, writer: u64) -> u64 {
     (key << 32) | writer
 }
 
-fn stress<C>(name: &str, capacity: usize, make: fn(usize) -> C)
+/// `build` makes the cache (4 shards of a 500-entry cache); `hashing_once`: how many shards
+/// must hash each key once by the end (`build_hashed` with the hasher used: all 4).
+fn stress<C>(name: &str, build: fn() -> ConcurrentCache<u64, u64, C>, hashing_once: usize)
 where
     C: Shard<u64, u64> + Send + Sync + 'static,
 {
     let (done, finished) = mpsc::channel();
     let name2 = name.to_string();
     let worker = thread::spawn(move || {
-        let cache = ConcurrentCache::builder(capacity).shards(4).build(make);
+        let cache = build();
         let lookups = AtomicU64::new(0);
         thread::scope(|s| {
             for t in 0..THREADS {
@@ -88,6 +90,11 @@ where
         for (k, v) in cache.snapshot() {
             assert_eq!(v >> 32, k, "{name2}: snapshot");
         }
+        assert_eq!(
+            cache.shards_hashing_once(),
+            hashing_once,
+            "{name2}: hashing"
+        );
         let _ = done.send(());
     });
     match finished.recv_timeout(Duration::from_secs(120)) {
@@ -105,9 +112,30 @@ macro_rules! stress_tests {
     ($($name:ident: $make:expr;)*) => {$(
         #[test]
         fn $name() {
-            stress(stringify!($name), 500, $make);
+            stress(stringify!($name), || ConcurrentCache::builder(500).shards(4).build($make), 0);
         }
     )*};
+}
+
+/// Shards built with the cache's hasher (`build_hashed`): hits pass the hash down.
+macro_rules! stress_hashed {
+    ($($name:ident: $make:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            stress(
+                stringify!($name),
+                || ConcurrentCache::builder(500).shards(4).build_hashed($make),
+                4,
+            );
+        }
+    )*};
+}
+
+stress_hashed! {
+    clock_hashed: evict_clock::ClockCache::with_hasher;
+    sieve_hashed: evict_sieve::SieveCache::with_hasher;
+    s3fifo_hashed: evict_s3fifo::S3FifoCache::with_hasher;
+    buffered_lru_hashed: |c, h| evict_sync::BufferedHits::new(evict_lru::LruCache::with_hasher(c, h));
 }
 
 stress_tests! {
