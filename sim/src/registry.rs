@@ -57,11 +57,13 @@ impl fmt::Display for UnknownPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown policy '{}' (known: {}, {}, {})",
+            "unknown policy '{}' (known: {}, {}, {}; in bytes: {}, {})",
             self.0,
             POLICIES.join(", "),
             crate::replay::OPT_FILL,
-            crate::replay::OPT
+            crate::replay::OPT,
+            crate::replay::BELADY_SIZE,
+            crate::replay::PFOO_L
         )
     }
 }
