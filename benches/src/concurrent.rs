@@ -32,6 +32,21 @@ fn sharded<K, V, C: evict_core::Cache<K, V>>(
     }
 }
 
+/// [`sharded`], with every shard built by `make(shard_capacity, hasher)` from a clone of the
+/// cache's hasher (`Builder::build_hashed`): a hit hashes its key once (the shard takes the
+/// hash that picked it). For the policies whose hits run under the shared lock.
+fn sharded_hashed<K, V, C: evict_core::Cache<K, V>>(
+    capacity: usize,
+    make: impl FnMut(usize, evict_sync::DefaultHashBuilder) -> C,
+) -> ConcurrentCache<K, V, C> {
+    match SHARDS.load(Ordering::Relaxed) {
+        0 => ConcurrentCache::builder(capacity).build_hashed(make),
+        n => ConcurrentCache::builder(capacity)
+            .shards(n)
+            .build_hashed(make),
+    }
+}
+
 /// A cache shared by threads through `&self`, on `u64` keys and values.
 pub trait Concurrent: Sync {
     /// Looks `key` up (a hit updates the policy's state as the cache's own `get` does).
@@ -187,7 +202,7 @@ pub fn for_each_concurrent<V: ConcurrentVisitor>(visitor: &mut V) {
         EvictSync(sharded(cap, evict_lru::LruCache::new))
     });
     visitor.visit(evict("evict-fifo", "evict-fifo"), |cap| {
-        EvictSync(sharded(cap, evict_fifo::FifoCache::new))
+        EvictSync(sharded_hashed(cap, evict_fifo::FifoCache::with_hasher))
     });
     visitor.visit(evict("evict-random", "evict-random"), |cap| {
         EvictSync(sharded(cap, |c| {
@@ -195,13 +210,13 @@ pub fn for_each_concurrent<V: ConcurrentVisitor>(visitor: &mut V) {
         }))
     });
     visitor.visit(evict("evict-clock", "evict-clock"), |cap| {
-        EvictSync(sharded(cap, evict_clock::ClockCache::new))
+        EvictSync(sharded_hashed(cap, evict_clock::ClockCache::with_hasher))
     });
     visitor.visit(evict("evict-sieve", "evict-sieve"), |cap| {
-        EvictSync(sharded(cap, evict_sieve::SieveCache::new))
+        EvictSync(sharded_hashed(cap, evict_sieve::SieveCache::with_hasher))
     });
     visitor.visit(evict("evict-s3fifo", "evict-s3fifo"), |cap| {
-        EvictSync(sharded(cap, evict_s3fifo::S3FifoCache::new))
+        EvictSync(sharded_hashed(cap, evict_s3fifo::S3FifoCache::with_hasher))
     });
     visitor.visit(evict("evict-arc", "evict-arc"), |cap| {
         EvictSync(sharded(cap, evict_arc::ArcCache::new))

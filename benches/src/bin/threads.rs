@@ -740,7 +740,8 @@ fn main() -> ExitCode {
         cpu_model()
     );
     println!(
-        "evict-X = evict_sync::ConcurrentCache over policy X with the default shard count ({} shards at capacity 100k, {} at 10k); \
+        "evict-X = evict_sync::ConcurrentCache over policy X with the default shard count ({} shards at capacity 100k, {} at 10k), \
+         built with build_hashed for FIFO, CLOCK, SIEVE and S3-FIFO (each shard uses the cache's hasher: a hit hashes its key once); \
          buffered-X = the same over evict_sync::BufferedHits(X) (hits under the shared lock, replayed at the next write); mutex-lru = std::sync::Mutex<lru::LruCache>; every cache gets the same capacity, u64 keys and values.",
         evict_sync::default_shards(100_000),
         evict_sync::default_shards(10_000)
