@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::Put;
+use evict_core::{Fetched, Put, Removal, Sink};
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 use evict_slots::weight::{Weighing, Weighs};
@@ -262,55 +262,74 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// the slot now holding `key` ([`NO_SLOT`] if rejected).
     #[inline(always)]
     fn insert(&mut self, hash: u64, key: K, value: V) -> (Put<K, V>, u32) {
-        let capacity = self.capacity as usize;
-        if capacity == 0 {
+        if self.capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
         }
         let was_ghost = self.ghost_take(hash);
-        if self.slab.len() < capacity {
-            // The push that fills the slab gives the index its final room; the ghost takes
-            // its memory then too, so that evictions never allocate.
-            let node = Node {
-                value,
-                links: Links::new(IDX, IDX),
-            };
-            let i = self.slab.push(hash, key, node, capacity);
-            let q = self.entry_queue(was_ghost);
-            self.link_head(i, q);
-            if self.slab.len() == capacity {
-                self.ghost.reserve();
-            }
-            return (Put::Inserted, i);
-        }
-        // Full: evict one entry and reuse its slot in place.
-        let (victim, from) = self.evict();
-        let victim_hash = self.slab.hash(self.slab.key(victim));
-        let old_weight = self.slab.weight(victim);
-        if from == SMALL {
-            self.ghost_push(victim_hash, old_weight);
-        }
-        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
+        self.insert_known(hash, key, value, was_ghost)
+    }
+
+    /// A weighted cache's `put`: its own (`put_w`), because libCacheSim looks the newcomer
+    /// up in the ghost before the evictions that make room for it push their victims into
+    /// the ghost, and the toolkit's weighted `put` evicts before the policy meets the
+    /// newcomer. The unweighted body is the toolkit's.
+    #[inline(always)]
+    fn put_slot(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
         if !W::UNIT {
-            // The slot, still in its queue, weighs the newcomer's weight now.
-            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
+            let mut first = First(None);
+            let (put, i) = self.put_w(key, value, &mut first);
+            return (first.merge(put), i);
         }
-        // The new entry keeps the victim's slot and links, at frequency 0.
-        let node = self.slab.item_mut(victim);
-        let old_value = core::mem::replace(&mut node.value, value);
-        *node.links.next_mut() &= IDX;
-        let newer = node.links.prev & IDX;
-        // `has_evicted` is set now: only a ghost goes to main.
-        let q = if was_ghost { MAIN } else { SMALL };
-        if q == from {
-            // The new entry takes the victim's slot at the head of the same queue: in a
-            // ring, moving the tail to the head is moving both ends one step.
-            self.queues[q].last = victim;
-            self.queues[q].first = newer;
+        let hash = self.slab.hash(&key);
+        if let Some(i) = self.slab.find_hashed(hash, &key) {
+            let old = core::mem::replace(evict_slots::SlabPolicy::replaced(self, i), value);
+            // The spare key is dropped before the answer is built: a `Drop` that panics
+            // would otherwise leak the answer, never dropped (rust-lang/rust#47949).
+            drop(key);
+            return (Put::Replaced(old), i);
+        }
+        evict_slots::SlabPolicy::insert(self, hash, key, value)
+    }
+
+    /// The toolkit's `put_into`, with a weighted cache's `put` as in
+    /// [`put_slot`](Self::put_slot).
+    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
+        if !W::UNIT {
+            return self.put_w(key, value, sink).0;
+        }
+        match evict_slots::SlabPolicy::put(self, key, value) {
+            Put::Evicted(k, v) => {
+                sink.removed(k, v, Removal::Evicted);
+                Put::Inserted
+            }
+            other => other,
+        }
+    }
+
+    /// The toolkit's `try_get_or_insert_with`, with a weighted cache's insertion as in
+    /// [`put_slot`](Self::put_slot).
+    fn try_get_or_insert_with<E>(
+        &mut self,
+        key: K,
+        f: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Fetched<'_, K, V>, E> {
+        let hash = self.slab.hash(&key);
+        if let Some(i) = self.slab.find_hashed(hash, &key) {
+            self.stats.hit();
+            return Ok(Fetched::Hit(evict_slots::SlabPolicy::hit(self, i)));
+        }
+        self.stats.miss();
+        let value = f()?;
+        let (put, i) = if W::UNIT {
+            evict_slots::SlabPolicy::insert(self, hash, key, value)
         } else {
-            self.unlink(victim);
-            self.link_head(victim, q);
-        }
-        (Put::Evicted(old_key, old_value), victim)
+            let weight = self.slab.weigher().weigh(&key, &value);
+            let mut first = First(None);
+            let (put, i) = self.insert_w(hash, key, value, weight, &mut first);
+            (first.merge(put), i)
+        };
+        let stored = (i != NO_SLOT).then(|| &mut self.slab.item_mut(i).value);
+        Ok(Fetched::from_put(put, stored))
     }
 
     /// The slot's queue weighs the difference.
@@ -448,5 +467,192 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     fn drained(&mut self) {
         self.queues = [EMPTY_QUEUE; 2];
         self.weights = [0; 2];
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
+    /// Inserts `key`, of hash `hash`, which is not cached and whose ghost lookup said
+    /// `was_ghost` (the ghost forgot it then); evicts one entry if the cache is full (by
+    /// count). Returns what `put` returns and the slot now holding `key`.
+    #[inline(always)]
+    fn insert_known(&mut self, hash: u64, key: K, value: V, was_ghost: bool) -> (Put<K, V>, u32) {
+        let capacity = self.capacity as usize;
+        if self.slab.len() < capacity {
+            // The push that fills the slab gives the index its final room; the ghost takes
+            // its memory then too, so that evictions never allocate.
+            let node = Node {
+                value,
+                links: Links::new(IDX, IDX),
+            };
+            let i = self.slab.push(hash, key, node, capacity);
+            let q = self.entry_queue(was_ghost);
+            self.link_head(i, q);
+            if self.slab.len() == capacity {
+                self.ghost.reserve();
+            }
+            return (Put::Inserted, i);
+        }
+        // Full: evict one entry and reuse its slot in place.
+        let (victim, from) = self.evict();
+        let victim_hash = self.slab.hash(self.slab.key(victim));
+        let old_weight = self.slab.weight(victim);
+        if from == SMALL {
+            self.ghost_push(victim_hash, old_weight);
+        }
+        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
+        if !W::UNIT {
+            // The slot, still in its queue, weighs the newcomer's weight now.
+            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
+        }
+        // The new entry keeps the victim's slot and links, at frequency 0.
+        let node = self.slab.item_mut(victim);
+        let old_value = core::mem::replace(&mut node.value, value);
+        *node.links.next_mut() &= IDX;
+        let newer = node.links.prev & IDX;
+        // `has_evicted` is set now: only a ghost goes to main.
+        let q = if was_ghost { MAIN } else { SMALL };
+        if q == from {
+            // The new entry takes the victim's slot at the head of the same queue: in a
+            // ring, moving the tail to the head is moving both ends one step.
+            self.queues[q].last = victim;
+            self.queues[q].first = newer;
+        } else {
+            self.unlink(victim);
+            self.link_head(victim, q);
+        }
+        (Put::Evicted(old_key, old_value), victim)
+    }
+
+    /// Evicts slot `victim` (which `evict` chose, from queue `from`) and puts `key` in its
+    /// slot: `replace_chosen` with the newcomer's ghost lookup already made.
+    #[inline(always)]
+    fn replace_known(
+        &mut self,
+        victim: u32,
+        hash: u64,
+        key: K,
+        value: V,
+        was_ghost: bool,
+    ) -> (K, V, u32) {
+        let from = self.queue_of(victim);
+        let victim_hash = self.slab.hash(self.slab.key(victim));
+        let old_weight = self.slab.weight(victim);
+        if from == SMALL {
+            self.ghost_push(victim_hash, old_weight);
+        }
+        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
+        if !W::UNIT {
+            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
+        }
+        let node = self.slab.item_mut(victim);
+        let old_value = core::mem::replace(&mut node.value, value);
+        *node.links.next_mut() &= IDX;
+        let newer = node.links.prev & IDX;
+        // `evict` ran, so `has_evicted` is set: only a ghost goes to main (what
+        // `entry_queue` says then, without its warm-up test).
+        let q = if was_ghost { MAIN } else { SMALL };
+        if q == from {
+            self.queues[q].last = victim;
+            self.queues[q].first = newer;
+        } else {
+            self.unlink(victim);
+            self.link_head(victim, q);
+        }
+        (old_key, old_value, victim)
+    }
+
+    /// A weighted cache's `put` (the rules of `evict_slots::weight`, as the toolkit's): every
+    /// pair that leaves goes to `sink`; returns `Inserted`, `Replaced` or `Rejected` and the
+    /// stored pair's slot ([`NO_SLOT`] if rejected). The weigher runs first.
+    fn put_w(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> (Put<K, V>, u32) {
+        let weight = self.slab.weigher().weigh(&key, &value);
+        let hash = self.slab.hash(&key);
+        let Some(i) = self.slab.find_hashed(hash, &key) else {
+            return self.insert_w(hash, key, value, weight, sink);
+        };
+        let budget = self.slab.budget();
+        if weight > budget {
+            // Too heavy to keep: the key leaves rather than keep a stale value.
+            let (old_key, old_value) = evict_slots::SlabPolicy::remove_slot(self, i, hash);
+            sink.removed(old_key, old_value, Removal::Evicted);
+            return (Put::Rejected(key, value), NO_SLOT);
+        }
+        let was = self.slab.weight(i);
+        let others = self.slab.total_weight() - was;
+        if weight <= budget - others {
+            let old = core::mem::replace(evict_slots::SlabPolicy::replaced(self, i), value);
+            self.slab.set_weight(i, weight);
+            evict_slots::SlabPolicy::reweighed(self, i, was, weight);
+            drop(key); // before the answer is built (see `put_slot`)
+            return (Put::Replaced(old), i);
+        }
+        // Heavier, and the others must make room: the key steps out (no ghost), others are
+        // evicted until the new value fits, and the key comes back as a newcomer.
+        let (old_key, old) = evict_slots::SlabPolicy::remove_slot(self, i, hash);
+        drop(key);
+        let (_, j) = self.insert_w(hash, old_key, value, weight, sink);
+        (Put::Replaced(old), j)
+    }
+
+    /// Inserts `key` (not cached, hashing to `hash`) of weight `weight` as libCacheSim's
+    /// `S3FIFO_get` does for a miss: the ghost lookup first, then the evictions until the
+    /// newcomer fits (the last one's slot reused in place), then the newcomer (to main if it
+    /// was a ghost). Every evicted pair goes to `sink`.
+    fn insert_w(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+        weight: u64,
+        sink: &mut dyn Sink<K, V>,
+    ) -> (Put<K, V>, u32) {
+        let budget = self.slab.budget();
+        if weight > budget || self.capacity == 0 {
+            return (Put::Rejected(key, value), NO_SLOT);
+        }
+        let was_ghost = self.ghost_take(hash);
+        self.slab.set_pending_weight(weight);
+        let room = budget - weight;
+        while self.slab.total_weight() > room && !self.slab.is_empty() {
+            let (victim, _) = self.evict();
+            if self.slab.total_weight() - self.slab.weight(victim) <= room {
+                let (k, v, slot) = self.replace_known(victim, hash, key, value, was_ghost);
+                sink.removed(k, v, Removal::Evicted);
+                return (Put::Inserted, slot);
+            }
+            let (k, v) = evict_slots::SlabPolicy::evict_chosen(self, victim);
+            sink.removed(k, v, Removal::Evicted);
+        }
+        let (put, i) = self.insert_known(hash, key, value, was_ghost);
+        match put {
+            Put::Evicted(k, v) => {
+                // The count capacity was reached (entries of weight 0).
+                sink.removed(k, v, Removal::Evicted);
+                (Put::Inserted, i)
+            }
+            other => (other, i),
+        }
+    }
+}
+
+/// The sink of a weighted `put` that reports one pair: it keeps the first evicted pair and
+/// drops the others (`evict_core::Cache::put`'s rule for a cache that evicts several).
+struct First<K, V>(Option<(K, V)>);
+
+impl<K, V> Sink<K, V> for First<K, V> {
+    fn removed(&mut self, key: K, value: V, _why: Removal) {
+        if self.0.is_none() {
+            self.0 = Some((key, value));
+        }
+    }
+}
+
+impl<K, V> First<K, V> {
+    /// `put`'s answer: an insertion that evicted reports the first pair it evicted.
+    fn merge(self, put: Put<K, V>) -> Put<K, V> {
+        match (put, self.0) {
+            (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
+            (put, _) => put,
+        }
     }
 }
