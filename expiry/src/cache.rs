@@ -599,6 +599,16 @@ where
         self.clock.now_nanos().max(self.latest.load(Relaxed))
     }
 
+    /// The time for a hit under a shared lock, asking for maintenance if it is due.
+    #[inline]
+    fn shared_now(&self) -> u64 {
+        let now = self.now_shared();
+        if now > self.check_at && !self.wants.load(Relaxed) {
+            self.wants.store(true, Relaxed);
+        }
+        now
+    }
+
     #[inline]
     fn saw_expired(&self, now: u64) {
         self.latest.fetch_max(now, Relaxed);
@@ -1279,13 +1289,22 @@ where
     }
 
     fn get_shared(&self, key: &Q) -> Option<&V> {
-        let now = self.now_shared();
-        if now > self.check_at && !self.wants.load(Relaxed) {
-            self.wants.store(true, Relaxed);
-        }
+        let now = self.shared_now();
         let entry = self.inner.get_shared(key)?;
         // An entry found expired here is reclaimed when its bucket comes round (by the end
         // of the current wheel tick), by the maintenance a later hit asks for.
+        self.alive(entry, now, true).then_some(&entry.value)
+    }
+
+    /// The policy's hash: the expiring layer keys its policy exactly as given.
+    fn hash_of(&self, key: &Q) -> Option<u64> {
+        self.inner.hash_of(key)
+    }
+
+    /// [`get_shared`](Shard::get_shared) through the policy's hashed lookup.
+    fn get_shared_hashed(&self, hash: u64, key: &Q) -> Option<&V> {
+        let now = self.shared_now();
+        let entry = self.inner.get_shared_hashed(hash, key)?;
         self.alive(entry, now, true).then_some(&entry.value)
     }
 

@@ -109,8 +109,12 @@ impl Default for StdClock {
 impl Clock for StdClock {
     #[inline]
     fn now_nanos(&self) -> u64 {
-        // `as u64` cannot truncate for 584 years of uptime; saturate anyway rather than wrap.
-        u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        // Seconds and nanoseconds in `u64` (not `as_nanos`'s `u128`): 584 years of uptime
+        // fit; saturate anyway rather than wrap.
+        let d = self.origin.elapsed();
+        d.as_secs()
+            .saturating_mul(1_000_000_000)
+            .saturating_add(u64::from(d.subsec_nanos()))
     }
 
     /// `Instant` never goes back (the standard library guards against platforms whose
@@ -123,7 +127,10 @@ impl Clock for StdClock {
 
 /// The clock of [`ExpiringCache::builder`](crate::ExpiringCache::builder),
 /// [`with_ttl`](crate::ExpiringCache::with_ttl) and [`with_tti`](crate::ExpiringCache::with_tti)
-/// (and of the memoization attributes' `ttl`): [`StdClock`], exact.
+/// (and of the memoization attributes' `ttl`): [`StdClock`], exact. Not [`CoarseClock`],
+/// though its hits cost far less, because that one starts a process-wide thread that wakes
+/// every millisecond, and stands still in a forked child; opt in with
+/// [`Builder::clock`](crate::Builder::clock).
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub type DefaultClock = StdClock;
@@ -136,8 +143,11 @@ pub type DefaultClock = StdClock;
 /// Its readings lag the real time by up to a millisecond, more when the thread is starved of
 /// CPU, so entries may live that much past their deadline; they never expire early. One
 /// thread serves the whole process; it is started by the first [`CoarseClock::new`] and runs
-/// until the process ends. If the thread cannot be started, the clock reads `Instant::now()`
-/// itself. All clocks share one origin.
+/// until the process ends, waking every millisecond. If the thread cannot be started, the
+/// clock reads `Instant::now()` itself. All clocks share one origin.
+///
+/// After a `fork()` the child process has no ticker: its coarse clock stands still, and
+/// nothing expires there. Do not read it before forking a process that keeps using it.
 ///
 /// ```
 /// use evict_expiry::{Clock, CoarseClock};

@@ -554,3 +554,30 @@ fn clock_now(clock: &ManualClock) -> u64 {
     use evict_expiry::Clock;
     clock.now_nanos()
 }
+
+/// A shard's hashed shared hit (a concurrent cache hashing each key once) answers as the
+/// plain shared hit does: the policy's hash, the value while alive, a miss once expired.
+#[test]
+fn hashed_shared_hits_expire_like_shared_hits() {
+    use evict_core::Shard;
+    let clock = ManualClock::new();
+    let mut c = ExpiringCache::builder()
+        .time_to_live(secs(10))
+        .clock(clock.clone())
+        .build(S3FifoCache::new(8));
+    let _ = c.put(1u64, "a");
+    let hash = Shard::<u64, &str, u64>::hash_of(&c, &1).expect("S3-FIFO takes hashed lookups");
+    assert_eq!(
+        Some(hash),
+        Shard::<u64, evict_expiry::Entry<&str>, u64>::hash_of(c.inner(), &1)
+    );
+    assert_eq!(c.get_shared_hashed(hash, &1), Some(&"a"));
+    assert_eq!(Shard::<u64, &str, u64>::get_shared(&c, &1), Some(&"a"));
+    clock.advance(secs(10));
+    assert_eq!(c.get_shared_hashed(hash, &1), None);
+    assert_eq!(Shard::<u64, &str, u64>::get_shared(&c, &1), None);
+    // Past the wheel's tick: the hashed hit asks for maintenance too, which reclaims it.
+    assert!(c.wants_maintenance());
+    c.maintain();
+    assert_eq!(c.len(), 0);
+}
