@@ -100,13 +100,15 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     }
 
     /// A weighted cache's ghost push, as libCacheSim's ghost FIFO takes an object (`get` on
-    /// a FIFO of `⌊0.9 × capacity⌋` bytes): one heavier than the whole ghost is not kept, one
-    /// already a ghost stays where it is, and otherwise the oldest ghosts leave until it
-    /// fits. At most twice the most entries the cache has held, plus 8, ghosts are kept
+    /// a FIFO of `⌊0.9 × capacity⌋` bytes): one heavier than the whole ghost is not kept, and
+    /// otherwise the oldest ghosts leave until it fits. At most twice the most entries the cache has held, plus 8, ghosts are kept
     /// (entries of weight 0 would otherwise add ghosts without end).
     fn ghost_push_weighted(&mut self, hash: u64, weight: u64) {
         let budget = ghost_weight(self.slab.budget());
-        if weight > budget || self.wghost.find(hash).is_some() {
+        // (libCacheSim's ghost also leaves a key that is a ghost already where it is; here a
+        // key leaving the small queue never is one: its `put` took it out of the ghost, and a
+        // ghost is made only by an eviction, so the lookup would only cost.)
+        if weight > budget {
             return;
         }
         while self.wghost.weight(0) > budget - weight {
