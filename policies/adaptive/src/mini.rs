@@ -28,7 +28,7 @@ const NIL: u16 = (1 << 14) - 1;
 const SLOT: u16 = NIL;
 
 /// An open-addressing index from tags to slots (linear probing, backward-shift deletion),
-/// 5/4 buckets per slot, a `u16` each: 0 for empty, else the slot number plus one in the
+/// 5/4 buckets per slot (2 in a `roomy` index), a `u16` each: 0 for empty, else the slot number plus one in the
 /// low `bits` bits and the tag's low bits above them (so that most buckets of another
 /// tag are passed over without reading its slot). The tag of a slot is the miniature's to
 /// give (`tag_of`).
@@ -40,10 +40,19 @@ struct Index {
 }
 
 impl Index {
-    /// Room for `slots` slots numbered below `2^bits - 1` (the table is allocated now).
-    fn new(slots: usize, bits: u32) -> Self {
+    /// Room for `slots` slots numbered below `2^bits - 1` (the table is allocated now):
+    /// 5/4 buckets per slot, or 2 if `roomy`. At 4/5 full a search for a tag that is not
+    /// there walks about 13 buckets, at 1/2 full about 2.5; the miniatures take the roomy
+    /// index where they hold every key (caches below 768 entries), where the memory bound
+    /// does not hold anyway and every `get` runs them.
+    fn new(slots: usize, bits: u32, roomy: bool) -> Self {
+        let buckets = if roomy {
+            2 * slots + 1
+        } else {
+            slots + slots / 4 + 1
+        };
         Self {
-            buckets: vec![0; slots + slots / 4 + 1],
+            buckets: vec![0; buckets],
             bits,
         }
     }
@@ -210,15 +219,18 @@ impl Linked {
 #[derive(Clone, Debug)]
 pub(crate) struct Lru {
     capacity: usize,
+    /// Whether the index has 2 buckets per slot (see `Index::new`).
+    roomy: bool,
     linked: Linked,
     list: List,
     index: Index,
 }
 
 impl Lru {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
         Self {
             capacity: capacity.min(MAX_MINI),
+            roomy,
             linked: Linked::default(),
             list: EMPTY,
             index: Index::default(),
@@ -233,7 +245,7 @@ impl Lru {
         }
         if self.linked.nodes.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            self.index = Index::new(self.capacity, 14, self.roomy);
         }
         let nodes = &self.linked.nodes;
         if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
@@ -272,7 +284,7 @@ impl Lru {
     }
 
     pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity);
+        *self = Self::new(self.capacity, self.roomy);
     }
 }
 
@@ -284,6 +296,7 @@ impl Lru {
 #[derive(Clone, Debug, Default)]
 struct Ghost {
     capacity: usize,
+    roomy: bool,
     /// The fingerprints from `oldest`, `used` positions in all, wrapping; 0 is a hole.
     ring: Vec<u32>,
     oldest: usize,
@@ -294,9 +307,10 @@ struct Ghost {
 }
 
 impl Ghost {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, roomy: bool) -> Self {
         Self {
             capacity,
+            roomy,
             ..Self::default()
         }
     }
@@ -305,7 +319,7 @@ impl Ghost {
         if self.capacity > 0 {
             self.ring = vec![0; self.capacity + self.capacity / 4 + 1];
             // Ring positions need 15 bits (the capacity is at most 9/10 of `MAX_MINI`).
-            self.index = Index::new(self.capacity, 15);
+            self.index = Index::new(self.capacity, 15, self.roomy);
         }
     }
 
@@ -410,6 +424,7 @@ const MAIN: usize = 1;
 #[derive(Clone, Debug)]
 pub(crate) struct S3Fifo {
     capacity: usize,
+    roomy: bool,
     small_target: u16,
     main_target: u16,
     has_evicted: bool,
@@ -421,11 +436,12 @@ pub(crate) struct S3Fifo {
 }
 
 impl S3Fifo {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
         let capacity = capacity.min(MAX_MINI);
         let small = capacity / 10;
         Self {
             capacity,
+            roomy,
             small_target: small as u16,
             main_target: (capacity - small) as u16,
             has_evicted: false,
@@ -433,7 +449,7 @@ impl S3Fifo {
             links: Vec::new(),
             queues: [EMPTY_QUEUE; 2],
             index: Index::default(),
-            ghost: Ghost::new(capacity * 9 / 10),
+            ghost: Ghost::new(capacity * 9 / 10, roomy),
         }
     }
 
@@ -505,7 +521,7 @@ impl S3Fifo {
         if self.tags.capacity() == 0 {
             self.tags.reserve_exact(self.capacity);
             self.links.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            self.index = Index::new(self.capacity, 14, self.roomy);
             self.ghost.allocate();
         }
         let tags = &self.tags;
@@ -546,7 +562,7 @@ impl S3Fifo {
     }
 
     pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity);
+        *self = Self::new(self.capacity, self.roomy);
     }
 }
 
@@ -563,6 +579,7 @@ const PROTECTED: u8 = 2;
 #[derive(Clone, Debug)]
 pub(crate) struct WTinyLfu {
     capacity: usize,
+    roomy: bool,
     max_window: u16,
     max_protected: u16,
     linked: Linked,
@@ -575,13 +592,14 @@ pub(crate) struct WTinyLfu {
 }
 
 impl WTinyLfu {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
         let capacity = capacity.min(MAX_MINI);
         // As `evict-wtinylfu`'s `sizes`: main 99%, protected 80% of main.
         let main = (capacity as f64 * 0.99) as usize;
         let protected = (main as f64 * 0.8) as usize;
         Self {
             capacity,
+            roomy,
             max_window: (capacity - main) as u16,
             max_protected: protected as u16,
             linked: Linked::default(),
@@ -671,7 +689,7 @@ impl WTinyLfu {
         if self.meta.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
             self.meta.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            self.index = Index::new(self.capacity, 14, self.roomy);
         }
         let nodes = &self.linked.nodes;
         if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
@@ -740,6 +758,6 @@ impl WTinyLfu {
     }
 
     pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity);
+        *self = Self::new(self.capacity, self.roomy);
     }
 }

@@ -93,10 +93,13 @@ impl Shadows {
     pub(crate) fn new(capacity: usize) -> Self {
         let shift = shift_for(capacity);
         let size = capacity >> shift;
+        // Unsampled miniatures run on every `get` and are over the memory bound anyway
+        // (README, "Memory"): their indexes get room for speed.
+        let roomy = shift == 0;
         Self {
-            s3fifo: mini::S3Fifo::new(size),
-            wtinylfu: mini::WTinyLfu::new(size),
-            lru: mini::Lru::new(size),
+            s3fifo: mini::S3Fifo::new(size, roomy),
+            wtinylfu: mini::WTinyLfu::new(size, roomy),
+            lru: mini::Lru::new(size, roomy),
             shift,
             epoch: (EPOCH_FACTOR * size as u64).max(EPOCH_MIN),
             seen: 0,

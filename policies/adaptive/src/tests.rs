@@ -220,15 +220,31 @@ fn mixed_operations_match_the_model_through_switches() {
 
 /// Each miniature answers every access as its `evict-*` crate does with `u32` keys ("get;
 /// on a miss, put"): streams of tags with a hot set (so that there are hits, promotions,
-/// ghost hits and admissions), at capacities from 1 to past a power of two, long enough
-/// for W-TinyLFU's sketch to halve several times.
+/// ghost hits and admissions), at capacities from 1 to the largest, with either index size,
+/// long enough for W-TinyLFU's sketch to halve several times.
 #[test]
 fn miniatures_match_their_crates() {
     use crate::mini;
-    for capacity in [1usize, 2, 3, 9, 10, 11, 64, 100, 257, 700, 1_500] {
-        let mut lru = mini::Lru::new(capacity);
-        let mut s3 = mini::S3Fifo::new(capacity);
-        let mut w = mini::WTinyLfu::new(capacity);
+    for (capacity, roomy) in [
+        1usize,
+        2,
+        3,
+        9,
+        10,
+        11,
+        64,
+        100,
+        257,
+        700,
+        1_500,
+        mini::MAX_MINI,
+    ]
+    .into_iter()
+    .flat_map(|c| [(c, false), (c, true)])
+    {
+        let mut lru = mini::Lru::new(capacity, roomy);
+        let mut s3 = mini::S3Fifo::new(capacity, roomy);
+        let mut w = mini::WTinyLfu::new(capacity, roomy);
         let mut lru_c: evict_lru::LruCache<u32, (), Fixed> =
             evict_lru::LruCache::with_hasher(capacity, fixed());
         let mut s3_c: evict_s3fifo::S3FifoCache<u32, (), Fixed> =
@@ -238,7 +254,7 @@ fn miniatures_match_their_crates() {
         let mut rng = SplitMix64::new(capacity as u64);
         let keys = 4 * capacity as u64 + 8;
         let mut hits = [0u64; 3];
-        for t in 0..(60 * capacity).max(3_000) {
+        for t in 0..(60 * capacity).clamp(3_000, 200_000) {
             // Half the accesses to a hot tenth of the keys, the rest spread over all; the
             // key mixed into a tag as the shadows' are.
             let k = if rng.next_u64().is_multiple_of(2) {
