@@ -410,11 +410,17 @@ impl<K, V, C, S> ConcurrentCache<K, V, C, S> {
     /// Exclusive access to each shard's policy, in shard order, without locking (`&mut self`
     /// proves no other thread is using the cache): to check invariants, or to list each shard
     /// in its policy's order. A shard's own statistics are not the concurrent cache's (which
-    /// counts every lookup itself: [`info`](Self::info)).
+    /// counts every lookup itself: [`info`](Self::info)). A shard of a cache built by
+    /// [`Builder::build_hashed`] is checked again at its next put (the caller may have
+    /// replaced it with one of another hasher); until then its hits hash the key themselves.
     pub fn shards_mut(&mut self) -> impl Iterator<Item = &mut C> {
-        self.slots
-            .iter_mut()
-            .map(|slot| &mut lock::get_mut(&mut slot.cache).shard)
+        self.slots.iter_mut().map(|slot| {
+            let guarded = lock::get_mut(&mut slot.cache);
+            if guarded.hashing == Hashing::Same {
+                guarded.hashing = Hashing::Unchecked;
+            }
+            &mut guarded.shard
+        })
     }
 
     fn slot_of(&self, hash: u64) -> &Slot<K, V, C> {

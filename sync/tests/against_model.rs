@@ -237,3 +237,23 @@ against!(
     |c| evict_random::RandomCache::with_seed(c, 7),
     |c| evict_random::RandomCache::with_seed(c, 7)
 );
+
+/// A shard replaced through `shards_mut` by one with another hasher: its hits still find what
+/// is put after (the shard is checked again at its next put), and it is not counted as
+/// hashing once.
+#[test]
+fn a_replaced_shard_is_checked_again() {
+    let mut cache = ConcurrentCache::builder(8)
+        .shards(1)
+        .build_hashed(evict_sieve::SieveCache::<u8, u16, _>::with_hasher);
+    let _ = cache.put(1, 10);
+    assert_eq!(cache.shards_hashing_once(), 1);
+    for shard in cache.shards_mut() {
+        *shard = evict_sieve::SieveCache::with_hasher(8, DefaultHashBuilder::default());
+    }
+    assert_eq!(cache.shards_hashing_once(), 0);
+    let _ = cache.put(2, 20);
+    assert_eq!(cache.shards_hashing_once(), 0);
+    assert_eq!(cache.get(&2), Some(20));
+    assert_eq!(cache.get(&1), None);
+}
