@@ -67,7 +67,8 @@ pub struct WeightedGhost<const LISTS: usize> {
     newest: [u32; LISTS],
     oldest: [u32; LISTS],
     len: [usize; LISTS],
-    weight: [u64; LISTS],
+    /// Each list's total weight, exact: wider than a weight, so that no sum can overflow.
+    weight: [u128; LISTS],
     cap: usize,
 }
 
@@ -110,10 +111,10 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
         self.live() == 0
     }
 
-    /// The total weight of the ghosts on `list`.
+    /// The total weight of the ghosts on `list` (`u64::MAX` if it is more).
     #[inline]
     pub fn weight(&self, list: usize) -> u64 {
-        self.weight[list]
+        u64::try_from(self.weight[list]).unwrap_or(u64::MAX)
     }
 
     /// The most ghosts kept at once.
@@ -209,7 +210,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
         }
         self.newest[list] = i;
         self.len[list] += 1;
-        self.weight[list] += weight;
+        self.weight[list] += u128::from(weight);
         let nodes = &self.nodes;
         self.table
             .insert_unique(hash, i, |&j| nodes[j as usize].hash);
@@ -253,7 +254,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
             o => self.nodes[o as usize].newer = node.newer,
         }
         self.len[list] -= 1;
-        self.weight[list] -= node.weight;
+        self.weight[list] -= u128::from(node.weight);
     }
 
     /// Forgets every ghost and gives the memory back; the cap stays.
@@ -271,7 +272,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
     pub fn check(&self) {
         let mut seen = 0;
         for list in 0..LISTS {
-            let (mut at, mut newer, mut n, mut w) = (self.newest[list], NONE, 0, 0u64);
+            let (mut at, mut newer, mut n, mut w) = (self.newest[list], NONE, 0, 0u128);
             while at != NONE {
                 let node = self.nodes[at as usize];
                 assert_eq!(node.list as usize, list, "ghost {at} on the wrong list");
@@ -281,7 +282,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
                     "ghost {at} not in the table"
                 );
                 n += 1;
-                w += node.weight;
+                w += u128::from(node.weight);
                 newer = at;
                 at = node.older;
                 assert!(n <= self.nodes.len(), "cycle in ghost list {list}");
@@ -302,28 +303,46 @@ mod tests {
 
     #[test]
     fn fifo_order_weights_and_cap() {
+        // The cap starts at 8 (raising it to less changes nothing).
         let mut g = WeightedGhost::<1>::new();
         g.raise_cap(3);
-        for h in 1..=3u64 {
+        assert_eq!(g.cap(), 8);
+        for h in 1..=8u64 {
             g.push(h, h * 10, 0);
         }
-        assert_eq!((g.len(0), g.weight(0)), (3, 60));
-        g.push(4, 40, 0); // over the cap: the oldest (1) goes first
+        assert_eq!((g.len(0), g.weight(0)), (8, 360));
+        g.push(9, 90, 0); // over the cap: the oldest (1) goes first
         assert_eq!(g.find(1), None);
-        assert_eq!((g.len(0), g.weight(0)), (3, 90));
+        assert_eq!((g.len(0), g.weight(0)), (8, 440));
         assert_eq!(g.take(3), Some((0, 30)));
         assert!(g.pop_oldest(0)); // 2
-        assert_eq!(g.take(4), Some((0, 40)));
-        assert!(g.is_empty());
+        assert_eq!(g.take(9), Some((0, 90)));
+        assert_eq!((g.len(0), g.weight(0)), (5, 4 * 10 + 50 + 60 + 70 + 80));
         g.check();
         // Freed nodes are reused: no growth past the high-water mark.
+        let capacity = g.nodes.capacity();
         for round in 0..100u64 {
             g.push(1000 + round, 1, 0);
-            if g.live() == 3 {
+            if g.live() > 5 {
                 g.pop_oldest(0);
             }
         }
-        assert!(g.nodes.capacity() <= 4);
+        assert_eq!(g.nodes.capacity(), capacity);
+        g.check();
+    }
+
+    #[test]
+    fn weights_near_u64_max_do_not_overflow() {
+        // A list may hold more than u64::MAX of weight (a caller bounding it by a capacity
+        // near u64::MAX): its total saturates in `weight` and stays exact inside.
+        let mut g = WeightedGhost::<2>::new();
+        for h in 0..4u64 {
+            g.push(h, u64::MAX / 3, 0);
+        }
+        assert_eq!(g.weight(0), u64::MAX);
+        assert!(g.pop_oldest(0));
+        assert!(g.pop_oldest(0));
+        assert_eq!(g.weight(0), u64::MAX / 3 * 2);
         g.check();
     }
 }
