@@ -698,7 +698,9 @@ where
     /// what the policy offers beyond this cache's methods (an expiring shard's put with its
     /// own time to live, a policy's inherent methods). Whatever `f` does is not counted in
     /// [`info`](Self::info)'s hits and misses, and `f` must keep `key` (if it stores it) in
-    /// this shard and must not call this cache.
+    /// this shard and must not call this cache. In a cache built by
+    /// [`Builder::build_hashed`], `f` must not replace the shard with one of another hasher
+    /// (its hits would miss; [`shards_mut`](Self::shards_mut) allows that).
     ///
     /// ```
     /// use evict_sync::ConcurrentCache;
