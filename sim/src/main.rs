@@ -22,6 +22,10 @@ use evict_sim::workload;
 /// With no TRACE, runs the built-in seeded workloads and writes one SVG plot per workload
 /// into --plot-dir.
 ///
+/// A trace with object sizes (oracle-general, CSV with --size-column, lines with a size as
+/// every line's second field) replays in bytes: caches sized in bytes, object and byte hit
+/// ratios; --ignore-obj-size counts entries.
+///
 /// Exit status: 0 on success, 2 for a usage error (bad flag, unknown format or policy, size 0,
 /// missing file), 1 for bad data (malformed line, truncated record, broken compression, more
 /// requests than --max-requests).
@@ -65,7 +69,8 @@ struct Args {
     #[arg(long, value_name = "N")]
     max_requests: Option<usize>,
 
-    /// Comma-separated policies [default: every registry policy, then opt].
+    /// Comma-separated policies [default: every registry policy, then opt; in bytes: every
+    /// weighted policy, then belady-size (a heuristic) and pfoo-l (an upper bound)].
     #[arg(short, long, value_name = "P,...", value_delimiter = ',')]
     policies: Option<Vec<String>>,
 
