@@ -230,6 +230,23 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
             .reserve(room - self.table.len(), |&j| nodes[j as usize].hash);
     }
 
+    /// Takes the memory for `n` ghosts now (nodes, and a table twice that), if it has less:
+    /// a cache calls it when it starts evicting, so that its ghosts fill up to about `n`
+    /// without allocating or rehashing on the way.
+    #[cold]
+    pub fn reserve(&mut self, n: usize) {
+        let n = n.min(self.cap);
+        if self.nodes.capacity() < n {
+            self.nodes.reserve_exact(n - self.nodes.len());
+        }
+        let room = self.nodes.capacity() * 2;
+        if self.table.capacity() < room {
+            let nodes = &self.nodes;
+            self.table
+                .reserve(room - self.table.len(), |&j| nodes[j as usize].hash);
+        }
+    }
+
     /// Forgets the oldest ghost of `list`; whether there was one.
     pub fn pop_oldest(&mut self, list: usize) -> bool {
         match self.oldest[list] {

@@ -27,6 +27,9 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// about 3%.
     #[inline(always)]
     pub(crate) fn evict(&mut self) -> (u32, usize) {
+        if !W::UNIT && !self.has_evicted {
+            self.reserve_weighted_ghost();
+        }
         self.has_evicted = true;
         loop {
             if self.main_over() || self.queues[SMALL].len == 0 {
@@ -76,6 +79,17 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// for a weighted cache, whose ghost is `wghost`).
     fn ghost_target(&self, capacity: u32) -> u32 {
         if W::UNIT { ghost_capacity(capacity) } else { 0 }
+    }
+
+    /// A weighted cache's first eviction: the ghost takes the memory for as many ghosts as
+    /// the cache holds entries (about what 9/10 of the weight holds with similar weights), so
+    /// that it fills without allocating, as the unweighted ghost is reserved when the cache
+    /// fills; it still grows beyond, up to its cap, if the workload's ghosts are lighter.
+    #[cold]
+    fn reserve_weighted_ghost(&mut self) {
+        let n = self.slab.len();
+        self.wghost.raise_cap(n.saturating_mul(2).saturating_add(8));
+        self.wghost.reserve(n);
     }
 
     /// Whether the key hashing to `hash` was a ghost; it is not one any more.
