@@ -8,7 +8,8 @@
 //! at most [`MAX_MINI`] entries), and nothing is ever removed except by eviction, so the
 //! S3-FIFO queues are singly linked. Per entry (tag, links and index included): LRU 11
 //! bytes, S3-FIFO about 16 (its ghost of 9/10 of the entries included), W-TinyLFU about 12
-//! plus its frequency sketch (8 bytes per entry, rounded up to a power of two), where the
+//! plus its frequency sketch (`evict-wtinylfu`'s: at least 1,024 words, then 8 bytes per entry
+//! rounded up to a power of two), where the
 //! `evict-*` caches of `u64` keys take 29 to 49 bytes each. The memory is taken once, on
 //! the first access; no later access allocates.
 //!
@@ -566,6 +567,9 @@ impl S3Fifo {
     }
 }
 
+/// The fewest words of a W-TinyLFU sketch (`evict-wtinylfu`'s `MIN_SKETCH_WORDS`).
+const MIN_SKETCH_WORDS: usize = 1024;
+
 const WINDOW: u8 = 0;
 const PROBATION: u8 = 1;
 const PROTECTED: u8 = 2;
@@ -589,6 +593,8 @@ pub(crate) struct WTinyLfu {
     sketch: FrequencySketch,
     /// Accesses counted towards the sketch's halving since the last.
     accesses: u64,
+    /// The halving period: `10 × capacity` counted accesses, as `evict-wtinylfu`'s.
+    period: u64,
 }
 
 impl WTinyLfu {
@@ -606,8 +612,10 @@ impl WTinyLfu {
             meta: Vec::new(),
             lists: [EMPTY; 3],
             index: Index::default(),
-            sketch: FrequencySketch::new(capacity),
+            // As `evict-wtinylfu`'s: at least 1,024 words, whatever the capacity.
+            sketch: FrequencySketch::new(capacity.max(MIN_SKETCH_WORDS)),
             accesses: 0,
+            period: (capacity.max(1) as u64) * 10,
         }
     }
 
@@ -627,7 +635,7 @@ impl WTinyLfu {
     #[inline]
     fn count_access(&mut self) {
         self.accesses += 1;
-        if self.accesses >= self.sketch.sample_size() {
+        if self.accesses >= self.period {
             self.accesses = 0;
             self.sketch.reset();
             for m in &mut self.meta {

@@ -9,8 +9,8 @@ use crate::mini::{self, MAX_MINI};
 /// that differ by a point (1,024 and 2,048 measured no better on the shared traces; 353
 /// entries, `sprite` at 10% sampled at 1/2, put it 0.14 to 0.27 points under LRU with three
 /// of four hasher seeds; 384 passed with all six seeds tried). It decides the smallest
-/// capacity at which the miniatures are sampled, 768, and so the smallest at which the
-/// memory bound holds (README, "Memory").
+/// capacity at which the miniatures are sampled, 768; the memory bound holds from about 900
+/// (README, "Memory").
 pub(crate) const MIN_SHADOW: usize = 384;
 
 /// The sampling rate is at least `2^-MAX_SHIFT`.

@@ -21,8 +21,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "sprite.trace.gz",
         [
-            (70, 32566, 12, Policy::Lru),
-            (353, 89049, 4, Policy::S3Fifo),
+            (70, 32846, 14, Policy::Lru),
+            (353, 88343, 7, Policy::S3Fifo),
             (707, 115771, 1, Policy::Lru),
             (1415, 123530, 1, Policy::Lru),
         ],
@@ -30,8 +30,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "multi2.trace.gz",
         [
-            (56, 5748, 2, Policy::WTinyLfu),
-            (284, 10709, 1, Policy::WTinyLfu),
+            (56, 6012, 2, Policy::WTinyLfu),
+            (284, 10885, 1, Policy::WTinyLfu),
             (568, 13504, 1, Policy::WTinyLfu),
             (1136, 15196, 1, Policy::WTinyLfu),
         ],
