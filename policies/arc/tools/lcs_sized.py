@@ -1,7 +1,8 @@
 """Hits and byte hits of libCacheSim 0.3.5 policies replaying an oracleGeneral trace with
 its object sizes, at 1%, 5%, 10% and 20% of its distinct bytes (rounded down): the reference
-for evict's weighted ARC (example `sized` of this crate) and W-TinyLFU (example `sized` of
-evict-wtinylfu), which print the same format.
+for evict's weighted ARC, S3-FIFO and W-TinyLFU as the simulator replays them in bytes
+(`cargo run --release -p evict-sim -- TRACE -p arc,s3fifo,wtinylfu --json`; evict-sim's
+sim/tools/lcs_bytes.py is the same comparison for the six policies its test pins).
 
     /work/venv-lcs/bin/python policies/arc/tools/lcs_sized.py TRACE.oracleGeneral.bin.zst arc[,wtinylfu,lru]
 
