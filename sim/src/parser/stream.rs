@@ -867,7 +867,7 @@ impl Batches for Lines {
 
 /// The largest object size a text or CSV trace may give: `oracleGeneral`'s `u32` field's
 /// largest. Why a bound: the byte counts are `u64` sums over at most
-/// [`MAX_REQUESTS`](super::MAX_REQUESTS) requests, which cannot overflow below it.
+/// [`MAX_REQUESTS`] requests, which cannot overflow below it.
 pub const MAX_OBJECT_SIZE: u64 = u32::MAX as u64;
 
 /// An object size: a decimal integer from 1 to [`MAX_OBJECT_SIZE`].
