@@ -804,7 +804,13 @@ fn replay_stream_with(
         unsized_check(&name, sizes, read, format, None)?;
     }
     let given = policies;
-    let mut policies = effective_policies(&name, given, sized)?;
+    // A probed text trace learns in its first pass whether it replays in bytes, so its
+    // policies are checked there, against that answer.
+    let mut policies = if probe {
+        given.to_vec()
+    } else {
+        effective_policies(&name, given, sized)?
+    };
     if sized {
         beladys.clear();
     }
@@ -812,7 +818,7 @@ fn replay_stream_with(
     if !beladys.is_empty() && !stream_belady {
         stream.set_request_limit(request_limit(read, true));
     }
-    if sized && policies.iter().any(|p| p == PFOO_L || p == BELADY_SIZE) {
+    if (sized || probe) && policies.iter().any(|p| p == PFOO_L || p == BELADY_SIZE) {
         // PFOO-L keeps a reuse per request, BeladySize the trace: the in-memory limit, as
         // for Bélády.
         stream.set_request_limit(request_limit(read, true));
@@ -847,6 +853,7 @@ fn replay_stream_with(
                 Some(missing) => {
                     let missing = missing.to_string();
                     unsized_check(&name, sizes, read, format, Some(&missing))?;
+                    policies = effective_policies(&name, given, false)?;
                 }
                 None => {
                     sized = true;

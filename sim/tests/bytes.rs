@@ -367,6 +367,27 @@ fn text_csv_and_oracle_general_replay_in_bytes() {
     }
 }
 
+/// A text trace is known to carry sizes only after its first pass: the bounds named with
+/// `-p` are accepted when every line has a size, refused when one has none.
+#[test]
+fn bounds_named_on_a_sized_text_trace() {
+    let dir = TempDir::new("probed-bounds");
+    let sized = dir.file("sized.txt", b"1 5\n2 7\n1 5\n2 7\n");
+    let o = sim(
+        &sized,
+        &["-p", "lru,pfoo-l,belady-size", "-s", "12", "--json"],
+    );
+    let mut policies: Vec<String> = rows(&o).into_iter().map(|r| r.0).collect();
+    policies.sort();
+    assert_eq!(policies, ["belady-size", "lru", "pfoo-l"]);
+    let counted = dir.file("counted.txt", b"1 5\n2\n1 5\n");
+    fails(
+        &sim(&counted, &["-p", "lru,pfoo-l", "-s", "2"]),
+        2,
+        "pfoo-l bounds a replay in bytes",
+    );
+}
+
 #[test]
 fn bad_flags_and_traces_without_sizes_are_one_line_errors() {
     let dir = TempDir::new("errors");
