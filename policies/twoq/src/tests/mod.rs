@@ -381,7 +381,14 @@ fn bytes_per_entry() {
     for k in 0..n * 3 / 2 {
         let _ = c.put(k, k);
     }
-    assert_eq!(c.ghost_len(), 500_000);
+    // A1out full: 500,000 fingerprints, less the few that a new key matched by chance (at
+    // most |A1out| / 2^40 per put; about one run in five meets one with the default hasher's
+    // random seed, which is what made an exact count here fail now and then).
+    assert!(
+        (499_990..=500_000).contains(&c.ghost_len()),
+        "{}",
+        c.ghost_len()
+    );
     let per_entry = c.heap_bytes() as f64 / n as f64;
     std::println!("2Q, 1M u64 -> u64 entries, A1out full: {per_entry:.1} bytes per entry");
     assert!((36.0..42.0).contains(&per_entry), "{per_entry}");
