@@ -10,12 +10,10 @@ fn sim(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("evict-sim-analyze-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
+mod common;
+
+fn temp(name: &str, bytes: &[u8]) -> common::TempFile {
+    common::TempFile::new("analyze", name, bytes)
 }
 
 fn analyze(path: &std::path::Path) -> serde_json::Value {

@@ -174,32 +174,11 @@ fn the_bound_is_above_every_policy_in_bytes() {
 
 // ---- The command line: byte replay on small traces written here, and every bad flag ----
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// A temporary folder of this test process, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("evict-sim-bytes-{}-{test}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 fn sim(trace: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_evict-sim"))
@@ -349,7 +328,7 @@ fn text_csv_and_oracle_general_replay_in_bytes() {
     );
     // The plot of either ratio.
     for ratio in ["object", "byte"] {
-        let svg = dir.0.join(format!("{ratio}.svg"));
+        let svg = dir.join(format!("{ratio}.svg"));
         let o = sim(
             &t,
             &[

@@ -1,7 +1,8 @@
 //! The `evict-sim` binary: exit statuses, one-line errors, and the JSON, CSV, table and SVG
 //! outputs on small traces written here.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::{Command, Output};
 
 fn bin() -> Command {
@@ -9,12 +10,8 @@ fn bin() -> Command {
 }
 
 /// A fresh file in a per-test temporary folder.
-fn temp_file(test: &str, name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("evict-sim-cli-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+fn temp_file(test: &str, name: &str, bytes: &[u8]) -> common::TempFile {
+    common::TempFile::new(&format!("cli-{test}"), name, bytes)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -165,7 +162,7 @@ fn plot_writes_an_svg() {
 
 #[test]
 fn builtin_workloads_run_without_a_trace_and_write_one_svg_each() {
-    let dir = std::env::temp_dir().join(format!("evict-sim-cli-{}-builtin", std::process::id()));
+    let dir = common::TempDir::new("cli-builtin");
     let o = run(&[
         "-p",
         "lru,opt",
@@ -263,8 +260,7 @@ fn bad_data_exits_1_with_the_place() {
 /// Bélády beside it; JSON and CSV stay as they are.
 #[test]
 fn the_table_ends_with_an_answer() {
-    let dir = std::env::temp_dir().join(format!("evict-sim-answer-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("answer");
     let path = dir.join("t.txt");
     // 1 2 3 4 repeated: an unbounded cache hits all but 4 of 400 requests (99%).
     let text: String = (0..400).map(|i| format!("{}\n", i % 4)).collect();

@@ -3,25 +3,21 @@
 //! the documented exit status.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_evict-sim"))
 }
 
-/// A fresh file `name` (which may hold folders) in a per-test temporary folder.
-fn temp_file(test: &str, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = temp_dir(test).join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, bytes).unwrap();
-    path
+mod common;
+
+/// A fresh file `name` (which may hold folders) in a temporary folder of its own.
+fn temp_file(test: &str, name: &str, bytes: &[u8]) -> common::TempFile {
+    common::TempFile::new(&format!("hostile-{test}"), name, bytes)
 }
 
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("evict-sim-hostile-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(test: &str) -> common::TempDir {
+    common::TempDir::new(&format!("hostile-{test}"))
 }
 
 fn run(args: &[&str]) -> Output {
@@ -189,7 +185,8 @@ fn column_with_a_non_csv_format_is_a_usage_error() {
 fn plots_of_traces_with_the_same_file_name_do_not_collide() {
     let a = temp_file("plots", "a/t.txt", b"1\n2\n1\n3\n");
     let b = temp_file("plots", "b/t.txt", b"5\n6\n7\n5\n");
-    let svg = temp_dir("plots").join("out/plot.svg");
+    let out = temp_dir("plots");
+    let svg = out.join("out/plot.svg");
     let o = run(&[
         a.to_str().unwrap(),
         b.to_str().unwrap(),

@@ -3,6 +3,8 @@
 //! (skipped without `../shared` unless on CI), and on synthetic traces for users without
 //! them; the command line's output fields and errors.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -98,8 +100,7 @@ fn exact_curve_equals_lru_replay_on_every_shared_trace() {
 
 #[test]
 fn exact_curve_equals_lru_replay_on_synthetic_traces() {
-    let dir = std::env::temp_dir().join(format!("evict-sim-mrc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("mrc");
     let keys = evict_sim::workload::zipf_with_scans(3_000, 0.8, 60_000, 2_000, 500, 11);
     let text: String = keys.iter().map(|k| format!("k{k}\n")).collect();
     let path = dir.join("scans.txt");
@@ -126,8 +127,7 @@ fn sim(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_command_reports_the_replay_fields_plus_method_and_rate() {
-    let dir = std::env::temp_dir().join(format!("evict-sim-mrc-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("mrc-cli");
     let path = dir.join("t.txt");
     std::fs::write(&path, "1\n2\n1\n3\n2\n1\n").unwrap();
     let p = path.to_str().unwrap();
@@ -334,8 +334,7 @@ fn miniature_simulations_are_within_their_bounds_on_a_seeded_trace() {
         .iter()
         .flat_map(|&k| (k as u32).to_le_bytes())
         .collect();
-    let dir = std::env::temp_dir().join(format!("evict-sim-mini-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("mini");
     let path = dir.join("z.bin");
     std::fs::write(&path, bytes).unwrap();
     let policies: Vec<String> = evict_sim::registry::POLICIES

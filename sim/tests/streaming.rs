@@ -236,12 +236,10 @@ fn streaming_equals_in_memory_on_every_shared_trace() {
     );
 }
 
-fn temp(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("evict-sim-streaming-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
+mod common;
+
+fn temp(name: &str, bytes: &[u8]) -> common::TempFile {
+    common::TempFile::new("streaming", name, bytes)
 }
 
 #[test]
