@@ -34,13 +34,23 @@ impl Pair {
 
 #[derive(Debug)]
 pub(crate) struct Counters {
-    /// Indexed by slot; written only by the thread that holds the slot.
-    owned: Box<[CachePadded<Pair>]>,
-    /// For threads whose slot is `owned.len()` or more: atomic adds.
+    /// The owned pairs, flat: the thread whose index ([`index_now`]) is `i` counts its hits
+    /// in cell `i` and its misses in cell `i + 1`, and writes no other cell. Indices are
+    /// multiples of [`STRIDE`] from `STRIDE` on (the first `STRIDE` cells are padding), so
+    /// two threads' pairs are 128 bytes apart and never share a cache line, whatever the
+    /// allocation's alignment. Flat rather than a slice of padded pairs so that a count is
+    /// one indexed increment: the thread-local holds the index already scaled, and a hit
+    /// needs no multiply, no select between its two counters and no second address.
+    owned: Box<[AtomicU64]>,
+    /// For threads whose slot is past the owned pairs: atomic adds.
     shared: Box<[CachePadded<Pair>]>,
     /// The sums at the last `clear`.
     base: std::sync::Mutex<(u64, u64)>,
 }
+
+/// Cells per owned pair: 16 × 8 bytes = 128, two cache lines (and the adjacent-line
+/// prefetcher's pair), so that no two threads' counters share a line.
+const STRIDE: usize = 16;
 
 /// Owned pairs per cache: four per core, at least 16, as a power of two (so 16 on 2 cores,
 /// 2 KiB). Threads past that many alive at once count through the shared stripes.
@@ -56,34 +66,38 @@ fn shared_count() -> usize {
     cores.saturating_mul(2).clamp(1, 256).next_power_of_two()
 }
 
-/// No slot yet: the next count takes one.
-const UNSET: usize = usize::MAX;
+/// No slot yet: the next count takes one. Like every value below, past any owned pair, and
+/// so is `UNSET + 1` (a miss's cell): [`Counters::count`] tests the index once and takes its
+/// slow path for all of them.
+const UNSET: usize = usize::MAX - 1;
 /// This thread gave its slot back (it is exiting, running thread-local destructors): it
-/// counts through the shared stripes from now on. Past every owned pair by construction.
-const GONE: usize = usize::MAX - 1;
+/// counts through the shared stripes from now on.
+const GONE: usize = usize::MAX - 3;
 
 std::thread_local! {
-    /// This thread's slot. `const`-initialised and without a destructor, so reading it is one
-    /// thread-local load, and stays valid while other thread-locals are being destroyed.
-    static SLOT: Cell<usize> = const { Cell::new(UNSET) };
+    /// This thread's counter index: `STRIDE * (slot + 1)`, or `UNSET` / `GONE`.
+    /// `const`-initialised and without a destructor, so reading it is one thread-local load,
+    /// and stays valid while other thread-locals are being destroyed.
+    static INDEX: Cell<usize> = const { Cell::new(UNSET) };
     /// Gives the slot back when the thread exits (a separate thread-local: only this one
     /// needs a destructor, registered once, on the first count).
-    static RETURN: Return = const { Return(Cell::new(UNSET)) };
+    static RETURN: Return = const { Return(Cell::new(usize::MAX)) };
 }
 
 /// Slots given back by threads that exited, and the next never-used one.
 static FREE: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// The slot this thread holds (`usize::MAX`: none), to give back when it exits.
 struct Return(Cell<usize>);
 
 impl Drop for Return {
     fn drop(&mut self) {
         let slot = self.0.get();
-        if slot != UNSET {
+        if slot != usize::MAX {
             // From here on this thread must not write the pairs of `slot`: another thread
             // may own it as soon as it is on the list.
-            SLOT.with(|s| s.set(GONE));
+            INDEX.with(|s| s.set(GONE));
             free_list().push(slot);
         }
     }
@@ -95,65 +109,94 @@ fn free_list() -> std::sync::MutexGuard<'static, Vec<usize>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// This thread's slot number. Distinct among the threads alive at once, small when few are;
-/// also the lossy buffers' choice of buffer (`BufferedHits`).
+/// A small number for this thread, distinct among the threads alive at once that hold a
+/// slot: the lossy buffers' choice of buffer (`BufferedHits`).
 #[inline]
 pub(crate) fn stripe() -> usize {
-    let slot = SLOT.with(Cell::get);
-    if slot != UNSET {
-        return slot;
+    let index = INDEX.with(Cell::get);
+    if index != UNSET {
+        return index / STRIDE;
     }
-    take_slot()
+    take_slot() / STRIDE
 }
 
-/// This thread's slot as it is: `UNSET` before its first count (past every owned pair,
-/// like `GONE`, so [`Counters::record`] tests the slot once and takes its slow path then).
-#[inline]
-fn slot_now() -> usize {
-    SLOT.with(Cell::get)
+/// This thread's counter index as it is: `UNSET` before its first count (past every owned
+/// pair, like `GONE`, so [`Counters::count`] tests the index once and takes its slow path
+/// then).
+#[inline(always)]
+fn index_now() -> usize {
+    INDEX.with(Cell::get)
 }
 
+/// Takes a slot for this thread and returns its counter index.
 #[cold]
 #[inline(never)]
 fn take_slot() -> usize {
     let slot = free_list()
         .pop()
         .unwrap_or_else(|| NEXT.fetch_add(1, Relaxed));
+    // An index that would reach the sentinels (2^59 threads) counts through the stripes.
+    let index = slot
+        .checked_add(1)
+        .and_then(|n| n.checked_mul(STRIDE))
+        .filter(|&i| i < GONE);
     // Hand the slot out only if this thread will give it back: a thread already destroying
     // its thread-locals cannot register the destructor, so it returns the slot at once.
-    // (`NEXT` would need 2^64 - 2 threads to reach `GONE`.)
-    let kept = RETURN.try_with(|r| r.0.set(slot)).is_ok();
-    if kept {
-        SLOT.with(|s| s.set(slot));
-        slot
-    } else {
-        free_list().push(slot);
-        SLOT.with(|s| s.set(GONE));
-        GONE
+    let kept = index.is_some() && RETURN.try_with(|r| r.0.set(slot)).is_ok();
+    match index {
+        Some(index) if kept => {
+            INDEX.with(|s| s.set(index));
+            index
+        }
+        _ => {
+            free_list().push(slot);
+            INDEX.with(|s| s.set(GONE));
+            GONE
+        }
     }
 }
 
 impl Counters {
     pub(crate) fn new() -> Self {
-        let pairs = |n: usize| (0..n).map(|_| CachePadded::default()).collect();
+        let cells = (owned_count() + 1) * STRIDE;
         Self {
-            owned: pairs(owned_count()),
-            shared: pairs(shared_count()),
+            owned: (0..cells).map(|_| AtomicU64::new(0)).collect(),
+            shared: (0..shared_count())
+                .map(|_| CachePadded::default())
+                .collect(),
             base: std::sync::Mutex::new((0, 0)),
         }
     }
 
+    /// Counts one hit of this thread.
+    #[inline(always)]
+    pub(crate) fn hit(&self) {
+        self.count(index_now(), false);
+    }
+
+    /// Counts one miss of this thread.
+    #[inline(always)]
+    pub(crate) fn miss(&self) {
+        // No overflow: the largest index is `UNSET`, one below `usize::MAX`.
+        self.count(index_now() + 1, true);
+    }
+
+    /// Counts one hit or one miss.
     #[inline]
     pub(crate) fn record(&self, hit: bool) {
-        let slot = slot_now();
-        if let Some(pair) = self.owned.get(slot) {
-            let counter = if hit { &pair.hits } else { &pair.misses };
-            // This thread is the pair's only writer (the slot is its own until it exits, and
+        if hit { self.hit() } else { self.miss() }
+    }
+
+    /// Adds one to cell `cell` (this thread's index, plus one for a miss).
+    #[inline(always)]
+    fn count(&self, cell: usize, miss: bool) {
+        if let Some(counter) = self.owned.get(cell) {
+            // This thread is the cell's only writer (the slot is its own until it exits, and
             // the free list's lock orders a previous owner's last count before this one), so
             // a load and a store count exactly, with no locked instruction.
             counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
         } else {
-            self.record_shared(slot, hit);
+            self.count_slow(cell - usize::from(miss), miss);
         }
     }
 
@@ -161,25 +204,26 @@ impl Counters {
     /// a slot, then counts in its pair if that is owned).
     #[cold]
     #[inline(never)]
-    fn record_shared(&self, slot: usize, hit: bool) {
-        if slot == UNSET {
-            let slot = take_slot();
-            if slot < self.owned.len() {
-                return self.record(hit);
-            }
-            return self.record_shared(slot, hit);
+    fn count_slow(&self, index: usize, miss: bool) {
+        let index = if index == UNSET { take_slot() } else { index };
+        let cell = index.saturating_add(usize::from(miss));
+        if let Some(counter) = self.owned.get(cell) {
+            counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
+            return;
         }
-        let pair = &self.shared[slot & (self.shared.len() - 1)];
-        let counter = if hit { &pair.hits } else { &pair.misses };
+        let pair = &self.shared[(index / STRIDE) & (self.shared.len() - 1)];
+        let counter = if miss { &pair.misses } else { &pair.hits };
         counter.fetch_add(1, Relaxed);
     }
 
     fn raw_sum(&self) -> (u64, u64) {
-        self.owned
-            .iter()
-            .chain(self.shared.iter())
-            .fold((0u64, 0u64), |(h, m), pair| {
-                let (ph, pm) = pair.get();
+        let owned = self
+            .owned
+            .chunks_exact(STRIDE)
+            .map(|pair| (pair[0].load(Relaxed), pair[1].load(Relaxed)));
+        owned
+            .chain(self.shared.iter().map(|pair| pair.get()))
+            .fold((0u64, 0u64), |(h, m), (ph, pm)| {
                 (h.wrapping_add(ph), m.wrapping_add(pm))
             })
     }
@@ -262,8 +306,9 @@ mod tests {
             })
             .collect();
         let slots: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        // `stripe` is the slot plus one: a slot of `owned_count()` or more is past the pairs.
         assert!(
-            slots.iter().any(|&s| s >= owned_count()),
+            slots.iter().any(|&s| s > owned_count()),
             "no thread used the shared stripes"
         );
         let (h, m) = counters.sum();
