@@ -77,6 +77,10 @@ struct Rules<K, V> {
     /// Whether a read can move a deadline (a time to idle or an `Expiry`): one test on
     /// the hit path of a cache with a time to live alone. Set by `Builder::build`.
     reads: bool,
+    /// Whether deadlines come from a time to live alone (no time to idle, no `Expiry`):
+    /// then every write without its own lifetime lives as long, and its timer joins the
+    /// wheel's write-order list. Set by `Builder::build`.
+    ordered: bool,
 }
 
 impl<K, V> Rules<K, V> {
@@ -206,6 +210,7 @@ impl<K, V, T> Builder<K, V, T> {
                 tti: None,
                 expiry: None,
                 reads: false,
+                ordered: false,
             },
             listener: None,
             reclaim: crate::DEFAULT_RECLAIM_PER_OP,
@@ -284,6 +289,10 @@ impl<K, V, T> Builder<K, V, T> {
         let now = self.clock.now_nanos();
         let mut rules = self.rules;
         rules.reads = rules.tti.is_some() || rules.expiry.is_some();
+        rules.ordered = rules.ttl.is_some() && !rules.reads;
+        let short_put = rules
+            .ttl
+            .filter(|_| rules.ordered && self.listener.is_none());
         ExpiringCache {
             inner,
             // Write deadlines are needed apart from deadlines only under a time to idle.
@@ -298,6 +307,7 @@ impl<K, V, T> Builder<K, V, T> {
             shortened: AtomicBool::new(false),
             expired_hits: 0,
             carried: (0, 0),
+            short_put,
             _values: PhantomData,
         }
     }
@@ -379,6 +389,10 @@ pub struct ExpiringCache<K, V, C, T> {
     /// expiry emptied it.
     expired_hits: u64,
     carried: (u64, u64),
+    /// The time to live, when a plain `put` may take the short path (`write_ttl`): deadlines
+    /// from a time to live alone, no listener, and no put seen evicting more than its `Put`
+    /// carries. `None` otherwise.
+    short_put: Option<u64>,
     _values: PhantomData<fn() -> V>,
 }
 
@@ -482,17 +496,21 @@ impl<K, O: ?Sized> Unwrap<'_, K, O> {
     }
 }
 
-/// The sink of a plain `put`: its first eviction goes back in the `Put`, anything else to
-/// the listener.
+/// The sink of a plain `put`: the first pair to leave goes back in the `Put` if it was
+/// evicted (an expired one goes to the listener), anything else to the listener. The first
+/// *departure*, not the first eviction: what a policy's own `put` returns, so that the
+/// short path of [`ExpiringCache::write_ttl`], which takes the policy's answer, answers the
+/// same.
 struct FirstEvicted<'a, K, V> {
     first: Option<(K, V)>,
+    seen: bool,
     listener: &'a mut Listener<K, V>,
 }
 
 impl<K, V> Sink<K, V> for FirstEvicted<'_, K, V> {
     #[inline]
     fn removed(&mut self, key: K, value: V, why: Removal) {
-        if why == Removal::Evicted && self.first.is_none() {
+        if !core::mem::replace(&mut self.seen, true) && why == Removal::Evicted {
             self.first = Some((key, value));
         } else {
             notify(self.listener, key, value, why);
@@ -838,7 +856,11 @@ where
             let left = wheel.deadline(inner.peek(&key)?.timer);
             (left > now).then(|| remaining(left, now))
         });
-        let timer = self.wheel.insert(key.clone(), cap, deadline);
+        let timer = if self.rules.ordered && own_ttl.is_none() {
+            self.wheel.insert_ordered(key.clone(), deadline)
+        } else {
+            self.wheel.insert(key.clone(), cap, deadline)
+        };
         if deadline <= now {
             // Due at once (a lifetime of zero): reclaimed by the next operation. Compared
             // with `now`, not the wheel's time, which lags the clock by up to a tick: the
@@ -868,6 +890,7 @@ where
             None => {
                 let mut first = FirstEvicted {
                     first: None,
+                    seen: false,
                     listener: &mut self.listener,
                 };
                 let mut unwrap = Unwrap {
@@ -881,6 +904,105 @@ where
                 Self::first_evicted(put, first, &mut self.listener)
             }
         }
+    }
+
+    /// [`write`](Self::write) of a plain `put` under a time to live alone and no listener:
+    /// the policy's own `put` (inlined, no sink) instead of `put_into`, and the timer at the
+    /// write-order list's tail. The policy's `Put` carries at most one pair that left;
+    /// `len()` before and after tells whether others left too (a weighted policy making
+    /// room). Without a listener those are dropped either way, but their timers would stay:
+    /// [`short_put_other`](Self::short_put_other) then frees them and turns this path off.
+    #[inline]
+    fn write_ttl(&mut self, key: K, value: V, ttl: u64) -> Put<K, V>
+    where
+        K: Clone,
+    {
+        let now = self.now_mut();
+        if now > self.check_at {
+            self.tend(now, None);
+        }
+        let deadline = now.saturating_add(ttl);
+        let timer = self.wheel.insert_ordered(key.clone(), deadline);
+        if deadline <= now {
+            // A lifetime of zero: as in `write`.
+            self.wheel.make_due(timer);
+            self.check_at = 0;
+        }
+        let entry = Entry {
+            value,
+            ticks: AtomicU32::new(coarse(deadline)),
+            timer,
+        };
+        let before = self.inner.len();
+        match self.inner.put(key, entry) {
+            Put::Evicted(k, e) if self.inner.len() == before => {
+                // The new entry's timer stays: not the last.
+                if self.wheel.remove_not_last(e.timer) > now {
+                    Put::Evicted(k, e.value)
+                } else {
+                    // Expired: dropped, as the listener it would go to is none.
+                    Put::Inserted
+                }
+            }
+            Put::Inserted if self.inner.len() == before.wrapping_add(1) => Put::Inserted,
+            other => self.short_put_other(other, before, now),
+        }
+    }
+
+    /// [`write_ttl`](Self::write_ttl) past an insert that evicted at most one pair: a
+    /// replacement, a rejection, or a put after which fewer entries are held than its `Put`
+    /// accounts for.
+    #[cold]
+    #[inline(never)]
+    fn short_put_other(&mut self, put: Put<K, Entry<V>>, before: usize, now: u64) -> Put<K, V> {
+        let held = match put {
+            Put::Inserted => before.wrapping_add(1),
+            _ => before,
+        };
+        let mut expired = |timer| matches!(self.wheel.remove(timer), Some((_, d)) if d <= now);
+        let put = match put {
+            Put::Inserted => Put::Inserted,
+            Put::Evicted(k, e) => {
+                if expired(e.timer) {
+                    Put::Inserted
+                } else {
+                    Put::Evicted(k, e.value)
+                }
+            }
+            Put::Replaced(old) => {
+                if expired(old.timer) {
+                    Put::Inserted
+                } else {
+                    Put::Replaced(old.value)
+                }
+            }
+            Put::Rejected(k, e) => {
+                let _ = expired(e.timer);
+                Put::Rejected(k, e.value)
+            }
+        };
+        if self.inner.len() != held {
+            // The policy dropped pairs its `Put` does not carry. Nobody listens, so they are
+            // gone as they would be through `put_into`, but their timers are orphans: free
+            // them (once, O(entries)), and write through `put_into` from now on.
+            self.short_put = None;
+            self.free_orphans();
+        }
+        put
+    }
+
+    /// Frees every timer whose entry the policy no longer holds.
+    #[cold]
+    fn free_orphans(&mut self) {
+        let mut live = alloc::vec![false; self.wheel.slots()];
+        for (_, entry) in self.inner.entries() {
+            if let Some(slot) = self.wheel.slot(entry.timer) {
+                live[slot] = true;
+            }
+        }
+        self.wheel
+            .retain(|slot| live.get(slot).copied().unwrap_or(false));
+        self.set_check_at();
     }
 
     /// The hit or miss of a `&mut` lookup that found `found` (or nothing) at `now`. The
@@ -979,6 +1101,8 @@ where
     /// Replaces the listener (see [`Builder::listener`]).
     pub fn set_listener(&mut self, listener: impl Sink<K, V> + Send + Sync + 'static) {
         self.listener = Some(Box::new(listener));
+        // The short put would drop what a weighted policy evicts beyond its `Put`.
+        self.short_put = None;
     }
 
     /// Checks that every cached entry has exactly one timer, holding its key, and that the
@@ -1042,7 +1166,10 @@ where
 
     #[inline]
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
-        self.write(key, value, None, None)
+        match self.short_put {
+            Some(ttl) => self.write_ttl(key, value, ttl),
+            None => self.write(key, value, None, None),
+        }
     }
 
     fn remove(&mut self, key: &K) -> Option<V> {

@@ -21,6 +21,15 @@
 //! a deadline at or before the wheel's time goes straight to the due list. A node whose
 //! deadline is in `now`'s own tick may wait in that tick's bucket until the tick ends;
 //! [`Wheel::current_to_due`] hands that bucket over too (for an exact purge).
+//!
+//! Beside the buckets, one more list holds timers in *write order*: under a time to live
+//! alone every entry lives as long as the others, so with a clock that does not go back
+//! each write's deadline is the latest yet, and the list is sorted by deadline for free
+//! (Caffeine's write-order queue for a fixed expiry). Placing a timer there is a push at the
+//! tail, no bucket to compute; its head is due once the wheel's time reaches its deadline,
+//! and [`Wheel::pop_due`] takes it from there after the due list. A write whose deadline
+//! would break the order (a clock that went back) is placed in the buckets instead. Nodes,
+//! links, cancelling and freeing are the same whatever list a node is in.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -36,9 +45,11 @@ const OFFSETS: [u32; LEVELS] = [0, 64, 128, 160, 164];
 const LEVELS: usize = 5;
 /// The due list's sentinel, after the 165 buckets' sentinels.
 const DUE: u32 = 165;
-/// Sentinels (bucket heads and the due list head) come first in the index space; nodes
-/// follow, so node `n` of the slab is index `n + SENTINELS`.
-const SENTINELS: u32 = 166;
+/// The write-order list's sentinel: timers sorted by deadline (see the module docs).
+const ORDERED: u32 = 166;
+/// Sentinels (bucket heads, the due list's and the write-order list's) come first in the
+/// index space; nodes follow, so node `n` of the slab is index `n + SENTINELS`.
+const SENTINELS: u32 = 167;
 /// The end of the free list.
 const NIL: u32 = u32::MAX;
 
@@ -77,6 +88,9 @@ pub(crate) struct Wheel<K> {
     free: u32,
     live: usize,
     time: u64,
+    /// The deadline last placed at the write-order list's tail (0 when it was empty): a
+    /// deadline before it goes to the buckets, which keeps the list sorted.
+    ordered_last: u64,
 }
 
 impl<K> Wheel<K> {
@@ -92,6 +106,7 @@ impl<K> Wheel<K> {
             free: NIL,
             live: 0,
             time,
+            ordered_last: 0,
         }
     }
 
@@ -201,6 +216,37 @@ impl<K> Wheel<K> {
     /// If the wheel already holds `u32::MAX - 166` nodes (no cache gets near that).
     #[inline]
     pub(crate) fn insert(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
+        let id = self.take_node::<true>(key, cap, deadline);
+        let bucket = self.bucket(deadline);
+        self.push_back(bucket, id);
+        id
+    }
+
+    /// A new node for `key` scheduled at `deadline`, with no write deadline of its own
+    /// (a time to live alone): at the write-order list's tail if `deadline` is not before
+    /// the deadline placed there last, in the buckets otherwise.
+    ///
+    /// # Panics
+    ///
+    /// As [`insert`](Self::insert).
+    #[inline(always)]
+    pub(crate) fn insert_ordered(&mut self, key: K, deadline: u64) -> TimerId {
+        // A time to live alone: no write deadline apart from the deadline (no caps kept).
+        let id = self.take_node::<false>(key, deadline, deadline);
+        let list = if deadline >= self.ordered_last {
+            self.ordered_last = deadline;
+            ORDERED
+        } else {
+            self.bucket(deadline)
+        };
+        self.push_back(list, id);
+        id
+    }
+
+    /// A node out of every list, holding `key`, `cap` (if `CAP` and the wheel keeps caps)
+    /// and `deadline`.
+    #[inline(always)]
+    fn take_node<const CAP: bool>(&mut self, key: K, cap: u64, deadline: u64) -> TimerId {
         let id = self.free;
         let n = id.wrapping_sub(SENTINELS) as usize;
         // The free list (`NIL` at its end, which is no node) runs through the free nodes'
@@ -209,7 +255,7 @@ impl<K> Wheel<K> {
             self.free = *node.deadline.get_mut() as u32;
             node.key = Some(key);
             *node.deadline.get_mut() = deadline;
-            if self.keep_caps {
+            if CAP && self.keep_caps {
                 self.caps[n] = cap;
             }
             id
@@ -217,8 +263,6 @@ impl<K> Wheel<K> {
             self.grow(key, cap, deadline)
         };
         self.live += 1;
-        let bucket = self.bucket(deadline);
-        self.push_back(bucket, id);
         id
     }
 
@@ -272,6 +316,24 @@ impl<K> Wheel<K> {
         Some((key, deadline))
     }
 
+    /// [`remove`](Self::remove) of a node that is not the last in use (another node stays:
+    /// the slab is not given back), returning its deadline only (`u64::MAX` for an index
+    /// that is no node in use).
+    #[inline(always)]
+    pub(crate) fn remove_not_last(&mut self, id: TimerId) -> u64 {
+        let Some(node) = self.nodes.get_mut((id.wrapping_sub(SENTINELS)) as usize) else {
+            return u64::MAX;
+        };
+        if node.key.take().is_none() {
+            return u64::MAX;
+        }
+        let deadline = core::mem::replace(node.deadline.get_mut(), u64::from(self.free));
+        self.free = id;
+        self.live -= 1;
+        self.unlink(id);
+        deadline
+    }
+
     #[cold]
     fn release(&mut self) {
         // Every list is empty: keep the sentinels, give the nodes' memory back.
@@ -280,6 +342,7 @@ impl<K> Wheel<K> {
         self.nodes = Vec::new();
         self.caps = Vec::new();
         self.free = NIL;
+        self.ordered_last = 0;
     }
 
     pub(crate) fn key(&self, id: TimerId) -> Option<&K> {
@@ -360,21 +423,55 @@ impl<K> Wheel<K> {
         self.splice(bucket, DUE);
     }
 
-    /// Whether a node waits in the due list.
+    /// Whether a node waits in the due list, or heads the write-order list with a deadline
+    /// the wheel's time has reached.
     #[inline]
     pub(crate) fn has_due(&self) -> bool {
-        self.links[DUE as usize].next != DUE
+        self.links[DUE as usize].next != DUE || self.ordered_due().is_some()
     }
 
-    /// Takes the first node out of the due list; the caller then frees it
-    /// ([`remove`](Self::remove)) or places it again ([`schedule`](Self::schedule)).
+    /// The write-order list's head, if the wheel's time has reached its deadline.
+    #[inline]
+    fn ordered_due(&self) -> Option<TimerId> {
+        let first = self.links[ORDERED as usize].next;
+        (first != ORDERED && self.deadline(first) <= self.time).then_some(first)
+    }
+
+    /// Takes the first node out of the due list, or else the write-order list's head if its
+    /// deadline has come; the caller then frees it ([`remove`](Self::remove)) or places it
+    /// again ([`schedule`](Self::schedule)).
     pub(crate) fn pop_due(&mut self) -> Option<TimerId> {
         let first = self.links[DUE as usize].next;
-        if first == DUE {
-            return None;
-        }
+        let first = if first == DUE {
+            self.ordered_due()?
+        } else {
+            first
+        };
         self.unlink(first);
         Some(first)
+    }
+
+    /// Node slots allocated (in use or free): the bound of [`slot`](Self::slot).
+    pub(crate) fn slots(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The slot of node `id` (`None` for an index that is no node).
+    pub(crate) fn slot(&self, id: TimerId) -> Option<usize> {
+        let slot = id.checked_sub(SENTINELS)? as usize;
+        (slot < self.nodes.len()).then_some(slot)
+    }
+
+    /// Frees every node in use whose slot `keep` refuses.
+    pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        let mut slot = 0;
+        // `remove` gives the slab back when the last node goes: re-read its length.
+        while slot < self.nodes.len() {
+            if self.nodes[slot].key.is_some() && !keep(slot) {
+                drop(self.remove(slot as u32 + SENTINELS));
+            }
+            slot += 1;
+        }
     }
 
     /// Frees every node and its key; the time stays.
@@ -409,6 +506,19 @@ impl<K> Wheel<K> {
                 i = next;
             }
         }
+        // The write-order list is sorted by deadline, none past the last placed there.
+        let mut i = self.link(ORDERED).next;
+        let mut last = 0;
+        while i != ORDERED {
+            let deadline = self.deadline(i);
+            assert!(deadline >= last, "write-order list out of order at {i}");
+            last = deadline;
+            i = self.link(i).next;
+        }
+        assert!(
+            last <= self.ordered_last,
+            "write-order tail past its last deadline"
+        );
         let linked = seen.iter().filter(|&&s| s).count();
         let keyed = self.nodes.iter().filter(|n| n.key.is_some()).count();
         assert_eq!(keyed, self.live, "live count");
@@ -449,6 +559,9 @@ mod tests {
     #[derive(Clone, Debug)]
     enum Step {
         Insert(u64),
+        /// A write-order insertion: a fixed lifetime (so mostly in order) plus a jitter
+        /// that sometimes puts it before the last one (it then goes to the buckets).
+        InsertOrdered(u64),
         Reschedule(usize, u64),
         Cancel(usize),
         Advance(u64),
@@ -471,6 +584,7 @@ mod tests {
         proptest::collection::vec(
             prop_oneof![
                 4 => span().prop_map(Step::Insert),
+                4 => (0..(1u64 << 31)).prop_map(Step::InsertOrdered),
                 2 => (any::<usize>(), span()).prop_map(|(i, d)| Step::Reschedule(i, d)),
                 1 => any::<usize>().prop_map(Step::Cancel),
                 4 => span().prop_map(Step::Advance),
@@ -486,7 +600,11 @@ mod tests {
         /// earlier second-bucket fires by the next advance, and a purge fires exactly what is
         /// due.
         #[test]
-        fn wheel_fires_exactly_what_is_due(start in 0u64..(1 << 50), steps in steps()) {
+        fn wheel_fires_exactly_what_is_due(
+            start in 0u64..(1 << 50),
+            ttl in span(),
+            steps in steps(),
+        ) {
             let mut wheel = Wheel::new(start, false);
             let mut model: BTreeMap<u32, (TimerId, u64)> = BTreeMap::new();
             let mut now = start;
@@ -496,6 +614,12 @@ mod tests {
                     Step::Insert(d) => {
                         let deadline = now.saturating_add(d);
                         let id = wheel.insert(next_key, u64::MAX, deadline);
+                        model.insert(next_key, (id, deadline));
+                        next_key += 1;
+                    }
+                    Step::InsertOrdered(jitter) => {
+                        let deadline = now.saturating_add(ttl).saturating_sub(jitter);
+                        let id = wheel.insert_ordered(next_key, deadline);
                         model.insert(next_key, (id, deadline));
                         next_key += 1;
                     }
@@ -560,5 +684,29 @@ mod tests {
         let id = wheel.insert(1u8, u64::MAX, 80);
         // A deadline already past goes straight to the due list.
         assert_eq!(wheel.pop_due(), Some(id));
+    }
+
+    #[test]
+    fn the_write_order_list_is_due_exactly_at_its_head_deadline() {
+        let mut wheel = Wheel::new(0, false);
+        let a = wheel.insert_ordered(1u8, 100);
+        let b = wheel.insert_ordered(2, 100);
+        let c = wheel.insert_ordered(3, 250);
+        // Before `c`'s deadline: goes to the buckets, the list stays sorted.
+        let d = wheel.insert_ordered(4, 200);
+        wheel.check();
+        wheel.advance(99);
+        assert_eq!(wheel.pop_due(), None);
+        wheel.advance(100);
+        assert_eq!(wheel.pop_due(), Some(a));
+        assert_eq!(wheel.pop_due(), Some(b));
+        assert_eq!(wheel.pop_due(), None);
+        assert_eq!(wheel.remove(a), Some((1, 100)));
+        assert_eq!(wheel.remove(b), Some((2, 100)));
+        wheel.advance(250);
+        // `d` waits in its bucket for the tick to end (or a purge); `c` heads the list.
+        assert_eq!(wheel.pop_due(), Some(c));
+        wheel.current_to_due();
+        assert_eq!(wheel.pop_due(), Some(d));
     }
 }
