@@ -33,6 +33,7 @@ impl Pair {
 }
 
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Counters {
     /// The owned pairs, flat: the thread whose index ([`index_now`]) is `i` counts its hits
     /// in cell `i` and its misses in cell `i + 1`, and writes no other cell. Indices are

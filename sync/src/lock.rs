@@ -21,9 +21,20 @@ mod imp {
     pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         m.lock()
     }
+    pub(crate) type ReadGuard<'a, T> = RwLockReadGuard<'a, T>;
+
     #[inline(always)]
     pub(crate) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
         l.read().unwrap_or_else(PoisonError::into_inner)
+    }
+    /// The read lock if it can be had without waiting (no call on this path).
+    #[inline(always)]
+    pub(crate) fn try_read<T>(l: &RwLock<T>) -> Option<RwLockReadGuard<'_, T>> {
+        match l.try_read() {
+            Ok(g) => Some(g),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
     }
     pub(crate) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
         l.write().unwrap_or_else(PoisonError::into_inner)
@@ -63,8 +74,13 @@ mod imp {
     pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         m.lock().unwrap()
     }
+    pub(crate) type ReadGuard<'a, T> = shuttle::sync::RwLockReadGuard<'a, T>;
+
     pub(crate) fn read<T>(l: &RwLock<T>) -> shuttle::sync::RwLockReadGuard<'_, T> {
         l.read().unwrap()
+    }
+    pub(crate) fn try_read<T>(l: &RwLock<T>) -> Option<shuttle::sync::RwLockReadGuard<'_, T>> {
+        l.try_read().ok()
     }
     pub(crate) fn write<T>(l: &RwLock<T>) -> shuttle::sync::RwLockWriteGuard<'_, T> {
         l.write().unwrap()
