@@ -43,7 +43,8 @@ use evict_slots::sketch::FrequencySketch;
 ///   probation's back (and the victim leaves) only if its estimated frequency is greater
 ///   than the victim's, else the candidate leaves (so does it with no victim). If what left
 ///   is the new key, `put` returns `Rejected`. If the cache was not too long, the candidate
-///   goes to probation's back.
+///   goes to probation's back. Either way the candidate's key is recorded once more as it
+///   leaves the window (after the comparison; not counted as an access).
 /// - After a `put` that inserted without evicting, the sketch may widen to the number of
 ///   entries (only sketches for more than 65,536 entries do).
 /// - `remove` records the entry's hits and takes it out of its queue; `clear` also forgets
@@ -74,10 +75,12 @@ use evict_slots::sketch::FrequencySketch;
 /// let mut m = WTinyLfu::new(2); // window 1, probation 1, protected 0
 /// let _ = m.put(1, 'a');
 /// let _ = m.get(&2);
-/// let _ = m.get(&2); // 2 seen twice
+/// let _ = m.get(&2);
+/// let _ = m.get(&2); // 2 seen three times
 /// let _ = m.put(2, 'b'); // the access of the miss before; 1 moves to probation
+/// // (and is recorded once more as it leaves the window: 2 counts)
 /// let _ = m.get(&2); // a window hit: not recorded
-/// // 2 is the candidate now; seen twice against 1's once: 1 leaves.
+/// // 2 is the candidate now; three counts against 1's two: 1 leaves.
 /// assert_eq!(m.put(3, 'c'), Put::Evicted(1, 'a'));
 /// ```
 #[derive(Clone, Debug)]
@@ -200,6 +203,14 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
         let count = self.exact.entry(key.clone()).or_insert(0);
         *count = (*count + 1).min(15);
         self.count_access();
+    }
+
+    /// Records the candidate's key once more as it leaves the window (after its contest, or
+    /// to probation while the model is not full), without counting an access.
+    fn record_leaving(&mut self, key: &K) {
+        self.sketch.add_counted(FrequencySketch::hash(key), 1);
+        let count = self.exact.entry(key.clone()).or_insert(0);
+        *count = (*count + 1).min(15);
     }
 
     /// Counts one recorded access; at `10 × capacity` halves the sketch, every
@@ -440,6 +451,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                     .probation
                     .front()
                     .is_some_and(|victim| self.frequency(&candidate.0) > self.frequency(&victim.0));
+                self.record_leaving(&candidate.0);
                 let (k, v, _) = if admit {
                     let victim = self.probation.pop_front().unwrap();
                     self.probation.push_back(candidate);
@@ -453,6 +465,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
                     Put::Evicted(k, v)
                 };
             }
+            self.record_leaving(&candidate.0);
             self.probation.push_back(candidate);
         }
         self.sketch

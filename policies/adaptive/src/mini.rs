@@ -654,6 +654,13 @@ impl WTinyLfu {
         }
     }
 
+    /// Records the window candidate in slot `i` once more as it leaves the window (not an
+    /// access: no halving count), as `evict-wtinylfu` does.
+    fn record_leaving(&mut self, i: usize) {
+        self.sketch
+            .add_counted(Self::hash(self.linked.nodes[i].tag), 1);
+    }
+
     fn referenced(&self, i: usize) -> bool {
         self.meta[i] >> 4 != 0
     }
@@ -728,23 +735,27 @@ impl WTinyLfu {
             self.index.insert(tag, n);
             if window.len + 1 > self.max_window {
                 let candidate = usize::from(self.lists[usize::from(WINDOW)].last);
+                self.record_leaving(candidate);
                 self.move_to_front(PROBATION, candidate);
             }
             return false;
         }
         let victim = self.victim();
+        // The candidate is recorded once more after its contest, as in `evict-wtinylfu`.
         let (out, admitted) = if window.len == 0 {
+            let admit = victim.is_some_and(|v| self.sketch.frequency(hash) > self.frequency_of(v));
+            self.sketch.add_counted(hash, 1);
             match victim {
-                Some(v) if self.sketch.frequency(hash) > self.frequency_of(v) => (v, None),
+                Some(v) if admit => (v, None),
                 // Refused: the newcomer is not cached.
                 _ => return false,
             }
         } else {
             let candidate = usize::from(window.last);
+            let admit = victim.is_some_and(|v| self.frequency_of(candidate) > self.frequency_of(v));
+            self.record_leaving(candidate);
             match victim {
-                Some(v) if self.frequency_of(candidate) > self.frequency_of(v) => {
-                    (v, Some(candidate))
-                }
+                Some(v) if admit => (v, Some(candidate)),
                 _ => (candidate, None),
             }
         };

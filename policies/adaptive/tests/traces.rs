@@ -21,8 +21,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "sprite.trace.gz",
         [
-            (70, 32846, 14, Policy::Lru),
-            (353, 88343, 7, Policy::S3Fifo),
+            (70, 31734, 16, Policy::Lru),
+            (353, 88551, 7, Policy::S3Fifo),
             (707, 115771, 1, Policy::Lru),
             (1415, 123530, 1, Policy::Lru),
         ],
@@ -30,10 +30,10 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "multi2.trace.gz",
         [
-            (56, 6012, 2, Policy::WTinyLfu),
-            (284, 10885, 1, Policy::WTinyLfu),
-            (568, 13504, 1, Policy::WTinyLfu),
-            (1136, 15196, 1, Policy::WTinyLfu),
+            (56, 6043, 2, Policy::WTinyLfu),
+            (284, 11277, 1, Policy::WTinyLfu),
+            (568, 13492, 1, Policy::WTinyLfu),
+            (1136, 15187, 1, Policy::WTinyLfu),
         ],
     ),
 ];

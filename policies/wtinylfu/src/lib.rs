@@ -72,13 +72,18 @@ const PERCENT_PROTECTED: f64 = 0.8;
 ///
 /// # What counts as an access
 ///
-/// Every `get`, hit or miss, and every `put` is recorded in the frequency sketch, except a
+/// Every `get`, hit or miss, and every `put` is recorded in the frequency sketch (window hits
+/// aside, below), except a
 /// `put` right after a `get` miss of the same key: "look up, then insert what was missing"
 /// is one access, recorded once, as Caffeine's simulator records each trace access once.
 /// `get_mut` is a `get`, `put_mut` a `put`, and `get_or_insert_with` a `get` followed, on a
 /// miss, by a `put` (recorded once). `peek`, `peek_mut`, `contains`, `peek_victim` and the
 /// iterators record nothing; `remove`, `pop` and `drain` record nothing and leave no trace
-/// but the sketch's counts.
+/// but the sketch's counts. A hit in the window is not recorded (unless an adaptive cache
+/// has grown the window beyond its 1% share), and the window's candidate is recorded once
+/// more, without counting towards the halving, as it leaves the window by admission (after
+/// its contest with the victim, or to probation while the cache fills), as libCacheSim's
+/// W-TinyLFU does (see the README, "Against libCacheSim").
 ///
 /// A hit on a main-space entry is recorded in two halves: the sketch counts the addition at
 /// once (so it halves on schedule), and the entry counts the hit in spare bits of its links
