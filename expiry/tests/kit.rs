@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use evict_core::{Cache, CacheInfo, Put, Removal, Shard};
 use evict_expiry::{Builder, Entry, ExpiringCache, ManualClock};
-use evict_harness::expiry::{ExpiringUnderTest, ExpiryConfig, Lifetimes, check_expiry};
+use evict_harness::expiry::{ExpiringUnderTest, ExpiryConfig, Lifetimes, by_value, check_expiry};
 use evict_harness::{Key, Value};
 use evict_sync::ConcurrentCache;
 
@@ -28,6 +28,10 @@ fn builder(
     }
     if let Some(tti) = lifetimes.tti {
         b = b.time_to_idle(Duration::from_nanos(tti));
+    }
+    if let Some(unit) = lifetimes.by_value {
+        // Replaces the two above.
+        b = b.expire_after(move |_: &Key, v: &Value| by_value(unit, *v).map(Duration::from_nanos));
     }
     b
 }

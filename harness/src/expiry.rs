@@ -43,6 +43,19 @@ pub struct Lifetimes {
     pub ttl: Option<u64>,
     /// Time to idle since the last read or write.
     pub tti: Option<u64>,
+    /// A per-entry `Expiry` callback instead of `ttl` and `tti` (which it replaces, as
+    /// Caffeine's and evict's builders do): an entry written with value `v` lives
+    /// [`by_value(unit, v)`](by_value); reads leave its deadline alone.
+    pub by_value: Option<u64>,
+}
+
+/// The lifetime the kit's `Expiry` callback gives an entry written with `value`, for
+/// [`Lifetimes::by_value`] = `Some(unit)`: `unit × (value % 8)` nanoseconds (0: expired at
+/// once), and none (never expires) when `value % 8 == 7`. A cache under test builds its
+/// callback from this function.
+pub fn by_value(unit: u64, value: Value) -> Option<u64> {
+    let step = u64::from(value % 8);
+    (step != 7).then(|| unit.saturating_mul(step))
 }
 
 /// One step of an expiry scenario.
@@ -135,7 +148,12 @@ pub struct ExpiryModel {
 
 impl ExpiryModel {
     /// An empty model at time 0.
-    pub fn new(lifetimes: Lifetimes) -> Self {
+    pub fn new(mut lifetimes: Lifetimes) -> Self {
+        if lifetimes.by_value.is_some() {
+            // The callback replaces both.
+            lifetimes.ttl = None;
+            lifetimes.tti = None;
+        }
         Self {
             lifetimes,
             ..Self::default()
@@ -231,7 +249,12 @@ impl ExpiryModel {
     pub fn insert(&mut self, key: Key, value: Value, own_ttl: Option<u64>) {
         let now = self.now;
         let after = |d: u64| now.saturating_add(d);
-        let cap = own_ttl.or(self.lifetimes.ttl).map_or(NEVER, after);
+        let chosen = match (own_ttl, self.lifetimes.by_value) {
+            (Some(ttl), _) => Some(ttl),
+            (None, Some(unit)) => by_value(unit, value),
+            (None, None) => self.lifetimes.ttl,
+        };
+        let cap = chosen.map_or(NEVER, after);
         let deadline = self.lifetimes.tti.map_or(cap, |tti| cap.min(after(tti)));
         self.residents.push(Resident {
             key,
@@ -346,9 +369,16 @@ pub fn durations() -> impl Strategy<Value = Option<u64>> {
     ]
 }
 
-/// A cache's lifetimes: time to live, time to idle, both or neither.
+/// A cache's lifetimes: time to live, time to idle, both or neither; in one case of four,
+/// an `Expiry` callback instead ([`Lifetimes::by_value`]).
 pub fn lifetimes() -> impl Strategy<Value = Lifetimes> {
-    (durations(), durations()).prop_map(|(ttl, tti)| Lifetimes { ttl, tti })
+    let callback =
+        prop_oneof![3 => Just(None), 1 => durations().prop_filter_map("a unit", |d| d.map(Some))];
+    (durations(), durations(), callback).prop_map(|(ttl, tti, by_value)| Lifetimes {
+        ttl,
+        tti,
+        by_value,
+    })
 }
 
 /// Op sequences over a small key space (16 keys), with clock steps among them.
