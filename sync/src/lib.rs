@@ -126,7 +126,7 @@ struct InFlight<K, V> {
 /// use evict_sync::ConcurrentCache;
 /// use evict_s3fifo::S3FifoCache;
 ///
-/// let cache = ConcurrentCache::new(10_000, S3FifoCache::new);
+/// let cache = ConcurrentCache::new(10_000, S3FifoCache::with_hasher);
 /// std::thread::scope(|s| {
 ///     for t in 0..4u64 {
 ///         let cache = &cache;
@@ -373,23 +373,80 @@ fn fit_shards(wanted: usize, capacity: usize, min_per_shard: usize) -> usize {
     n
 }
 
+/// What [`ConcurrentCache::new`] accepts to make each shard: a function of the shard's
+/// capacity and the cache's hasher, such as `S3FifoCache::with_hasher` (the shard then
+/// hashes as the cache does and a hit hashes its key once: [`Builder::build_hashed`]), or a
+/// function of the capacity alone, such as `S3FifoCache::new` (each shard keeps a hasher of
+/// its own, and a hit hashes its key twice, once to pick the shard and once in it:
+/// [`Builder::build`]). `M` is [`ByCapacity`] or [`WithHasher`], told apart by the
+/// function's number of arguments; nothing else implements this trait.
+pub trait MakeShard<K, V, C, S, M> {
+    /// Builds the cache with `builder`'s settings and this function.
+    fn build_with(self, builder: Builder<S>) -> ConcurrentCache<K, V, C, S>;
+}
+
+/// [`MakeShard`] for a function of the shard's capacity alone (`Policy::new`).
+#[derive(Debug)]
+pub enum ByCapacity {}
+
+/// [`MakeShard`] for a function of the shard's capacity and the cache's hasher
+/// (`Policy::with_hasher`).
+#[derive(Debug)]
+pub enum WithHasher {}
+
+impl<K, V, C, S, F> MakeShard<K, V, C, S, ByCapacity> for F
+where
+    C: Cache<K, V>,
+    F: FnMut(usize) -> C,
+{
+    fn build_with(self, builder: Builder<S>) -> ConcurrentCache<K, V, C, S> {
+        builder.build(self)
+    }
+}
+
+impl<K, V, C, S, F> MakeShard<K, V, C, S, WithHasher> for F
+where
+    C: Cache<K, V>,
+    S: Clone,
+    F: FnMut(usize, S) -> C,
+{
+    fn build_with(self, builder: Builder<S>) -> ConcurrentCache<K, V, C, S> {
+        builder.build_hashed(self)
+    }
+}
+
 impl<K, V, C> ConcurrentCache<K, V, C>
 where
     C: Cache<K, V>,
 {
     /// A cache of `capacity` entries in all, split over [`default_shards`] shards, each a
-    /// policy made by `make(shard_capacity)`, e.g. `S3FifoCache::new`.
+    /// policy made by `make`: either `make(shard_capacity, hasher)` with a clone of the
+    /// cache's hasher, e.g. `S3FifoCache::with_hasher` (then a hit hashes its key once, as
+    /// [`Builder::build_hashed`] builds it), or `make(shard_capacity)`, e.g.
+    /// `S3FifoCache::new` (each shard has a hasher of its own, and a hit hashes its key
+    /// twice: to pick the shard, then in the shard; as [`Builder::build`]). Prefer the first
+    /// for the policies whose hits share the lock (FIFO, CLOCK, SIEVE, S3-FIFO, random);
+    /// for LRU, ARC and W-TinyLFU, whose hits take the shard's exclusive lock, the shard
+    /// hashes the key itself either way.
     ///
     /// ```
     /// use evict_sync::ConcurrentCache;
+    /// use evict_s3fifo::S3FifoCache;
     /// use evict_lru::LruCache;
     ///
-    /// let cache = ConcurrentCache::new(1000, LruCache::new);
+    /// let cache = ConcurrentCache::new(1000, S3FifoCache::with_hasher);
     /// assert_eq!(cache.put("a".to_string(), 1), evict_sync::Put::Inserted);
     /// assert_eq!(cache.get("a"), Some(1)); // a borrowed key, as HashMap allows
+    /// assert_eq!(cache.shards_hashing_once(), 1); // the shard that had the put
+    ///
+    /// let cache = ConcurrentCache::new(1000, LruCache::new);
+    /// # let _ = cache.put(1u8, 1u8);
     /// ```
-    pub fn new<F: FnMut(usize) -> C>(capacity: usize, make: F) -> Self {
-        Builder::new(capacity).build(make)
+    ///
+    /// Because `make` may take one argument or two, a closure whose argument is used through
+    /// a method call needs the argument's type written: `|cap: usize| LruCache::new(cap.max(8))`.
+    pub fn new<M>(capacity: usize, make: impl MakeShard<K, V, C, DefaultHashBuilder, M>) -> Self {
+        make.build_with(Builder::new(capacity))
     }
 }
 
@@ -673,7 +730,7 @@ where
     /// use evict_sync::ConcurrentCache;
     /// use evict_clock::ClockCache;
     ///
-    /// let cache = ConcurrentCache::new(10, ClockCache::new);
+    /// let cache = ConcurrentCache::new(10, ClockCache::with_hasher);
     /// let _ = cache.put(1, vec![0u8; 1 << 20]);
     /// assert_eq!(cache.get_with(&1, |v| v.len()), Some(1 << 20));
     /// ```
@@ -827,7 +884,7 @@ where
     /// use evict_sieve::SieveCache;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     ///
-    /// let cache = ConcurrentCache::new(100, SieveCache::new);
+    /// let cache = ConcurrentCache::new(100, SieveCache::with_hasher);
     /// let runs = AtomicUsize::new(0);
     /// std::thread::scope(|s| {
     ///     for _ in 0..8 {
@@ -869,7 +926,7 @@ where
     /// use evict_sync::ConcurrentCache;
     /// use evict_fifo::FifoCache;
     ///
-    /// let cache = ConcurrentCache::new(100, FifoCache::new);
+    /// let cache = ConcurrentCache::new(100, FifoCache::with_hasher);
     /// let r: Result<u32, String> = cache.try_get_or_insert_with(7, || Err("backend down".into()));
     /// assert_eq!(r, Err("backend down".to_string()));
     /// assert!(!cache.contains(&7)); // an error is not cached
