@@ -93,6 +93,8 @@ pub struct WTinyLfu<K, V> {
     max_window: usize,
     max_protected: usize,
     sketch: FrequencySketch,
+    /// The width `clear` gives the sketch (words, before rounding up to a power of two).
+    sketch_words: usize,
     /// Accesses recorded since the sketch last halved.
     accesses: u64,
     /// Every key's exact count, recorded and aged as the sketch's counters are: the
@@ -159,11 +161,23 @@ impl<K, V> WTinyLfu<K, V> {
             max_window,
             max_protected,
             sketch: FrequencySketch::new(capacity.max(MIN_SKETCH_WORDS)),
+            sketch_words: capacity.max(MIN_SKETCH_WORDS),
             accesses: 0,
             exact: HashMap::new(),
             missed: None,
             climber: None,
             stats: Stats::default(),
+        }
+    }
+
+    /// A model whose sketch is `words` wide (rounded up to a power of two) instead of
+    /// `max(capacity, 1,024)`, also after `clear` (`resize` goes back to the usual width):
+    /// the miniature W-TinyLFU of `evict-adaptive`, whose sketch follows its sampling rate.
+    pub fn with_sketch_words(capacity: usize, words: usize) -> Self {
+        Self {
+            sketch: FrequencySketch::new(words),
+            sketch_words: words,
+            ..Self::new(capacity)
         }
     }
 
@@ -387,6 +401,7 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             max_window: self.max_window,
             max_protected: self.max_protected,
             sketch: self.sketch.clone(),
+            sketch_words: self.sketch_words,
             accesses: self.accesses,
             exact: self.exact.clone(),
             missed: None,
@@ -501,7 +516,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
         self.window.clear();
         self.probation.clear();
         self.protected.clear();
-        self.sketch = FrequencySketch::new(self.capacity.max(MIN_SKETCH_WORDS));
+        self.sketch = FrequencySketch::new(self.sketch_words);
         self.accesses = 0;
         self.exact.clear();
         self.missed = None;
@@ -570,7 +585,8 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             let e = self.record_hits(e);
             self.window.push_back(e);
         }
-        self.sketch.resize(capacity.max(MIN_SKETCH_WORDS));
+        self.sketch_words = capacity.max(MIN_SKETCH_WORDS);
+        self.sketch.resize(self.sketch_words);
         self.sketch
             .ensure_capacity(self.len().max(MIN_SKETCH_WORDS));
         if let Some(c) = &mut self.climber {

@@ -8,8 +8,8 @@
 //! at most [`MAX_MINI`] entries), and nothing is ever removed except by eviction, so the
 //! S3-FIFO queues are singly linked. Per entry (tag, links and index included): LRU 11
 //! bytes, S3-FIFO about 16 (its ghost of 9/10 of the entries included), W-TinyLFU about 12
-//! plus its frequency sketch (`evict-wtinylfu`'s: at least 1,024 words, then 8 bytes per entry
-//! rounded up to a power of two), where the
+//! plus its frequency sketch (`evict-wtinylfu`'s width for the cache's capacity divided by
+//! the sampling rate's inverse, see [`sketch_words`]), where the
 //! `evict-*` caches of `u64` keys take 29 to 49 bytes each. The memory is taken once, on
 //! the first access; no later access allocates.
 //!
@@ -570,6 +570,19 @@ impl S3Fifo {
 /// The fewest words of a W-TinyLFU sketch (`evict-wtinylfu`'s `MIN_SKETCH_WORDS`).
 const MIN_SKETCH_WORDS: usize = 1024;
 
+/// The sketch width (in words, a power of two) of the miniature W-TinyLFU of a cache of
+/// `capacity` entries sampled at `2^-shift`: `evict-wtinylfu`'s width for `capacity` (one
+/// word per entry, at least [`MIN_SKETCH_WORDS`], rounded up to a power of two), divided by
+/// the sampling rate's inverse, so that each counter is shared by as many sampled keys as
+/// the cache's own counters are by all keys (the collisions, which decide admissions,
+/// scaled down with the keys). Unsampled (`shift` 0) it is the crate's width. Below 1,024
+/// entries × `2^shift` this is less than the crate's floor (e.g. 512 words at 768 to 1,023
+/// entries): the floor exists for the real cache's resolution over all keys, and a
+/// miniature of half the keys needs half the counters for the same.
+pub(crate) fn sketch_words(capacity: usize, shift: u32) -> usize {
+    (capacity.max(MIN_SKETCH_WORDS).next_power_of_two() >> shift).max(1)
+}
+
 const WINDOW: u8 = 0;
 const PROBATION: u8 = 1;
 const PROTECTED: u8 = 2;
@@ -598,7 +611,16 @@ pub(crate) struct WTinyLfu {
 }
 
 impl WTinyLfu {
+    /// A miniature of `capacity` entries whose sketch has `evict-wtinylfu`'s width for that
+    /// capacity (as an unsampled miniature's must, to rank W-TinyLFU as it runs).
+    #[cfg(test)]
     pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
+        Self::with_sketch(capacity, roomy, sketch_words(capacity, 0))
+    }
+
+    /// A miniature of `capacity` entries whose sketch has `words` words (see
+    /// [`sketch_words`]).
+    pub(crate) fn with_sketch(capacity: usize, roomy: bool, words: usize) -> Self {
         let capacity = capacity.min(MAX_MINI);
         // As `evict-wtinylfu`'s `sizes`: main 99%, protected 80% of main.
         let main = (capacity as f64 * 0.99) as usize;
@@ -612,8 +634,7 @@ impl WTinyLfu {
             meta: Vec::new(),
             lists: [EMPTY; 3],
             index: Index::default(),
-            // As `evict-wtinylfu`'s: at least 1,024 words, whatever the capacity.
-            sketch: FrequencySketch::new(capacity.max(MIN_SKETCH_WORDS)),
+            sketch: FrequencySketch::new(words),
             accesses: 0,
             period: (capacity.max(1) as u64) * 10,
         }
@@ -777,6 +798,6 @@ impl WTinyLfu {
     }
 
     pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity, self.roomy);
+        *self = Self::with_sketch(self.capacity, self.roomy, self.sketch.words());
     }
 }

@@ -99,6 +99,11 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         m
     }
 
+    /// The decayed scores of the shadows, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
+    pub(crate) fn scores(&self) -> [u64; 3] {
+        self.score
+    }
+
     /// Empty shadows and scores for the capacity.
     fn fresh_shadows(&mut self) {
         let mut shift = 0;
@@ -109,7 +114,13 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
             shift += 1;
         }
         let size = self.capacity >> shift;
-        self.shadows = [Any::new(0, size), Any::new(1, size), Any::new(2, size)];
+        // The W-TinyLFU shadow's sketch scaled to the sampling rate, as `mini.rs`'s.
+        let words = crate::mini::sketch_words(self.capacity, shift);
+        self.shadows = [
+            Any::new(0, size),
+            Any::WTinyLfu(WTinyLfu::with_sketch_words(size, words)),
+            Any::new(2, size),
+        ];
         self.shift = shift;
         self.epoch = (EPOCH_FACTOR * size as u64).max(EPOCH_MIN);
         self.seen = 0;

@@ -9,8 +9,8 @@ use crate::mini::{self, MAX_MINI};
 /// that differ by a point (1,024 and 2,048 measured no better on the shared traces; 353
 /// entries, `sprite` at 10% sampled at 1/2, put it 0.14 to 0.27 points under LRU with three
 /// of four hasher seeds; 384 passed with all six seeds tried). It decides the smallest
-/// capacity at which the miniatures are sampled, 768; the memory bound holds from about 900
-/// (README, "Memory").
+/// capacity at which the miniatures are sampled, 768, which is where the memory bound holds
+/// from (README, "Memory").
 pub(crate) const MIN_SHADOW: usize = 384;
 
 /// The sampling rate is at least `2^-MAX_SHIFT`.
@@ -98,7 +98,7 @@ impl Shadows {
         let roomy = shift == 0;
         Self {
             s3fifo: mini::S3Fifo::new(size, roomy),
-            wtinylfu: mini::WTinyLfu::new(size, roomy),
+            wtinylfu: mini::WTinyLfu::with_sketch(size, roomy, mini::sketch_words(capacity, shift)),
             lru: mini::Lru::new(size, roomy),
             shift,
             epoch: (EPOCH_FACTOR * size as u64).max(EPOCH_MIN),
@@ -168,6 +168,12 @@ impl Shadows {
         self.requests = 0;
         self.hold = 1;
         self.since = 0;
+    }
+
+    /// The decayed scores, in [`POLICIES`] order (for the tests against the model).
+    #[cfg(test)]
+    pub(crate) fn scores(&self) -> [u64; 3] {
+        self.score
     }
 
     /// The sampling shift (the rate is `2^-shift`) and each shadow's capacity.
