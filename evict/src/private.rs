@@ -449,12 +449,37 @@ impl Registry {
         self.find_or_make(|| ConcurrentMemo::new(make, shards, self.params))
     }
 
+    /// [`concurrent_memo`](Self::concurrent_memo) for a `make` that takes the cache's
+    /// hasher ([`ConcurrentMemo::with_hasher`]).
+    #[cfg(feature = "sync")]
+    pub fn concurrent_memo_with_hasher<K, V, C>(
+        &self,
+        make: fn(usize, DefaultHashBuilder) -> C,
+    ) -> &'static ConcurrentMemo<K, V, C>
+    where
+        C: ShardPolicy<K, V> + 'static,
+        K: Key + Sync,
+        V: Value + Sync,
+    {
+        let shards = self.shards.unwrap_or(ShardCount::Auto);
+        self.find_or_make(|| ConcurrentMemo::with_hasher(make, shards, self.params))
+    }
+
     /// Without the `sync` feature generated code that asks for this fails to compile
     /// (`assert_sync_feature`), so this is never called.
     #[cfg(not(feature = "sync"))]
     pub fn concurrent_memo<K, V, C>(
         &self,
         _make: fn(usize) -> C,
+    ) -> &'static ConcurrentMemo<K, V, C> {
+        unreachable!("`shards` needs the `sync` feature")
+    }
+
+    /// Without the `sync` feature, never called (as `concurrent_memo`).
+    #[cfg(not(feature = "sync"))]
+    pub fn concurrent_memo_with_hasher<K, V, C>(
+        &self,
+        _make: fn(usize, DefaultHashBuilder) -> C,
     ) -> &'static ConcurrentMemo<K, V, C> {
         unreachable!("`shards` needs the `sync` feature")
     }
@@ -698,9 +723,98 @@ pub const fn assert_shard_policy<C: ShardPolicy<K, V>, K, V>() {}
 #[cfg(feature = "sync")]
 pub struct ConcurrentMemo<K, V, C> {
     cell: OnceLock<evict_sync::ConcurrentCache<K, V, C>>,
-    make: fn(usize) -> C,
+    make: MakeShard<C>,
     shards: ShardCount,
     params: CacheParameters,
+}
+
+/// How a concurrent memo makes its shards.
+#[derive(Clone, Copy)]
+pub enum MakeShard<C> {
+    /// From the shard's capacity: each shard has a hasher of its own, and a hit hashes its
+    /// key twice (to pick the shard, then in it).
+    Own(fn(usize) -> C),
+    /// From the shard's capacity and a clone of the cache's hasher (see [`ShardOf`]): a hit
+    /// on a policy whose hits share the lock hashes its key once.
+    WithHasher(fn(usize, DefaultHashBuilder) -> C),
+}
+
+impl<C> fmt::Debug for MakeShard<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MakeShard::Own(_) => "Own",
+            MakeShard::WithHasher(_) => "WithHasher",
+        })
+    }
+}
+
+/// Builds a memo's shard with the cache's hasher when its policy can take one, chosen where
+/// the policy's type is known (in generated code), by method resolution:
+/// `let probe = &ShardOf::<P>::NEW; probe.shard(capacity, hasher, P::new)` calls
+/// [`HashedShard::with_capacity_and_hasher`] if `P` implements [`HashedShard`] (every
+/// evict policy whose hit shares the shard's lock: FIFO, random, CLOCK, SIEVE, S3-FIFO) and
+/// the given `P::new` otherwise (the hasher is then unused, and the concurrent cache finds at
+/// the shard's first put that it hashes keys itself).
+#[derive(Debug)]
+pub struct ShardOf<P>(PhantomData<fn() -> P>);
+
+impl<P> ShardOf<P> {
+    /// The value to call [`ViaHasher::shard`] or [`ViaCapacity::shard`] on.
+    pub const NEW: Self = ShardOf(PhantomData);
+}
+
+/// A policy that can be built with a given hasher (implemented for evict's policies whose hit
+/// takes the shard's shared lock; for the others the shard hashes the key itself anyway).
+pub trait HashedShard: Sized {
+    /// An empty policy of `capacity` entries hashing keys with `hasher`.
+    fn with_capacity_and_hasher(capacity: usize, hasher: DefaultHashBuilder) -> Self;
+}
+
+/// [`ShardOf`]'s choice for a [`HashedShard`] policy.
+pub trait ViaHasher<P> {
+    /// `P` built with `hasher`.
+    fn shard(&self, capacity: usize, hasher: DefaultHashBuilder, own: fn(usize) -> P) -> P;
+}
+
+impl<P: HashedShard> ViaHasher<P> for ShardOf<P> {
+    #[inline]
+    fn shard(&self, capacity: usize, hasher: DefaultHashBuilder, _own: fn(usize) -> P) -> P {
+        P::with_capacity_and_hasher(capacity, hasher)
+    }
+}
+
+/// [`ShardOf`]'s choice for any other policy (found one auto-reference later, so only when
+/// [`ViaHasher`] does not apply).
+pub trait ViaCapacity<P> {
+    /// `own(capacity)`.
+    fn shard(&self, capacity: usize, hasher: DefaultHashBuilder, own: fn(usize) -> P) -> P;
+}
+
+impl<P> ViaCapacity<P> for &ShardOf<P> {
+    #[inline]
+    fn shard(&self, capacity: usize, _hasher: DefaultHashBuilder, own: fn(usize) -> P) -> P {
+        own(capacity)
+    }
+}
+
+macro_rules! hashed_shard {
+    ($($feature:literal => $policy:ty,)*) => {$(
+        #[cfg(feature = $feature)]
+        impl<K, V> HashedShard for $policy {
+            #[inline]
+            fn with_capacity_and_hasher(capacity: usize, hasher: DefaultHashBuilder) -> Self {
+                <$policy>::with_hasher(capacity, hasher)
+            }
+        }
+    )*};
+}
+
+hashed_shard! {
+    "fifo" => evict_fifo::FifoCache<K, V>,
+    "random" => evict_random::RandomCache<K, V>,
+    "clock" => evict_clock::ClockCache<K, V>,
+    "sieve" => evict_sieve::SieveCache<K, V>,
+    "s3fifo" => evict_s3fifo::S3FifoCache<K, V>,
 }
 
 #[cfg(feature = "sync")]
@@ -715,8 +829,24 @@ impl<K, V, C> fmt::Debug for ConcurrentMemo<K, V, C> {
 
 #[cfg(feature = "sync")]
 impl<K, V, C> ConcurrentMemo<K, V, C> {
-    /// A memo whose shards `make(shard_capacity)` builds on first use.
+    /// A memo whose shards `make(shard_capacity)` builds on first use (each with a hasher of
+    /// its own: a hit hashes its key twice).
     pub const fn new(make: fn(usize) -> C, shards: ShardCount, params: CacheParameters) -> Self {
+        Self::with_make(MakeShard::Own(make), shards, params)
+    }
+
+    /// A memo whose shards `make(shard_capacity, hasher)` builds on first use, `hasher` a
+    /// clone of the cache's: a hit hashes its key once when `make` uses it (see
+    /// [`ShardOf`]).
+    pub const fn with_hasher(
+        make: fn(usize, DefaultHashBuilder) -> C,
+        shards: ShardCount,
+        params: CacheParameters,
+    ) -> Self {
+        Self::with_make(MakeShard::WithHasher(make), shards, params)
+    }
+
+    const fn with_make(make: MakeShard<C>, shards: ShardCount, params: CacheParameters) -> Self {
         Self {
             cell: OnceLock::new(),
             make,
@@ -739,9 +869,12 @@ where
     fn cache(&self) -> &evict_sync::ConcurrentCache<K, V, C> {
         self.cell.get_or_init(|| {
             let maxsize = self.params.maxsize;
-            evict_sync::ConcurrentCache::builder(maxsize.unwrap_or(usize::MAX))
-                .shards(self.shards.resolve(maxsize))
-                .build(self.make)
+            let builder = evict_sync::ConcurrentCache::builder(maxsize.unwrap_or(usize::MAX))
+                .shards(self.shards.resolve(maxsize));
+            match self.make {
+                MakeShard::Own(make) => builder.build(make),
+                MakeShard::WithHasher(make) => builder.build_hashed(make),
+            }
         })
     }
 
@@ -845,6 +978,13 @@ impl<K, V, C> ConcurrentMemo<K, V, C> {
     pub const fn new(_make: fn(usize) -> C, _shards: ShardCount, _params: CacheParameters) -> Self {
         Self(PhantomData)
     }
+    pub const fn with_hasher(
+        _make: fn(usize, DefaultHashBuilder) -> C,
+        _shards: ShardCount,
+        _params: CacheParameters,
+    ) -> Self {
+        Self(PhantomData)
+    }
     pub fn call(&self, _key: K, _body: impl FnOnce(&K) -> V, _keep: fn(&V) -> bool) -> V {
         unreachable!("`shards` needs the `sync` feature")
     }
@@ -862,5 +1002,80 @@ impl<K, V, C> ConcurrentMemo<K, V, C> {
     pub fn clear(&self) {}
     pub fn parameters(&self) -> CacheParameters {
         unreachable!("`shards` needs the `sync` feature")
+    }
+}
+
+#[cfg(all(test, feature = "sync", feature = "s3fifo"))]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+    use core::hash::{Hash, Hasher};
+    use evict_s3fifo::S3FifoCache;
+
+    std::thread_local! {
+        static HASHES: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// A key that counts how often it is hashed (on this thread).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    struct Counted(u64);
+
+    impl Hash for Counted {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            HASHES.with(|h| h.set(h.get() + 1));
+            self.0.hash(state);
+        }
+    }
+
+    type Policy = S3FifoCache<Counted, u64>;
+
+    /// What generated code builds a shard with: the policy's `with_hasher` when it has one.
+    fn hashed_shard(capacity: usize, hasher: DefaultHashBuilder) -> Policy {
+        #[allow(unused_imports)]
+        use super::{ViaCapacity as _, ViaHasher as _};
+        let probe = &ShardOf::<Policy>::NEW;
+        probe.shard(capacity, hasher, Policy::new)
+    }
+
+    /// The hashes of one call that hits (after a first call that stored the value).
+    fn hashes_per_hit(memo: &ConcurrentMemo<Counted, u64, Policy>, single_flight: bool) -> u32 {
+        let call = |k: u64| {
+            let body = |key: &Counted| key.0 * 2;
+            if single_flight {
+                memo.call_single_flight(Counted(k), body, keep_all)
+            } else {
+                memo.call(Counted(k), body, keep_all)
+            }
+        };
+        assert_eq!(call(21), 42);
+        HASHES.with(|h| h.set(0));
+        assert_eq!(call(21), 42);
+        HASHES.with(Cell::get)
+    }
+
+    #[test]
+    fn a_concurrent_memo_hit_hashes_its_key_once_with_the_cache_hasher() {
+        let params = CacheParameters::new(Some(1000), "S3FifoCache");
+        for single_flight in [false, true] {
+            let memo = ConcurrentMemo::with_hasher(hashed_shard, ShardCount::Fixed(4), params);
+            assert_eq!(hashes_per_hit(&memo, single_flight), 1, "{single_flight}");
+            assert_eq!(memo.info().hits, 1);
+            // Without the hasher each shard hashes the key again.
+            let memo = ConcurrentMemo::new(Policy::new, ShardCount::Fixed(4), params);
+            assert_eq!(hashes_per_hit(&memo, single_flight), 2, "{single_flight}");
+        }
+    }
+
+    /// A policy without `HashedShard` is built by its own constructor (the hasher unused).
+    #[test]
+    fn a_policy_without_a_hashed_constructor_is_built_by_its_own() {
+        #[allow(unused_imports)]
+        use super::{ViaCapacity as _, ViaHasher as _};
+        let probe = &ShardOf::<LruCache<u8, u8>>::NEW;
+        let lru = probe.shard(7, DefaultHashBuilder::default(), LruCache::new);
+        assert_eq!(lru.capacity(), Some(7));
+        let probe = &ShardOf::<Policy>::NEW;
+        let s3fifo = probe.shard(9, DefaultHashBuilder::default(), |_| unreachable!());
+        assert_eq!(s3fifo.capacity(), Some(9));
     }
 }
