@@ -232,6 +232,17 @@ where
         (k, v, slot)
     }
 
+    /// A weighted cache is about to make room for `key` (not cached, hashing to `hash`, not
+    /// rejected): called once per weighted insertion, before its first eviction (and before
+    /// [`insert`](Self::insert) or [`replace_chosen`](Self::replace_chosen) places it), so
+    /// that a policy whose reference meets the newcomer before evicting for it can do so
+    /// (libCacheSim's S3-FIFO looks the newcomer up in its ghost before the evictions push
+    /// their victims there). Nothing by default; never called for an unweighted cache.
+    #[inline(always)]
+    fn admitting(&mut self, hash: u64) {
+        let _ = hash;
+    }
+
     /// A weighted cache is full by weight for the first time since it was made or resized:
     /// its next insertion evicts to make room. A policy whose own sizes are counts of
     /// entries (lists, ghosts, a sketch) that a budget of bytes cannot give sets them here
@@ -731,6 +742,7 @@ where
         // loop starts here. A positive total means a slot to evict.
         if total > room && p.slab().is_fitted() {
             p.slab_mut().set_pending_weight(weight);
+            p.admitting(hash);
             let victim = p.choose_victim();
             if total - p.slab().weight(victim) <= room {
                 let (k, v, slot) = p.replace_chosen(victim, hash, key, value);
@@ -865,6 +877,7 @@ where
         }
     }
     p.slab_mut().set_pending_weight(weight);
+    p.admitting(hash);
     evict_and_insert(p, hash, key, value, weight, sink)
 }
 

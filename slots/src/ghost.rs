@@ -23,6 +23,12 @@
 //! (`31 + tag bits` bits compared). Two ghosts may share a fingerprint and tag (two keys whose
 //! hashes agree there); a lookup then finds the older one.
 //!
+//! **Payload.** A `Ghost<LISTS, P>` keeps a `P` beside each fingerprint (a weighted cache's
+//! ghost keeps the weight its entry had: [`push_with`](Ghost::push_with),
+//! [`take_with`](Ghost::take_with), [`pop_oldest_with`](Ghost::pop_oldest_with),
+//! [`payload`](Ghost::payload)), in a column parallel to the ring that moves with it. With
+//! the default `P = ()` the column is empty and every payload step compiles to nothing.
+//!
 //! **Memory.** [`new`](Ghost::new) allocates nothing; ring and index grow by doubling as
 //! ghosts arrive, up to what `max_live` ghosts need. A cache calls [`reserve`](Ghost::reserve)
 //! when it becomes full, which takes that at once: from then on, as long as the caller keeps
@@ -54,6 +60,11 @@ mod index;
 mod tests;
 
 use index::Index;
+
+/// Whether ghosts of payload `P` carry one (a `()` payload is no column at all).
+const fn has_payload<P>() -> bool {
+    size_of::<P>() != 0
+}
 
 /// A ring word whose ghost is gone (taken, popped, or never written). Fingerprints are
 /// never 0, so neither is a live word.
@@ -90,8 +101,10 @@ const MAX_RING: usize = (1 << 31) - 1;
 /// scratch 0.2), two lists 12.3 (ring 6, index 6, scratch 0.3): no more than the two policies'
 /// own ghosts took before they shared this one (S3-FIFO's 13.8, ARC's 12.3).
 #[derive(Clone)]
-pub struct Ghost<const LISTS: usize> {
+pub struct Ghost<const LISTS: usize, P: Copy = ()> {
     ring: Vec<u32>,
+    /// Each ring word's payload, at the same position (empty when `P` is `()`).
+    pay: Vec<P>,
     /// Ring index of the oldest word in use.
     front: usize,
     /// Ring words in use, from `front` on.
@@ -126,7 +139,7 @@ pub struct Hit {
     pos: u32,
 }
 
-impl<const LISTS: usize> Ghost<LISTS> {
+impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
     /// Bits of a ring word that name its list: 0 for one list, 1 for two.
     pub const LIST_BITS: u32 = {
         assert!(LISTS >= 1 && LISTS <= 16, "a ghost has 1 to 16 lists");
@@ -163,6 +176,7 @@ impl<const LISTS: usize> Ghost<LISTS> {
         let tag_bits = tag_bits.min(Self::tag_bits_for(max_live));
         Self {
             ring: Vec::new(),
+            pay: Vec::new(),
             front: 0,
             span: 0,
             off: [0; LISTS],
@@ -305,6 +319,25 @@ impl<const LISTS: usize> Ghost<LISTS> {
         Some(list)
     }
 
+    /// The payload of a ghost [`find`](Self::find) returned.
+    #[inline(always)]
+    pub fn payload(&self, hit: Hit) -> P {
+        if has_payload::<P>() {
+            self.pay[hit.pos as usize]
+        } else {
+            P::default()
+        }
+    }
+
+    /// [`take`](Self::take), with the payload of the ghost taken.
+    #[inline(always)]
+    pub fn take_with(&mut self, fp: u32, tag: u32) -> Option<(usize, P)> {
+        let hit = self.find(fp, tag)?;
+        let found = (self.list_of(hit), self.payload(hit));
+        self.remove(hit);
+        Some(found)
+    }
+
     /// Adds fingerprint `fp` (with `tag`) as the newest ghost of `list`. Nothing is looked
     /// up: the same fingerprint may already be a ghost (another key's), and then it is one
     /// twice.
@@ -314,10 +347,56 @@ impl<const LISTS: usize> Ghost<LISTS> {
     /// If the ghost holds `max_live` fingerprints already: the caller pops first.
     #[inline(always)]
     pub fn push(&mut self, list: usize, fp: u32, tag: u32) {
+        self.push_with(list, fp, tag, P::default());
+    }
+
+    /// [`push`](Self::push) with payload `payload`.
+    ///
+    /// # Panics
+    ///
+    /// As `push`.
+    #[inline(always)]
+    pub fn push_with(&mut self, list: usize, fp: u32, tag: u32, payload: P) {
+        self.push_inner::<false>(list, fp, tag, payload, |_| {});
+    }
+
+    /// [`push_with`](Self::push_with) into a ghost that may hold `max_live` fingerprints
+    /// already: then the oldest ghost of `list` (or, if it has none, of the first list that
+    /// has one) is forgotten first, and `popped` gets its payload. The test is the one a
+    /// push makes anyway (is the ghost at its room?), and `popped` runs out of line, so a
+    /// caller that bounds the ghost this way pays nothing more per push.
+    #[inline(always)]
+    pub fn push_evicting_with(
+        &mut self,
+        list: usize,
+        fp: u32,
+        tag: u32,
+        payload: P,
+        popped: impl FnOnce(P),
+    ) {
+        self.push_inner::<true>(list, fp, tag, payload, popped);
+    }
+
+    /// [`push_with`](Self::push_with), or with `EVICT` [`push_evicting_with`](Self::push_evicting_with).
+    #[inline(always)]
+    fn push_inner<const EVICT: bool>(
+        &mut self,
+        list: usize,
+        fp: u32,
+        tag: u32,
+        payload: P,
+        popped: impl FnOnce(P),
+    ) {
         debug_assert!(list < LISTS, "list {list}");
         debug_assert!(fp != HOLE && fp <= Self::FP_MAX, "fingerprint {fp:#x}");
         if self.live() == self.room {
-            self.grow();
+            if EVICT && self.room >= self.max_live {
+                if let Some(p) = self.pop_for_push(list) {
+                    popped(p);
+                }
+            } else {
+                self.grow();
+            }
         }
         if self.span == self.ring.len() {
             self.compact();
@@ -327,17 +406,38 @@ impl<const LISTS: usize> Ghost<LISTS> {
         }
         let p = self.at(self.span);
         self.ring[p] = Self::word(list, fp);
+        if has_payload::<P>() {
+            self.pay[p] = payload;
+        }
         self.span += 1;
         self.len[list] += 1;
         let key = self.index.key(fp, tag);
         self.index.insert(self.index.home(fp), key | p as u32);
     }
 
+    /// A full ghost's room for a push onto `list`: its oldest ghost leaves, or, if it has
+    /// none, the oldest of the first list that has one; that ghost's payload.
+    #[cold]
+    #[inline(never)]
+    fn pop_for_push(&mut self, list: usize) -> Option<P> {
+        if self.len[list] > 0 {
+            return self.pop_oldest_with(list);
+        }
+        let other = (0..LISTS).find(|&l| self.len[l] > 0)?;
+        self.pop_oldest_with(other)
+    }
+
     /// Forgets the oldest ghost of `list`; whether there was one.
     #[inline(always)]
     pub fn pop_oldest(&mut self, list: usize) -> bool {
+        self.pop_oldest_with(list).is_some()
+    }
+
+    /// Forgets the oldest ghost of `list`; its payload, if there was one.
+    #[inline(always)]
+    pub fn pop_oldest_with(&mut self, list: usize) -> Option<P> {
         if self.len[list] == 0 {
-            return false;
+            return None;
         }
         // With one list, the list's cursor is the front (see `reclaim`).
         let mut k = if LISTS == 1 { 0 } else { self.off[list] };
@@ -357,6 +457,11 @@ impl<const LISTS: usize> Ghost<LISTS> {
         let (b, l) = self.index.locate(home, p as u32);
         self.index.remove_at(home, b, l);
         self.ring[p] = HOLE;
+        let payload = if has_payload::<P>() {
+            self.pay[p]
+        } else {
+            P::default()
+        };
         self.len[list] -= 1;
         if LISTS == 1 {
             // What `reclaim` does, knowing that the cursor and the front meet.
@@ -366,7 +471,7 @@ impl<const LISTS: usize> Ghost<LISTS> {
             self.off[list] = k + 1;
             self.reclaim();
         }
-        true
+        Some(payload)
     }
 
     /// Moves the ring's front up to the oldest cursor of a non-empty list (all of the span
@@ -419,6 +524,38 @@ impl<const LISTS: usize> Ghost<LISTS> {
         self.room >= self.max_live
     }
 
+    /// Takes the memory for `n` ghosts now (at most `max_live`), unless it has that much
+    /// already: for a caller whose bound is far above what it expects to hold (the ghost
+    /// still grows, doubling, beyond `n` up to `max_live`).
+    #[cold]
+    pub fn reserve_room(&mut self, n: usize) {
+        let n = n.min(self.max_live);
+        if self.room < n {
+            self.rebuild(n);
+        }
+    }
+
+    /// The most ghosts at once, as promised at [`new`](Self::new) or raised since.
+    pub fn max_live(&self) -> usize {
+        self.max_live
+    }
+
+    /// Raises the most ghosts at once to `max_live`, if that is more. The ghosts stay, in
+    /// order, with their fingerprints and payloads; when a ring position then needs another
+    /// bit, the ghost is rebuilt as by [`resized`](Self::resized) (keeping no more tag bits
+    /// than now: O(ghosts), allocating), which happens once per doubling of the bound.
+    pub fn raise_max_live(&mut self, max_live: usize) {
+        if max_live <= self.max_live {
+            return;
+        }
+        if Self::pos_bits_for(max_live) == Self::pos_bits_for(self.max_live) {
+            // The index's entries hold every position of the larger ring already.
+            self.max_live = max_live;
+        } else {
+            *self = self.resized(max_live);
+        }
+    }
+
     /// Makes room for more ghosts before the ghost is reserved: twice as many, up to
     /// `max_live`.
     #[cold]
@@ -443,6 +580,11 @@ impl<const LISTS: usize> Ghost<LISTS> {
         let mut ring = Vec::new();
         ring.reserve_exact(ring_len);
         ring.resize(ring_len, HOLE);
+        let mut pay = Vec::new();
+        if has_payload::<P>() {
+            pay.reserve_exact(ring_len);
+            pay.resize(ring_len, P::default());
+        }
         let mut index = self.index.with_buckets(buckets);
         let mut off = [0; LISTS];
         let mut seen = [false; LISTS];
@@ -463,6 +605,9 @@ impl<const LISTS: usize> Ghost<LISTS> {
             let (b, l) = self.index.locate(home, p as u32);
             let key = self.index.entry(b, l) & !self.index.pos_mask;
             ring[w] = word;
+            if has_payload::<P>() {
+                pay[w] = self.pay[p];
+            }
             index.insert(index.home(fp), key | w as u32);
             w += 1;
         }
@@ -472,6 +617,7 @@ impl<const LISTS: usize> Ghost<LISTS> {
         self.live_rank = Vec::new();
         self.live_rank.reserve_exact(words);
         self.ring = ring;
+        self.pay = pay;
         self.index = index;
         self.front = 0;
         self.span = w;
@@ -504,6 +650,9 @@ impl<const LISTS: usize> Ghost<LISTS> {
             // `w <= k`: the word at `w` has been read already.
             let to = self.at(w);
             self.ring[to] = word;
+            if has_payload::<P>() {
+                self.pay[to] = self.pay[self.at(k)];
+            }
             w += 1;
         }
         for k in w..self.span {
@@ -549,7 +698,12 @@ impl<const LISTS: usize> Ghost<LISTS> {
             let (b, l) = self.index.locate(self.index.home(fp), p as u32);
             // The tag bits kept sit one below the top of an entry.
             let tag = (self.index.entry(b, l) << 1) & self.index.tag_mask;
-            g.push(Self::list_of_word(word), fp, tag);
+            let payload = if has_payload::<P>() {
+                self.pay[p]
+            } else {
+                P::default()
+            };
+            g.push_with(Self::list_of_word(word), fp, tag, payload);
         }
         g.compactions = self.compactions;
         g
@@ -571,6 +725,7 @@ impl<const LISTS: usize> Ghost<LISTS> {
     /// Bytes allocated (ring, index and compaction scratch).
     pub fn allocation_size(&self) -> usize {
         4 * (self.ring.capacity() + self.live_rank.capacity())
+            + size_of::<P>() * self.pay.capacity()
             + 8 * self.live_bits.capacity()
             + self.index.allocation_size()
     }
@@ -605,6 +760,26 @@ impl<const LISTS: usize> Ghost<LISTS> {
             .map(|w| w & Self::FP_MAX)
     }
 
+    /// The fingerprints on `list` with their payloads, oldest first.
+    pub fn entries(&self, list: usize) -> impl Iterator<Item = (u32, P)> + '_ {
+        let from = if self.len[list] == 0 {
+            self.span
+        } else {
+            self.off[list]
+        };
+        (from..self.span)
+            .map(|k| self.at(k))
+            .filter(move |&p| self.ring[p] != HOLE && Self::list_of_word(self.ring[p]) == list)
+            .map(|p| {
+                let payload = if has_payload::<P>() {
+                    self.pay[p]
+                } else {
+                    P::default()
+                };
+                (self.ring[p] & Self::FP_MAX, payload)
+            })
+    }
+
     /// Checks the ring, the cursors, the lengths and the index against each other. Panics
     /// with what is wrong. For tests.
     pub fn check(&self) {
@@ -613,6 +788,9 @@ impl<const LISTS: usize> Ghost<LISTS> {
         assert!(self.live() <= self.room, "more ghosts than room");
         if self.room > 0 {
             assert_eq!(self.ring.len(), Self::ring_len(self.room), "ring length");
+            if has_payload::<P>() {
+                assert_eq!(self.pay.len(), self.ring.len(), "payload column length");
+            }
             assert!(self.index.lanes() >= self.room, "index too small");
         }
         let mut live = [0usize; LISTS];
@@ -642,7 +820,7 @@ impl<const LISTS: usize> Ghost<LISTS> {
     }
 }
 
-impl<const LISTS: usize> fmt::Debug for Ghost<LISTS> {
+impl<const LISTS: usize, P: Copy> fmt::Debug for Ghost<LISTS, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Ghost")
             .field("len", &self.len)

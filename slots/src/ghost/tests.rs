@@ -240,3 +240,52 @@ fn tags_take_part_in_the_match() {
     assert!(g.find(0xDEAD_BEEF, 0x8000_0001).is_some());
     assert!(g.find(0xDEAD_BEEE, 0x8000_0000).is_none());
 }
+
+/// Payloads travel with their fingerprints: through takes, pops, compactions (holes from
+/// early takes), growth, `reserve_room`, `raise_max_live` (in place and rebuilt) and
+/// `resized`, checked against a deque of `(key, payload)` pairs.
+#[test]
+fn payloads_follow_their_fingerprints() {
+    let mut g = Ghost::<1, u64>::new(8);
+    let mut fifo: VecDeque<(u64, u64)> = VecDeque::new();
+    let mut x = 0x1234_5678_9ABC_DEF1u64;
+    for (round, &max_live) in [8usize, 9, 300, 5000, 5000, 70_000].iter().enumerate() {
+        g.raise_max_live(max_live);
+        assert!(g.max_live() >= max_live);
+        if round == 3 {
+            g.reserve_room(2000);
+        }
+        for step in 0..20_000u64 {
+            let r = next(&mut x);
+            let k = r % 3000;
+            let (fp, tag) = print::<1>(k);
+            if (r >> 20).is_multiple_of(4) {
+                assert_eq!(g.pop_oldest_with(0), fifo.pop_front().map(|(_, w)| w));
+            } else if let Some(at) = fifo.iter().position(|&(j, _)| j == k) {
+                let (_, w) = fifo.remove(at).expect("a ghost");
+                if r & 1 == 0 {
+                    let hit = g.find(fp, tag).expect("a ghost");
+                    assert_eq!(g.payload(hit), w, "round {round} step {step}");
+                    g.remove(hit);
+                } else {
+                    assert_eq!(g.take_with(fp, tag), Some((0, w)));
+                }
+            } else {
+                assert!(g.find(fp, tag).is_none());
+                if g.live() == max_live {
+                    assert_eq!(g.pop_oldest_with(0), fifo.pop_front().map(|(_, w)| w));
+                }
+                let w = r >> 33;
+                g.push_with(0, fp, tag, w);
+                fifo.push_back((k, w));
+            }
+        }
+        g.check();
+        let want: Vec<(u32, u64)> = fifo.iter().map(|&(k, w)| (print::<1>(k).0, w)).collect();
+        assert_eq!(g.entries(0).collect::<Vec<_>>(), want, "round {round}");
+    }
+    assert!(g.compactions() > 0, "no compaction");
+    let h = g.resized(100_000);
+    h.check();
+    assert!(h.entries(0).eq(g.entries(0)));
+}
