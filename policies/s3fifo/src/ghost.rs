@@ -115,6 +115,177 @@ impl Ghost {
     }
 }
 
+/// The tag a weighted cache's ghost keeps beside a fingerprint: the hash's low half, of
+/// which the index keeps the top bits, so that a ghost matches on the 32 bits of the
+/// fingerprint and those (more bits than the unweighted ghost's 32: a weighted ghost may hold
+/// many more keys than the cache, when its ghosts are light).
+#[inline(always)]
+fn weighted_tag(hash: u64) -> u32 {
+    hash as u32
+}
+
+/// A weighted cache's ghost, as libCacheSim's S3-FIFO sizes it in bytes: a FIFO of keys
+/// evicted from the small queue, each with the weight its entry had, whose total stays at
+/// most its budget, `⌊0.9 × capacity⌋` ([`ghost_weight`]; oldest out first). The fingerprints and weights are in
+/// the toolkit's ring ([`evict_slots::ghost::Ghost`] with a `u64` payload: about 22 bytes
+/// a ghost, no node or link), the total beside it.
+///
+/// **Count cap.** Ghosts of weight 0 weigh nothing, so the weight bound would let them grow
+/// without end: at most [`cap`](Self::cap) ghosts are kept (twice the most entries the cache
+/// has held, plus 8), the oldest leaving first.
+///
+/// **Memory.** The ring takes memory for as many ghosts as the cache holds entries at its
+/// first eviction ([`reserve`](Self::reserve)), and grows by doubling beyond that if the
+/// ghosts are lighter than the entries, up to its high-water mark, where it stays.
+#[derive(Clone, Debug)]
+pub(crate) struct WeightedGhost {
+    ring: Ring<1, u64>,
+    /// The weight left under the budget: the budget less the ghosts' total weight (kept so
+    /// rather than the total: a push then compares its weight with one number).
+    free: u64,
+    /// The most ghosts kept at once (see the type's docs).
+    cap: usize,
+    /// The most weight kept: [`ghost_weight`] of the cache's capacity.
+    budget: u64,
+    /// No data: aligns the ghost to 16 bytes, and with it the cache. With the ghost aligned
+    /// to 8, the unweighted cache's put-evict compiled to 2 more instructions (register
+    /// allocation over a different layout; callgrind, 100,000 entries), and its code must
+    /// not change for the weighted one's sake.
+    _align: [u128; 0],
+}
+
+impl WeightedGhost {
+    /// No ghost, a cap of 8, the budget of a cache of `capacity`; allocates nothing.
+    pub(crate) fn new(capacity: u64) -> Self {
+        let budget = ghost_weight(capacity);
+        Self {
+            ring: Ring::new(8),
+            free: budget,
+            cap: 8,
+            budget,
+            _align: [],
+        }
+    }
+
+    /// The budget of a cache of `capacity` from now on: the oldest ghosts leave until the
+    /// others fit.
+    pub(crate) fn set_budget(&mut self, capacity: u64) {
+        let budget = ghost_weight(capacity);
+        while self.weight() > budget {
+            self.pop_oldest();
+        }
+        self.free = budget - self.weight();
+        self.budget = budget;
+    }
+
+    /// The number of ghosts.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.ring.live()
+    }
+
+    /// The ghosts' total weight.
+    #[inline]
+    pub(crate) fn weight(&self) -> u64 {
+        self.budget - self.free
+    }
+
+    /// Raises the cap to `cap` if that is more (it never falls).
+    #[inline(always)]
+    pub(crate) fn raise_cap(&mut self, cap: usize) {
+        if cap > self.cap {
+            self.raise_cap_to(cap);
+        }
+    }
+
+    #[cold]
+    fn raise_cap_to(&mut self, cap: usize) {
+        self.cap = cap;
+        self.ring.raise_max_live(cap);
+    }
+
+    /// Takes the memory for `n` ghosts now (at most the cap), if it has less.
+    #[cold]
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.ring.reserve_room(n);
+    }
+
+    /// Takes the key hashing to `hash` out of the ghost; whether it was there.
+    #[inline(always)]
+    pub(crate) fn take(&mut self, hash: u64) -> bool {
+        match self.ring.take_with(fingerprint(hash), weighted_tag(hash)) {
+            Some((_, w)) => {
+                self.free += w;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets the oldest ghost; whether there was one.
+    #[inline(always)]
+    pub(crate) fn pop_oldest(&mut self) -> bool {
+        match self.ring.pop_oldest_with(0) {
+            Some(w) => {
+                self.free += w;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds the key hashing to `hash`, of weight `weight`, as the newest ghost, as
+    /// libCacheSim's ghost FIFO takes an object: one heavier than the budget is not kept,
+    /// and otherwise the oldest ghosts leave until it fits; at the cap, the oldest ghost
+    /// leaves too.
+    ///
+    /// (libCacheSim's ghost also leaves a key that is a ghost already where it is; the key
+    /// of an entry leaving the small queue never is one: its `put` took it out of the ghost,
+    /// and only evictions make ghosts.)
+    #[inline(always)]
+    pub(crate) fn push(&mut self, hash: u64, weight: u64) {
+        if weight > self.free && !self.make_room(weight) {
+            return;
+        }
+        // The ring's bound is the cap: at it, the oldest ghost leaves.
+        let free = &mut self.free;
+        self.ring
+            .push_evicting_with(0, fingerprint(hash), weighted_tag(hash), weight, |w| {
+                *free += w
+            });
+        self.free -= weight;
+    }
+
+    /// Room for a ghost of `weight`, more than is free: the oldest ghosts leave until it
+    /// fits; none leaves, and `false`, if it is heavier than the budget.
+    #[inline(always)]
+    fn make_room(&mut self, weight: u64) -> bool {
+        if weight > self.budget {
+            return false;
+        }
+        while self.free < weight {
+            self.pop_oldest();
+        }
+        true
+    }
+
+    /// Forgets every ghost and gives the memory back; the cap stays.
+    pub(crate) fn clear(&mut self) {
+        self.ring = Ring::new(self.cap);
+        self.free = self.budget;
+    }
+
+    /// Checks the ring, the total weight and the cap.
+    #[cfg(test)]
+    pub(crate) fn check(&self) {
+        self.ring.check();
+        let sum: u128 = self.ring.entries(0).map(|(_, w)| u128::from(w)).sum();
+        assert!(self.free <= self.budget, "ghost over its budget");
+        assert_eq!(sum, u128::from(self.weight()), "ghost weight");
+        assert!(self.len() <= self.cap, "ghosts over the cap");
+    }
+}
+
 /// The index buckets of a reserved ghost of `capacity` fingerprints (15 entries a bucket).
 #[cfg(test)]
 pub(crate) fn ghost_buckets(capacity: u32) -> usize {

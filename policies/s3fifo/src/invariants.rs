@@ -62,7 +62,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: evict_slots::weight::Weighs<K, V>>
             // The weighted ghost: its lists and weights agree, within 9/10 of the budget.
             self.wghost.check();
             assert!(
-                self.wghost.weight(0) <= crate::ghost::ghost_weight(budget),
+                self.wghost.weight() <= crate::ghost::ghost_weight(budget),
                 "weighted ghost over 9/10 of the budget"
             );
             assert_eq!(

@@ -22,8 +22,7 @@ use evict_slots::slab::Walk;
 use evict_slots::weight::{Unweighted, Weighing};
 use evict_slots::{Slab, Weighted};
 
-use evict_slots::wghost::WeightedGhost;
-use ghost::Ghost;
+use ghost::{Ghost, WeightedGhost};
 use queues::{EMPTY_QUEUE, MAIN, Node, Queue, SMALL};
 
 /// The hasher used when none is given: hashbrown's default (foldhash), fast and seeded per
@@ -112,7 +111,7 @@ pub struct S3FifoCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     ghost: Ghost,
     /// A weighted cache's ghost: a FIFO of keys with their weights, at most 9/10 of the
     /// capacity in weight, as libCacheSim's (empty in an unweighted one, allocating nothing).
-    wghost: WeightedGhost<1>,
+    wghost: WeightedGhost,
     capacity: u32,
     /// `⌊capacity / 10⌋`.
     small_target: u32,
@@ -120,6 +119,9 @@ pub struct S3FifoCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted> {
     main_target: u32,
     /// Whether an eviction happened since creation or the last `clear`.
     has_evicted: bool,
+    /// A weighted insertion's ghost lookup, made before its evictions (`admitting`), for
+    /// the insertion to use; unused when unweighted.
+    admitted_ghost: bool,
     /// A weighted cache's queue weights (small, main); unused when unweighted.
     weights: [u64; 2],
     /// A weighted cache's queue targets in weight units: `⌊capacity / 10⌋` and the rest.
@@ -165,11 +167,12 @@ impl<K, V, S> S3FifoCache<K, V, S> {
             slab: Slab::with_spare_floor(hasher, SPARE_FLOOR),
             queues: [EMPTY_QUEUE; 2],
             ghost: Ghost::new(ghost::ghost_capacity(capacity)),
-            wghost: WeightedGhost::new(),
+            wghost: WeightedGhost::new(0),
             capacity,
             small_target,
             main_target: capacity - small_target,
             has_evicted: false,
+            admitted_ghost: false,
             weights: [0; 2],
             budgets: [0; 2],
             stats: Stats::default(),
@@ -212,11 +215,12 @@ impl<K, V, S, F> S3FifoCache<K, V, S, Weighted<F>> {
             queues: [EMPTY_QUEUE; 2],
             // Unused: a weighted cache's ghost is `wghost`, in weight.
             ghost: Ghost::new(0),
-            wghost: WeightedGhost::new(),
+            wghost: WeightedGhost::new(capacity),
             capacity: count,
             small_target,
             main_target: count - small_target,
             has_evicted: false,
+            admitted_ghost: false,
             weights: [0; 2],
             budgets: [capacity / 10, capacity - capacity / 10],
             stats: Stats::default(),
@@ -260,7 +264,7 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
         if W::UNIT {
             self.ghost.len() as usize
         } else {
-            self.wghost.live()
+            self.wghost.len()
         }
     }
 }

@@ -6,12 +6,12 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use evict_core::{Fetched, Put, Removal, Sink};
+use evict_core::Put;
 use evict_slots::engine::{Entries, NO_SLOT};
 use evict_slots::slab::Walk;
 use evict_slots::weight::{Weighing, Weighs};
 
-use crate::ghost::{fingerprint, ghost_capacity, ghost_weight};
+use crate::ghost::{fingerprint, ghost_capacity};
 use crate::queues::{EMPTY_QUEUE, FREQ_ONE, IDX, Links, MAIN, Node, SMALL, set_idx};
 use crate::{MAX_CAPACITY, S3FifoCache};
 
@@ -27,9 +27,6 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
     /// about 3%.
     #[inline(always)]
     pub(crate) fn evict(&mut self) -> (u32, usize) {
-        if !W::UNIT && !self.has_evicted {
-            self.reserve_weighted_ghost();
-        }
         self.has_evicted = true;
         loop {
             if self.main_over() || self.queues[SMALL].len == 0 {
@@ -81,10 +78,27 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
         if W::UNIT { ghost_capacity(capacity) } else { 0 }
     }
 
-    /// A weighted cache's first eviction: the ghost takes the memory for as many ghosts as
-    /// the cache holds entries (about what 9/10 of the weight holds with similar weights), so
-    /// that it fills without allocating, as the unweighted ghost is reserved when the cache
-    /// fills; it still grows beyond, up to its cap, if the workload's ghosts are lighter.
+    /// A weighted cache holds one entry more (slot `i`), the only way its number of
+    /// entries grows: the ghost's cap follows the most entries held (at most twice that,
+    /// plus 8, ghosts: entries of weight 0 would otherwise add ghosts without end), and when
+    /// the cache is full by weight (no room left for another entry as heavy), the ghost takes
+    /// its memory, as the unweighted one when the cache fills, rather than at the first
+    /// eviction.
+    #[inline]
+    fn weighted_pushed(&mut self, i: u32) {
+        self.wghost
+            .raise_cap(self.slab.len().saturating_mul(2).saturating_add(8));
+        let left = self.slab.budget().saturating_sub(self.slab.total_weight());
+        if !self.has_evicted && left < self.slab.weight(i).max(1) {
+            self.reserve_weighted_ghost();
+        }
+    }
+
+    /// A weighted cache is full by weight (the push that fills it, or else its first
+    /// eviction): the ghost takes the memory for as many ghosts as the cache holds entries
+    /// (about what 9/10 of the weight holds with similar weights), so that it fills without
+    /// allocating, as the unweighted ghost is reserved when the cache fills; it still grows
+    /// beyond, up to its cap, if the workload's ghosts are lighter.
     #[cold]
     fn reserve_weighted_ghost(&mut self) {
         let n = self.slab.len();
@@ -98,7 +112,19 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
         if W::UNIT {
             self.ghost.take(fingerprint(hash))
         } else {
-            self.wghost.take(hash).is_some()
+            self.wghost.take(hash)
+        }
+    }
+
+    /// Whether a newcomer, hashing to `hash`, was a ghost (it is not one any more): looked
+    /// up now in an unweighted cache; in a weighted one, the answer `admitting` got before
+    /// the evictions made for it.
+    #[inline(always)]
+    fn newcomer_was_ghost(&mut self, hash: u64) -> bool {
+        if W::UNIT {
+            self.ghost_take(hash)
+        } else {
+            self.admitted_ghost
         }
     }
 
@@ -109,28 +135,8 @@ impl<K, V, S, W: Weighing> S3FifoCache<K, V, S, W> {
         if W::UNIT {
             self.ghost.push(fingerprint(hash));
         } else {
-            self.ghost_push_weighted(hash, weight);
+            self.wghost.push(hash, weight);
         }
-    }
-
-    /// A weighted cache's ghost push, as libCacheSim's ghost FIFO takes an object (`get` on
-    /// a FIFO of `⌊0.9 × capacity⌋` bytes): one heavier than the whole ghost is not kept, and
-    /// otherwise the oldest ghosts leave until it fits. At most twice the most entries the cache has held, plus 8, ghosts are kept
-    /// (entries of weight 0 would otherwise add ghosts without end).
-    fn ghost_push_weighted(&mut self, hash: u64, weight: u64) {
-        let budget = ghost_weight(self.slab.budget());
-        // (libCacheSim's ghost also leaves a key that is a ghost already where it is; here a
-        // key leaving the small queue never is one: its `put` took it out of the ghost, and a
-        // ghost is made only by an eviction, so the lookup would only cost.)
-        if weight > budget {
-            return;
-        }
-        while self.wghost.weight(0) > budget - weight {
-            self.wghost.pop_oldest(0);
-        }
-        self.wghost
-            .raise_cap(self.slab.len().saturating_mul(2).saturating_add(8));
-        self.wghost.push(hash, weight, 0);
     }
 
     /// The oldest entry of the main queue with frequency `freq`, if any.
@@ -281,71 +287,18 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         if self.capacity == 0 {
             return (Put::Rejected(key, value), NO_SLOT);
         }
-        let was_ghost = self.ghost_take(hash);
+        let was_ghost = self.newcomer_was_ghost(hash);
         self.insert_known(hash, key, value, was_ghost)
     }
 
-    /// A weighted cache's `put`: its own (`put_w`), because libCacheSim looks the newcomer
-    /// up in the ghost before the evictions that make room for it push their victims into
-    /// the ghost, and the toolkit's weighted `put` evicts before the policy meets the
-    /// newcomer. The unweighted body is the toolkit's.
+    /// libCacheSim's `S3FIFO_get` looks a missed key up in the ghost before the evictions
+    /// that make room for it push their victims there: a weighted insertion does it here,
+    /// before its first eviction, and its `insert` or `replace_chosen` uses the answer.
     #[inline(always)]
-    fn put_slot(&mut self, key: K, value: V) -> (Put<K, V>, u32) {
+    fn admitting(&mut self, hash: u64) {
         if !W::UNIT {
-            let mut first = First(None);
-            let (put, i) = self.put_w(key, value, &mut first);
-            return (first.merge(put), i);
+            self.admitted_ghost = self.ghost_take(hash);
         }
-        let hash = self.slab.hash(&key);
-        if let Some(i) = self.slab.find_hashed(hash, &key) {
-            let old = core::mem::replace(evict_slots::SlabPolicy::replaced(self, i), value);
-            // The spare key is dropped before the answer is built: a `Drop` that panics
-            // would otherwise leak the answer, never dropped (rust-lang/rust#47949).
-            drop(key);
-            return (Put::Replaced(old), i);
-        }
-        evict_slots::SlabPolicy::insert(self, hash, key, value)
-    }
-
-    /// The toolkit's `put_into`, with a weighted cache's `put` as in
-    /// [`put_slot`](Self::put_slot).
-    fn put_into(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> Put<K, V> {
-        if !W::UNIT {
-            return self.put_w(key, value, sink).0;
-        }
-        match evict_slots::SlabPolicy::put(self, key, value) {
-            Put::Evicted(k, v) => {
-                sink.removed(k, v, Removal::Evicted);
-                Put::Inserted
-            }
-            other => other,
-        }
-    }
-
-    /// The toolkit's `try_get_or_insert_with`, with a weighted cache's insertion as in
-    /// [`put_slot`](Self::put_slot).
-    fn try_get_or_insert_with<E>(
-        &mut self,
-        key: K,
-        f: impl FnOnce() -> Result<V, E>,
-    ) -> Result<Fetched<'_, K, V>, E> {
-        let hash = self.slab.hash(&key);
-        if let Some(i) = self.slab.find_hashed(hash, &key) {
-            self.stats.hit();
-            return Ok(Fetched::Hit(evict_slots::SlabPolicy::hit(self, i)));
-        }
-        self.stats.miss();
-        let value = f()?;
-        let (put, i) = if W::UNIT {
-            evict_slots::SlabPolicy::insert(self, hash, key, value)
-        } else {
-            let weight = self.slab.weigher().weigh(&key, &value);
-            let mut first = First(None);
-            let (put, i) = self.insert_w(hash, key, value, weight, &mut first);
-            (first.merge(put), i)
-        };
-        let stored = (i != NO_SLOT).then(|| &mut self.slab.item_mut(i).value);
-        Ok(Fetched::from_put(put, stored))
     }
 
     /// The slot's queue weighs the difference.
@@ -382,6 +335,12 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         Some(evict_slots::SlabPolicy::evict_chosen(self, victim))
     }
 
+    /// A weighted cache's first eviction since it was made or resized: its ghost takes its
+    /// memory now if it has not yet (see `weighted_pushed`).
+    fn weight_full(&mut self) {
+        self.reserve_weighted_ghost();
+    }
+
     /// A weighted eviction is `evict`'s choice, then the victim's removal or reuse.
     const IN_PLACE: bool = true;
 
@@ -412,7 +371,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         if from == SMALL {
             self.ghost_push(victim_hash, old_weight);
         }
-        let was_ghost = self.ghost_take(hash);
+        let was_ghost = self.newcomer_was_ghost(hash);
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
             self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
@@ -447,10 +406,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.ghost.set_capacity(self.ghost_target(capacity));
         if !W::UNIT {
             // The weighted ghost to its new weight: its oldest leave first.
-            let budget = ghost_weight(self.slab.budget());
-            while self.wghost.weight(0) > budget {
-                self.wghost.pop_oldest(0);
-            }
+            self.wghost.set_budget(self.slab.budget());
         }
         if shrinking {
             // The memory of the larger capacity goes back.
@@ -506,6 +462,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
             if self.slab.len() == capacity {
                 self.ghost.reserve();
             }
+            if !W::UNIT {
+                self.weighted_pushed(i);
+            }
             return (Put::Inserted, i);
         }
         // Full: evict one entry and reuse its slot in place.
@@ -537,138 +496,5 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
             self.link_head(victim, q);
         }
         (Put::Evicted(old_key, old_value), victim)
-    }
-
-    /// Evicts slot `victim` (which `evict` chose, from queue `from`) and puts `key` in its
-    /// slot: `replace_chosen` with the newcomer's ghost lookup already made.
-    #[inline(always)]
-    fn replace_known(
-        &mut self,
-        victim: u32,
-        hash: u64,
-        key: K,
-        value: V,
-        was_ghost: bool,
-    ) -> (K, V, u32) {
-        let from = self.queue_of(victim);
-        let victim_hash = self.slab.hash(self.slab.key(victim));
-        let old_weight = self.slab.weight(victim);
-        if from == SMALL {
-            self.ghost_push(victim_hash, old_weight);
-        }
-        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
-        if !W::UNIT {
-            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
-        }
-        let node = self.slab.item_mut(victim);
-        let old_value = core::mem::replace(&mut node.value, value);
-        *node.links.next_mut() &= IDX;
-        let newer = node.links.prev & IDX;
-        // `evict` ran, so `has_evicted` is set: only a ghost goes to main (what
-        // `entry_queue` says then, without its warm-up test).
-        let q = if was_ghost { MAIN } else { SMALL };
-        if q == from {
-            self.queues[q].last = victim;
-            self.queues[q].first = newer;
-        } else {
-            self.unlink(victim);
-            self.link_head(victim, q);
-        }
-        (old_key, old_value, victim)
-    }
-
-    /// A weighted cache's `put` (the rules of `evict_slots::weight`, as the toolkit's): every
-    /// pair that leaves goes to `sink`; returns `Inserted`, `Replaced` or `Rejected` and the
-    /// stored pair's slot ([`NO_SLOT`] if rejected). The weigher runs first.
-    fn put_w(&mut self, key: K, value: V, sink: &mut dyn Sink<K, V>) -> (Put<K, V>, u32) {
-        let weight = self.slab.weigher().weigh(&key, &value);
-        let hash = self.slab.hash(&key);
-        let Some(i) = self.slab.find_hashed(hash, &key) else {
-            return self.insert_w(hash, key, value, weight, sink);
-        };
-        let budget = self.slab.budget();
-        if weight > budget {
-            // Too heavy to keep: the key leaves rather than keep a stale value.
-            let (old_key, old_value) = evict_slots::SlabPolicy::remove_slot(self, i, hash);
-            sink.removed(old_key, old_value, Removal::Evicted);
-            return (Put::Rejected(key, value), NO_SLOT);
-        }
-        let was = self.slab.weight(i);
-        let others = self.slab.total_weight() - was;
-        if weight <= budget - others {
-            let old = core::mem::replace(evict_slots::SlabPolicy::replaced(self, i), value);
-            self.slab.set_weight(i, weight);
-            evict_slots::SlabPolicy::reweighed(self, i, was, weight);
-            drop(key); // before the answer is built (see `put_slot`)
-            return (Put::Replaced(old), i);
-        }
-        // Heavier, and the others must make room: the key steps out (no ghost), others are
-        // evicted until the new value fits, and the key comes back as a newcomer.
-        let (old_key, old) = evict_slots::SlabPolicy::remove_slot(self, i, hash);
-        drop(key);
-        let (_, j) = self.insert_w(hash, old_key, value, weight, sink);
-        (Put::Replaced(old), j)
-    }
-
-    /// Inserts `key` (not cached, hashing to `hash`) of weight `weight` as libCacheSim's
-    /// `S3FIFO_get` does for a miss: the ghost lookup first, then the evictions until the
-    /// newcomer fits (the last one's slot reused in place), then the newcomer (to main if it
-    /// was a ghost). Every evicted pair goes to `sink`.
-    fn insert_w(
-        &mut self,
-        hash: u64,
-        key: K,
-        value: V,
-        weight: u64,
-        sink: &mut dyn Sink<K, V>,
-    ) -> (Put<K, V>, u32) {
-        let budget = self.slab.budget();
-        if weight > budget || self.capacity == 0 {
-            return (Put::Rejected(key, value), NO_SLOT);
-        }
-        let was_ghost = self.ghost_take(hash);
-        self.slab.set_pending_weight(weight);
-        let room = budget - weight;
-        while self.slab.total_weight() > room && !self.slab.is_empty() {
-            let (victim, _) = self.evict();
-            if self.slab.total_weight() - self.slab.weight(victim) <= room {
-                let (k, v, slot) = self.replace_known(victim, hash, key, value, was_ghost);
-                sink.removed(k, v, Removal::Evicted);
-                return (Put::Inserted, slot);
-            }
-            let (k, v) = evict_slots::SlabPolicy::evict_chosen(self, victim);
-            sink.removed(k, v, Removal::Evicted);
-        }
-        let (put, i) = self.insert_known(hash, key, value, was_ghost);
-        match put {
-            Put::Evicted(k, v) => {
-                // The count capacity was reached (entries of weight 0).
-                sink.removed(k, v, Removal::Evicted);
-                (Put::Inserted, i)
-            }
-            other => (other, i),
-        }
-    }
-}
-
-/// The sink of a weighted `put` that reports one pair: it keeps the first evicted pair and
-/// drops the others (`evict_core::Cache::put`'s rule for a cache that evicts several).
-struct First<K, V>(Option<(K, V)>);
-
-impl<K, V> Sink<K, V> for First<K, V> {
-    fn removed(&mut self, key: K, value: V, _why: Removal) {
-        if self.0.is_none() {
-            self.0 = Some((key, value));
-        }
-    }
-}
-
-impl<K, V> First<K, V> {
-    /// `put`'s answer: an insertion that evicted reports the first pair it evicted.
-    fn merge(self, put: Put<K, V>) -> Put<K, V> {
-        match (put, self.0) {
-            (Put::Inserted, Some((k, v))) => Put::Evicted(k, v),
-            (put, _) => put,
-        }
     }
 }
