@@ -28,7 +28,8 @@ const TICK_SHIFT: u32 = 26;
 /// the deadline, so "the clock's tick is before it" proves the entry alive.
 #[inline]
 fn coarse(deadline: u64) -> u32 {
-    u32::try_from(deadline >> TICK_SHIFT).unwrap_or(u32::MAX)
+    // `min` then a cast (not `try_from`): one compare and a conditional move on the put path.
+    (deadline >> TICK_SHIFT).min(u64::from(u32::MAX)) as u32
 }
 
 /// What an expiring cache stores in its policy for each value: the value, a coarse lower
@@ -908,10 +909,11 @@ where
 
     /// [`write`](Self::write) of a plain `put` under a time to live alone and no listener:
     /// the policy's own `put` (inlined, no sink) instead of `put_into`, and the timer at the
-    /// write-order list's tail. The policy's `Put` carries at most one pair that left;
-    /// `len()` before and after tells whether others left too (a weighted policy making
-    /// room). Without a listener those are dropped either way, but their timers would stay:
-    /// [`short_put_other`](Self::short_put_other) then frees them and turns this path off.
+    /// write-order list's tail. The policy's `Put` carries at most one pair that left; the
+    /// timers (one per entry before the put) against `len()` after it tell whether others
+    /// left too (a weighted policy making room). Without a listener those are dropped either
+    /// way, but their timers would stay: [`lost_pairs`](Self::lost_pairs) then frees them
+    /// and turns this path off.
     #[inline]
     fn write_ttl(&mut self, key: K, value: V, ttl: u64) -> Put<K, V>
     where
@@ -933,9 +935,8 @@ where
             ticks: AtomicU32::new(coarse(deadline)),
             timer,
         };
-        let before = self.inner.len();
-        match self.inner.put(key, entry) {
-            Put::Evicted(k, e) if self.inner.len() == before => {
+        let put = match self.inner.put(key, entry) {
+            Put::Evicted(k, e) => {
                 // The new entry's timer stays: not the last.
                 if self.wheel.remove_not_last(e.timer) > now {
                     Put::Evicted(k, e.value)
@@ -944,23 +945,23 @@ where
                     Put::Inserted
                 }
             }
-            Put::Inserted if self.inner.len() == before.wrapping_add(1) => Put::Inserted,
-            other => self.short_put_other(other, before, now),
+            Put::Inserted => Put::Inserted,
+            other => self.short_put_other(other, now),
+        };
+        // One timer per entry, as before the put, unless the policy dropped pairs its `Put`
+        // does not carry.
+        if self.wheel.live() != self.inner.len() {
+            self.lost_pairs();
         }
+        put
     }
 
-    /// [`write_ttl`](Self::write_ttl) past an insert that evicted at most one pair: a
-    /// replacement, a rejection, or a put after which fewer entries are held than its `Put`
-    /// accounts for.
+    /// [`write_ttl`](Self::write_ttl) of a put that replaced or was rejected.
     #[cold]
     #[inline(never)]
-    fn short_put_other(&mut self, put: Put<K, Entry<V>>, before: usize, now: u64) -> Put<K, V> {
-        let held = match put {
-            Put::Inserted => before.wrapping_add(1),
-            _ => before,
-        };
+    fn short_put_other(&mut self, put: Put<K, Entry<V>>, now: u64) -> Put<K, V> {
         let mut expired = |timer| matches!(self.wheel.remove(timer), Some((_, d)) if d <= now);
-        let put = match put {
+        match put {
             Put::Inserted => Put::Inserted,
             Put::Evicted(k, e) => {
                 if expired(e.timer) {
@@ -980,15 +981,17 @@ where
                 let _ = expired(e.timer);
                 Put::Rejected(k, e.value)
             }
-        };
-        if self.inner.len() != held {
-            // The policy dropped pairs its `Put` does not carry. Nobody listens, so they are
-            // gone as they would be through `put_into`, but their timers are orphans: free
-            // them (once, O(entries)), and write through `put_into` from now on.
-            self.short_put = None;
-            self.free_orphans();
         }
-        put
+    }
+
+    /// The policy dropped pairs its `Put` does not carry. Nobody listens, so they are gone
+    /// as they would be through `put_into`, but their timers are orphans: free them (once,
+    /// O(entries)), and write through `put_into` from now on.
+    #[cold]
+    #[inline(never)]
+    fn lost_pairs(&mut self) {
+        self.short_put = None;
+        self.free_orphans();
     }
 
     /// Frees every timer whose entry the policy no longer holds.

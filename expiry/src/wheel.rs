@@ -146,6 +146,14 @@ impl<K> Wheel<K> {
         *self.link_mut(i) = Link { prev: i, next: i };
     }
 
+    /// Takes `i` out of its list, leaving its own links stale: for a node being freed.
+    #[inline]
+    fn detach(&mut self, i: u32) {
+        let Link { prev, next } = *self.link(i);
+        self.link_mut(prev).next = next;
+        self.link_mut(next).prev = prev;
+    }
+
     #[inline]
     fn push_back(&mut self, head: u32, i: u32) {
         let tail = self.link(head).prev;
@@ -304,10 +312,12 @@ impl<K> Wheel<K> {
     /// node is left, so that a cache whose entries all expired holds no timer memory.
     #[inline]
     pub(crate) fn remove(&mut self, id: TimerId) -> Option<(K, u64)> {
-        self.unlink(id);
+        // A free node is in no list, and its links are stale: only a node in use is
+        // unlinked (and a free node is never linked again before `take_node` places it).
         let node = self.nodes.get_mut((id.wrapping_sub(SENTINELS)) as usize)?;
         let key = node.key.take()?;
         let deadline = core::mem::replace(node.deadline.get_mut(), u64::from(self.free));
+        self.detach(id);
         self.free = id;
         self.live -= 1;
         if self.live == 0 {
@@ -330,7 +340,7 @@ impl<K> Wheel<K> {
         let deadline = core::mem::replace(node.deadline.get_mut(), u64::from(self.free));
         self.free = id;
         self.live -= 1;
-        self.unlink(id);
+        self.detach(id);
         deadline
     }
 
