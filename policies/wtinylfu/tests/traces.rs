@@ -62,3 +62,41 @@ fn adaptive_window_helps_on_recency() {
     );
     assert!(wt > lru - 10.0, "static {wt:.2} vs LRU {lru:.2}");
 }
+
+/// Issue 14: at or above libCacheSim 0.3.5's W-TinyLFU, or at most 0.5 points below it, in
+/// every cell of the ten LIRS traces at 1%, 5%, 10% and 20% of their distinct keys ("get; on
+/// a miss, put", every request counted). libCacheSim's hit counts are the ones
+/// `tools/libcachesim_hits.py` wrote to `tools/libcachesim-0.3.5.txt` (the other five shared
+/// traces, other formats, are in the README's table). `multi2` at 10% failed this (0.82
+/// below) until the candidate was recorded as it leaves the window.
+#[test]
+fn within_half_a_point_of_libcachesim_on_the_lirs_traces() {
+    let pinned = include_str!("../tools/libcachesim-0.3.5.txt");
+    let lirs = [
+        "2_pools", "cpp", "cs", "gli", "loop", "multi1", "multi2", "multi3", "ps", "sprite",
+    ];
+    let mut checked = 0;
+    for line in pinned.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 11 || !lirs.contains(&f[0]) {
+            continue;
+        }
+        let Some(keys) = trace(f[0]) else { return };
+        let requests: f64 = f[1].parse().expect("requests");
+        assert_eq!(keys.len() as f64, requests, "{}: another trace", f[0]);
+        for cell in 0..4 {
+            let size: usize = f[3 + 2 * cell].parse().expect("capacity");
+            let theirs: f64 = f[4 + 2 * cell].parse().expect("hits");
+            assert_eq!(size, unique(&keys) * [1, 5, 10, 20][cell] / 100);
+            let ours = hit_ratio(WTinyLfuCache::new(size), &keys);
+            let theirs = theirs * 100.0 / requests;
+            assert!(
+                ours >= theirs - 0.5,
+                "{} at {size}: {ours:.2}% against libCacheSim's {theirs:.2}%",
+                f[0]
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 40, "the pinned file lists the ten LIRS traces");
+}
