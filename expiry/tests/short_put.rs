@@ -94,8 +94,11 @@ fn compare<C: Cache<u32, Entry<u64>>>(name: &str, make: impl Fn() -> C, weighted
 
 #[test]
 fn the_short_put_answers_as_the_full_write() {
-    compare("LRU", || LruCache::new(8), false);
-    compare("S3-FIFO", || S3FifoCache::new(8), false);
+    // Capacity 0 rejects every put; 1 evicts on every new key.
+    for cap in [0, 1, 8] {
+        compare(&format!("LRU({cap})"), || LruCache::new(cap), false);
+        compare(&format!("S3-FIFO({cap})"), || S3FifoCache::new(cap), false);
+    }
     compare("unbounded", evict_unbounded::UnboundedCache::new, false);
 }
 
