@@ -194,7 +194,7 @@ struct MrcArgs {
     min_entries: Option<usize>,
 
     /// shards: track at most N of the hottest keys exactly (found by a count-min sketch;
-    /// 0: the paper's SHARDS) [default: 16384].
+    /// 0: the paper's SHARDS) [default: 65536].
     #[arg(long, value_name = "N")]
     hot_keys: Option<usize>,
 

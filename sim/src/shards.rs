@@ -102,17 +102,26 @@ fn floor_of(b: usize) -> f64 {
 }
 
 /// Hot keys tracked exactly by default ([`Shards::hot_keys`]).
-pub const HOT_KEYS: usize = 16_384;
-/// A key becomes hot once its count reaches `1 / 2^HOT_SHARE` of the requests seen...
-const HOT_SHARE: u32 = 16;
-/// (counting one request in `2^COUNT_EVERY`, by position: the sketch is the costly part)...
-const COUNT_EVERY: u32 = 3;
-/// ... and at least this many counted requests.
-const HOT_MIN: u32 = 8;
+pub const HOT_KEYS: usize = 65_536;
+/// A key becomes hot once its count reaches `1 / (4 × the hot keys allowed)` of the
+/// requests seen (a power of two: [`hot_share`]) and at least this many requests. Every
+/// request of a key not yet hot is counted: counting one in 8 (as before) left a hot
+/// key's first ~64 requests to the sampled population, and which of those few heavy
+/// keys fell in the sample still moved the estimate by up to 0.2 points at every size.
+const HOT_MIN: u16 = 4;
+
 /// Bits of the hot-key filter.
 const FILTER: usize = 1 << 20;
-/// Counters per row of the count-min sketch that finds hot keys (two rows).
-const SKETCH: usize = 1 << 16;
+
+/// `s` such that a key with at least `1 / 2^s` of the requests becomes hot, for at most
+/// `max` hot keys: `2^s` is about four times `max`, so that keys somewhat below the share
+/// a full hot set would have are still caught (the set's cap stops the rest).
+fn hot_share(max: usize) -> u32 {
+    (max.max(1) * 4)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(30)
+}
 
 /// The SHARDS estimate of LRU's curve, fed batch by batch.
 ///
@@ -121,9 +130,10 @@ const SKETCH: usize = 1 << 16;
 /// trace the estimate at small sizes hangs on which of the few hundred hottest keys fell
 /// in the sample (Zipf 0.9 over 1M keys, 50M requests, 1%: 0.5 to 4 points of mean
 /// error from one salt to the next, up to 18 points at 0.1% of the keys when the hottest
-/// key was sampled). A count-min sketch (two rows of 65,536 counters, 512 KiB) counts
-/// every request of a key not yet hot; a key whose count reaches 1/8192 of the requests
-/// seen (and 32) becomes hot, for good, while fewer than [`HOT_KEYS`] are. From then on
+/// key was sampled). A count-min sketch counts the requests of the keys not yet hot
+/// (two rows of `2^(s + 1)` 16-bit counters, `2^s` about four times the hot keys allowed:
+/// 2 MiB for the default [`HOT_KEYS`]); a key whose count reaches `1 / 2^s` of the
+/// requests seen (and 4) becomes hot, for good, while the set has room. From then on
 /// its requests are counted exactly (weight 1, not `1 / R`) and it counts 1, not `1 / R`,
 /// in the distances of the others. Before, its requests were part of the sampled
 /// population, so every request is estimated once (a Horvitz-Thompson estimate: weight
@@ -170,8 +180,13 @@ pub struct Shards {
     hot_len: usize,
     /// One bit per hash value's top 16 bits: set for every hot key (a quick "not hot").
     hot_filter: Vec<u64>,
-    /// Count-min sketch of the requests of keys not hot, two rows.
-    sketch: Vec<u32>,
+    /// `1 / 2^hot_share` of the requests makes a key hot ([`hot_share`]).
+    hot_share: u32,
+    /// Count-min sketch of the requests of keys not hot, two rows of `2^(hot_share + 1)`
+    /// counters: twice as many counters per row as keys at the threshold share could
+    /// exist, so that the noise a counter collects from the others stays below the
+    /// threshold (with as many counters as such keys, the average load equalled it).
+    sketch: Vec<u16>,
 }
 
 /// A SHARDS curve: hit ratio at any size.
@@ -272,6 +287,7 @@ impl Shards {
             scale: 1.0,
             mixed_salt: mix(salt),
             hot_max: HOT_KEYS,
+            hot_share: hot_share(HOT_KEYS),
             hot_len: 0,
             hot_filter: vec![0; FILTER / 64],
             sketch: Vec::new(),
@@ -283,6 +299,7 @@ impl Shards {
     #[must_use]
     pub fn hot_keys(mut self, max: usize) -> Self {
         self.hot_max = max;
+        self.hot_share = hot_share(max);
         self
     }
 
@@ -296,16 +313,23 @@ impl Shards {
     /// Counts a request of `k` (hash `z`, not hot) in the sketch; whether `k` is now hot.
     #[inline]
     fn count(&mut self, z: u64) -> bool {
+        let row = 1usize << (self.hot_share + 1);
         if self.sketch.is_empty() {
-            self.sketch = vec![0; 2 * SKETCH];
+            self.sketch = vec![0; 2 * row];
         }
-        let a = (z >> 24) as usize % SKETCH;
-        let b = SKETCH + (z >> 40) as usize % SKETCH;
-        // Conservative update: only the smaller counter(s) grow.
+        // Rows indexed by bits the sample (the low 24) does not use: z's upper bits, and
+        // a multiplicative remix of z for the second row.
+        let a = (z >> 24) as usize & (row - 1);
+        let b = row
+            + ((z.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (row - 1));
+        // Conservative update: only the smaller counter(s) grow. 16 bits suffice: a key
+        // is hot long before 65,535 requests unless the trace has more than
+        // 2^(16 + hot_share) requests; the threshold is capped there, so a saturated
+        // counter says "hot".
         let m = self.sketch[a].min(self.sketch[b]).saturating_add(1);
         self.sketch[a] = self.sketch[a].max(m);
         self.sketch[b] = self.sketch[b].max(m);
-        u64::from(m) >= (self.seen >> (HOT_SHARE + COUNT_EVERY)).max(u64::from(HOT_MIN))
+        u64::from(m) >= (self.seen >> self.hot_share).clamp(u64::from(HOT_MIN), u64::from(u16::MAX))
     }
 
     /// Takes the requests `keys`, the first of which is request number `start`.
@@ -315,30 +339,35 @@ impl Shards {
             let z = mix(k ^ self.mixed_salt);
             let h = z % P;
             let mut hot = self.is_hot(z, k);
-            if !hot
-                && self.hot_len < self.hot_max
-                && self.seen.trailing_zeros() >= COUNT_EVERY
-                && self.count(z)
-            {
+            // A key promoted by this request joins the hot class now (its slot is taken
+            // as hot), but this request is still measured as one of the sampled
+            // population: a key not sampled before was not tracked, so its distance is
+            // unknown, and counting the request as a hot miss made every promotion a
+            // false miss (65,536 of them: 3 points at large sizes on a 2M-request trace).
+            let mut promoted = false;
+            if !hot && self.hot_len < self.hot_max && self.count(z) {
                 hot = true;
+                promoted = true;
                 self.hot_len += 1;
                 let f = (z >> 44) as usize;
                 self.hot_filter[f / 64] |= 1 << (f % 64);
             }
             self.seen += 1;
-            if !hot && h >= self.threshold {
+            let sampled_key = h < self.threshold;
+            if !hot && !sampled_key {
                 self.requests += u64::from(counted);
                 continue;
             }
+            let measured_hot = hot && !promoted;
             let rate = self.threshold as f64 / P as f64;
             let unit = 1.0 / self.scale;
             match self.stack.access(k, hot) {
                 Some((sampled, others_hot)) => {
-                    if counted {
+                    if counted && (measured_hot || sampled_key) {
                         // The key itself, the hot keys requested since (each itself) and
                         // the sampled keys (each standing for `1 / rate` keys).
                         let d = 1.0 + f64::from(others_hot) + f64::from(sampled) / rate;
-                        if hot {
+                        if measured_hot {
                             add(&mut self.hot_buckets, bucket(d), 1.0);
                         } else {
                             add(&mut self.buckets, bucket(d), unit);
@@ -357,11 +386,13 @@ impl Shards {
                 }
             }
             if counted {
-                if hot {
+                if measured_hot {
                     self.hot_requests += 1;
                 } else {
                     self.requests += 1;
-                    self.sampled += unit;
+                    if sampled_key {
+                        self.sampled += unit;
+                    }
                 }
             }
         }
@@ -405,8 +436,9 @@ impl Shards {
         // smallest distance. With the hot keys counted exactly, the sample's count is off
         // because of keys of every popularity (mostly cold ones, which miss), so the
         // sampled part is its own ratio: hits / sampled requests. Measured on the 50M
-        // Zipf trace at 1%, five salts: with adj 0.32-0.89 points of mean error, as a
-        // ratio 0.07-0.41.
+        // Zipf trace at 1%, five salts, 16,384 hot keys found on one request in 8: with
+        // adj 0.32-0.89 points of mean error, as a ratio 0.07-0.41 (sim/README.md has the
+        // figures of the present defaults).
         let expected = self.requests as f64 * rate;
         let (total, adjust) = if self.hot_max == 0 {
             (expected, expected - sampled)
