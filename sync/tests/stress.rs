@@ -1,4 +1,5 @@
-//! Eight threads of mixed operations on random keys, for every policy, bounded in
+//! Eight threads of mixed operations on random keys, for every policy (2Q and LIRS too),
+//! bounded in
 //! operations and under a watchdog (a deadlock fails instead of hanging). After the join:
 //! `len() <= capacity`, hits + misses = the lookups summed over the threads, every value read
 //! for a key is one that some thread stored for that key, and `info()` agrees with `len()`.
@@ -147,6 +148,8 @@ stress_tests! {
     s3fifo: evict_s3fifo::S3FifoCache::new;
     arc: evict_arc::ArcCache::new;
     wtinylfu: evict_wtinylfu::WTinyLfuCache::new;
+    twoq: evict_twoq::TwoQCache::new;
+    lirs: evict_lirs::LirsCache::new;
     unbounded: |_| evict_unbounded::UnboundedCache::new();
     buffered_lru: |c| evict_sync::BufferedHits::new(evict_lru::LruCache::new(c));
     buffered_arc: |c| evict_sync::BufferedHits::new(evict_arc::ArcCache::new(c));
