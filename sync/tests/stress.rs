@@ -1,8 +1,8 @@
 //! Eight threads of mixed operations on random keys, for every policy (2Q and LIRS too),
-//! bounded in
-//! operations and under a watchdog (a deadlock fails instead of hanging). After the join:
-//! `len() <= capacity`, hits + misses = the lookups summed over the threads, every value read
-//! for a key is one that some thread stored for that key, and `info()` agrees with `len()`.
+//! bounded in operations and under a watchdog (a deadlock fails instead of hanging). After
+//! the join: `len() <= capacity`, hits + misses = the lookups summed over the threads, every
+//! value read for a key is one that some thread stored for that key, and `info()` agrees with
+//! `len()`.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc;
