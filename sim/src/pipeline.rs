@@ -1305,48 +1305,17 @@ pub fn mrc_stream(
     });
     if sized {
         stream.read_sizes(SizeMode::On);
-        let start = Instant::now();
-        let mut report = |s: &TraceStream, _: &[u64]| {
-            progress(Progress::Read(s.raw_read()));
-            Ok(())
-        };
-        let r = fan_out(
-            &mut stream,
-            &[Job::ByteStackDistances],
-            run.threads,
-            run.warmup as u64,
-            &mut report,
-        )?;
-        let seconds = start.elapsed().as_secs_f64();
-        let Some(JobResult::ByteCurve(curve)) = r.into_iter().next() else {
+        let (r, seconds, requests) =
+            curve_pass(&mut stream, &name, Job::ByteStackDistances, &run, progress)?;
+        let JobResult::ByteCurve(curve) = r else {
             unreachable!("one byte-curve job")
         };
-        let requests = stream.requests();
-        if run.warmup as u64 >= requests {
-            return Err(TraceError::new(
-                ErrorKind::Usage,
-                format!(
-                    "{name}: --warmup {} leaves no request to count ({requests} requests)",
-                    run.warmup
-                ),
-            ));
-        }
         let capacities: Vec<u64> = if sizes.is_empty() {
             curve.log_sizes(points)
         } else {
-            sizes
-                .iter()
-                .map(|spec| match spec.resolve_bytes(curve.unique_bytes) {
-                    0 => Err(TraceError::new(
-                        ErrorKind::Usage,
-                        format!(
-                            "{name}: size {spec} of {} distinct bytes rounds down to 0",
-                            curve.unique_bytes
-                        ),
-                    )),
-                    s => Ok(s),
-                })
-                .collect::<Result<_, _>>()?
+            resolve_sizes(&name, sizes, curve.unique_bytes, "bytes", |spec| {
+                spec.resolve_bytes(curve.unique_bytes)
+            })?
         };
         return Ok((
             crate::mrc::byte_points(&name, &curve, &capacities, seconds),
@@ -1354,11 +1323,6 @@ pub fn mrc_stream(
             stream.format(),
         ));
     }
-    let start = Instant::now();
-    let mut report = |s: &TraceStream, _: &[u64]| {
-        progress(Progress::Read(s.raw_read()));
-        Ok(())
-    };
     let job = match sampling {
         None => Job::StackDistances,
         Some(sampling) => Job::Shards {
@@ -1367,20 +1331,44 @@ pub fn mrc_stream(
             hot_keys: run.hot_keys,
         },
     };
-    let r = fan_out(
-        &mut stream,
-        &[job],
-        run.threads,
-        run.warmup as u64,
-        &mut report,
-    )?;
-    let seconds = start.elapsed().as_secs_f64();
-    let curve = match r.into_iter().next() {
-        Some(JobResult::Histogram(h)) => crate::mrc::Estimate::Exact(h),
-        Some(JobResult::Curve(c)) => crate::mrc::Estimate::Shards(c),
+    let (r, seconds, requests) = curve_pass(&mut stream, &name, job, &run, progress)?;
+    let curve = match r {
+        JobResult::Histogram(h) => crate::mrc::Estimate::Exact(h),
+        JobResult::Curve(c) => crate::mrc::Estimate::Shards(c),
         _ => unreachable!("one curve job"),
     };
     let hist = crate::mrc::Summary::of(&curve);
+    let entries: Vec<usize> = if sizes.is_empty() {
+        crate::mrc::log_sizes(hist.unique, points)
+    } else {
+        resolve_sizes(&name, sizes, hist.unique, "keys", |spec| {
+            spec.resolve(hist.unique)
+        })?
+    };
+    Ok((
+        crate::mrc::points(&name, &curve, &entries, seconds),
+        requests,
+        stream.format(),
+    ))
+}
+
+/// The one pass of `mrc`, for a curve in entries or in bytes: `job` fed the whole stream,
+/// then the check that the warm-up left requests to count. Returns the job's result, the
+/// pass's seconds and the requests read.
+fn curve_pass(
+    stream: &mut TraceStream,
+    name: &str,
+    job: Job,
+    run: &RunOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(JobResult, f64, u64), TraceError> {
+    let start = Instant::now();
+    let mut report = |s: &TraceStream, _: &[u64]| {
+        progress(Progress::Read(s.raw_read()));
+        Ok(())
+    };
+    let r = fan_out(stream, &[job], run.threads, run.warmup as u64, &mut report)?;
+    let seconds = start.elapsed().as_secs_f64();
     let requests = stream.requests();
     if run.warmup as u64 >= requests {
         return Err(TraceError::new(
@@ -1391,28 +1379,29 @@ pub fn mrc_stream(
             ),
         ));
     }
-    let entries: Vec<usize> = if sizes.is_empty() {
-        crate::mrc::log_sizes(hist.unique, points)
-    } else {
-        sizes
-            .iter()
-            .map(|spec| match spec.resolve(hist.unique) {
-                0 => Err(TraceError::new(
-                    ErrorKind::Usage,
-                    format!(
-                        "{name}: size {spec} of {} distinct keys rounds down to 0",
-                        hist.unique
-                    ),
-                )),
-                s => Ok(s),
-            })
-            .collect::<Result<_, _>>()?
-    };
-    Ok((
-        crate::mrc::points(&name, &curve, &entries, seconds),
-        requests,
-        stream.format(),
-    ))
+    let result = r.into_iter().next().expect("one job, one result");
+    Ok((result, seconds, requests))
+}
+
+/// `sizes` resolved by `resolve` against `total` distinct `what` (keys or bytes); a size
+/// that rounds down to 0 is a usage error naming the trace.
+fn resolve_sizes<T: Copy + Default + PartialEq>(
+    name: &str,
+    sizes: &[SizeSpec],
+    total: impl std::fmt::Display,
+    what: &str,
+    resolve: impl Fn(&SizeSpec) -> T,
+) -> Result<Vec<T>, TraceError> {
+    sizes
+        .iter()
+        .map(|spec| match resolve(spec) {
+            s if s == T::default() => Err(TraceError::new(
+                ErrorKind::Usage,
+                format!("{name}: size {spec} of {total} distinct {what} rounds down to 0"),
+            )),
+            s => Ok(s),
+        })
+        .collect()
 }
 
 /// `evict-sim analyze`: the [`Analysis`](crate::analyze::Analysis) of the trace at `path`,

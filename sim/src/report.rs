@@ -579,22 +579,7 @@ pub fn plot_bytes(
     outcomes: &[Outcome],
     byte_ratio: bool,
 ) -> Result<(), String> {
-    let shown: Vec<Outcome> = outcomes
-        .iter()
-        .map(|o| {
-            let mut o = o.clone();
-            if byte_ratio {
-                o.hit_ratio = o.bytes.map_or(0.0, |b| b.byte_hit_ratio);
-            }
-            o
-        })
-        .collect();
-    let y = if byte_ratio {
-        "byte hit ratio"
-    } else {
-        "object hit ratio"
-    };
-    draw(path, title, &shown, false, "cache size (bytes)", y)
+    draw_bytes(path, title, outcomes, byte_ratio, false)
 }
 
 /// As [`plot`], the cache size on a logarithmic axis: the miss-ratio curves of
@@ -626,6 +611,17 @@ pub fn plot_curves_bytes(
     outcomes: &[Outcome],
     byte_ratio: bool,
 ) -> Result<(), String> {
+    draw_bytes(path, title, outcomes, byte_ratio, true)
+}
+
+/// [`plot_bytes`] and [`plot_curves_bytes`]: the chosen ratio on the y axis.
+fn draw_bytes(
+    path: &Path,
+    title: &str,
+    outcomes: &[Outcome],
+    byte_ratio: bool,
+    log_x: bool,
+) -> Result<(), String> {
     let shown: Vec<Outcome> = outcomes
         .iter()
         .map(|o| {
@@ -641,14 +637,12 @@ pub fn plot_curves_bytes(
     } else {
         "object hit ratio"
     };
-    draw(
-        path,
-        title,
-        &shown,
-        true,
-        "cache size (bytes, log scale)",
-        y,
-    )
+    let x = if log_x {
+        "cache size (bytes, log scale)"
+    } else {
+        "cache size (bytes)"
+    };
+    draw(path, title, &shown, log_x, x, y)
 }
 
 fn draw(
