@@ -127,6 +127,9 @@ pub struct Ghost<const LISTS: usize, P: Copy = ()> {
     tag_bits: u32,
     /// In-place compactions of the ring so far.
     compactions: u32,
+    /// What [`push_evicting_with`](Self::push_evicting_with) may raise `max_live` to before
+    /// it evicts (see [`set_growth_limit`](Self::set_growth_limit)); 0 at first.
+    grow_limit: usize,
 }
 
 /// A ghost that [`Ghost::find`] matched: its index bucket and lane and ring position, to pass
@@ -188,6 +191,7 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
             max_live,
             tag_bits,
             compactions: 0,
+            grow_limit: 0,
         }
     }
 
@@ -361,10 +365,12 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
     }
 
     /// [`push_with`](Self::push_with) into a ghost that may hold `max_live` fingerprints
-    /// already: then the oldest ghost of `list` (or, if it has none, of the first list that
-    /// has one) is forgotten first, and `popped` gets its payload. The test is the one a
-    /// push makes anyway (is the ghost at its room?), and `popped` runs out of line, so a
-    /// caller that bounds the ghost this way pays nothing more per push.
+    /// already: then, if `max_live` is below the [growth limit](Self::set_growth_limit), it
+    /// is doubled (up to the limit) and the ghost grows; otherwise the oldest ghost of `list`
+    /// (or, if it has none, of the first list that has one) is forgotten first, and `popped`
+    /// gets its payload. The test is the one a push makes anyway (is the ghost at its room?),
+    /// and the rest runs out of line, so a caller that bounds the ghost this way pays nothing
+    /// more per push.
     #[inline(always)]
     pub fn push_evicting_with(
         &mut self,
@@ -391,7 +397,7 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
         debug_assert!(fp != HOLE && fp <= Self::FP_MAX, "fingerprint {fp:#x}");
         if self.live() == self.room {
             if EVICT && self.room >= self.max_live {
-                if let Some(p) = self.pop_for_push(list) {
+                if let Some(p) = self.room_for_push(list) {
                     popped(p);
                 }
             } else {
@@ -415,11 +421,17 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
         self.index.insert(self.index.home(fp), key | p as u32);
     }
 
-    /// A full ghost's room for a push onto `list`: its oldest ghost leaves, or, if it has
-    /// none, the oldest of the first list that has one; that ghost's payload.
+    /// A full ghost's room for a push onto `list`: more room up to the growth limit, else
+    /// its oldest ghost leaves, or, if it has none, the oldest of the first list that has
+    /// one; that ghost's payload.
     #[cold]
     #[inline(never)]
-    fn pop_for_push(&mut self, list: usize) -> Option<P> {
+    fn room_for_push(&mut self, list: usize) -> Option<P> {
+        if self.max_live < self.grow_limit {
+            self.raise_max_live(self.max_live.saturating_mul(2).max(16).min(self.grow_limit));
+            self.grow();
+            return None;
+        }
         if self.len[list] > 0 {
             return self.pop_oldest_with(list);
         }
@@ -538,6 +550,14 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
     /// The most ghosts at once, as promised at [`new`](Self::new) or raised since.
     pub fn max_live(&self) -> usize {
         self.max_live
+    }
+
+    /// Lets [`push_evicting_with`](Self::push_evicting_with) raise `max_live` as needed, by
+    /// doubling, up to `limit` (clamped to what ring positions allow, 2^30 ghosts), before it
+    /// forgets a ghost to make room: for a caller that bounds its ghosts otherwise (by
+    /// weight) and wants no bound on their number short of that.
+    pub fn set_growth_limit(&mut self, limit: usize) {
+        self.grow_limit = limit.min(1 << 30);
     }
 
     /// Raises the most ghosts at once to `max_live`, if that is more. The ghosts stay, in
@@ -706,6 +726,7 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
             g.push_with(Self::list_of_word(word), fp, tag, payload);
         }
         g.compactions = self.compactions;
+        g.grow_limit = self.grow_limit;
         g
     }
 

@@ -11,11 +11,15 @@
 //! never a wrong value). Every operation is O(1); each list knows its length and its total
 //! weight.
 //!
-//! **Bounds.** The caller bounds the lists by weight (its policy's rules); the ghost bounds
-//! their number by a cap, so that entries of weight 0 cannot make it grow without end: at
-//! [`push`](WeightedGhost::push), a full ghost forgets the oldest ghost of the list pushed to
-//! (or of another list, if that one is empty). The cap is what the caller sets
-//! ([`raise_cap`](WeightedGhost::raise_cap)), 8 at first. **Memory**: 24 bytes a node plus
+//! **Bounds.** The caller bounds the lists by weight (its policy's rules), as libCacheSim
+//! bounds its ghosts by bytes only; the ghost bounds the number of ghosts of weight 0 by a
+//! cap, so that entries of weight 0 cannot make it grow without end: a
+//! [`push`](WeightedGhost::push) of one more ghost of weight 0 when the cap is reached
+//! forgets the oldest ghosts of the list pushed to (or of another list, if that one is
+//! empty) until one of weight 0 has left. Ghosts of positive weight are not counted: when
+//! they are much lighter than the cached entries, there are many more of them than entries.
+//! The cap is what the caller sets ([`raise_cap`](WeightedGhost::raise_cap)), 8 at first.
+//! **Memory**: 24 bytes a node plus
 //! the table (kept at least twice the nodes' capacity, so that hashbrown clears the
 //! tombstones removals leave by rehashing in place instead of growing); both grow by doubling
 //! to their high-water mark and then stay, so a ghost whose number has stopped growing
@@ -69,7 +73,10 @@ pub struct WeightedGhost<const LISTS: usize> {
     len: [usize; LISTS],
     /// Each list's total weight, exact: wider than a weight, so that no sum can overflow.
     weight: [u128; LISTS],
+    /// The most ghosts of weight 0 kept at once.
     cap: usize,
+    /// The ghosts of weight 0 now.
+    zeros: usize,
 }
 
 impl<const LISTS: usize> Default for WeightedGhost<LISTS> {
@@ -90,6 +97,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
             len: [0; LISTS],
             weight: [0; LISTS],
             cap: 8,
+            zeros: 0,
         }
     }
 
@@ -117,13 +125,14 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
         u64::try_from(self.weight[list]).unwrap_or(u64::MAX)
     }
 
-    /// The most ghosts kept at once.
+    /// The most ghosts of weight 0 kept at once.
     #[inline]
     pub fn cap(&self) -> usize {
         self.cap
     }
 
-    /// Raises the cap on the number of ghosts to `cap` if that is more (it never falls).
+    /// Raises the cap on the number of ghosts of weight 0 to `cap` if that is more (it never
+    /// falls).
     #[inline]
     pub fn raise_cap(&mut self, cap: usize) {
         self.cap = self.cap.max(cap);
@@ -173,17 +182,24 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
     }
 
     /// Adds `hash`, of weight `weight`, as the newest ghost of `list` (nothing is looked
-    /// up: the caller may [`find`](Self::find) first). If the ghosts number
-    /// [`cap`](Self::cap) already, the oldest of `list` (or, if it has none, of the first
-    /// list that has one) is forgotten first.
+    /// up: the caller may [`find`](Self::find) first). If `weight` is 0 and
+    /// [`cap`](Self::cap) ghosts of weight 0 are kept already, the oldest ghosts of `list`
+    /// (or, once it has none, of the first list that has one) are forgotten first, until
+    /// one of weight 0 has been.
     pub fn push(&mut self, hash: u64, weight: u64, list: usize) {
-        if self.live() >= self.cap {
-            let other = (0..LISTS).find(|&l| self.len[l] > 0);
-            if !self.pop_oldest(list)
-                && let Some(l) = other
-            {
-                self.pop_oldest(l);
+        if weight == 0 {
+            while self.zeros >= self.cap {
+                let other = (0..LISTS).find(|&l| self.len[l] > 0);
+                if !self.pop_oldest(list) {
+                    match other {
+                        Some(l) => {
+                            self.pop_oldest(l);
+                        }
+                        None => break,
+                    }
+                }
             }
+            self.zeros += 1;
         }
         let node = Node {
             hash,
@@ -216,13 +232,13 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
             .insert_unique(hash, i, |&j| nodes[j as usize].hash);
     }
 
-    /// Doubles the nodes' capacity (at most up to the cap) and keeps the table at least
+    /// Doubles the nodes' capacity and keeps the table at least
     /// twice as large: hashbrown then clears the tombstones of removals by rehashing in
     /// place (which it does while at most half full) rather than by allocating.
     #[cold]
     fn grow(&mut self) {
         let len = self.nodes.len();
-        let more = len.max(4).min(self.cap.saturating_sub(len)).max(1);
+        let more = len.max(4);
         self.nodes.reserve_exact(more);
         let room = self.nodes.capacity() * 2;
         let nodes = &self.nodes;
@@ -235,7 +251,6 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
     /// without allocating or rehashing on the way.
     #[cold]
     pub fn reserve(&mut self, n: usize) {
-        let n = n.min(self.cap);
         if self.nodes.capacity() < n {
             self.nodes.reserve_exact(n - self.nodes.len());
         }
@@ -272,6 +287,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
         }
         self.len[list] -= 1;
         self.weight[list] -= u128::from(node.weight);
+        self.zeros -= usize::from(node.weight == 0);
     }
 
     /// Forgets every ghost and gives the memory back; the cap stays.
@@ -285,9 +301,9 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
     ///
     /// # Panics
     ///
-    /// If they disagree, or there are more ghosts than the cap (for tests).
+    /// If they disagree, or there are more ghosts of weight 0 than the cap (for tests).
     pub fn check(&self) {
-        let mut seen = 0;
+        let (mut seen, mut zeros) = (0, 0);
         for list in 0..LISTS {
             let (mut at, mut newer, mut n, mut w) = (self.newest[list], NONE, 0, 0u128);
             while at != NONE {
@@ -300,6 +316,7 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
                 );
                 n += 1;
                 w += u128::from(node.weight);
+                zeros += usize::from(node.weight == 0);
                 newer = at;
                 at = node.older;
                 assert!(n <= self.nodes.len(), "cycle in ghost list {list}");
@@ -310,7 +327,12 @@ impl<const LISTS: usize> WeightedGhost<LISTS> {
             seen += n;
         }
         assert_eq!(self.table.len(), seen, "ghost table and lists disagree");
-        assert!(seen <= self.cap, "{seen} ghosts over the cap {}", self.cap);
+        assert_eq!(self.zeros, zeros, "ghosts of weight 0");
+        assert!(
+            zeros <= self.cap,
+            "{zeros} ghosts of weight 0 over the cap {}",
+            self.cap
+        );
     }
 }
 
@@ -324,23 +346,33 @@ mod tests {
         let mut g = WeightedGhost::<1>::new();
         g.raise_cap(3);
         assert_eq!(g.cap(), 8);
-        for h in 1..=8u64 {
+        for h in 1..=9u64 {
             g.push(h, h * 10, 0);
         }
-        assert_eq!((g.len(0), g.weight(0)), (8, 360));
-        g.push(9, 90, 0); // over the cap: the oldest (1) goes first
-        assert_eq!(g.find(1), None);
-        assert_eq!((g.len(0), g.weight(0)), (8, 440));
+        // Ghosts of positive weight are not counted: all 9 stay.
+        assert_eq!((g.len(0), g.weight(0)), (9, 450));
         assert_eq!(g.take(3), Some((0, 30)));
-        assert!(g.pop_oldest(0)); // 2
+        assert!(g.pop_oldest(0)); // 1
         assert_eq!(g.take(9), Some((0, 90)));
-        assert_eq!((g.len(0), g.weight(0)), (5, 4 * 10 + 50 + 60 + 70 + 80));
+        assert_eq!((g.len(0), g.weight(0)), (6, 20 + 40 + 50 + 60 + 70 + 80));
+        g.check();
+        // Ghosts of weight 0: at most 8; a ninth makes the oldest ghosts leave, whatever
+        // their weight, until one of weight 0 has.
+        for h in 100..108u64 {
+            g.push(h, 0, 0);
+        }
+        assert_eq!(g.len(0), 14);
+        g.push(108, 0, 0);
+        assert_eq!(g.find(2), None);
+        assert_eq!(g.find(100), None);
+        assert!(g.find(101).is_some());
+        assert_eq!((g.len(0), g.weight(0)), (8, 0));
         g.check();
         // Freed nodes are reused: no growth past the high-water mark.
         let capacity = g.nodes.capacity();
         for round in 0..100u64 {
-            g.push(1000 + round, 1, 0);
-            if g.live() > 5 {
+            g.push(1000 + round, round % 3, 0);
+            if g.live() > 10 {
                 g.pop_oldest(0);
             }
         }

@@ -130,21 +130,27 @@ fn weighted_tag(hash: u64) -> u32 {
 /// the toolkit's ring ([`evict_slots::ghost::Ghost`] with a `u64` payload: about 22 bytes
 /// a ghost, no node or link), the total beside it.
 ///
-/// **Count cap.** Ghosts of weight 0 weigh nothing, so the weight bound would let them grow
-/// without end: at most [`cap`](Self::cap) ghosts are kept (twice the most entries the cache
-/// has held, plus 8), the oldest leaving first.
+/// **Ghosts of weight 0** weigh nothing, so the weight bound would let them grow without end:
+/// at most `cap` of them are kept (twice the most entries the cache has held, plus 8); a
+/// push of one more makes the oldest ghosts leave, whatever their weight, until one of weight
+/// 0 has. Ghosts of positive weight are bounded by weight only, as libCacheSim's (which has
+/// no objects of size 0): when they are much lighter than the entries, there are many more
+/// ghosts than entries.
 ///
 /// **Memory.** The ring takes memory for as many ghosts as the cache holds entries at its
 /// first eviction ([`reserve`](Self::reserve)), and grows by doubling beyond that if the
-/// ghosts are lighter than the entries, up to its high-water mark, where it stays.
+/// ghosts are lighter than the entries, up to its high-water mark, where it stays (at most
+/// 2^30 ghosts: beyond, the oldest leaves).
 #[derive(Clone, Debug)]
 pub(crate) struct WeightedGhost {
     ring: Ring<1, u64>,
     /// The weight left under the budget: the budget less the ghosts' total weight (kept so
     /// rather than the total: a push then compares its weight with one number).
     free: u64,
-    /// The most ghosts kept at once (see the type's docs).
+    /// The most ghosts of weight 0 kept at once (see the type's docs).
     cap: usize,
+    /// The ghosts of weight 0 now.
+    zeros: usize,
     /// The most weight kept: [`ghost_weight`] of the cache's capacity.
     budget: u64,
     /// No data: aligns the ghost to 16 bytes, and with it the cache. With the ghost aligned
@@ -158,10 +164,13 @@ impl WeightedGhost {
     /// No ghost, a cap of 8, the budget of a cache of `capacity`; allocates nothing.
     pub(crate) fn new(capacity: u64) -> Self {
         let budget = ghost_weight(capacity);
+        let mut ring = Ring::new(8);
+        ring.set_growth_limit(usize::MAX);
         Self {
-            ring: Ring::new(8),
+            ring,
             free: budget,
             cap: 8,
+            zeros: 0,
             budget,
             _align: [],
         }
@@ -201,13 +210,20 @@ impl WeightedGhost {
     #[cold]
     fn raise_cap_to(&mut self, cap: usize) {
         self.cap = cap;
-        self.ring.raise_max_live(cap);
     }
 
-    /// Takes the memory for `n` ghosts now (at most the cap), if it has less.
+    /// Takes the memory for `n` ghosts now, if it has less.
     #[cold]
     pub(crate) fn reserve(&mut self, n: usize) {
+        self.ring.raise_max_live(n.min(1 << 30));
         self.ring.reserve_room(n);
+    }
+
+    /// A ghost of weight `w` left.
+    #[inline(always)]
+    fn left(&mut self, w: u64) {
+        self.free += w;
+        self.zeros -= usize::from(w == 0);
     }
 
     /// Takes the key hashing to `hash` out of the ghost; whether it was there.
@@ -215,7 +231,7 @@ impl WeightedGhost {
     pub(crate) fn take(&mut self, hash: u64) -> bool {
         match self.ring.take_with(fingerprint(hash), weighted_tag(hash)) {
             Some((_, w)) => {
-                self.free += w;
+                self.left(w);
                 true
             }
             None => false,
@@ -227,7 +243,7 @@ impl WeightedGhost {
     pub(crate) fn pop_oldest(&mut self) -> bool {
         match self.ring.pop_oldest_with(0) {
             Some(w) => {
-                self.free += w;
+                self.left(w);
                 true
             }
             None => false,
@@ -236,8 +252,8 @@ impl WeightedGhost {
 
     /// Adds the key hashing to `hash`, of weight `weight`, as the newest ghost, as
     /// libCacheSim's ghost FIFO takes an object: one heavier than the budget is not kept,
-    /// and otherwise the oldest ghosts leave until it fits; at the cap, the oldest ghost
-    /// leaves too.
+    /// and otherwise the oldest ghosts leave until it fits; one of weight 0 when `cap` are
+    /// kept makes the oldest leave until one of weight 0 has.
     ///
     /// (libCacheSim's ghost also leaves a key that is a ghost already where it is; the key
     /// of an entry leaving the small queue never is one: its `put` took it out of the ghost,
@@ -247,11 +263,15 @@ impl WeightedGhost {
         if weight > self.free && !self.make_room(weight) {
             return;
         }
-        // The ring's bound is the cap: at it, the oldest ghost leaves.
-        let free = &mut self.free;
+        if weight == 0 {
+            self.zero_room();
+        }
+        // The ring grows as needed (up to 2^30 ghosts, where the oldest leaves).
+        let (free, zeros) = (&mut self.free, &mut self.zeros);
         self.ring
             .push_evicting_with(0, fingerprint(hash), weighted_tag(hash), weight, |w| {
-                *free += w
+                *free += w;
+                *zeros -= usize::from(w == 0);
             });
         self.free -= weight;
     }
@@ -269,10 +289,21 @@ impl WeightedGhost {
         true
     }
 
+    /// Room for one more ghost of weight 0: the oldest ghosts leave until fewer than `cap`
+    /// of weight 0 are kept; then it counts.
+    #[cold]
+    #[inline(never)]
+    fn zero_room(&mut self) {
+        while self.zeros >= self.cap && self.pop_oldest() {}
+        self.zeros += 1;
+    }
+
     /// Forgets every ghost and gives the memory back; the cap stays.
     pub(crate) fn clear(&mut self) {
-        self.ring = Ring::new(self.cap);
+        self.ring = Ring::new(8);
+        self.ring.set_growth_limit(usize::MAX);
         self.free = self.budget;
+        self.zeros = 0;
     }
 
     /// Checks the ring, the total weight and the cap.
@@ -282,7 +313,9 @@ impl WeightedGhost {
         let sum: u128 = self.ring.entries(0).map(|(_, w)| u128::from(w)).sum();
         assert!(self.free <= self.budget, "ghost over its budget");
         assert_eq!(sum, u128::from(self.weight()), "ghost weight");
-        assert!(self.len() <= self.cap, "ghosts over the cap");
+        let zeros = self.ring.entries(0).filter(|&(_, w)| w == 0).count();
+        assert_eq!(zeros, self.zeros, "ghosts of weight 0");
+        assert!(zeros <= self.cap, "ghosts of weight 0 over the cap");
     }
 }
 

@@ -139,3 +139,32 @@ evict_harness::hostile!(
     validate = |c: &ArcCache<_, _, crate::DefaultHashBuilder, evict_slots::Weighted<_>>| c
         .check_invariants()
 );
+
+/// The weighted ghosts are bounded by weight alone, as libCacheSim's ARC bounds B1 and B2 by
+/// bytes: a short trace (H-review's, shrunk from random sized traces; key:size, capacity 135)
+/// where the ghosts' old count cap (2 × entries + 8) forgot key 28's ghost in B2 at request
+/// 33, so that request 34 missed the ghost and took another path. The hit string is
+/// libCacheSim 0.3.5's (`ARC(135)`, each request a `get`).
+#[test]
+fn weighted_ghosts_are_bounded_by_weight_only() {
+    let trace = "28:40 28:40 1:79 1:79 33:31 26:7 3:84 3:84 5:72 9:32 3:84 1:79 2:65 31:28 \
+                 1:79 5:72 46:56 3:84 25:54 47:73 1:79 40:34 3:84 45:5 1:79 26:7 8:5 3:84 \
+                 48:88 9:32 42:14 2:65 1:79 28:40 40:34 1:79";
+    let mut cache = ArcCache::with_weigher_and_hasher(
+        135,
+        |_: &u64, v: &u64| *v,
+        BuildHasherDefault::<Mix>::default(),
+    );
+    let mut hits = alloc::string::String::new();
+    for request in trace.split_whitespace() {
+        let (k, size) = request.split_once(':').expect("key:size");
+        let (k, size): (u64, u64) = (k.parse().expect("key"), size.parse().expect("size"));
+        let hit = cache.get(&k).is_some();
+        if !hit {
+            let _ = cache.put(k, size);
+        }
+        cache.check_invariants();
+        hits.push(if hit { '1' } else { '0' });
+    }
+    assert_eq!(hits, "010100010000000000000000000000000000");
+}
