@@ -429,7 +429,11 @@ impl<const LISTS: usize, P: Copy + Default> Ghost<LISTS, P> {
     fn room_for_push(&mut self, list: usize) -> Option<P> {
         if self.max_live < self.grow_limit {
             self.raise_max_live(self.max_live.saturating_mul(2).max(16).min(self.grow_limit));
-            self.grow();
+            // A rebuilt ghost (new position bits) may have its room already; one that kept
+            // its layout is full still.
+            if self.live() == self.room {
+                self.grow();
+            }
             return None;
         }
         if self.len[list] > 0 {

@@ -289,3 +289,25 @@ fn payloads_follow_their_fingerprints() {
     h.check();
     assert!(h.entries(0).eq(g.entries(0)));
 }
+
+/// A growth limit lets a full ghost grow, by doubling, up to the limit (including a limit
+/// that a doubling overshoots, and growth that rebuilds the layout), and only then forget
+/// its oldest ghost.
+#[test]
+fn growth_limit_grows_then_evicts() {
+    for (start, limit) in [(8usize, 954usize), (600, 954), (100, 100_000), (8, 20)] {
+        let mut g = Ghost::<1, u64>::new(start);
+        g.set_growth_limit(limit);
+        let mut popped = 0u64;
+        for k in 0..(limit as u64 + 50) {
+            let (fp, tag) = print::<1>(k);
+            g.push_evicting_with(0, fp, tag, k, |w| {
+                assert_eq!(w, popped, "the oldest leaves first");
+                popped += 1;
+            });
+        }
+        assert_eq!(g.live(), limit, "start {start}, limit {limit}");
+        assert_eq!(popped, 50);
+        g.check();
+    }
+}
