@@ -30,6 +30,16 @@ impl<K, V, S, W: Weighing> TwoQCache<K, V, S, W> {
         }
     }
 
+    /// The key hashing to `hash` left `A1in`: it becomes `A1out`'s newest ghost.
+    #[inline(always)]
+    fn ghost_push(&mut self, hash: u64) {
+        if W::UNIT {
+            self.ghost.push(hash);
+        } else {
+            self.ghost.push_weighted(hash);
+        }
+    }
+
     /// Sets the capacity and `Kin`, as the constructor does (not `A1out`'s size).
     fn set_capacity(&mut self, capacity: u32) {
         self.capacity = capacity;
@@ -153,7 +163,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         self.lists.unlink(&mut self.slab, v);
         self.lists.push_newest(&mut self.slab, v, list);
         if links.list() == A1IN {
-            self.ghost.push(victim_hash);
+            self.ghost_push(victim_hash);
         }
         (Put::Evicted(old_key, old.value), v)
     }
@@ -180,7 +190,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         let hash = self.slab.hash(self.slab.key(v));
         let pair = self.take_slot(v, hash);
         if from == A1IN {
-            self.ghost.push(hash);
+            self.ghost_push(hash);
         }
         Some(pair)
     }
@@ -200,7 +210,11 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
             popped.extend(evict_slots::SlabPolicy::pop(self));
         }
         self.set_capacity(c);
-        self.ghost.set_capacity(ghost_capacity(c));
+        if W::UNIT {
+            self.ghost.set_capacity(ghost_capacity(c));
+        } else {
+            self.ghost.set_capacity_weighted(ghost_capacity(c));
+        }
         if c < old {
             self.slab.shrink_to(c as usize);
         }
