@@ -76,6 +76,10 @@ pub enum Job {
     StackDistances,
     /// LRU's curve in bytes ([`ByteStackDistances`](crate::bytecurve::ByteStackDistances)).
     ByteStackDistances,
+    /// As `ByteStackDistances`, on a `lines` trace read with [`SizeMode::Probe`]: stops
+    /// at the first request without a size (size 0), whose trace counts entries, so that
+    /// a trace without sizes does not pay for a curve it will not use.
+    ProbedByteStackDistances,
     /// The SHARDS estimate of LRU's curve ([`Shards`]).
     Shards {
         /// Rate or size.
@@ -415,6 +419,33 @@ impl Consumer for crate::bytecurve::ByteStackDistances {
     }
 }
 
+/// [`Job::ProbedByteStackDistances`]: the byte curve until a request comes without a size.
+struct Probed {
+    curve: crate::bytecurve::ByteStackDistances,
+    missing: bool,
+}
+
+impl Consumer for Probed {
+    fn feed(&mut self, batch: &Batch) {
+        if self.missing {
+            return;
+        }
+        // Sizes are 1 or more when read; 0 is a `lines` request without one (Probe mode).
+        if batch.sizes.len() != batch.keys.len() || batch.sizes.contains(&0) {
+            self.missing = true;
+            return;
+        }
+        for (&k, &size) in batch.keys.iter().zip(&batch.sizes) {
+            self.curve.access(k, size);
+        }
+    }
+
+    fn finish(self: Box<Self>) -> JobResult {
+        // A curve cut short is never used: the trace's missing size makes it count.
+        JobResult::ByteCurve(self.curve.finish())
+    }
+}
+
 impl Consumer for StackDistances {
     fn feed(&mut self, batch: &Batch) {
         StackDistances::feed(self, batch.start, &batch.keys);
@@ -456,6 +487,10 @@ fn consumer(job: &Job, warmup: u64) -> Box<dyn Consumer> {
         }),
         Job::StackDistances => Box::new(StackDistances::new(warmup)),
         Job::ByteStackDistances => Box::new(crate::bytecurve::ByteStackDistances::new(warmup)),
+        Job::ProbedByteStackDistances => Box::new(Probed {
+            curve: crate::bytecurve::ByteStackDistances::new(warmup),
+            missing: false,
+        }),
         Job::Shards {
             sampling,
             salt,
@@ -508,7 +543,7 @@ fn weight(job: &Job) -> u32 {
             _ => 10,
         },
         Job::Pfool { .. } => 20,
-        Job::StackDistances | Job::ByteStackDistances => 30,
+        Job::StackDistances | Job::ByteStackDistances | Job::ProbedByteStackDistances => 30,
         Job::Belady { .. } => 20,
         Job::Shards { .. } => 5,
         Job::Counts => 10,
@@ -1290,52 +1325,74 @@ pub fn mrc_stream(
     opened(&stream);
     let name = stream.name().to_string();
     stream.set_key_mode(KeyMode::Intern);
-    // In bytes: the exact method on a trace whose every request has a size without a
-    // first pass (a `lines` trace would need one to find out: it is counted).
-    let sized = read.object_sizes
-        && sampling.is_none()
-        && stream.may_carry_sizes()
-        && stream.format() != Format::Lines;
-    if !sized {
+    // In bytes: the exact method on a trace whose every request has a size. A `lines`
+    // trace has sizes only if every line has one, known at its end: it is probed, both
+    // curves made in the one pass (the byte curve stops at the first line without a
+    // size), and the entry curve kept if a line had none.
+    let want = read.object_sizes && sampling.is_none() && stream.may_carry_sizes();
+    let probe = want && stream.format() == Format::Lines;
+    let sized = want && !probe;
+    if !want {
         unsized_check(&name, sizes, read, stream.format(), None)?;
     }
     progress(Progress::Pass {
         what: "stack distances",
         total: stream.raw_len(),
     });
-    if sized {
-        stream.read_sizes(SizeMode::On);
-        let (r, seconds, requests) =
-            curve_pass(&mut stream, &name, Job::ByteStackDistances, &run, progress)?;
-        let JobResult::ByteCurve(curve) = r else {
-            unreachable!("one byte-curve job")
-        };
-        let capacities: Vec<u64> = if sizes.is_empty() {
-            curve.log_sizes(points)
+    let mut entry_curve = None;
+    if sized || probe {
+        stream.read_sizes(if probe { SizeMode::Probe } else { SizeMode::On });
+        let jobs: &[Job] = if probe {
+            &[Job::ProbedByteStackDistances, Job::StackDistances]
         } else {
-            resolve_sizes(&name, sizes, curve.unique_bytes, "bytes", |spec| {
-                spec.resolve_bytes(curve.unique_bytes)
-            })?
+            &[Job::ByteStackDistances]
         };
-        return Ok((
-            crate::mrc::byte_points(&name, &curve, &capacities, seconds),
-            requests,
-            stream.format(),
-        ));
+        let (mut r, seconds, requests) = curve_pass(&mut stream, &name, jobs, &run, progress)?;
+        let missing = stream.sizes_missing().map(str::to_string);
+        if let Some(missing) = missing {
+            unsized_check(&name, sizes, read, stream.format(), Some(&missing))?;
+            let Some(JobResult::Histogram(h)) = r.pop() else {
+                unreachable!("the entry curve of a probed trace")
+            };
+            entry_curve = Some((crate::mrc::Estimate::Exact(h), seconds, requests));
+        } else {
+            let Some(JobResult::ByteCurve(curve)) = r.into_iter().next() else {
+                unreachable!("one byte-curve job")
+            };
+            let capacities: Vec<u64> = if sizes.is_empty() {
+                curve.log_sizes(points)
+            } else {
+                resolve_sizes(&name, sizes, curve.unique_bytes, "bytes", |spec| {
+                    spec.resolve_bytes(curve.unique_bytes)
+                })?
+            };
+            return Ok((
+                crate::mrc::byte_points(&name, &curve, &capacities, seconds),
+                requests,
+                stream.format(),
+            ));
+        }
     }
-    let job = match sampling {
-        None => Job::StackDistances,
-        Some(sampling) => Job::Shards {
-            sampling,
-            salt: run.salt,
-            hot_keys: run.hot_keys,
-        },
-    };
-    let (r, seconds, requests) = curve_pass(&mut stream, &name, job, &run, progress)?;
-    let curve = match r {
-        JobResult::Histogram(h) => crate::mrc::Estimate::Exact(h),
-        JobResult::Curve(c) => crate::mrc::Estimate::Shards(c),
-        _ => unreachable!("one curve job"),
+    let (curve, seconds, requests) = match entry_curve {
+        Some(done) => done,
+        None => {
+            let job = match sampling {
+                None => Job::StackDistances,
+                Some(sampling) => Job::Shards {
+                    sampling,
+                    salt: run.salt,
+                    hot_keys: run.hot_keys,
+                },
+            };
+            let (mut r, seconds, requests) =
+                curve_pass(&mut stream, &name, &[job], &run, progress)?;
+            let curve = match r.pop() {
+                Some(JobResult::Histogram(h)) => crate::mrc::Estimate::Exact(h),
+                Some(JobResult::Curve(c)) => crate::mrc::Estimate::Shards(c),
+                _ => unreachable!("one curve job"),
+            };
+            (curve, seconds, requests)
+        }
     };
     let hist = crate::mrc::Summary::of(&curve);
     let entries: Vec<usize> = if sizes.is_empty() {
@@ -1352,22 +1409,22 @@ pub fn mrc_stream(
     ))
 }
 
-/// The one pass of `mrc`, for a curve in entries or in bytes: `job` fed the whole stream,
-/// then the check that the warm-up left requests to count. Returns the job's result, the
-/// pass's seconds and the requests read.
+/// The one pass of `mrc`, for a curve in entries or in bytes: `jobs` fed the whole
+/// stream, then the check that the warm-up left requests to count. Returns the jobs'
+/// results (in order), the pass's seconds and the requests read.
 fn curve_pass(
     stream: &mut TraceStream,
     name: &str,
-    job: Job,
+    jobs: &[Job],
     run: &RunOptions,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(JobResult, f64, u64), TraceError> {
+) -> Result<(Vec<JobResult>, f64, u64), TraceError> {
     let start = Instant::now();
     let mut report = |s: &TraceStream, _: &[u64]| {
         progress(Progress::Read(s.raw_read()));
         Ok(())
     };
-    let r = fan_out(stream, &[job], run.threads, run.warmup as u64, &mut report)?;
+    let r = fan_out(stream, jobs, run.threads, run.warmup as u64, &mut report)?;
     let seconds = start.elapsed().as_secs_f64();
     let requests = stream.requests();
     if run.warmup as u64 >= requests {
@@ -1379,8 +1436,7 @@ fn curve_pass(
             ),
         ));
     }
-    let result = r.into_iter().next().expect("one job, one result");
-    Ok((result, seconds, requests))
+    Ok((r, seconds, requests))
 }
 
 /// `sizes` resolved by `resolve` against `total` distinct `what` (keys or bytes); a size

@@ -615,6 +615,50 @@ fn mrc_flags_in_bytes_are_checked() {
     );
 }
 
+/// Issue 20: a `lines` trace whose every line has a size gets LRU's curve in bytes, the
+/// same as the CSV of the same requests; one line without a size makes it count entries
+/// (the same curve as `--ignore-obj-size`).
+#[test]
+fn mrc_of_a_sized_lines_trace_is_in_bytes() {
+    let dir = TempDir::new("mrc-lines");
+    let keys = evict_sim::workload::zipf(300, 0.8, 5_000, 3);
+    let size = |k: u64| 1 + k.wrapping_mul(7919) % 4000;
+    let lines: String = keys.iter().map(|&k| format!("{k} {}\n", size(k))).collect();
+    let csv: String = std::iter::once("key,size\n".to_string())
+        .chain(keys.iter().map(|&k| format!("{k},{}\n", size(k))))
+        .collect();
+    let l = dir.file("t.txt", lines.as_bytes());
+    let c = dir.file("t.csv", csv.as_bytes());
+    let mrc = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_evict-sim"))
+            .arg("mrc")
+            .args(args)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rows: Vec<(u64, u64, Option<u64>)> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let n = |f: &str| v[f].as_u64();
+                (n("size").unwrap(), n("hits").unwrap(), n("bytes_hit"))
+            })
+            .collect();
+        rows
+    };
+    let from_lines = mrc(&[l.to_str().unwrap()]);
+    assert!(from_lines.len() > 10 && from_lines.iter().all(|r| r.2.is_some()));
+    let from_csv = mrc(&[c.to_str().unwrap(), "--column", "key", "--size-column", "size"]);
+    assert_eq!(from_lines, from_csv);
+    // One line without a size: the entry curve, as with --ignore-obj-size.
+    let partial = format!("{}7\n{}", lines, lines);
+    let p = dir.file("p.txt", partial.as_bytes());
+    let counted = mrc(&[p.to_str().unwrap()]);
+    assert!(counted.iter().all(|r| r.2.is_none()));
+    assert_eq!(counted, mrc(&[p.to_str().unwrap(), "--ignore-obj-size"]));
+}
+
 // ---- The size readers on hostile input: a parse or one error line, never a panic ----
 
 mod hostile_sizes {
