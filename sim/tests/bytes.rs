@@ -649,7 +649,13 @@ fn mrc_of_a_sized_lines_trace_is_in_bytes() {
     };
     let from_lines = mrc(&[l.to_str().unwrap()]);
     assert!(from_lines.len() > 10 && from_lines.iter().all(|r| r.2.is_some()));
-    let from_csv = mrc(&[c.to_str().unwrap(), "--column", "key", "--size-column", "size"]);
+    let from_csv = mrc(&[
+        c.to_str().unwrap(),
+        "--column",
+        "key",
+        "--size-column",
+        "size",
+    ]);
     assert_eq!(from_lines, from_csv);
     // One line without a size: the entry curve, as with --ignore-obj-size.
     let partial = format!("{}7\n{}", lines, lines);
