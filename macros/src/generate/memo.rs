@@ -107,7 +107,7 @@ fn single(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> Memo {
         Flavor::Concurrent { shards, .. } => {
             let make_shard = &cache.make_shard;
             (
-                quote!(#private::ConcurrentMemo::new(#make_shard, #shards, #params)),
+                quote!(#private::ConcurrentMemo::with_hasher(#make_shard, #shards, #params)),
                 quote!(#prefix #memo_fn().info()),
             )
         }
@@ -184,7 +184,7 @@ fn per_instantiation(parts: &Parts<'_>, cache: &Cache, flavor: &Flavor) -> Memo 
         Flavor::Concurrent { shards, .. } => {
             let make_shard = &cache.make_shard;
             (
-                quote!(concurrent_memo::<#key_ty, #ret_ty, #cache_ty>(#make_shard)),
+                quote!(concurrent_memo_with_hasher::<#key_ty, #ret_ty, #cache_ty>(#make_shard)),
                 quote!(#private::Registry::concurrent(#params, #shards)),
             )
         }

@@ -19,8 +19,10 @@ pub(super) struct Cache {
     pub(super) ty: TokenStream2,
     /// The expression that builds it empty: on first use, and again on `cache_clear()`.
     pub(super) init: TokenStream2,
-    /// A `fn(usize) -> Cache` (a path such as `LruCache::new`, or a closure) that builds one
-    /// shard of a concurrent memo (`shards = ...`) from its share of the capacity.
+    /// A `fn(usize, DefaultHashBuilder) -> Cache` that builds one shard of a concurrent memo
+    /// (`shards = ...`) from its share of the capacity and a clone of the memo's hasher: with
+    /// the policy's `with_hasher` where it has one (`__private::ShardOf`: a hit then hashes
+    /// its key once), else with its own constructor (the hasher unused).
     pub(super) make_shard: TokenStream2,
     /// Where an error about the policy (not usable as a shard) points.
     pub(super) span: Span,
@@ -160,6 +162,14 @@ pub(super) fn cache(kind: Kind, opts: &Options, parts: &Parts<'_>) -> Cache {
             policy.construct(None),
             quote!(|__evict_capacity: usize| #share),
         )
+    };
+    let make_shard = quote! {
+        |__evict_capacity: usize, __evict_hasher: #private::DefaultHashBuilder| {
+            #[allow(unused_imports)]
+            use #private::{ViaCapacity as _, ViaHasher as _};
+            let __evict_probe = &#private::ShardOf::<#ty>::NEW;
+            __evict_probe.shard(__evict_capacity, __evict_hasher, #make_shard)
+        }
     };
     Cache {
         ty,
