@@ -101,7 +101,10 @@ pub fn lru_cache(args: TokenStream, item: TokenStream) -> TokenStream {
 /// order. `shards = N` (a power of two) or `shards = auto` keeps the results in an
 /// `evict::sync::ConcurrentCache` of `N` shards instead (evict's `sync` feature): a hit locks
 /// only its shard, with a shared lock for S3-FIFO, SIEVE, CLOCK, FIFO, random and unbounded,
-/// so hits from many threads run at once; `single_flight` then makes concurrent calls with
+/// so hits from many threads run at once (and for S3-FIFO, SIEVE, CLOCK, FIFO and random,
+/// whose shards are built with the memo's hasher, a hit hashes its key once; LRU, ARC,
+/// W-TinyLFU and weighted or expiring shards hash it again in the shard); `single_flight`
+/// then makes concurrent calls with
 /// one argument tuple run the body once. Either way no lock is held while the body runs, so
 /// recursion is fine. The [crate documentation](crate#threads-which-memo) says when to
 /// choose which.
