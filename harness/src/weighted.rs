@@ -654,6 +654,77 @@ macro_rules! weighted {
     };
 }
 
+/// The capacity of [`check_no_allocation_when_warm`]'s cache: about 2,000 entries of its
+/// weights (1 to 64, 32.5 on average).
+pub const NO_ALLOCATION_CAPACITY: u64 = 65_000;
+
+/// The weigher of [`check_no_allocation_when_warm`]'s cache: an entry weighs its value.
+pub fn value_weigher(_: &u64, weight: &u64) -> u64 {
+    *weight
+}
+
+/// SplitMix64, [`check_no_allocation_when_warm`]'s key stream.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A weighted cache in its steady state allocates nothing per request (issue 12), with
+/// weights that vary from entry to entry: once its entries and structures (lists, ghosts
+/// with their weights, tables, sketch) have reached their high-water marks, a long run of
+/// "get; on a miss, put" allocates nothing.
+///
+/// `cache` is empty, of capacity [`NO_ALLOCATION_CAPACITY`], weighing entries with
+/// [`value_weigher`]. The workload is fixed: 20,000 keys weighing 1 to 64 (a key always the
+/// same), a hot tenth of them getting half the requests. `measure(f)` runs `f` and returns
+/// the allocations made meanwhile: the test's counting allocator (e.g.
+/// `allocation_counter::measure(f).count_total`; the kit holds no global allocator).
+/// `in_use` is called after the warm-up, to check that the policy's parts (both queues,
+/// both ghost lists, ...) are in use, so that the zero means something.
+///
+/// # Panics
+///
+/// If the counter counts nothing while the cache grows, if anything is allocated in the
+/// 200,000 requests measured after 401,000 of warm-up, or if the weight exceeds the capacity.
+pub fn check_no_allocation_when_warm<C: Cache<u64, u64>>(
+    cache: &mut C,
+    measure: impl Fn(&mut dyn FnMut()) -> u64,
+    in_use: impl FnOnce(&C),
+) {
+    let mut state = 7;
+    let mut request = |cache: &mut C| {
+        let r = splitmix(&mut state);
+        let key = if r & 1 == 0 { r % 2_000 } else { r % 20_000 };
+        if cache.get(&key).is_none() {
+            let _ = cache.put(key, 1 + key % 64);
+        }
+    };
+    // The counter sees the cache grow (so that the zero below means something).
+    let growing = measure(&mut || {
+        for _ in 0..1_000 {
+            request(cache);
+        }
+    });
+    assert!(growing > 0, "the allocation counter counts nothing");
+    for _ in 0..400_000 {
+        request(cache);
+    }
+    in_use(cache);
+    let allocs = measure(&mut || {
+        for _ in 0..200_000 {
+            request(cache);
+        }
+    });
+    assert_eq!(
+        allocs, 0,
+        "{allocs} allocations in 200,000 requests of a full cache"
+    );
+    assert!(cache.weight() <= NO_ALLOCATION_CAPACITY);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
