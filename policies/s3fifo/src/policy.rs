@@ -366,30 +366,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     #[inline(always)]
     fn replace_chosen(&mut self, victim: u32, hash: u64, key: K, value: V) -> (K, V, u32) {
         let from = self.queue_of(victim);
-        let victim_hash = self.slab.hash(self.slab.key(victim));
-        let old_weight = self.slab.weight(victim);
-        if from == SMALL {
-            self.ghost_push(victim_hash, old_weight);
-        }
-        let was_ghost = self.newcomer_was_ghost(hash);
-        let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
-        if !W::UNIT {
-            self.weights[from] = self.weights[from] - old_weight + self.slab.pending_weight();
-        }
-        let node = self.slab.item_mut(victim);
-        let old_value = core::mem::replace(&mut node.value, value);
-        *node.links.next_mut() &= IDX;
-        let newer = node.links.prev & IDX;
-        // `choose_victim` evicted, so `has_evicted` is set: only a ghost goes to main (what
-        // `entry_queue` says then, without its warm-up test).
-        let q = if was_ghost { MAIN } else { SMALL };
-        if q == from {
-            self.queues[q].last = victim;
-            self.queues[q].first = newer;
-        } else {
-            self.unlink(victim);
-            self.link_head(victim, q);
-        }
+        let (old_key, old_value) = self.reuse_slot(victim, from, hash, key, value, None);
         (old_key, old_value, victim)
     }
 
@@ -469,11 +446,37 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
         }
         // Full: evict one entry and reuse its slot in place.
         let (victim, from) = self.evict();
+        let (old_key, old_value) = self.reuse_slot(victim, from, hash, key, value, Some(was_ghost));
+        (Put::Evicted(old_key, old_value), victim)
+    }
+
+    /// Evicts slot `victim` (`evict` chose it, from queue `from`; a small-queue victim's key
+    /// becomes a ghost) and puts `key`, hashing to `hash`, in its slot, at frequency 0, in
+    /// main if it was a ghost, else in small (`evict` ran, so `has_evicted` is set: what
+    /// `entry_queue` says then, without its warm-up test). Whether it was a ghost is
+    /// `was_ghost`, or, if `None`, asked after the victim's ghost push (`replace_chosen`:
+    /// a weighted cache's answer was taken before, by `admitting`; reading it here rather
+    /// than first measured 2 instructions fewer per weighted put-evict). Returns the
+    /// evicted pair.
+    #[inline(always)]
+    fn reuse_slot(
+        &mut self,
+        victim: u32,
+        from: usize,
+        hash: u64,
+        key: K,
+        value: V,
+        was_ghost: Option<bool>,
+    ) -> (K, V) {
         let victim_hash = self.slab.hash(self.slab.key(victim));
         let old_weight = self.slab.weight(victim);
         if from == SMALL {
             self.ghost_push(victim_hash, old_weight);
         }
+        let was_ghost = match was_ghost {
+            Some(was) => was,
+            None => self.newcomer_was_ghost(hash),
+        };
         let old_key = self.slab.replace_key_hashed(victim, victim_hash, hash, key);
         if !W::UNIT {
             // The slot, still in its queue, weighs the newcomer's weight now.
@@ -484,7 +487,6 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
         let old_value = core::mem::replace(&mut node.value, value);
         *node.links.next_mut() &= IDX;
         let newer = node.links.prev & IDX;
-        // `has_evicted` is set now: only a ghost goes to main.
         let q = if was_ghost { MAIN } else { SMALL };
         if q == from {
             // The new entry takes the victim's slot at the head of the same queue: in a
@@ -495,6 +497,6 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> S3FifoCache<K, V, S, W> {
             self.unlink(victim);
             self.link_head(victim, q);
         }
-        (Put::Evicted(old_key, old_value), victim)
+        (old_key, old_value)
     }
 }
