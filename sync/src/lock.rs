@@ -2,56 +2,48 @@
 //! `tests/shuttle.rs`) can replace every one of them with its own and explore the
 //! interleavings of the whole cache, single-flight included.
 //!
-//! Normal builds use std's `RwLock` for the shards and `parking_lot`'s `Mutex` and `Condvar`
-//! for the loads in flight. The shard lock is on every hit's path: std's (a futex word on
-//! Linux) takes and releases a read lock with one compare-exchange and one atomic add, as
-//! `parking_lot`'s does, in fewer instructions around them (measured with callgrind, one
-//! thread, a hit on a 10k-key S3-FIFO cache: 112 instructions with `parking_lot`, 108 with
-//! std). Poisoning is ignored (`into_inner`): a panic in user code while a lock is held, in
-//! a key's `Hash` or a value's `Clone`, must not leave the shard unusable, as with
-//! `parking_lot`, which does not poison.
+//! Normal builds use `parking_lot`'s `RwLock` for the shards and its `Mutex` and `Condvar`
+//! for the loads in flight. std's `RwLock` takes a read lock in fewer instructions (104
+//! against 110 per hit on one thread, callgrind, 10k-key S3-FIFO cache) but was tried
+//! and dropped: its readers retry a lost compare-exchange at once where `parking_lot`'s back
+//! off, and in one quiet run of the threads benchmark (2026-12-06) one hot key read by 2-8
+//! threads fell to 0.55-0.84x quick_cache::sync with std's lock against 0.94-1.21x with
+//! `parking_lot`'s, and the 90/10 Zipf mix at 8 threads to 0.37x of its 2-thread figure.
+//! `parking_lot` does not poison: a panic in user code while a lock is held, in a key's
+//! `Hash` or a value's `Clone`, leaves the shard usable.
 
 #[cfg(not(evict_shuttle))]
 mod imp {
-    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard};
-    pub(crate) use std::sync::{Arc, RwLock};
-    use std::sync::{PoisonError, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
+    pub(crate) use std::sync::Arc;
     pub(crate) use std::thread::ThreadId;
+
+    pub(crate) type ReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
 
     pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         m.lock()
     }
-    pub(crate) type ReadGuard<'a, T> = RwLockReadGuard<'a, T>;
-
     #[inline(always)]
-    pub(crate) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-        l.read().unwrap_or_else(PoisonError::into_inner)
+    pub(crate) fn read<T>(l: &RwLock<T>) -> ReadGuard<'_, T> {
+        l.read()
     }
     /// The read lock if it can be had without waiting (no call on this path).
     #[inline(always)]
-    pub(crate) fn try_read<T>(l: &RwLock<T>) -> Option<RwLockReadGuard<'_, T>> {
-        match l.try_read() {
-            Ok(g) => Some(g),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        }
+    pub(crate) fn try_read<T>(l: &RwLock<T>) -> Option<ReadGuard<'_, T>> {
+        Some(l.read())
     }
-    pub(crate) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
-        l.write().unwrap_or_else(PoisonError::into_inner)
+    pub(crate) fn write<T>(l: &RwLock<T>) -> parking_lot::RwLockWriteGuard<'_, T> {
+        l.write()
     }
     pub(crate) fn wait<'a, T>(cv: &Condvar, mut g: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         cv.wait(&mut g);
         g
     }
     pub(crate) fn get_mut<T>(l: &mut RwLock<T>) -> &mut T {
-        l.get_mut().unwrap_or_else(PoisonError::into_inner)
+        l.get_mut()
     }
-    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<RwLockWriteGuard<'_, T>> {
-        match l.try_write() {
-            Ok(g) => Some(g),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        }
+    pub(crate) fn try_write<T>(l: &RwLock<T>) -> Option<parking_lot::RwLockWriteGuard<'_, T>> {
+        l.try_write()
     }
     pub(crate) fn current() -> ThreadId {
         std::thread::current().id()
