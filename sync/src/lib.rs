@@ -649,7 +649,9 @@ where
         if C::SHARED_HIT {
             // The lock taken without waiting, or else in a function of its own: then nothing
             // on this path calls a function across which the hash, key and cache must be
-            // kept, and the hit saves and restores two registers fewer (measured).
+            // kept, and the hit saves and restores two registers fewer (measured with std's
+            // lock). With `parking_lot`'s, `try_read` always answers `Some` (its own slow
+            // path is out of line, see lock.rs); the model checker's lock takes both arms.
             match lock::try_read(&slot.cache) {
                 Some(shard) => Self::shared_then(slot, shard, hash, key, then),
                 None => Self::shared_then_waiting(slot, hash, key, then),

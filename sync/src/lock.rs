@@ -27,7 +27,9 @@ mod imp {
     pub(crate) fn read<T>(l: &RwLock<T>) -> ReadGuard<'_, T> {
         l.read()
     }
-    /// The read lock if it can be had without waiting (no call on this path).
+    /// The read lock, always `Some` here: `parking_lot`'s `read` has its uncontended path
+    /// inline and its waiting path out of line already, and its `try_read` cost 5 more
+    /// instructions per hit (measured). The model checker's lock below can answer `None`.
     #[inline(always)]
     pub(crate) fn try_read<T>(l: &RwLock<T>) -> Option<ReadGuard<'_, T>> {
         Some(l.read())
