@@ -1008,24 +1008,8 @@ impl<K, V, C> ConcurrentMemo<K, V, C> {
 #[cfg(all(test, feature = "sync", feature = "s3fifo"))]
 mod tests {
     use super::*;
-    use core::cell::Cell;
-    use core::hash::{Hash, Hasher};
+    use evict_harness::hash_count::{HashCounted as Counted, hashes};
     use evict_s3fifo::S3FifoCache;
-
-    std::thread_local! {
-        static HASHES: Cell<u32> = const { Cell::new(0) };
-    }
-
-    /// A key that counts how often it is hashed (on this thread).
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    struct Counted(u64);
-
-    impl Hash for Counted {
-        fn hash<H: Hasher>(&self, state: &mut H) {
-            HASHES.with(|h| h.set(h.get() + 1));
-            self.0.hash(state);
-        }
-    }
 
     type Policy = S3FifoCache<Counted, u64>;
 
@@ -1048,9 +1032,7 @@ mod tests {
             }
         };
         assert_eq!(call(21), 42);
-        HASHES.with(|h| h.set(0));
-        assert_eq!(call(21), 42);
-        HASHES.with(Cell::get)
+        hashes(|| assert_eq!(call(21), 42))
     }
 
     #[test]

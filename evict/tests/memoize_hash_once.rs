@@ -9,30 +9,7 @@
     feature = "sieve"
 ))]
 
-use std::cell::Cell;
-use std::hash::{Hash, Hasher};
-
-thread_local! {
-    static HASHES: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A key that counts how often it is hashed (on this thread).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Counted(u64);
-
-impl Hash for Counted {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        HASHES.with(|h| h.set(h.get() + 1));
-        self.0.hash(state);
-    }
-}
-
-/// The hashes `f` makes on this thread.
-fn hashes(f: impl FnOnce()) -> u32 {
-    HASHES.with(|h| h.set(0));
-    f();
-    HASHES.with(Cell::get)
-}
+use evict_harness::hash_count::{HashCounted as Counted, hashes};
 
 #[evict::memoize(policy = evict::S3FifoCache, maxsize = 1000, shards = 4)]
 fn double_s3fifo(k: Counted) -> u64 {

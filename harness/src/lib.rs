@@ -12,6 +12,7 @@ use proptest::prelude::*;
 mod against;
 mod contract;
 pub mod expiry;
+pub mod hash_count;
 pub mod hostile;
 mod iteration;
 pub mod model;

@@ -3,32 +3,8 @@
 //! shard keeps a hasher of its own (`ConcurrentCache::new(n, Policy::new)`). Counted by a key
 //! whose `Hash` counts its calls on the calling thread.
 
-use std::cell::Cell;
-use std::hash::{Hash, Hasher};
-
+use evict_harness::hash_count::{HashCounted as Counted, hashes};
 use evict_sync::{ConcurrentCache, Shard};
-
-thread_local! {
-    static HASHES: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A key that counts how often it is hashed (on this thread).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Counted(u64);
-
-impl Hash for Counted {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        HASHES.with(|h| h.set(h.get() + 1));
-        self.0.hash(state);
-    }
-}
-
-/// The hashes `f` makes.
-fn hashes(f: impl FnOnce()) -> u32 {
-    HASHES.with(|h| h.set(0));
-    f();
-    HASHES.with(Cell::get)
-}
 
 /// Hashes per hit through `get`, `get_with` and `get_or_insert_with`, after one put of
 /// every key (which settles each shard's check of its hasher). (`peek` and `contains` hash
