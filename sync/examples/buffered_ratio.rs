@@ -17,28 +17,9 @@ use evict_core::Cache;
 use evict_slots::{SplitMix64, mix64};
 use evict_sync::{BufferedHits, ConcurrentCache, Shard};
 
-/// Zipf(s) ranks `0..n` by inverse CDF.
-struct Zipf(Vec<f64>);
-
-impl Zipf {
-    fn new(n: usize, s: f64) -> Self {
-        let mut acc = 0.0;
-        let mut cdf: Vec<f64> = (0..n)
-            .map(|r| {
-                acc += 1.0 / ((r + 1) as f64).powf(s);
-                acc
-            })
-            .collect();
-        for c in &mut cdf {
-            *c /= acc;
-        }
-        Zipf(cdf)
-    }
-    fn sample(&self, rng: &mut SplitMix64) -> u64 {
-        let u = rng.next_f64();
-        self.0.partition_point(|&c| c < u).min(self.0.len() - 1) as u64
-    }
-}
+#[path = "support/zipf.rs"]
+mod zipf;
+use zipf::Zipf;
 
 /// Hit ratio (%) of one thread's "get; on a miss, put" on a single-threaded policy.
 fn single<C: Cache<u64, u64>>(mut cache: C, keys: &[u64]) -> f64 {

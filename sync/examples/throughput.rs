@@ -84,28 +84,9 @@ fn make(which: usize, cap: usize) -> Box<dyn Bench> {
     }
 }
 
-/// Zipf(s) ranks `0..n` by inverse CDF.
-struct Zipf(Vec<f64>);
-
-impl Zipf {
-    fn new(n: usize, s: f64) -> Self {
-        let mut acc = 0.0;
-        let mut cdf: Vec<f64> = (0..n)
-            .map(|r| {
-                acc += 1.0 / ((r + 1) as f64).powf(s);
-                acc
-            })
-            .collect();
-        for c in &mut cdf {
-            *c /= acc;
-        }
-        Zipf(cdf)
-    }
-    fn sample(&self, rng: &mut SplitMix64) -> u64 {
-        let u = rng.next_f64();
-        self.0.partition_point(|&c| c < u).min(self.0.len() - 1) as u64
-    }
-}
+#[path = "support/zipf.rs"]
+mod zipf;
+use zipf::Zipf;
 
 const STREAM: usize = 1 << 20;
 
