@@ -95,6 +95,8 @@ pub struct WTinyLfu<K, V> {
     sketch: FrequencySketch,
     /// The width `clear` gives the sketch (words, before rounding up to a power of two).
     sketch_words: usize,
+    /// The fewest words `resize` sizes the sketch for (the cache's `with_sketch_floor`).
+    sketch_floor: usize,
     /// Accesses recorded since the sketch last halved.
     accesses: u64,
     /// Every key's exact count, recorded and aged as the sketch's counters are: the
@@ -162,6 +164,7 @@ impl<K, V> WTinyLfu<K, V> {
             max_protected,
             sketch: FrequencySketch::new(capacity.max(MIN_SKETCH_WORDS)),
             sketch_words: capacity.max(MIN_SKETCH_WORDS),
+            sketch_floor: MIN_SKETCH_WORDS,
             accesses: 0,
             exact: HashMap::new(),
             missed: None,
@@ -179,6 +182,16 @@ impl<K, V> WTinyLfu<K, V> {
             sketch_words: words,
             ..Self::new(capacity)
         }
+    }
+
+    /// The model with a sketch sized for at least `words` words instead of 1,024, now and
+    /// after every `resize`, as the cache's `with_sketch_floor` (the W-TinyLFU that
+    /// `evict-adaptive` runs, whose small caches must be small in bytes).
+    pub fn with_sketch_floor(mut self, words: usize) -> Self {
+        self.sketch_floor = words;
+        self.sketch_words = self.capacity.max(words);
+        self.sketch.resize(self.sketch_words);
+        self
     }
 
     /// An adaptive model: Caffeine's climber, a sample of `10 × capacity` lookups and a step
@@ -402,6 +415,7 @@ impl<K: Hash + Eq + Clone, V> WTinyLfu<K, V> {
             max_protected: self.max_protected,
             sketch: self.sketch.clone(),
             sketch_words: self.sketch_words,
+            sketch_floor: self.sketch_floor,
             accesses: self.accesses,
             exact: self.exact.clone(),
             missed: None,
@@ -484,7 +498,7 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             self.probation.push_back(candidate);
         }
         self.sketch
-            .ensure_capacity(self.len().max(MIN_SKETCH_WORDS));
+            .ensure_capacity(self.len().max(self.sketch_floor));
         Put::Inserted
     }
 
@@ -585,10 +599,10 @@ impl<K: Hash + Eq + Clone, V> Cache<K, V> for WTinyLfu<K, V> {
             let e = self.record_hits(e);
             self.window.push_back(e);
         }
-        self.sketch_words = capacity.max(MIN_SKETCH_WORDS);
+        self.sketch_words = capacity.max(self.sketch_floor);
         self.sketch.resize(self.sketch_words);
         self.sketch
-            .ensure_capacity(self.len().max(MIN_SKETCH_WORDS));
+            .ensure_capacity(self.len().max(self.sketch_floor));
         if let Some(c) = &mut self.climber {
             *c = c.restarted(capacity);
         }

@@ -1,7 +1,9 @@
 //! Debug: windowed hit ratios of the adaptive cache and of the three pure policies on one
 //! key file at one size, with the adaptive cache's switches.
 //!
-//!     cargo run --release -p evict-adaptive --example timeline -- FILE.i64be PERCENT [WINDOW]
+//!     [SEED=N] cargo run --release -p evict-adaptive --example timeline -- FILE.i64be PERCENT [WINDOW]
+//!
+//! `SEED` is the hasher seed (which keys the miniatures sample), as `cells`'s `seed=N`.
 
 use evict_adaptive::{AdaptiveCache, Cache};
 use std::collections::HashSet;
@@ -16,7 +18,10 @@ fn main() {
     let distinct = keys.iter().collect::<HashSet<_>>().len();
     let size = distinct * args[1].parse::<usize>().expect("pct") / 100;
     let window: usize = args.get(2).map_or(10_000, |w| w.parse().expect("window"));
-    let h = || foldhash::fast::FixedState::with_seed(0x5eed_cafe);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .map_or(0x5eed_cafe, |s| s.parse().expect("SEED"));
+    let h = || foldhash::fast::FixedState::with_seed(seed);
     let mut a = AdaptiveCache::with_hasher(size, h());
     let mut others: Vec<Box<dyn Cache<u64, ()>>> = vec![
         Box::new(evict_s3fifo::S3FifoCache::with_hasher(size, h())),

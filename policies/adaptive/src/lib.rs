@@ -76,7 +76,9 @@ impl<K, V, S> Inner<K, V, S> {
     fn new(policy: Policy, capacity: usize, hasher: S) -> Self {
         match policy {
             Policy::S3Fifo => Inner::S3Fifo(S3FifoCache::with_hasher(capacity, hasher)),
-            Policy::WTinyLfu => Inner::WTinyLfu(WTinyLfuCache::with_hasher(capacity, hasher)),
+            Policy::WTinyLfu => {
+                Inner::WTinyLfu(WTinyLfuCache::with_hasher(capacity, hasher).with_sketch_floor(0))
+            }
             Policy::Lru => Inner::Lru(LruCache::with_hasher(capacity, hasher)),
         }
     }
@@ -169,7 +171,7 @@ impl<K, V, S: Clone> AdaptiveCache<K, V, S> {
         let capacity = capacity.min(MAX_CAPACITY);
         Self {
             inner: Inner::new(Policy::S3Fifo, capacity, hasher.clone()),
-            shadows: Shadows::new(capacity),
+            shadows: Shadows::new(capacity, Policy::S3Fifo),
             hasher,
             capacity,
             switches: 0,
@@ -222,22 +224,25 @@ impl<K, V, S> AdaptiveCache<K, V, S> {
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
-    /// Feeds a `get` of `key` to the miniatures if its key is sampled, and switches policy
-    /// if they say so at the end of an epoch. A borrowed form of the key hashes as the key
-    /// does (`Borrow`'s contract), so `&str` lookups of `String` keys sample alike.
+    /// Feeds a `get` of `key` to the miniatures if its key is sampled (switching policy
+    /// first if the last epoch ended with another policy ahead); whether it was sampled,
+    /// in which case the caller reports the real cache's answer with
+    /// [`Shadows::record`]. A borrowed form of the key hashes as the key does (`Borrow`'s
+    /// contract), so `&str` lookups of `String` keys sample alike.
     #[inline]
-    fn observe<Q: Hash + ?Sized>(&mut self, key: &Q) {
+    fn observe<Q: Hash + ?Sized>(&mut self, key: &Q) -> bool {
         if self.capacity == 0 {
-            return;
+            return false;
         }
         let hash = self.hasher.hash_one(key);
         if !self.shadows.sampled(hash) {
-            return;
+            return false;
         }
         let current = self.inner.policy();
         if let Some(choice) = self.shadows.access(hash, current) {
             self.switch(choice);
         }
+        true
     }
 
     /// Looks `key` up (any borrowed form: `&str` for `String` keys): one hit or miss, fed to
@@ -259,9 +264,13 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.observe(key);
+        let sampled = self.observe(key);
+        let policy = self.inner.policy();
         let found = with_inner!(&mut self.inner, c => c.get(key));
         self.stats.record(found.is_some());
+        if sampled {
+            self.shadows.record(policy, found.is_some());
+        }
         found
     }
 
@@ -281,9 +290,13 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.observe(key);
+        let sampled = self.observe(key);
+        let policy = self.inner.policy();
         let found = with_inner!(&mut self.inner, c => c.get_mut(key));
         self.stats.record(found.is_some());
+        if sampled {
+            self.shadows.record(policy, found.is_some());
+        }
         found
     }
 
@@ -427,7 +440,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
     /// and their scores start empty, statistics are reset.
     fn clear(&mut self) {
         self.stats.reset();
-        self.shadows.reset();
+        self.shadows.reset(Policy::S3Fifo);
         self.switches = 0;
         if self.inner.policy() == Policy::S3Fifo {
             with_inner!(&mut self.inner, c => c.clear());
@@ -469,7 +482,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> Cache<K, V> for AdaptiveCache<K, V
         let capacity = capacity.min(MAX_CAPACITY);
         let popped = with_inner!(&mut self.inner, c => c.resize(capacity));
         self.capacity = capacity;
-        self.shadows = Shadows::new(capacity);
+        self.shadows = Shadows::new(capacity, self.inner.policy());
         popped
     }
 

@@ -29,7 +29,7 @@ const NIL: u16 = (1 << 14) - 1;
 const SLOT: u16 = NIL;
 
 /// An open-addressing index from tags to slots (linear probing, backward-shift deletion),
-/// 5/4 buckets per slot (2 in a `roomy` index), a `u16` each: 0 for empty, else the slot number plus one in the
+/// 5/4 buckets per slot, a `u16` each: 0 for empty, else the slot number plus one in the
 /// low `bits` bits and the tag's low bits above them (so that most buckets of another
 /// tag are passed over without reading its slot). The tag of a slot is the miniature's to
 /// give (`tag_of`).
@@ -42,16 +42,11 @@ struct Index {
 
 impl Index {
     /// Room for `slots` slots numbered below `2^bits - 1` (the table is allocated now):
-    /// 5/4 buckets per slot, or 2 if `roomy`. At 4/5 full a search for a tag that is not
-    /// there walks about 13 buckets, at 1/2 full about 2.5; the miniatures take the roomy
-    /// index where they hold every key (caches below 768 entries), where the memory bound
-    /// does not hold anyway and every `get` runs them.
-    fn new(slots: usize, bits: u32, roomy: bool) -> Self {
-        let buckets = if roomy {
-            2 * slots + 1
-        } else {
-            slots + slots / 4 + 1
-        };
+    /// 5/4 buckets per slot. At 4/5 full a search for a tag that is not there walks about
+    /// 13 buckets (at 1/2 full it would be 2.5, but the memory bound has no room for that
+    /// where the miniatures hold every key, below 768 entries).
+    fn new(slots: usize, bits: u32) -> Self {
+        let buckets = slots + slots / 4 + 1;
         Self {
             buckets: vec![0; buckets],
             bits,
@@ -220,18 +215,15 @@ impl Linked {
 #[derive(Clone, Debug)]
 pub(crate) struct Lru {
     capacity: usize,
-    /// Whether the index has 2 buckets per slot (see `Index::new`).
-    roomy: bool,
     linked: Linked,
     list: List,
     index: Index,
 }
 
 impl Lru {
-    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.min(MAX_MINI),
-            roomy,
             linked: Linked::default(),
             list: EMPTY,
             index: Index::default(),
@@ -246,7 +238,7 @@ impl Lru {
         }
         if self.linked.nodes.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14, self.roomy);
+            self.index = Index::new(self.capacity, 14);
         }
         let nodes = &self.linked.nodes;
         if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
@@ -279,14 +271,6 @@ impl Lru {
     pub(crate) fn is_full(&self) -> bool {
         self.linked.nodes.len() == self.capacity
     }
-
-    pub(crate) fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity, self.roomy);
-    }
 }
 
 /// S3-FIFO's ghost: a FIFO of at most `capacity` fingerprints (never 0) of keys evicted from
@@ -297,7 +281,6 @@ impl Lru {
 #[derive(Clone, Debug, Default)]
 struct Ghost {
     capacity: usize,
-    roomy: bool,
     /// The fingerprints from `oldest`, `used` positions in all, wrapping; 0 is a hole.
     ring: Vec<u32>,
     oldest: usize,
@@ -308,10 +291,9 @@ struct Ghost {
 }
 
 impl Ghost {
-    fn new(capacity: usize, roomy: bool) -> Self {
+    fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            roomy,
             ..Self::default()
         }
     }
@@ -320,7 +302,7 @@ impl Ghost {
         if self.capacity > 0 {
             self.ring = vec![0; self.capacity + self.capacity / 4 + 1];
             // Ring positions need 15 bits (the capacity is at most 9/10 of `MAX_MINI`).
-            self.index = Index::new(self.capacity, 15, self.roomy);
+            self.index = Index::new(self.capacity, 15);
         }
     }
 
@@ -425,7 +407,6 @@ const MAIN: usize = 1;
 #[derive(Clone, Debug)]
 pub(crate) struct S3Fifo {
     capacity: usize,
-    roomy: bool,
     small_target: u16,
     main_target: u16,
     has_evicted: bool,
@@ -437,12 +418,11 @@ pub(crate) struct S3Fifo {
 }
 
 impl S3Fifo {
-    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         let capacity = capacity.min(MAX_MINI);
         let small = capacity / 10;
         Self {
             capacity,
-            roomy,
             small_target: small as u16,
             main_target: (capacity - small) as u16,
             has_evicted: false,
@@ -450,7 +430,7 @@ impl S3Fifo {
             links: Vec::new(),
             queues: [EMPTY_QUEUE; 2],
             index: Index::default(),
-            ghost: Ghost::new(capacity * 9 / 10, roomy),
+            ghost: Ghost::new(capacity * 9 / 10),
         }
     }
 
@@ -522,7 +502,7 @@ impl S3Fifo {
         if self.tags.capacity() == 0 {
             self.tags.reserve_exact(self.capacity);
             self.links.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14, self.roomy);
+            self.index = Index::new(self.capacity, 14);
             self.ghost.allocate();
         }
         let tags = &self.tags;
@@ -562,25 +542,25 @@ impl S3Fifo {
         false
     }
 
-    pub(crate) fn clear(&mut self) {
-        *self = Self::new(self.capacity, self.roomy);
+    pub(crate) fn is_full(&self) -> bool {
+        self.tags.len() == self.capacity
     }
 }
 
-/// The fewest words of a W-TinyLFU sketch (`evict-wtinylfu`'s `MIN_SKETCH_WORDS`).
+/// The fewest words of `evict-wtinylfu`'s default sketch (`MIN_SKETCH_WORDS`), for the
+/// tests against the crate.
+#[cfg(test)]
 const MIN_SKETCH_WORDS: usize = 1024;
 
 /// The sketch width (in words, a power of two) of the miniature W-TinyLFU of a cache of
-/// `capacity` entries sampled at `2^-shift`: `evict-wtinylfu`'s width for `capacity` (one
-/// word per entry, at least [`MIN_SKETCH_WORDS`], rounded up to a power of two), divided by
-/// the sampling rate's inverse, so that each counter is shared by as many sampled keys as
-/// the cache's own counters are by all keys (the collisions, which decide admissions,
-/// scaled down with the keys). Unsampled (`shift` 0) it is the crate's width. Below 1,024
-/// entries × `2^shift` this is less than the crate's floor (e.g. 512 words at 768 to 1,023
-/// entries): the floor exists for the real cache's resolution over all keys, and a
-/// miniature of half the keys needs half the counters for the same.
+/// `capacity` entries sampled at `2^-shift`: the width of the W-TinyLFU the adaptive cache
+/// runs (one word per entry, rounded up to a power of two, `with_sketch_floor(0)`),
+/// divided by the sampling rate's inverse, so that each counter is shared by as many
+/// sampled keys as the cache's own counters are by all keys; and unsampled (`shift` 0,
+/// below 768 entries) halved, a narrower sketch than the running policy's, because the
+/// memory bound has no room for a full one beside the other miniature (README, "Memory").
 pub(crate) fn sketch_words(capacity: usize, shift: u32) -> usize {
-    (capacity.max(MIN_SKETCH_WORDS).next_power_of_two() >> shift).max(1)
+    (capacity.next_power_of_two() >> shift.max(1)).max(1)
 }
 
 const WINDOW: u8 = 0;
@@ -596,7 +576,6 @@ const PROTECTED: u8 = 2;
 #[derive(Clone, Debug)]
 pub(crate) struct WTinyLfu {
     capacity: usize,
-    roomy: bool,
     max_window: u16,
     max_protected: u16,
     linked: Linked,
@@ -611,23 +590,22 @@ pub(crate) struct WTinyLfu {
 }
 
 impl WTinyLfu {
-    /// A miniature of `capacity` entries whose sketch has `evict-wtinylfu`'s width for that
-    /// capacity (as an unsampled miniature's must, to rank W-TinyLFU as it runs).
+    /// A miniature of `capacity` entries whose sketch has `evict-wtinylfu`'s default width
+    /// for that capacity (for the tests against the crate).
     #[cfg(test)]
-    pub(crate) fn new(capacity: usize, roomy: bool) -> Self {
-        Self::with_sketch(capacity, roomy, sketch_words(capacity, 0))
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self::with_sketch(capacity, capacity.max(MIN_SKETCH_WORDS))
     }
 
     /// A miniature of `capacity` entries whose sketch has `words` words (see
     /// [`sketch_words`]).
-    pub(crate) fn with_sketch(capacity: usize, roomy: bool, words: usize) -> Self {
+    pub(crate) fn with_sketch(capacity: usize, words: usize) -> Self {
         let capacity = capacity.min(MAX_MINI);
         // As `evict-wtinylfu`'s `sizes`: main 99%, protected 80% of main.
         let main = (capacity as f64 * 0.99) as usize;
         let protected = (main as f64 * 0.8) as usize;
         Self {
             capacity,
-            roomy,
             max_window: (capacity - main) as u16,
             max_protected: protected as u16,
             linked: Linked::default(),
@@ -725,7 +703,7 @@ impl WTinyLfu {
         if self.meta.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
             self.meta.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14, self.roomy);
+            self.index = Index::new(self.capacity, 14);
         }
         let nodes = &self.linked.nodes;
         if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
@@ -797,7 +775,7 @@ impl WTinyLfu {
         false
     }
 
-    pub(crate) fn clear(&mut self) {
-        *self = Self::with_sketch(self.capacity, self.roomy, self.sketch.words());
+    pub(crate) fn is_full(&self) -> bool {
+        self.meta.len() == self.capacity
     }
 }

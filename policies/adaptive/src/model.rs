@@ -29,7 +29,8 @@ impl<K: Hash + Eq + Clone, V> Any<K, V> {
     fn new(which: usize, capacity: usize) -> Self {
         match which {
             0 => Any::S3Fifo(S3Fifo::new(capacity)),
-            1 => Any::WTinyLfu(WTinyLfu::new(capacity)),
+            // As the adaptive cache's: one sketch word per entry, no 1,024-word floor.
+            1 => Any::WTinyLfu(WTinyLfu::new(capacity).with_sketch_floor(0)),
             _ => Any::Lru(Lru::new(capacity)),
         }
     }
@@ -63,8 +64,10 @@ impl<K: Hash + Eq + Clone, V> Any<K, V> {
 #[derive(Debug)]
 pub(crate) struct Adaptive<K, V, S> {
     inner: Any<K, V>,
-    /// The three miniature models, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU.
-    shadows: [Any<u32, ()>; 3],
+    /// The miniature models, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU: all three when
+    /// sampled, else those of the two policies not running (the running one's hits are
+    /// the real cache's).
+    shadows: [Option<Any<u32, ()>>; 3],
     shift: u32,
     epoch: u64,
     seen: u64,
@@ -82,7 +85,7 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
     pub(crate) fn new(capacity: usize, hasher: S) -> Self {
         let mut m = Self {
             inner: Any::new(0, capacity),
-            shadows: [Any::new(0, 0), Any::new(1, 0), Any::new(2, 0)],
+            shadows: [None, None, None],
             shift: 0,
             epoch: 0,
             seen: 0,
@@ -113,15 +116,12 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         while self.capacity >> shift > MAX_MINI {
             shift += 1;
         }
-        let size = self.capacity >> shift;
-        // The W-TinyLFU shadow's sketch scaled to the sampling rate, as `mini.rs`'s.
-        let words = crate::mini::sketch_words(self.capacity, shift);
-        self.shadows = [
-            Any::new(0, size),
-            Any::WTinyLfu(WTinyLfu::with_sketch_words(size, words)),
-            Any::new(2, size),
-        ];
         self.shift = shift;
+        let running = self.inner.which();
+        for i in 0..3 {
+            self.shadows[i] = (shift > 0 || i != running).then(|| self.mini(i));
+        }
+        let size = self.capacity >> shift;
         self.epoch = (EPOCH_FACTOR * size as u64).max(EPOCH_MIN);
         self.seen = 0;
         self.hits = [0; 3];
@@ -131,17 +131,32 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         self.since = 0;
     }
 
-    fn observe(&mut self, key: &K) {
+    /// An empty miniature of policy `i`: `capacity >> shift` entries; W-TinyLFU's sketch
+    /// as `mini::sketch_words` sizes it.
+    fn mini(&self, i: usize) -> Any<u32, ()> {
+        let size = self.capacity >> self.shift;
+        match i {
+            1 => Any::WTinyLfu(WTinyLfu::with_sketch_words(
+                size,
+                crate::mini::sketch_words(self.capacity, self.shift),
+            )),
+            _ => Any::new(i, size),
+        }
+    }
+
+    /// Feeds a sampled `get` to the miniatures (and may switch); whether it was sampled.
+    fn observe(&mut self, key: &K) -> bool {
         if self.capacity == 0 {
-            return;
+            return false;
         }
         // The shadows' keys are 32-bit tags of the real keys' hashes.
         let hash = self.hasher.hash_one(key);
         if self.shift != 0 && hash >> (64 - self.shift) != 0 {
-            return;
+            return false;
         }
         let tag = tag(hash);
         for (i, shadow) in self.shadows.iter_mut().enumerate() {
+            let Some(shadow) = shadow else { continue };
             let c = shadow.cache();
             if c.get(&tag).is_some() {
                 self.hits[i] += 1;
@@ -151,14 +166,16 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         }
         self.seen += 1;
         if self.seen < self.epoch {
-            return;
+            return true;
         }
         self.seen = 0;
-        // Scores start when the LRU miniature is full.
-        let lru = &self.shadows[2];
-        if lru.view().len() < lru.view().capacity().unwrap_or(0) {
+        // Scores start when every miniature is full.
+        if self.shadows.iter().flatten().any(|m| {
+            let v = m.view();
+            v.len() < v.capacity().unwrap_or(0)
+        }) {
             self.hits = [0; 3];
-            return;
+            return true;
         }
         self.since += 1;
         self.requests = self.requests - self.requests / DECAY + self.epoch;
@@ -189,14 +206,35 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
                     let _ = self.inner.cache().put(k, v);
                 }
             }
+            if self.shift == 0 {
+                // The new policy's hits are the real cache's now; the old one gets an
+                // empty miniature, and the scores start again.
+                self.shadows[best] = None;
+                self.shadows[now] = Some(self.mini(now));
+                self.hits = [0; 3];
+                self.score = [0; 3];
+                self.requests = 0;
+            }
+        }
+        true
+    }
+
+    /// The real cache's answer to a sampled `get`, for the running policy's score when it
+    /// has no miniature.
+    fn record(&mut self, sampled: bool, hit: bool) {
+        if sampled && self.shift == 0 {
+            self.hits[self.inner.which()] += u64::from(hit);
         }
     }
 }
 
 impl<K: Hash + Eq + Clone, V, S: BuildHasher> Cache<K, V> for Adaptive<K, V, S> {
     fn get(&mut self, key: &K) -> Option<&V> {
-        self.observe(key);
+        let sampled = self.observe(key);
         let found = self.inner.cache().get(key);
+        let hit = found.is_some();
+        self.record(sampled, hit);
+        let found = self.inner.view().peek(key);
         if found.is_some() {
             self.stats.hit();
         } else {
@@ -231,13 +269,15 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Cache<K, V> for Adaptive<K, V, S> 
 
     fn clear(&mut self) {
         self.stats.reset();
-        self.fresh_shadows();
         self.inner = Any::new(0, self.capacity);
+        self.fresh_shadows();
     }
 
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.observe(key);
-        let found = self.inner.cache().get_mut(key);
+        let sampled = self.observe(key);
+        let hit = self.inner.cache().get_mut(key).is_some();
+        self.record(sampled, hit);
+        let found = self.inner.cache().peek_mut(key);
         if found.is_some() {
             self.stats.hit();
         } else {

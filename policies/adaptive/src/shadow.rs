@@ -47,21 +47,26 @@ pub(crate) fn tag(hash: u64) -> u32 {
     (evict_slots::mix64(hash ^ 0x6a09_e667_f3bc_c909) >> 32) as u32
 }
 
-/// The miniature caches, the sampling rule and the scores.
+/// The miniature caches of the two policies not running, the sampling rule and the scores.
 #[derive(Clone, Debug)]
 pub(crate) struct Shadows {
-    s3fifo: mini::S3Fifo,
-    wtinylfu: mini::WTinyLfu,
-    lru: mini::Lru,
+    /// The miniatures of the policies that are not running (`None` for the running one,
+    /// whose hits on the sampled `get`s are the real cache's, see [`Shadows::record`]).
+    s3fifo: Option<mini::S3Fifo>,
+    wtinylfu: Option<mini::WTinyLfu>,
+    lru: Option<mini::Lru>,
+    /// The cache's capacity (a miniature made at a switch is sized from it).
+    capacity: usize,
     /// A key is sampled when the top `shift` bits of its hash are zero (all keys for 0).
     shift: u32,
     /// Sampled `get`s per decision.
     epoch: u64,
     /// Sampled `get`s so far in this epoch.
     seen: u64,
-    /// Hits of each shadow in this epoch, in [`POLICIES`] order.
+    /// Hits of each policy in this epoch, in [`POLICIES`] order: the miniatures', and the
+    /// real cache's for the running policy.
     hits: [u64; 3],
-    /// Decayed hits of each shadow over the past epochs.
+    /// Decayed hits of each policy over the past epochs (since the last switch).
     score: [u64; 3],
     /// Decayed sampled `get`s over the past epochs (the scores' denominator).
     requests: u64,
@@ -89,17 +94,16 @@ pub(crate) fn shift_for(capacity: usize) -> u32 {
 }
 
 impl Shadows {
-    /// Shadows for a cache of `capacity` entries: each of `capacity >> shift` entries.
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// Shadows for a cache of `capacity` entries running `running`: the other two
+    /// policies' miniatures, each of `capacity >> shift` entries.
+    pub(crate) fn new(capacity: usize, running: Policy) -> Self {
         let shift = shift_for(capacity);
         let size = capacity >> shift;
-        // Unsampled miniatures run on every `get` and are over the memory bound anyway
-        // (README, "Memory"): their indexes get room for speed.
-        let roomy = shift == 0;
-        Self {
-            s3fifo: mini::S3Fifo::new(size, roomy),
-            wtinylfu: mini::WTinyLfu::with_sketch(size, roomy, mini::sketch_words(capacity, shift)),
-            lru: mini::Lru::new(size, roomy),
+        let mut shadows = Self {
+            s3fifo: None,
+            wtinylfu: None,
+            lru: None,
+            capacity,
             shift,
             epoch: (EPOCH_FACTOR * size as u64).max(EPOCH_MIN),
             seen: 0,
@@ -108,7 +112,46 @@ impl Shadows {
             requests: 0,
             hold: 1,
             since: 0,
+        };
+        // Unsampled, the running policy's hits are the real cache's, and only the other
+        // two policies have miniatures (the memory bound has no room for a third, README,
+        // "Memory"); sampled, the real cache's hits are those of all keys, and the running
+        // policy has its miniature too.
+        for p in POLICIES {
+            if p != running || shift > 0 {
+                shadows.make(p);
+            }
         }
+        shadows
+    }
+
+    /// An empty miniature of `policy`.
+    fn make(&mut self, policy: Policy) {
+        let size = self.capacity >> self.shift;
+        match policy {
+            Policy::S3Fifo => self.s3fifo = Some(mini::S3Fifo::new(size)),
+            Policy::WTinyLfu => {
+                let words = mini::sketch_words(self.capacity, self.shift);
+                self.wtinylfu = Some(mini::WTinyLfu::with_sketch(size, words));
+            }
+            Policy::Lru => self.lru = Some(mini::Lru::new(size)),
+        }
+    }
+
+    /// Drops the miniature of `policy`.
+    fn drop_mini(&mut self, policy: Policy) {
+        match policy {
+            Policy::S3Fifo => self.s3fifo = None,
+            Policy::WTinyLfu => self.wtinylfu = None,
+            Policy::Lru => self.lru = None,
+        }
+    }
+
+    /// Whether every miniature is full (before that, every policy has hit the same keys).
+    fn full(&self) -> bool {
+        self.s3fifo.as_ref().is_none_or(mini::S3Fifo::is_full)
+            && self.wtinylfu.as_ref().is_none_or(mini::WTinyLfu::is_full)
+            && self.lru.as_ref().is_none_or(mini::Lru::is_full)
     }
 
     /// Whether the key of hash `hash` is one the shadows see.
@@ -117,20 +160,54 @@ impl Shadows {
         self.shift == 0 || hash >> (64 - self.shift) == 0
     }
 
-    /// A sampled `get` of the key of hash `hash`, fed to each shadow as "get; on a miss,
-    /// put". At the end of an epoch, returns the policy the cache should switch to from
-    /// the one running now (`current`), if it should; else `None`.
+    /// A sampled `get` of the key of hash `hash` while `current` runs, fed to each
+    /// miniature as "get; on a miss, put" (the running policy's hit, where it has no
+    /// miniature, is the real cache's, given by [`Shadows::record`] after this). At the end
+    /// of an epoch, returns the policy the cache must switch to, if it must (unsampled,
+    /// the miniatures are then those of the other two policies, and the scores start
+    /// again).
     pub(crate) fn access(&mut self, hash: u64, current: Policy) -> Option<Policy> {
         let tag = tag(hash);
-        self.hits[0] += u64::from(self.s3fifo.access(tag));
-        self.hits[1] += u64::from(self.wtinylfu.access(tag));
-        self.hits[2] += u64::from(self.lru.access(tag));
+        if let Some(m) = &mut self.s3fifo {
+            self.hits[0] += u64::from(m.access(tag));
+        }
+        if let Some(m) = &mut self.wtinylfu {
+            self.hits[1] += u64::from(m.access(tag));
+        }
+        if let Some(m) = &mut self.lru {
+            self.hits[2] += u64::from(m.access(tag));
+        }
         self.seen += 1;
         if self.seen < self.epoch {
             return None;
         }
         self.seen = 0;
-        if !self.lru.is_full() {
+        let choice = self.decide(current);
+        if let Some(next) = choice
+            && self.shift == 0
+        {
+            self.drop_mini(next);
+            self.make(current);
+            self.hits = [0; 3];
+            self.score = [0; 3];
+            self.requests = 0;
+        }
+        choice
+    }
+
+    /// Counts the real cache's answer to a sampled `get` as a hit or miss of the running
+    /// policy `running`, if it has no miniature (unsampled caches).
+    #[inline]
+    pub(crate) fn record(&mut self, running: Policy, hit: bool) {
+        if self.shift == 0 {
+            self.hits[index(running)] += u64::from(hit);
+        }
+    }
+
+    /// The end of an epoch: the scores fade and take the epoch's hits, and the policy to
+    /// switch to from `current`, if another leads it by the margin.
+    fn decide(&mut self, current: Policy) -> Option<Policy> {
+        if !self.full() {
             // Not full yet: every policy has hit the same keys, and nothing tells them apart.
             self.hits = [0; 3];
             return None;
@@ -157,17 +234,9 @@ impl Shadows {
         None
     }
 
-    /// Forgets every key and score (for `clear`).
-    pub(crate) fn reset(&mut self) {
-        self.s3fifo.clear();
-        self.wtinylfu.clear();
-        self.lru.clear();
-        self.seen = 0;
-        self.hits = [0; 3];
-        self.score = [0; 3];
-        self.requests = 0;
-        self.hold = 1;
-        self.since = 0;
+    /// Forgets every key and score (for `clear`), for a cache that runs `running` again.
+    pub(crate) fn reset(&mut self, running: Policy) {
+        *self = Self::new(self.capacity, running);
     }
 
     /// The decayed scores, in [`POLICIES`] order (for the tests against the model).
@@ -178,7 +247,7 @@ impl Shadows {
 
     /// The sampling shift (the rate is `2^-shift`) and each shadow's capacity.
     pub(crate) fn shape(&self) -> (u32, usize) {
-        (self.shift, self.lru.capacity())
+        (self.shift, (self.capacity >> self.shift).min(MAX_MINI))
     }
 }
 

@@ -234,7 +234,7 @@ fn mixed_operations_match_the_model_through_switches() {
 #[test]
 fn miniatures_match_their_crates() {
     use crate::mini;
-    for (capacity, roomy) in [
+    for capacity in [
         1usize,
         2,
         3,
@@ -247,13 +247,10 @@ fn miniatures_match_their_crates() {
         700,
         1_500,
         mini::MAX_MINI,
-    ]
-    .into_iter()
-    .flat_map(|c| [(c, false), (c, true)])
-    {
-        let mut lru = mini::Lru::new(capacity, roomy);
-        let mut s3 = mini::S3Fifo::new(capacity, roomy);
-        let mut w = mini::WTinyLfu::new(capacity, roomy);
+    ] {
+        let mut lru = mini::Lru::new(capacity);
+        let mut s3 = mini::S3Fifo::new(capacity);
+        let mut w = mini::WTinyLfu::new(capacity);
         let mut lru_c: evict_lru::LruCache<u32, (), Fixed> =
             evict_lru::LruCache::with_hasher(capacity, fixed());
         let mut s3_c: evict_s3fifo::S3FifoCache<u32, (), Fixed> =

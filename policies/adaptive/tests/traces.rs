@@ -3,7 +3,8 @@
 //! fixed-seed foldhash (`evict_sim::registry::HASH_SEED`), so that `evict-sim -p adaptive`
 //! and `tools/cells.rs` give these counts too. `sprite` is a recency trace on which the
 //! cache must find LRU (LRU beats S3-FIFO there from 10% up); `multi2` a frequency trace on
-//! which it must find W-TinyLFU. The final policy and the number of switches are pinned as
+//! which it finds W-TinyLFU (except at 10%, where its miniature, with half the running
+//! W-TinyLFU's sketch below 768 entries, does not lead S3-FIFO by the margin). The final policy and the number of switches are pinned as
 //! well. Any change to the rule moves these numbers: update them with the 60-cell table of
 //! the README (`tools/cells.rs`).
 //!
@@ -21,18 +22,18 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "sprite.trace.gz",
         [
-            (70, 31734, 16, Policy::Lru),
-            (353, 88551, 7, Policy::S3Fifo),
-            (707, 115771, 1, Policy::Lru),
+            (70, 32013, 19, Policy::Lru),
+            (353, 89791, 4, Policy::S3Fifo),
+            (707, 115807, 3, Policy::Lru),
             (1415, 123530, 1, Policy::Lru),
         ],
     ),
     (
         "multi2.trace.gz",
         [
-            (56, 6043, 2, Policy::WTinyLfu),
-            (284, 11277, 1, Policy::WTinyLfu),
-            (568, 13492, 1, Policy::WTinyLfu),
+            (56, 5703, 2, Policy::WTinyLfu),
+            (284, 10224, 3, Policy::WTinyLfu),
+            (568, 13409, 0, Policy::S3Fifo),
             (1136, 15187, 1, Policy::WTinyLfu),
         ],
     ),

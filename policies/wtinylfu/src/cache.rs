@@ -64,9 +64,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
     /// takes the width and halving period of the number of entries it then holds.
     fn weight_full(&mut self) {
         let n = self.slab.len().max(1);
-        self.sketch.resize(crate::sketch_width(n));
-        self.sketch
-            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        let width = self.sketch_width(n);
+        self.sketch.resize(width);
+        let width = self.sketch_width(self.slab.len());
+        self.sketch.ensure_capacity(width);
         self.period = crate::period(n);
         self.victim_estimate.0 = NIL;
     }
@@ -188,9 +189,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
         cache.demote_protected_overflow();
         cache.main_overflow_to_window();
         drop(guard);
-        self.sketch.resize(crate::sketch_width(capacity as usize));
-        self.sketch
-            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        let width = self.sketch_width(capacity as usize);
+        self.sketch.resize(width);
+        let width = self.sketch_width(self.slab.len());
+        self.sketch.ensure_capacity(width);
         self.period = crate::period(capacity as usize);
         self.victim_estimate.0 = NIL;
         if let Some(climber) = &mut self.climber {
@@ -263,9 +265,10 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
         }
         cache.demote_protected_overflow();
         drop(guard);
-        self.sketch.resize(crate::sketch_width(capacity as usize));
-        self.sketch
-            .ensure_capacity(crate::sketch_width(self.slab.len()));
+        let width = self.sketch_width(capacity as usize);
+        self.sketch.resize(width);
+        let width = self.sketch_width(self.slab.len());
+        self.sketch.ensure_capacity(width);
         self.period = crate::period(capacity as usize);
         self.victim_estimate.0 = NIL;
         if shrunk {

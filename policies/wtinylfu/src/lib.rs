@@ -150,6 +150,9 @@ pub struct WTinyLfuCache<K, V, S = DefaultHashBuilder, W: Weighing = Unweighted>
     max_window_w: u64,
     max_protected_w: u64,
     sketch: FrequencySketch,
+    /// The fewest words the sketch is sized for ([`MIN_SKETCH_WORDS`] unless set by
+    /// [`with_sketch_floor`](WTinyLfuCache::with_sketch_floor)).
+    sketch_floor: u32,
     /// The sketch's halving period: `10 ×` the capacity in entries (the entries held at the
     /// first fill by weight for a weighted cache).
     period: u64,
@@ -184,10 +187,11 @@ pub(crate) fn sizes_w(capacity: u64) -> (u64, u64) {
 pub(crate) const MIN_SKETCH_WORDS: usize = 1024;
 
 /// The sketch's size argument (words, before rounding up to a power of two) for a cache of
-/// `capacity` entries: one word per entry, at least [`MIN_SKETCH_WORDS`]. The halving
-/// period does not follow it (see [`period`]).
-pub(crate) fn sketch_width(capacity: usize) -> usize {
-    capacity.max(MIN_SKETCH_WORDS)
+/// `capacity` entries: one word per entry, at least `floor` ([`MIN_SKETCH_WORDS`] unless
+/// set by [`WTinyLfuCache::with_sketch_floor`]). The halving period does not follow it
+/// (see [`period`]).
+pub(crate) fn sketch_width(capacity: usize, floor: u32) -> usize {
+    capacity.max(floor as usize)
 }
 
 /// The sketch's halving period for a cache of `capacity` entries: `10 × capacity` recorded
@@ -337,7 +341,8 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
             weights: [0; 3],
             max_window_w,
             max_protected_w,
-            sketch: FrequencySketch::new(sketch_width(capacity as usize)),
+            sketch: FrequencySketch::new(sketch_width(capacity as usize, MIN_SKETCH_WORDS as u32)),
+            sketch_floor: MIN_SKETCH_WORDS as u32,
             period: period(capacity as usize),
             accesses: 0,
             missed: None,
@@ -345,6 +350,38 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
             climber: None,
             stats: Stats::default(),
         }
+    }
+
+    /// The cache with a sketch sized for at least `words` words (rounded up to a power of
+    /// two, at least 8) instead of [`MIN_SKETCH_WORDS`], 1,024: one word (16 counters, 8
+    /// bytes) per entry of capacity, at least `words`, now and after every `resize`. For
+    /// small caches that must be small in bytes: the 1,024-word floor is 8 KiB, 82 bytes
+    /// per entry at 100 entries, and it is what keeps the cache within half a point of
+    /// libCacheSim's W-TinyLFU on small caches (README, "Against libCacheSim"), so a lower
+    /// floor costs hit ratio where the workload has many more keys than the cache holds.
+    /// Meant right after construction; on a cache in use the sketch keeps what it counted
+    /// (a narrower table folds its halves together, as `resize` does).
+    ///
+    /// ```
+    /// use evict_wtinylfu::WTinyLfuCache;
+    ///
+    /// let cache: WTinyLfuCache<u64, u64> = WTinyLfuCache::new(100);
+    /// assert_eq!(cache.sketch().words(), 1024);
+    /// let small: WTinyLfuCache<u64, u64> = WTinyLfuCache::new(100).with_sketch_floor(0);
+    /// assert_eq!(small.sketch().words(), 128); // one word per entry, rounded up
+    /// ```
+    pub fn with_sketch_floor(mut self, words: usize) -> Self {
+        self.sketch_floor = words.min(u32::MAX as usize) as u32;
+        let width = self.sketch_width(self.capacity as usize);
+        self.sketch.resize(width);
+        self.victim_estimate.0 = NIL;
+        self
+    }
+
+    /// The sketch's size argument for `entries` entries ([`sketch_width`] with this
+    /// cache's floor).
+    pub(crate) fn sketch_width(&self, entries: usize) -> usize {
+        sketch_width(entries, self.sketch_floor)
     }
 
     /// Whether the window size adapts (made by [`adaptive`](WTinyLfuCache::adaptive)).

@@ -343,7 +343,8 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
             );
             self.push_front(Segment::Window, i);
             let words = self.sketch.words();
-            self.sketch.ensure_capacity(crate::sketch_width(n + 1));
+            let width = self.sketch_width(n + 1);
+            self.sketch.ensure_capacity(width);
             if self.sketch.words() != words {
                 self.victim_estimate.0 = NIL; // the blocks moved
             }

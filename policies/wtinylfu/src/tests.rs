@@ -24,6 +24,20 @@ evict_harness::conformance!(
     double_ended = true
 );
 
+// A sketch without the 1,024-word floor (`with_sketch_floor(0)`: one word per entry,
+// the 8-word minimum below 8 entries), kept across resizes, against the model with the
+// same floor: small sketches share counters among many of the 160 keys, so admissions
+// differ from the default cache's.
+evict_harness::conformance!(
+    conformance_no_sketch_floor,
+    |cap| WTinyLfuCache::new(cap).with_sketch_floor(0),
+    model = |cap| model::wtinylfu::WTinyLfu::new(cap).with_sketch_floor(0),
+    validate = |c: &WTinyLfuCache<u8, u16>| c.check_invariants(),
+    settings = SETTINGS,
+    iteration = true,
+    double_ended = true
+);
+
 // Panic safety (issue 15): a panicking Hash, Eq, Clone or Drop of a key or value leaves
 // the cache consistent, working, and losing no value undropped.
 evict_harness::hostile!(
