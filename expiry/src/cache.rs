@@ -24,12 +24,13 @@ const NEVER: u64 = u64::MAX;
 /// exact deadline.
 const TICK_SHIFT: u32 = 26;
 
-/// The coarse deadline of `deadline`: its tick, saturating at `u32::MAX`. Never later than
-/// the deadline, so "the clock's tick is before it" proves the entry alive.
+/// The coarse deadline of `deadline`: its tick, truncated to 32 bits. Never later than the
+/// deadline's tick (a truncation only lowers it), so "the clock's tick is before it"
+/// proves the entry alive; a deadline 9.1 years of the clock's time away or more may come
+/// out low, which only sends its lookups to the exact deadline.
 #[inline]
 fn coarse(deadline: u64) -> u32 {
-    // `min` then a cast (not `try_from`): one compare and a conditional move on the put path.
-    (deadline >> TICK_SHIFT).min(u64::from(u32::MAX)) as u32
+    (deadline >> TICK_SHIFT) as u32
 }
 
 /// What an expiring cache stores in its policy for each value: the value, a coarse lower
@@ -291,9 +292,10 @@ impl<K, V, T> Builder<K, V, T> {
         let mut rules = self.rules;
         rules.reads = rules.tti.is_some() || rules.expiry.is_some();
         rules.ordered = rules.ttl.is_some() && !rules.reads;
+        // A time to live of 0 makes every entry due at once: the full path handles that.
         let short_put = rules
             .ttl
-            .filter(|_| rules.ordered && self.listener.is_none());
+            .filter(|&ttl| ttl > 0 && rules.ordered && self.listener.is_none());
         ExpiringCache {
             inner,
             // Write deadlines are needed apart from deadlines only under a time to idle.
@@ -396,6 +398,11 @@ pub struct ExpiringCache<K, V, C, T> {
     short_put: Option<u64>,
     _values: PhantomData<fn() -> V>,
 }
+
+/// The timer of an entry between its short put and the node it is given: no node's (an
+/// entry left so by a panic has expired from its coarse deadline on: see
+/// [`ExpiringCache::repair`]).
+const NO_TIMER: TimerId = u32::MAX;
 
 /// The last nanosecond of the first wheel level's tick that `time` is in.
 fn tick_end(time: u64) -> u64 {
@@ -680,7 +687,7 @@ where
     }
 
     fn set_check_at(&mut self) {
-        self.check_at = if self.wheel.has_due() {
+        self.check_at = if self.wheel.lacking() || self.wheel.has_due() {
             0
         } else {
             tick_end(self.wheel.time())
@@ -835,6 +842,18 @@ where
         }
     }
 
+    /// [`write`](Self::write) of a plain `put` off the short path, out of line: `put` then
+    /// holds the short path alone, small enough for LLVM to inline the policy's whole put
+    /// into it (callgrind, LRU put-evict: hashbrown's removal was left out of line
+    /// otherwise, 11 instructions more).
+    #[inline(never)]
+    fn write_plain(&mut self, key: K, value: V) -> Put<K, V>
+    where
+        K: Clone,
+    {
+        self.write(key, value, None, None)
+    }
+
     /// Every write: reclaim, choose the deadline, schedule the timer, put into the policy,
     /// and report what left: everything to `sink` if there is one; otherwise (a plain `put`)
     /// the first eviction in the returned `Put` and the rest to the listener.
@@ -850,6 +869,9 @@ where
     {
         let now = self.now_mut();
         if now > self.check_at {
+            if self.wheel.lacking() {
+                self.repair(now);
+            }
             self.tend(now, sink.as_deref_mut());
         }
         let (inner, wheel) = (&self.inner, &self.wheel);
@@ -908,12 +930,16 @@ where
     }
 
     /// [`write`](Self::write) of a plain `put` under a time to live alone and no listener:
-    /// the policy's own `put` (inlined, no sink) instead of `put_into`, and the timer at the
-    /// write-order list's tail. The policy's `Put` carries at most one pair that left; the
-    /// timers (one per entry before the put) against `len()` after it tell whether others
-    /// left too (a weighted policy making room). Without a listener those are dropped either
-    /// way, but their timers would stay: [`lost_pairs`](Self::lost_pairs) then frees them
-    /// and turns this path off.
+    /// the policy's own `put_mut` (inlined, no sink) instead of `put_into`. The new entry
+    /// goes in without a timer and is given one after: the node of the entry it evicted or
+    /// replaced, if any (no node freed and another taken: see
+    /// [`Wheel::reuse_ordered`]), a new one at the write-order list's tail otherwise.
+    ///
+    /// The policy's `Put` carries at most one pair that left; the timers (one per entry
+    /// before the put) against `len()` after it tell whether others left too (a weighted
+    /// policy making room). Without a listener those are dropped either way, but their
+    /// timers would stay: [`lost_pairs`](Self::lost_pairs) then frees them and turns this
+    /// path off.
     #[inline]
     fn write_ttl(&mut self, key: K, value: V, ttl: u64) -> Put<K, V>
     where
@@ -921,32 +947,49 @@ where
     {
         let now = self.now_mut();
         if now > self.check_at {
+            if self.wheel.lacking() {
+                self.repair(now);
+            }
             self.tend(now, None);
         }
-        let deadline = now.saturating_add(ttl);
-        let timer = self.wheel.insert_ordered(key.clone(), deadline);
-        if deadline <= now {
-            // A lifetime of zero: as in `write`.
-            self.wheel.make_due(timer);
-            self.check_at = 0;
-        }
+        // The time to live here is not 0: only a deadline past the clock's range (which
+        // saturates) is not after `now`. One add and a carry test.
+        let Some(deadline) = now.checked_add(ttl) else {
+            return self.write_plain(key, value);
+        };
+        let node_key = key.clone();
         let entry = Entry {
             value,
             ticks: AtomicU32::new(coarse(deadline)),
-            timer,
+            timer: NO_TIMER,
         };
-        let put = match self.inner.put(key, entry) {
-            Put::Evicted(k, e) => {
-                // The new entry's timer stays: not the last.
-                if self.wheel.remove_not_last(e.timer) > now {
-                    Put::Evicted(k, e.value)
-                } else {
-                    // Expired: dropped, as the listener it would go to is none.
-                    Put::Inserted
+        let put = match self.inner.put_mut(key, entry) {
+            (Put::Evicted(k, e), Some(stored)) => {
+                match self.wheel.reuse_ordered(e.timer, node_key, deadline) {
+                    Ok(left) => {
+                        stored.timer = e.timer;
+                        if left > now {
+                            Put::Evicted(k, e.value)
+                        } else {
+                            // Expired: dropped, as the listener it would go to is none.
+                            Put::Inserted
+                        }
+                    }
+                    // The evicted entry had no timer (a put cut short by a panic): it
+                    // had not expired.
+                    Err(node_key) => {
+                        stored.timer = Self::new_timer(&mut self.wheel, node_key, deadline);
+                        Put::Evicted(k, e.value)
+                    }
                 }
             }
-            Put::Inserted => Put::Inserted,
-            other => self.short_put_other(other, now),
+            (Put::Inserted, Some(stored)) => {
+                stored.timer = Self::new_timer(&mut self.wheel, node_key, deadline);
+                Put::Inserted
+            }
+            (other, stored) => {
+                Self::short_put_other(&mut self.wheel, other, stored, node_key, deadline, now)
+            }
         };
         // One timer per entry, as before the put, unless the policy dropped pairs its `Put`
         // does not carry.
@@ -956,11 +999,53 @@ where
         put
     }
 
-    /// [`write_ttl`](Self::write_ttl) of a put that replaced or was rejected.
+    /// A new timer at the write-order list's tail, for a short put that evicted nothing:
+    /// out of line, so that the put-evict path stays small enough for the policy's own
+    /// code to be inlined into it (hashbrown's removal, which LLVM otherwise leaves out).
+    #[inline(never)]
+    fn new_timer(wheel: &mut Wheel<K>, key: K, deadline: u64) -> TimerId {
+        wheel.insert_ordered(key, deadline)
+    }
+
+    /// [`write_ttl`](Self::write_ttl) of a put that replaced or was rejected (or of a policy
+    /// that kept a pair without handing it back: the wheel records a timer lacking then).
     #[cold]
     #[inline(never)]
-    fn short_put_other(&mut self, put: Put<K, Entry<V>>, now: u64) -> Put<K, V> {
-        let mut expired = |timer| matches!(self.wheel.remove(timer), Some((_, d)) if d <= now);
+    fn short_put_other(
+        wheel: &mut Wheel<K>,
+        put: Put<K, Entry<V>>,
+        stored: Option<&mut Entry<V>>,
+        node_key: K,
+        deadline: u64,
+        now: u64,
+    ) -> Put<K, V> {
+        // The replaced value's node goes to the new one, as an evicted entry's does.
+        let old_timer = match &put {
+            Put::Replaced(old) => old.timer,
+            _ => NO_TIMER,
+        };
+        let left = match stored {
+            Some(stored) => match wheel.reuse_ordered(old_timer, node_key, deadline) {
+                Ok(left) => {
+                    stored.timer = old_timer;
+                    Some(left)
+                }
+                Err(node_key) => {
+                    stored.timer = wheel.insert_ordered(node_key, deadline);
+                    None
+                }
+            },
+            None => {
+                if put.is_kept() {
+                    // Kept, but not handed back: the entry has no timer. Mended by a scan
+                    // at the next write.
+                    wheel.make_due(NO_TIMER);
+                }
+                None
+            }
+        };
+        // A timer of a pair that left and whose node was not handed on.
+        let mut expired = |timer| matches!(wheel.remove(timer), Some((_, d)) if d <= now);
         match put {
             Put::Inserted => Put::Inserted,
             Put::Evicted(k, e) => {
@@ -971,17 +1056,52 @@ where
                 }
             }
             Put::Replaced(old) => {
-                if expired(old.timer) {
+                let expired = match left {
+                    Some(left) => left <= now,
+                    None => expired(old.timer),
+                };
+                if expired {
                     Put::Inserted
                 } else {
                     Put::Replaced(old.value)
                 }
             }
-            Put::Rejected(k, e) => {
-                let _ = expired(e.timer);
-                Put::Rejected(k, e.value)
+            // A rejected entry has no timer; a weighted policy that dropped the key's old
+            // pair with it leaves its timer, which `lost_pairs` frees.
+            Put::Rejected(k, e) => Put::Rejected(k, e.value),
+        }
+    }
+
+    /// Mends the timers once an entry was found without one (a short put cut short by a
+    /// panic in user code: a key's `Hash`, `Eq` or `Drop`, after the policy had stored the
+    /// new entry and before it was given its timer). Such an entry has counted as expired
+    /// from its coarse deadline on (see [`Wheel::deadline`]); it gets a timer at that
+    /// deadline, so that it is reclaimed as any other, and every timer whose entry is gone
+    /// is freed. O(entries), once per such panic.
+    #[cold]
+    #[inline(never)]
+    fn repair(&mut self, now: u64)
+    where
+        K: Clone,
+    {
+        self.wheel.mended();
+        let wheel = &self.wheel;
+        let lacking: Vec<K> = self
+            .inner
+            .entries()
+            .filter(|(_, e)| wheel.key(e.timer).is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in lacking {
+            if let Some(entry) = self.inner.peek_mut(&key) {
+                let deadline = u64::from(*entry.ticks.get_mut()) << TICK_SHIFT;
+                entry.timer = self.wheel.insert(key, deadline, deadline);
+                if deadline <= now {
+                    self.wheel.make_due(entry.timer);
+                }
             }
         }
+        self.free_orphans();
     }
 
     /// The policy dropped pairs its `Put` does not carry. Nobody listens, so they are gone
@@ -1171,7 +1291,7 @@ where
     fn put(&mut self, key: K, value: V) -> Put<K, V> {
         match self.short_put {
             Some(ttl) => self.write_ttl(key, value, ttl),
-            None => self.write(key, value, None, None),
+            None => self.write_plain(key, value),
         }
     }
 

@@ -30,6 +30,18 @@
 //! and [`Wheel::pop_due`] takes it from there after the due list. A write whose deadline
 //! would break the order (a clock that went back) is placed in the buckets instead. Nodes,
 //! links, cancelling and freeing are the same whatever list a node is in.
+//!
+//! The write-order list has no sentinel: it is a circle of nodes with an anchor at its
+//! head (as the policies' rings are), so that its head moving to the tail with a new
+//! deadline is one step of the anchor and writes no link. That is what an eviction of the
+//! oldest write followed by a write does when the newcomer takes over the evicted entry's
+//! node ([`Wheel::reuse_ordered`]): a FIFO's every eviction, an LRU's while puts outnumber
+//! hits. A node taken over anywhere else keeps its place, *ahead* of its new (later)
+//! deadline: a bucket's node then comes round early and is placed again, as a time-to-idle
+//! node does; the write-order list's head in that state counts as due, so that nothing
+//! behind it waits, and is placed again. An entry evicted again before its node comes round
+//! (S3-FIFO's probation queue, whose entries leave long before the list's head reaches
+//! them) costs no link at all.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -45,12 +57,11 @@ const OFFSETS: [u32; LEVELS] = [0, 64, 128, 160, 164];
 const LEVELS: usize = 5;
 /// The due list's sentinel, after the 165 buckets' sentinels.
 const DUE: u32 = 165;
-/// The write-order list's sentinel: timers sorted by deadline (see the module docs).
-const ORDERED: u32 = 166;
-/// Sentinels (bucket heads, the due list's and the write-order list's) come first in the
-/// index space; nodes follow, so node `n` of the slab is index `n + SENTINELS`.
-const SENTINELS: u32 = 167;
-/// The end of the free list.
+/// Sentinels (bucket heads and the due list's) come first in the index space; nodes
+/// follow, so node `n` of the slab is index `n + SENTINELS`. (The write-order list has an
+/// anchor instead: see the module docs.)
+const SENTINELS: u32 = 166;
+/// The end of the free list, and the anchor of an empty write-order list.
 const NIL: u32 = u32::MAX;
 
 /// A node index (into the wheel's index space): what an entry stores to find its timer.
@@ -62,11 +73,56 @@ struct Link {
     next: u32,
 }
 
+/// A node's key, and whether the node sits in the write-order list ahead of its deadline.
+#[derive(Debug)]
+enum Held<K> {
+    /// On the free list: the key is dropped as soon as its entry leaves, so a freed node
+    /// holds no memory of the key's.
+    Free,
+    /// In use, wherever its deadline placed it.
+    Placed(K),
+    /// In use, handed to a new entry by [`Wheel::reuse_ordered`] without moving: it may
+    /// sit in the write-order list at a place earlier than its deadline, so the list's
+    /// head in this state is taken as due (and placed again), whatever its deadline.
+    Ahead(K),
+}
+
+impl<K> Held<K> {
+    #[inline(always)]
+    fn is_some(&self) -> bool {
+        !matches!(self, Self::Free)
+    }
+
+    #[inline(always)]
+    fn as_ref(&self) -> Option<&K> {
+        match self {
+            Self::Free => None,
+            Self::Placed(k) | Self::Ahead(k) => Some(k),
+        }
+    }
+
+    #[inline(always)]
+    fn take(&mut self) -> Option<K> {
+        match core::mem::replace(self, Self::Free) {
+            Self::Free => None,
+            Self::Placed(k) | Self::Ahead(k) => Some(k),
+        }
+    }
+
+    /// Back to `Placed` (the node is being placed by its deadline).
+    #[inline(always)]
+    fn place(&mut self) {
+        if let Self::Ahead(_) = self
+            && let Some(k) = self.take()
+        {
+            *self = Self::Placed(k);
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Node<K> {
-    /// `None` while the node is on the free list: the key is dropped as soon as its entry
-    /// leaves, so a freed node holds no memory of the key's.
-    key: Option<K>,
+    key: Held<K>,
     /// The entry's exact deadline, in the clock's nanoseconds (the entry itself keeps only a
     /// coarse lower bound, to stay small). Atomic: a time-to-idle read through a shared
     /// reference pushes it back.
@@ -91,6 +147,11 @@ pub(crate) struct Wheel<K> {
     /// The deadline last placed at the write-order list's tail (0 when it was empty): a
     /// deadline before it goes to the buckets, which keeps the list sorted.
     ordered_last: u64,
+    /// The write-order list's head (the earliest deadline), `NIL` when it is empty; its
+    /// tail is the head's `prev`.
+    ordered: u32,
+    /// Whether an entry without a timer was met (see [`lacking`](Self::lacking)).
+    lacking: bool,
 }
 
 impl<K> Wheel<K> {
@@ -107,6 +168,8 @@ impl<K> Wheel<K> {
             live: 0,
             time,
             ordered_last: 0,
+            ordered: NIL,
+            lacking: false,
         }
     }
 
@@ -140,9 +203,7 @@ impl<K> Wheel<K> {
     /// harmless on it).
     #[inline]
     fn unlink(&mut self, i: u32) {
-        let Link { prev, next } = *self.link(i);
-        self.link_mut(prev).next = next;
-        self.link_mut(next).prev = prev;
+        self.detach(i);
         *self.link_mut(i) = Link { prev: i, next: i };
     }
 
@@ -152,6 +213,23 @@ impl<K> Wheel<K> {
         let Link { prev, next } = *self.link(i);
         self.link_mut(prev).next = next;
         self.link_mut(next).prev = prev;
+        if i == self.ordered {
+            // The write-order list's head leaves: the anchor moves on (a node alone in
+            // the circle is its own next).
+            self.ordered = if next == i { NIL } else { next };
+        }
+    }
+
+    /// Places node `i` (in no list) at the write-order list's tail: just before its head.
+    #[inline(always)]
+    fn push_ordered(&mut self, i: u32) {
+        let head = self.ordered;
+        if head == NIL {
+            *self.link_mut(i) = Link { prev: i, next: i };
+            self.ordered = i;
+        } else {
+            self.push_back(head, i);
+        }
     }
 
     #[inline]
@@ -241,14 +319,66 @@ impl<K> Wheel<K> {
     pub(crate) fn insert_ordered(&mut self, key: K, deadline: u64) -> TimerId {
         // A time to live alone: no write deadline apart from the deadline (no caps kept).
         let id = self.take_node::<false>(key, deadline, deadline);
-        let list = if deadline >= self.ordered_last {
+        if deadline >= self.ordered_last {
             self.ordered_last = deadline;
-            ORDERED
+            self.push_ordered(id);
         } else {
-            self.bucket(deadline)
-        };
-        self.push_back(list, id);
+            let bucket = self.bucket(deadline);
+            self.push_back(bucket, id);
+        }
         id
+    }
+
+    /// Hands node `id`, in use, to a new entry `key` scheduled at `deadline` (a time to
+    /// live alone, as [`insert_ordered`](Self::insert_ordered)), instead of freeing it and
+    /// taking another: the entry it served has just left its policy, and the new one takes
+    /// its place. Returns the deadline the node had; or gives `key` back if `id` is no node
+    /// in use.
+    ///
+    /// A node heading the write-order list (the oldest write) becomes its tail by one step
+    /// of the anchor. Any other, given a later deadline, stays where it is,
+    /// [ahead](Held::Ahead) of its deadline, and is placed by it when it comes round; given
+    /// an earlier one, it is placed in the buckets now.
+    #[inline(always)]
+    pub(crate) fn reuse_ordered(&mut self, id: TimerId, key: K, deadline: u64) -> Result<u64, K> {
+        let Some(node) = self.nodes.get_mut(id.wrapping_sub(SENTINELS) as usize) else {
+            return Err(key);
+        };
+        if !node.key.is_some() {
+            return Err(key);
+        }
+        let old = core::mem::replace(node.deadline.get_mut(), deadline);
+        let old_key = if id == self.ordered && deadline >= self.ordered_last {
+            // The head, whose deadline is now the latest: the circle turns by one. (The key
+            // alone is written when the node's state stays: no tag store.)
+            let old_key = match &mut node.key {
+                Held::Placed(k) => Held::Placed(core::mem::replace(k, key)),
+                held => core::mem::replace(held, Held::Placed(key)),
+            };
+            self.ordered_last = deadline;
+            self.ordered = self.link(id).next;
+            old_key
+        } else if deadline >= old {
+            // Anywhere else, a node whose deadline moves later stays where it is, ahead of
+            // its deadline: in a bucket or the due list it comes round early and is placed
+            // again (as a time-to-idle read's later deadline), and in the write-order list
+            // (placed there by a deadline no later than the old one) it is taken as due
+            // when it reaches the head. An entry evicted before then (a FIFO's probation
+            // queue, an LRU's entry read since its write) moves no link.
+            match &mut node.key {
+                Held::Ahead(k) => Held::Ahead(core::mem::replace(k, key)),
+                held => core::mem::replace(held, Held::Ahead(key)),
+            }
+        } else {
+            // An earlier deadline (a clock that went back, a shorter lifetime): placed by
+            // it, in the buckets.
+            let old_key = core::mem::replace(&mut node.key, Held::Placed(key));
+            self.schedule(id, deadline);
+            old_key
+        };
+        // Last, once the node is in its place: a `Drop` that panics leaves a sound wheel.
+        drop(old_key);
+        Ok(old)
     }
 
     /// A node out of every list, holding `key`, `cap` (if `CAP` and the wheel keeps caps)
@@ -261,7 +391,7 @@ impl<K> Wheel<K> {
         // deadline words: taking one touches only that node.
         let id = if let Some(node) = self.nodes.get_mut(n) {
             self.free = *node.deadline.get_mut() as u32;
-            node.key = Some(key);
+            node.key = Held::Placed(key);
             *node.deadline.get_mut() = deadline;
             if CAP && self.keep_caps {
                 self.caps[n] = cap;
@@ -284,7 +414,7 @@ impl<K> Wheel<K> {
             .expect("timer wheel: more than u32::MAX nodes");
         self.links.push(Link { prev: id, next: id });
         self.nodes.push(Node {
-            key: Some(key),
+            key: Held::Placed(key),
             deadline: AtomicU64::new(deadline),
         });
         if self.keep_caps {
@@ -296,6 +426,9 @@ impl<K> Wheel<K> {
     /// Places node `id` for `deadline` (it may be linked anywhere, or nowhere). Its
     /// recorded deadline is not changed: see [`set_deadline`](Self::set_deadline).
     pub(crate) fn schedule(&mut self, id: TimerId, deadline: u64) {
+        if !self.placing(id) {
+            return;
+        }
         self.unlink(id);
         let bucket = self.bucket(deadline);
         self.push_back(bucket, id);
@@ -304,8 +437,39 @@ impl<K> Wheel<K> {
     /// Puts node `id` first in the due list: its entry was found expired and is to be
     /// reclaimed by the next maintenance.
     pub(crate) fn make_due(&mut self, id: TimerId) {
+        if !self.placing(id) {
+            return;
+        }
         self.unlink(id);
         self.push_front(DUE, id);
+    }
+
+    /// Before node `id` is placed by its deadline: whether it is a node in use (it is then
+    /// no longer [ahead](Held::Ahead) of its deadline). An entry whose timer is no node (a
+    /// short put cut short by a panic in user code) is recorded as [`lacking`](Self::lacking)
+    /// one instead.
+    fn placing(&mut self, id: TimerId) -> bool {
+        match self.nodes.get_mut(id.wrapping_sub(SENTINELS) as usize) {
+            Some(node) if node.key.is_some() => {
+                node.key.place();
+                true
+            }
+            _ => {
+                self.lacking = true;
+                false
+            }
+        }
+    }
+
+    /// Whether an entry was found without a timer (see [`placing`](Self::placing)): the
+    /// cache then gives every such entry one.
+    pub(crate) fn lacking(&self) -> bool {
+        self.lacking
+    }
+
+    /// Clears [`lacking`](Self::lacking).
+    pub(crate) fn mended(&mut self) {
+        self.lacking = false;
     }
 
     /// Frees node `id` and returns its key and deadline. Returns the slab's memory once no
@@ -326,24 +490,6 @@ impl<K> Wheel<K> {
         Some((key, deadline))
     }
 
-    /// [`remove`](Self::remove) of a node that is not the last in use (another node stays:
-    /// the slab is not given back), returning its deadline only (`u64::MAX` for an index
-    /// that is no node in use).
-    #[inline(always)]
-    pub(crate) fn remove_not_last(&mut self, id: TimerId) -> u64 {
-        let Some(node) = self.nodes.get_mut((id.wrapping_sub(SENTINELS)) as usize) else {
-            return u64::MAX;
-        };
-        if node.key.take().is_none() {
-            return u64::MAX;
-        }
-        let deadline = core::mem::replace(node.deadline.get_mut(), u64::from(self.free));
-        self.free = id;
-        self.live -= 1;
-        self.detach(id);
-        deadline
-    }
-
     #[cold]
     fn release(&mut self) {
         // Every list is empty: keep the sentinels, give the nodes' memory back.
@@ -353,6 +499,7 @@ impl<K> Wheel<K> {
         self.caps = Vec::new();
         self.free = NIL;
         self.ordered_last = 0;
+        self.ordered = NIL;
     }
 
     pub(crate) fn key(&self, id: TimerId) -> Option<&K> {
@@ -362,12 +509,14 @@ impl<K> Wheel<K> {
             .as_ref()
     }
 
-    /// Node `id`'s deadline (`u64::MAX` for an index that is no node).
+    /// Node `id`'s deadline (0 for an index that is no node).
     #[inline]
     pub(crate) fn deadline(&self, id: TimerId) -> u64 {
+        // No node: an entry whose short put was cut short by a panic before it got its
+        // timer. It has expired once its coarse deadline has passed (0 is before any time).
         self.nodes
             .get((id.wrapping_sub(SENTINELS)) as usize)
-            .map_or(u64::MAX, |n| n.deadline.load(Relaxed))
+            .map_or(0, |n| n.deadline.load(Relaxed))
     }
 
     /// Records `deadline` as node `id`'s (through `&self`: a read under a shared lock).
@@ -443,8 +592,13 @@ impl<K> Wheel<K> {
     /// The write-order list's head, if the wheel's time has reached its deadline.
     #[inline]
     fn ordered_due(&self) -> Option<TimerId> {
-        let first = self.links[ORDERED as usize].next;
-        (first != ORDERED && self.deadline(first) <= self.time).then_some(first)
+        let node = self
+            .nodes
+            .get(self.ordered.wrapping_sub(SENTINELS) as usize)?;
+        // A head ahead of its deadline is taken too, to be placed again: the nodes behind
+        // it may be due.
+        (node.deadline.load(Relaxed) <= self.time || matches!(node.key, Held::Ahead(_)))
+            .then_some(self.ordered)
     }
 
     /// Takes the first node out of the due list, or else the write-order list's head if its
@@ -458,6 +612,10 @@ impl<K> Wheel<K> {
             first
         };
         self.unlink(first);
+        if let Some(node) = self.nodes.get_mut(first.wrapping_sub(SENTINELS) as usize) {
+            // Out of its place: the caller frees it or places it by its deadline.
+            node.key.place();
+        }
         Some(first)
     }
 
@@ -516,14 +674,29 @@ impl<K> Wheel<K> {
                 i = next;
             }
         }
-        // The write-order list is sorted by deadline, none past the last placed there.
-        let mut i = self.link(ORDERED).next;
+        // The write-order list: a consistent circle from its anchor, sorted by deadline,
+        // none past the last placed there.
         let mut last = 0;
-        while i != ORDERED {
-            let deadline = self.deadline(i);
-            assert!(deadline >= last, "write-order list out of order at {i}");
-            last = deadline;
-            i = self.link(i).next;
+        if self.ordered != NIL {
+            let mut i = self.ordered;
+            loop {
+                let n = (i - SENTINELS) as usize;
+                assert!(!seen[n], "node {i} in two lists");
+                assert!(self.nodes[n].key.is_some(), "free node {i} in a list");
+                seen[n] = true;
+                // Nodes ahead of their deadlines aside, sorted by deadline.
+                if let Held::Placed(_) = self.nodes[n].key {
+                    let deadline = self.deadline(i);
+                    assert!(deadline >= last, "write-order list out of order at {i}");
+                    last = deadline;
+                }
+                let next = self.link(i).next;
+                assert_eq!(self.link(next).prev, i, "broken back link at {next}");
+                if next == self.ordered {
+                    break;
+                }
+                i = next;
+            }
         }
         assert!(
             last <= self.ordered_last,
@@ -573,6 +746,9 @@ mod tests {
         /// that sometimes puts it before the last one (it then goes to the buckets).
         InsertOrdered(u64),
         Reschedule(usize, u64),
+        /// A node handed from one key to a new one at a write-order deadline (with jitter,
+        /// as `InsertOrdered`), as a put whose newcomer takes the evicted entry's node.
+        Reuse(usize, u64),
         Cancel(usize),
         Advance(u64),
         Purge,
@@ -596,6 +772,7 @@ mod tests {
                 4 => span().prop_map(Step::Insert),
                 4 => (0..(1u64 << 31)).prop_map(Step::InsertOrdered),
                 2 => (any::<usize>(), span()).prop_map(|(i, d)| Step::Reschedule(i, d)),
+                3 => (any::<usize>(), 0..(1u64 << 31)).prop_map(|(i, j)| Step::Reuse(i, j)),
                 1 => any::<usize>().prop_map(Step::Cancel),
                 4 => span().prop_map(Step::Advance),
                 1 => Just(Step::Purge),
@@ -640,6 +817,20 @@ mod tests {
                         entry.1 = deadline;
                         wheel.set_deadline(entry.0, deadline);
                         wheel.schedule(entry.0, deadline);
+                    }
+                    Step::Reuse(i, jitter) if !model.is_empty() => {
+                        // Mostly the oldest (the write-order head), as a FIFO evicts.
+                        let key = if i % 2 == 0 {
+                            *model.iter().min_by_key(|(k, (_, d))| (*d, **k)).unwrap().0
+                        } else {
+                            *model.keys().nth(i % model.len()).unwrap()
+                        };
+                        let (id, deadline) = model.remove(&key).unwrap();
+                        let new = now.saturating_add(ttl).saturating_sub(jitter);
+                        prop_assert_eq!(wheel.reuse_ordered(id, next_key, new), Ok(deadline));
+                        prop_assert_eq!(wheel.key(id), Some(&next_key));
+                        model.insert(next_key, (id, new));
+                        next_key += 1;
                     }
                     Step::Cancel(i) if !model.is_empty() => {
                         let key = *model.keys().nth(i % model.len()).unwrap();
