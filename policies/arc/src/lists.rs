@@ -151,6 +151,36 @@ impl Lists {
         }
     }
 
+    /// Moves slot `i` of `T2`, which is not `T2`'s head, to `T2`'s most recent end: what
+    /// `unlink` then `push_front(.., T2)` do, fused. Knowing the list and that `i` has a
+    /// predecessor skips the list id's extraction, a branch on each end and the length's
+    /// decrement and increment (callgrind, at 100,000 `u64` entries: the pending moves of
+    /// a hit 45.6 -> 36.7 instructions each).
+    #[inline(always)]
+    pub(crate) fn move_to_front_t2<K, V, S, W: Weighing>(
+        &mut self,
+        slots: &mut Slots<K, V, S, W>,
+        i: u32,
+    ) {
+        debug_assert!(self.head[T2] != i && slots.item(i).links.list() == T2);
+        let links = slots.item(i).links;
+        let (prev, next) = (links.prev, links.next());
+        // Not the head, so it has a predecessor in T2.
+        slots.item_mut(prev).links.set_next(next);
+        match next {
+            NIL => self.tail[T2] = prev,
+            n => slots.item_mut(n).links.prev = prev,
+        }
+        let old_head = self.head[T2];
+        slots.item_mut(i).links = Links {
+            prev: NIL,
+            next: old_head | TAG,
+        };
+        // T2 holds `i` and at least one other slot: its head is a slot.
+        slots.item_mut(old_head).links.prev = i;
+        self.head[T2] = i;
+    }
+
     /// After the slab moved its last slot into slot `to`: repoints its neighbours (or the
     /// list ends) at its new index.
     #[inline]

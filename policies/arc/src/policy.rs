@@ -222,8 +222,7 @@ impl<K, V, S, W: Weighing> ArcCache<K, V, S, W> {
         for k in 0..n {
             let i = self.pending[k];
             if self.lists.head[T2] != i {
-                self.lists.unlink(&mut self.slab, i);
-                self.lists.push_front(&mut self.slab, i, T2);
+                self.lists.move_to_front_t2(&mut self.slab, i);
             }
         }
     }
