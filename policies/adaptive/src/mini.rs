@@ -23,6 +23,11 @@ use evict_slots::sketch::FrequencySketch;
 /// The most entries a miniature holds: slot numbers have 14 bits, and `NIL` is the last.
 pub(crate) const MAX_MINI: usize = NIL as usize;
 
+/// The most entries a compact miniature holds (see [`Tags`]): slot numbers plus one, and
+/// its S3-FIFO ghost's ring positions plus one (9/10 × 5/4 of the entries, plus one), fit
+/// in the 10 bits its index buckets leave them.
+pub(crate) const COMPACT_MAX: usize = 900;
+
 /// "No slot" in a link: the largest 14-bit number.
 const NIL: u16 = (1 << 14) - 1;
 /// The low 14 bits of a link: a slot number.
@@ -38,6 +43,9 @@ struct Index {
     buckets: Vec<u16>,
     /// Bits of slot number (plus one) in a bucket.
     bits: u32,
+    /// The bits of a tag its miniature stores (`Tags::key`): all 32, or the top 16 in a
+    /// compact miniature, whose buckets keep the tag's low `16 - bits` bits instead.
+    mask: u32,
 }
 
 impl Index {
@@ -45,11 +53,12 @@ impl Index {
     /// 5/4 buckets per slot. At 4/5 full a search for a tag that is not there walks about
     /// 13 buckets (at 1/2 full it would be 2.5, but the memory bound has no room for that
     /// where the miniatures hold every key, below 768 entries).
-    fn new(slots: usize, bits: u32) -> Self {
+    fn new(slots: usize, bits: u32, compact: bool) -> Self {
         let buckets = slots + slots / 4 + 1;
         Self {
             buckets: vec![0; buckets],
             bits,
+            mask: if compact { KEY_MASK } else { u32::MAX },
         }
     }
 
@@ -57,7 +66,7 @@ impl Index {
     /// top bits scaled to the table's length spread evenly.
     #[inline]
     fn home(&self, tag: u32) -> usize {
-        ((u64::from(tag) * self.buckets.len() as u64) >> 32) as usize
+        ((u64::from(tag & self.mask) * self.buckets.len() as u64) >> 32) as usize
     }
 
     /// The bucket's content for `slot` of `tag`.
@@ -85,7 +94,7 @@ impl Index {
             }
             if (e ^ check) >> self.bits == 0 {
                 let slot = self.slot(e);
-                if tag_of(slot) == tag {
+                if tag_of(slot) == tag & self.mask {
                     return Some(slot);
                 }
             }
@@ -110,19 +119,22 @@ impl Index {
         self.buckets[b] = self.entry(tag, slot);
     }
 
-    /// Takes `slot`, indexed under `tag`, out; the entries after it in its run move back
-    /// so that no search stops short (no tombstones).
+    /// Takes `slot`, indexed under `tag` (its stored bits suffice), out; the entries after
+    /// it in its run move back so that no search stops short (no tombstones). Returns the
+    /// tag's bits its bucket kept (above the slot number), for a compact miniature whose
+    /// slot does not store them.
     #[inline]
-    fn remove(&mut self, tag: u32, slot: usize, tag_of: impl Fn(usize) -> u32) {
+    fn remove(&mut self, tag: u32, slot: usize, tag_of: impl Fn(usize) -> u32) -> u16 {
         let len = self.buckets.len();
         let mut hole = self.home(tag);
-        let e = self.entry(tag, slot);
-        while self.buckets[hole] != e {
+        let slot_bits = (1u16 << self.bits) - 1;
+        while self.buckets[hole] & slot_bits != slot as u16 + 1 {
             hole += 1;
             if hole == len {
                 hole = 0;
             }
         }
+        let kept = self.buckets[hole] >> self.bits;
         let mut b = hole;
         loop {
             b += 1;
@@ -147,6 +159,106 @@ impl Index {
             }
         }
         self.buckets[hole] = 0;
+        kept
+    }
+
+    /// Points the bucket of `slot` `from`, indexed under `tag`, at slot `to` (which no
+    /// bucket points at).
+    fn relabel(&mut self, tag: u32, from: usize, to: usize) {
+        let len = self.buckets.len();
+        let slot_bits = (1u16 << self.bits) - 1;
+        let mut b = self.home(tag);
+        while self.buckets[b] & slot_bits != from as u16 + 1 {
+            b += 1;
+            if b == len {
+                b = 0;
+            }
+        }
+        self.buckets[b] = (self.buckets[b] & !slot_bits) | (to as u16 + 1);
+    }
+}
+
+/// The stored bits of a compact miniature's tag: the top 16.
+const KEY_MASK: u32 = 0xFFFF_0000;
+
+/// The tags of a miniature's slots: the top 16 bits of each and, unless `compact`, the low
+/// 16. A compact miniature (the unsampled ones, below 768 entries, whose slot numbers fit
+/// in 10 bits, see [`COMPACT_MAX`]) keeps the tag's low 6 bits in its index bucket instead, so that two keys
+/// are told apart by 22 bits of tag (and their home bucket) for 2 bytes per slot.
+#[derive(Clone, Debug, Default)]
+struct Tags {
+    hi: Vec<u16>,
+    lo: Vec<u16>,
+    compact: bool,
+}
+
+impl Tags {
+    fn new(compact: bool) -> Self {
+        Self {
+            compact,
+            ..Self::default()
+        }
+    }
+
+    /// Room for `n` tags.
+    fn reserve(&mut self, n: usize) {
+        self.hi.reserve_exact(n);
+        if !self.compact {
+            self.lo.reserve_exact(n);
+        }
+    }
+
+    /// `n` zero tags.
+    fn zeroed(n: usize, compact: bool) -> Self {
+        Self {
+            hi: vec![0; n],
+            lo: if compact { Vec::new() } else { vec![0; n] },
+            compact,
+        }
+    }
+
+    /// The bits of `tag` a slot stores (all, or the top 16), as a `u32`.
+    #[inline]
+    fn key(&self, tag: u32) -> u32 {
+        if self.compact { tag & KEY_MASK } else { tag }
+    }
+
+    /// The stored bits of slot `i`'s tag ([`Tags::key`] of it).
+    #[inline]
+    fn get(&self, i: usize) -> u32 {
+        let hi = u32::from(self.hi[i]) << 16;
+        if self.compact {
+            hi
+        } else {
+            hi | u32::from(self.lo[i])
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, tag: u32) {
+        self.hi[i] = (tag >> 16) as u16;
+        if !self.compact {
+            self.lo[i] = tag as u16;
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, tag: u32) {
+        self.hi.push((tag >> 16) as u16);
+        if !self.compact {
+            self.lo.push(tag as u16);
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.hi.len()
+    }
+
+    /// The index's bits of slot numbers for this storage: 10 compact (see
+    /// [`COMPACT_MAX`]), else `bits`.
+    fn index_bits(&self, bits: u32) -> u32 {
+        if self.compact { 10 } else { bits }
     }
 }
 
@@ -164,11 +276,9 @@ const EMPTY: List = List {
     len: 0,
 };
 
-/// A slot of a doubly linked miniature: the tag and the two links (`prev` towards the
-/// most recent end).
+/// A slot's two links in a doubly linked miniature (`prev` towards the most recent end).
 #[derive(Clone, Copy, Debug)]
 struct Node {
-    tag: u32,
     prev: u16,
     next: u16,
 }
@@ -177,6 +287,7 @@ struct Node {
 #[derive(Clone, Debug, Default)]
 struct Linked {
     nodes: Vec<Node>,
+    tags: Tags,
 }
 
 impl Linked {
@@ -221,10 +332,15 @@ pub(crate) struct Lru {
 }
 
 impl Lru {
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// An LRU of `capacity` tags (at most [`MAX_MINI`]; `compact`: see [`Tags`], at most
+    /// [`COMPACT_MAX`]).
+    pub(crate) fn new(capacity: usize, compact: bool) -> Self {
         Self {
-            capacity: capacity.min(MAX_MINI),
-            linked: Linked::default(),
+            capacity: capacity.min(if compact { COMPACT_MAX } else { MAX_MINI }),
+            linked: Linked {
+                nodes: Vec::new(),
+                tags: Tags::new(compact),
+            },
             list: EMPTY,
             index: Index::default(),
         }
@@ -238,10 +354,12 @@ impl Lru {
         }
         if self.linked.nodes.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            self.linked.tags.reserve(self.capacity);
+            let compact = self.linked.tags.compact;
+            self.index = Index::new(self.capacity, self.linked.tags.index_bits(14), compact);
         }
-        let nodes = &self.linked.nodes;
-        if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
+        let tags = &self.linked.tags;
+        if let Some(i) = self.index.get(tag, |s| tags.get(s)) {
             if self.list.first != i as u16 {
                 self.linked.unlink(&mut self.list, i);
                 self.linked.push_front(&mut self.list, i);
@@ -250,17 +368,17 @@ impl Lru {
         }
         let i = if self.linked.nodes.len() < self.capacity {
             self.linked.nodes.push(Node {
-                tag,
                 prev: NIL,
                 next: NIL,
             });
+            self.linked.tags.push(tag);
             self.linked.nodes.len() - 1
         } else {
             let i = usize::from(self.list.last);
-            let nodes = &self.linked.nodes;
-            self.index.remove(nodes[i].tag, i, |s| nodes[s].tag);
+            let tags = &self.linked.tags;
+            let _ = self.index.remove(tags.get(i), i, |s| tags.get(s));
             self.linked.unlink(&mut self.list, i);
-            self.linked.nodes[i].tag = tag;
+            self.linked.tags.set(i, tag);
             i
         };
         self.linked.push_front(&mut self.list, i);
@@ -281,8 +399,9 @@ impl Lru {
 #[derive(Clone, Debug, Default)]
 struct Ghost {
     capacity: usize,
+    compact: bool,
     /// The fingerprints from `oldest`, `used` positions in all, wrapping; 0 is a hole.
-    ring: Vec<u32>,
+    ring: Tags,
     oldest: usize,
     used: usize,
     live: usize,
@@ -291,32 +410,52 @@ struct Ghost {
 }
 
 impl Ghost {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, compact: bool) -> Self {
         Self {
             capacity,
+            compact,
             ..Self::default()
         }
     }
 
     fn allocate(&mut self) {
         if self.capacity > 0 {
-            self.ring = vec![0; self.capacity + self.capacity / 4 + 1];
-            // Ring positions need 15 bits (the capacity is at most 9/10 of `MAX_MINI`).
-            self.index = Index::new(self.capacity, 15);
+            self.ring = Tags::zeroed(self.capacity + self.capacity / 4 + 1, self.compact);
+            // Ring positions need 15 bits (the capacity is at most 9/10 of `MAX_MINI`); 10
+            // compact (see `COMPACT_MAX`).
+            let bits = self.ring.index_bits(15);
+            self.index = Index::new(self.capacity, bits, self.compact);
         }
     }
 
-    /// Takes `fp` out; whether it was there.
+    /// The fingerprint of `tag` (the key's whole tag, or a compact miniature's stored bits
+    /// with the low bits its index kept): never 0 in what a ring position stores, 0 being a
+    /// hole.
     #[inline]
-    fn take(&mut self, fp: u32) -> bool {
+    fn fingerprint(&self, tag: u32) -> u32 {
+        if self.compact {
+            if tag & KEY_MASK == 0 {
+                tag | 1 << 16
+            } else {
+                tag
+            }
+        } else {
+            tag.max(1)
+        }
+    }
+
+    /// Takes the fingerprint of `tag` out; whether it was there.
+    #[inline]
+    fn take(&mut self, tag: u32) -> bool {
         if self.live == 0 {
             return false;
         }
+        let fp = self.fingerprint(tag);
         let ring = &self.ring;
-        match self.index.get(fp, |p| ring[p]) {
+        match self.index.get(fp, |p| ring.get(p)) {
             Some(p) => {
-                self.index.remove(fp, p, |p| ring[p]);
-                self.ring[p] = 0;
+                let _ = self.index.remove(fp, p, |p| ring.get(p));
+                self.ring.set(p, 0);
                 self.live -= 1;
                 true
             }
@@ -324,12 +463,14 @@ impl Ghost {
         }
     }
 
-    /// Adds `fp` as the newest, pushing out the oldest if `capacity` are remembered.
+    /// Adds the fingerprint of `tag` as the newest, pushing out the oldest if `capacity`
+    /// are remembered.
     #[inline]
-    fn push(&mut self, fp: u32) {
+    fn push(&mut self, tag: u32) {
         if self.capacity == 0 {
             return;
         }
+        let fp = self.fingerprint(tag);
         let len = self.ring.len();
         if self.live == self.capacity {
             // The oldest live one leaves; holes before it go with it.
@@ -337,11 +478,11 @@ impl Ghost {
                 let p = self.oldest;
                 self.oldest = if p + 1 == len { 0 } else { p + 1 };
                 self.used -= 1;
-                let old = self.ring[p];
+                let old = self.ring.get(p);
                 if old != 0 {
                     let ring = &self.ring;
-                    self.index.remove(old, p, |p| ring[p]);
-                    self.ring[p] = 0;
+                    let _ = self.index.remove(old, p, |p| ring.get(p));
+                    self.ring.set(p, 0);
                     self.live -= 1;
                     break;
                 }
@@ -354,32 +495,32 @@ impl Ghost {
         if p >= len {
             p -= len;
         }
-        self.ring[p] = fp;
+        self.ring.set(p, fp);
         self.used += 1;
         self.live += 1;
         self.index.insert(fp, p);
     }
 
-    /// Moves the live fingerprints together, oldest first, and indexes them again.
+    /// Moves the live fingerprints together, oldest first; each keeps its index bucket,
+    /// relabelled with its new position (so a compact ring needs no low bits back, and
+    /// nothing is allocated).
     #[cold]
     fn pack(&mut self) {
         let len = self.ring.len();
         let mut to = self.oldest;
         for k in 0..self.used {
             let from = (self.oldest + k) % len;
-            let fp = self.ring[from];
+            let fp = self.ring.get(from);
             if fp != 0 {
-                self.ring[from] = 0;
-                self.ring[to] = fp;
+                if from != to {
+                    self.ring.set(from, 0);
+                    self.ring.set(to, fp);
+                    self.index.relabel(fp, from, to);
+                }
                 to = if to + 1 == len { 0 } else { to + 1 };
             }
         }
         self.used = self.live;
-        self.index.buckets.fill(0);
-        for k in 0..self.used {
-            let p = (self.oldest + k) % len;
-            self.index.insert(self.ring[p], p);
-        }
     }
 }
 
@@ -410,7 +551,7 @@ pub(crate) struct S3Fifo {
     small_target: u16,
     main_target: u16,
     has_evicted: bool,
-    tags: Vec<u32>,
+    tags: Tags,
     links: Vec<u16>,
     queues: [Queue; 2],
     index: Index,
@@ -418,19 +559,21 @@ pub(crate) struct S3Fifo {
 }
 
 impl S3Fifo {
-    pub(crate) fn new(capacity: usize) -> Self {
-        let capacity = capacity.min(MAX_MINI);
+    /// An S3-FIFO of `capacity` tags (at most [`MAX_MINI`]; `compact`: see [`Tags`], at
+    /// most [`COMPACT_MAX`]).
+    pub(crate) fn new(capacity: usize, compact: bool) -> Self {
+        let capacity = capacity.min(if compact { COMPACT_MAX } else { MAX_MINI });
         let small = capacity / 10;
         Self {
             capacity,
             small_target: small as u16,
             main_target: (capacity - small) as u16,
             has_evicted: false,
-            tags: Vec::new(),
+            tags: Tags::new(compact),
             links: Vec::new(),
             queues: [EMPTY_QUEUE; 2],
             index: Index::default(),
-            ghost: Ghost::new(capacity * 9 / 10),
+            ghost: Ghost::new(capacity * 9 / 10, compact),
         }
     }
 
@@ -499,20 +642,21 @@ impl S3Fifo {
         if self.capacity == 0 {
             return false;
         }
-        if self.tags.capacity() == 0 {
-            self.tags.reserve_exact(self.capacity);
+        if self.links.capacity() == 0 {
+            self.tags.reserve(self.capacity);
             self.links.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            let compact = self.tags.compact;
+            self.index = Index::new(self.capacity, self.tags.index_bits(14), compact);
             self.ghost.allocate();
         }
         let tags = &self.tags;
-        if let Some(i) = self.index.get(tag, |s| tags[s]) {
+        if let Some(i) = self.index.get(tag, |s| tags.get(s)) {
             if self.freq(i) < 3 {
                 self.links[i] += 1 << 14;
             }
             return true;
         }
-        let was_ghost = self.ghost.take(tag.max(1));
+        let was_ghost = self.ghost.take(tag);
         if self.tags.len() < self.capacity {
             self.tags.push(tag);
             self.links.push(SLOT);
@@ -528,14 +672,20 @@ impl S3Fifo {
             return false;
         }
         let (victim, from) = self.evict();
-        let old = self.tags[victim];
-        if from == SMALL {
-            self.ghost.push(old.max(1));
-        }
+        let old = self.tags.get(victim);
         let tags = &self.tags;
-        self.index.remove(old, victim, |s| tags[s]);
+        let kept = self.index.remove(old, victim, |s| tags.get(s));
+        if from == SMALL {
+            // A compact slot's tag is its top 16 bits and the low bits its bucket kept.
+            let old = if tags.compact {
+                old | u32::from(kept)
+            } else {
+                old
+            };
+            self.ghost.push(old);
+        }
         let _ = self.pop_oldest(from);
-        self.tags[victim] = tag;
+        self.tags.set(victim, tag);
         self.links[victim] = SLOT;
         self.push_newest(if was_ghost { MAIN } else { SMALL }, victim);
         self.index.insert(tag, victim);
@@ -593,14 +743,14 @@ impl WTinyLfu {
     /// A miniature of `capacity` entries whose sketch has `evict-wtinylfu`'s default width
     /// for that capacity (for the tests against the crate).
     #[cfg(test)]
-    pub(crate) fn new(capacity: usize) -> Self {
-        Self::with_sketch(capacity, capacity.max(MIN_SKETCH_WORDS))
+    pub(crate) fn new(capacity: usize, compact: bool) -> Self {
+        Self::with_sketch(capacity, compact, capacity.max(MIN_SKETCH_WORDS))
     }
 
     /// A miniature of `capacity` entries whose sketch has `words` words (see
     /// [`sketch_words`]).
-    pub(crate) fn with_sketch(capacity: usize, words: usize) -> Self {
-        let capacity = capacity.min(MAX_MINI);
+    pub(crate) fn with_sketch(capacity: usize, compact: bool, words: usize) -> Self {
+        let capacity = capacity.min(if compact { COMPACT_MAX } else { MAX_MINI });
         // As `evict-wtinylfu`'s `sizes`: main 99%, protected 80% of main.
         let main = (capacity as f64 * 0.99) as usize;
         let protected = (main as f64 * 0.8) as usize;
@@ -608,7 +758,10 @@ impl WTinyLfu {
             capacity,
             max_window: (capacity - main) as u16,
             max_protected: protected as u16,
-            linked: Linked::default(),
+            linked: Linked {
+                nodes: Vec::new(),
+                tags: Tags::new(compact),
+            },
             meta: Vec::new(),
             lists: [EMPTY; 3],
             index: Index::default(),
@@ -649,7 +802,7 @@ impl WTinyLfu {
         if hits != 0 {
             self.meta[i] &= 3;
             self.sketch
-                .add_counted(Self::hash(self.linked.nodes[i].tag), hits);
+                .add_counted(Self::hash(self.linked.tags.get(i)), hits);
         }
     }
 
@@ -657,7 +810,7 @@ impl WTinyLfu {
     /// access: no halving count), as `evict-wtinylfu` does.
     fn record_leaving(&mut self, i: usize) {
         self.sketch
-            .add_counted(Self::hash(self.linked.nodes[i].tag), 1);
+            .add_counted(Self::hash(self.linked.tags.get(i)), 1);
     }
 
     fn referenced(&self, i: usize) -> bool {
@@ -665,7 +818,7 @@ impl WTinyLfu {
     }
 
     fn frequency_of(&self, i: usize) -> u8 {
-        self.sketch.frequency(Self::hash(self.linked.nodes[i].tag))
+        self.sketch.frequency(Self::hash(self.linked.tags.get(i)))
     }
 
     fn demote_protected_overflow(&mut self) {
@@ -702,11 +855,13 @@ impl WTinyLfu {
         }
         if self.meta.capacity() == 0 {
             self.linked.nodes.reserve_exact(self.capacity);
+            self.linked.tags.reserve(self.capacity);
             self.meta.reserve_exact(self.capacity);
-            self.index = Index::new(self.capacity, 14);
+            let compact = self.linked.tags.compact;
+            self.index = Index::new(self.capacity, self.linked.tags.index_bits(14), compact);
         }
-        let nodes = &self.linked.nodes;
-        if let Some(i) = self.index.get(tag, |s| nodes[s].tag) {
+        let tags = &self.linked.tags;
+        if let Some(i) = self.index.get(tag, |s| tags.get(s)) {
             if self.meta[i] & 3 == WINDOW {
                 self.move_to_front(WINDOW, i);
             } else {
@@ -717,17 +872,18 @@ impl WTinyLfu {
             }
             return true;
         }
-        let hash = Self::hash(tag);
+        // The sketch counts what a slot stores of the tag (all of it unless compact).
+        let hash = Self::hash(self.linked.tags.key(tag));
         self.sketch.add_counted(hash, 1);
         self.count_access();
         let n = self.linked.nodes.len();
         let window = self.lists[usize::from(WINDOW)];
         if n < self.capacity {
             self.linked.nodes.push(Node {
-                tag,
                 prev: NIL,
                 next: NIL,
             });
+            self.linked.tags.push(tag);
             self.meta.push(WINDOW);
             self.linked
                 .push_front(&mut self.lists[usize::from(WINDOW)], n);
@@ -760,14 +916,14 @@ impl WTinyLfu {
         };
         // With an empty window the admitted newcomer goes straight to probation.
         let to = if window.len == 0 { PROBATION } else { WINDOW };
-        let nodes = &self.linked.nodes;
-        self.index.remove(nodes[out].tag, out, |s| nodes[s].tag);
+        let tags = &self.linked.tags;
+        let _ = self.index.remove(tags.get(out), out, |s| tags.get(s));
         if let Some(c) = admitted {
             self.move_to_front(PROBATION, c);
         }
         let from = self.meta[out] & 3;
         self.linked.unlink(&mut self.lists[usize::from(from)], out);
-        self.linked.nodes[out].tag = tag;
+        self.linked.tags.set(out, tag);
         self.meta[out] = to;
         self.linked
             .push_front(&mut self.lists[usize::from(to)], out);

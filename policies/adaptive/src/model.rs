@@ -60,6 +60,32 @@ impl<K: Hash + Eq + Clone, V> Any<K, V> {
     }
 }
 
+/// A miniature's key: the 32-bit tag of a sampled key's hash. Unsampled (`compact`, below
+/// 768 entries) the miniatures store the tag's top 16 bits and keep its low 6 in their
+/// index, so two tags are the same key when those 22 bits are equal; and their W-TinyLFU's
+/// sketch counts the top 16 bits: so this key hashes as that `u32` does.
+#[derive(Clone, Copy, Debug)]
+struct MiniKey {
+    tag: u32,
+    compact: bool,
+}
+
+impl PartialEq for MiniKey {
+    fn eq(&self, other: &Self) -> bool {
+        let mask = if self.compact { 0xFFFF_003F } else { u32::MAX };
+        self.tag & mask == other.tag & mask
+    }
+}
+
+impl Eq for MiniKey {}
+
+impl Hash for MiniKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let mask = if self.compact { 0xFFFF_0000 } else { u32::MAX };
+        (self.tag & mask).hash(state);
+    }
+}
+
 /// The adaptive cache, modelled.
 #[derive(Debug)]
 pub(crate) struct Adaptive<K, V, S> {
@@ -67,7 +93,7 @@ pub(crate) struct Adaptive<K, V, S> {
     /// The miniature models, in the order 0 S3-FIFO, 1 W-TinyLFU, 2 LRU: all three when
     /// sampled, else those of the two policies not running (the running one's hits are
     /// the real cache's).
-    shadows: [Option<Any<u32, ()>>; 3],
+    shadows: [Option<Any<MiniKey, ()>>; 3],
     shift: u32,
     epoch: u64,
     seen: u64,
@@ -133,7 +159,7 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
 
     /// An empty miniature of policy `i`: `capacity >> shift` entries; W-TinyLFU's sketch
     /// as `mini::sketch_words` sizes it.
-    fn mini(&self, i: usize) -> Any<u32, ()> {
+    fn mini(&self, i: usize) -> Any<MiniKey, ()> {
         let size = self.capacity >> self.shift;
         match i {
             1 => Any::WTinyLfu(WTinyLfu::with_sketch_words(
@@ -154,7 +180,10 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
         if self.shift != 0 && hash >> (64 - self.shift) != 0 {
             return false;
         }
-        let tag = tag(hash);
+        let tag = MiniKey {
+            tag: tag(hash),
+            compact: self.shift == 0,
+        };
         for (i, shadow) in self.shadows.iter_mut().enumerate() {
             let Some(shadow) = shadow else { continue };
             let c = shadow.cache();

@@ -128,13 +128,16 @@ impl Shadows {
     /// An empty miniature of `policy`.
     fn make(&mut self, policy: Policy) {
         let size = self.capacity >> self.shift;
+        // Unsampled miniatures (below 768 entries) store 16 bits of each tag (`mini::Tags`):
+        // the memory bound has no room for 32 there.
+        let compact = self.shift == 0;
         match policy {
-            Policy::S3Fifo => self.s3fifo = Some(mini::S3Fifo::new(size)),
+            Policy::S3Fifo => self.s3fifo = Some(mini::S3Fifo::new(size, compact)),
             Policy::WTinyLfu => {
                 let words = mini::sketch_words(self.capacity, self.shift);
-                self.wtinylfu = Some(mini::WTinyLfu::with_sketch(size, words));
+                self.wtinylfu = Some(mini::WTinyLfu::with_sketch(size, compact, words));
             }
-            Policy::Lru => self.lru = Some(mini::Lru::new(size)),
+            Policy::Lru => self.lru = Some(mini::Lru::new(size, compact)),
         }
     }
 

@@ -229,12 +229,14 @@ fn mixed_operations_match_the_model_through_switches() {
 
 /// Each miniature answers every access as its `evict-*` crate does with `u32` keys ("get;
 /// on a miss, put"): streams of tags with a hot set (so that there are hits, promotions,
-/// ghost hits and admissions), at capacities from 1 to the largest, with either index size,
-/// long enough for W-TinyLFU's sketch to halve several times.
+/// ghost hits and admissions), at capacities from 1 to the largest, long enough for
+/// W-TinyLFU's sketch to halve several times. Compact miniatures (up to 900 entries)
+/// store the top 16 bits of a tag: they are fed tags whose low 16 bits are zero (and never
+/// all zero, a ghost's hole), which the crates see as the same keys.
 #[test]
 fn miniatures_match_their_crates() {
     use crate::mini;
-    for capacity in [
+    for (capacity, compact) in [
         1usize,
         2,
         3,
@@ -245,12 +247,17 @@ fn miniatures_match_their_crates() {
         100,
         257,
         700,
+        mini::COMPACT_MAX,
         1_500,
         mini::MAX_MINI,
-    ] {
-        let mut lru = mini::Lru::new(capacity);
-        let mut s3 = mini::S3Fifo::new(capacity);
-        let mut w = mini::WTinyLfu::new(capacity);
+    ]
+    .into_iter()
+    .flat_map(|c| [(c, false), (c, true)])
+    .filter(|&(c, compact)| !compact || c <= mini::COMPACT_MAX)
+    {
+        let mut lru = mini::Lru::new(capacity, compact);
+        let mut s3 = mini::S3Fifo::new(capacity, compact);
+        let mut w = mini::WTinyLfu::new(capacity, compact);
         let mut lru_c: evict_lru::LruCache<u32, (), Fixed> =
             evict_lru::LruCache::with_hasher(capacity, fixed());
         let mut s3_c: evict_s3fifo::S3FifoCache<u32, (), Fixed> =
@@ -268,7 +275,10 @@ fn miniatures_match_their_crates() {
             } else {
                 rng.next_u64() % keys
             };
-            let tag = crate::shadow::tag(k);
+            let mut tag = crate::shadow::tag(k);
+            if compact {
+                tag = (tag & 0xFFFF_0000).max(1 << 16);
+            }
             for (i, (m, c)) in [
                 (lru.access(tag), &mut lru_c as &mut dyn Cache<u32, ()>),
                 (s3.access(tag), &mut s3_c),
@@ -281,7 +291,10 @@ fn miniatures_match_their_crates() {
                 if !hit {
                     let _ = c.put(tag, ());
                 }
-                assert_eq!(m, hit, "capacity {capacity}, access {t}, miniature {i}");
+                assert_eq!(
+                    m, hit,
+                    "capacity {capacity}, compact {compact}, access {t}, miniature {i}"
+                );
                 hits[i] += u64::from(hit);
             }
         }

@@ -22,8 +22,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "sprite.trace.gz",
         [
-            (70, 32013, 19, Policy::Lru),
-            (353, 89791, 4, Policy::S3Fifo),
+            (70, 32359, 23, Policy::Lru),
+            (353, 89608, 6, Policy::Lru),
             (707, 115807, 3, Policy::Lru),
             (1415, 123530, 1, Policy::Lru),
         ],
@@ -31,8 +31,8 @@ const CELLS: [(&str, [Cell; 4]); 2] = [
     (
         "multi2.trace.gz",
         [
-            (56, 5703, 2, Policy::WTinyLfu),
-            (284, 10224, 3, Policy::WTinyLfu),
+            (56, 5792, 2, Policy::WTinyLfu),
+            (284, 10973, 1, Policy::WTinyLfu),
             (568, 13409, 0, Policy::S3Fifo),
             (1136, 15187, 1, Policy::WTinyLfu),
         ],
