@@ -172,7 +172,8 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Adaptive<K, V, S> {
 
     /// Feeds a sampled `get` to the miniatures (and may switch); whether it was sampled.
     fn observe(&mut self, key: &K) -> bool {
-        if self.capacity == 0 {
+        // At capacity 1 there is nothing to choose (the three policies agree).
+        if self.capacity < 2 {
             return false;
         }
         // The shadows' keys are 32-bit tags of the real keys' hashes.

@@ -36,8 +36,8 @@ fn bytes_per_entry<C: Cache<u64, u64>>(capacity: usize, make: impl FnOnce() -> C
 fn bytes_per_entry_against_s3fifo() {
     println!("capacity  s3fifo B/entry  adaptive B/entry  ratio");
     for capacity in [
-        16, 33, 64, 65, 100, 129, 200, 257, 300, 330, 500, 513, 700, 767, 768, 896, 904, 1_000,
-        1_024, 1_500, 2_000, 4_000, 10_000, 100_000, 1_000_000,
+        1, 2, 16, 33, 64, 65, 100, 129, 200, 257, 300, 330, 500, 513, 700, 767, 768, 896, 904,
+        1_000, 1_024, 1_500, 2_000, 4_000, 10_000, 100_000, 1_000_000,
     ] {
         let s = bytes_per_entry(capacity, || S3FifoCache::new(capacity));
         let a = bytes_per_entry(capacity, || AdaptiveCache::new(capacity));
