@@ -181,6 +181,34 @@ impl Lists {
         self.head[T2] = i;
     }
 
+    /// Moves slot `v`, the least recent end of its list, to the most recent end of `list`
+    /// (a full cache's `put`, whose victim's slot takes the newcomer): what `unlink`, a
+    /// detach and `push_front` do, fused. A tail has no successor, so the successor's
+    /// branch and the detach go (callgrind, put-evict at 100,000 `u64` entries: 389.8 ->
+    /// 377.8 instructions).
+    #[inline(always)]
+    pub(crate) fn recycle_tail<K, V, S, W: Weighing>(
+        &mut self,
+        slots: &mut Slots<K, V, S, W>,
+        v: u32,
+        list: usize,
+    ) {
+        let links = slots.item(v).links;
+        let from = links.list();
+        debug_assert!(links.next() == NIL && self.tail[from] == v);
+        let prev = links.prev;
+        match prev {
+            NIL => self.head[from] = NIL,
+            p => slots.item_mut(p).links.set_next(NIL),
+        }
+        self.tail[from] = prev;
+        self.len[from] -= 1;
+        if !W::UNIT {
+            self.weight[from] -= slots.weight(v);
+        }
+        self.push_front(slots, v, list);
+    }
+
     /// After the slab moved its last slot into slot `to`: repoints its neighbours (or the
     /// list ends) at its new index.
     #[inline]

@@ -554,9 +554,9 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> evict_slots::SlabPolicy
             let from = self.slab.item(v).links.list();
             self.ghosts.push(victim_hash, from);
         }
-        self.lists.unlink(&mut self.slab, v);
-        self.slab.item_mut(v).links = Links::DETACHED;
-        self.lists.push_front(&mut self.slab, v, list);
+        // The victim is the least recent end of T1 or T2 (`REPLACE` and case IV take a
+        // tail, the pending moves made).
+        self.lists.recycle_tail(&mut self.slab, v, list);
         (Put::Evicted(old_key, old.value), v)
     }
 
