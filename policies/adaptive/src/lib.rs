@@ -225,26 +225,29 @@ impl<K, V, S> AdaptiveCache<K, V, S> {
 
 impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
     /// Feeds a `get` of `key` to the miniatures if its key is sampled (switching policy
-    /// first if the last epoch ended with another policy ahead); whether it was sampled,
-    /// in which case the caller reports the real cache's answer with
-    /// [`Shadows::record`]. A borrowed form of the key hashes as the key does (`Borrow`'s
-    /// contract), so `&str` lookups of `String` keys sample alike.
+    /// first if the last epoch ended with another policy ahead). Returns the running
+    /// policy if the real cache's answer to this `get` scores it (a sampled key of an
+    /// unsampled cache, below 768 entries): the caller reports it with [`Shadows::record`].
+    /// A borrowed form of the key hashes as the key does (`Borrow`'s contract), so `&str`
+    /// lookups of `String` keys sample alike.
     #[inline]
-    fn observe<Q: Hash + ?Sized>(&mut self, key: &Q) -> bool {
+    fn observe<Q: Hash + ?Sized>(&mut self, key: &Q) -> Option<Policy> {
         // At capacity 1 the three policies give the same answers (a miss replaces the one
         // entry; checked in the tests): nothing to choose, so no miniature takes memory.
         if self.capacity < 2 {
-            return false;
+            return None;
         }
         let hash = self.hasher.hash_one(key);
         if !self.shadows.sampled(hash) {
-            return false;
+            return None;
         }
         let current = self.inner.policy();
         if let Some(choice) = self.shadows.access(hash, current) {
             self.switch(choice);
         }
-        true
+        self.shadows
+            .scores_real_cache()
+            .then(|| self.inner.policy())
     }
 
     /// Looks `key` up (any borrowed form: `&str` for `String` keys): one hit or miss, fed to
@@ -266,11 +269,10 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let sampled = self.observe(key);
-        let policy = self.inner.policy();
+        let scored = self.observe(key);
         let found = with_inner!(&mut self.inner, c => c.get(key));
         self.stats.record(found.is_some());
-        if sampled {
+        if let Some(policy) = scored {
             self.shadows.record(policy, found.is_some());
         }
         found
@@ -292,11 +294,10 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> AdaptiveCache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let sampled = self.observe(key);
-        let policy = self.inner.policy();
+        let scored = self.observe(key);
         let found = with_inner!(&mut self.inner, c => c.get_mut(key));
         self.stats.record(found.is_some());
-        if sampled {
+        if let Some(policy) = scored {
             self.shadows.record(policy, found.is_some());
         }
         found

@@ -198,13 +198,18 @@ impl Shadows {
         choice
     }
 
+    /// Whether the running policy is scored by the real cache's answers (unsampled caches:
+    /// it has no miniature).
+    #[inline]
+    pub(crate) fn scores_real_cache(&self) -> bool {
+        self.shift == 0
+    }
+
     /// Counts the real cache's answer to a sampled `get` as a hit or miss of the running
-    /// policy `running`, if it has no miniature (unsampled caches).
+    /// policy `running` (see [`Shadows::scores_real_cache`]).
     #[inline]
     pub(crate) fn record(&mut self, running: Policy, hit: bool) {
-        if self.shift == 0 {
-            self.hits[index(running)] += u64::from(hit);
-        }
+        self.hits[index(running)] += u64::from(hit);
     }
 
     /// The end of an epoch: the scores fade and take the epoch's hits, and the policy to

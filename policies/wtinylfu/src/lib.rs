@@ -353,7 +353,7 @@ impl<K, V, S, W: Weighing> WTinyLfuCache<K, V, S, W> {
     }
 
     /// The cache with a sketch sized for at least `words` words (rounded up to a power of
-    /// two, at least 8) instead of [`MIN_SKETCH_WORDS`], 1,024: one word (16 counters, 8
+    /// two, at least 8) instead of the default 1,024: one word (16 counters, 8
     /// bytes) per entry of capacity, at least `words`, now and after every `resize`. For
     /// small caches that must be small in bytes: the 1,024-word floor is 8 KiB, 82 bytes
     /// per entry at 100 entries, and it is what keeps the cache within half a point of
