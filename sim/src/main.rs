@@ -193,6 +193,13 @@ struct MrcArgs {
     #[arg(long, value_name = "N")]
     min_entries: Option<usize>,
 
+    /// mini: LRU as a control variate: exact (each policy's miniature corrected, size by
+    /// size, by an LRU miniature's error against LRU's exact curve, both made in the same
+    /// pass; the exact curve's memory grows with the distinct keys) or none (the raw
+    /// miniatures, memory bounded by the caches) [default: exact].
+    #[arg(long, value_name = "C")]
+    control: Option<String>,
+
     /// shards: track at most N of the hottest keys exactly (found by a count-min sketch;
     /// 0: the paper's SHARDS) [default: 65536].
     #[arg(long, value_name = "N")]
@@ -855,6 +862,16 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
     if method != mrc::Method::Mini && args.min_entries.is_some() {
         return Err(usage("--min-entries needs --method mini"));
     }
+    let mini_control = match args.control.as_deref() {
+        Some(_) if method != mrc::Method::Mini => {
+            return Err(usage("--control needs --method mini"));
+        }
+        None | Some("exact") => true,
+        Some("none") => false,
+        Some(other) => {
+            return Err(usage(format!("--control {other}: expected exact or none")));
+        }
+    };
     let sampling = match (method, args.rate, args.samples) {
         (mrc::Method::Mini, _, Some(_)) => return Err(usage("--samples needs --method shards")),
         (mrc::Method::Mini, ..) => None,
@@ -999,6 +1016,7 @@ fn run_mrc(args: MrcArgs) -> Result<(), Failure> {
         mini_min_entries: args
             .min_entries
             .unwrap_or(evict_sim::pipeline::MINI_MIN_ENTRIES),
+        mini_control,
     };
     let mut curves = Vec::new();
     for path in &args.traces {

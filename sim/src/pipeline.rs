@@ -987,6 +987,20 @@ fn replay_stream_with(
             });
         }
     }
+    // LRU as a control variate of the miniatures: an LRU miniature per size (of the same
+    // sample as the others) and LRU's exact curve, in the same pass.
+    let control = mini.filter(|_| run.mini_control);
+    if let Some(rate) = control {
+        for &size in &entries {
+            jobs.push(Job::Mini {
+                policy: "lru".to_string(),
+                size,
+                rate: mini_rate(rate, size, run.mini_min_entries),
+                salt: run.salt,
+            });
+        }
+        jobs.push(Job::StackDistances);
+    }
     let bound = sized && policies.iter().any(|p| p == PFOO_L);
     if bound {
         jobs.push(Job::Pfool {
@@ -1061,17 +1075,39 @@ fn replay_stream_with(
     warmup_check(requests_total)?;
     let requests = requests_total - run.warmup as u64;
     let mut outcomes = Vec::new();
+    let cache_jobs = caches.clone().count() * entries.len();
+    // Per size: the LRU miniature's hits beyond LRU's exact hits (its sample's error),
+    // taken off every policy's miniature at that size.
+    let shift: Vec<i64> = if control.is_some() {
+        let n = entries.len();
+        let Some(JobResult::Histogram(exact)) = results.get(cache_jobs + n) else {
+            unreachable!("the exact LRU curve of the control")
+        };
+        results[cache_jobs..cache_jobs + n]
+            .iter()
+            .zip(&entries)
+            .map(|(r, &size)| match r {
+                JobResult::Hits { hits, .. } => *hits as i64 - exact.hits(size) as i64,
+                _ => unreachable!("an LRU miniature of the control"),
+            })
+            .collect()
+    } else {
+        vec![0; entries.len()]
+    };
     let mut hits = results.iter();
     for p in caches {
-        for (&size, &bytes) in entries.iter().zip(&capacities) {
+        for (j, (&size, &bytes)) in entries.iter().zip(&capacities).enumerate() {
             match hits.next() {
                 Some(JobResult::Hits {
                     hits,
                     held,
                     seconds,
-                }) => outcomes.push(outcome(
-                    &name, p, size, *held, requests, *hits, *seconds, unique,
-                )),
+                }) => {
+                    let hits = (*hits as i64 - shift[j]).clamp(0, requests as i64) as u64;
+                    outcomes.push(outcome(
+                        &name, p, size, *held, requests, hits, *seconds, unique,
+                    ))
+                }
                 Some(JobResult::Bytes {
                     hits,
                     bytes_hit,
@@ -1095,6 +1131,10 @@ fn replay_stream_with(
                 _ => unreachable!("a result per cache job"),
             }
         }
+    }
+    if control.is_some() {
+        // The control's LRU miniatures and exact curve, used above.
+        hits.nth(entries.len());
     }
     if heuristic {
         progress(Progress::Pass {

@@ -223,10 +223,15 @@ pub struct RunOptions {
     /// Miniature simulations: the fewest entries of a miniature cache
     /// ([`mini_rate`](crate::pipeline::mini_rate)).
     pub mini_min_entries: usize,
+    /// Miniature simulations: LRU as a control variate. Each policy's miniature is
+    /// corrected at each size by the error of an LRU miniature of the same sample
+    /// against LRU's exact curve, both made in the same pass
+    /// ([`mini_stream`](crate::pipeline::mini_stream)).
+    pub mini_control: bool,
 }
 
 impl Default for RunOptions {
-    /// All cores, no warm-up.
+    /// All cores, no warm-up, miniatures with LRU's control.
     fn default() -> Self {
         RunOptions {
             threads: std::thread::available_parallelism().map_or(1, usize::from),
@@ -234,6 +239,7 @@ impl Default for RunOptions {
             salt: crate::shards::DEFAULT_SALT,
             hot_keys: crate::shards::HOT_KEYS,
             mini_min_entries: crate::pipeline::MINI_MIN_ENTRIES,
+            mini_control: true,
         }
     }
 }

@@ -8,8 +8,9 @@ them); `mini.json`: `evict-sim mrc --method mini --json` at the same sizes. For 
 prints the mean absolute error (points of hit ratio) of the miniatures as they are, and
 after subtracting, at each size, the LRU miniature's own error (its exact value is what
 `evict-sim mrc --method exact` gives in one cheap pass). The miniatures of one salt share
-their sample, so their errors move together; the control removes the shared part. Not
-built into `evict-sim mrc` (sim/README.md says what it gave).
+their sample, so their errors move together; the control removes the shared part.
+`evict-sim mrc --method mini` does the same by default (`--control exact`); run it with
+`--control none` to feed this script, which checks the built-in figures.
 """
 import json
 import sys
