@@ -21,8 +21,11 @@ mod helpers;
 ///
 /// The crate keeps its type (with `new` or its other constructors, which the examples use:
 /// `new(capacity)` must give the documented behaviour), its policy, its documentation and
-/// its own extra methods. `item` is its slab item type (`V` is the value type); `iter` its
-/// [`SlabCache::Iter`](crate::SlabCache::Iter) type (with lifetime `'a`); `order`
+/// its own extra methods. `extra` is its slab's per-slot extra, the same type as its
+/// [`SlabCache::Extra`](crate::SlabCache::Extra) (`()` if left out); the iterator types
+/// take it as their last parameter `X`. `item` is its slab item type (`V` is the value
+/// type); `iter` its [`SlabCache::Iter`](crate::SlabCache::Iter) type (with lifetime `'a`,
+/// and `X` for the extra); `order`
 /// completes "the entries, …" in the docs; `example_order` is the order `iter` lists a cache
 /// of capacity 3 after `put`s of 1, 2 and 3 (values 10, 20, 30), and `example_pops` the
 /// first two pairs `pop` then takes. Invoke it at the crate root, which must re-export
@@ -36,6 +39,7 @@ macro_rules! slab_cache {
     (
         cache = $name:ident $(via $field:ident: $fty:ty)?;
         $(weigher = $w:ident;)?
+        $(extra = $x:ty;)?
         item = $item:ty;
         iter = $iter:ty;
         order = $order:literal;
@@ -54,8 +58,8 @@ macro_rules! slab_cache {
                 "back.reverse();\n",
                 "assert_eq!(back, keys);")]
             #[inline]
-            pub fn iter(&self) -> Iter<'_, K, V> {
-                Iter($crate::SlabCache::iter(&(*self)$(.$field)?))
+            pub fn iter(&self) -> Iter<'_, K, V, $crate::__extra!($($x)?)> {
+                Iter($crate::SlabCache::iter(&(*self)$(.$field)?), core::marker::PhantomData)
             }
 
             #[doc = concat!("Iterates over the entries ", $order, ", each value mutable; \
@@ -68,8 +72,8 @@ macro_rules! slab_cache {
                 "}\n",
                 "assert_eq!(cache.peek(&2), Some(&22));\n",
                 "assert_eq!(cache.info().hits, 0); // iterating counts nothing")]
-            pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-                IterMut($crate::SlabCache::iter_mut(&mut (*self)$(.$field)?))
+            pub fn iter_mut(&mut self) -> IterMut<'_, K, V, $crate::__extra!($($x)?)> {
+                IterMut($crate::SlabCache::iter_mut(&mut (*self)$(.$field)?), core::marker::PhantomData)
             }
 
             #[doc = concat!("The keys, ", $order, ".")]
@@ -78,8 +82,8 @@ macro_rules! slab_cache {
                 "let keys: Vec<i32> = cache.keys().copied().collect();\n",
                 "assert_eq!(keys, ", stringify!([$($ex),*]), ");")]
             #[inline]
-            pub fn keys(&self) -> Keys<'_, K, V> {
-                Keys(self.iter().0)
+            pub fn keys(&self) -> Keys<'_, K, V, $crate::__extra!($($x)?)> {
+                Keys(self.iter().0, core::marker::PhantomData)
             }
 
             #[doc = concat!("The values, ", $order, ".")]
@@ -87,8 +91,8 @@ macro_rules! slab_cache {
             #[doc = $crate::__example!($name, "", $crate::__three!($name),
                 "assert_eq!(cache.values().sum::<i32>(), 60);")]
             #[inline]
-            pub fn values(&self) -> Values<'_, K, V> {
-                Values(self.iter().0)
+            pub fn values(&self) -> Values<'_, K, V, $crate::__extra!($($x)?)> {
+                Values(self.iter().0, core::marker::PhantomData)
             }
 
             #[doc = concat!("The values, ", $order, ", to change in place.")]
@@ -98,8 +102,8 @@ macro_rules! slab_cache {
                 "    *v = -*v;\n",
                 "}\n",
                 "assert_eq!(cache.peek(&1), Some(&-10));")]
-            pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-                ValuesMut(self.iter_mut().0)
+            pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, $crate::__extra!($($x)?)> {
+                ValuesMut(self.iter_mut().0, core::marker::PhantomData)
             }
         }
 
@@ -216,8 +220,8 @@ macro_rules! slab_cache {
                 "assert_eq!(keys.len(), 3);\n",
                 "assert!(cache.is_empty());\n",
                 "assert_eq!(cache.info().hits, 1);")]
-            pub fn drain(&mut self) -> Drain<'_, K, V> {
-                Drain($crate::SlabPolicy::drain(&mut (*self)$(.$field)?))
+            pub fn drain(&mut self) -> Drain<'_, K, V, $crate::__extra!($($x)?)> {
+                Drain($crate::SlabPolicy::drain(&mut (*self)$(.$field)?), core::marker::PhantomData)
             }
         }
 
@@ -493,18 +497,18 @@ macro_rules! slab_cache {
 
         impl<'a, K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for &'a $name<K, V, S $(, $w)?> {
             type Item = (&'a K, &'a V);
-            type IntoIter = Iter<'a, K, V>;
+            type IntoIter = Iter<'a, K, V, $crate::__extra!($($x)?)>;
 
-            fn into_iter(self) -> Iter<'a, K, V> {
+            fn into_iter(self) -> Self::IntoIter {
                 self.iter()
             }
         }
 
         impl<'a, K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for &'a mut $name<K, V, S $(, $w)?> {
             type Item = (&'a K, &'a mut V);
-            type IntoIter = IterMut<'a, K, V>;
+            type IntoIter = IterMut<'a, K, V, $crate::__extra!($($x)?)>;
 
-            fn into_iter(self) -> IterMut<'a, K, V> {
+            fn into_iter(self) -> Self::IntoIter {
                 self.iter_mut()
             }
         }
@@ -517,10 +521,10 @@ macro_rules! slab_cache {
             stringify!([$($ex),*]), ");")]
         impl<K, V, S $(, $w: $crate::weight::Weighs<K, V>)?> IntoIterator for $name<K, V, S $(, $w)?> {
             type Item = (K, V);
-            type IntoIter = IntoIter<K, V>;
+            type IntoIter = IntoIter<K, V, $crate::__extra!($($x)?)>;
 
-            fn into_iter(mut self) -> IntoIter<K, V> {
-                IntoIter($crate::SlabCache::take_all(&mut self$(.$field)?))
+            fn into_iter(mut self) -> Self::IntoIter {
+                IntoIter($crate::SlabCache::take_all(&mut self$(.$field)?), core::marker::PhantomData)
             }
         }
 
@@ -535,19 +539,19 @@ macro_rules! slab_cache {
             #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
                 ", each value mutable: [`", stringify!($name), "::iter_mut`], or \
                 `&mut cache` in a `for` loop.")]
-            IterMut<'a>($crate::slab::IterMut<'a, K, $item>) -> (&'a K, &'a mut V), |pair| pair;
+            IterMut<'a>($crate::slab::IterMut<'a, K, $item, X>) -> (&'a K, &'a mut V), |pair| pair;
             debug(it) = it.0.remaining();
         }
         $crate::__slab_iter! {
             #[doc = concat!("The entries of a [`", stringify!($name), "`], ", $order,
                 ", by value: `cache.into_iter()`, or `cache` in a `for` loop.")]
-            IntoIter<>($crate::slab::IntoIter<K, $item>) -> (K, V), |pair| pair;
+            IntoIter<>($crate::slab::IntoIter<K, $item, X>) -> (K, V), |pair| pair;
             debug(it) = it.0.remaining();
         }
         $crate::__slab_iter! {
             #[doc = concat!("The entries taken out of a [`", stringify!($name), "`], ",
                 $order, ": [`", stringify!($name), "::drain`].")]
-            Drain<'a>($crate::slab::Drain<'a, K, $item>) -> (K, V), |pair| pair;
+            Drain<'a>($crate::slab::Drain<'a, K, $item, X>) -> (K, V), |pair| pair;
             debug(it) = it.0.remaining();
         }
         $crate::__slab_iter! {
@@ -565,7 +569,7 @@ macro_rules! slab_cache {
         $crate::__slab_iter! {
             #[doc = concat!("The values of a [`", stringify!($name), "`], ", $order,
                 ", to change in place: [`", stringify!($name), "::values_mut`].")]
-            ValuesMut<'a>($crate::slab::IterMut<'a, K, $item>) -> &'a mut V, |(_, value)| value;
+            ValuesMut<'a>($crate::slab::IterMut<'a, K, $item, X>) -> &'a mut V, |(_, value)| value;
             debug(it) = it.0.remaining().map(|(_, value)| value);
         }
         $crate::__slab_iter_clone!(Iter, Keys, Values);
@@ -735,7 +739,7 @@ macro_rules! ring_cache {
             cache = $name via inner: $crate::RingCache<K, V, S, $policy, W>;
             weigher = W;
             item = $crate::slab::Node<V, $crate::ring::Links>;
-            iter = $crate::ring::Iter<'a, K, V>;
+            iter = $crate::ring::Iter<'a, K, V, X>;
             order = $order;
             example_order = [$($ex),*];
             example_pops = [(1, 10), (2, 20)];

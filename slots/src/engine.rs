@@ -15,10 +15,20 @@ use core::hash::{BuildHasher, Hash};
 use evict_core::{CacheInfo, Fetched, Put, Removal, Sink, Stats};
 
 use crate::slab::{self, Item, Slab};
-use crate::weight::{Weigher, Weighing, Weighs};
+use crate::weight::{Extra, Weigher, Weighing, Weighs};
 
 /// "No slot": what [`SlabPolicy::insert`] returns for a pair it rejected.
 pub const NO_SLOT: u32 = u32::MAX;
+
+/// The [`Slab`] of a [`SlabCache`] `C`: of its key, item, hasher, weigher and per-slot
+/// extra types.
+pub type SlabOf<C> = Slab<
+    <C as SlabCache>::Key,
+    <C as SlabCache>::Item,
+    <C as SlabCache>::Hasher,
+    <C as SlabCache>::Weigher,
+    <C as SlabCache>::Extra,
+>;
 
 /// A cache whose entries live in a [`Slab`], as the toolkit sees it whatever the key type:
 /// its slab, its statistics and capacity, and its order (iteration, and the layout of the
@@ -37,6 +47,10 @@ pub trait SlabCache {
     /// How the cache weighs its entries: [`Unweighted`](crate::weight::Unweighted) (a
     /// capacity in entries) or [`Weighted`](crate::Weighted) (see [`crate::weight`]).
     type Weigher: Weighs<Self::Key, Self::Value>;
+    /// What the slab keeps in each slot beside its key and item (see [`Slab`]): `()`, or
+    /// the weigher's [`Slot`](Weighing::Slot) for a policy that keeps each weight in its
+    /// slot. [`slab_cache_impl!`](crate::slab_cache_impl) writes `()` unless told.
+    type Extra: Extra;
     /// The entries in the policy's iteration order, by reference.
     type Iter<'a>: DoubleEndedIterator<Item = (&'a Self::Key, &'a Self::Value)>
         + ExactSizeIterator
@@ -46,10 +60,10 @@ pub trait SlabCache {
         Self: 'a;
 
     /// The slab of entries.
-    fn slab(&self) -> &Slab<Self::Key, Self::Item, Self::Hasher, Self::Weigher>;
+    fn slab(&self) -> &SlabOf<Self>;
 
     /// The slab of entries, to change items in place (a policy's links stay its own).
-    fn slab_mut(&mut self) -> &mut Slab<Self::Key, Self::Item, Self::Hasher, Self::Weigher>;
+    fn slab_mut(&mut self) -> &mut SlabOf<Self>;
 
     /// The hit and miss counts.
     fn stats(&self) -> &Stats;
@@ -115,13 +129,13 @@ pub trait SlabCache {
 
     /// The entries in iteration order, each value mutable (laid out first: see
     /// [`lay_out`](Self::lay_out)).
-    fn iter_mut(&mut self) -> slab::IterMut<'_, Self::Key, Self::Item> {
+    fn iter_mut(&mut self) -> slab::IterMut<'_, Self::Key, Self::Item, Self::Extra> {
         self.lay_out();
         self.slab_mut().iter_mut()
     }
 
     /// Every entry in iteration order, by value (the cache is left empty).
-    fn take_all(&mut self) -> slab::IntoIter<Self::Key, Self::Item> {
+    fn take_all(&mut self) -> slab::IntoIter<Self::Key, Self::Item, Self::Extra> {
         self.lay_out();
         self.slab_mut().take()
     }
@@ -538,7 +552,7 @@ where
 
     /// Removes every entry and yields them in iteration order; statistics and capacity stay,
     /// and so does the memory. Dropping the iterator early drops the rest.
-    fn drain(&mut self) -> slab::Drain<'_, Self::Key, Self::Item> {
+    fn drain(&mut self) -> slab::Drain<'_, Self::Key, Self::Item, Self::Extra> {
         self.lay_out();
         self.drained();
         self.slab_mut().drain()

@@ -10,20 +10,21 @@ use crate::slab::{self, Node, Slab, Span};
 use crate::weight::{Unweighted, Weighing};
 
 /// The entries of a [`Ring`] in circle order from a starting slot, by reference; from the
-/// back, the other way round. See [`Ring::iter_from`].
-pub type Iter<'a, K, V> = slab::Walk<'a, K, Node<V, Links>, 1>;
+/// back, the other way round. See [`Ring::iter_from`]. `X` is the slab's per-slot extra
+/// (see [`Slab`]; a ring keeps none).
+pub type Iter<'a, K, V, X = ()> = slab::Walk<'a, K, Node<V, Links>, 1, X>;
 
 /// The entries of a [`Ring`] in circle order from a starting slot, each value mutable. See
 /// [`Ring::iter_mut_from`].
-pub type IterMut<'a, K, V> = slab::IterMut<'a, K, Node<V, Links>>;
+pub type IterMut<'a, K, V, X = ()> = slab::IterMut<'a, K, Node<V, Links>, X>;
 
 /// The entries of a [`Ring`] in circle order from a starting slot, by value. See
 /// [`Ring::into_iter_from`].
-pub type IntoIter<K, V> = slab::IntoIter<K, Node<V, Links>>;
+pub type IntoIter<K, V, X = ()> = slab::IntoIter<K, Node<V, Links>, X>;
 
 /// The entries taken out of a [`Ring`], in circle order from a starting slot. See
 /// [`Ring::drain_from`].
-pub type Drain<'a, K, V> = slab::Drain<'a, K, Node<V, Links>>;
+pub type Drain<'a, K, V, X = ()> = slab::Drain<'a, K, Node<V, Links>, X>;
 
 /// "No slot": the anchor of an empty ring.
 pub const NIL: u32 = u32::MAX;

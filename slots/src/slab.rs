@@ -8,18 +8,20 @@ use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
-use crate::weight::{Column, Unweighted, Weighing};
+use crate::weight::{Column, Extra, Unweighted, Weighing};
 use crate::{MAX_CAPACITY, SPARE_FLOOR, SlotIndex};
 
 mod iter;
 
 pub use iter::{Drain, IntoIter, Iter, IterMut, Links, Span, Walk};
 
-/// One slot: a key and what the layer above keeps with it (a value and links).
+/// One slot: a key, what the layer above keeps with it (a value and links), and the
+/// slab's own per-slot [`Extra`] (nothing, or the slot's weight).
 #[derive(Clone, Debug)]
-pub(crate) struct Entry<K, T> {
+pub(crate) struct Entry<K, T, X = ()> {
     pub(crate) key: K,
     pub(crate) item: T,
+    pub(crate) extra: X,
 }
 
 /// What a slot of a [`Slab`] keeps beside its key: the cache's value, and whatever the
@@ -103,19 +105,19 @@ impl<V, L: Links> Links for Node<V, L> {
 }
 
 /// A [`Slab`]'s slots, to read by number (see [`Slab::slots`]). Methods that take a slot
-/// number panic if it is not `< len`.
-pub struct Slots<'a, K, T>(&'a [Entry<K, T>]);
+/// number panic if it is not `< len`. `X` is the slab's per-slot [`Extra`].
+pub struct Slots<'a, K, T, X = ()>(&'a [Entry<K, T, X>]);
 
 // Not derived: a derive would demand `K: Clone, T: Clone`, but only a reference is copied.
-impl<K, T> Clone for Slots<'_, K, T> {
+impl<K, T, X> Clone for Slots<'_, K, T, X> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<K, T> Copy for Slots<'_, K, T> {}
+impl<K, T, X> Copy for Slots<'_, K, T, X> {}
 
-impl<K: core::fmt::Debug, T: core::fmt::Debug> core::fmt::Debug for Slots<'_, K, T> {
+impl<K: core::fmt::Debug, T: core::fmt::Debug, X> core::fmt::Debug for Slots<'_, K, T, X> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_list()
             .entries(self.0.iter().map(|e| (&e.key, &e.item)))
@@ -123,7 +125,7 @@ impl<K: core::fmt::Debug, T: core::fmt::Debug> core::fmt::Debug for Slots<'_, K,
     }
 }
 
-impl<'a, K, T> Slots<'a, K, T> {
+impl<'a, K, T, X> Slots<'a, K, T, X> {
     /// Slots in use.
     #[inline]
     pub fn len(self) -> usize {
@@ -178,6 +180,11 @@ pub struct Removal {
 /// in the caller, not bad input. Lookups take any borrowed form of the key (`&str` for
 /// `String` keys), as `HashMap` does.
 ///
+/// `X` is what each slot keeps beside its key and item for the slab itself (an [`Extra`]):
+/// `()` by default (not a byte), or `W::Slot` (see [`Weighing::Slot`]) for a weighted slab
+/// that keeps each weight in its slot rather than in a column beside the slots. Nothing else
+/// changes: [`weight`](Self::weight) and the rest read wherever the weights are.
+///
 /// The index keeps spare room by one rule ([`SlotIndex::reserve_one`]): a quarter of the slots,
 /// or the slab's *spare floor* if that is more (at most one per slot). The floor is
 /// [`SPARE_FLOOR`] unless the slab is made [`with_spare_floor`](Self::with_spare_floor).
@@ -198,14 +205,15 @@ pub struct Removal {
 /// assert_eq!(slab.find("three"), Some(0));
 /// ```
 #[derive(Clone, Debug)]
-pub struct Slab<K, T, S = crate::DefaultHashBuilder, W: Weighing = Unweighted> {
-    entries: Vec<Entry<K, T>>,
+pub struct Slab<K, T, S = crate::DefaultHashBuilder, W: Weighing = Unweighted, X = ()> {
+    entries: Vec<Entry<K, T, X>>,
     index: SlotIndex,
     hasher: S,
     /// The spare index room kept at least, up to one per slot (see [`SlotIndex::reserve_one`]).
     spare_floor: usize,
-    /// Each slot's weight, their total and the capacity in weight units (`()`, nothing, for
-    /// an unweighted slab), kept in step with `entries`.
+    /// The total weight and the capacity in weight units, and each slot's weight unless the
+    /// slots keep theirs (`X::WEIGHT`); `()`, nothing, for an unweighted slab. Kept in step
+    /// with `entries`.
     weights: W::Column,
     /// The weigher (zero-sized for an unweighted slab).
     weigher: W,
@@ -245,7 +253,7 @@ impl<K, T, S> Slab<K, T, S> {
     }
 }
 
-impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
+impl<K, T, S, W: Weighing, X: Extra> Slab<K, T, S, W, X> {
     /// An empty slab whose entries are weighed by `weigher`, of capacity `budget` in
     /// weight units (see [`crate::weight`]), with index spare floor `spare_floor` (see
     /// [`with_spare_floor`](Slab::with_spare_floor)); allocates nothing.
@@ -281,14 +289,29 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// Slot `i`'s weight (1 in an unweighted slab).
     #[inline(always)]
     pub fn weight(&self, i: u32) -> u64 {
-        self.weights.get(i)
+        if X::WEIGHT && !W::UNIT {
+            self.entries[i as usize].extra.weight()
+        } else {
+            self.weights.get(i)
+        }
     }
 
-    /// Sets slot `i`'s weight (a new slot weighs 0 until set); the total follows. Does
-    /// nothing in an unweighted slab.
+    /// Sets slot `i`'s weight (a new slot has the [pending](Self::set_pending_weight)
+    /// weight until set); the total follows. Does nothing in an unweighted slab.
     #[inline(always)]
     pub fn set_weight(&mut self, i: u32, weight: u64) {
-        self.weights.set(i, weight);
+        if W::UNIT {
+            return;
+        }
+        if X::WEIGHT {
+            let extra = &mut self.entries[i as usize].extra;
+            let old = extra.weight();
+            extra.set_weight(weight);
+            self.weights.sub(old);
+            self.weights.add(weight);
+        } else {
+            self.weights.set(i, weight);
+        }
     }
 
     /// Sets the weight the next [`push`](Self::push) or replacement
@@ -405,7 +428,7 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert_eq!(slab.heap_bytes(), 16 + slab.index().allocation_size());
     /// ```
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * core::mem::size_of::<Entry<K, T>>()
+        self.entries.capacity() * core::mem::size_of::<Entry<K, T, X>>()
             + self.index.allocation_size()
             + self.weights.heap_bytes()
     }
@@ -437,14 +460,14 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert_eq!(slab.iter().rev().next(), Some((&8, &81)));
     /// ```
     #[inline]
-    pub fn iter(&self) -> Iter<'_, K, T> {
+    pub fn iter(&self) -> Iter<'_, K, T, X> {
         Iter::new(self.entries.iter())
     }
 
     /// The slots in slot order, each key with its item's value to change (see the example
     /// of [`iter`](Self::iter)).
     #[inline]
-    pub fn iter_mut(&mut self) -> IterMut<'_, K, T> {
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, T, X> {
         IterMut::new(self.entries.iter_mut())
     }
 
@@ -460,7 +483,7 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert_eq!((slots.len(), slots.key(0), slots.item(0)), (1, &7, &'x'));
     /// ```
     #[inline]
-    pub fn slots(&self) -> Slots<'_, K, T> {
+    pub fn slots(&self) -> Slots<'_, K, T, X> {
         Slots(&self.entries)
     }
 
@@ -496,7 +519,7 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert_eq!(walk.rev().map(|(_, c)| *c).collect::<String>(), "cab");
     /// ```
     #[inline]
-    pub fn walk<const L: usize>(&self, lists: [Span; L]) -> Walk<'_, K, T, L>
+    pub fn walk<const L: usize>(&self, lists: [Span; L]) -> Walk<'_, K, T, L, X>
     where
         T: Links,
     {
@@ -519,7 +542,7 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert!(slab.is_empty() && slab.find(&2).is_none());
     /// assert_eq!(slab.slot_capacity(), 3);
     /// ```
-    pub fn drain(&mut self) -> Drain<'_, K, T> {
+    pub fn drain(&mut self) -> Drain<'_, K, T, X> {
         self.index.clear();
         self.weights.clear(false);
         Drain::new(self.entries.drain(..))
@@ -537,7 +560,7 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
     /// assert_eq!(slab.take().collect::<Vec<_>>(), [(1, 'a')]);
     /// assert!(slab.is_empty());
     /// ```
-    pub fn take(&mut self) -> IntoIter<K, T> {
+    pub fn take(&mut self) -> IntoIter<K, T, X> {
         self.index.clear();
         self.weights.clear(false);
         IntoIter::new(core::mem::take(&mut self.entries).into_iter())
@@ -655,14 +678,16 @@ impl<K, T, S, W: Weighing> Slab<K, T, S, W> {
                     break;
                 }
                 self.entries.swap(i, r);
-                self.weights.swap(i, r);
+                if !X::WEIGHT {
+                    self.weights.swap(i, r);
+                }
             }
         }
     }
 }
 
 /// The links of a slab of [`Node`]s, the accessors every linked policy uses.
-impl<K, V, L, S, W: Weighing> Slab<K, Node<V, L>, S, W> {
+impl<K, V, L, S, W: Weighing, X: Extra> Slab<K, Node<V, L>, S, W, X> {
     /// Slot `i`'s links.
     #[inline(always)]
     pub fn links(&self, i: u32) -> &L {
@@ -676,7 +701,7 @@ impl<K, V, L, S, W: Weighing> Slab<K, Node<V, L>, S, W> {
     }
 }
 
-impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
+impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing, X: Extra> Slab<K, T, S, W, X> {
     /// The hash of `key` (any borrowed form of the slab's key type hashes alike).
     #[inline(always)]
     pub fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
@@ -781,8 +806,17 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
             let room = max_len.min(MAX_CAPACITY).saturating_sub(len);
             self.entries.reserve_exact(len.max(4).min(room).max(1));
         }
-        self.weights.push(self.entries.capacity());
-        self.entries.push(Entry { key, item });
+        let weight = self.weights.pending();
+        if X::WEIGHT {
+            self.weights.add(weight);
+        } else {
+            self.weights.push(self.entries.capacity());
+        }
+        self.entries.push(Entry {
+            key,
+            item,
+            extra: X::new(weight),
+        });
         self.index.insert_reserved(hash, len as u32);
         len as u32
     }
@@ -829,8 +863,7 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
         let old_item = core::mem::replace(&mut entry.item, item);
         self.index.insert_reserved(hash, i);
         if !W::UNIT {
-            let pending = self.weights.pending();
-            self.weights.set(i, pending);
+            self.set_weight(i, self.weights.pending());
         }
         (old_key, old_item)
     }
@@ -856,8 +889,7 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
         let old_key = core::mem::replace(&mut self.entries[i as usize].key, key);
         self.index.insert_reserved(hash, i);
         if !W::UNIT {
-            let pending = self.weights.pending();
-            self.weights.set(i, pending);
+            self.set_weight(i, self.weights.pending());
         }
         old_key
     }
@@ -923,7 +955,11 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
         self.index.remove(hash, i);
         let last = (self.entries.len() - 1) as u32;
         let entry = self.entries.swap_remove(i as usize);
-        self.weights.swap_remove(i);
+        if X::WEIGHT {
+            self.weights.sub(entry.extra.weight());
+        } else {
+            self.weights.swap_remove(i);
+        }
         if i != last {
             self.index.repoint(moved_hash, last, i);
         }
@@ -974,7 +1010,7 @@ impl<K: Hash + Eq, T, S: BuildHasher, W: Weighing> Slab<K, T, S, W> {
     pub fn check(&self) {
         let n = self.entries.len();
         if !W::UNIT {
-            let total: u64 = (0..n as u32).map(|i| self.weights.get(i)).sum();
+            let total: u64 = (0..n as u32).map(|i| self.weight(i)).sum();
             assert_eq!(
                 total,
                 self.weights.total(),

@@ -1,7 +1,9 @@
 //! Capacity by weight, once for every policy: the [`Weighing`] of a cache (its weigher type
 //! parameter: [`Unweighted`], which keeps nothing, or [`Weighted`], which keeps each slot's
-//! weight), and the per-slot [`Column`] of weights a [`Slab`](crate::Slab) keeps beside its
-//! entries.
+//! weight), the [`Column`] a [`Slab`](crate::Slab) keeps of its weights (their total, the
+//! capacity, and the weights themselves for a slab that does not keep them in its slots),
+//! and the per-slot [`Extra`] a slab keeps inside each slot beside its key and item (a
+//! policy's choice: `()`, or [`Weighing::Slot`], the weight, zero-sized when unweighted).
 //!
 //! A weighted cache keeps `weight() <= capacity` by evicting, before it inserts, what its
 //! policy would evict next ([`SlabPolicy::pop`](crate::SlabPolicy::pop)) until the newcomer
@@ -41,6 +43,81 @@ pub trait Weighing: sealed::Sealed {
     /// Whether every entry weighs 1 (the capacity is a count of entries). A constant, so
     /// that the weighted paths are not even compiled into an unweighted cache.
     const UNIT: bool;
+
+    /// What a slot keeps of its weight when the weights are kept inside the slots (a slab
+    /// whose [`Extra`] is this type): `()` when every entry weighs 1, a `u64` otherwise. A
+    /// policy whose slab is `Slab<K, T, S, W, W::Slot>` keeps each weight on its slot's
+    /// cache line instead of in a column beside the slots: an eviction reads one line
+    /// fewer, but every slot is 8 bytes larger, and a hit reads a larger slab. No evict
+    /// policy does so today: measured on LRU and S3-FIFO (100,000 `u64` entries), the hits'
+    /// cost grew more than the evictions' fell (`benches/README.md`, *Capacity by weight*).
+    type Slot: Extra;
+}
+
+/// What a [`Slab`](crate::Slab) keeps in each slot beside its key and its item, for the
+/// slab's own bookkeeping rather than for the policy: nothing (`()`, the default: not a
+/// byte more per slot, and nothing to do), or the slot's weight (`u64`, see
+/// [`Weighing::Slot`]). Kept in the slot, it is on the cache line that the eviction reads
+/// anyway (the key, to unindex it), where a column beside the slots is one more line.
+///
+/// A per-slot datum of another layer (a deadline, say) would be one more implementation:
+/// a type that holds it beside the weight, or alone (`WEIGHT = false`).
+///
+/// ```
+/// use evict_slots::weight::Extra;
+///
+/// let mut w = <u64 as Extra>::new(5);
+/// w.set_weight(7);
+/// assert_eq!(w.weight(), 7);
+/// assert!(<u64 as Extra>::WEIGHT && !<() as Extra>::WEIGHT);
+/// ```
+pub trait Extra: Clone + fmt::Debug {
+    /// Whether it holds the slot's weight: a weighted slab then keeps only the total (and
+    /// the capacity) in its [`Column`], not a weight per slot.
+    const WEIGHT: bool;
+
+    /// The extension of a new slot of weight `weight` (ignored by one that holds no weight).
+    fn new(weight: u64) -> Self;
+
+    /// The weight held (1 if none is: only read when [`WEIGHT`](Self::WEIGHT) is true).
+    fn weight(&self) -> u64;
+
+    /// Sets the weight held (nothing if none is).
+    fn set_weight(&mut self, weight: u64);
+}
+
+impl Extra for () {
+    const WEIGHT: bool = false;
+
+    #[inline(always)]
+    fn new(_: u64) -> Self {}
+
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        1
+    }
+
+    #[inline(always)]
+    fn set_weight(&mut self, _: u64) {}
+}
+
+impl Extra for u64 {
+    const WEIGHT: bool = true;
+
+    #[inline(always)]
+    fn new(weight: u64) -> Self {
+        weight
+    }
+
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        *self
+    }
+
+    #[inline(always)]
+    fn set_weight(&mut self, weight: u64) {
+        *self = weight;
+    }
 }
 
 /// A [`Weighing`] that weighs entries `K` → `V`: the bound of every cache's weigher type
@@ -60,6 +137,7 @@ mod sealed {
 impl Weighing for Unweighted {
     type Column = ();
     const UNIT: bool = true;
+    type Slot = ();
 }
 
 /// A cache's weigher: wraps any [`Weigher`] (a closure `Fn(&K, &V) -> u64`, or a type of
@@ -86,6 +164,7 @@ impl<W> fmt::Debug for Weighted<W> {
 impl<W> Weighing for Weighted<W> {
     type Column = Weights;
     const UNIT: bool = false;
+    type Slot = u64;
 }
 
 impl<K, V, W: Weigher<K, V>> Weigher<K, V> for Weighted<W> {
@@ -98,7 +177,10 @@ impl<K, V, W: Weigher<K, V>> Weigher<K, V> for Weighted<W> {
 /// What a [`Slab`](crate::Slab) keeps of its entries' weights: `()` for an unweighted
 /// cache (every method does nothing and costs nothing), [`Weights`] for a weighted one.
 /// The slab keeps it in step with its slots (push, swap-remove, relayout, clear), so that
-/// [`total`](Self::total) is right whichever way an entry leaves.
+/// [`total`](Self::total) is right whichever way an entry leaves. A slab whose slots hold
+/// their weights ([`Extra::WEIGHT`]) uses only the total, the capacity and the pending
+/// weight ([`add`](Self::add), [`sub`](Self::sub)), never the per-slot methods: its column
+/// holds no weight per slot.
 pub trait Column: Clone + fmt::Debug {
     /// A column of no slots, for capacity `budget` in weight units.
     fn with_budget(budget: u64) -> Self;
@@ -112,6 +194,10 @@ pub trait Column: Clone + fmt::Debug {
     fn get(&self, i: u32) -> u64;
     /// Sets slot `i`'s weight (the total follows).
     fn set(&mut self, i: u32, weight: u64);
+    /// Adds `weight` to the total (a slot that holds its own weight came in, or grew).
+    fn add(&mut self, weight: u64);
+    /// Takes `weight` from the total (a slot that holds its own weight left, or shrank).
+    fn sub(&mut self, weight: u64);
     /// The weight the next [`push`](Self::push) gives its slot (and the next replacement
     /// of a slot's pair): set by the engine before a policy inserts, so that the policy
     /// sees the newcomer's weight from the moment its slot exists.
@@ -160,6 +246,10 @@ impl Column for () {
     #[inline(always)]
     fn set(&mut self, _: u32, _: u64) {}
     #[inline(always)]
+    fn add(&mut self, _: u64) {}
+    #[inline(always)]
+    fn sub(&mut self, _: u64) {}
+    #[inline(always)]
     fn set_pending(&mut self, _: u64) {}
     #[inline(always)]
     fn pending(&self) -> u64 {
@@ -187,7 +277,8 @@ impl Column for () {
     fn set_fitted(&mut self, _: bool) {}
 }
 
-/// The weights of a weighted cache's slots (8 bytes each), their total and the capacity.
+/// The weights of a weighted cache's slots (8 bytes each, unless its slab keeps them in
+/// its slots: see [`Weighing::Slot`]), their total and the capacity.
 ///
 /// The total never exceeds the sum of weights that each fit the capacity, so it cannot
 /// overflow while the cache keeps `total <= capacity`; it is still added with saturation,
@@ -232,6 +323,14 @@ impl Column for Weights {
         let slot = &mut self.each[i as usize];
         self.total = (self.total - *slot).saturating_add(weight);
         *slot = weight;
+    }
+    #[inline]
+    fn add(&mut self, weight: u64) {
+        self.total = self.total.saturating_add(weight);
+    }
+    #[inline]
+    fn sub(&mut self, weight: u64) {
+        self.total -= weight;
     }
     #[inline]
     fn set_pending(&mut self, weight: u64) {

@@ -8,8 +8,10 @@
 /// (a `u32`; a weighted cache reports its slab's budget), then the policy's order as
 /// written (`iter`, `lay_out`, `victim`, `fmt_fields`). The type's generic parameters must
 /// include `K`, `V` and `S`; `weigher = W;` names its [`Weighing`](crate::Weighing) type
-/// parameter (by default the type is [`Unweighted`](crate::weight::Unweighted)). The
-/// policy's rules are its [`SlabPolicy`](crate::SlabPolicy) implementation.
+/// parameter (by default the type is [`Unweighted`](crate::weight::Unweighted)), and
+/// `extra = X;` its slab's per-slot [`Extra`](crate::weight::Extra) (`()` by default;
+/// `W::Slot` keeps each weight in its slot). The policy's rules are its
+/// [`SlabPolicy`](crate::SlabPolicy) implementation.
 ///
 /// ```
 /// use core::fmt;
@@ -99,6 +101,7 @@ macro_rules! slab_cache_impl {
             iter = $iter:ty;
             $(slab = $($slab:ident).+;)?
             $(weigher = $w:ty;)?
+            $(extra = $x:ty;)?
         }
         $($order:tt)*
     ) => {
@@ -109,12 +112,15 @@ macro_rules! slab_cache_impl {
             type Item = $item;
             type Hasher = S;
             type Weigher = $crate::__weigher!($($w)?);
+            type Extra = $crate::__extra!($($x)?);
             type Iter<'a>
                 = $iter
             where
                 Self: 'a;
 
-            $crate::__slab_accessors!([$($($slab).+)?] $item, $crate::__weigher!($($w)?));
+            $crate::__slab_accessors!(
+                [$($($slab).+)?] $item, $crate::__weigher!($($w)?), $crate::__extra!($($x)?)
+            );
 
             #[inline(always)]
             fn stats(&self) -> &$crate::__private::evict_core::Stats {
@@ -150,17 +156,17 @@ macro_rules! slab_cache_impl {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __slab_accessors {
-    ([] $item:ty, $w:ty) => {
-        $crate::__slab_accessors!([slab] $item, $w);
+    ([] $item:ty, $w:ty, $x:ty) => {
+        $crate::__slab_accessors!([slab] $item, $w, $x);
     };
-    ([$($slab:ident).+] $item:ty, $w:ty) => {
+    ([$($slab:ident).+] $item:ty, $w:ty, $x:ty) => {
         #[inline(always)]
-        fn slab(&self) -> &$crate::Slab<K, $item, S, $w> {
+        fn slab(&self) -> &$crate::Slab<K, $item, S, $w, $x> {
             &self.$($slab).+
         }
 
         #[inline(always)]
-        fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S, $w> {
+        fn slab_mut(&mut self) -> &mut $crate::Slab<K, $item, S, $w, $x> {
             &mut self.$($slab).+
         }
     };
@@ -176,6 +182,19 @@ macro_rules! __weigher {
     };
     ($w:ty) => {
         $w
+    };
+}
+
+/// The per-slot extra of [`slab_cache_impl!`](crate::slab_cache_impl) and
+/// [`slab_cache!`](crate::slab_cache): the one named, or `()`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __extra {
+    () => {
+        ()
+    };
+    ($x:ty) => {
+        $x
     };
 }
 
@@ -203,9 +222,12 @@ macro_rules! __slab_iter {
         debug($it:ident) = $debug:expr;
     ) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? K, V>($inner);
+        ///
+        /// `X` is the cache's per-slot extra (see `evict_slots::SlabCache::Extra`): `()`
+        /// unless the cache keeps each entry's weight in its slot.
+        pub struct $name<$($lt,)? K, V, X = ()>($inner, core::marker::PhantomData<fn() -> X>);
 
-        impl<$($lt,)? K, V> Iterator for $name<$($lt,)? K, V> {
+        impl<$($lt,)? K, V, X> Iterator for $name<$($lt,)? K, V, X> {
             type Item = $item;
 
             #[inline]
@@ -219,19 +241,19 @@ macro_rules! __slab_iter {
             }
         }
 
-        impl<$($lt,)? K, V> DoubleEndedIterator for $name<$($lt,)? K, V> {
+        impl<$($lt,)? K, V, X> DoubleEndedIterator for $name<$($lt,)? K, V, X> {
             #[inline]
             fn next_back(&mut self) -> Option<$item> {
                 self.0.next_back().map(|$pat| $map)
             }
         }
 
-        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V, X> ExactSizeIterator for $name<$($lt,)? K, V, X> {}
 
-        impl<$($lt,)? K, V> core::iter::FusedIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V, X> core::iter::FusedIterator for $name<$($lt,)? K, V, X> {}
 
-        impl<$($lt,)? K: core::fmt::Debug, V: core::fmt::Debug> core::fmt::Debug
-            for $name<$($lt,)? K, V>
+        impl<$($lt,)? K: core::fmt::Debug, V: core::fmt::Debug, X> core::fmt::Debug
+            for $name<$($lt,)? K, V, X>
         {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 let $it = self;
@@ -248,9 +270,9 @@ macro_rules! __slab_iter {
 macro_rules! __slab_iter_clone {
     ($($name:ident),*) => {
         $(
-            impl<K, V> Clone for $name<'_, K, V> {
+            impl<K, V, X> Clone for $name<'_, K, V, X> {
                 fn clone(&self) -> Self {
-                    Self(self.0.clone())
+                    Self(self.0.clone(), core::marker::PhantomData)
                 }
             }
         )*

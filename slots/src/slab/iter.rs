@@ -1,6 +1,8 @@
 //! The iterators over a [`Slab`](super::Slab)'s slots: [`Iter`], [`IterMut`], [`IntoIter`]
 //! and [`Drain`] in slot order (after a [`relayout`](super::Slab::relayout), a policy's
 //! order), and [`Walk`] along a policy's lists; each yields a key with its item's value.
+//! Each has the slab's per-slot extra `X` (see [`Slab`](super::Slab)) as its last type
+//! parameter, `()` by default; they never read it.
 
 use alloc::vec;
 use core::fmt;
@@ -60,8 +62,8 @@ impl Span {
 ///
 /// Made by [`Slab::walk`](super::Slab::walk); `evict_slots::ring::Iter` is one over a
 /// single circle.
-pub struct Walk<'a, K, T, const L: usize> {
-    slots: &'a [Entry<K, T>],
+pub struct Walk<'a, K, T, const L: usize, X = ()> {
+    slots: &'a [Entry<K, T, X>],
     lists: [Span; L],
     /// The list and slot of the next entry from the front.
     front: (usize, u32),
@@ -70,10 +72,10 @@ pub struct Walk<'a, K, T, const L: usize> {
     left: usize,
 }
 
-impl<'a, K, T: Links, const L: usize> Walk<'a, K, T, L> {
+impl<'a, K, T: Links, const L: usize, X> Walk<'a, K, T, L, X> {
     /// A walk along `lists` (which must together cover slots exactly: every slot of
     /// `slots` once, as their lengths say).
-    pub(crate) fn new(slots: &'a [Entry<K, T>], lists: [Span; L]) -> Self {
+    pub(crate) fn new(slots: &'a [Entry<K, T, X>], lists: [Span; L]) -> Self {
         let front = lists.iter().position(|l| l.len > 0).unwrap_or(L);
         let back = lists.iter().rposition(|l| l.len > 0).unwrap_or(0);
         let at = |l: usize, end: fn(&Span) -> u32| lists.get(l).map_or(0, end);
@@ -87,7 +89,7 @@ impl<'a, K, T: Links, const L: usize> Walk<'a, K, T, L> {
     }
 }
 
-impl<'a, K, T: Item + Links, const L: usize> Iterator for Walk<'a, K, T, L> {
+impl<'a, K, T: Item + Links, const L: usize, X> Iterator for Walk<'a, K, T, L, X> {
     type Item = (&'a K, &'a T::Value);
 
     #[inline]
@@ -120,7 +122,7 @@ impl<'a, K, T: Item + Links, const L: usize> Iterator for Walk<'a, K, T, L> {
     }
 }
 
-impl<K, T: Item + Links, const L: usize> DoubleEndedIterator for Walk<'_, K, T, L> {
+impl<K, T: Item + Links, const L: usize, X> DoubleEndedIterator for Walk<'_, K, T, L, X> {
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         if self.left == 0 {
@@ -140,19 +142,19 @@ impl<K, T: Item + Links, const L: usize> DoubleEndedIterator for Walk<'_, K, T, 
     }
 }
 
-impl<K, T: Item + Links, const L: usize> ExactSizeIterator for Walk<'_, K, T, L> {}
+impl<K, T: Item + Links, const L: usize, X> ExactSizeIterator for Walk<'_, K, T, L, X> {}
 
-impl<K, T: Item + Links, const L: usize> FusedIterator for Walk<'_, K, T, L> {}
+impl<K, T: Item + Links, const L: usize, X> FusedIterator for Walk<'_, K, T, L, X> {}
 
 // Not derived: a derive would demand `K: Clone, T: Clone`, but only references are copied.
-impl<K, T, const L: usize> Clone for Walk<'_, K, T, L> {
+impl<K, T, const L: usize, X> Clone for Walk<'_, K, T, L, X> {
     fn clone(&self) -> Self {
         Self { ..*self }
     }
 }
 
-impl<K: fmt::Debug, T: Item<Value: fmt::Debug> + Links, const L: usize> fmt::Debug
-    for Walk<'_, K, T, L>
+impl<K: fmt::Debug, T: Item<Value: fmt::Debug> + Links, const L: usize, X> fmt::Debug
+    for Walk<'_, K, T, L, X>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
@@ -161,7 +163,7 @@ impl<K: fmt::Debug, T: Item<Value: fmt::Debug> + Links, const L: usize> fmt::Deb
 
 /// A slot's key and value.
 #[inline(always)]
-fn pair<K, T: Item>(entry: &Entry<K, T>) -> (&K, &T::Value) {
+fn pair<K, T: Item, X>(entry: &Entry<K, T, X>) -> (&K, &T::Value) {
     (&entry.key, entry.item.value())
 }
 
@@ -171,25 +173,25 @@ fn pair<K, T: Item>(entry: &Entry<K, T>) -> (&K, &T::Value) {
 macro_rules! slot_iter {
     (
         $(#[$doc:meta])*
-        $name:ident<$($lt:lifetime,)? K, T>($inner:ty) -> $item:ty, |$entry:ident| $map:expr
+        $name:ident<$($lt:lifetime,)? K, T, X>($inner:ty) -> $item:ty, |$entry:ident| $map:expr
     ) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? K, T> {
+        pub struct $name<$($lt,)? K, T, X = ()> {
             inner: $inner,
         }
 
-        impl<$($lt,)? K, T> $name<$($lt,)? K, T> {
+        impl<$($lt,)? K, T, X> $name<$($lt,)? K, T, X> {
             pub(super) fn new(inner: $inner) -> Self {
                 Self { inner }
             }
 
             /// The slots not yielded yet, by reference, in order.
-            pub fn remaining(&self) -> Iter<'_, K, T> {
+            pub fn remaining(&self) -> Iter<'_, K, T, X> {
                 Iter::new(self.inner.as_slice().iter())
             }
         }
 
-        impl<$($lt,)? K, T: Item> Iterator for $name<$($lt,)? K, T> {
+        impl<$($lt,)? K, T: Item, X> Iterator for $name<$($lt,)? K, T, X> {
             type Item = $item;
 
             #[inline]
@@ -203,19 +205,19 @@ macro_rules! slot_iter {
             }
         }
 
-        impl<$($lt,)? K, T: Item> DoubleEndedIterator for $name<$($lt,)? K, T> {
+        impl<$($lt,)? K, T: Item, X> DoubleEndedIterator for $name<$($lt,)? K, T, X> {
             #[inline]
             fn next_back(&mut self) -> Option<Self::Item> {
                 self.inner.next_back().map(|$entry| $map)
             }
         }
 
-        impl<$($lt,)? K, T: Item> ExactSizeIterator for $name<$($lt,)? K, T> {}
+        impl<$($lt,)? K, T: Item, X> ExactSizeIterator for $name<$($lt,)? K, T, X> {}
 
-        impl<$($lt,)? K, T: Item> FusedIterator for $name<$($lt,)? K, T> {}
+        impl<$($lt,)? K, T: Item, X> FusedIterator for $name<$($lt,)? K, T, X> {}
 
-        impl<$($lt,)? K: fmt::Debug, T: Item<Value: fmt::Debug>> fmt::Debug
-            for $name<$($lt,)? K, T>
+        impl<$($lt,)? K: fmt::Debug, T: Item<Value: fmt::Debug>, X> fmt::Debug
+            for $name<$($lt,)? K, T, X>
         {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_list().entries(self.remaining()).finish()
@@ -227,32 +229,32 @@ macro_rules! slot_iter {
 slot_iter! {
     /// The slots of a [`Slab`](super::Slab) in slot order, by reference: see
     /// [`Slab::iter`](super::Slab::iter).
-    Iter<'a, K, T>(slice::Iter<'a, Entry<K, T>>) -> (&'a K, &'a T::Value), |entry| pair(entry)
+    Iter<'a, K, T, X>(slice::Iter<'a, Entry<K, T, X>>) -> (&'a K, &'a T::Value), |entry| pair(entry)
 }
 
 slot_iter! {
     /// The slots of a [`Slab`](super::Slab) in slot order, each value mutable: see
     /// [`Slab::iter_mut`](super::Slab::iter_mut).
-    IterMut<'a, K, T>(slice::IterMut<'a, Entry<K, T>>) -> (&'a K, &'a mut T::Value),
+    IterMut<'a, K, T, X>(slice::IterMut<'a, Entry<K, T, X>>) -> (&'a K, &'a mut T::Value),
         |entry| (&entry.key, entry.item.value_mut())
 }
 
 slot_iter! {
     /// The slots taken out of a [`Slab`](super::Slab), in slot order, by value: see
     /// [`Slab::take`](super::Slab::take).
-    IntoIter<K, T>(vec::IntoIter<Entry<K, T>>) -> (K, T::Value),
+    IntoIter<K, T, X>(vec::IntoIter<Entry<K, T, X>>) -> (K, T::Value),
         |entry| (entry.key, entry.item.into_value())
 }
 
 slot_iter! {
     /// The slots drained from a [`Slab`](super::Slab), in slot order, by value: see
     /// [`Slab::drain`](super::Slab::drain).
-    Drain<'a, K, T>(vec::Drain<'a, Entry<K, T>>) -> (K, T::Value),
+    Drain<'a, K, T, X>(vec::Drain<'a, Entry<K, T, X>>) -> (K, T::Value),
         |entry| (entry.key, entry.item.into_value())
 }
 
 // Not derived: a derive would demand `K: Clone, T: Clone`, but only references are copied.
-impl<K, T> Clone for Iter<'_, K, T> {
+impl<K, T, X> Clone for Iter<'_, K, T, X> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),

@@ -411,3 +411,109 @@ fn a_drop_panic_in_clear_leaves_an_empty_slab_and_drops_every_value() {
     slab.check();
     assert_eq!(slab.find(&1), Some(0));
 }
+
+/// A weighted slab whose weights are in its slots (`X = u64`) and one whose weights are in
+/// the column (`X = ()`) agree on every slot's weight and the total, through pushes,
+/// re-weighing, replacements, removals from the middle, a relayout (slots permuted), a
+/// drain and pushes after it; and the in-slot one keeps no column.
+#[test]
+fn weights_in_the_slots_agree_with_the_column() {
+    use crate::weight::Weighted;
+
+    type Weigh = Weighted<fn(&u32, &OneWay) -> u64>;
+    fn no_weigh(_: &u32, _: &OneWay) -> u64 {
+        0
+    }
+    let mut column: Slab<u32, OneWay, DefaultHashBuilder, Weigh> =
+        Slab::with_weigher(DefaultHashBuilder::default(), 0, Weighted(no_weigh), 1000);
+    let mut in_slot: Slab<u32, OneWay, DefaultHashBuilder, Weigh, u64> =
+        Slab::with_weigher(DefaultHashBuilder::default(), 0, Weighted(no_weigh), 1000);
+    let agree = |c: &Slab<u32, OneWay, DefaultHashBuilder, Weigh>,
+                 s: &Slab<u32, OneWay, DefaultHashBuilder, Weigh, u64>| {
+        c.check();
+        s.check();
+        assert_eq!(c.len(), s.len());
+        assert_eq!(c.total_weight(), s.total_weight());
+        for i in 0..c.len() as u32 {
+            assert_eq!(c.key(i), s.key(i));
+            assert_eq!(c.weight(i), s.weight(i), "slot {i}");
+        }
+    };
+    // Keys 0..8 of weights 1, 2, 4, ..., pushed with their pending weight; a chain 0 -> 1
+    // -> ... -> 7 in reverse slot order for the relayout below.
+    for k in 0..8u32 {
+        column.set_pending_weight(1 << k);
+        in_slot.set_pending_weight(1 << k);
+        let next = if k == 0 { NIL } else { k - 1 };
+        column.push(column.hash(&k), k, OneWay(k, next), 8);
+        in_slot.push(in_slot.hash(&k), k, OneWay(k, next), 8);
+    }
+    agree(&column, &in_slot);
+    assert_eq!(in_slot.total_weight(), 255);
+    for (i, w) in [(3, 100), (0, 0), (7, 5)] {
+        column.set_weight(i, w);
+        in_slot.set_weight(i, w);
+    }
+    agree(&column, &in_slot);
+    // A replacement takes the pending weight.
+    column.set_pending_weight(9);
+    in_slot.set_pending_weight(9);
+    let _ = column.replace(2, column.hash(&20), 20, OneWay(20, 1));
+    let _ = in_slot.replace(2, in_slot.hash(&20), 20, OneWay(20, 1));
+    agree(&column, &in_slot);
+    // Removals from the middle: the last slot moves into the gap with its weight.
+    for i in [1, 4] {
+        let (kc, _, _) = column.swap_remove(i);
+        let (ks, _, _) = in_slot.swap_remove(i);
+        assert_eq!(kc, ks);
+        agree(&column, &in_slot);
+    }
+    // A relayout permutes the slots: the weights follow their keys.
+    let weights: Vec<(u32, u64)> = (0..in_slot.len() as u32)
+        .map(|i| (*in_slot.key(i), in_slot.weight(i)))
+        .collect();
+    let n = in_slot.len() as u32;
+    for i in 0..n {
+        let next = if i == 0 { NIL } else { i - 1 };
+        column.item_mut(i).1 = next;
+        in_slot.item_mut(i).1 = next;
+    }
+    let list = [Span {
+        first: n - 1,
+        last: 0,
+        len: n,
+    }];
+    let relink = |node: &mut OneWay, _: usize, i: u32, _: u32, last: u32| {
+        node.1 = if i == last { NIL } else { i + 1 };
+    };
+    column.relayout(list, &mut [], relink);
+    in_slot.relayout(list, &mut [], relink);
+    agree(&column, &in_slot);
+    for (k, w) in weights {
+        let i = in_slot.find(&k).unwrap();
+        assert_eq!(in_slot.weight(i), w, "key {k}");
+    }
+    // The column holds 8 bytes per slot; the in-slot slab holds them in its slots instead.
+    let slot = core::mem::size_of::<Entry<u32, OneWay>>();
+    let slot_w = core::mem::size_of::<Entry<u32, OneWay, u64>>();
+    assert!(slot_w >= slot + 8);
+    let index = in_slot.index().allocation_size();
+    assert_eq!(
+        in_slot.heap_bytes(),
+        in_slot.slot_capacity() * slot_w + index
+    );
+    assert_eq!(
+        column.heap_bytes(),
+        column.slot_capacity() * (slot + 8) + column.index().allocation_size()
+    );
+    // Emptied and refilled: the totals start again from 0.
+    assert_eq!(column.drain().count(), in_slot.drain().count());
+    agree(&column, &in_slot);
+    assert_eq!(in_slot.total_weight(), 0);
+    column.set_pending_weight(3);
+    in_slot.set_pending_weight(3);
+    column.push(column.hash(&1), 1, OneWay(1, NIL), 8);
+    in_slot.push(in_slot.hash(&1), 1, OneWay(1, NIL), 8);
+    agree(&column, &in_slot);
+    assert_eq!(in_slot.total_weight(), 3);
+}
