@@ -815,8 +815,7 @@ impl WTinyLfu {
     /// Records the window candidate in slot `i` once more as it leaves the window (not an
     /// access: no halving count), as `evict-wtinylfu` does.
     fn record_leaving(&mut self, i: usize) {
-        self.sketch
-            .add_counted(Self::hash(self.linked.tags.get(i)), 1);
+        self.sketch.add_one(Self::hash(self.linked.tags.get(i)));
     }
 
     fn referenced(&self, i: usize) -> bool {
@@ -880,7 +879,7 @@ impl WTinyLfu {
         }
         // The sketch counts what a slot stores of the tag (all of it unless compact).
         let hash = Self::hash(self.linked.tags.key(tag));
-        self.sketch.add_counted(hash, 1);
+        self.sketch.add_one(hash);
         self.count_access();
         let n = self.linked.nodes.len();
         let window = self.lists[usize::from(WINDOW)];
@@ -905,7 +904,7 @@ impl WTinyLfu {
         // The candidate is recorded once more after its contest, as in `evict-wtinylfu`.
         let (out, admitted) = if window.len == 0 {
             let admit = victim.is_some_and(|v| self.sketch.frequency(hash) > self.frequency_of(v));
-            self.sketch.add_counted(hash, 1);
+            self.sketch.add_one(hash);
             match victim {
                 Some(v) if admit => (v, None),
                 // Refused: the newcomer is not cached.

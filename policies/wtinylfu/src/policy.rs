@@ -69,7 +69,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     #[inline]
     pub(crate) fn record(&mut self, hash: u64) {
         self.forget_victim_estimate_in(hash);
-        self.sketch.add_counted(hash, 1);
+        self.sketch.add_one(hash);
         self.count_access();
     }
 
@@ -92,7 +92,7 @@ impl<K: Hash + Eq, V, S: BuildHasher, W: Weighs<K, V>> WTinyLfuCache<K, V, S, W>
     #[inline]
     fn record_leaving_hashed(&mut self, hash: u64) {
         self.forget_victim_estimate_in(hash);
-        self.sketch.add_counted(hash, 1);
+        self.sketch.add_one(hash);
     }
 
     /// Counts one recorded access towards the sketch's aging: every `sample_size()`

@@ -344,3 +344,30 @@ fn clear_forgets_and_releases() {
     assert_eq!(sketch.frequency(k), 0);
     assert_eq!(sketch.additions(), 0);
 }
+
+#[test]
+fn add_one_is_add_counted_of_one() {
+    // Two sketches fed the same seeded mix of increments and single deferred additions,
+    // one through add_one, the other through add_counted(_, 1): the same table word for
+    // word, through saturation (a hot key) and resets.
+    let mut a = FrequencySketch::new(16);
+    let mut b = FrequencySketch::new(16);
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..50_000u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let k = if x.is_multiple_of(3) { 1 } else { x % 200 };
+        let h = FrequencySketch::hash(&k);
+        if (x >> 40).is_multiple_of(4) {
+            a.increment(h);
+            b.increment(h);
+        } else {
+            a.add_one(h);
+            b.add_counted(h, 1);
+        }
+        assert_eq!(a, b);
+    }
+    assert!(a.resets() > 0);
+    assert_eq!(a.frequency(FrequencySketch::hash(&1u64)), 15);
+}
