@@ -123,6 +123,67 @@ fn max_requests_bounds_text_binary_and_arc_traces() {
     );
 }
 
+/// `oracleGeneral` under `--max-requests`: records of size 0 are skipped and not counted
+/// (before or after the limit), and the first kept record over it is the error, at its
+/// byte offset (the reader's fast path for keys alone stops there and leaves it to the
+/// checked one).
+#[test]
+fn max_requests_counts_the_kept_oracle_general_records() {
+    let rec = |id: u64, size: u32| -> Vec<u8> {
+        [
+            &7u32.to_le_bytes()[..],
+            &id.to_le_bytes(),
+            &size.to_le_bytes(),
+            &(-1i64).to_le_bytes(),
+        ]
+        .concat()
+    };
+    let over: Vec<u8> = (0..101).flat_map(|i| rec(i % 7, 1)).collect();
+    let mut kept = Vec::new();
+    for i in 0..100 {
+        if i == 3 || i == 50 {
+            kept.extend(rec(999, 0));
+        }
+        kept.extend(rec(i % 7, 1));
+    }
+    kept.extend(rec(5, 0));
+    kept.extend(rec(6, 0));
+    let mut after = kept.clone();
+    after.extend(rec(1, 1));
+    let args = |p: &std::path::Path| -> Vec<String> {
+        [
+            p.to_str().unwrap(),
+            "-s",
+            "2",
+            "-p",
+            "lru",
+            "--max-requests",
+            "100",
+            "--ignore-obj-size",
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let run_on = |name: &str, bytes: &[u8]| {
+        let p = temp_file("max-oracle", name, bytes);
+        let a = args(&p);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    assert_fails(
+        &run_on("over.oracleGeneral", &over),
+        1,
+        "byte offset 2400: more than 100 requests",
+    );
+    let ok = run_on("kept.oracleGeneral", &kept);
+    assert_eq!(json_rows(&ok)[0].2, 100);
+    assert_fails(
+        &run_on("after.oracleGeneral", &after),
+        1,
+        "byte offset 2496: more than 100 requests",
+    );
+}
+
 // Item 3: nothing bounded decompression; a small stream may expand without limit.
 #[test]
 fn decompression_is_bounded_by_max_requests() {

@@ -606,6 +606,12 @@ impl Batches for Records {
                     self.split.clear();
                 }
             }
+            if self.dec.format == Format::OracleGeneral
+                && self.dec.next.is_none()
+                && self.dec.sizes.is_none()
+            {
+                used += self.dec.plain_oracle(&available[used..], out);
+            }
             while out.len() < BATCH && available.len() - used >= w {
                 self.dec.record(&available[used..used + w], out)?;
                 used += w;
@@ -623,6 +629,34 @@ impl Batches for Records {
 }
 
 impl Decoder {
+    /// `oracleGeneral` records read for their keys alone (no next-access times, no
+    /// sizes kept): as [`record`](Self::record) does them, without its per-record
+    /// checks of the format and the options. Stops at a full batch, at the end of whole
+    /// records, or before a kept record over the request limit (which `record` then
+    /// reports). Returns the bytes used. Why: `record` took 13% of an ARC command on
+    /// orm-busy.
+    fn plain_oracle(&mut self, bytes: &[u8], out: &mut Vec<u64>) -> usize {
+        let mut used = 0;
+        for r in bytes.chunks_exact(24) {
+            if out.len() >= BATCH {
+                break;
+            }
+            let size = u32::from_le_bytes([r[12], r[13], r[14], r[15]]);
+            if size != 0 {
+                if self.count >= self.max {
+                    break;
+                }
+                self.count += 1;
+                let mut id = [0; 8];
+                id.copy_from_slice(&r[4..12]);
+                out.push(u64::from_le_bytes(id));
+            }
+            self.records += 1;
+            used += 24;
+        }
+        used
+    }
+
     #[inline]
     fn record(&mut self, r: &[u8], out: &mut Vec<u64>) -> Result<(), TraceError> {
         let key = match self.format {
