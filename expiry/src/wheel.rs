@@ -73,56 +73,11 @@ struct Link {
     next: u32,
 }
 
-/// A node's key, and whether the node sits in the write-order list ahead of its deadline.
-#[derive(Debug)]
-enum Held<K> {
-    /// On the free list: the key is dropped as soon as its entry leaves, so a freed node
-    /// holds no memory of the key's.
-    Free,
-    /// In use, wherever its deadline placed it.
-    Placed(K),
-    /// In use, handed to a new entry by [`Wheel::reuse_ordered`] without moving: it may
-    /// sit in the write-order list at a place earlier than its deadline, so the list's
-    /// head in this state is taken as due (and placed again), whatever its deadline.
-    Ahead(K),
-}
-
-impl<K> Held<K> {
-    #[inline(always)]
-    fn is_some(&self) -> bool {
-        !matches!(self, Self::Free)
-    }
-
-    #[inline(always)]
-    fn as_ref(&self) -> Option<&K> {
-        match self {
-            Self::Free => None,
-            Self::Placed(k) | Self::Ahead(k) => Some(k),
-        }
-    }
-
-    #[inline(always)]
-    fn take(&mut self) -> Option<K> {
-        match core::mem::replace(self, Self::Free) {
-            Self::Free => None,
-            Self::Placed(k) | Self::Ahead(k) => Some(k),
-        }
-    }
-
-    /// Back to `Placed` (the node is being placed by its deadline).
-    #[inline(always)]
-    fn place(&mut self) {
-        if let Self::Ahead(_) = self
-            && let Some(k) = self.take()
-        {
-            *self = Self::Placed(k);
-        }
-    }
-}
-
 #[derive(Debug)]
 struct Node<K> {
-    key: Held<K>,
+    /// `None` while the node is on the free list: the key is dropped as soon as its entry
+    /// leaves, so a freed node holds no memory of the key's.
+    key: Option<K>,
     /// The entry's exact deadline, in the clock's nanoseconds (the entry itself keeps only a
     /// coarse lower bound, to stay small). Atomic: a time-to-idle read through a shared
     /// reference pushes it back.
@@ -152,6 +107,14 @@ pub(crate) struct Wheel<K> {
     ordered: u32,
     /// Whether an entry without a timer was met (see [`lacking`](Self::lacking)).
     lacking: bool,
+    /// One bit per node: set when [`reuse_ordered`](Self::reuse_ordered) left the node where
+    /// it was, *ahead* of its new, later deadline. The write-order list's head in that state
+    /// counts as due (and is placed again), so that nothing behind it waits. Cleared when the
+    /// node is placed by its deadline; a bit left set (the head turned to the tail, a freed
+    /// node) only makes a node come round early. Beside the nodes rather than in them, so
+    /// that a node stays `Option<K>` and its deadline (a key with a niche, such as
+    /// `Arc<str>`, keeps its `Option` free).
+    ahead: Vec<u64>,
 }
 
 impl<K> Wheel<K> {
@@ -170,6 +133,7 @@ impl<K> Wheel<K> {
             ordered_last: 0,
             ordered: NIL,
             lacking: false,
+            ahead: Vec::new(),
         }
     }
 
@@ -336,28 +300,25 @@ impl<K> Wheel<K> {
     /// in use.
     ///
     /// A node heading the write-order list (the oldest write) becomes its tail by one step
-    /// of the anchor. Any other, given a later deadline, stays where it is,
-    /// [ahead](Held::Ahead) of its deadline, and is placed by it when it comes round; given
+    /// of the anchor. Any other, given a later deadline, stays where it is, marked
+    /// [ahead](Self::ahead) of its deadline, and is placed by it when it comes round; given
     /// an earlier one, it is placed in the buckets now.
     #[inline(always)]
     pub(crate) fn reuse_ordered(&mut self, id: TimerId, key: K, deadline: u64) -> Result<u64, K> {
-        let Some(node) = self.nodes.get_mut(id.wrapping_sub(SENTINELS) as usize) else {
+        let n = id.wrapping_sub(SENTINELS) as usize;
+        let Some(node) = self.nodes.get_mut(n) else {
             return Err(key);
         };
-        if !node.key.is_some() {
+        let Some(held) = node.key.as_mut() else {
             return Err(key);
-        }
+        };
+        let old_key = core::mem::replace(held, key);
         let old = core::mem::replace(node.deadline.get_mut(), deadline);
-        let old_key = if id == self.ordered && deadline >= self.ordered_last {
-            // The head, whose deadline is now the latest: the circle turns by one. (The key
-            // alone is written when the node's state stays: no tag store.)
-            let old_key = match &mut node.key {
-                Held::Placed(k) => Held::Placed(core::mem::replace(k, key)),
-                held => core::mem::replace(held, Held::Placed(key)),
-            };
+        if id == self.ordered && deadline >= self.ordered_last {
+            // The head, whose deadline is now the latest: the circle turns by one. (A mark
+            // ahead left on it only makes it come round early.)
             self.ordered_last = deadline;
             self.ordered = self.link(id).next;
-            old_key
         } else if deadline >= old {
             // Anywhere else, a node whose deadline moves later stays where it is, ahead of
             // its deadline: in a bucket or the due list it comes round early and is placed
@@ -365,17 +326,14 @@ impl<K> Wheel<K> {
             // (placed there by a deadline no later than the old one) it is taken as due
             // when it reaches the head. An entry evicted before then (a FIFO's probation
             // queue, an LRU's entry read since its write) moves no link.
-            match &mut node.key {
-                Held::Ahead(k) => Held::Ahead(core::mem::replace(k, key)),
-                held => core::mem::replace(held, Held::Ahead(key)),
+            if let Some(word) = self.ahead.get_mut(n / 64) {
+                *word |= 1 << (n % 64);
             }
         } else {
             // An earlier deadline (a clock that went back, a shorter lifetime): placed by
             // it, in the buckets.
-            let old_key = core::mem::replace(&mut node.key, Held::Placed(key));
             self.schedule(id, deadline);
-            old_key
-        };
+        }
         // Last, once the node is in its place: a `Drop` that panics leaves a sound wheel.
         drop(old_key);
         Ok(old)
@@ -391,7 +349,7 @@ impl<K> Wheel<K> {
         // deadline words: taking one touches only that node.
         let id = if let Some(node) = self.nodes.get_mut(n) {
             self.free = *node.deadline.get_mut() as u32;
-            node.key = Held::Placed(key);
+            node.key = Some(key);
             *node.deadline.get_mut() = deadline;
             if CAP && self.keep_caps {
                 self.caps[n] = cap;
@@ -414,9 +372,12 @@ impl<K> Wheel<K> {
             .expect("timer wheel: more than u32::MAX nodes");
         self.links.push(Link { prev: id, next: id });
         self.nodes.push(Node {
-            key: Held::Placed(key),
+            key: Some(key),
             deadline: AtomicU64::new(deadline),
         });
+        if self.nodes.len() > self.ahead.len() * 64 {
+            self.ahead.push(0);
+        }
         if self.keep_caps {
             self.caps.push(cap);
         }
@@ -445,20 +406,34 @@ impl<K> Wheel<K> {
     }
 
     /// Before node `id` is placed by its deadline: whether it is a node in use (it is then
-    /// no longer [ahead](Held::Ahead) of its deadline). An entry whose timer is no node (a
+    /// no longer [ahead](Self::ahead) of its deadline). An entry whose timer is no node (a
     /// short put cut short by a panic in user code) is recorded as [`lacking`](Self::lacking)
     /// one instead.
     fn placing(&mut self, id: TimerId) -> bool {
-        match self.nodes.get_mut(id.wrapping_sub(SENTINELS) as usize) {
-            Some(node) if node.key.is_some() => {
-                node.key.place();
-                true
-            }
-            _ => {
-                self.lacking = true;
-                false
-            }
+        let n = id.wrapping_sub(SENTINELS) as usize;
+        if self.nodes.get(n).is_some_and(|node| node.key.is_some()) {
+            self.placed(n);
+            true
+        } else {
+            self.lacking = true;
+            false
         }
+    }
+
+    /// Node `n` (of the slab) is no longer ahead of its deadline.
+    #[inline]
+    fn placed(&mut self, n: usize) {
+        if let Some(word) = self.ahead.get_mut(n / 64) {
+            *word &= !(1 << (n % 64));
+        }
+    }
+
+    /// Whether node `n` (of the slab) is marked ahead of its deadline.
+    #[inline]
+    fn is_ahead(&self, n: usize) -> bool {
+        self.ahead
+            .get(n / 64)
+            .is_some_and(|word| word & (1 << (n % 64)) != 0)
     }
 
     /// Whether an entry was found without a timer (see [`placing`](Self::placing)): the
@@ -500,6 +475,7 @@ impl<K> Wheel<K> {
         self.free = NIL;
         self.ordered_last = 0;
         self.ordered = NIL;
+        self.ahead = Vec::new();
     }
 
     pub(crate) fn key(&self, id: TimerId) -> Option<&K> {
@@ -592,13 +568,11 @@ impl<K> Wheel<K> {
     /// The write-order list's head, if the wheel's time has reached its deadline.
     #[inline]
     fn ordered_due(&self) -> Option<TimerId> {
-        let node = self
-            .nodes
-            .get(self.ordered.wrapping_sub(SENTINELS) as usize)?;
+        let n = self.ordered.wrapping_sub(SENTINELS) as usize;
+        let node = self.nodes.get(n)?;
         // A head ahead of its deadline is taken too, to be placed again: the nodes behind
         // it may be due.
-        (node.deadline.load(Relaxed) <= self.time || matches!(node.key, Held::Ahead(_)))
-            .then_some(self.ordered)
+        (node.deadline.load(Relaxed) <= self.time || self.is_ahead(n)).then_some(self.ordered)
     }
 
     /// Takes the first node out of the due list, or else the write-order list's head if its
@@ -612,10 +586,8 @@ impl<K> Wheel<K> {
             first
         };
         self.unlink(first);
-        if let Some(node) = self.nodes.get_mut(first.wrapping_sub(SENTINELS) as usize) {
-            // Out of its place: the caller frees it or places it by its deadline.
-            node.key.place();
-        }
+        // Out of its place: the caller frees it or places it by its deadline.
+        self.placed(first.wrapping_sub(SENTINELS) as usize);
         Some(first)
     }
 
@@ -685,7 +657,7 @@ impl<K> Wheel<K> {
                 assert!(self.nodes[n].key.is_some(), "free node {i} in a list");
                 seen[n] = true;
                 // Nodes ahead of their deadlines aside, sorted by deadline.
-                if let Held::Placed(_) = self.nodes[n].key {
+                if !self.is_ahead(n) {
                     let deadline = self.deadline(i);
                     assert!(deadline >= last, "write-order list out of order at {i}");
                     last = deadline;
