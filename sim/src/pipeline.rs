@@ -30,6 +30,11 @@ use crate::size::SizeSpec;
 /// Batches queued per worker before the decoder waits for it.
 pub const IN_FLIGHT: usize = 4;
 
+/// Batches a worker of several jobs holds to feed each job in turn ([`fan_out`]): 16 of
+/// 65,536 keys, 8 MiB of keys (and as much again for sizes and next-access times where
+/// they are read).
+pub const RUN: usize = 16;
+
 /// A batch of consecutive requests: `keys[0]` is request number `start` (from 0).
 #[derive(Debug)]
 pub struct Batch {
@@ -639,11 +644,27 @@ pub fn fan_out(
             handles.push(scope.spawn(move || {
                 let mut consumers: Vec<Box<dyn Consumer>> =
                     group.iter().map(|&j| consumer(&jobs[j], warmup)).collect();
+                // A worker of several jobs feeds each of them a run of batches in turn,
+                // not one batch: every switch to another cache reloads its hot entries
+                // into the core's own caches. Eight LRUs of 100,000 entries on one worker
+                // (10M Zipf requests) took 0.60 s each fed batch by batch against 0.33 s
+                // for one alone; fed runs of 16 batches, about what one alone takes.
+                let mut run: Vec<Arc<Batch>> = Vec::new();
+                let feed = |consumers: &mut Vec<Box<dyn Consumer>>, run: &mut Vec<Arc<Batch>>| {
+                    for c in consumers.iter_mut() {
+                        for batch in run.iter() {
+                            c.feed(batch);
+                        }
+                    }
+                    run.clear();
+                };
                 for batch in rx {
-                    for c in &mut consumers {
-                        c.feed(&batch);
+                    run.push(batch);
+                    if consumers.len() == 1 || run.len() >= RUN {
+                        feed(&mut consumers, &mut run);
                     }
                 }
+                feed(&mut consumers, &mut run);
                 group
                     .into_iter()
                     .zip(consumers)
