@@ -201,7 +201,7 @@ struct MrcArgs {
     control: Option<String>,
 
     /// shards: track at most N of the hottest keys exactly (found by a count-min sketch;
-    /// 0: the paper's SHARDS) [default: 65536].
+    /// 0: the paper's SHARDS) [default: 131072].
     #[arg(long, value_name = "N")]
     hot_keys: Option<usize>,
 

@@ -232,11 +232,12 @@ fn the_command_reports_the_replay_fields_plus_method_and_rate() {
 /// of the distinct keys, in points of hit ratio. The bounds are those measured on this
 /// trace with some room (see the README for the 50M-request figures); a sampling bug (no
 /// rescaling, no adj, a biased hash, hot keys counted twice) moves the error by points.
-/// Measured with hot keys (the default, 65,536 found on every request, the hot keys'
+/// Measured with hot keys (the default, 131,072 found on every request, the hot keys'
 /// distances corrected by the window's requests at a fixed rate): rate 0.1 0.03, rate
-/// 0.01 from 1% up 0.11, 8,192 samples 0.09, 2,048 samples 0.03 (without the correction:
-/// 0.08 and 0.26 at the two rates; with 16,384 hot keys found on one request in 8: 0.13,
-/// 1.22, 0.07, 0.34); plain SHARDS (`hot_keys(0)`): 2.62, 1.82, 2.12, 1.51.
+/// 0.01 from 1% up 0.09, 8,192 samples 0.09, 2,048 samples 0.03 (65,536 hot keys: 0.03,
+/// 0.11, 0.09, 0.03; without the correction: 0.08 and 0.26 at the two rates; with 16,384
+/// hot keys found on one request in 8: 0.13, 1.22, 0.07, 0.34); plain SHARDS
+/// (`hot_keys(0)`): 2.62, 1.82, 2.12, 1.51.
 #[test]
 fn shards_is_within_its_bounds_on_a_seeded_trace() {
     use evict_sim::shards::{Sampling, Shards};
